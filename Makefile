@@ -1,0 +1,36 @@
+# docgen: `make demo` builds the example registers into output/; `make test` runs the whole test suite.
+# Both install what they need first: Debian packages (LibreOffice, fonts) and a virtualenv at .venv.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo is pinned to one as-of date so that its output is the same whichever day it runs.
+DEMO_DATE := 2026-11-20
+DOCGEN := $(BIN)/docgen
+
+.PHONY: demo test system venv clean bench
+
+system:
+	@bash scripts/install-system.sh
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: system venv
+	mkdir -p output
+	$(DOCGEN) check
+	$(DOCGEN) status --on $(DEMO_DATE) | tee output/status.txt
+	$(DOCGEN) status --on $(DEMO_DATE) --json > output/status.json
+	$(DOCGEN) due --rule doc.single --from 2026-09-30
+
+test: system venv
+	$(BIN)/python -m pytest -q
+
+bench: system venv
+	$(BIN)/python bench/bench_check.py
+
+clean:
+	rm -rf output

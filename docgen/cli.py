@@ -1,0 +1,177 @@
+"""The docgen command line. Thin: it reads the clock and the files, calls the engine, prints or writes."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .calendar import WorkCalendar, cn_date
+from .diagnostics import DocgenError, InputErrors
+from .engine.due import compute_due
+from .engine.status import status_all
+from .model import SOURCE_KINDS
+from .registers import read_registers, read_rules_and_calendar
+from .rules import DEFAULT_DEADLINES
+from .textfmt import table
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+class DateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"「{value}」不是有效日期，请写成 YYYY-MM-DD，如 2026-09-30", param, ctx)
+
+
+DATE = DateParam()
+
+
+class Ctx:
+    def __init__(self, registers: str, output: str):
+        self.registers = Path(registers)
+        self.output = Path(output)
+
+    def load(self):
+        reg, diags = read_registers(self.registers)
+        if diags:
+            raise InputErrors(diags)
+        return reg, WorkCalendar(reg.calendar_files)
+
+
+@click.group(context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
+             "读取台账（YAML），按泰高管发〔2021〕11号计算办结时限，出具交办单、催办单、整改单和《督导通报》。")
+@click.option("-r", "--registers", default="registers", show_default=True, metavar="目录", help="台账目录")
+@click.option("-o", "--output", default="output", show_default=True, metavar="目录", help="生成文件的目录")
+@click.version_option(package_name="docgen", message="docgen %(version)s")
+@click.pass_context
+def cli(ctx, registers, output):
+    ctx.obj = Ctx(registers, output)
+
+
+@cli.command(help="检查台账：列出所有问题（文件:行: 字段: 说明）。有问题时退出码为 2。")
+@click.pass_obj
+def check(c: Ctx):
+    reg, diags = read_registers(c.registers)
+    if diags:
+        raise InputErrors(diags)
+    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录。")
+
+
+@cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。")
+@click.option("--rule", "rule_id", required=True, type=click.Choice(list(DEFAULT_DEADLINES)), help="时限规则")
+@click.option("--from", "start", required=True, type=DATE, help="起算日（会议日期或交办日期）")
+@click.option("--until", "explicit", type=DATE, help="rule 为 explicit 时的明确时限")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def due(c: Ctx, rule_id, start, explicit, as_json):
+    rules, files = read_rules_and_calendar(c.registers)
+    cal = WorkCalendar(files)
+    if rule_id == "explicit" and explicit is None:
+        raise DocgenError("规则 explicit 需要用 --until 给出明确的办结时限")
+    d = compute_due(rules.rule(rule_id), start, cal, rules.roll_forward, explicit)
+    if as_json:
+        click.echo(json.dumps({
+            "rule": rule_id, "from": start.isoformat(), "due": d.due.isoformat(),
+            "nominal": d.nominal.isoformat(), "period": d.rule.period, "count": d.rule.unit,
+            "clause": d.clause,
+            "skipped": [{"from": s.first.isoformat(), "to": s.last.isoformat(), "name": s.name} for s in d.skipped],
+            "makeup": [m.isoformat() for m in d.makeup], "provisional": d.provisional,
+        }, ensure_ascii=False))
+    else:
+        click.echo("\n".join(d.explain(cal)))
+
+
+def _status_row(s) -> dict:
+    i = s.item
+    return {
+        "id": i.id, "source": SOURCE_KINDS[i.source_kind], "source_text": i.source.describe(), "lead": i.lead,
+        "co": list(i.co), "rule": i.rule, "assigned": i.assigned.isoformat(), "original_due": s.original.due.isoformat(),
+        "due": s.due.isoformat(), "extended": s.extended_to is not None, "state": s.state, "warning": s.warning,
+        "days_overdue": s.days_overdue, "workdays_left": s.workdays_left,
+        "completed": s.completed.isoformat() if s.completed else None, "on_time": s.on_time,
+        "verified": s.verified.isoformat() if s.verified else None,
+        "late_extension_requests": [e.date.isoformat() for e in s.late_requests],
+    }
+
+
+@cli.command(help="列出每个事项的状态：来源、牵头单位、规则、办结时限、状态、逾期天数或剩余工作日。")
+@click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
+@click.option("--unit", help="只看某个牵头单位")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def status(c: Ctx, as_of, unit, as_json):
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    if unit and unit not in reg.units:
+        from .registers import _suggest
+        raise DocgenError(f"单位「{unit}」不在单位名录中{_suggest(unit, reg.units)}")
+    rows = status_all(reg, cal, as_of, unit)
+    if as_json:
+        click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows]},
+                              ensure_ascii=False, indent=1))
+        return
+    out = []
+    for s in rows:
+        if s.days_overdue and s.is_open:
+            left = f"逾期{s.days_overdue}天"
+        elif s.workdays_left is not None:
+            left = "今日到期" if s.workdays_left == 0 else f"剩{s.workdays_left}个工作日"
+        elif s.completed:
+            left = "按期" if s.on_time else f"超期{s.days_overdue}天办结"
+        else:
+            left = ""
+        due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "")
+        out.append([s.item.id, SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule, due_txt,
+                    s.state + (f"·{s.warning}" if s.warning else ""), left])
+    click.echo(f"截至{cn_date(as_of)}，共{len(rows)}个事项")
+    if out:
+        click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
+
+
+def main(argv=None) -> int:
+    """Entry point: no traceback ever reaches a clerk."""
+    try:
+        cli.main(args=argv, prog_name="docgen", standalone_mode=False)
+        return 0
+    except InputErrors as e:
+        for d in e.diagnostics:
+            click.echo(str(d), err=True)
+        click.echo(f"共{len(e.diagnostics)}个问题，未生成任何文件。", err=True)
+        return 2
+    except DocgenError as e:
+        click.echo(f"错误：{e}", err=True)
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        return 130
+    except click.ClickException as e:
+        click.echo(_click_message(e), err=True)
+        return 2
+    except KeyboardInterrupt:
+        click.echo("已中止。", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence
+        click.echo(f"docgen 内部错误（{type(e).__name__}: {e}）。台账和已编号码未被修改。请把这条信息报给维护人员。", err=True)
+        return 1
+
+
+def _click_message(e: click.ClickException) -> str:
+    msg = e.format_message()
+    if isinstance(e, click.UsageError) and e.ctx is not None:
+        return f"用法错误：{msg}\n查看帮助：{e.ctx.command_path} --help"
+    return f"错误：{msg}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

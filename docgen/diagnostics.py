@@ -1,0 +1,49 @@
+"""Diagnostics: every problem found in the registers, with its file, line and field.
+
+Checks never stop at the first problem; they return a list of Diagnostic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Src:
+    """Where an entry was written: a file and a 1-based line."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}"
+
+
+def diag(src: Src | None, field: str, message: str, line: int | None = None) -> Diagnostic:
+    file = src.file if src else "?"
+    return Diagnostic(file, line if line is not None else (src.line if src else 0), field, message)
+
+
+class DocgenError(Exception):
+    """An error a clerk can act on. Its text is Chinese and is printed as it is, without a traceback."""
+
+    exit_code = 2
+
+
+class InputErrors(DocgenError):
+    """The registers have problems; carries all of them."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))

@@ -1,0 +1,106 @@
+"""Where every item stands on a date: 挂号跟踪、销号核查, warning levels (rules.md §4)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..calendar import WorkCalendar
+from ..model import Event, Item, Registers
+from ..rules import Rules
+from .due import DueDate, item_due
+
+OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (
+    "未到期", "临期", "逾期", "已延期", "已办结待核查", "已销号", "整改中")
+STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING)
+BLUE, YELLOW, RED = "蓝", "黄", "红"
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    item: Item
+    original: DueDate
+    due: dt.date  # after any granted extension
+    extended_to: dt.date | None
+    late_requests: tuple[Event, ...]  # extension requests made on or after the due date
+    state: str
+    warning: str | None
+    completed: dt.date | None  # the standing completion report (办结 / 整改报告)
+    verified: dt.date | None
+    rework: bool  # the last verification failed
+    days_overdue: int  # calendar days past due: open items to as_of, completed items to completion
+    workdays_left: int | None  # open items not yet overdue: working days in (as_of, due]
+    as_of: dt.date
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed is not None
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.completed is None else self.completed <= self.due
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed is None
+
+
+def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, as_of: dt.date) -> ItemStatus:
+    original = item_due(item, rules, cal)
+    due = original.due
+    extended_to = None
+    late: list[Event] = []
+    completed = verified = None
+    rework = False
+    pending: Event | None = None
+    for ev in events:
+        if ev.date > as_of:
+            break
+        if ev.type == "延期申请":
+            if ev.date >= due:
+                late.append(ev)
+            pending = ev
+        elif ev.type == "延期批复" and ev.granted:
+            until = ev.until or (pending.until if pending else None)
+            if until:
+                extended_to = due = until
+        elif ev.type in ("办结", "整改报告"):
+            if completed is None:
+                completed = ev.date
+            verified = None
+        elif ev.type == "核查" and completed is not None:
+            if ev.passed:
+                verified = ev.date
+                rework = False
+            else:
+                completed = verified = None
+                rework = True
+    workdays_left = None
+    warning = None
+    if completed is not None:
+        state = CLOSED if verified else DONE
+        days_overdue = max(0, (completed - due).days)
+    else:
+        days_overdue = max(0, (as_of - due).days)
+        if as_of > due:
+            state, warning = OVERDUE, RED
+        else:
+            workdays_left = cal.workdays_between(as_of, due)
+            soon = workdays_left <= rules.warn_days
+            if rework or item.is_rectification:
+                state = RECTIFYING
+                warning = YELLOW if rework else (BLUE if soon else None)
+            elif extended_to:
+                state, warning = EXTENDED, (BLUE if soon else None)
+            elif soon:
+                state, warning = DUE_SOON, BLUE
+            else:
+                state = OPEN
+    return ItemStatus(item, original, due, extended_to, tuple(late), state, warning, completed, verified,
+                      rework, days_overdue, workdays_left, as_of)
+
+
+def status_all(reg: Registers, cal: WorkCalendar, as_of: dt.date, unit: str | None = None) -> list[ItemStatus]:
+    """Every item registered on or before as_of (optionally of one lead unit), in register order by date."""
+    items = [i for i in reg.items if i.assigned <= as_of and (unit is None or i.lead == unit)]
+    items.sort(key=lambda i: (i.assigned, i.id))
+    return [item_status(i, reg.events_of(i.id), reg.rules, cal, as_of) for i in items]

@@ -1,0 +1,151 @@
+"""The validated model of the registers. Plain frozen data; every entry knows where it was written."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .calendar import CalendarFile, cn_date
+from .diagnostics import Src
+from .rules import Rules
+
+SOURCE_KINDS = {"meeting": "会议议定", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
+
+MEETING_KINDS = {  # kind -> default rule
+    "党工委会": "meeting.major",
+    "主任办公会": "meeting.major",
+    "重大综合性会议": "meeting.major",
+    "专题会议": "meeting.special",
+    "工作专班会议": "meeting.special",
+}
+LEADER_LEVELS = {"主要领导": "instruction.principal", "分管领导": "instruction.deputy", "工作专班": "instruction.deputy"}
+DOC_CATEGORIES = {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research", "急办": "doc.urgent"}
+INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
+EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告")
+URGENCIES = ("特急", "加急")
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: str
+    leader: str
+    contact: str
+    mobile: str
+    src: Src
+
+
+@dataclass(frozen=True)
+class Issuer:
+    id: str
+    name: str
+    prefixes: dict  # slip kind ("assign" | "urge" | "rectify") -> 机关代字 such as 督交
+    contact: str
+    phone: str
+    src: Src | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    committee: str  # 发文机关全称
+    office: str  # 督导工作专班的名称
+    contact: str
+    phone: str
+    print_organ: str  # 印发机关
+    cc: tuple[str, ...]
+    issuers: dict  # id -> Issuer
+    default_issuer: str
+    bulletin_issuer: str
+    src: Src | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item comes from: a meeting, an instruction, a document or an inspection."""
+
+    kind: str  # meeting | instruction | document | inspection
+    id: str
+    date: dt.date
+    title: str  # meeting title / instruction's document / incoming document title / inspection form
+    detail: dict = field(default_factory=dict, compare=False, hash=False)
+    src: Src | None = None
+
+    def describe(self) -> str:
+        d = self.detail
+        if self.kind == "meeting":
+            return f"{self.title}（{cn_date(self.date)}）议定事项"
+        if self.kind == "instruction":
+            if d.get("on"):
+                return f"{d['leader']}{cn_date(self.date)}在《{d['on']}》上的批示"
+            return f"{d['leader']}{cn_date(self.date)}交办事项"
+        if self.kind == "document":
+            num = d.get("number") or ""
+            return f"来文：{num}《{self.title}》"
+        return f"{cn_date(self.date)}{self.title}发现问题"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    source: Source
+    text: str
+    lead: str
+    co: tuple[str, ...]
+    assigned: dt.date
+    rule: str
+    explicit_due: dt.date | None
+    issuer: str
+    urgency: str | None
+    src: Src
+
+    @property
+    def source_kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def is_rectification(self) -> bool:
+        return self.source.kind == "inspection"
+
+
+@dataclass(frozen=True)
+class Event:
+    item: str
+    date: dt.date
+    type: str  # one of EVENT_TYPES
+    note: str
+    src: Src
+    until: dt.date | None = None  # 延期申请: requested date; 延期批复: granted date
+    reason: str = ""
+    granted: bool | None = None  # 延期批复
+    passed: bool | None = None  # 核查
+
+
+@dataclass(frozen=True)
+class Registers:
+    root: str
+    settings: Settings
+    rules: Rules
+    units: dict  # name -> Unit
+    items: tuple[Item, ...]
+    events: tuple[Event, ...]
+    calendar_files: tuple[CalendarFile, ...] = ()
+
+    def item(self, item_id: str) -> Item:
+        return self._by_id[item_id]
+
+    @property
+    def _by_id(self) -> dict:
+        cache = self.__dict__.get("_by_id_cache")
+        if cache is None:
+            cache = {i.id: i for i in self.items}
+            object.__setattr__(self, "_by_id_cache", cache)
+        return cache
+
+    def events_of(self, item_id: str) -> tuple[Event, ...]:
+        cache = self.__dict__.get("_events_cache")
+        if cache is None:
+            cache = {}
+            for e in self.events:
+                cache.setdefault(e.item, []).append(e)
+            cache = {k: tuple(sorted(v, key=lambda e: (e.date, e.src))) for k, v in cache.items()}
+            object.__setattr__(self, "_events_cache", cache)
+        return cache.get(item_id, ())

@@ -1,0 +1,678 @@
+"""Reading the registers (台账) into the validated model.
+
+`read_registers(root)` is the only function here that touches the file system; `parse_registers`
+takes the files' texts and returns the model and every problem found, never stopping at the first.
+
+Layout of a registers folder:
+  settings.yaml       the office's names, issuers and 文号 prefixes, 抄送 list
+  rules.yaml          optional: deadline periods, counting, warnings, score points
+  calendar/*.yaml     optional: years chinesecalendar does not know yet, local corrections
+  numbers.tsv         the number register (written by docgen, never by hand)
+  any other *.yaml    register entries under the keys units, meetings, instructions, documents,
+                      inspections, progress (split into as many files as you like)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from .calendar import CalendarFile, Correction, HolidaySpan
+from .diagnostics import Diagnostic, Src
+from .model import (DOC_CATEGORIES, EVENT_TYPES, INSPECTION_FORMS, LEADER_LEVELS, MEETING_KINDS, URGENCIES,
+                    Event, Issuer, Item, Registers, Settings, Source, Unit)
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Rules
+from .yamlsrc import YList, YMap, load_yaml
+
+REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections", "progress")
+SPECIAL_FILES = ("settings.yaml", "rules.yaml")
+_DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_MOBILE_RX = re.compile(r"^1\d{10}$")
+
+ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
+    return f"，是否想写「{close[0]}」？" if close else ""
+
+
+class Entry:
+    """Typed access to one YAML mapping, recording a diagnostic for every bad field."""
+
+    def __init__(self, data, file: str, line: int, what: str, out: list[Diagnostic]):
+        self.file, self.what, self.out = file, what, out
+        self.ok = isinstance(data, dict)
+        self.m = data if self.ok else YMap()
+        self.line = getattr(data, "line", line) if self.ok else line
+        if not self.ok:
+            out.append(Diagnostic(file, line, what, f"应为键值映射（如 id: …），实际是{_type_cn(data)}"))
+
+    @property
+    def src(self) -> Src:
+        return Src(self.file, self.line)
+
+    def lineof(self, key) -> int:
+        return self.m.line_of(key) if isinstance(self.m, YMap) else self.line
+
+    def err(self, key: str, msg: str) -> None:
+        self.out.append(Diagnostic(self.file, self.lineof(key), key, msg))
+
+    def has(self, key: str) -> bool:
+        return key in self.m and self.m[key] is not None
+
+    def str(self, key: str, required: bool = False, default: str = "") -> str:
+        if not self.has(key):
+            if required and self.ok:
+                self.out.append(Diagnostic(self.file, self.line, key, f"{self.what}缺少必填字段「{key}」"))
+            return default
+        v = self.m[key]
+        if isinstance(v, bool) or isinstance(v, (dict, list)):
+            self.err(key, f"应为文字，实际是{_type_cn(v)}")
+            return default
+        s = str(v).strip()
+        if required and not s:
+            self.err(key, "不能为空")
+        return s
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        if not self.has(key):
+            if required and self.ok:
+                self.out.append(Diagnostic(self.file, self.line, key, f"{self.what}缺少必填字段「{key}」（日期，如 2026-05-10）"))
+            return None
+        return parse_date(self.m[key], self.file, self.lineof(key), key, self.out)
+
+    def choice(self, key: str, choices, required: bool = False) -> str | None:
+        v = self.str(key, required=required)
+        if not v:
+            return None
+        if v not in choices:
+            self.err(key, f"「{v}」不是可用的取值（可用：{'、'.join(choices)}）{_suggest(v, choices)}")
+            return None
+        return v
+
+    def strlist(self, key: str) -> tuple[str, ...]:
+        if not self.has(key):
+            return ()
+        v = self.m[key]
+        if isinstance(v, str):
+            return tuple(x.strip() for x in re.split(r"[、，,]", v) if x.strip())
+        if not isinstance(v, list):
+            self.err(key, f"应为列表或以顿号分隔的文字，实际是{_type_cn(v)}")
+            return ()
+        out = []
+        for i, x in enumerate(v):
+            if not isinstance(x, (str, int)) or isinstance(x, bool):
+                line = v.line_at(i) if isinstance(v, YList) else self.lineof(key)
+                self.out.append(Diagnostic(self.file, line, key, f"第{i + 1}项应为文字，实际是{_type_cn(x)}"))
+                continue
+            out.append(str(x).strip())
+        return tuple(out)
+
+    def boolean(self, key: str, required: bool = False, words=("是", "否")) -> bool | None:
+        if not self.has(key):
+            if required and self.ok:
+                self.out.append(Diagnostic(self.file, self.line, key, f"{self.what}缺少必填字段「{key}」"))
+            return None
+        v = self.m[key]
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.strip() in words:
+            return v.strip() == words[0]
+        self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{v}」")
+        return None
+
+    def integer(self, key: str, minimum: int = 0) -> int | None:
+        if not self.has(key):
+            return None
+        v = self.m[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            self.err(key, f"应为不小于{minimum}的整数，实际是「{v}」")
+            return None
+        return v
+
+    def number(self, key: str) -> float | None:
+        if not self.has(key):
+            return None
+        v = self.m[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.err(key, f"应为数字，实际是「{v}」")
+            return None
+        return float(v)
+
+    def sub(self, key: str, what: str) -> "Entry | None":
+        if not self.has(key):
+            return None
+        return Entry(self.m[key], self.file, self.lineof(key), what, self.out)
+
+    def items(self, key: str, what: str, required: bool = False):
+        """Yield Entry objects for a list of mappings under key."""
+        if not self.has(key):
+            if required and self.ok:
+                self.out.append(Diagnostic(self.file, self.line, key, f"{self.what}缺少必填字段「{key}」（列表）"))
+            return
+        v = self.m[key]
+        if not isinstance(v, list):
+            self.err(key, f"应为列表（每项以“- ”开头），实际是{_type_cn(v)}")
+            return
+        for i, x in enumerate(v):
+            line = v.line_at(i) if isinstance(v, YList) else self.lineof(key)
+            yield Entry(x, self.file, line, what, self.out)
+
+    def finish(self, allowed) -> None:
+        for k in self.m:
+            if k not in allowed:
+                self.err(str(k), f"{self.what}中没有「{k}」这个字段{_suggest(k, allowed)}（可用：{'、'.join(allowed)}）")
+
+
+def _type_cn(v) -> str:
+    if v is None:
+        return "空值"
+    if isinstance(v, bool):
+        return f"是非值（{v}）"
+    if isinstance(v, (int, float)):
+        return f"数字（{v}）"
+    if isinstance(v, dict):
+        return "键值映射"
+    if isinstance(v, list):
+        return "列表"
+    return f"文字（{v}）"
+
+
+def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt.date | None:
+    if isinstance(v, dt.date):
+        return v
+    s = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else None
+    if s is None or not _DATE_RX.match(s):
+        out.append(Diagnostic(file, line, field, f"「{v}」不是日期，请写成 YYYY-MM-DD，如 2026-05-10"))
+        return None
+    y, m, d = (int(x) for x in s.split("-"))
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        out.append(Diagnostic(file, line, field, f"日期「{s}」不存在（{y}年{m}月没有{d}日）" if 1 <= m <= 12
+                              else f"日期「{s}」不存在（没有{m}月）"))
+        return None
+
+
+def parse_dates(v, file: str, line: int, field: str, out: list[Diagnostic]) -> list[dt.date]:
+    """A date, a range 2026-10-01..2026-10-07, or a list of either."""
+    vals = v if isinstance(v, list) else [v]
+    days: list[dt.date] = []
+    for i, x in enumerate(vals):
+        ln = v.line_at(i) if isinstance(v, YList) else line
+        if isinstance(x, str) and ".." in x:
+            a, b = x.split("..", 1)
+            da, db = parse_date(a, file, ln, field, out), parse_date(b, file, ln, field, out)
+            if da and db:
+                if db < da:
+                    out.append(Diagnostic(file, ln, field, f"日期范围「{x}」的结束日早于开始日"))
+                    continue
+                days.extend(da + dt.timedelta(days=k) for k in range((db - da).days + 1))
+        else:
+            d = parse_date(x, file, ln, field, out)
+            if d:
+                days.append(d)
+    return days
+
+
+# ---------------------------------------------------------------- settings, rules, calendar
+
+def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
+    e = Entry(data, file, 1, "设置文件", out)
+    if not e.ok:
+        return None
+    off = e.sub("office", "office（办公室信息）")
+    issuers: dict[str, Issuer] = {}
+    default = None
+    for ie in e.items("issuers", "编号机构", required=True):
+        iid = ie.str("id", required=True)
+        name = ie.str("name", required=True)
+        pre = ie.sub("prefixes", "prefixes（机关代字）")
+        prefixes = {"assign": "督交", "urge": "督催", "rectify": "督改"}
+        if pre and pre.ok:
+            for k in ("assign", "urge", "rectify"):
+                if pre.has(k):
+                    prefixes[k] = pre.str(k)
+            pre.finish(("assign", "urge", "rectify"))
+        if ie.boolean("default"):
+            default = iid
+        if iid in issuers:
+            ie.err("id", f"编号机构「{iid}」重复")
+        if iid:
+            issuers[iid] = Issuer(iid, name, prefixes, ie.str("contact"), ie.str("phone"), ie.src)
+        ie.finish(("id", "name", "prefixes", "contact", "phone", "default"))
+    if issuers and default is None:
+        default = next(iter(issuers))
+    bulletin_issuer = default
+    b = e.sub("bulletin", "bulletin（通报）")
+    if b and b.ok:
+        bi = b.str("issuer")
+        if bi:
+            if bi not in issuers:
+                b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{_suggest(bi, issuers)}")
+            else:
+                bulletin_issuer = bi
+        b.finish(("issuer",))
+    if off is None or not off.ok:
+        if off is None:
+            e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
+        return None
+    s = Settings(
+        committee=off.str("committee", required=True),
+        office=off.str("name", required=True),
+        contact=off.str("contact", required=True),
+        phone=off.str("phone", required=True),
+        print_organ=off.str("print_organ", required=True),
+        cc=off.strlist("cc") or ("党工委组织部", "纪工委"),
+        issuers=issuers,
+        default_issuer=default or "",
+        bulletin_issuer=bulletin_issuer or "",
+        src=e.src,
+    )
+    off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
+    e.finish(("office", "issuers", "bulletin"))
+    return s
+
+
+def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
+    rules = Rules()
+    e = Entry(data, file, 1, "规则文件", out)
+    if not e.ok:
+        return rules
+    dl = e.sub("deadlines", "deadlines（办理时限）")
+    if dl and dl.ok:
+        for rid in dl.m:
+            if rid not in DEFAULT_DEADLINES or rid == "explicit":
+                dl.err(str(rid), f"没有「{rid}」这条时限规则{_suggest(rid, DEFAULT_DEADLINES)}")
+                continue
+            r = dl.sub(rid, f"时限规则 {rid}")
+            if not r or not r.ok:
+                continue
+            period = r.integer("period", minimum=1)
+            unit = r.choice("count", ("calendar", "working"))
+            cur = rules.rule(rid)
+            rules = rules.with_period(rid, period or cur.period, unit or cur.unit)
+            r.finish(("period", "count"))
+    kw = {}
+    c = e.sub("counting", "counting（期间计算）")
+    if c and c.ok:
+        rf = c.boolean("roll_forward")
+        if rf is not None:
+            kw["roll_forward"] = rf
+        c.finish(("roll_forward",))
+    w = e.sub("warnings", "warnings（预警与催办）")
+    if w and w.ok:
+        for k in ("warn_days", "urge_interval", "reply_days"):
+            v = w.integer(k, minimum=0)
+            if v is not None:
+                kw[k] = v
+        w.finish(("warn_days", "urge_interval", "reply_days"))
+    sc = e.sub("scores", "scores（计分）")
+    if sc and sc.ok:
+        scores = dict(DEFAULT_SCORES)
+        base = sc.number("base")
+        if base is not None:
+            kw["base_score"] = base
+        for k in DEFAULT_SCORES:
+            v = sc.number(k)
+            if v is not None:
+                scores[k] = v
+        kw["scores"] = scores
+        sc.finish(("base", *DEFAULT_SCORES))
+    e.finish(("deadlines", "counting", "warnings", "scores"))
+    return replace(rules, **kw)
+
+
+def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | None:
+    e = Entry(data, file, 1, "日历文件", out)
+    if not e.ok:
+        return None
+    n0 = len(out)
+    year = e.integer("year", minimum=1949)
+    if year is None and not e.has("year"):
+        e.err("year", "日历文件缺少「year」（年份，如 2027）")
+    source = e.str("source")
+    holidays = None
+    if e.has("holidays"):
+        if not source:
+            e.err("source", "录入全年节假日安排时须写明依据的通知（source），如 国务院办公厅关于2027年部分节假日安排的通知")
+        holidays = []
+        for h in e.items("holidays", "节假日"):
+            name = h.str("name", required=True)
+            off = parse_dates(h.m.get("off"), file, h.lineof("off"), "off", out) if h.has("off") else []
+            if not h.has("off"):
+                h.err("off", f"节假日「{name}」缺少放假日期（off）")
+            makeup = parse_dates(h.m.get("makeup"), file, h.lineof("makeup"), "makeup", out) if h.has("makeup") else []
+            for d in makeup:
+                if d.weekday() < 5:
+                    h.err("makeup", f"调休上班日 {d.isoformat()} 是星期{'一二三四五'[d.weekday()]}，调休上班日必须是周末")
+            both = set(off) & set(makeup)
+            for d in sorted(both):
+                h.err("makeup", f"{d.isoformat()} 既是放假日又是调休上班日")
+            for key, days in (("off", off), ("makeup", makeup)):
+                for d in days:
+                    if year and d.year != year:
+                        h.err(key, f"{d.isoformat()} 不在本文件的年份 {year} 内")
+            holidays.append(HolidaySpan(name, tuple(off), tuple(makeup)))
+            h.finish(("name", "off", "makeup"))
+        all_off = [d for h in holidays for d in h.off]
+        all_mk = [d for h in holidays for d in h.makeup]
+        for d in sorted(set(all_off) & set(all_mk)):
+            e.err("holidays", f"{d.isoformat()} 既是放假日又是调休上班日")
+    corrections = []
+    for c in e.items("corrections", "本地调整"):
+        d = c.date("date", required=True)
+        working = c.boolean("working", required=True)
+        reason = c.str("reason", required=True)
+        if d and year and d.year != year:
+            c.err("date", f"{d.isoformat()} 不在本文件的年份 {year} 内")
+        if d and working is not None:
+            corrections.append(Correction(d, working, reason, c.src))
+        c.finish(("date", "working", "reason"))
+    e.finish(("year", "source", "holidays", "corrections"))
+    if len(out) > n0 or year is None:
+        return None
+    return CalendarFile(year, source, tuple(holidays) if holidays is not None else None, tuple(corrections), e.src)
+
+
+# ---------------------------------------------------------------- register entries
+
+class _Collector:
+    def __init__(self, out: list[Diagnostic]):
+        self.out = out
+        self.units: dict[str, Unit] = {}
+        self.items: list[Item] = []
+        self.item_src: dict[str, Src] = {}
+        self.events: list[Event] = []
+        self.unit_refs: list[tuple[str, Src, str]] = []  # name, where, field
+        self.issuer_refs: list[tuple[str, Src, str]] = []
+
+    def unit(self, e: Entry) -> None:
+        name = e.str("name", required=True)
+        mobile = e.str("mobile")
+        if mobile and not _MOBILE_RX.match(mobile):
+            e.err("mobile", f"手机号「{mobile}」应为以1开头的11位数字（短信提醒用）")
+        if name in self.units:
+            e.err("name", f"单位「{name}」重复（{self.units[name].src} 已定义）")
+        elif name:
+            self.units[name] = Unit(name, e.str("kind"), e.str("leader"), e.str("contact", required=True), mobile, e.src)
+        e.finish(("name", "kind", "leader", "contact", "mobile"))
+
+    def item(self, e: Entry, source: Source, default_rule: str | None, text_key: str = "text",
+             extra_keys: tuple = (), lead_key: str = "lead") -> None:
+        iid = e.str("id", required=True)
+        text = e.str(text_key, required=True)
+        lead = e.str(lead_key)
+        if not lead and e.ok:
+            self.out.append(Diagnostic(e.file, e.line, lead_key, f"事项「{iid}」没有牵头单位（{lead_key}），每个事项须有且只有一个牵头单位"))
+        co = e.strlist("co")
+        assigned = e.date("assigned") or source.date
+        due = e.date("due")
+        rule = e.str("rule")
+        if rule and rule not in DEFAULT_DEADLINES:
+            e.err("rule", f"没有「{rule}」这条时限规则{_suggest(rule, DEFAULT_DEADLINES)}（可用：{'、'.join(DEFAULT_DEADLINES)}）")
+            rule = ""
+        if rule == "explicit" and not due:
+            e.err("rule", "规则为 explicit（明确时限）时必须写 due（办结时限）")
+        if due and rule and rule != "explicit":
+            e.err("due", f"同时写了 due 和 rule: {rule}；有明确时限的事项请只写 due")
+        if due and due < assigned:
+            e.err("due", f"办结时限 {due.isoformat()} 早于交办日期 {assigned.isoformat()}")
+        if assigned < source.date:
+            e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
+        urgency = e.choice("urgency", URGENCIES)
+        issuer = e.str("issuer")
+        final_rule = "explicit" if due else (rule or default_rule or "")
+        if not final_rule and e.ok:
+            self.out.append(Diagnostic(e.file, e.line, "due", f"事项「{iid}」无法确定办结时限：请写 due 或 rule"))
+        if lead and lead in co:
+            e.err("co", f"牵头单位「{lead}」不应同时列为配合单位")
+        if lead:
+            self.unit_refs.append((lead, Src(e.file, e.lineof(lead_key)), lead_key))
+        for c in co:
+            self.unit_refs.append((c, Src(e.file, e.lineof("co")), "co"))
+        if issuer:
+            self.issuer_refs.append((issuer, Src(e.file, e.lineof("issuer")), "issuer"))
+        if iid in self.item_src:
+            e.err("id", f"事项编号「{iid}」重复（{self.item_src[iid]} 已使用）")
+        elif iid:
+            self.item_src[iid] = e.src
+            if lead and text and final_rule:
+                self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src))
+        e.finish(ITEM_KEYS + extra_keys if lead_key == "lead" else
+                 tuple(k for k in ITEM_KEYS if k != "lead") + (lead_key,) + extra_keys)
+
+    def meeting(self, e: Entry) -> None:
+        mid = e.str("id", required=True)
+        kind = e.choice("kind", tuple(MEETING_KINDS), required=True)
+        title = e.str("title", required=True)
+        date = e.date("date", required=True)
+        e.finish(("id", "kind", "title", "date", "items"))
+        if not e.has("items") and e.ok:
+            e.err("items", f"会议「{title or mid}」没有议定事项（items）")
+        src = Source("meeting", mid, date or dt.date.min, title, {"kind": kind}, e.src)
+        for ie in e.items("items", "议定事项"):
+            if date:
+                self.item(ie, src, MEETING_KINDS.get(kind or ""))
+            else:
+                ie.finish(ITEM_KEYS)
+
+    def instruction(self, e: Entry) -> None:
+        date = e.date("date", required=True)
+        level = e.choice("level", tuple(LEADER_LEVELS), required=True)
+        leader = e.str("leader", required=True)
+        on = e.str("on")
+        src = Source("instruction", e.str("id"), date or dt.date.min, on or "交办事项",
+                     {"leader": leader, "level": level, "on": on}, e.src)
+        if date:
+            self.item(e, src, LEADER_LEVELS.get(level or ""), extra_keys=("date", "level", "leader", "on"))
+        else:
+            e.finish(ITEM_KEYS + ("date", "level", "leader", "on"))
+
+    def document(self, e: Entry) -> None:
+        handed = e.date("handed", required=True)
+        category = e.choice("category", tuple(DOC_CATEGORIES), required=not e.has("due") and not e.has("rule"))
+        number = e.str("number")
+        title = e.str("title", required=True)
+        if not e.has("text") and e.ok:
+            e.m["text"] = f"按来文要求办理并上报办理结果"
+        src = Source("document", e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
+        if handed:
+            self.item(e, src, DOC_CATEGORIES.get(category or ""), extra_keys=("handed", "category", "number", "title"))
+        else:
+            e.finish(ITEM_KEYS + ("handed", "category", "number", "title"))
+
+    def inspection(self, e: Entry) -> None:
+        date = e.date("date", required=True)
+        form = e.choice("form", INSPECTION_FORMS, required=True)
+        inspectors = e.strlist("inspectors")
+        requirement = e.str("requirement", required=True)
+        if not e.has("due") and e.ok:
+            self.out.append(Diagnostic(e.file, e.line, "due", "督导检查发现的问题须写整改时限（due）"))
+        src = Source("inspection", e.str("id"), date or dt.date.min, form or "督导检查",
+                     {"form": form, "inspectors": inspectors, "requirement": requirement}, e.src)
+        if date:
+            self.item(e, src, None, text_key="finding", extra_keys=("date", "form", "inspectors", "requirement", "finding"))
+        else:
+            e.finish(ITEM_KEYS + ("date", "form", "inspectors", "requirement", "finding"))
+
+    def event(self, e: Entry) -> None:
+        item = e.str("item", required=True)
+        date = e.date("date", required=True)
+        typ = e.choice("type", EVENT_TYPES, required=True)
+        note = e.str("note")
+        until = e.date("until")
+        reason = e.str("reason")
+        granted = passed = None
+        allowed = ["item", "date", "type", "note"]
+        if typ == "延期申请":
+            allowed += ["until", "reason"]
+            if not reason and e.ok:
+                e.err("reason", "延期申请须说明原因（reason）") if e.has("reason") else \
+                    self.out.append(Diagnostic(e.file, e.line, "reason", "延期申请须说明原因（reason）"))
+            if not until and not e.has("until") and e.ok:
+                self.out.append(Diagnostic(e.file, e.line, "until", "延期申请须写申请延至的日期（until）"))
+        elif typ == "延期批复":
+            allowed += ["until", "granted"]
+            granted = e.boolean("granted", required=True, words=("同意", "不同意"))
+        elif typ == "核查":
+            allowed += ["passed"]
+            passed = e.boolean("passed", required=True, words=("通过", "不通过"))
+        e.finish(tuple(allowed))
+        if until and date and until <= date:
+            e.err("until", f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
+        if item and date and typ:
+            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed))
+
+
+def _check_events(col: _Collector) -> None:
+    items = {i.id: i for i in col.items}
+    by_item: dict[str, list[Event]] = {}
+    for ev in col.events:
+        if ev.item not in items:
+            if ev.item not in col.item_src:  # an item with its own errors is not "unknown"
+                col.out.append(Diagnostic(ev.src.file, ev.src.line, "item",
+                                          f"进展记录指向不存在的事项「{ev.item}」{_suggest(ev.item, items)}"))
+            continue
+        by_item.setdefault(ev.item, []).append(ev)
+    for iid, evs in by_item.items():
+        item = items[iid]
+        evs.sort(key=lambda e: (e.date, e.src))
+        requested = None
+        for ev in evs:
+            if ev.date < item.assigned:
+                col.out.append(Diagnostic(ev.src.file, ev.src.line, "date",
+                                          f"进展日期 {ev.date.isoformat()} 早于事项「{iid}」的交办日期 {item.assigned.isoformat()}"))
+            if ev.type == "延期申请":
+                requested = ev
+            elif ev.type == "延期批复":
+                if requested is None:
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "date",
+                                              f"事项「{iid}」的延期批复（{ev.date.isoformat()}）早于延期申请，或没有延期申请"))
+                elif ev.granted and not (ev.until or requested.until):
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "until", "同意延期须写延至日期（until）"))
+                requested = None
+
+
+def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Registers | None, list[Diagnostic]]:
+    """files: path relative to the registers folder -> text. Pure. Messages name root/path."""
+    out: list[Diagnostic] = []
+    settings = None
+    rules = Rules()
+    cal_files: list[CalendarFile] = []
+    col = _Collector(out)
+    seen_settings = False
+    for key in sorted(files):
+        rel = str(Path(root) / key)
+        data, problems = load_yaml(files[key], rel)
+        out.extend(problems)
+        parts = Path(key).parts
+        if data is None and not problems:
+            continue  # an empty file
+        if data is None:
+            continue
+        if key == "settings.yaml":
+            seen_settings = True
+            settings = _parse_settings(data, rel, out)
+        elif key == "rules.yaml":
+            rules = _parse_rules(data, rel, out)
+        elif parts[0] == "calendar":
+            cf = _parse_calendar(data, rel, out)
+            if cf:
+                cal_files.append(cf)
+        else:
+            top = Entry(data, rel, 1, "台账文件", out)
+            if not top.ok:
+                continue
+            handlers = {"units": ("单位", col.unit), "meetings": ("会议", col.meeting),
+                        "instructions": ("批示", col.instruction), "documents": ("公文", col.document),
+                        "inspections": ("督导检查", col.inspection), "progress": ("进展记录", col.event)}
+            for key in top.m:
+                if key not in handlers:
+                    continue
+                what, fn = handlers[key]
+                for e in top.items(key, what):
+                    fn(e)
+            top.finish(REGISTER_KEYS)
+    if not seen_settings:
+        out.append(Diagnostic(f"{root}/settings.yaml", 0, "settings", "找不到设置文件 settings.yaml（发文机关、编号机构、抄送等）"))
+    # two calendar files for one year
+    years: dict[int, CalendarFile] = {}
+    for cf in cal_files:
+        if cf.year in years and cf.holidays is not None and years[cf.year].holidays is not None:
+            out.append(Diagnostic(cf.src.file, cf.src.line, "year", f"{cf.year}年的节假日安排已在 {years[cf.year].src} 录入"))
+        years.setdefault(cf.year, cf)
+    for name, src, field in col.unit_refs:
+        if name not in col.units:
+            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中{_suggest(name, col.units)}"))
+    if settings:
+        for iid, src, field in col.issuer_refs:
+            if iid not in settings.issuers:
+                out.append(Diagnostic(src.file, src.line, field, f"编号机构「{iid}」未在 settings.yaml 中定义{_suggest(iid, settings.issuers)}"))
+    _check_events(col)
+    if out or settings is None:
+        return None, sorted(set(out))
+    items = tuple(replace(i, issuer=i.issuer or settings.default_issuer) for i in col.items)
+    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files)), []
+
+
+def read_registers(root: Path | str) -> tuple[Registers | None, list[Diagnostic]]:
+    """Read every *.yaml under root (the I/O edge) and parse it."""
+    root = Path(root)
+    if not root.is_dir():
+        return None, [Diagnostic(str(root), 0, "registers", "台账目录不存在")]
+    files: dict[str, str] = {}
+    out: list[Diagnostic] = []
+    shown = _display(root)
+    for p in sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml")):
+        key = p.relative_to(root).as_posix()
+        try:
+            files[key] = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            out.append(Diagnostic(f"{shown}/{key}", 0, "编码", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+        except OSError as e:
+            out.append(Diagnostic(f"{shown}/{key}", 0, "文件", f"无法读取（{e.strerror}）"))
+    reg, diags = parse_registers(files, shown)
+    return reg, sorted(set(out + diags))
+
+
+def _display(p: Path) -> str:
+    """A path as the clerk gave it: relative to the working folder when possible."""
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def read_rules_and_calendar(root: Path | str):
+    """Only the rules file and calendar files (for `docgen due`): (Rules, [CalendarFile]).
+
+    Raises InputErrors if those files have problems; a missing registers folder means the defaults.
+    """
+    from .diagnostics import InputErrors
+
+    root = Path(root)
+    rules, cals, out = Rules(), [], []
+    if not root.is_dir():
+        return rules, cals
+    shown = _display(root)
+    rp = root / "rules.yaml"
+    if rp.is_file():
+        data, problems = load_yaml(rp.read_text(encoding="utf-8"), f"{shown}/rules.yaml")
+        out += problems
+        if data is not None:
+            rules = _parse_rules(data, f"{shown}/rules.yaml", out)
+    for p in sorted((root / "calendar").glob("*.y*ml")):
+        name = f"{shown}/calendar/{p.name}"
+        data, problems = load_yaml(p.read_text(encoding="utf-8"), name)
+        out += problems
+        if data is not None:
+            cf = _parse_calendar(data, name, out)
+            if cf:
+                cals.append(cf)
+    if out:
+        raise InputErrors(out)
+    return rules, cals
