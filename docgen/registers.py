@@ -421,7 +421,7 @@ class _Collector:
             e.err("due", f"同时写了 due 和 rule: {rule}；有明确时限的事项请只写 due")
         if due and due < assigned:
             e.err("due", f"办结时限 {due.isoformat()} 早于交办日期 {assigned.isoformat()}")
-        if assigned < source.date:
+        if source.date != dt.date.min and assigned < source.date:
             e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
         urgency = e.choice("urgency", URGENCIES)
         issuer = e.str("issuer")
@@ -455,10 +455,7 @@ class _Collector:
             e.err("items", f"会议「{title or mid}」没有议定事项（items）")
         src = Source("meeting", mid, date or dt.date.min, title, {"kind": kind}, e.src)
         for ie in e.items("items", "议定事项"):
-            if date:
-                self.item(ie, src, MEETING_KINDS.get(kind or ""))
-            else:
-                ie.finish(ITEM_KEYS)
+            self.item(ie, src, MEETING_KINDS.get(kind or ""))
 
     def instruction(self, e: Entry) -> None:
         date = e.date("date", required=True)
@@ -467,10 +464,7 @@ class _Collector:
         on = e.str("on")
         src = Source("instruction", e.str("id"), date or dt.date.min, on or "交办事项",
                      {"leader": leader, "level": level, "on": on}, e.src)
-        if date:
-            self.item(e, src, LEADER_LEVELS.get(level or ""), extra_keys=("date", "level", "leader", "on"))
-        else:
-            e.finish(ITEM_KEYS + ("date", "level", "leader", "on"))
+        self.item(e, src, LEADER_LEVELS.get(level or ""), extra_keys=("date", "level", "leader", "on"))
 
     def document(self, e: Entry) -> None:
         handed = e.date("handed", required=True)
@@ -480,10 +474,7 @@ class _Collector:
         if not e.has("text") and e.ok:
             e.m["text"] = f"按来文要求办理并上报办理结果"
         src = Source("document", e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
-        if handed:
-            self.item(e, src, DOC_CATEGORIES.get(category or ""), extra_keys=("handed", "category", "number", "title"))
-        else:
-            e.finish(ITEM_KEYS + ("handed", "category", "number", "title"))
+        self.item(e, src, DOC_CATEGORIES.get(category or ""), extra_keys=("handed", "category", "number", "title"))
 
     def inspection(self, e: Entry) -> None:
         date = e.date("date", required=True)
@@ -494,10 +485,7 @@ class _Collector:
             self.out.append(Diagnostic(e.file, e.line, "due", "督导检查发现的问题须写整改时限（due）"))
         src = Source("inspection", e.str("id"), date or dt.date.min, form or "督导检查",
                      {"form": form, "inspectors": inspectors, "requirement": requirement}, e.src)
-        if date:
-            self.item(e, src, None, text_key="finding", extra_keys=("date", "form", "inspectors", "requirement", "finding"))
-        else:
-            e.finish(ITEM_KEYS + ("date", "form", "inspectors", "requirement", "finding"))
+        self.item(e, src, None, text_key="finding", extra_keys=("date", "form", "inspectors", "requirement", "finding"))
 
     def event(self, e: Entry) -> None:
         item = e.str("item", required=True)

@@ -36,7 +36,8 @@ class YList(list):
         return self.item_lines[i] if i < len(self.item_lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's C parser when PyYAML has it (ten times faster); our constructors and resolvers either way.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 

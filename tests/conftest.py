@@ -1,0 +1,66 @@
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from docgen.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINI_SETTINGS = """\
+office:
+  committee: 泰安高新技术产业开发区管理委员会
+  name: 泰安高新区管委会督导工作专班
+  contact: 张明
+  phone: 0538-8526001
+  print_organ: 泰安高新区综合管理部
+  cc: [党工委组织部, 纪工委]
+issuers:
+  - id: dudao
+    name: 泰安高新区管委会督导工作专班
+    prefixes: {assign: 督交, urge: 督催, rectify: 督改}
+"""
+
+MINI_UNITS = """\
+units:
+  - {name: 经济发展部, contact: 孙伟, mobile: "13905381002"}
+  - {name: 财政金融部, contact: 周敏, mobile: "13905381003"}
+  - {name: 良庄镇, contact: 邓超}
+"""
+
+
+def write_registers(root: Path, files: dict[str, str]) -> Path:
+    """A registers folder with the given files (texts are dedented); settings and units default to MINI_*."""
+    root.mkdir(parents=True, exist_ok=True)
+    base = {"settings.yaml": MINI_SETTINGS, "units.yaml": MINI_UNITS}
+    base.update(files)
+    for rel, text in base.items():
+        if text is None:
+            continue
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+
+    def _run(*args):
+        rc = main(list(args))
+        out = capsys.readouterr()
+        return rc, out.out, out.err
+
+    return _run
+
+
+@pytest.fixture
+def example_registers(tmp_path):
+    dst = tmp_path / "registers"
+    shutil.copytree(ROOT / "registers", dst)
+    return dst
