@@ -137,6 +137,42 @@ def status(c: Ctx, as_of, unit, as_json):
         click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
 
 
+@cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
+@click.option("--on", "as_of", type=DATE, help="成文日期（默认今天）")
+@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.pass_obj
+def sample(c: Ctx, as_of, no_pdf):
+    from .documents.sample import build_sample
+    from .files import save_docx
+
+    as_of = as_of or dt.date.today()
+    reg, _ = c.load()
+    path = save_docx(build_sample(reg.settings, reg.rules, as_of), c.output / "sample" / "样例公文.docx")
+    click.echo(f"已生成 {path}")
+    _to_pdf(c, [path], no_pdf)
+
+
+def _to_pdf(c: Ctx, paths, no_pdf: bool) -> None:
+    if no_pdf or not paths:
+        return
+    from .documents.render import render_pdfs
+
+    failed = [r for r in render_pdfs(paths) if r.pdf is None]
+    if failed:
+        raise DocgenError("\n".join(r.error for r in failed))
+    click.echo(f"已转换 PDF {len(paths)} 份")
+
+
+@cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")
+def doctor():
+    from .doctor import report
+
+    ok, text = report()
+    click.echo(text)
+    if not ok:
+        raise click.exceptions.Exit(2)
+
+
 def main(argv=None) -> int:
     """Entry point: no traceback ever reaches a clerk."""
     try:
@@ -149,6 +185,8 @@ def main(argv=None) -> int:
         return 2
     except DocgenError as e:
         click.echo(f"错误：{e}", err=True)
+        return e.exit_code
+    except click.exceptions.Exit as e:
         return e.exit_code
     except click.exceptions.Abort:
         click.echo("已中止。", err=True)

@@ -1,0 +1,444 @@
+"""GB/T 9704-2012 《党政机关公文格式》: the one layout every document kind uses.
+
+`OfficialDocument` lays out the standard's elements: page geometry, 版头 (份号, 密级, 紧急程度, red 发文机关标志,
+发文字号, red separator), the 简报-style masthead for 《督导通报》, 标题, 主送机关, 正文 with its four 层次序数,
+tables that fit the type area and repeat their header row, 附件说明, 署名 and 成文日期, 附注, 附件 pages, 版记 at
+the bottom of the last page's type area, and page numbers "— N —". Slips, bulletins and the sample compose these
+methods; none of them draws a masthead, table or page number of its own.
+
+The .docx names the standard faces (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体); docgen/fonts/fonts.conf maps
+them to Debian's stand-ins for PDF conversion.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from . import oxml as X
+
+# ------------------------------------------------------------------ the standard's numbers
+
+PAGE_W, PAGE_H = 210.0, 297.0  # mm
+TOP, LEFT = 37.0, 28.0  # 天头, 订口
+AREA_W, AREA_H = 156.0, 225.0  # 版心
+BOTTOM = PAGE_H - TOP - AREA_H  # 35
+RIGHT = PAGE_W - LEFT - AREA_W  # 26
+LINES, CHARS = 22, 28
+PITCH = AREA_H * X.MM / LINES  # 28.95 pt line pitch
+BODY = 16.0  # 三号
+TITLE = 22.0  # 二号
+SMALL = 14.0  # 四号
+CHAR_SPACING = -0.25  # pt: 28 characters of 16 pt fit in 156 mm (28 × 15.75 = 441 pt of 442.2)
+CHAR = BODY + CHAR_SPACING  # one 字 of body text, in pt
+RED = "FF0000"
+
+FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"
+STANDARD_FACES = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI)
+
+# Page numbers: the line sits 7 mm below the type area (7.5). FOOTER_DISTANCE is from the paper's bottom edge to
+# the bottom of the footer's line box (exact PAGE_NO_LINE pt high); see tests/test_pdf_layout.py.
+PAGE_NO_LINE = 14.0
+PAGE_NO_GAP = 7.0  # mm
+# Measured on LibreOffice 7.4 with Noto Serif CJK: the em box of a 14 pt line sits 0.94 mm above the box's bottom.
+PAGE_NO_EM_RAISE = 0.94  # mm
+FOOTER_DISTANCE = BOTTOM - PAGE_NO_GAP - PAGE_NO_LINE / X.MM - PAGE_NO_EM_RAISE  # mm
+
+BANJI_MARK = "docgen_banji_spacer"  # bookmark on the paragraph that pushes the 版记 to the bottom
+MARK_EM_DROP = -0.037
+MARK_TOP = 35.0  # mm from the type area's top edge to the top of the 发文机关标志 (7.2.4)
+RED_LINE_GAP = 4.0  # mm below the 发文字号
+
+
+def text_width(s: str, size: float = BODY, spacing: float = CHAR_SPACING) -> float:
+    """Width of a single-line text in pt: full-width characters one em, others half."""
+    w = 0.0
+    for c in s:
+        w += size if unicodedata.east_asian_width(c) in "WF" else size / 2
+        w += spacing
+    return w
+
+
+def chars(s: str) -> float:
+    """Width of s in 字 (full-width characters count 1, half-width 0.5)."""
+    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in s)
+
+
+def cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def split_title(title: str, per_line: int = 20) -> list[str]:
+    """Wrap a long title as a trapezoid: upper lines longer than lower ones, no line over per_line characters.
+
+    Prefers breaking after 关于, 的, 和, 及, 、 near the balanced point so that words are not torn apart."""
+    n = len(title)
+    if n <= per_line:
+        return [title]
+    k = math.ceil(n / per_line)
+    lines, rest = [], title
+    for i in range(k, 1, -1):
+        m = len(rest)
+        target = min(per_line, math.ceil(m / i) + 1)  # the upper line a little longer
+        best = target
+        for delta in (0, 1, -1, 2, -2, 3):
+            j = target + delta
+            if 0 < j <= per_line and j < m and rest[j - 1] in "的和及与、于" and m - j <= per_line * (i - 1):
+                best = j
+                break
+        lines.append(rest[:best])
+        rest = rest[best:]
+    lines.append(rest)
+    return lines
+
+
+@dataclass(frozen=True)
+class Face:
+    """A run's look: face, size, and optional bold/colour/scale/spacing."""
+
+    face: str = FANGSONG
+    size: float = BODY
+    bold: bool = False
+    color: str | None = None
+    scale: int | None = None
+    spacing: float | None = CHAR_SPACING
+
+    def apply(self, rpr) -> None:
+        X.set_rpr(rpr, face=self.face, size=self.size, bold=self.bold, color=self.color, scale=self.scale,
+                  spacing=self.spacing)
+
+
+BODY_FACE = Face()
+HEADING_FACES = {1: Face(HEITI), 2: Face(KAITI), 3: Face(FANGSONG), 4: Face(FANGSONG)}
+
+
+class OfficialDocument:
+    """A document laid out by GB/T 9704-2012. Add elements in reading order, then save()."""
+
+    def __init__(self):
+        self.doc = Document()
+        self._setup_styles()
+        self._setup_page(self.doc.sections[0])
+        self._first = True  # python-docx's template starts with no paragraph
+        self._banji_done = False
+
+    # ---- set-up
+    def _setup_styles(self) -> None:
+        styles = self.doc.styles
+        # document defaults: no theme fonts anywhere
+        rpr_default = self.doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        X.set_rpr(rpr_default, face=FANGSONG, size=BODY)
+        lang = rpr_default.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr_default.append(lang)
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        lang.set(qn("w:val"), "zh-CN")
+        normal = styles["Normal"]
+        X.set_rpr(normal.element.get_or_add_rPr(), face=FANGSONG, size=BODY, spacing=CHAR_SPACING)
+        ppr = normal.element.get_or_add_pPr()
+        X.set_ppr(ppr, line=PITCH, before=0, after=0, align="both", widow=False)
+        X.no_autospace(ppr)
+        for name in ("Table Grid",):
+            if name in [s.name for s in styles]:
+                pass
+        settings = self.doc.settings.element
+        # no document grid: exact line pitch only (gbt9704.md: the grid doubled tall stand-in lines)
+        for sect in self.doc.element.body.iter(qn("w:sectPr")):
+            for g in sect.findall(qn("w:docGrid")):
+                sect.remove(g)
+        cs = settings.find(qn("w:compat"))
+        if cs is None:
+            cs = OxmlElement("w:compat")
+            settings.append(cs)
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        self.doc.core_properties.language = "zh-CN"
+
+    def _setup_page(self, section) -> None:
+        section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+        section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
+        section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
+        section.gutter = Mm(0)
+        section.header_distance = Mm(15)
+        section.footer_distance = Mm(FOOTER_DISTANCE)
+        self._page_numbers(section)
+
+    def _page_numbers(self, section) -> None:
+        """— N — in 四号宋体, odd pages right one character in, even pages left one character in."""
+        for footer, align, ind in ((section.footer, "right", "right"), (section.even_page_footer, "left", "left")):
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0]
+            ppr = X.para_ppr(p)
+            X.set_ppr(ppr, align=align, line=PAGE_NO_LINE, **{ind: SMALL})
+            face = Face(SONGTI, SMALL, spacing=0)
+            r = p.add_run("— ")
+            face.apply(X.run_rpr(r))
+            X.field(p, "PAGE", face.apply)
+            r = p.add_run(" —")
+            face.apply(X.run_rpr(r))
+
+    # ---- paragraphs
+    def paragraph(self, text: str = "", face: Face = BODY_FACE, *, align: str = "both", line: float = PITCH,
+                  first_line: float | None = None, left: float | None = None, right: float | None = None,
+                  before: float = 0, keep_next: bool = False, page_break_before: bool = False, hanging=None):
+        p = self.doc.add_paragraph()
+        ppr = X.para_ppr(p)
+        X.set_ppr(ppr, align=align, line=line, before=before, after=0, first_line=first_line, left=left,
+                  right=right, keep_next=keep_next, page_break_before=page_break_before, hanging=hanging)
+        if text:
+            self.runs(p, [(text, face)])
+        return p
+
+    def runs(self, p, parts) -> None:
+        for text, face in parts:
+            lines = text.split("\n")
+            for i, ln in enumerate(lines):
+                r = p.add_run(ln)
+                face.apply(X.run_rpr(r))
+                if i < len(lines) - 1:
+                    r.add_break()
+
+    def blank(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.paragraph()
+
+    # ---- 版头 (7.2)
+    def masthead(self, organ: str, number: str = "", *, copy_no: str = "", secret: str = "", urgency: str = "",
+                 suffix: str = "文件") -> None:
+        """份号, 密级, 紧急程度 (lines 1–3), the red 发文机关标志 35 mm below the type area's top, 发文字号 two lines
+        below it, and the red line 4 mm below that."""
+        for text, face in ((copy_no, BODY_FACE), (secret, Face(HEITI)), (urgency, Face(HEITI))):
+            self.paragraph(text, face, align="left")
+        mark = organ + suffix
+        size, scale = self._fit_mark(mark, 36.0)
+        line = size * 1.2
+        # The 3 lines above take 3 pitches; in an exact line of 1.2 × size, LibreOffice puts the glyph's em-box top
+        # MARK_EM_DROP × size below the line's top (measured; negative: above it).
+        before = MARK_TOP * X.MM - 3 * PITCH - MARK_EM_DROP * size
+        self.paragraph(mark, Face(XIAOBIAOSONG, size, color=RED, scale=scale, spacing=0), align="center",
+                       line=line, before=max(0.0, before))
+        self.blank(2)
+        self.doc_number(number)
+
+    def doc_number(self, number: str) -> None:
+        p = self.paragraph(number, align="center")
+        self.red_line(p)
+
+    def red_line(self, p) -> None:
+        """The red separator under paragraph p, as wide as the type area."""
+        # exact line pitch PITCH holds a 16 pt line centred: its text bottom is (PITCH-16)/2 above the box bottom.
+        space = RED_LINE_GAP * X.MM - (PITCH - BODY) / 2
+        X.border(X.para_ppr(p), "bottom", 1.0, RED, max(0.0, space))
+
+    @staticmethod
+    def _fit_mark(mark: str, size: float) -> tuple[float, int | None]:
+        """The 标志's size and horizontal scale so that it fits the 156 mm line."""
+        avail = AREA_W * X.MM - 2
+        w = text_width(mark, size, 0)
+        if w <= avail:
+            return size, None
+        scale = math.floor(avail / w * 100)
+        if scale >= 60:
+            return size, scale
+        return round(avail / (w / size) / 0.6, 1), 60
+
+    def bulletin_masthead(self, name: str, issue: str, organ: str, date: dt.date) -> None:
+        """简报-style masthead: the name large and red, 第N期, the issuing body left and the date right, red line."""
+        size, scale = self._fit_mark(name, 42.0)
+        line = size * 1.25
+        self.paragraph("", align="center")
+        self.paragraph(name, Face(XIAOBIAOSONG, size, color=RED, scale=scale, spacing=3 if len(name) <= 6 else 0),
+                       align="center", line=line, before=PITCH / 2)
+        self.paragraph(issue, align="center", before=PITCH / 2)
+        p = self.paragraph("", align="left")
+        self.runs(p, [(organ, BODY_FACE)])
+        self._tab_right(p, cn_date(date))
+        self.red_line(p)
+
+    def _tab_right(self, p, text: str, face: Face = BODY_FACE, inset: float = 0.0) -> None:
+        """Text flush right (minus inset pt) on the same line, by a right tab stop."""
+        ppr = X.para_ppr(p)
+        tabs = X._ordered(ppr, "w:tabs", X._PPR_ORDER)
+        tab = OxmlElement("w:tab")
+        tab.set(qn("w:val"), "right")
+        tab.set(qn("w:pos"), str(X.twips(AREA_W * X.MM - inset)))
+        tabs.append(tab)
+        r = p.add_run()
+        face.apply(X.run_rpr(r))
+        r._r.append(OxmlElement("w:tab"))
+        r2 = p.add_run(text)
+        face.apply(X.run_rpr(r2))
+
+    # ---- 主体 (7.3)
+    def title(self, text: str, blank_before: int = 2) -> None:
+        self.blank(blank_before)
+        self.paragraph("\n".join(split_title(text)), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
+
+    def addressee(self, text: str) -> None:
+        self.blank(1)
+        if not text.endswith("："):
+            text += "："
+        self.paragraph(text, align="left")
+
+    def body(self, text: str) -> None:
+        """A body paragraph, indented two characters."""
+        self.paragraph(text, first_line=2 * CHAR)
+
+    def heading(self, level: int, text: str, rest: str = "") -> None:
+        """层次序数: 1 一、(黑体)  2 （一）(楷体)  3 1.(仿宋)  4 （1）(仿宋). `rest` continues in body face."""
+        parts = [(text, HEADING_FACES[level])]
+        if rest:
+            parts.append((rest, BODY_FACE))
+        p = self.paragraph(first_line=2 * CHAR, keep_next=not rest)
+        self.runs(p, parts)
+
+    def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None, *,
+              size: float = SMALL, header_face: str = HEITI, align: list[str] | None = None,
+              header_fill: str | None = None):
+        """A bordered table exactly as wide as the type area; its header row repeats on every page."""
+        ncol = len(headers)
+        widths = widths_mm or [AREA_W / ncol] * ncol
+        scale = AREA_W / sum(widths)
+        widths = [w * scale for w in widths]
+        t = self.doc.add_table(rows=1 + len(rows), cols=ncol)
+        X.table_width(t, widths)
+        X.table_borders(t, 0.75)
+        X.cell_margins(t, 1, 1, 3, 3)
+        line = size * 1.5
+        X.repeat_header(t.rows[0])
+        for r_i, row in enumerate([headers] + rows):
+            tr = t.rows[r_i]
+            X.cant_split(tr)
+            for c_i, val in enumerate(row):
+                cell = tr.cells[c_i]
+                X.cell_valign(cell, "center")
+                p = cell.paragraphs[0]
+                a = "center" if r_i == 0 else ((align or ["left"] * ncol)[c_i])
+                X.set_ppr(X.para_ppr(p), align=a, line=line, before=0, after=0, first_line=0)
+                face = Face(header_face if r_i == 0 else FANGSONG, size, spacing=0)
+                self.runs(p, [(str(val), face)])
+        return t
+
+    def form_table(self, rows: list[tuple[str, str]], label_mm: float = 30.0, size: float = BODY,
+                   min_height: float | None = None):
+        """A two-column bordered form (label | content), type-area wide; content may hold line breaks."""
+        t = self.doc.add_table(rows=len(rows), cols=2)
+        X.table_width(t, [label_mm, AREA_W - label_mm])
+        X.table_borders(t, 0.75)
+        X.cell_margins(t, 2, 2, 4, 4)
+        line = size * 1.55
+        for i, (label, content) in enumerate(rows):
+            tr = t.rows[i]
+            X.cant_split(tr)
+            if min_height:
+                X.row_height(tr, min_height)
+            for j, (text, face, al) in enumerate(((label, Face(HEITI, size, spacing=0), "center"),
+                                                  (content, Face(FANGSONG, size, spacing=0), "left"))):
+                cell = tr.cells[j]
+                X.cell_valign(cell, "center")
+                p = cell.paragraphs[0]
+                X.set_ppr(X.para_ppr(p), align=al, line=line, before=0, after=0, first_line=0)
+                self.runs(p, [(text, face)])
+        return t
+
+    def attachments_note(self, names: list[str]) -> None:
+        """附件说明: one blank line below the body, two characters in; several attachments numbered 1. 2. …"""
+        if not names:
+            return
+        self.blank(1)
+        if len(names) == 1:
+            self.paragraph(f"附件：{names[0]}", first_line=2 * CHAR)
+            return
+        lead = "附件："
+        for i, n in enumerate(names, 1):
+            prefix = lead if i == 1 else "　" * len(lead)
+            self.paragraph(f"{prefix}{i}.{n}", left=2 * CHAR + len(lead) * CHAR, hanging=len(lead) * CHAR)
+
+    def signature(self, organ: str, date: dt.date, blank_before: int = 1) -> None:
+        """署名 and 成文日期 without a seal (7.3.5.2): organ right two characters in; the date on the next line,
+        its first character two characters right of the organ's; a longer date sits two characters in."""
+        self.blank(blank_before)
+        ds = cn_date(date)
+        n, d = chars(organ), chars(ds)
+        if d + 2 <= n:
+            organ_right, date_right = 2.0, n - d
+        else:
+            date_right, organ_right = 2.0, d + 4 - n
+        self.paragraph(organ, align="right", right=organ_right * CHAR)
+        self.paragraph(ds, align="right", right=date_right * CHAR)
+
+    def note(self, text: str) -> None:
+        """附注: in parentheses, two characters in, on the line after the date."""
+        if not text.startswith("（"):
+            text = f"（{text}）"
+        self.paragraph(text, first_line=2 * CHAR)
+
+    def attachment_page(self, n: int | None, title: str) -> None:
+        """A 附件 page: 附件N in 黑体 at line 1 flush left, its title centred on line 3."""
+        self.paragraph(f"附件{n}" if n else "附件", Face(HEITI), align="left", page_break_before=True)
+        self.blank(1)
+        self.paragraph("\n".join(split_title(title)), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
+        self.blank(1)
+
+    def page_break(self) -> None:
+        p = self.doc.add_paragraph()
+        p.add_run().add_break(WD_BREAK.PAGE)
+
+    # ---- 版记 (7.4)
+    def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date) -> None:
+        """抄送 and 印发 between thick (first, last) and thin rules, type-area wide, one character in on both sides.
+
+        The 版记 must end on the bottom edge of the last page's type area. LibreOffice 7.4 ignores both framePr
+        frames and floating tables for this, so the 版记 is an in-flow table after a spacer paragraph kept with it;
+        `place_banji` (after conversion) measures the PDF and sets the spacer so the last rule sits on the edge."""
+        spacer = self.doc.add_paragraph()
+        X.set_ppr(X.para_ppr(spacer), line=1, before=0, after=0, keep_next=True)
+        X.bookmark(spacer, BANJI_MARK)
+        face = Face(FANGSONG, SMALL, spacing=0)
+        rows = []
+        if cc:
+            rows.append(["抄送：" + "，".join(cc) + "。", None])
+        rows.append([organ, f"{cn_date(date)}印发"])
+        t = self.doc.add_table(rows=len(rows), cols=2)
+        X.table_width(t, [AREA_W * 0.6, AREA_W * 0.4])
+        X.rule_borders(t, top=0.35 * X.MM, inside=0.25 * X.MM, bottom=0.35 * X.MM)
+        X.cell_margins(t, 0, 0, SMALL, SMALL)
+        for i, (left, right) in enumerate(rows):
+            tr = t.rows[i]
+            X.cant_split(tr)
+            X.row_height(tr, PITCH, exact=True)
+            cells = tr.cells
+            if right is None:
+                cells[0].merge(cells[1])
+            for j, (text, align) in enumerate(((left, "left"), (right, "right"))):
+                if text is None:
+                    continue
+                p = tr.cells[j].paragraphs[0]
+                X.set_ppr(X.para_ppr(p), align=align, line=PITCH, before=0, after=0, first_line=0,
+                          keep_next=i < len(rows) - 1)
+                X.cell_valign(tr.cells[j], "center")
+                self.runs(p, [(text, face)])
+        # a document cannot end with a table: the last paragraph is one twip high, so it fits under the rule
+        end = self.doc.add_paragraph()
+        X.set_ppr(X.para_ppr(end), line=0.05, before=0, after=0)
+        X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
+        self._banji_done = True
+
+    # ---- output
+    def save(self, target) -> None:
+        """Save to a path or a binary file object."""
+        self.doc.core_properties.author = "docgen"
+        self.doc.core_properties.last_modified_by = "docgen"
+        self.doc.core_properties.revision = 1
+        fixed = dt.datetime(2026, 1, 1)
+        self.doc.core_properties.created = fixed
+        self.doc.core_properties.modified = fixed
+        self.doc.save(target if hasattr(target, "write") else str(target))

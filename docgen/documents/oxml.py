@@ -1,0 +1,287 @@
+"""Low-level WordprocessingML helpers (the python-docx `oxml` layer): fonts, spacing, borders, frames.
+
+Nothing here knows about GB/T 9704; gbt9704.py composes these into the standard's elements.
+Lengths: pt for type, twips (1/20 pt) in the XML, mm for page geometry.
+"""
+from __future__ import annotations
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+MM = 72 / 25.4  # pt per mm
+
+
+def twips(pt: float) -> int:
+    return round(pt * 20)
+
+
+def mm_twips(mm: float) -> int:
+    return round(mm * MM * 20)
+
+
+def _child(parent, tag: str, before: tuple[str, ...] = ()):
+    """The first child `tag` of parent, created if missing (inserted before any of `before`)."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        for b in before:
+            ref = parent.find(qn(b))
+            if ref is not None:
+                ref.addprevious(el)
+                break
+        else:
+            parent.append(el)
+    return el
+
+
+# Order of rPr children matters to Word (CT_RPr sequence); we insert in schema order.
+_RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+              "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+              "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+              "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+              "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+_PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+              "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
+              "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+              "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _ordered(parent, tag: str, order: tuple[str, ...]):
+    el = parent.find(qn(tag))
+    if el is not None:
+        return el
+    el = OxmlElement(tag)
+    idx = order.index(tag)
+    for later in order[idx + 1:]:
+        ref = parent.find(qn(later))
+        if ref is not None:
+            ref.addprevious(el)
+            return el
+    parent.append(el)
+    return el
+
+
+def set_rpr(rpr, face: str | None = None, size: float | None = None, bold: bool | None = None,
+            color: str | None = None, spacing: float | None = None, scale: int | None = None,
+            ascii_face: str | None = None) -> None:
+    """Run properties on an rPr element. `face` is set for East Asian and Latin text alike (w:eastAsia included),
+    and any theme font is removed so that the named face is the one used."""
+    if face:
+        rf = _ordered(rpr, "w:rFonts", _RPR_ORDER)
+        for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if rf.get(qn(a)) is not None:
+                del rf.attrib[qn(a)]
+        latin = ascii_face or face
+        rf.set(qn("w:ascii"), latin)
+        rf.set(qn("w:hAnsi"), latin)
+        rf.set(qn("w:eastAsia"), face)
+        rf.set(qn("w:cs"), latin)
+        rf.set(qn("w:hint"), "eastAsia")
+    if bold is not None:
+        b = _ordered(rpr, "w:b", _RPR_ORDER)
+        b.set(qn("w:val"), "1" if bold else "0")
+    if color:
+        _ordered(rpr, "w:color", _RPR_ORDER).set(qn("w:val"), color)
+    if spacing is not None:
+        _ordered(rpr, "w:spacing", _RPR_ORDER).set(qn("w:val"), str(twips(spacing)))
+    if scale is not None:
+        _ordered(rpr, "w:w", _RPR_ORDER).set(qn("w:val"), str(scale))
+    if size is not None:
+        half = str(round(size * 2))
+        _ordered(rpr, "w:sz", _RPR_ORDER).set(qn("w:val"), half)
+        _ordered(rpr, "w:szCs", _RPR_ORDER).set(qn("w:val"), half)
+
+
+def run_rpr(run):
+    return run._r.get_or_add_rPr()
+
+
+def para_ppr(paragraph):
+    return paragraph._p.get_or_add_pPr()
+
+
+def set_ppr(ppr, *, align: str | None = None, line: float | None = None, before: float | None = None,
+            after: float | None = None, first_line: float | None = None, left: float | None = None,
+            right: float | None = None, hanging: float | None = None, keep_next: bool = False,
+            keep_lines: bool = False, page_break_before: bool = False, widow: bool | None = None) -> None:
+    """Paragraph properties. line: exact line pitch in pt; indents and spacing in pt."""
+    if keep_next:
+        _ordered(ppr, "w:keepNext", _PPR_ORDER)
+    if keep_lines:
+        _ordered(ppr, "w:keepLines", _PPR_ORDER)
+    if page_break_before:
+        _ordered(ppr, "w:pageBreakBefore", _PPR_ORDER)
+    if widow is not None:
+        _ordered(ppr, "w:widowControl", _PPR_ORDER).set(qn("w:val"), "1" if widow else "0")
+    if line is not None or before is not None or after is not None:
+        sp = _ordered(ppr, "w:spacing", _PPR_ORDER)
+        if line is not None:
+            sp.set(qn("w:line"), str(twips(line)))
+            sp.set(qn("w:lineRule"), "exact")
+        sp.set(qn("w:before"), str(twips(before or 0)))
+        sp.set(qn("w:after"), str(twips(after or 0)))
+    if any(v is not None for v in (first_line, left, right, hanging)):
+        ind = _ordered(ppr, "w:ind", _PPR_ORDER)
+        if left is not None:
+            ind.set(qn("w:left"), str(twips(left)))
+        if right is not None:
+            ind.set(qn("w:right"), str(twips(right)))
+        if first_line is not None:
+            ind.set(qn("w:firstLine"), str(twips(first_line)))
+        if hanging is not None:
+            ind.set(qn("w:hanging"), str(twips(hanging)))
+    if align:
+        _ordered(ppr, "w:jc", _PPR_ORDER).set(qn("w:val"), align)
+
+
+def no_autospace(ppr) -> None:
+    """No automatic space between Chinese and Latin or digits: keeps the 28-character grid."""
+    _ordered(ppr, "w:autoSpaceDE", _PPR_ORDER).set(qn("w:val"), "0")
+    _ordered(ppr, "w:autoSpaceDN", _PPR_ORDER).set(qn("w:val"), "0")
+
+
+def border(ppr, side: str, width_pt: float, color: str = "000000", space_pt: float = 0) -> None:
+    """A paragraph border line (side: top | bottom | between)."""
+    bdr = _ordered(ppr, "w:pBdr", _PPR_ORDER)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(max(2, round(width_pt * 8))))  # eighths of a point
+    el.set(qn("w:space"), str(round(space_pt)))
+    el.set(qn("w:color"), color)
+    order = ("top", "left", "bottom", "right", "between", "bar")
+    for later in order[order.index(side) + 1:]:
+        ref = bdr.find(qn(f"w:{later}"))
+        if ref is not None:
+            ref.addprevious(el)
+            return
+    bdr.append(el)
+
+
+def field(paragraph, instr: str, rpr_setter) -> None:
+    """A simple field such as PAGE, rendered by the word processor."""
+    def r(kind=None, text=None):
+        run = paragraph.add_run()
+        rpr_setter(run_rpr(run))
+        if kind:
+            fc = OxmlElement("w:fldChar")
+            fc.set(qn("w:fldCharType"), kind)
+            run._r.append(fc)
+        if text is not None:
+            it = OxmlElement("w:instrText")
+            it.set(qn("xml:space"), "preserve")
+            it.text = text
+            run._r.append(it)
+        return run
+    r("begin")
+    r(text=f" {instr} ")
+    r("separate")
+    run = r()
+    run.text = "1"
+    r("end")
+
+
+def cell_margins(tbl, top_pt: float, bottom_pt: float, left_pt: float, right_pt: float) -> None:
+    """Cell margins; the table is indented by the left margin so that its border, not its text, lies on the
+    type area's left edge (Word and LibreOffice hang a table's border out by the cell margin)."""
+    tblPr = tbl._tbl.tblPr
+    ind = _child(tblPr, "w:tblInd")
+    ind.set(qn("w:w"), str(twips(left_pt)))
+    ind.set(qn("w:type"), "dxa")
+    mar = _child(tblPr, "w:tblCellMar")
+    for side, v in (("top", top_pt), ("left", left_pt), ("bottom", bottom_pt), ("right", right_pt)):
+        el = _child(mar, f"w:{side}")
+        el.set(qn("w:w"), str(twips(v)))
+        el.set(qn("w:type"), "dxa")
+
+
+def table_borders(tbl, width_pt: float = 0.75, color: str = "000000", inner: bool = True) -> None:
+    tblPr = tbl._tbl.tblPr
+    b = _child(tblPr, "w:tblBorders")
+    for side in ("top", "left", "bottom", "right") + (("insideH", "insideV") if inner else ()):
+        el = _child(b, f"w:{side}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), str(round(width_pt * 8)))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), color)
+
+
+def table_width(tbl, widths_mm: list[float]) -> None:
+    """Fixed layout, the given column widths, total width as their sum; no indent beyond the type area."""
+    tblPr = tbl._tbl.tblPr
+    tw = _child(tblPr, "w:tblW")
+    tw.set(qn("w:w"), str(mm_twips(sum(widths_mm))))
+    tw.set(qn("w:type"), "dxa")
+    lay = _child(tblPr, "w:tblLayout")
+    lay.set(qn("w:type"), "fixed")
+    ind = _child(tblPr, "w:tblInd")
+    ind.set(qn("w:w"), "0")
+    ind.set(qn("w:type"), "dxa")
+    grid = tbl._tbl.tblGrid
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+        gc.set(qn("w:w"), str(mm_twips(w)))
+    for row in tbl.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            tcPr = cell._tc.get_or_add_tcPr()
+            cw = _child(tcPr, "w:tcW")
+            cw.set(qn("w:w"), str(mm_twips(w)))
+            cw.set(qn("w:type"), "dxa")
+
+
+def repeat_header(row) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    _child(trPr, "w:tblHeader").set(qn("w:val"), "1")
+
+
+def cant_split(row) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    _child(trPr, "w:cantSplit").set(qn("w:val"), "1")
+
+
+def row_height(row, pt: float, exact: bool = False) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    h = _child(trPr, "w:trHeight")
+    h.set(qn("w:val"), str(twips(pt)))
+    h.set(qn("w:hRule"), "exact" if exact else "atLeast")
+
+
+def cell_valign(cell, val: str = "center") -> None:
+    tcPr = cell._tc.get_or_add_tcPr()
+    _child(tcPr, "w:vAlign").set(qn("w:val"), val)
+
+
+def cell_span(cell, n: int) -> None:
+    tcPr = cell._tc.get_or_add_tcPr()
+    _child(tcPr, "w:gridSpan").set(qn("w:val"), str(n))
+
+
+def rule_borders(tbl, top: float, inside: float, bottom: float) -> None:
+    """Horizontal rules only (pt widths): the 版记's thick-thin-thick lines."""
+    tblPr = tbl._tbl.tblPr
+    b = _child(tblPr, "w:tblBorders")
+    for side, w in (("top", top), ("left", 0), ("bottom", bottom), ("right", 0), ("insideH", inside), ("insideV", 0)):
+        el = _child(b, f"w:{side}")
+        if w:
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), str(max(2, round(w * 8))))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        else:
+            el.set(qn("w:val"), "nil")
+
+
+_bookmark_id = [9000]
+
+
+def bookmark(paragraph, name: str) -> None:
+    _bookmark_id[0] += 1
+    bid = str(_bookmark_id[0])
+    s = OxmlElement("w:bookmarkStart")
+    s.set(qn("w:id"), bid)
+    s.set(qn("w:name"), name)
+    e = OxmlElement("w:bookmarkEnd")
+    e.set(qn("w:id"), bid)
+    paragraph._p.append(s)
+    paragraph._p.append(e)

@@ -1,0 +1,37 @@
+"""A sample official document (3 pages) that uses every GB/T 9704 element docgen lays out.
+
+Its content is real: the committee's deadline rules as docgen applies them, from rules.py."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model import Settings
+from ..rules import CLAUSES, Rules
+from .gbt9704 import OfficialDocument
+
+
+def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDocument:
+    d = OfficialDocument()
+    d.masthead(settings.committee, f"泰高管发〔{date.year}〕15号", copy_no="000001", secret="秘密★1年",
+               urgency="加急")
+    d.title("泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知")
+    d.addressee("各部门单位，各镇街，各集团公司")
+    d.body("为贯彻落实泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，提高督导工作效率，"
+           "现就规范督导事项交办、催办和整改工作通知如下。")
+    d.heading(1, "一、严格限时办结")
+    rows = [[r.label, r.period_text(), r.report_to] for rid, r in rules.deadlines.items() if rid != "explicit"]
+    d.table(["事项类别", "办结时限", "反馈对象"], rows, [86, 34, 36])
+    d.heading(2, "（一）延期办理。", "特殊情况需要延长办理时间的，须在到期前向交办机构书面报告并说明原因。")
+    d.heading(1, "二、统一编号下发")
+    d.heading(3, "1.统一编号。", "交办单、催办单和整改单统一编号。")
+    d.heading(4, "（1）编号规则。", "按单据种类、按年度分别编号。")
+    d.heading(1, "三、强化考核问责")
+    d.body("督导工作专班每季度小结一次扣分情况，定期将各部门单位的工作落实考核得分张榜公布，并抄送组织部、纪工委。")
+    d.attachments_note(["督导事项办结时限依据"])
+    d.signature(settings.committee, date)
+    d.note(f"联系人：{settings.contact}，电话：{settings.phone}")
+    d.attachment_page(1, "督导事项办结时限依据")
+    arows = [[rid, CLAUSES[rid]] for rid in rules.deadlines]
+    d.table(["规则", "依据"], arows, [50, 106], size=12)
+    d.banji(settings.cc, settings.print_organ, date)
+    return d
