@@ -176,8 +176,8 @@ def doctor():
 def main(argv=None) -> int:
     """Entry point: no traceback ever reaches a clerk."""
     try:
-        cli.main(args=argv, prog_name="docgen", standalone_mode=False)
-        return 0
+        rc = cli.main(args=argv, prog_name="docgen", standalone_mode=False)
+        return rc if isinstance(rc, int) else 0  # click returns an Exit's code here
     except InputErrors as e:
         for d in e.diagnostics:
             click.echo(str(d), err=True)

@@ -64,3 +64,10 @@ def example_registers(tmp_path):
     dst = tmp_path / "registers"
     shutil.copytree(ROOT / "registers", dst)
     return dst
+
+
+@pytest.fixture(scope="module")
+def example_registers_module(tmp_path_factory):
+    dst = tmp_path_factory.mktemp("reg") / "registers"
+    shutil.copytree(ROOT / "registers", dst)
+    return dst

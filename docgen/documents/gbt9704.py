@@ -142,14 +142,16 @@ class OfficialDocument:
             rpr_default.append(lang)
         lang.set(qn("w:eastAsia"), "zh-CN")
         lang.set(qn("w:val"), "zh-CN")
+        # no theme fonts in any style of the template: every face is named
+        for rf in self.doc.styles.element.iter(qn("w:rFonts")):
+            for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                if rf.get(qn(a)) is not None:
+                    del rf.attrib[qn(a)]
         normal = styles["Normal"]
         X.set_rpr(normal.element.get_or_add_rPr(), face=FANGSONG, size=BODY, spacing=CHAR_SPACING)
         ppr = normal.element.get_or_add_pPr()
         X.set_ppr(ppr, line=PITCH, before=0, after=0, align="both", widow=False)
         X.no_autospace(ppr)
-        for name in ("Table Grid",):
-            if name in [s.name for s in styles]:
-                pass
         settings = self.doc.settings.element
         # no document grid: exact line pitch only (gbt9704.md: the grid doubled tall stand-in lines)
         for sect in self.doc.element.body.iter(qn("w:sectPr")):
@@ -369,11 +371,13 @@ class OfficialDocument:
         ds = cn_date(date)
         n, d = chars(organ), chars(ds)
         if d + 2 <= n:
-            organ_right, date_right = 2.0, n - d
+            # the organ's right edge is fixed; the date starts two characters right of the organ's first
+            # character, by a left indent (digit widths differ between faces, full-width characters do not)
+            self.paragraph(organ, align="right", right=2 * CHAR)
+            self.paragraph(ds, align="left", left=AREA_W * X.MM - 2 * CHAR - n * CHAR + 2 * CHAR)
         else:
-            date_right, organ_right = 2.0, d + 4 - n
-        self.paragraph(organ, align="right", right=organ_right * CHAR)
-        self.paragraph(ds, align="right", right=date_right * CHAR)
+            self.paragraph(organ, align="right", right=(d + 4 - n) * CHAR)
+            self.paragraph(ds, align="right", right=2 * CHAR)
 
     def note(self, text: str) -> None:
         """附注: in parentheses, two characters in, on the line after the date."""
@@ -442,3 +446,7 @@ class OfficialDocument:
         self.doc.core_properties.created = fixed
         self.doc.core_properties.modified = fixed
         self.doc.save(target if hasattr(target, "write") else str(target))
+
+
+def _fit_mark_for_test(mark: str, size: float = 36.0):
+    return OfficialDocument._fit_mark(mark, size)

@@ -1,0 +1,78 @@
+"""The converter: missing or failing LibreOffice gives a clear message and keeps the .docx; doctor reports."""
+import os
+import stat
+
+import pytest
+
+from docgen.documents.gbt9704 import OfficialDocument, _fit_mark_for_test, split_title, text_width
+from docgen.pdf import convert
+
+
+def test_missing_converter_keeps_docx(run, example_registers, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "no-such-soffice"))
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "sample", "--on", "2026-11-20")
+    assert rc == 2
+    assert "找不到 LibreOffice" in err and "apt-get install" in err and "Traceback" not in err
+    assert (out / "sample" / "样例公文.docx").stat().st_size > 10000
+    assert not (out / "sample" / "样例公文.pdf").exists()
+
+
+def test_failing_converter_keeps_docx(run, example_registers, tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(fake))
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "sample", "--on", "2026-11-20")
+    assert rc == 2
+    assert "转换 PDF 失败" in err and "source file could not be loaded" in err and ".docx 已保留" in err
+    assert (out / "sample" / "样例公文.docx").exists()
+    assert not list((out / "sample").glob("*.pdf"))
+    assert not [p for p in (out / "sample").iterdir() if p.name.startswith("docgen-pdf-")]
+
+
+def test_batch_of_documents_in_parallel(tmp_path):
+    files = []
+    for i in range(5):
+        d = OfficialDocument()
+        d.title(f"第{i + 1}号测试文件")
+        d.body("内容" * 30)
+        p = tmp_path / f"d{i}.docx"
+        d.save(p)
+        files.append(p)
+    results = convert(files, workers=2)
+    assert [r.docx for r in results] == files
+    assert all(r.pdf and r.pdf.stat().st_size > 1000 for r in results)
+
+
+def test_doctor(run):
+    rc, out, err = run("doctor")
+    assert rc == 0, out + err
+    assert "LibreOffice 7" in out
+    assert "仿宋_GB2312 → FandolFang" in out and "方正小标宋简体 → Noto Serif CJK SC Bold" in out
+    assert "黑体 → Noto Sans CJK SC" in out and "楷体_GB2312 → AR PL UKai CN" in out and "宋体 → Noto Serif CJK SC" in out
+
+
+def test_doctor_without_libreoffice(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "none"))
+    rc, out, _ = run("doctor")
+    assert rc == 2 and "LibreOffice：未找到" in out and "apt-get install libreoffice-writer-nogui" in out
+
+
+@pytest.mark.parametrize("title", [
+    "泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知",
+    "关于2026年第三季度重点工作落实情况的通报",
+    "关于印发泰安高新区2026年争先进位目标任务分解方案及考核办法和督导工作实施细则的通知",
+])
+def test_titles_wrap_as_a_trapezoid(title):
+    lines = split_title(title)
+    assert "".join(lines) == title
+    assert all(len(ln) <= 20 for ln in lines)
+    assert all(len(a) >= len(b) for a, b in zip(lines, lines[1:]))
+
+
+def test_mark_fits_the_line():
+    for organ in ("泰安高新区管委会文件", "泰安高新技术产业开发区管理委员会文件", "中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件"):
+        size, scale = _fit_mark_for_test(organ)
+        assert text_width(organ, size, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4
