@@ -137,6 +137,65 @@ def status(c: Ctx, as_of, unit, as_json):
         click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
 
 
+def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers) -> None:
+    from .issue import issue
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    report = issue(reg, cal, kind, as_of, c.output, pdf=not no_pdf, workers=workers)
+    for line in report.lines():
+        click.echo(line)
+    if report.errors:
+        raise DocgenError("\n".join(report.errors))
+
+
+_PDF_OPTS = [
+    click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）"),
+    click.option("--no-pdf", is_flag=True, help="只生成 .docx"),
+    click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数（默认为 CPU 核数）"),
+]
+
+
+def _pdf_opts(f):
+    for o in reversed(_PDF_OPTS):
+        f = o(f)
+    return f
+
+
+@cli.command(help="为每个已交办、尚无交办单的事项出具交办单（附回执），并生成打印批次。")
+@_pdf_opts
+@click.pass_obj
+def assign(c: Ctx, as_of, no_pdf, workers):
+    _issue(c, "assign", as_of, no_pdf, workers)
+
+
+@cli.command(help="为逾期（红）或临期（蓝）未办结的事项出具催办单；同一事项至少间隔若干个工作日才再次催办。")
+@_pdf_opts
+@click.pass_obj
+def urge(c: Ctx, as_of, no_pdf, workers):
+    _issue(c, "urge", as_of, no_pdf, workers)
+
+
+@cli.command(help="为每个督导检查发现的问题、每个未通过核查的办结事项出具整改通知单。")
+@_pdf_opts
+@click.pass_obj
+def rectify(c: Ctx, as_of, no_pdf, workers):
+    _issue(c, "rectify", as_of, no_pdf, workers)
+
+
+@cli.command(help="将一个编号作废：编号保留在登记簿中并注明作废，单据重新生成并标注“此单已作废”。")
+@click.argument("number")
+@click.option("--reason", required=True, help="作废原因")
+@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.pass_obj
+def void(c: Ctx, number, reason, no_pdf):
+    from .issue import void as do_void
+
+    reg, cal = c.load()
+    e = do_void(reg, cal, number, reason, c.output, pdf=not no_pdf)
+    click.echo(f"{e.number} 已作废（{e.note}），编号保留，不再使用。")
+
+
 @cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
 @click.option("--on", "as_of", type=DATE, help="成文日期（默认今天）")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx")

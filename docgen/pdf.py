@@ -115,7 +115,7 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
         for i, share in enumerate(shares):
             prof = _Profile(i)
             profiles.append(prof)
-            out = Path(tempfile.mkdtemp(prefix="docgen-pdf-", dir=str(share[0].parent)))
+            out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(share[0].parent)))
             tmpdirs.append(out)
             cmd = [soffice, f"-env:UserInstallation={prof.url()}", "--headless", "--invisible", "--nologo",
                    "--norestore", "--nodefault", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export",

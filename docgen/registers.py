@@ -235,7 +235,11 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         if pre and pre.ok:
             for k in ("assign", "urge", "rectify"):
                 if pre.has(k):
-                    prefixes[k] = pre.str(k)
+                    v = pre.str(k)
+                    if not v or re.search(r"[/\\\x00-\x1f]", v) or v.startswith("."):
+                        pre.err(k, f"机关代字「{v}」不能为空，不能含有 / \\ 或控制字符（编号也是文件名）")
+                    else:
+                        prefixes[k] = v
             pre.finish(("assign", "urge", "rectify"))
         if ie.boolean("default"):
             default = iid
@@ -472,7 +476,7 @@ class _Collector:
         number = e.str("number")
         title = e.str("title", required=True)
         if not e.has("text") and e.ok:
-            e.m["text"] = f"按来文要求办理并上报办理结果"
+            e.m["text"] = f"按《{title}》要求办理并上报办理结果" if title else "按来文要求办理并上报办理结果"
         src = Source("document", e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
         self.item(e, src, DOC_CATEGORIES.get(category or ""), extra_keys=("handed", "category", "number", "title"))
 

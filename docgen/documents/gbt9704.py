@@ -52,6 +52,7 @@ PAGE_NO_GAP = 7.0  # mm
 PAGE_NO_EM_RAISE = 0.94  # mm
 FOOTER_DISTANCE = BOTTOM - PAGE_NO_GAP - PAGE_NO_LINE / X.MM - PAGE_NO_EM_RAISE  # mm
 
+FORM_LINE, FORM_PAD_X, FORM_PAD_Y = 1.4, 4.0, 1.5  # forms: line height (× size), cell padding (pt)
 BANJI_MARK = "docgen_banji_spacer"  # bookmark on the paragraph that pushes the 版记 to the bottom
 MARK_EM_DROP = -0.037
 MARK_TOP = 35.0  # mm from the type area's top edge to the top of the 发文机关标志 (7.2.4)
@@ -279,10 +280,25 @@ class OfficialDocument:
         r2 = p.add_run(text)
         face.apply(X.run_rpr(r2))
 
+    def number_line(self, number: str, left: str = "", left_face: Face = Face(HEITI)) -> None:
+        """A form's number line: the number at right, and (when urgent) the 紧急程度 at left."""
+        p = self.paragraph("", align="left")
+        if left:
+            self.runs(p, [(left, left_face)])
+        self._tab_right(p, number)
+
+    def cut_line(self, label: str = "回　执") -> None:
+        """A dashed cut line across the type area, then a receipt heading."""
+        p = self.paragraph("", align="center", line=PITCH / 2)
+        X.border(X.para_ppr(p), "bottom", 0.75, "000000", 0, style="dashed")
+        self.paragraph(label, Face(HEITI), align="center", before=PITCH / 4)
+
     # ---- 主体 (7.3)
     def title(self, text: str, blank_before: int = 2) -> None:
+        """标题 in 二号小标宋, centred; a long title wraps as a trapezoid (explicit line breaks are kept)."""
         self.blank(blank_before)
-        self.paragraph("\n".join(split_title(text)), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
+        lines = text.split("\n") if "\n" in text else split_title(text)
+        self.paragraph("\n".join(lines), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
 
     def addressee(self, text: str) -> None:
         self.blank(1)
@@ -329,14 +345,24 @@ class OfficialDocument:
                 self.runs(p, [(str(val), face)])
         return t
 
+    @staticmethod
+    def form_height(rows: list[tuple[str, str]], label_mm: float, size: float, min_height: float = 0) -> float:
+        """An estimate (pt) of form_table's height: wrapped lines of each content cell, plus margins."""
+        width = (AREA_W - label_mm) * X.MM - 2 * FORM_PAD_X
+        total = 0.0
+        for _, content in rows:
+            lines = sum(max(1, math.ceil(text_width(part, size, 0) / width)) for part in (content or " ").split("\n"))
+            total += max(min_height, lines * size * FORM_LINE + 2 * FORM_PAD_Y)
+        return total
+
     def form_table(self, rows: list[tuple[str, str]], label_mm: float = 30.0, size: float = BODY,
                    min_height: float | None = None):
         """A two-column bordered form (label | content), type-area wide; content may hold line breaks."""
         t = self.doc.add_table(rows=len(rows), cols=2)
         X.table_width(t, [label_mm, AREA_W - label_mm])
         X.table_borders(t, 0.75)
-        X.cell_margins(t, 2, 2, 4, 4)
-        line = size * 1.55
+        X.cell_margins(t, FORM_PAD_Y, FORM_PAD_Y, FORM_PAD_X, FORM_PAD_X)
+        line = size * FORM_LINE
         for i, (label, content) in enumerate(rows):
             tr = t.rows[i]
             X.cant_split(tr)

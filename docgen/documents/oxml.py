@@ -143,11 +143,11 @@ def no_autospace(ppr) -> None:
     _ordered(ppr, "w:autoSpaceDN", _PPR_ORDER).set(qn("w:val"), "0")
 
 
-def border(ppr, side: str, width_pt: float, color: str = "000000", space_pt: float = 0) -> None:
+def border(ppr, side: str, width_pt: float, color: str = "000000", space_pt: float = 0, style: str = "single") -> None:
     """A paragraph border line (side: top | bottom | between)."""
     bdr = _ordered(ppr, "w:pBdr", _PPR_ORDER)
     el = OxmlElement(f"w:{side}")
-    el.set(qn("w:val"), "single")
+    el.set(qn("w:val"), style)
     el.set(qn("w:sz"), str(max(2, round(width_pt * 8))))  # eighths of a point
     el.set(qn("w:space"), str(round(space_pt)))
     el.set(qn("w:color"), color)

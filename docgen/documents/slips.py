@@ -1,0 +1,151 @@
+"""The numbered slips (slips.md): 交办单, 催办单, 整改单, and the 签收登记表 of a print batch.
+
+Each is a one-page form on A4 laid out by gbt9704.OfficialDocument: a centred title, the number line, a bordered
+table, the issuer and date, and a receipt (回执) below a cut line."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..calendar import WorkCalendar, cn_date
+from ..engine.status import ItemStatus
+from ..model import Event, Issuer, Registers
+from ..numbers import Entry
+from ..rules import CLAUSES
+from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
+
+FORM = SMALL  # 四号 inside forms
+FORM_SIZES = (SMALL, 12.0, 10.5)  # 四号, 小四, 五号: the largest that keeps the slip on one page
+LABEL_MM = 30.0
+RECEIPT_ROW = 20.0
+# everything on a slip but its form: title (2 lines), number line, signature (2), cut line, 回执 heading and table
+FIXED_PT = 2 * PITCH + PITCH + 2 * PITCH + 0.75 * PITCH + PITCH + 5 * RECEIPT_ROW + 12
+PAGE_PT = 225 * 72 / 25.4
+
+
+def _form(d: OfficialDocument, rows) -> None:
+    size = next((s for s in FORM_SIZES if FIXED_PT + d.form_height(rows, LABEL_MM, s) <= PAGE_PT), FORM_SIZES[-1])
+    d.form_table(rows, label_mm=LABEL_MM, size=size)
+
+
+def _title(d: OfficialDocument, text: str, void: bool) -> None:
+    d.title(text, blank_before=0)
+    if void:
+        d.paragraph("（此单已作废）", Face(XIAOBIAOSONG, FORM, color="FF0000", spacing=0), align="center")
+
+
+def _receipt(d: OfficialDocument, number: str) -> None:
+    d.cut_line()
+    d.form_table([("单据编号", number), ("签收单位", ""), ("签收人", ""), ("签收时间", "　　年　　月　　日"),
+                  ("联系电话", "")], label_mm=LABEL_MM, size=FORM, min_height=RECEIPT_ROW)
+
+
+def _footer(d: OfficialDocument, issuer: Issuer, date: dt.date) -> None:
+    d.signature(issuer.name, date, blank_before=0)
+
+
+def _report_to(status: ItemStatus, reg: Registers) -> str:
+    r = reg.rules.rule(status.item.rule)
+    return "牵头部门" if r.report_to == "牵头部门" else ("综合管理部" if r.report_to == "综合管理部" else reg.settings.office)
+
+
+def due_text(status: ItemStatus) -> str:
+    """E.g. 2026年5月20日（会后10日内，泰高管发〔2021〕11号第10条第（1）项）"""
+    r = status.original.rule
+    if r.id == "explicit":
+        basis = "按明确的办理时限"
+    else:
+        basis = f"{r.short_text()}，{CLAUSES[r.id]}"
+    text = f"{cn_date(status.original.due)}（{basis}）"
+    if status.original.provisional:
+        text += "；次年节假日安排未公布，此日期为暂定"
+    return text
+
+
+def build_assign(reg: Registers, entry: Entry, status: ItemStatus) -> OfficialDocument:
+    item, issuer = status.item, reg.settings.issuers[entry.issuer]
+    d = OfficialDocument()
+    _title(d, f"{issuer.name}\n督办事项交办单", entry.void)
+    d.number_line(entry.number, item.urgency or "")
+    _form(d, [
+        ("事项来源", item.source.describe()),
+        ("交办事项", item.text),
+        ("牵头单位", item.lead),
+        ("配合单位", "、".join(item.co) or "无"),
+        ("交办日期", cn_date(item.assigned)),
+        ("办结时限", due_text(status)),
+        ("办理要求", f"请于办结时限前将办理结果书面报送{_report_to(status, reg)}；特殊情况需要延期的，"
+                     "须在到期前向交办机构书面申请并说明原因。"),
+        ("联系人", f"{issuer.contact or reg.settings.contact}　电话：{issuer.phone or reg.settings.phone}"),
+    ])
+    _footer(d, issuer, entry.issued)
+    _receipt(d, entry.number)
+    return d
+
+
+def build_urge(reg: Registers, entry: Entry, status: ItemStatus, assign: Entry | None, reply: dt.date) -> OfficialDocument:
+    item, issuer = status.item, reg.settings.issuers[entry.issuer]
+    d = OfficialDocument()
+    _title(d, "督办事项催办单", entry.void)
+    d.number_line(entry.number, item.urgency or "")
+    due = cn_date(status.original.due)
+    if status.extended_to:
+        due += f"；经批准延期至{cn_date(status.extended_to)}"
+    if status.state == "逾期":
+        left = f"已逾期{status.days_overdue}天"
+    else:
+        left = "今日到期" if status.workdays_left == 0 else f"剩余{status.workdays_left}个工作日"
+    level = {"红": "红色预警（逾期）", "蓝": "蓝色预警（临期）", "黄": "黄色预警（退回整改）"}.get(status.warning or "", "")
+    _form(d, [
+        ("交办单", f"{assign.number}（{cn_date(assign.issued)}交办）" if assign else "无"),
+        ("交办事项", item.text),
+        ("牵头单位", item.lead),
+        ("办结时限", due),
+        ("办理进度", left),
+        ("预警等级", level),
+        ("回复时限", f"请于{cn_date(reply)}前书面回复办理进展"),
+        ("催办要求", "请抓紧办理，按时限报送办理结果；确有困难的，须书面说明原因和预计完成时间。"),
+    ])
+    _footer(d, issuer, entry.issued)
+    _receipt(d, entry.number)
+    return d
+
+
+def build_rectify(reg: Registers, entry: Entry, status: ItemStatus, failed: Event | None) -> OfficialDocument:
+    item, issuer = status.item, reg.settings.issuers[entry.issuer]
+    d = OfficialDocument()
+    _title(d, "督导检查整改通知单", entry.void)
+    d.number_line(entry.number)
+    if failed is None:
+        det = item.source.detail
+        rows = [
+            ("督导时间", f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）"),
+            ("督导人员", "、".join(det.get("inspectors") or ()) or "—"),
+            ("发现问题", item.text),
+            ("整改要求", det.get("requirement") or "立即整改"),
+            ("整改时限", cn_date(status.due)),
+        ]
+    else:
+        rows = [
+            ("核查事项", f"{item.source.describe()}：{item.text}"),
+            ("核查时间", cn_date(failed.date)),
+            ("核查意见", "办结情况未通过核查" + (f"：{failed.note}" if failed.note else "")),
+            ("整改要求", "按核查意见重新办理，整改完成后书面报送整改报告"),
+            ("整改时限", cn_date(status.due) if status.due >= entry.issued else f"{cn_date(status.due)}（已逾期，请立即整改）"),
+        ]
+    rows += [("责任单位", item.lead), ("结果报送", f"整改结果书面报送{reg.settings.office}")]
+    _form(d, rows)
+    _footer(d, issuer, entry.issued)
+    _receipt(d, entry.number)
+    return d
+
+
+def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tuple[str, str, str, str]]) -> OfficialDocument:
+    """签收登记表: one row per slip of the batch (number, kind, unit, item), with empty 签收人 and 签收时间."""
+    d = OfficialDocument()
+    d.title(f"督办单据签收登记表", blank_before=0)
+    d.paragraph(f"{reg.settings.office}　{cn_date(date)}　{kind_name}共{len(rows)}份", Face(size=FORM, spacing=0),
+                align="center")
+    d.table(["序号", "编号", "单据", "接收单位", "事项摘要", "签收人", "签收时间"],
+            [[str(i), n, k, u, (t[:24] + "…") if len(t) > 25 else t, "", ""] for i, (n, k, u, t) in enumerate(rows, 1)],
+            [9, 37, 13, 27, 38, 16, 16], size=10.5, align=["center", "left", "center", "left", "left", "left", "left"])
+    return d

@@ -1,0 +1,76 @@
+"""Which slips are due on a date (rules.md §3; slips.md). Pure: statuses and the numbers already given in,
+a list of what to issue out. Numbering itself happens at the edge (numbers.py), under a lock."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..calendar import WorkCalendar
+from ..model import Event, Registers
+from ..rules import Rules
+from .status import BLUE, RED, ItemStatus
+
+
+@dataclass(frozen=True)
+class SlipNeed:
+    kind: str  # assign | urge | rectify
+    item_id: str
+    key: str  # unique per kind: what this slip is for
+    issuer: str
+    failed_check: Event | None = None  # a rectification slip for a completion that failed verification
+
+
+def assign_key(item_id: str) -> str:
+    return item_id
+
+
+def urge_key(item_id: str, on: dt.date) -> str:
+    return f"{item_id}@{on.isoformat()}"
+
+
+def rectify_key(item_id: str, failed: Event | None) -> str:
+    return item_id if failed is None else f"{item_id}@核查{failed.date.isoformat()}"
+
+
+def assignments(statuses: list[ItemStatus], issued_keys: set[str]) -> list[SlipNeed]:
+    """A 交办单 for every registered item without one; items already reported done need none."""
+    return [SlipNeed("assign", s.item.id, assign_key(s.item.id), s.item.issuer)
+            for s in statuses if assign_key(s.item.id) not in issued_keys and s.completed is None]
+
+
+def urges(statuses: list[ItemStatus], assigned: set[str], last_urged: dict[str, dt.date], rules: Rules,
+          cal: WorkCalendar, as_of: dt.date) -> tuple[list[SlipNeed], list[str]]:
+    """A 催办单 for every uncompleted item that is overdue (红) or due within N working days (蓝), at most one
+    per item every M working days. Returns (needs, items skipped for want of a 交办单)."""
+    needs, no_assign = [], []
+    for s in statuses:
+        if s.completed is not None or s.warning not in (RED, BLUE):
+            continue
+        last = last_urged.get(s.item.id)
+        if last is not None and (last >= as_of or cal.workdays_between(last, as_of) < rules.urge_interval):
+            continue
+        if s.item.id not in assigned:
+            no_assign.append(s.item.id)
+            continue
+        needs.append(SlipNeed("urge", s.item.id, urge_key(s.item.id, as_of), s.item.issuer))
+    return needs, no_assign
+
+
+def rectifications(reg: Registers, statuses: list[ItemStatus], issued_keys: set[str], as_of: dt.date) -> list[SlipNeed]:
+    """A 整改单 for every inspection finding and every completion that failed verification, without one yet."""
+    needs = []
+    for s in statuses:
+        item = s.item
+        if item.is_rectification and rectify_key(item.id, None) not in issued_keys:
+            needs.append(SlipNeed("rectify", item.id, rectify_key(item.id, None), item.issuer))
+        for ev in reg.events_of(item.id):
+            if ev.date <= as_of and ev.type == "核查" and ev.passed is False:
+                k = rectify_key(item.id, ev)
+                if k not in issued_keys:
+                    needs.append(SlipNeed("rectify", item.id, k, item.issuer, ev))
+    return needs
+
+
+def reply_by(issued: dt.date, rules: Rules, cal: WorkCalendar) -> dt.date:
+    """An urge slip's reply-by date: N working days after it is issued."""
+    return cal.add_workdays(issued, rules.reply_days)

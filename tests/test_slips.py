@@ -1,0 +1,298 @@
+"""Numbered slips and the number register (issue 4)."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from conftest import MINI_SETTINGS, write_registers
+from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line
+
+from docgen.numbers import parse
+
+DOCGEN = [sys.executable, "-m", "docgen"]
+
+
+def items_yaml(n, start=0, day="2026-11-02", text="落实事项{i}"):
+    lines = ["meetings:", f"  - id: M{start}", "    kind: 主任办公会", "    title: 2026年第20次主任办公会", f"    date: {day}",
+             "    items:"]
+    for i in range(start, start + n):
+        lines += [f"      - id: X{i:03d}", f"        text: {text.format(i=i)}", "        lead: 经济发展部"]
+    return "\n".join(lines) + "\n"
+
+
+def numbers(reg: Path):
+    p = reg / "numbers.tsv"
+    return parse(p.read_text(encoding="utf-8"), str(p)) if p.exists() else []
+
+
+def cli(reg, out, *args, **kw):
+    return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, **kw)
+
+
+def test_twice_issues_nothing_new_and_one_new_item_issues_one(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(3)})
+    out = tmp_path / "out"
+    p = cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    assert p.returncode == 0, p.stderr
+    assert [e.number for e in numbers(reg)] == ["督交〔2026〕1号", "督交〔2026〕2号", "督交〔2026〕3号"]
+    p = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")
+    assert p.returncode == 0 and "新出具交办单0份" in p.stdout
+    assert len(numbers(reg)) == 3
+    (reg / "n.yaml").write_text(items_yaml(1, start=10), encoding="utf-8")
+    p = cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
+    assert "新出具交办单1份：督交〔2026〕4号" in p.stdout
+    es = numbers(reg)
+    assert [e.seq for e in es] == [1, 2, 3, 4] and es[-1].item == "X010"
+    assert sorted(x.name for x in (out / "slips" / "交办单").iterdir()) == [f"督交〔2026〕{i}号.docx" for i in (1, 2, 3, 4)]
+
+
+def test_regenerating_keeps_the_number(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(2)})
+    out = tmp_path / "out"
+    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    f = out / "slips" / "交办单" / "督交〔2026〕2号.docx"
+    f.unlink()
+    p = cli(reg, out, "assign", "--on", "2026-11-10", "--no-pdf")
+    assert "新出具交办单0份" in p.stdout and "补齐已编号交办单的文件1份" in p.stdout
+    text = "\n".join(c.text for t in docx.Document(str(f)).tables for r in t.rows for c in r.cells)
+    assert "督交〔2026〕2号" in text and "X001" not in text and "落实事项1" in text
+    # dated as first issued, not as regenerated
+    assert any("2026年11月3日" == p.text for p in docx.Document(str(f)).paragraphs)
+
+
+def test_two_processes_at_once_give_50_distinct_consecutive_numbers(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(50)})
+    procs = [subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(tmp_path / f"out{i}"), "assign", "--on", "2026-11-03",
+                                        "--no-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    es = numbers(reg)
+    assert len(es) == 50
+    assert sorted(e.seq for e in es) == list(range(1, 51))
+    assert len({e.item for e in es}) == 50
+    news = sorted(int(o[0].split("份")[0].replace("新出具交办单", "")) for o in outs)
+    assert news == [0, 50]  # one run numbered all 50, the other found them numbered
+
+
+def _complete_files(folder: Path):
+    """Every final-named file is whole: .docx opens, .pdf parses; returns (docx, pdf) counts."""
+    nd = npdf = 0
+    for f in folder.rglob("*"):
+        if f.is_dir() or f.name.startswith(".") or any(part.startswith(".") for part in f.relative_to(folder).parts):
+            continue
+        if f.suffix == ".docx":
+            with zipfile.ZipFile(f) as z:
+                assert z.testzip() is None
+            docx.Document(str(f))
+            nd += 1
+        elif f.suffix == ".pdf":
+            assert len(PdfReader(str(f)).pages) >= 1
+            npdf += 1
+    return nd, npdf
+
+
+def test_sigkill_at_random_moments(tmp_path):
+    rnd = random.Random(20261120)
+    midway = 0  # trials killed after numbering but before every slip was written
+    for trial in range(20):
+        reg = write_registers(tmp_path / f"r{trial}", {"m.yaml": items_yaml(30)})
+        out = tmp_path / f"out{trial}"
+        args = ["assign", "--on", "2026-11-03"] + ([] if trial % 4 == 0 else ["--no-pdf"])
+        p = subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(out), *args], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rnd.uniform(0.05, 2.5 if trial % 4 else 6.0))
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        es = numbers(reg)  # parses, and parse() refuses duplicates and gaps
+        assert sorted(e.seq for e in es) == list(range(1, len(es) + 1))
+        assert len({e.key for e in es}) == len(es)
+        if out.exists():
+            _complete_files(out)
+        done = len(list((out / "slips" / "交办单").glob("*.docx"))) if out.exists() else 0
+        midway += bool(es) and done < len(es)
+        # the next run completes the work: every number has its slip, still no gap
+        q = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf", timeout=300)
+        assert q.returncode == 0, q.stderr
+        es = numbers(reg)
+        assert sorted(e.seq for e in es) == list(range(1, 31))
+        assert all((out / "slips" / "交办单" / f"{e.number}.docx").is_file() for e in es)
+        assert _complete_files(out / "slips")[0] == 30
+    assert midway >= 3, midway
+
+
+HOSTILE = "核查“A&B”<公司> 's \"报告\" 🚧 与 𠀾、龘字"
+
+
+def test_hostile_text_renders_into_valid_documents(tmp_path):
+    units = "units:\n  - {name: 经济发展部, contact: 孙伟}\n  - {name: \"../../x\", contact: 测试}\n"
+    m = items_yaml(1, text=HOSTILE.replace('"', '\\"').join(['"', '"'])).replace("lead: 经济发展部", "lead: ../../x")
+    reg = write_registers(tmp_path / "r", {"units.yaml": units, "m.yaml": m})
+    out = tmp_path / "out"
+    p = cli(reg, out, "assign", "--on", "2026-11-03")
+    assert p.returncode == 0, p.stderr
+    f = out / "slips" / "交办单" / "督交〔2026〕1号.docx"
+    cells = [c.text for t in docx.Document(str(f)).tables for r in t.rows for c in r.cells]
+    assert HOSTILE in cells and "../../x" in cells
+    text = PdfReader(str(f.with_suffix(".pdf"))).pages[0].extract_text()
+    for s in ("A&B", "<公司>", "龘"):
+        assert s in text
+    # nothing written outside the output folder; no file named after register text
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["out", "r"]
+    assert not (tmp_path / "x").exists()
+    assert all(part != "x" and ".." not in part for f in out.rglob("*") for part in f.relative_to(out).parts)
+
+
+URGE_REG = """\
+meetings:
+  - id: M1
+    kind: 主任办公会
+    title: 2026年第9次主任办公会
+    date: 2026-09-24
+    items:
+      - {id: A, text: 逾期未办, lead: 经济发展部}
+      - {id: B, text: 已办结, lead: 财政金融部}
+      - {id: C, text: 已延期, lead: 良庄镇}
+documents:
+  - {id: G, title: 通知, handed: 2026-10-12, category: 会办, lead: 财政金融部}
+progress:
+  - {item: B, date: 2026-10-08, type: 办结}
+  - {item: C, date: 2026-09-30, type: 延期申请, until: 2026-11-30, reason: 等待批复}
+  - {item: C, date: 2026-10-01, type: 延期批复, granted: 同意}
+  - {item: A, date: 2026-10-09, type: 办结}
+  - {item: A, date: 2026-10-12, type: 核查, passed: 不通过, note: 材料不全}
+"""
+
+
+def test_urge_rules(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": URGE_REG})
+    out = tmp_path / "out"
+    cli(reg, out, "assign", "--on", "2026-10-12", "--no-pdf")  # A (returned), C and G; B is done
+    assert {e.item for e in numbers(reg)} == {"A", "C", "G"}
+    p = cli(reg, out, "urge", "--on", "2026-10-15", "--no-pdf")  # A overdue (red); G due 10/19: blue
+    assert p.returncode == 0, p.stderr
+    urged = {e.item: e for e in numbers(reg) if e.kind == "urge"}
+    assert set(urged) == {"A", "G"}
+    doc = docx.Document(str(out / "slips" / "催办单" / f"{urged['A'].number}.docx"))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("督交〔2026〕") and "交办" in c for c in cells)
+    assert "已逾期7天" in cells and "红色预警（逾期）" in cells
+    assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15
+    # within 3 working days: no second urge; after them, one more
+    p = cli(reg, out, "urge", "--on", "2026-10-19", "--no-pdf")
+    assert "新出具催办单0份" in p.stdout
+    p = cli(reg, out, "urge", "--on", "2026-10-20", "--no-pdf")
+    assert "新出具催办单2份" in p.stdout  # A and G, both overdue by now
+    assert all(e.item != "C" for e in numbers(reg) if e.kind == "urge")  # extended past the date
+
+
+def test_urge_needs_an_assignment_slip(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": URGE_REG})
+    p = cli(reg, tmp_path / "out", "urge", "--on", "2026-10-15", "--no-pdf")
+    assert p.returncode == 0 and "尚无交办单" in p.stdout and not numbers(reg)
+
+
+def test_rectify_for_findings_and_failed_checks(tmp_path):
+    f = "inspections:\n  - {id: F1, date: 2026-10-20, form: 实地督导, inspectors: [张明], finding: 台账不全, " \
+        "requirement: 补齐台账, lead: 良庄镇, due: 2026-11-10}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": URGE_REG, "f.yaml": f})
+    out = tmp_path / "out"
+    p = cli(reg, out, "rectify", "--on", "2026-10-21", "--no-pdf")
+    assert p.returncode == 0, p.stderr
+    es = [e for e in numbers(reg) if e.kind == "rectify"]
+    assert [(e.number, e.item) for e in es] == [("督改〔2026〕1号", "A"), ("督改〔2026〕2号", "F1")]
+    cells = [c.text for t in docx.Document(str(out / "slips" / "整改单" / "督改〔2026〕1号.docx")).tables
+             for r in t.rows for c in r.cells]
+    assert "办结情况未通过核查：材料不全" in cells
+    p = cli(reg, out, "rectify", "--on", "2026-10-22", "--no-pdf")
+    assert "新出具整改单0份" in p.stdout
+
+
+def test_void_keeps_the_number_and_backdated_items_take_the_next(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(3)})
+    out = tmp_path / "out"
+    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "牵头单位填错", "--no-pdf")
+    assert p.returncode == 0, p.stderr
+    es = numbers(reg)
+    assert es[1].void and es[1].note == "牵头单位填错"
+    doc = docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕2号.docx"))
+    assert any("此单已作废" in p.text for p in doc.paragraphs)
+    (reg / "b.yaml").write_text(items_yaml(1, start=50, day="2026-03-02"), encoding="utf-8")  # backdated
+    p = cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
+    es = numbers(reg)
+    assert [(e.seq, e.item, e.status) for e in es] == [
+        (1, "X000", "issued"), (2, "X001", "void"), (3, "X002", "issued"),
+        (4, "X050", "issued"), (5, "X001", "issued")]  # in order of assignment date: the backdated item first
+    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "再次", "--no-pdf")
+    assert p.returncode == 2 and "已经作废" in p.stderr
+
+
+def test_corrupt_number_register_is_reported(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(1)})
+    (reg / "numbers.tsv").write_text("issuer\tkind\tyear\tseq\tnumber\titem\tkey\tissued\tstatus\tnote\nbroken line\n",
+                                     encoding="utf-8")
+    p = cli(reg, tmp_path / "out", "assign", "--on", "2026-11-03", "--no-pdf")
+    assert p.returncode == 2 and "numbers.tsv:2: 编号登记簿:" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_prefix_in_settings(run, tmp_path):
+    s = MINI_SETTINGS.replace("assign: 督交", "assign: ../督交")
+    reg = write_registers(tmp_path / "r", {"settings.yaml": s})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2 and "settings.yaml:" in err and "机关代字" in err
+
+
+# ---------------------------------------------------------------- the printed slips
+
+@pytest.fixture(scope="module")
+def issued(example_registers_module, tmp_path_factory):
+    out = tmp_path_factory.mktemp("slips")
+    (example_registers_module / "numbers.tsv").unlink(missing_ok=True)  # issue everything afresh
+    for cmd in ("assign", "urge", "rectify"):
+        p = cli(example_registers_module, out, cmd, "--on", "2026-11-20")
+        assert p.returncode == 0, p.stderr
+    return out
+
+
+@pytest.mark.parametrize("kind", ["交办单", "催办单", "整改单"])
+def test_slip_pdfs_pass_the_page_checks(issued, kind):
+    pdfs = sorted((issued / "slips" / kind).glob("*.pdf"))
+    assert pdfs
+    for f in pdfs:
+        emb, not_emb = fonts_embedded(f)
+        assert emb and not not_emb
+        with open_pdf(f) as pdf:
+            assert len(pdf.pages) == 1, f.name  # a one-page form
+            p = pdf.pages[0]
+            assert abs(mm(p.width) - 210) < 0.5 and abs(mm(p.height) - 297) < 0.5
+            pn = page_number_line(p)
+            for c in p.chars:
+                if c["text"].strip() and not (pn and mm(c["top"]) >= pn.top - 0.1):
+                    assert LEFT - 1 <= mm(c["x0"]) and mm(c["x1"]) <= RIGHT_EDGE + 1, (f.name, c["text"])
+                    assert TOP - 1 <= mm(c["top"]) and mm(c["bottom"]) <= BOTTOM_EDGE + 1, (f.name, c["text"])
+            text = p.extract_text()
+            assert f.stem in text and "回" in text and "执" in text
+
+
+def test_print_batches(issued):
+    batches = sorted((issued / "batches").iterdir())
+    assert [b.name for b in batches] == ["2026-11-20-交办单-1", "2026-11-20-催办单-1", "2026-11-20-整改单-1"]
+    b = batches[0]
+    index = (b / "目录.txt").read_text(encoding="utf-8")
+    merged = sorted(b.glob("单位*.pdf"))
+    assert merged and all(f.name in index for f in merged)
+    total = sum(len(PdfReader(str(f)).pages) for f in merged)
+    assert total == len(list((issued / "slips" / "交办单").glob("*.pdf")))
+    with open_pdf(b / "签收登记表.pdf") as pdf:
+        text = "".join(p.extract_text() for p in pdf.pages)
+    assert "督办单据签收登记表" in text and "签收人" in text and f"交办单共{total}份" in text
