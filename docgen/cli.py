@@ -196,6 +196,61 @@ def void(c: Ctx, number, reason, no_pdf):
     click.echo(f"{e.number} 已作废（{e.note}），编号保留，不再使用。")
 
 
+class PeriodParam(click.ParamType):
+    name = "期间"
+
+    def convert(self, value, param, ctx):
+        from .engine.figures import parse_period
+
+        try:
+            return parse_period(value)
+        except DocgenError as e:
+            self.fail(str(e), param, ctx)
+
+
+@cli.command(help="出具一期《督导通报》（按年编第N期）：总体情况、各单位落实情况、计分排名、逾期事项、下步要求，附事项清单。\n\n"
+             "期间写成 2026-Q3（季度）、2026-10（月）或 2026-07-01..2026-09-30。同一期间再次生成时期号不变。")
+@click.option("--period", required=True, type=PeriodParam(), help="通报期间")
+@click.option("--on", "as_of", type=DATE, help="通报日期，即统计截至日期（默认今天）")
+@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.option("--json", "as_json", is_flag=True, help="另以 JSON 输出通报所用的全部数字")
+@click.pass_obj
+def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
+    from .report import figures_json, issue_bulletin
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    entry, f, path, errors = issue_bulletin(reg, cal, period, as_of, c.output, pdf=not no_pdf)
+    if as_json:
+        click.echo(json.dumps(figures_json(f, entry), ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"《督导通报》{entry.number}（{period.label}）：{path}")
+    if errors:
+        raise DocgenError("\n".join(errors))
+
+
+@cli.command(help="各单位的考核得分及每一项扣分、加分（事项、规则、日期），可核对自己的得分；--xlsx 另存季度小结表。")
+@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3")
+@click.option("--on", "as_of", type=DATE, help="统计截至日期（默认今天）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
+@click.pass_obj
+def scores(c: Ctx, period, as_of, as_json, xlsx):
+    from .report import figures, read_numbers, scores_json, scores_text, write_scores_xlsx
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    f = figures(reg, cal, period, as_of, read_numbers(reg))
+    if as_json:
+        click.echo(json.dumps(scores_json(f, reg.rules.base_score), ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(scores_text(f, reg.rules.base_score)))
+    if xlsx:
+        p = write_scores_xlsx(f, reg.rules.base_score, c.output / "scores" / f"{period.key}.xlsx")
+        if not as_json:
+            click.echo(f"已另存 {p}")
+
+
 @cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
 @click.option("--on", "as_of", type=DATE, help="成文日期（默认今天）")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx")

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from docgen.documents.gbt9704 import OfficialDocument, _fit_mark_for_test, split_title, text_width
+from docgen.documents.gbt9704 import OfficialDocument, _fit_mark_for_test, chars, split_title, text_width
 from docgen.pdf import convert
 
 
@@ -68,8 +68,13 @@ def test_doctor_without_libreoffice(run, monkeypatch, tmp_path):
 def test_titles_wrap_as_a_trapezoid(title):
     lines = split_title(title)
     assert "".join(lines) == title
-    assert all(len(ln) <= 20 for ln in lines)
-    assert all(len(a) >= len(b) for a, b in zip(lines, lines[1:]))
+    assert all(chars(ln) <= 20 for ln in lines)
+    assert all(chars(a) >= chars(b) for a, b in zip(lines, lines[1:]))
+    assert not any(a[-1].isdigit() and b[0].isdigit() for a, b in zip(lines, lines[1:]))
+
+
+def test_short_title_with_digits_stays_on_one_line():
+    assert split_title("关于2026年第三季度重点工作落实情况的通报") == ["关于2026年第三季度重点工作落实情况的通报"]
 
 
 def test_mark_fits_the_line():

@@ -77,28 +77,48 @@ def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def split_title(title: str, per_line: int = 20) -> list[str]:
-    """Wrap a long title as a trapezoid: upper lines longer than lower ones, no line over per_line characters.
+def _break_cost(left: str, right: str) -> float:
+    """How bad it is to end a title line between left and right."""
+    if left[-1].isdigit() and (right[0].isdigit() or right[0] in "年月日号期") or \
+            left[-1] in "年月〔" and right[0].isdigit():
+        return 12.0  # never inside a number or a date
+    if left[-1] in "的和及与、，" or right.startswith("关于") or left.endswith("委员会"):
+        return 0.0  # a natural break
+    return 4.0  # inside a phrase
 
-    Prefers breaking after 关于, 的, 和, 及, 、 near the balanced point so that words are not torn apart."""
-    n = len(title)
-    if n <= per_line:
+
+def split_title(title: str, per_line: float = 20) -> list[str]:
+    """Wrap a long title (7.3.1): lines no wider than per_line 字 (digits and Latin letters count half), upper
+    lines not shorter than lower ones where the words allow (梯形), breaking at natural points, never inside
+    a number or a date. Tries the fewest lines and one more, and keeps the better."""
+    if chars(title) <= per_line:
         return [title]
-    k = math.ceil(n / per_line)
-    lines, rest = [], title
-    for i in range(k, 1, -1):
-        m = len(rest)
-        target = min(per_line, math.ceil(m / i) + 1)  # the upper line a little longer
-        best = target
-        for delta in (0, 1, -1, 2, -2, 3):
-            j = target + delta
-            if 0 < j <= per_line and j < m and rest[j - 1] in "的和及与、于" and m - j <= per_line * (i - 1):
-                best = j
+    fewest = math.ceil(chars(title) / per_line)
+    best: tuple[float, list[str]] | None = None
+
+    def search(rest: str, n: int, acc: list[str], cost: float) -> None:
+        nonlocal best
+        if best is not None and cost >= best[0]:
+            return
+        if n == 1:
+            if chars(rest) <= per_line:
+                lines = acc + [rest]
+                shape = sum(2.0 for a, b in zip(lines, lines[1:]) if chars(a) < chars(b))
+                total = cost + shape + 3.0 * (len(lines) - fewest)
+                if best is None or total < best[0]:
+                    best = (total, lines)
+            return
+        for j in range(1, len(rest)):
+            head = rest[:j]
+            if chars(head) > per_line:
                 break
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines
+            if chars(rest[j:]) > per_line * (n - 1) or chars(head) < per_line / 3:
+                continue
+            search(rest[j:], n - 1, acc + [head], cost + _break_cost(head, rest[j:]))
+
+    for n in (fewest, fewest + 1):
+        search(title, n, [], 0.0)
+    return best[1] if best else [title]
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def set_rpr(rpr, face: str | None = None, size: float | None = None, bold: bool 
         rf.set(qn("w:hAnsi"), latin)
         rf.set(qn("w:eastAsia"), face)
         rf.set(qn("w:cs"), latin)
-        rf.set(qn("w:hint"), "eastAsia")
+        # no w:hint="eastAsia": it makes digits and Latin letters break like Chinese characters
     if bold is not None:
         b = _ordered(rpr, "w:b", _RPR_ORDER)
         b.set(qn("w:val"), "1" if bold else "0")

@@ -14,7 +14,7 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDoc
     d = OfficialDocument()
     d.masthead(settings.committee, f"泰高管发〔{date.year}〕15号", copy_no="000001", secret="秘密★1年",
                urgency="加急")
-    d.title("泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知")
+    d.title("关于进一步规范督导事项交办催办和整改工作的通知")
     d.addressee("各部门单位，各镇街，各集团公司")
     d.body("为贯彻落实泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，提高督导工作效率，"
            "现就规范督导事项交办、催办和整改工作通知如下。")

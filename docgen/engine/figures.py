@@ -1,0 +1,193 @@
+"""Bulletin figures and scores (rules.md §5–§6), derived from the same statuses as `docgen status`.
+
+An item belongs to a period when its original due date falls in it (本期应办结事项). Counts are taken as of the
+report date. Score events are dated when they accrue, and a period's score sums the events dated in it, so a
+closed period's score does not change later.
+"""
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..calendar import WorkCalendar, cn_date
+from ..diagnostics import DocgenError
+from ..model import SOURCE_KINDS, Registers
+from ..rules import SCORE_LABELS
+from .status import OVERDUE, ItemStatus, status_all
+
+CN_Q = "一二三四"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str  # 2026年第三季度 / 2026年10月 / 2026年7月1日至2026年9月30日
+    key: str  # 2026-07-01..2026-09-30
+
+    def __contains__(self, d: dt.date) -> bool:
+        return self.start <= d <= self.end
+
+
+def parse_period(text: str) -> Period:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-[Qq]([1-4])", t)
+    if m:
+        y, q = int(m[1]), int(m[2])
+        start = dt.date(y, 3 * q - 2, 1)
+        end = dt.date(y, 3 * q, _cal.monthrange(y, 3 * q)[1])
+        return Period(start, end, f"{y}年第{CN_Q[q - 1]}季度", f"{start}..{end}")
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
+    if m and 1 <= int(m[2]) <= 12:
+        y, mo = int(m[1]), int(m[2])
+        start, end = dt.date(y, mo, 1), dt.date(y, mo, _cal.monthrange(y, mo)[1])
+        return Period(start, end, f"{y}年{mo}月", f"{start}..{end}")
+    m = re.fullmatch(r"(\d{4}-\d{1,2}-\d{1,2})\.\.(\d{4}-\d{1,2}-\d{1,2})", t)
+    if m:
+        try:
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+        except ValueError:
+            raise DocgenError(f"期间「{text}」中的日期不存在")
+        if end < start:
+            raise DocgenError(f"期间「{text}」的结束日早于开始日")
+        return Period(start, end, f"{cn_date(start)}至{cn_date(end)}", f"{start}..{end}")
+    raise DocgenError(f"无法识别期间「{text}」：请写成 2026-Q3（季度）、2026-10（月）或 2026-07-01..2026-09-30")
+
+
+@dataclass
+class Counts:
+    due: int = 0  # 应办结
+    completed: int = 0  # 已办结 (reported done, verified or not)
+    on_time: int = 0  # 按期办结
+    in_progress: int = 0  # 正在办理 (open, not overdue)
+    overdue: int = 0  # 逾期未办结
+    extended: int = 0  # 经批准延期
+
+    def add(self, s: ItemStatus) -> None:
+        self.due += 1
+        if s.completed is not None:
+            self.completed += 1
+            self.on_time += bool(s.on_time)
+        elif s.state == OVERDUE:
+            self.overdue += 1
+        else:
+            self.in_progress += 1
+        self.extended += s.extended_to is not None
+
+    @property
+    def rate(self) -> float | None:
+        """按期办结率 (%), None when nothing fell due."""
+        return None if self.due == 0 else 100.0 * self.on_time / self.due
+
+    def as_dict(self) -> dict:
+        return {"due": self.due, "completed": self.completed, "on_time": self.on_time,
+                "in_progress": self.in_progress, "overdue": self.overdue, "extended": self.extended,
+                "on_time_rate": None if self.rate is None else round(self.rate, 1)}
+
+
+@dataclass(frozen=True)
+class ScoreEvent:
+    unit: str
+    date: dt.date  # when it accrued
+    item: str
+    rule: str  # a key of rules.scores
+    points: float
+    reason: str
+
+
+@dataclass
+class UnitResult:
+    unit: str
+    counts: Counts = field(default_factory=Counts)
+    events: list[ScoreEvent] = field(default_factory=list)
+    score: float | None = None  # None: nothing to score in the period
+    rank: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.counts.due > 0 or bool(self.events)
+
+    @property
+    def commended(self) -> bool:
+        return self.counts.due > 0 and self.counts.on_time == self.counts.due
+
+
+@dataclass
+class Figures:
+    period: Period
+    as_of: dt.date
+    total: Counts
+    by_source: dict[str, Counts]  # source kind -> counts
+    units: list[UnitResult]  # ranked units first (by rank), then units with nothing in the period
+    items: list[ItemStatus]  # the period's items
+    overdue: list[ItemStatus]  # named in the bulletin (通报批评)
+
+
+def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[str]]]) -> list[ScoreEvent]:
+    """Every score event of one item up to its status date, each dated when it accrued."""
+    pts, item = reg.rules.scores, s.item
+    out = []
+    days = s.days_overdue  # to completion, or to the status date while open
+    if days > 0:
+        rule = "rectify_overdue" if item.is_rectification else "overdue"
+        what = "整改逾期未完成" if item.is_rectification else "逾期未办结"
+        out.append(ScoreEvent(item.lead, s.due + dt.timedelta(days=1), item.id, rule, pts[rule],
+                              f"{what}（办结时限{cn_date(s.due)}）"))
+        for k in range(1, days // 7 + 1):
+            out.append(ScoreEvent(item.lead, s.due + dt.timedelta(days=7 * k), item.id, "overdue_week",
+                                  pts["overdue_week"], f"逾期满{k}周"))
+    for ev in s.late_requests:
+        out.append(ScoreEvent(item.lead, ev.date, item.id, "late_extension", pts["late_extension"],
+                              f"{cn_date(ev.date)}才申请延期，已过办结时限"))
+    if s.completed is not None and s.on_time:
+        out.append(ScoreEvent(item.lead, s.completed, item.id, "on_time", pts["on_time"], "按期办结"))
+    for day, named in bulletins:
+        if item.id in named and day <= s.as_of:
+            out.append(ScoreEvent(item.lead, day, item.id, "bulletin_named", pts["bulletin_named"],
+                                  f"{cn_date(day)}《督导通报》点名逾期"))
+    return [e for e in out if e.points != 0]
+
+
+def bulletin_named(reg: Registers, cal: WorkCalendar, bulletins: list[tuple[Period, dt.date]]) -> list[tuple[dt.date, set[str]]]:
+    """For each bulletin issued (its period, its date): the items it named as overdue, recomputed."""
+    out = []
+    for period, day in bulletins:
+        named = {s.item.id for s in status_all(reg, cal, day) if s.original.due in period and s.state == OVERDUE}
+        out.append((day, named))
+    return out
+
+
+def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
+            bulletins: list[tuple[dt.date, set[str]]] = ()) -> Figures:
+    statuses = status_all(reg, cal, as_of)
+    items = [s for s in statuses if s.original.due in period]
+    total = Counts()
+    by_source = {k: Counts() for k in SOURCE_KINDS}
+    units = {u: UnitResult(u) for u in reg.units}
+    for s in items:
+        total.add(s)
+        by_source[s.item.source_kind].add(s)
+        units[s.item.lead].counts.add(s)
+    for s in statuses:
+        for e in _accrued(s, reg, list(bulletins)):
+            if e.date in period:
+                units[e.unit].events.append(e)
+    for u in units.values():
+        u.events.sort(key=lambda e: (e.date, e.item, e.rule))
+        if u.active:
+            u.score = reg.rules.base_score + sum(e.points for e in u.events)
+    ranked = sorted((u for u in units.values() if u.active), key=lambda u: (-u.score, u.unit))
+    prev, rank = None, 0
+    for i, u in enumerate(ranked, 1):
+        if u.score != prev:
+            rank, prev = i, u.score
+        u.rank = rank  # equal scores share a rank
+    idle = sorted((u for u in units.values() if not u.active), key=lambda u: u.unit)
+    overdue = sorted((s for s in items if s.state == OVERDUE), key=lambda s: (-s.days_overdue, s.item.id))
+    return Figures(period, as_of, total, by_source, ranked + idle, items, overdue)
+
+
+def score_label(rule: str) -> str:
+    return SCORE_LABELS[rule]
