@@ -25,6 +25,17 @@ demo: system venv
 	$(DOCGEN) status --on $(DEMO_DATE) | tee output/status.txt
 	$(DOCGEN) status --on $(DEMO_DATE) --json > output/status.json
 	$(DOCGEN) due --rule doc.single --from 2026-09-30
+	$(DOCGEN) sample --on $(DEMO_DATE)
+	# the office's year, replayed on fixed dates: slips as items come in, bulletins after each period
+	$(DOCGEN) assign --on 2026-10-12
+	$(DOCGEN) bulletin --period 2026-Q3 --on 2026-10-12
+	$(DOCGEN) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
+	$(DOCGEN) assign --on $(DEMO_DATE)
+	$(DOCGEN) rectify --on $(DEMO_DATE)
+	$(DOCGEN) urge --on $(DEMO_DATE)
+	$(DOCGEN) bulletin --period 2026-10 --on $(DEMO_DATE)
+	$(DOCGEN) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
+	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/"
 
 test: system venv
 	$(BIN)/python -m pytest -q

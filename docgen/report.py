@@ -39,7 +39,8 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         entry = nr.allocate(reg.settings.bulletin_issuer, "bulletin", None, "", period.key, as_of)
         nr.commit()
         f = figures(reg, cal, period, entry.issued, nr.entries)
-        assign = {e.item: e.number for e in nr.entries if e.kind == "assign" and not e.void}
+        assign = {e.item: e.number for e in nr.entries
+                  if e.kind == "assign" and not e.void and e.issued <= entry.issued}
         path = save_docx(build_bulletin(reg, f, entry, assign), bulletin_path(out, entry))
         errors = []
         if pdf:

@@ -61,6 +61,13 @@ def test_28_characters_to_a_full_line(pages):
     assert all(len(ln.text) == 28 for ln in full), [(len(ln.text), ln.text) for ln in full]
 
 
+def test_numbers_are_never_broken_across_lines(pages):
+    for _, lines, _ in pages:
+        for a, b in zip(lines, lines[1:]):
+            if a.size == b.size == 16.0 and a.text and b.text:
+                assert not (a.text[-1].isdigit() and b.text[0].isdigit()), (a.text, b.text)
+
+
 def test_title_is_22pt_xiaobiaosong(pages):
     _, lines, _ = pages[0]
     title = [ln for ln in lines if ln.size == 22.0]

@@ -161,8 +161,10 @@ class OfficialDocument:
         if lang is None:
             lang = OxmlElement("w:lang")
             rpr_default.append(lang)
+        # Chinese for East Asian text; digits and Latin letters keep a Western language, or LibreOffice
+        # breaks numbers like Chinese characters (统计截至202 / 6年)
         lang.set(qn("w:eastAsia"), "zh-CN")
-        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:val"), "en-US")
         # no theme fonts in any style of the template: every face is named
         for rf in self.doc.styles.element.iter(qn("w:rFonts")):
             for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):

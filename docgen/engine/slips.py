@@ -57,17 +57,22 @@ def urges(statuses: list[ItemStatus], assigned: set[str], last_urged: dict[str, 
 
 
 def rectifications(reg: Registers, statuses: list[ItemStatus], issued_keys: set[str], as_of: dt.date) -> list[SlipNeed]:
-    """A 整改单 for every inspection finding and every completion that failed verification, without one yet."""
+    """A 整改单 for every inspection finding and every completion that failed verification, without one yet.
+
+    Only what still needs rectifying: a finding already reported rectified, or a failed verification that a
+    later report has answered, gets none (as 交办单 are not issued for work already done)."""
     needs = []
     for s in statuses:
         item = s.item
+        if s.completed is not None:
+            continue
         if item.is_rectification and rectify_key(item.id, None) not in issued_keys:
             needs.append(SlipNeed("rectify", item.id, rectify_key(item.id, None), item.issuer))
-        for ev in reg.events_of(item.id):
-            if ev.date <= as_of and ev.type == "核查" and ev.passed is False:
-                k = rectify_key(item.id, ev)
-                if k not in issued_keys:
-                    needs.append(SlipNeed("rectify", item.id, k, item.issuer, ev))
+        if s.rework:
+            failed = [ev for ev in reg.events_of(item.id) if ev.date <= as_of and ev.type == "核查" and ev.passed is False]
+            k = rectify_key(item.id, failed[-1])
+            if k not in issued_keys:
+                needs.append(SlipNeed("rectify", item.id, k, item.issuer, failed[-1]))
     return needs
 
 

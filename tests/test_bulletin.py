@@ -1,0 +1,202 @@
+"""《督导通报》 and scores (issue 5), on a register whose figures were worked out by hand."""
+import json
+import subprocess
+import sys
+
+import docx
+import pytest
+from openpyxl import load_workbook
+
+from conftest import write_registers
+from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, page_number_line, rules, text_lines
+
+DOCGEN = [sys.executable, "-m", "docgen"]
+
+# Q3 2026, as of 2026-10-12 (working it out):
+#   I1  经济发展部  due 7/13 (7/12 is a Sunday)  done 7/10            on time  +0.5 (7/10)
+#   I2  财政金融部  due 7/13                       done 7/20 (7 late)  -1 (7/14), -0.5 (7/20)
+#   I3  财政金融部  due 7/13, open: 91 days late   -1 (7/14); weeks at 7/20 … 9/28 in Q3: 11 × -0.5;
+#                   extension asked 7/20 (late), refused                -0.5 (7/20)
+#   P1  良庄镇      due 8/10, extended to 8/31, done 8/28               on time  +0.5 (8/28)
+#   F1  经济发展部  finding, due 9/15, open: 27 days late               -2 (9/16); weeks 9/22, 9/29: 2 × -0.5
+#   D1  良庄镇      document due 10/8 (Q4), done 9/30                    +0.5 (9/30), counted in Q3's score
+# Totals: due 5, completed 3 (I1 I2 P1), on time 2, overdue 2 (I3 F1), extended 1, rate 40.0%
+# Scores: 良庄镇 101, 经济发展部 97.5, 财政金融部 100 - 1 - 0.5 - 1 - 5.5 - 0.5 = 91.5
+REG = """\
+meetings:
+  - id: M1
+    kind: 主任办公会
+    title: 2026年第15次主任办公会
+    date: 2026-07-02
+    items:
+      - {id: I1, text: 事项一, lead: 经济发展部}
+      - {id: I2, text: 事项二, lead: 财政金融部}
+      - {id: I3, text: 事项三, lead: 财政金融部}
+instructions:
+  - {id: P1, level: 主要领导, leader: 管委会主任, date: 2026-08-03, text: 批示事项, lead: 良庄镇}
+documents:
+  - {id: D1, title: 关于报送材料的通知, handed: 2026-09-28, category: 单办, lead: 良庄镇}
+inspections:
+  - {id: F1, date: 2026-09-01, form: 实地督导, finding: 台账不全, requirement: 补齐, lead: 经济发展部, due: 2026-09-15}
+progress:
+  - {item: I1, date: 2026-07-10, type: 办结}
+  - {item: I2, date: 2026-07-20, type: 办结}
+  - {item: I3, date: 2026-07-20, type: 延期申请, until: 2026-08-31, reason: 协调中}
+  - {item: I3, date: 2026-07-21, type: 延期批复, granted: 不同意}
+  - {item: P1, date: 2026-08-05, type: 延期申请, until: 2026-08-31, reason: 需调研}
+  - {item: P1, date: 2026-08-06, type: 延期批复, granted: 同意}
+  - {item: P1, date: 2026-08-28, type: 办结}
+  - {item: D1, date: 2026-09-30, type: 办结}
+"""
+
+
+def cli(reg, out, *args):
+    p = subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+@pytest.fixture
+def reg(tmp_path):
+    return write_registers(tmp_path / "r", {"m.yaml": REG})
+
+
+def test_figures_by_hand(reg, tmp_path):
+    j = json.loads(cli(reg, tmp_path / "o", "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf", "--json"))
+    assert j["number"] == "2026年第1期" and j["issue"] == 1
+    assert j["total"] == {"due": 5, "completed": 3, "on_time": 2, "in_progress": 0, "overdue": 2, "extended": 1,
+                          "on_time_rate": 40.0}
+    assert j["by_source"]["meeting"] == {"due": 3, "completed": 2, "on_time": 1, "in_progress": 0, "overdue": 1,
+                                         "extended": 0, "on_time_rate": 33.3}
+    assert j["by_source"]["instruction"]["on_time_rate"] == 100.0
+    assert j["by_source"]["document"]["due"] == 0 and j["by_source"]["document"]["on_time_rate"] is None
+    assert j["by_source"]["inspection"]["overdue"] == 1
+    units = {u["unit"]: u for u in j["units"]}
+    assert (units["良庄镇"]["rank"], units["良庄镇"]["score"]) == (1, 101.0)
+    assert (units["经济发展部"]["rank"], units["经济发展部"]["score"]) == (2, 97.5)
+    assert (units["财政金融部"]["rank"], units["财政金融部"]["score"]) == (3, 91.5)
+    assert units["良庄镇"]["commended"] and not units["经济发展部"]["commended"]
+    assert [(o["id"], o["days_overdue"]) for o in j["overdue"]] == [("I3", 91), ("F1", 27)]
+
+
+def test_every_score_event_cites_item_and_rule(reg, tmp_path):
+    j = json.loads(cli(reg, tmp_path / "o", "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--json"))
+    fin = next(u for u in j["units"] if u["unit"] == "财政金融部")
+    rules = [(e["item"], e["rule"]) for e in fin["events"]]
+    assert rules.count(("I3", "overdue_week")) == 11 and ("I3", "late_extension") in rules
+    assert ("I2", "overdue") in rules and ("I2", "overdue_week") in rules
+    assert sum(e["points"] for e in fin["events"]) == -8.5
+    eco = next(u for u in j["units"] if u["unit"] == "经济发展部")
+    assert [(e["date"], e["rule"], e["points"]) for e in eco["events"]] == [
+        ("2026-07-10", "on_time", 0.5), ("2026-09-16", "rectify_overdue", -2.0),
+        ("2026-09-22", "overdue_week", -0.5), ("2026-09-29", "overdue_week", -0.5)]
+    assert all(e["label"] and e["reason"] for u in j["units"] for e in u["events"])
+
+
+def test_bulletin_agrees_with_status_and_scores(reg, tmp_path):
+    out = tmp_path / "o"
+    b = json.loads(cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf", "--json"))
+    st = json.loads(cli(reg, out, "status", "--on", "2026-10-12", "--json"))
+    sc = json.loads(cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--json"))
+    mine = [i for i in st["items"] if "2026-07-01" <= i["original_due"] <= "2026-09-30"]
+    assert sorted(i["id"] for i in mine) == sorted(b["items"])
+    assert b["total"]["due"] == len(mine)
+    assert b["total"]["completed"] == sum(i["completed"] is not None for i in mine)
+    assert b["total"]["on_time"] == sum(bool(i["on_time"]) for i in mine)
+    assert b["total"]["overdue"] == sum(i["state"] == "逾期" for i in mine)
+    assert b["total"]["extended"] == sum(i["extended"] for i in mine)
+    assert sorted(o["id"] for o in b["overdue"]) == sorted(i["id"] for i in mine if i["state"] == "逾期")
+    assert {u["unit"]: u["score"] for u in b["units"]} == {u["unit"]: u["score"] for u in sc["units"]}
+    # the document carries the same figures
+    d = docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx"))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "本期应办结督导事项5项，已办结3项，其中按期办结2项，按期办结率40.0%" in text
+    assert "逾期未办结2项" in text and "经批准延期1项" in text
+    unit_rows = {r.cells[0].text: [c.text for c in r.cells] for r in d.tables[1].rows}
+    assert unit_rows["财政金融部"] == ["财政金融部", "2", "1", "0", "1", "0", "91.5"]
+    assert "1.财政金融部：事项三" in text and "已逾期91天" in text
+    assert "良庄镇本期事项全部按期办结，予以通报表扬。" in text
+    assert "统计截至2026年10月12日" in text
+
+
+def test_empty_period(reg, tmp_path):
+    out = tmp_path / "o"
+    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-01", "--on", "2026-02-02", "--no-pdf", "--json"))
+    assert j["total"]["due"] == 0 and j["total"]["on_time_rate"] is None
+    assert all(not u["active"] and u["rank"] is None for u in j["units"])
+    text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
+    assert "本期没有应办结的督导事项。" in text and "本期无逾期未办结事项。" in text
+    assert "本期没有计分事项。" in text and "不参加排名" in text
+    assert "100.0%" not in text  # a unit with nothing is never shown as perfect
+
+
+def test_numbering_and_regeneration(reg, tmp_path):
+    out = tmp_path / "o"
+    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    assert "2026年第2期" in cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-02", "--no-pdf")
+    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-11-20", "--no-pdf")
+    lines = [ln for ln in (reg / "numbers.tsv").read_text(encoding="utf-8").splitlines() if "\tbulletin\t" in ln]
+    assert len(lines) == 2
+    # regenerated as of its own issue date: it reads as it did
+    text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
+    assert "统计截至2026年10月12日" in text
+
+
+def test_being_named_in_a_bulletin_costs_a_point_later(reg, tmp_path):
+    out = tmp_path / "o"
+    before = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-10-31", "--json"))
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    after = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-10-31", "--json"))
+    named = [(u["unit"], e["item"], e["date"]) for u in after["units"] for e in u["events"] if e["rule"] == "bulletin_named"]
+    assert sorted(named) == [("经济发展部", "F1", "2026-10-12"), ("财政金融部", "I3", "2026-10-12")]
+    assert not [e for u in before["units"] for e in u["events"] if e["rule"] == "bulletin_named"]
+    q3 = json.loads(cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-31", "--json"))
+    assert {u["unit"]: u["score"] for u in q3["units"]}["财政金融部"] == 91.5  # a closed quarter does not move
+
+
+def test_scores_spreadsheet(reg, tmp_path):
+    out = tmp_path / "o"
+    cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--xlsx")
+    wb = load_workbook(out / "scores" / "2026-07-01..2026-09-30.xlsx")
+    rows = list(wb["汇总"].iter_rows(min_row=3, values_only=True))
+    assert rows[0][:2] == (1, "良庄镇") and rows[0][5] == 101.0
+    assert [r[1] for r in rows] == ["良庄镇", "经济发展部", "财政金融部"]
+    detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == 2 + 4 + (2 + 13)  # 良庄镇; 经济发展部; 财政金融部: I2 (2) and I3 (1 + 11 weeks + 1)
+    assert ("财政金融部", "2026-07-20", "I3", "到期后才申请延期", -0.5) in [d[:5] for d in detail]
+
+
+def test_bad_period(run, reg):
+    rc, _, err = run("-r", str(reg), "scores", "--period", "2026-Q5")
+    assert rc == 2 and "2026-Q3（季度）" in err
+
+
+def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
+    (example_registers / "numbers.tsv").unlink()  # a year's first bulletin
+    out = tmp_path / "o"
+    cli(example_registers, out, "assign", "--on", "2026-10-12", "--no-pdf")
+    cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")
+    pdf_path = next((out / "bulletins").glob("*.pdf"))
+    with open_pdf(pdf_path) as pdf:
+        first, last = pdf.pages[0], pdf.pages[-1]
+        lines = text_lines(first)
+        mast = [ln for ln in lines if ln.red]
+        assert [m.text for m in mast] == ["督导通报"] and mast[0].size >= 36
+        assert any(ln.text == "第1期" for ln in lines)
+        issuer = next(ln for ln in lines if ln.text.startswith("泰安高新区管委会督导工作专班"))
+        assert issuer.text.endswith("2026年11月20日") and abs(issuer.x1 - RIGHT_EDGE) < 1
+        red = [r for r in rules(first) if r["red"]]
+        assert red and abs(red[0]["x0"] - LEFT) < 0.5 and abs(red[0]["x1"] - RIGHT_EDGE) < 0.5
+        assert 0 < red[0]["y"] - issuer.bottom < 6
+        for p in pdf.pages:
+            pn = page_number_line(p)
+            assert pn and pn.text == f"—{p.page_number}—" and abs(pn.top - (BOTTOM_EDGE + 7)) <= 1
+        full = [r for r in rules(last) if abs(r["x0"] - LEFT) < 1 and abs(r["x1"] - RIGHT_EDGE) < 1]
+        assert abs(full[-1]["bottom"] - BOTTOM_EDGE) <= 1
+        ll = text_lines(last)
+        assert any(ln.text == "抄送：党工委组织部，纪工委。" for ln in ll)
+        assert any(ln.text.endswith("2026年11月20日印发") for ln in ll)
+        text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
+    for part in ("一、总体情况", "二、各单位落实情况", "三、考核计分排名", "四、存在的问题", "五、下步工作要求", "附件1"):
+        assert part in text
+    assert "北集坡街道" in text and "已逾期" in text and "督交〔2026〕" in text
