@@ -3,9 +3,10 @@
 One run, under the number register's lock:
   1. the engine says which slips are due (engine/slips.py), from the registers and the as-of date;
   2. each gets its number (the existing one if it has one), and the register is committed atomically;
-  3. every slip of this kind whose files are missing is rendered: this run's, and any whose run was killed
-     after numbering (so a number never lacks its slip for long);
-  4. PDFs in one batched conversion; then the print batch: one merged PDF per receiving unit and a 签收登记表.
+  3. every slip of this kind issued by the as-of date whose files are missing is rendered: this run's, and any
+     whose run was killed after numbering (so a number never lacks its slip for long);
+  4. PDFs in one batched conversion; then the print batch of every slip rendered: one merged PDF per
+     receiving unit and a 签收登记表.
 File names come from numbers only, and everything is written under the output folder.
 """
 from __future__ import annotations
@@ -114,7 +115,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         nr.commit()
         todo = []
         for e in nr.entries:
-            if e.kind != kind or _complete(out, e, pdf):
+            if e.kind != kind or e.issued > as_of or _complete(out, e, pdf):
                 continue
             if e.item not in ids:
                 report.missing_items.append(e.number)
@@ -130,8 +131,8 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
             from .documents.render import render_pdfs
 
             report.errors += [r.error for r in render_pdfs(paths, workers) if r.pdf is None]
-        if report.new:
-            report.batch = _print_batch(reg, out, kind, as_of, report.new, pdf and not report.errors, workers)
+        if report.rendered:  # this run's slips, and any an interrupted run numbered but never wrote
+            report.batch = _print_batch(reg, out, kind, as_of, report.rendered, pdf and not report.errors, workers)
     return report
 
 

@@ -296,3 +296,16 @@ def test_print_batches(issued):
     with open_pdf(b / "签收登记表.pdf") as pdf:
         text = "".join(p.extract_text() for p in pdf.pages)
     assert "督办单据签收登记表" in text and "签收人" in text and f"交办单共{total}份" in text
+
+
+def test_a_run_never_renders_slips_dated_after_it(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(2)})
+    out = tmp_path / "out"
+    cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
+    for f in (out / "slips" / "交办单").iterdir():
+        f.unlink()
+    p = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")  # before they were issued
+    assert "补齐" not in p.stdout and not list((out / "slips" / "交办单").iterdir())
+    p = cli(reg, out, "assign", "--on", "2026-11-06", "--no-pdf")
+    assert "补齐已编号交办单的文件2份（编号不变）" in p.stdout
+    assert len(list((out / "batches").iterdir())) == 2  # the first run's batch, and this one's
