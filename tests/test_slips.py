@@ -102,6 +102,13 @@ def _complete_files(folder: Path):
 
 def test_sigkill_at_random_moments(tmp_path):
     rnd = random.Random(20261120)
+    # how long whole runs take on this machine, so that kills land across a run, wherever it is slow
+    spans = {}
+    for with_pdf in (False, True):
+        reg = write_registers(tmp_path / f"t{with_pdf}", {"m.yaml": items_yaml(30)})
+        t = time.monotonic()
+        cli(reg, tmp_path / f"to{with_pdf}", "assign", "--on", "2026-11-03", *([] if with_pdf else ["--no-pdf"]))
+        spans[with_pdf] = time.monotonic() - t
     midway = 0  # trials killed after numbering but before every slip was written
     for trial in range(20):
         reg = write_registers(tmp_path / f"r{trial}", {"m.yaml": items_yaml(30)})
@@ -109,7 +116,7 @@ def test_sigkill_at_random_moments(tmp_path):
         args = ["assign", "--on", "2026-11-03"] + ([] if trial % 4 == 0 else ["--no-pdf"])
         p = subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(out), *args], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rnd.uniform(0.05, 2.5 if trial % 4 else 6.0))
+        time.sleep(rnd.uniform(0.05, spans[trial % 4 == 0]))
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         es = numbers(reg)  # parses, and parse() refuses duplicates and gaps
