@@ -177,6 +177,9 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
     cli(example_registers, out, "assign", "--on", "2026-10-12", "--no-pdf")
     cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")
     pdf_path = next((out / "bulletins").glob("*.pdf"))
+    from ooxml_order import violations
+
+    assert violations(pdf_path.with_suffix(".docx")) == []
     with open_pdf(pdf_path) as pdf:
         first, last = pdf.pages[0], pdf.pages[-1]
         lines = text_lines(first)

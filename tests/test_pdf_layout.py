@@ -155,6 +155,12 @@ def test_every_font_embedded(sample):
     assert "FandolFang" in names and "NotoSerifCJK" in names and "NotoSansCJK" in names and "UKai" in names
 
 
+def test_docx_property_elements_in_schema_order(sample):
+    from ooxml_order import violations
+
+    assert violations(sample[0]) == []  # Word would otherwise offer to "repair" the file
+
+
 def test_docx_names_the_standard_fonts(sample):
     with zipfile.ZipFile(sample[0]) as z:
         xml = z.read("word/document.xml").decode() + z.read("word/styles.xml").decode()

@@ -291,6 +291,14 @@ def test_slip_pdfs_pass_the_page_checks(issued, kind):
             assert f.stem in text and "回" in text and "执" in text
 
 
+def test_slips_docx_in_schema_order(issued):
+    from ooxml_order import violations
+
+    files = list(issued.rglob("*.docx"))
+    assert len(files) > 20
+    assert [v for f in files for v in violations(f)] == []
+
+
 def test_print_batches(issued):
     batches = sorted((issued / "batches").iterdir())
     assert [b.name for b in batches] == ["2026-11-20-交办单-1", "2026-11-20-催办单-1", "2026-11-20-整改单-1"]

@@ -64,6 +64,14 @@ def _ordered(parent, tag: str, order: tuple[str, ...]):
     return el
 
 
+_TBLPR_ORDER = ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+_TCPR_ORDER = ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+               "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+_BORDER_ORDER = ("w:top", "w:left", "w:start", "w:bottom", "w:right", "w:end", "w:insideH", "w:insideV")
+
+
 def set_rpr(rpr, face: str | None = None, size: float | None = None, bold: bool | None = None,
             color: str | None = None, spacing: float | None = None, scale: int | None = None,
             ascii_face: str | None = None) -> None:
@@ -187,21 +195,21 @@ def cell_margins(tbl, top_pt: float, bottom_pt: float, left_pt: float, right_pt:
     """Cell margins; the table is indented by the left margin so that its border, not its text, lies on the
     type area's left edge (Word and LibreOffice hang a table's border out by the cell margin)."""
     tblPr = tbl._tbl.tblPr
-    ind = _child(tblPr, "w:tblInd")
+    ind = _ordered(tblPr, "w:tblInd", _TBLPR_ORDER)
     ind.set(qn("w:w"), str(twips(left_pt)))
     ind.set(qn("w:type"), "dxa")
-    mar = _child(tblPr, "w:tblCellMar")
+    mar = _ordered(tblPr, "w:tblCellMar", _TBLPR_ORDER)
     for side, v in (("top", top_pt), ("left", left_pt), ("bottom", bottom_pt), ("right", right_pt)):
-        el = _child(mar, f"w:{side}")
+        el = _ordered(mar, f"w:{side}", _BORDER_ORDER)
         el.set(qn("w:w"), str(twips(v)))
         el.set(qn("w:type"), "dxa")
 
 
 def table_borders(tbl, width_pt: float = 0.75, color: str = "000000", inner: bool = True) -> None:
     tblPr = tbl._tbl.tblPr
-    b = _child(tblPr, "w:tblBorders")
+    b = _ordered(tblPr, "w:tblBorders", _TBLPR_ORDER)
     for side in ("top", "left", "bottom", "right") + (("insideH", "insideV") if inner else ()):
-        el = _child(b, f"w:{side}")
+        el = _ordered(b, f"w:{side}", _BORDER_ORDER)
         el.set(qn("w:val"), "single")
         el.set(qn("w:sz"), str(round(width_pt * 8)))
         el.set(qn("w:space"), "0")
@@ -211,12 +219,12 @@ def table_borders(tbl, width_pt: float = 0.75, color: str = "000000", inner: boo
 def table_width(tbl, widths_mm: list[float]) -> None:
     """Fixed layout, the given column widths, total width as their sum; no indent beyond the type area."""
     tblPr = tbl._tbl.tblPr
-    tw = _child(tblPr, "w:tblW")
+    tw = _ordered(tblPr, "w:tblW", _TBLPR_ORDER)
     tw.set(qn("w:w"), str(mm_twips(sum(widths_mm))))
     tw.set(qn("w:type"), "dxa")
-    lay = _child(tblPr, "w:tblLayout")
+    lay = _ordered(tblPr, "w:tblLayout", _TBLPR_ORDER)
     lay.set(qn("w:type"), "fixed")
-    ind = _child(tblPr, "w:tblInd")
+    ind = _ordered(tblPr, "w:tblInd", _TBLPR_ORDER)
     ind.set(qn("w:w"), "0")
     ind.set(qn("w:type"), "dxa")
     grid = tbl._tbl.tblGrid
@@ -225,7 +233,7 @@ def table_width(tbl, widths_mm: list[float]) -> None:
     for row in tbl.rows:
         for cell, w in zip(row.cells, widths_mm):
             tcPr = cell._tc.get_or_add_tcPr()
-            cw = _child(tcPr, "w:tcW")
+            cw = _ordered(tcPr, "w:tcW", _TCPR_ORDER)
             cw.set(qn("w:w"), str(mm_twips(w)))
             cw.set(qn("w:type"), "dxa")
 
@@ -249,20 +257,20 @@ def row_height(row, pt: float, exact: bool = False) -> None:
 
 def cell_valign(cell, val: str = "center") -> None:
     tcPr = cell._tc.get_or_add_tcPr()
-    _child(tcPr, "w:vAlign").set(qn("w:val"), val)
+    _ordered(tcPr, "w:vAlign", _TCPR_ORDER).set(qn("w:val"), val)
 
 
 def cell_span(cell, n: int) -> None:
     tcPr = cell._tc.get_or_add_tcPr()
-    _child(tcPr, "w:gridSpan").set(qn("w:val"), str(n))
+    _ordered(tcPr, "w:gridSpan", _TCPR_ORDER).set(qn("w:val"), str(n))
 
 
 def rule_borders(tbl, top: float, inside: float, bottom: float) -> None:
     """Horizontal rules only (pt widths): the 版记's thick-thin-thick lines."""
     tblPr = tbl._tbl.tblPr
-    b = _child(tblPr, "w:tblBorders")
+    b = _ordered(tblPr, "w:tblBorders", _TBLPR_ORDER)
     for side, w in (("top", top), ("left", 0), ("bottom", bottom), ("right", 0), ("insideH", inside), ("insideV", 0)):
-        el = _child(b, f"w:{side}")
+        el = _ordered(b, f"w:{side}", _BORDER_ORDER)
         if w:
             el.set(qn("w:val"), "single")
             el.set(qn("w:sz"), str(max(2, round(w * 8))))
