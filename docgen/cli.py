@@ -63,7 +63,11 @@ def check(c: Ctx):
     reg, diags = read_registers(c.registers)
     if diags:
         raise InputErrors(diags)
-    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录。")
+    from .report import read_numbers
+
+    entries = read_numbers(reg)  # the number register too: raises InputErrors with its lines
+    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录，"
+               f"编号登记簿{len(entries)}个编号。")
 
 
 @cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。")

@@ -250,6 +250,8 @@ def test_corrupt_number_register_is_reported(tmp_path):
     p = cli(reg, tmp_path / "out", "assign", "--on", "2026-11-03", "--no-pdf")
     assert p.returncode == 2 and "numbers.tsv:2: 编号登记簿:" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "out").exists()
+    p = cli(reg, tmp_path / "out", "check")
+    assert p.returncode == 2 and "numbers.tsv:2: 编号登记簿:" in p.stderr
 
 
 def test_bad_prefix_in_settings(run, tmp_path):
