@@ -13,7 +13,7 @@ from .diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
 from .engine.status import status_all
 from .model import SOURCE_KINDS
-from .registers import read_registers, read_rules_and_calendar
+from .registers import read_registers, read_rules_and_calendar, suggest
 from .rules import DEFAULT_DEADLINES
 from .textfmt import table
 
@@ -116,8 +116,7 @@ def status(c: Ctx, as_of, unit, as_json):
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
     if unit and unit not in reg.units:
-        from .registers import _suggest
-        raise DocgenError(f"单位「{unit}」不在单位名录中{_suggest(unit, reg.units)}")
+        raise DocgenError(f"单位「{unit}」不在单位名录中{suggest(unit, reg.units)}")
     rows = status_all(reg, cal, as_of, unit)
     if as_json:
         click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows]},

@@ -1,6 +1,7 @@
 """Writing files safely: nothing half-written is ever left under a final name."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -31,8 +32,6 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def save_docx(doc, path: Path) -> Path:
     """Save an OfficialDocument (or python-docx Document) atomically."""
-    import io
-
     buf = io.BytesIO()
     doc.save(buf)
     atomic_write_bytes(path, buf.getvalue())

@@ -12,6 +12,7 @@ File names come from numbers only, and everything is written under the output fo
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import tempfile
@@ -169,8 +170,6 @@ def _print_batch(reg: Registers, out: Path, kind: str, as_of: dt.date, entries: 
                 w = PdfWriter()
                 for e in es:
                     w.append(str(slip_path(out, e).with_suffix(".pdf")))
-                import io
-
                 buf = io.BytesIO()
                 w.write(buf)
                 atomic_write_bytes(tmp / f"单位{i:02d}.pdf", buf.getvalue())

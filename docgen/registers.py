@@ -34,7 +34,7 @@ _MOBILE_RX = re.compile(r"^1\d{10}$")
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
 
 
-def _suggest(word: str, choices) -> str:
+def suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return f"，是否想写「{close[0]}」？" if close else ""
 
@@ -89,7 +89,7 @@ class Entry:
         if not v:
             return None
         if v not in choices:
-            self.err(key, f"「{v}」不是可用的取值（可用：{'、'.join(choices)}）{_suggest(v, choices)}")
+            self.err(key, f"「{v}」不是可用的取值（可用：{'、'.join(choices)}）{suggest(v, choices)}")
             return None
         return v
 
@@ -164,7 +164,7 @@ class Entry:
     def finish(self, allowed) -> None:
         for k in self.m:
             if k not in allowed:
-                self.err(str(k), f"{self.what}中没有「{k}」这个字段{_suggest(k, allowed)}（可用：{'、'.join(allowed)}）")
+                self.err(str(k), f"{self.what}中没有「{k}」这个字段{suggest(k, allowed)}（可用：{'、'.join(allowed)}）")
 
 
 def _type_cn(v) -> str:
@@ -256,7 +256,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         bi = b.str("issuer")
         if bi:
             if bi not in issuers:
-                b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{_suggest(bi, issuers)}")
+                b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
         b.finish(("issuer",))
@@ -290,7 +290,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     if dl and dl.ok:
         for rid in dl.m:
             if rid not in DEFAULT_DEADLINES or rid == "explicit":
-                dl.err(str(rid), f"没有「{rid}」这条时限规则{_suggest(rid, DEFAULT_DEADLINES)}")
+                dl.err(str(rid), f"没有「{rid}」这条时限规则{suggest(rid, DEFAULT_DEADLINES)}")
                 continue
             r = dl.sub(rid, f"时限规则 {rid}")
             if not r or not r.ok:
@@ -417,7 +417,7 @@ class _Collector:
         due = e.date("due")
         rule = e.str("rule")
         if rule and rule not in DEFAULT_DEADLINES:
-            e.err("rule", f"没有「{rule}」这条时限规则{_suggest(rule, DEFAULT_DEADLINES)}（可用：{'、'.join(DEFAULT_DEADLINES)}）")
+            e.err("rule", f"没有「{rule}」这条时限规则{suggest(rule, DEFAULT_DEADLINES)}（可用：{'、'.join(DEFAULT_DEADLINES)}）")
             rule = ""
         if rule == "explicit" and not due:
             e.err("rule", "规则为 explicit（明确时限）时必须写 due（办结时限）")
@@ -503,8 +503,8 @@ class _Collector:
         if typ == "延期申请":
             allowed += ["until", "reason"]
             if not reason and e.ok:
-                e.err("reason", "延期申请须说明原因（reason）") if e.has("reason") else \
-                    self.out.append(Diagnostic(e.file, e.line, "reason", "延期申请须说明原因（reason）"))
+                line = e.lineof("reason") if e.has("reason") else e.line
+                self.out.append(Diagnostic(e.file, line, "reason", "延期申请须说明原因（reason）"))
             if not until and not e.has("until") and e.ok:
                 self.out.append(Diagnostic(e.file, e.line, "until", "延期申请须写申请延至的日期（until）"))
         elif typ == "延期批复":
@@ -527,7 +527,7 @@ def _check_events(col: _Collector) -> None:
         if ev.item not in items:
             if ev.item not in col.item_src:  # an item with its own errors is not "unknown"
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "item",
-                                          f"进展记录指向不存在的事项「{ev.item}」{_suggest(ev.item, items)}"))
+                                          f"进展记录指向不存在的事项「{ev.item}」{suggest(ev.item, items)}"))
             continue
         by_item.setdefault(ev.item, []).append(ev)
     for iid, evs in by_item.items():
@@ -599,11 +599,11 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
         years.setdefault(cf.year, cf)
     for name, src, field in col.unit_refs:
         if name not in col.units:
-            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中{_suggest(name, col.units)}"))
+            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中{suggest(name, col.units)}"))
     if settings:
         for iid, src, field in col.issuer_refs:
             if iid not in settings.issuers:
-                out.append(Diagnostic(src.file, src.line, field, f"编号机构「{iid}」未在 settings.yaml 中定义{_suggest(iid, settings.issuers)}"))
+                out.append(Diagnostic(src.file, src.line, field, f"编号机构「{iid}」未在 settings.yaml 中定义{suggest(iid, settings.issuers)}"))
     _check_events(col)
     if out or settings is None:
         return None, sorted(set(out))

@@ -1,10 +1,9 @@
 """The converter: missing or failing LibreOffice gives a clear message and keeps the .docx; doctor reports."""
-import os
 import stat
 
 import pytest
 
-from docgen.documents.gbt9704 import OfficialDocument, _fit_mark_for_test, chars, split_title, text_width
+from docgen.documents.gbt9704 import OfficialDocument, chars, fit_mark, split_title, text_width
 from docgen.pdf import convert
 
 
@@ -79,5 +78,5 @@ def test_short_title_with_digits_stays_on_one_line():
 
 def test_mark_fits_the_line():
     for organ in ("泰安高新区管委会文件", "泰安高新技术产业开发区管理委员会文件", "中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件"):
-        size, scale = _fit_mark_for_test(organ)
+        size, scale = fit_mark(organ, 36.0)
         assert text_width(organ, size, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4

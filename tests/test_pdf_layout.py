@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from pdfcheck import (AREA_W, BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line,
+from pdfcheck import (BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line,
                       rules, text_lines)
 
 ONE_CHAR_14 = 14 / (72 / 25.4)  # one 四号 character, mm

@@ -1,7 +1,6 @@
 """《督导通报》: the periodic bulletin (slips.md; rules.md §5), with the 简报-style masthead."""
 from __future__ import annotations
 
-import datetime as dt
 
 from ..calendar import cn_date
 from ..engine.figures import Counts, Figures

@@ -17,11 +17,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from docx import Document
-from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from . import oxml as X
 
@@ -121,6 +119,19 @@ def split_title(title: str, per_line: float = 20) -> list[str]:
     return best[1] if best else [title]
 
 
+def fit_mark(mark: str, size: float) -> tuple[float, int | None]:
+    """The 发文机关标志's size and horizontal scale (%) so that it fits the 156 mm line: squeezed down to 60 %,
+    then smaller."""
+    avail = AREA_W * X.MM - 2
+    w = text_width(mark, size, 0)
+    if w <= avail:
+        return size, None
+    scale = math.floor(avail / w * 100)
+    if scale >= 60:
+        return size, scale
+    return round(avail / (w / size) / 0.6, 1), 60
+
+
 @dataclass(frozen=True)
 class Face:
     """A run's look: face, size, and optional bold/colour/scale/spacing."""
@@ -148,8 +159,6 @@ class OfficialDocument:
         self.doc = Document()
         self._setup_styles()
         self._setup_page(self.doc.sections[0])
-        self._first = True  # python-docx's template starts with no paragraph
-        self._banji_done = False
 
     # ---- set-up
     def _setup_styles(self) -> None:
@@ -243,7 +252,7 @@ class OfficialDocument:
         for text, face in ((copy_no, BODY_FACE), (secret, Face(HEITI)), (urgency, Face(HEITI))):
             self.paragraph(text, face, align="left")
         mark = organ + suffix
-        size, scale = self._fit_mark(mark, 36.0)
+        size, scale = fit_mark(mark, 36.0)
         line = size * 1.2
         # The 3 lines above take 3 pitches; in an exact line of 1.2 × size, LibreOffice puts the glyph's em-box top
         # MARK_EM_DROP × size below the line's top (measured; negative: above it).
@@ -263,21 +272,9 @@ class OfficialDocument:
         space = RED_LINE_GAP * X.MM - (PITCH - BODY) / 2
         X.border(X.para_ppr(p), "bottom", 1.0, RED, max(0.0, space))
 
-    @staticmethod
-    def _fit_mark(mark: str, size: float) -> tuple[float, int | None]:
-        """The 标志's size and horizontal scale so that it fits the 156 mm line."""
-        avail = AREA_W * X.MM - 2
-        w = text_width(mark, size, 0)
-        if w <= avail:
-            return size, None
-        scale = math.floor(avail / w * 100)
-        if scale >= 60:
-            return size, scale
-        return round(avail / (w / size) / 0.6, 1), 60
-
     def bulletin_masthead(self, name: str, issue: str, organ: str, date: dt.date) -> None:
         """简报-style masthead: the name large and red, 第N期, the issuing body left and the date right, red line."""
-        size, scale = self._fit_mark(name, 42.0)
+        size, scale = fit_mark(name, 42.0)
         line = size * 1.25
         self.paragraph("", align="center")
         self.paragraph(name, Face(XIAOBIAOSONG, size, color=RED, scale=scale, spacing=3 if len(name) <= 6 else 0),
@@ -440,10 +437,6 @@ class OfficialDocument:
         self.paragraph("\n".join(split_title(title)), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
         self.blank(1)
 
-    def page_break(self) -> None:
-        p = self.doc.add_paragraph()
-        p.add_run().add_break(WD_BREAK.PAGE)
-
     # ---- 版记 (7.4)
     def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date) -> None:
         """抄送 and 印发 between thick (first, last) and thin rules, type-area wide, one character in on both sides.
@@ -482,7 +475,6 @@ class OfficialDocument:
         end = self.doc.add_paragraph()
         X.set_ppr(X.para_ppr(end), line=0.05, before=0, after=0)
         X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
-        self._banji_done = True
 
     # ---- output
     def save(self, target) -> None:
@@ -495,6 +487,3 @@ class OfficialDocument:
         self.doc.core_properties.modified = fixed
         self.doc.save(target if hasattr(target, "write") else str(target))
 
-
-def _fit_mark_for_test(mark: str, size: float = 36.0):
-    return OfficialDocument._fit_mark(mark, size)

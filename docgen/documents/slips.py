@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..calendar import WorkCalendar, cn_date
+from ..calendar import cn_date
 from ..engine.status import ItemStatus
 from ..model import Event, Issuer, Registers
 from ..numbers import Entry
@@ -142,7 +142,7 @@ def build_rectify(reg: Registers, entry: Entry, status: ItemStatus, failed: Even
 def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tuple[str, str, str, str]]) -> OfficialDocument:
     """签收登记表: one row per slip of the batch (number, kind, unit, item), with empty 签收人 and 签收时间."""
     d = OfficialDocument()
-    d.title(f"督办单据签收登记表", blank_before=0)
+    d.title("督办单据签收登记表", blank_before=0)
     d.paragraph(f"{reg.settings.office}　{cn_date(date)}　{kind_name}共{len(rows)}份", Face(size=FORM, spacing=0),
                 align="center")
     d.table(["序号", "编号", "单据", "接收单位", "事项摘要", "签收人", "签收时间"],
