@@ -30,11 +30,6 @@ class Diagnostic:
         return f"{where}: {self.field}: {self.message}"
 
 
-def diag(src: Src | None, field: str, message: str, line: int | None = None) -> Diagnostic:
-    file = src.file if src else "?"
-    return Diagnostic(file, line if line is not None else (src.line if src else 0), field, message)
-
-
 class DocgenError(Exception):
     """An error a clerk can act on. Its text is Chinese and is printed as it is, without a traceback."""
 

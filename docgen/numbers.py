@@ -150,12 +150,6 @@ class NumberRegister:
                 return e
         return None
 
-    def by_number(self, number: str) -> Entry | None:
-        for e in self.entries:
-            if e.number == number:
-                return e
-        return None
-
     def of_item(self, kind: str, item: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == kind and e.item == item and not e.void]
 

@@ -549,46 +549,57 @@ def _check_events(col: _Collector) -> None:
                 requested = None
 
 
+def _is_config(key: str) -> bool:
+    """The rules file and calendar files: what `docgen due` needs besides the defaults."""
+    return key == "rules.yaml" or key.startswith("calendar/")
+
+
+def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tuple[Rules, list[CalendarFile]]:
+    rules, cals = Rules(), []
+    for key in sorted(k for k in files if _is_config(k)):
+        rel = str(Path(root) / key)
+        data, problems = load_yaml(files[key], rel)
+        out.extend(problems)
+        if data is None:
+            continue
+        if key == "rules.yaml":
+            rules = _parse_rules(data, rel, out)
+        else:
+            cf = _parse_calendar(data, rel, out)
+            if cf:
+                cals.append(cf)
+    return rules, cals
+
+
 def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Registers | None, list[Diagnostic]]:
     """files: path relative to the registers folder -> text. Pure. Messages name root/path."""
     out: list[Diagnostic] = []
     settings = None
-    rules = Rules()
-    cal_files: list[CalendarFile] = []
+    rules, cal_files = _parse_config(files, root, out)
     col = _Collector(out)
+    handlers = {"units": ("单位", col.unit), "meetings": ("会议", col.meeting),
+                "instructions": ("批示", col.instruction), "documents": ("公文", col.document),
+                "inspections": ("督导检查", col.inspection), "progress": ("进展记录", col.event)}
     seen_settings = False
-    for key in sorted(files):
+    for key in sorted(k for k in files if not _is_config(k)):
         rel = str(Path(root) / key)
         data, problems = load_yaml(files[key], rel)
         out.extend(problems)
-        parts = Path(key).parts
-        if data is None and not problems:
-            continue  # an empty file
         if data is None:
-            continue
+            continue  # an empty file, or one that did not parse (already reported)
         if key == "settings.yaml":
             seen_settings = True
             settings = _parse_settings(data, rel, out)
-        elif key == "rules.yaml":
-            rules = _parse_rules(data, rel, out)
-        elif parts[0] == "calendar":
-            cf = _parse_calendar(data, rel, out)
-            if cf:
-                cal_files.append(cf)
-        else:
-            top = Entry(data, rel, 1, "台账文件", out)
-            if not top.ok:
-                continue
-            handlers = {"units": ("单位", col.unit), "meetings": ("会议", col.meeting),
-                        "instructions": ("批示", col.instruction), "documents": ("公文", col.document),
-                        "inspections": ("督导检查", col.inspection), "progress": ("进展记录", col.event)}
-            for key in top.m:
-                if key not in handlers:
-                    continue
-                what, fn = handlers[key]
-                for e in top.items(key, what):
+            continue
+        top = Entry(data, rel, 1, "台账文件", out)
+        if not top.ok:
+            continue
+        for register in top.m:
+            if register in handlers:
+                what, fn = handlers[register]
+                for e in top.items(register, what):
                     fn(e)
-            top.finish(REGISTER_KEYS)
+        top.finish(REGISTER_KEYS)
     if not seen_settings:
         out.append(Diagnostic(f"{root}/settings.yaml", 0, "settings", "找不到设置文件 settings.yaml（发文机关、编号机构、抄送等）"))
     # two calendar files for one year
@@ -611,23 +622,31 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
     return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files)), []
 
 
-def read_registers(root: Path | str) -> tuple[Registers | None, list[Diagnostic]]:
-    """Read every *.yaml under root (the I/O edge) and parse it."""
-    root = Path(root)
-    if not root.is_dir():
-        return None, [Diagnostic(str(root), 0, "registers", "台账目录不存在")]
+def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Every *.yaml / *.yml under root that keep() accepts: path relative to root -> text (the I/O edge)."""
     files: dict[str, str] = {}
     out: list[Diagnostic] = []
     shown = _display(root)
     for p in sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml")):
         key = p.relative_to(root).as_posix()
+        if not keep(key):
+            continue
         try:
             files[key] = p.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             out.append(Diagnostic(f"{shown}/{key}", 0, "编码", "文件不是 UTF-8 编码，请用 UTF-8 保存"))
         except OSError as e:
             out.append(Diagnostic(f"{shown}/{key}", 0, "文件", f"无法读取（{e.strerror}）"))
-    reg, diags = parse_registers(files, shown)
+    return files, out
+
+
+def read_registers(root: Path | str) -> tuple[Registers | None, list[Diagnostic]]:
+    """Read every *.yaml under root and parse it."""
+    root = Path(root)
+    if not root.is_dir():
+        return None, [Diagnostic(str(root), 0, "registers", "台账目录不存在")]
+    files, out = _read_files(root)
+    reg, diags = parse_registers(files, _display(root))
     return reg, sorted(set(out + diags))
 
 
@@ -639,32 +658,17 @@ def _display(p: Path) -> str:
         return str(p)
 
 
-def read_rules_and_calendar(root: Path | str):
-    """Only the rules file and calendar files (for `docgen due`): (Rules, [CalendarFile]).
-
-    Raises InputErrors if those files have problems; a missing registers folder means the defaults.
-    """
+def read_rules_and_calendar(root: Path | str) -> tuple[Rules, list[CalendarFile]]:
+    """Only the rules file and calendar files (for `docgen due`), so that a problem elsewhere in the registers
+    does not stop a due-date question. Raises InputErrors if those files have problems; a missing registers
+    folder means the defaults."""
     from .diagnostics import InputErrors
 
     root = Path(root)
-    rules, cals, out = Rules(), [], []
     if not root.is_dir():
-        return rules, cals
-    shown = _display(root)
-    rp = root / "rules.yaml"
-    if rp.is_file():
-        data, problems = load_yaml(rp.read_text(encoding="utf-8"), f"{shown}/rules.yaml")
-        out += problems
-        if data is not None:
-            rules = _parse_rules(data, f"{shown}/rules.yaml", out)
-    for p in sorted((root / "calendar").glob("*.y*ml")):
-        name = f"{shown}/calendar/{p.name}"
-        data, problems = load_yaml(p.read_text(encoding="utf-8"), name)
-        out += problems
-        if data is not None:
-            cf = _parse_calendar(data, name, out)
-            if cf:
-                cals.append(cf)
+        return Rules(), []
+    files, out = _read_files(root, _is_config)
+    rules, cals = _parse_config(files, _display(root), out)
     if out:
         raise InputErrors(out)
     return rules, cals

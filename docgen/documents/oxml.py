@@ -260,11 +260,6 @@ def cell_valign(cell, val: str = "center") -> None:
     _ordered(tcPr, "w:vAlign", _TCPR_ORDER).set(qn("w:val"), val)
 
 
-def cell_span(cell, n: int) -> None:
-    tcPr = cell._tc.get_or_add_tcPr()
-    _ordered(tcPr, "w:gridSpan", _TCPR_ORDER).set(qn("w:val"), str(n))
-
-
 def rule_borders(tbl, top: float, inside: float, bottom: float) -> None:
     """Horizontal rules only (pt widths): the 版记's thick-thin-thick lines."""
     tblPr = tbl._tbl.tblPr

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..calendar import WorkCalendar, cn_date, cn_md, cn_weekday
-from ..model import Event, Item
+from ..model import Item
 from ..rules import CLAUSES, DeadlineRule, Rules
 
 ONE = dt.timedelta(days=1)
@@ -109,16 +109,3 @@ def item_due(item: Item, rules: Rules, cal: WorkCalendar) -> DueDate:
     rule = rules.rule(item.rule)
     start = item.source.date if rule.anchor == "meeting" else item.assigned
     return compute_due(rule, start, cal, rules.roll_forward, item.explicit_due)
-
-
-def granted_extension(events: tuple[Event, ...], as_of: dt.date) -> dt.date | None:
-    """The date the latest granted extension (known on as_of) moves the due date to."""
-    requested, until = None, None
-    for ev in events:
-        if ev.date > as_of:
-            break
-        if ev.type == "延期申请":
-            requested = ev
-        elif ev.type == "延期批复" and ev.granted:
-            until = ev.until or (requested.until if requested else None) or until
-    return until

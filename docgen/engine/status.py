@@ -32,10 +32,6 @@ class ItemStatus:
     as_of: dt.date
 
     @property
-    def is_completed(self) -> bool:
-        return self.completed is not None
-
-    @property
     def on_time(self) -> bool | None:
         return None if self.completed is None else self.completed <= self.due
 
