@@ -19,23 +19,30 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The demo works on a copy of the example registers in output/registers, so its ledger records and its archive
+# (output/archive, the settings' default ../archive) stay in output/ and the committed registers never change.
+DEMO := $(DOCGEN) -r output/registers -o output
+
 demo: system venv
+	rm -rf output
 	mkdir -p output
-	$(DOCGEN) check
-	$(DOCGEN) status --on $(DEMO_DATE) | tee output/status.txt
-	$(DOCGEN) status --on $(DEMO_DATE) --json > output/status.json
-	$(DOCGEN) due --rule doc.single --from 2026-09-30
-	$(DOCGEN) sample --on $(DEMO_DATE)
+	cp -r registers output/registers
+	$(DEMO) check
+	$(DEMO) status --on $(DEMO_DATE) | tee output/status.txt
+	$(DEMO) status --on $(DEMO_DATE) --json > output/status.json
+	$(DEMO) due --rule doc.single --from 2026-09-30
+	$(DEMO) sample --on $(DEMO_DATE)
 	# the office's year, replayed on fixed dates: slips as items come in, bulletins after each period
-	$(DOCGEN) assign --on 2026-10-12
-	$(DOCGEN) bulletin --period 2026-Q3 --on 2026-10-12
-	$(DOCGEN) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
-	$(DOCGEN) assign --on $(DEMO_DATE)
-	$(DOCGEN) rectify --on $(DEMO_DATE)
-	$(DOCGEN) urge --on $(DEMO_DATE)
-	$(DOCGEN) bulletin --period 2026-10 --on $(DEMO_DATE)
-	$(DOCGEN) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
-	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/"
+	$(DEMO) assign --on 2026-10-12
+	$(DEMO) bulletin --period 2026-Q3 --on 2026-10-12
+	$(DEMO) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
+	$(DEMO) assign --on $(DEMO_DATE)
+	$(DEMO) rectify --on $(DEMO_DATE)
+	$(DEMO) urge --on $(DEMO_DATE)
+	$(DEMO) bulletin --period 2026-10 --on $(DEMO_DATE)
+	$(DEMO) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
+	$(DEMO) archive verify
+	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ archive/；账本在 output/registers/ledger.jsonl"
 
 test: system venv
 	$(BIN)/python -m pytest -q

@@ -60,14 +60,16 @@ def cli(ctx, registers, output):
 @cli.command(help="检查台账：列出所有问题（文件:行: 字段: 说明）。有问题时退出码为 2。")
 @click.pass_obj
 def check(c: Ctx):
-    reg, diags = read_registers(c.registers)
-    if diags:
-        raise InputErrors(diags)
-    from .report import read_numbers
+    reg, cal = c.load()
+    from .issue import stale
+    from .ledger import read
 
-    entries = read_numbers(reg)  # the number register too: raises InputErrors with its lines
-    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录，"
-               f"编号登记簿{len(entries)}个编号。")
+    st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
+    problems = stale(reg, cal, st)
+    if problems:
+        raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
+    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
+               f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
 
 
 @cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。")
@@ -140,12 +142,15 @@ def status(c: Ctx, as_of, unit, as_json):
         click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
 
 
-def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers) -> None:
+def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason=None) -> None:
     from .issue import issue
 
     as_of = as_of or dt.date.today()
+    if (reissue is None) != (reason is None):
+        raise DocgenError("更正单据须同时写 --reissue 编号 和 --reason 原因")
     reg, cal = c.load()
-    report = issue(reg, cal, kind, as_of, c.output, pdf=not no_pdf, workers=workers)
+    report = issue(reg, cal, kind, as_of, c.output, pdf=not no_pdf, workers=workers,
+                   reissue=(reissue, reason) if reissue else None)
     for line in report.lines():
         click.echo(line)
     if report.errors:
@@ -156,6 +161,8 @@ _PDF_OPTS = [
     click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）"),
     click.option("--no-pdf", is_flag=True, help="只生成 .docx"),
     click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数（默认为 CPU 核数）"),
+    click.option("--reissue", metavar="编号", help="更正一张已出具的单据：按现在的台账重新生成，作为更正版与原件一并归档"),
+    click.option("--reason", metavar="原因", help="更正原因（与 --reissue 一起使用）"),
 ]
 
 
@@ -168,35 +175,36 @@ def _pdf_opts(f):
 @cli.command(help="为每个已交办、尚无交办单的事项出具交办单（附回执），并生成打印批次。")
 @_pdf_opts
 @click.pass_obj
-def assign(c: Ctx, as_of, no_pdf, workers):
-    _issue(c, "assign", as_of, no_pdf, workers)
+def assign(c: Ctx, as_of, no_pdf, workers, reissue, reason):
+    _issue(c, "assign", as_of, no_pdf, workers, reissue, reason)
 
 
 @cli.command(help="为逾期（红）或临期（蓝）未办结的事项出具催办单；同一事项至少间隔若干个工作日才再次催办。")
 @_pdf_opts
 @click.pass_obj
-def urge(c: Ctx, as_of, no_pdf, workers):
-    _issue(c, "urge", as_of, no_pdf, workers)
+def urge(c: Ctx, as_of, no_pdf, workers, reissue, reason):
+    _issue(c, "urge", as_of, no_pdf, workers, reissue, reason)
 
 
 @cli.command(help="为每个督导检查发现的问题、每个未通过核查的办结事项出具整改通知单。")
 @_pdf_opts
 @click.pass_obj
-def rectify(c: Ctx, as_of, no_pdf, workers):
-    _issue(c, "rectify", as_of, no_pdf, workers)
+def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
+    _issue(c, "rectify", as_of, no_pdf, workers, reissue, reason)
 
 
-@cli.command(help="将一个编号作废：编号保留在登记簿中并注明作废，单据重新生成并标注“此单已作废”。")
+@cli.command(help="将一个编号作废：编号保留在账本中并注明作废；已出具的单据另生成标注“此单已作废”的一份，与原件一并归档。")
 @click.argument("number")
 @click.option("--reason", required=True, help="作废原因")
+@click.option("--on", "as_of", type=DATE, help="作废日期（默认今天）")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx")
 @click.pass_obj
-def void(c: Ctx, number, reason, no_pdf):
+def void(c: Ctx, number, reason, as_of, no_pdf):
     from .issue import void as do_void
 
     reg, cal = c.load()
-    e = do_void(reg, cal, number, reason, c.output, pdf=not no_pdf)
-    click.echo(f"{e.number} 已作废（{e.note}），编号保留，不再使用。")
+    s = do_void(reg, cal, number, reason, as_of or dt.date.today(), c.output, pdf=not no_pdf)
+    click.echo(f"{s.number} 已作废（{s.void['reason']}），编号保留，不再使用。")
 
 
 class PeriodParam(click.ParamType):
@@ -223,11 +231,11 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
-    entry, f, path, errors = issue_bulletin(reg, cal, period, as_of, c.output, pdf=not no_pdf)
+    slip, view, path, errors = issue_bulletin(reg, cal, period, as_of, c.output, pdf=not no_pdf)
     if as_json:
-        click.echo(json.dumps(figures_json(f, entry), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(figures_json(view, slip), ensure_ascii=False, indent=1))
     else:
-        click.echo(f"《督导通报》{entry.number}（{period.label}）：{path}")
+        click.echo(f"《督导通报》{slip.number}（{period.label}，{slip.issued.isoformat()}出具，该期间已结算）：{path}")
     if errors:
         raise DocgenError("\n".join(errors))
 
@@ -239,17 +247,18 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
 @click.pass_obj
 def scores(c: Ctx, period, as_of, as_json, xlsx):
-    from .report import figures, read_numbers, scores_json, scores_text, write_scores_xlsx
+    from .ledger import read
+    from .report import score_sheet, scores_text, write_scores_xlsx
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
-    f = figures(reg, cal, period, as_of, read_numbers(reg))
+    sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
     if as_json:
-        click.echo(json.dumps(scores_json(f, reg.rules.base_score), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(sheet, ensure_ascii=False, indent=1))
     else:
-        click.echo("\n".join(scores_text(f, reg.rules.base_score)))
+        click.echo("\n".join(scores_text(sheet)))
     if xlsx:
-        p = write_scores_xlsx(f, reg.rules.base_score, c.output / "scores" / f"{period.key}.xlsx")
+        p = write_scores_xlsx(sheet, c.output / "scores" / f"{period.key}.xlsx", reg.settings.office)
         if not as_json:
             click.echo(f"已另存 {p}")
 
@@ -278,6 +287,31 @@ def _to_pdf(c: Ctx, paths, no_pdf: bool) -> None:
     if failed:
         raise DocgenError("\n".join(r.error for r in failed))
     click.echo(f"已转换 PDF {len(paths)} 份")
+
+
+@cli.group(help="归档：每份出具的单据和通报（.docx 与 PDF）写入一次，永不替换。")
+def archive():
+    pass
+
+
+@archive.command("verify", help="核对归档与账本：列出缺失、被改动和账本中没有记录的文件，以及被截短的账本。有问题时退出码为 1。")
+@click.pass_obj
+def archive_verify(c: Ctx):
+    from . import archive as A
+    from .issue import archive_of
+    from .ledger import read
+
+    reg, _ = c.load()
+    st = read(reg.root)
+    root = archive_of(reg)
+    found = A.verify(root, st)
+    for f in found:
+        click.echo(str(f))
+    n = sum(len(s.renders) for s in st.slips.values())
+    if found:
+        click.echo(f"归档 {root}：账本记录出具{n}份，发现{len(found)}个问题。", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"归档 {root}：账本记录出具{n}份（每份 .docx 与 PDF），全部在位，内容与记录一致。")
 
 
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")
@@ -316,8 +350,14 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:
+        where = f"：{e.filename}" if e.filename else ""
+        click.echo(f"错误：写入或读取文件失败{where}（{e.strerror or e}）。账本只保存完整写入的记录；"
+                   "已登记编号的文件，问题解决后再次运行即补齐。", err=True)
+        return 1
     except Exception as e:  # noqa: BLE001 - the last line of defence
-        click.echo(f"docgen 内部错误（{type(e).__name__}: {e}）。台账和已编号码未被修改。请把这条信息报给维护人员。", err=True)
+        click.echo(f"docgen 内部错误（{type(e).__name__}: {e}）。账本只保存完整写入的记录；已登记编号的文件，"
+                   "再次运行即补齐。请把这条信息报给维护人员。", err=True)
         return 1
 
 

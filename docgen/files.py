@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import os
 import tempfile
 from pathlib import Path
@@ -36,3 +37,37 @@ def save_docx(doc, path: Path) -> Path:
     doc.save(buf)
     atomic_write_bytes(path, buf.getvalue())
     return Path(path)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in a folder durable."""
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_UNSAFE_NAME = re.compile(r"[^\w\u3000-\u303f\uff08\uff09()（）·\-]")
+
+
+def safe_name(text: str, limit: int = 40) -> str:
+    """A file-name part made from register text (a unit's name): word characters, CJK and a few marks only."""
+    s = _UNSAFE_NAME.sub("_", text).strip("._ ") or "_"
+    return s[:limit]
+
+
+def probe_writable(folder: Path) -> str | None:
+    """Why nothing can be written in folder (created if need be), or None: found before any number is given."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".docgen-probe-", dir=str(folder))
+        try:
+            os.write(fd, b"\0" * 65536)  # room for at least a slip's worth
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(tmp)
+    except OSError as e:
+        return e.strerror or str(e)
+    return None

@@ -56,6 +56,7 @@ class Settings:
     default_issuer: str
     bulletin_issuer: str
     src: Src | None = None
+    archive: str | None = None  # the archive folder, relative to the registers folder (default ../archive)
 
 
 @dataclass(frozen=True)

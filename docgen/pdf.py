@@ -8,14 +8,18 @@ name and renamed into place only when complete; a failure leaves the .docx where
 from __future__ import annotations
 
 import fcntl
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import DocgenError
+from .files import atomic_write_bytes
 
 FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"
@@ -95,10 +99,98 @@ class Result:
     error: str = ""
 
 
-def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0) -> list[Result]:
+# PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name)
+PDF_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
+
+
+def _chunks(files: list[Path], workers: int) -> list[list[Path]]:
+    """Split the files into jobs of at most MAX_PER_START, at least one per worker."""
+    size = max(1, min(MAX_PER_START, math.ceil(len(files) / workers)))
+    return [files[i:i + size] for i in range(0, len(files), size)]
+
+
+class _Job:
+    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float):
+        self.files, self.profile = files, _Profile(0)
+        self.out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(files[0].parent)))
+        self.deadline = time.monotonic() + timeout
+        cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
+               "--norestore", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
+               "--outdir", str(self.out), *[str(p) for p in files]]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                                     stdin=subprocess.DEVNULL)
+
+    def made(self) -> int:
+        return sum(1 for _ in self.out.glob("*.pdf"))
+
+    def finish(self, why: str = "") -> list[Result]:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        _, err = self.proc.communicate()
+        if not why and self.proc.returncode:
+            why = "；".join(err.decode("utf-8", "replace").strip().splitlines()[-1:])
+        results = []
+        for docx in self.files:
+            made = self.out / (docx.stem + ".pdf")
+            if made.is_file() and made.stat().st_size > 0 and _is_pdf(made):
+                target = docx.with_suffix(".pdf")
+                os.replace(made, target)
+                results.append(Result(docx, target))
+            else:
+                results.append(Result(docx, None, f"{docx.name} 转换 PDF 失败（{why or 'LibreOffice 未生成 PDF'}），.docx 已保留"))
+        self.close()
+        return results
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.profile.close()
+        shutil.rmtree(self.out, ignore_errors=True)
+
+
+def _is_pdf(p: Path) -> bool:
+    with open(p, "rb") as f:
+        head = f.read(5)
+        f.seek(max(0, p.stat().st_size - 1024))
+        tail = f.read()
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick) -> list[Result]:
+    """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once."""
+    env = font_env()
+    queue = _chunks(files, workers)
+    running: list[_Job] = []
+    results: list[Result] = []
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                chunk = queue.pop(0)
+                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk)))
+            time.sleep(0.2)
+            for job in list(running):
+                if job.proc.poll() is not None:
+                    results += job.finish()
+                    running.remove(job)
+                elif time.monotonic() > job.deadline:
+                    results += job.finish("LibreOffice 超时")
+                    running.remove(job)
+            tick(len([r for r in results if r.pdf]) + sum(j.made() for j in running))
+    finally:
+        for job in running:
+            job.close()
+    return results
+
+
+def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0,
+            progress=None) -> list[Result]:
     """Convert each .docx to a .pdf beside it. Returns one Result per file (pdf None and error set on failure).
 
-    Raises ConversionError only when LibreOffice cannot be found at all."""
+    At most MAX_PER_START files go to one LibreOffice start; every expected PDF is checked, and the files that
+    failed are tried once more in a fresh start before they are reported. `progress(done, total)` is called
+    as PDFs appear. Raises ConversionError only when LibreOffice cannot be found at all."""
     docx_files = [Path(p) for p in docx_files]
     if not docx_files:
         return []
@@ -106,51 +198,16 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     if not soffice:
         raise ConversionError(f"找不到 LibreOffice（soffice），无法生成 PDF。已生成的 .docx 保留在原处。请安装：{INSTALL_HINT}")
     workers = max(1, min(workers or os.cpu_count() or 1, len(docx_files)))
-    shares = [docx_files[i::workers] for i in range(workers)]
-    env = font_env()
-    procs = []
-    profiles = []
-    tmpdirs = []
-    try:
-        for i, share in enumerate(shares):
-            prof = _Profile(i)
-            profiles.append(prof)
-            out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(share[0].parent)))
-            tmpdirs.append(out)
-            cmd = [soffice, f"-env:UserInstallation={prof.url()}", "--headless", "--invisible", "--nologo",
-                   "--norestore", "--nodefault", "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export",
-                   "--outdir", str(out), *[str(p) for p in share]]
-            procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                          stdin=subprocess.DEVNULL))
-        results: list[Result] = []
-        for share, proc, out in zip(shares, procs, tmpdirs):
-            try:
-                _, err = proc.communicate(timeout=60 + timeout_per_doc * len(share))
-                why = err.decode("utf-8", "replace").strip().splitlines()[-1:] if proc.returncode else []
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-                why = ["LibreOffice 超时"]
-            for docx in share:
-                made = out / (docx.stem + ".pdf")
-                if made.is_file() and made.stat().st_size > 0:
-                    target = docx.with_suffix(".pdf")
-                    os.replace(made, target)
-                    results.append(Result(docx, target))
-                else:
-                    msg = "；".join(why) or "LibreOffice 未生成 PDF"
-                    results.append(Result(docx, None, f"{docx.name} 转换 PDF 失败（{msg}），.docx 已保留"))
-        order = {p: i for i, p in enumerate(docx_files)}
-        return sorted(results, key=lambda r: order[r.docx])
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for prof in profiles:
-            prof.close()
-        for d in tmpdirs:
-            shutil.rmtree(d, ignore_errors=True)
+    total = len(docx_files)
+    tick = (lambda n: progress(min(n, total), total)) if progress else (lambda n: None)
+    results = {r.docx: r for r in _round(soffice, docx_files, workers, timeout_per_doc, tick)}
+    failed = [p for p in docx_files if results[p].pdf is None]
+    if failed:  # once more, each in a fresh start
+        done = total - len(failed)
+        again = _round(soffice, failed, min(workers, len(failed)), timeout_per_doc, lambda n: tick(done + n))
+        for r in again:
+            results[r.docx] = r
+    return [results[p] for p in docx_files]
 
 
 def convert_one_per_process(docx_files: list[Path]) -> list[Result]:
@@ -171,3 +228,18 @@ def convert_one_per_process(docx_files: list[Path]) -> list[Result]:
     finally:
         prof.close()
     return results
+
+
+_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+_XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
+
+
+def stamp_date(pdf: Path, day) -> None:
+    """Give a PDF its document's date (the issue date) instead of the conversion's clock: the Info dictionary
+    and the XMP packet together, byte for byte the same length, so offsets and PDF/A-2b stay intact."""
+    data = Path(pdf).read_bytes()
+    info = day.strftime("%Y%m%d000000").encode()
+    xmp = day.strftime("%Y-%m-%dT00:00:00").encode()
+    data = _INFO_DATE.sub(lambda m: m.group(1) + info, data)
+    data = _XMP_DATE.sub(lambda m: m.group(1) + xmp, data)
+    atomic_write_bytes(pdf, data)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from .calendar import CalendarFile, Correction, HolidaySpan
 from .diagnostics import Diagnostic, Src
+from .kinds import KINDS, SLIP_KINDS
+from .ledger import prefix_problem
 from .model import (DOC_CATEGORIES, EVENT_TYPES, INSPECTION_FORMS, LEADER_LEVELS, MEETING_KINDS, URGENCIES,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Rules
@@ -30,6 +32,16 @@ REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections"
 SPECIAL_FILES = ("settings.yaml", "rules.yaml")
 _DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MOBILE_RX = re.compile(r"^1\d{10}$")
+# what no document can carry: characters XML 1.0 forbids, and the C1 controls it discourages
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def unprintable(s: str) -> str | None:
+    """Why a text cannot be printed in a document (its first forbidden character), or None."""
+    m = _XML_BAD.search(s)
+    if not m:
+        return None
+    return f"含有不能写入文档的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除"
 
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
 
@@ -75,6 +87,10 @@ class Entry:
         s = str(v).strip()
         if required and not s:
             self.err(key, "不能为空")
+        why = unprintable(s)
+        if why:
+            self.err(key, why)
+            return default
         return s
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
@@ -98,6 +114,10 @@ class Entry:
             return ()
         v = self.m[key]
         if isinstance(v, str):
+            why = unprintable(v)
+            if why:
+                self.err(key, why)
+                return ()
             return tuple(x.strip() for x in re.split(r"[、，,]", v) if x.strip())
         if not isinstance(v, list):
             self.err(key, f"应为列表或以顿号分隔的文字，实际是{_type_cn(v)}")
@@ -107,6 +127,11 @@ class Entry:
             if not isinstance(x, (str, int)) or isinstance(x, bool):
                 line = v.line_at(i) if isinstance(v, YList) else self.lineof(key)
                 self.out.append(Diagnostic(self.file, line, key, f"第{i + 1}项应为文字，实际是{_type_cn(x)}"))
+                continue
+            why = unprintable(str(x))
+            if why:
+                line = v.line_at(i) if isinstance(v, YList) else self.lineof(key)
+                self.out.append(Diagnostic(self.file, line, key, f"第{i + 1}项{why}"))
                 continue
             out.append(str(x).strip())
         return tuple(out)
@@ -231,21 +256,30 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         iid = ie.str("id", required=True)
         name = ie.str("name", required=True)
         pre = ie.sub("prefixes", "prefixes（机关代字）")
-        prefixes = {"assign": "督交", "urge": "督催", "rectify": "督改"}
+        prefixes = {k: KINDS[k].default_prefix for k in SLIP_KINDS}
         if pre and pre.ok:
-            for k in ("assign", "urge", "rectify"):
+            for k in SLIP_KINDS:
                 if pre.has(k):
                     v = pre.str(k)
-                    if not v or re.search(r"[/\\\x00-\x1f]", v) or v.startswith("."):
-                        pre.err(k, f"机关代字「{v}」不能为空，不能含有 / \\ 或控制字符（编号也是文件名）")
+                    why = prefix_problem(v)
+                    if why:
+                        pre.err(k, f"机关代字「{v}」{why}")
                     else:
                         prefixes[k] = v
-            pre.finish(("assign", "urge", "rectify"))
+            pre.finish(SLIP_KINDS)
         if ie.boolean("default"):
             default = iid
         if iid in issuers:
             ie.err("id", f"编号机构「{iid}」重复")
         if iid:
+            for k, v in prefixes.items():
+                other = next((o for o in issuers.values() if o.id != iid and o.prefixes[k] == v), None)
+                if other:
+                    where = "prefixes" if pre and pre.has(k) else "id"
+                    (pre if pre and pre.has(k) else ie).err(
+                        k if where == "prefixes" else "id",
+                        f"编号机构「{iid}」的{KINDS[k].name}机关代字「{v}」与编号机构「{other.id}」（{other.src}）相同，"
+                        f"两者会出具相同的编号：请在 prefixes 中为每个编号机构写不同的机关代字")
             issuers[iid] = Issuer(iid, name, prefixes, ie.str("contact"), ie.str("phone"), ie.src)
         ie.finish(("id", "name", "prefixes", "contact", "phone", "default"))
     if issuers and default is None:
@@ -264,7 +298,9 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         if off is None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
         return None
+    archive = e.str("archive") or None
     s = Settings(
+        archive=archive,
         committee=off.str("committee", required=True),
         office=off.str("name", required=True),
         contact=off.str("contact", required=True),
@@ -277,7 +313,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         src=e.src,
     )
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
-    e.finish(("office", "issuers", "bulletin"))
+    e.finish(("office", "issuers", "bulletin", "archive"))
     return s
 
 

@@ -1,125 +1,155 @@
-"""《督导通报》 and the quarterly score summary: where the engine's figures become numbered documents and sheets."""
+"""《督导通报》 and the quarterly score summary: where the engine's figures become numbered documents and sheets.
+
+Issuing a bulletin closes its period: the ledger records its figures (the whole view it prints), the items it
+names and each unit's score events. From then on the bulletin, `scores --period` and the xlsx of that period
+are read from the ledger, never recomputed.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
+from . import archive as A
 from .calendar import WorkCalendar
-from .documents.bulletin import build_bulletin
-from .engine.figures import Figures, Period, bulletin_named, compute, parse_period, score_label
-from .files import atomic_write_bytes, save_docx
-from .issue import numbers_path
-from .model import SOURCE_KINDS, Registers
-from .numbers import Entry, NumberRegister, parse
+from .documents.bulletin import build_bulletin, bulletin_view
+from .engine.figures import Closed, Figures, Period, compute, score_view
+from .files import atomic_write_bytes
+from .issue import _preflight, archive_of, clean_stale
+from .ledger import Ledger, Slip, State, sha256_file
+from .model import Registers
+from .xlsx import append, workbook_bytes
 
 
-def _bulletins(entries: list[Entry], upto: dt.date) -> list[tuple[Period, dt.date]]:
-    return [(parse_period(e.key), e.issued) for e in entries if e.kind == "bulletin" and not e.void and e.issued <= upto]
+def closed_periods(st: State, as_of: dt.date) -> list[Closed]:
+    return [Closed.from_record(r) for r in st.closes.values() if dt.date.fromisoformat(r["date"]) <= as_of]
 
 
-def read_numbers(reg: Registers) -> list[Entry]:
-    p = numbers_path(reg)
-    return parse(p.read_text(encoding="utf-8"), str(p)) if p.exists() else []
+def figures(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st: State) -> Figures:
+    """A period's figures as of a date, with the score events of closed periods as recorded."""
+    return compute(reg, cal, period, as_of, closed_periods(st, as_of))
 
 
-def figures(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, entries: list[Entry]) -> Figures:
-    """The period's figures as of a date, counting the bulletins issued by then (通报点名扣分)."""
-    return compute(reg, cal, period, as_of, bulletin_named(reg, cal, _bulletins(entries, as_of)))
+def score_sheet(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st: State) -> dict:
+    """The score sheet of a period: as recorded when the period is closed (by as_of), derived otherwise."""
+    r = st.closes.get(period.key)
+    if r is not None and dt.date.fromisoformat(r["date"]) <= as_of:
+        return {**r["scores"], "closed": {"number": r["number"], "date": r["date"]}}
+    return {**score_view(figures(reg, cal, period, as_of, st), reg.rules.base_score), "closed": None}
 
 
-def bulletin_path(out: Path, e: Entry) -> Path:
-    return out / "bulletins" / f"督导通报{e.number}.docx"
+def bulletin_path(out: Path, s: Slip) -> Path:
+    return out / "bulletins" / f"督导通报{s.number}.docx"
 
 
 def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out: Path,
-                   pdf: bool = True) -> tuple[Entry, Figures, Path, list[str]]:
-    """Number the bulletin for a period (the same 第N期 when it is regenerated) and write it."""
-    with NumberRegister(numbers_path(reg)) as nr:
-        entry = nr.allocate(reg.settings.bulletin_issuer, "bulletin", None, "", period.key, as_of)
-        nr.commit()
-        f = figures(reg, cal, period, entry.issued, nr.entries)
-        assign = {e.item: e.number for e in nr.entries
-                  if e.kind == "assign" and not e.void and e.issued <= entry.issued}
-        path = save_docx(build_bulletin(reg, f, entry, assign), bulletin_path(out, entry))
-        errors = []
-        if pdf:
-            from .documents.render import render_pdfs
+                   pdf: bool = True) -> tuple[Slip, dict, Path, list[str]]:
+    """Number the bulletin for a period and close the period; a period already closed keeps its number and
+    its recorded figures, and its files are restored from the archive."""
+    arch = archive_of(reg)
+    with Ledger(reg.root) as led:
+        st = led.state
+        clean_stale(out)
+        slip = st.find("bulletin", period.key)
+        if slip is None:
+            f = figures(reg, cal, period, as_of, st)
+            assign = {s.item: s.number for s in st.valid("assign") if s.issued <= as_of}
+            view = bulletin_view(f, assign, reg.rules.base_score)
+            issuer = reg.settings.bulletin_issuer
+            seq, number = st.next_number(issuer, "bulletin", None, as_of.year)
+            build_bulletin(reg, view, number, seq, as_of).to_bytes()  # it can be drawn, or nothing is recorded
+            _preflight(out / "bulletins", *([arch] if pdf else []))
+            led.add("number", issuer=issuer, kind="bulletin", year=as_of.year, seq=seq, prefix=None, number=number,
+                    item="", key=period.key, date=as_of)
+            slip = st.slips[number]
+            led.add("close", number=number, period=period.as_dict(), date=as_of, view=view,
+                    scores=view["scores"], named=[o["id"] for o in view["overdue"]])
+            led.commit()
+        close = st.closes[period.key]
+        path = bulletin_path(out, slip)
+        errors: list[str] = []
+        r = slip.rendered
+        if r is None:
+            atomic_write_bytes(path, build_bulletin(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
+            if pdf:
+                from .documents.render import render_pdfs
+                from .pdf import stamp_date
 
-            errors = [r.error for r in render_pdfs([path]) if r.pdf is None]
-    return entry, f, path, errors
+                res = render_pdfs([path])[0]
+                if res.pdf is None:
+                    errors.append(res.error + "；期号已登记，再次运行将补齐")
+                else:
+                    stamp_date(res.pdf, slip.issued)
+                    led.add("render", number=slip.number, rev=0, date=slip.issued, docx=sha256_file(path),
+                            pdf=sha256_file(res.pdf), facts={})
+                    led.commit()
+                    r = slip.rendered
+        if r is not None:
+            for ext in (".docx", ".pdf"):
+                o, a = path.with_suffix(ext), A.archived(arch, slip, 0, ext)
+                if not a.exists() and o.is_file() and sha256_file(o) == r[ext[1:]]:
+                    A.put(o, a, r[ext[1:]])
+                if (not o.is_file() or sha256_file(o) != r[ext[1:]]) and a.is_file():
+                    atomic_write_bytes(o, a.read_bytes())
+            A.write_head(arch, st)
+    return slip, close["view"], path, errors
 
 
-def figures_json(f: Figures, entry: Entry | None = None) -> dict:
-    d = {
-        "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat(), "label": f.period.label},
-        "as_of": f.as_of.isoformat(),
-        "total": f.total.as_dict(),
-        "by_source": {k: f.by_source[k].as_dict() for k in SOURCE_KINDS},
-        "units": [{"unit": u.unit, "active": u.active, "rank": u.rank, "score": u.score, "commended": u.commended,
-                   **u.counts.as_dict()} for u in f.units],
-        "overdue": [{"id": s.item.id, "lead": s.item.lead, "days_overdue": s.days_overdue, "due": s.due.isoformat()}
-                    for s in f.overdue],
-        "items": [s.item.id for s in f.items],
-    }
-    if entry:
-        d["number"] = entry.number
-        d["issue"] = entry.seq
+def figures_json(view: dict, s: Slip | None = None) -> dict:
+    d = dict(view)
+    d["units"] = view["scores"]["units"]
+    if s:
+        d["number"], d["issue"] = s.number, s.seq
     return d
 
 
-def scores_json(f: Figures, base: float) -> dict:
-    return {
-        "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat(), "label": f.period.label},
-        "as_of": f.as_of.isoformat(), "base": base,
-        "units": [{"unit": u.unit, "rank": u.rank, "score": u.score,
-                   "events": [{"date": e.date.isoformat(), "item": e.item, "rule": e.rule, "label": score_label(e.rule),
-                               "points": e.points, "reason": e.reason} for e in u.events]} for u in f.units],
-    }
-
-
-def scores_text(f: Figures, base: float) -> list[str]:
-    lines = [f"{f.period.label}考核计分（基础分{base:g}，统计截至{f.as_of.isoformat()}）"]
-    for u in f.units:
-        if not u.active:
-            lines.append(f"　—  {u.unit}：本期无应办结事项，不参加排名")
+def scores_text(sheet: dict) -> list[str]:
+    p = sheet["period"]
+    head = f"{p['label']}考核计分（基础分{sheet['base']:g}，统计截至{sheet['as_of']}）"
+    if sheet.get("closed"):
+        head += f"；本期已于{sheet['closed']['date']}随《督导通报》{sheet['closed']['number']}结算，以下为结算记录"
+    lines = [head]
+    for u in sheet["units"]:
+        if not u["active"]:
+            lines.append(f"　—  {u['unit']}：本期无应办结事项，不参加排名")
             continue
-        lines.append(f"{u.rank:>3}  {u.unit}：{u.score:g}分")
-        for e in u.events:
-            lines.append(f"        {e.date.isoformat()}  {e.item}  {score_label(e.rule)}  {e.points:+g}  {e.reason}")
+        lines.append(f"{u['rank']:>3}  {u['unit']}：{u['score']:g}分")
+        for e in u["events"]:
+            lines.append(f"        {e['date']}  {e['item']}  {e['label']}  {e['points']:+g}  {e['reason']}")
     return lines
 
 
-def write_scores_xlsx(f: Figures, base: float, path: Path) -> Path:
-    """每季度小结 as a spreadsheet: 汇总 (one row a unit) and 明细 (every deduction with its item and rule)."""
+def write_scores_xlsx(sheet: dict, path: Path, author: str) -> Path:
+    """每季度小结 as a spreadsheet: 汇总 (one row a unit) and 明细 (every deduction with its item and rule).
+    Text is never a formula; a closed period's sheet is byte-identical however often it is written."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    p = sheet["period"]
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
-    ws.append([f"{f.period.label}考核计分小结（统计截至{f.as_of.isoformat()}）"])
-    ws.append(["名次", "单位", "基础分", "扣分", "加分", "得分", "应办结", "按期办结", "逾期", "备注"])
-    for u in f.units:
-        minus = sum(e.points for e in u.events if e.points < 0)
-        plus = sum(e.points for e in u.events if e.points > 0)
-        if u.active:
-            ws.append([u.rank, u.unit, base, minus, plus, u.score, u.counts.due, u.counts.on_time, u.counts.overdue, ""])
+    append(ws, [f"{p['label']}考核计分小结（统计截至{sheet['as_of']}）"])
+    append(ws, ["名次", "单位", "基础分", "扣分", "加分", "得分", "应办结", "按期办结", "逾期", "备注"])
+    for u in sheet["units"]:
+        c = u["counts"]
+        if u["active"]:
+            append(ws, [u["rank"], u["unit"], sheet["base"], u["minus"], u["plus"], u["score"], c["due"], c["on_time"],
+                        c["overdue"], ""])
         else:
-            ws.append(["", u.unit, "", "", "", "", 0, 0, 0, "本期无应办结事项，不参加排名"])
+            append(ws, ["", u["unit"], "", "", "", "", 0, 0, 0, "本期无应办结事项，不参加排名"])
     ws2 = wb.create_sheet("明细")
-    ws2.append(["单位", "日期", "事项", "规则", "分值", "说明"])
-    for u in f.units:
-        for e in u.events:
-            ws2.append([u.unit, e.date.isoformat(), e.item, score_label(e.rule), e.points, e.reason])
-    for sheet in (ws, ws2):
-        for row in sheet.iter_rows(min_row=1, max_row=2 if sheet is ws else 1):
+    append(ws2, ["单位", "日期", "事项", "规则", "分值", "说明"])
+    for u in sheet["units"]:
+        for e in u["events"]:
+            append(ws2, [u["unit"], e["date"], e["item"], e["label"], e["points"], e["reason"]])
+    for sh in (ws, ws2):
+        for row in sh.iter_rows(min_row=1, max_row=2 if sh is ws else 1):
             for c in row:
                 c.font = Font(bold=True)
-        for col, w in zip("ABCDEFGHIJ", (8, 20, 10, 10, 10, 10, 10, 10, 8, 30) if sheet is ws else (20, 12, 14, 22, 8, 40)):
-            sheet.column_dimensions[col].width = w
+        for col, w in zip("ABCDEFGHIJ", (8, 20, 10, 10, 10, 10, 10, 10, 8, 30) if sh is ws else (20, 12, 14, 22, 8, 40)):
+            sh.column_dimensions[col].width = w
     ws["A1"].alignment = Alignment(horizontal="left")
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
+    when = dt.date.fromisoformat(sheet["as_of"])
+    atomic_write_bytes(path, workbook_bytes(wb, when, f"{p['label']}考核计分小结", author))
     return path
+

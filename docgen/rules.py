@@ -89,6 +89,7 @@ SCORE_LABELS = {
     "rectify_overdue": "整改逾期未完成",
     "bulletin_named": "因逾期被《督导通报》点名",
     "on_time": "按期办结",
+    "adjust": "已结算期间的补扣或更正",
 }
 
 

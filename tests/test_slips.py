@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from conftest import MINI_SETTINGS, write_registers
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line
 
-from docgen.numbers import parse
+from docgen.ledger import read
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
@@ -29,8 +29,8 @@ def items_yaml(n, start=0, day="2026-11-02", text="落实事项{i}"):
 
 
 def numbers(reg: Path):
-    p = reg / "numbers.tsv"
-    return parse(p.read_text(encoding="utf-8"), str(p)) if p.exists() else []
+    """Every number in the ledger, in the order given (read() validates the whole chain)."""
+    return sorted(read(reg).slips.values(), key=lambda s: s.line)
 
 
 def cli(reg, out, *args, **kw):
@@ -61,7 +61,7 @@ def test_regenerating_keeps_the_number(tmp_path):
     f = out / "slips" / "交办单" / "督交〔2026〕2号.docx"
     f.unlink()
     p = cli(reg, out, "assign", "--on", "2026-11-10", "--no-pdf")
-    assert "新出具交办单0份" in p.stdout and "补齐已编号交办单的文件1份" in p.stdout
+    assert "新出具交办单0份" in p.stdout and "2份交办单只有 .docx 草稿" in p.stdout
     text = "\n".join(c.text for t in docx.Document(str(f)).tables for r in t.rows for c in r.cells)
     assert "督交〔2026〕2号" in text and "X001" not in text and "落实事项1" in text
     # dated as first issued, not as regenerated
@@ -153,7 +153,7 @@ def test_hostile_text_renders_into_valid_documents(tmp_path):
     for s in ("A&B", "<公司>", "龘"):
         assert s in text
     # nothing written outside the output folder; no file named after register text
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["out", "r"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["archive", "out", "r"]
     assert not (tmp_path / "x").exists()
     assert all(part != "x" and ".." not in part for f in out.rglob("*") for part in f.relative_to(out).parts)
 
@@ -220,7 +220,7 @@ def test_rectify_for_findings_and_failed_checks(tmp_path):
              for r in t.rows for c in r.cells]
     assert "办结情况未通过核查：材料不全" in cells
     p = cli(reg, out, "rectify", "--on", "2026-10-22", "--no-pdf")
-    assert "新出具整改单0份" in p.stdout
+    assert "新出具整改通知单0份" in p.stdout
 
 
 def test_void_keeps_the_number_and_backdated_items_take_the_next(tmp_path):
@@ -230,15 +230,15 @@ def test_void_keeps_the_number_and_backdated_items_take_the_next(tmp_path):
     p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "牵头单位填错", "--no-pdf")
     assert p.returncode == 0, p.stderr
     es = numbers(reg)
-    assert es[1].void and es[1].note == "牵头单位填错"
+    assert es[1].is_void and es[1].void["reason"] == "牵头单位填错"
     doc = docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕2号.docx"))
     assert any("此单已作废" in p.text for p in doc.paragraphs)
     (reg / "b.yaml").write_text(items_yaml(1, start=50, day="2026-03-02"), encoding="utf-8")  # backdated
     p = cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
     es = numbers(reg)
-    assert [(e.seq, e.item, e.status) for e in es] == [
-        (1, "X000", "issued"), (2, "X001", "void"), (3, "X002", "issued"),
-        (4, "X050", "issued"), (5, "X001", "issued")]  # in order of assignment date: the backdated item first
+    assert [(e.seq, e.item, e.is_void) for e in es] == [
+        (1, "X000", False), (2, "X001", True), (3, "X002", False),
+        (4, "X050", False), (5, "X001", False)]  # in order of assignment date: the backdated item first
     p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "再次", "--no-pdf")
     assert p.returncode == 2 and "已经作废" in p.stderr
 
@@ -266,7 +266,7 @@ def test_bad_prefix_in_settings(run, tmp_path):
 @pytest.fixture(scope="module")
 def issued(example_registers_module, tmp_path_factory):
     out = tmp_path_factory.mktemp("slips")
-    (example_registers_module / "numbers.tsv").unlink(missing_ok=True)  # issue everything afresh
+    (example_registers_module / "ledger.jsonl").unlink(missing_ok=True)  # issue everything afresh
     for cmd in ("assign", "urge", "rectify"):
         p = cli(example_registers_module, out, cmd, "--on", "2026-11-20")
         assert p.returncode == 0, p.stderr
@@ -306,7 +306,7 @@ def test_print_batches(issued):
     assert [b.name for b in batches] == ["2026-11-20-交办单-1", "2026-11-20-催办单-1", "2026-11-20-整改单-1"]
     b = batches[0]
     index = (b / "目录.txt").read_text(encoding="utf-8")
-    merged = sorted(b.glob("单位*.pdf"))
+    merged = sorted(b.glob("[0-9][0-9]-*.pdf"))
     assert merged and all(f.name in index for f in merged)
     total = sum(len(PdfReader(str(f)).pages) for f in merged)
     assert total == len(list((issued / "slips" / "交办单").glob("*.pdf")))
@@ -324,5 +324,5 @@ def test_a_run_never_renders_slips_dated_after_it(tmp_path):
     p = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")  # before they were issued
     assert "补齐" not in p.stdout and not list((out / "slips" / "交办单").iterdir())
     p = cli(reg, out, "assign", "--on", "2026-11-06", "--no-pdf")
-    assert "补齐已编号交办单的文件2份（编号不变）" in p.stdout
-    assert len(list((out / "batches").iterdir())) == 2  # the first run's batch, and this one's
+    assert "2份交办单只有 .docx 草稿" in p.stdout
+    assert len(list((out / "slips" / "交办单").iterdir())) == 2

@@ -2,22 +2,47 @@
 from __future__ import annotations
 
 
+import datetime as dt
+from types import SimpleNamespace
+
 from ..calendar import cn_date
-from ..engine.figures import Counts, Figures
+from ..engine.figures import Figures
 from ..model import SOURCE_KINDS, Registers
-from ..numbers import Entry
 from .gbt9704 import OfficialDocument
 
 
-def pct(c: Counts) -> str:
-    return "—" if c.rate is None else f"{c.rate:.1f}%"
+def pct(c) -> str:
+    return "—" if c.on_time_rate is None else f"{c.on_time_rate:.1f}%"
+
+
+def bulletin_view(f: Figures, assign_numbers: dict[str, str], base: float) -> dict:
+    """Everything a bulletin prints, as plain data: recorded in the ledger when the bulletin closes its period,
+    so the bulletin can be drawn again exactly as issued."""
+    from ..engine.figures import score_view
+
+    items = []
+    for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
+        state = st.state + (f"（逾期{st.days_overdue}天）" if st.state == "逾期" else "")
+        if st.completed:
+            state += "，按期" if st.on_time else f"，超期{st.days_overdue}天"
+        items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
+                      "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日" + ("（延）" if st.extended_to else ""),
+                      "state": state, "assign": assign_numbers.get(st.item.id, "—")})
+    return {
+        "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
+        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in SOURCE_KINDS},
+        "scores": score_view(f, base),
+        "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "assign": assign_numbers.get(s.item.id),
+                     "due": s.due.isoformat(), "days_overdue": s.days_overdue} for s in f.overdue],
+        "items": items,
+    }
 
 
 def score_text(v: float) -> str:
     return f"{v:g}"
 
 
-def _overall(c: Counts) -> str:
+def _overall(c) -> str:
     if c.due == 0:
         return "本期没有应办结的督导事项。"
     parts = [f"本期应办结督导事项{c.due}项，已办结{c.completed}项，其中按期办结{c.on_time}项，按期办结率{pct(c)}"]
@@ -29,38 +54,48 @@ def _overall(c: Counts) -> str:
     return "；".join(parts) + "。"
 
 
-def build_bulletin(reg: Registers, f: Figures, entry: Entry, assign_numbers: dict[str, str]) -> OfficialDocument:
+def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date) -> OfficialDocument:
     s = reg.settings
+    ns = lambda d: SimpleNamespace(**d)  # noqa: E731
+    period = ns(view["period"])
+    period.start, period.end = dt.date.fromisoformat(period.start), dt.date.fromisoformat(period.end)
+    as_of = dt.date.fromisoformat(view["as_of"])
+    total = ns(view["total"])
+    by_source = {k: ns(v) for k, v in view["by_source"].items()}
+    units = [ns({**u, "counts": ns(u["counts"])}) for u in view["scores"]["units"]]
+    overdue = view["overdue"]
     d = OfficialDocument()
-    d.bulletin_masthead("督导通报", f"第{entry.seq}期", s.office, entry.issued)
-    d.title(f"关于{f.period.label}重点工作落实情况的通报", blank_before=1)
+    d.properties(f"关于{period.label}重点工作落实情况的通报", s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in
+                 s.issuers else s.office, issued, f"督导通报{number}")
+    d.bulletin_masthead("督导通报", f"第{seq}期", s.office, issued)
+    d.title(f"关于{period.label}重点工作落实情况的通报", blank_before=1)
     d.addressee("各部门单位，各镇街，各集团公司")
-    d.body(f"根据泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，现将{f.period.label}"
-           f"（{cn_date(f.period.start)}至{cn_date(f.period.end)}）督导事项落实情况通报如下。统计截至{cn_date(f.as_of)}。")
+    d.body(f"根据泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，现将{period.label}"
+           f"（{cn_date(period.start)}至{cn_date(period.end)}）督导事项落实情况通报如下。统计截至{cn_date(as_of)}。")
 
     d.heading(1, "一、总体情况")
-    d.body(_overall(f.total))
+    d.body(_overall(total))
     src_parts = [f"{SOURCE_KINDS[k]}事项{c.due}项，按期办结{c.on_time}项（{pct(c)}）"
-                 for k, c in f.by_source.items() if c.due]
+                 for k, c in by_source.items() if c.due]
     if src_parts:
         d.body("按来源分：" + "；".join(src_parts) + "。")
         d.table(["来源", "应办结", "已办结", "按期办结", "正在办理", "逾期", "延期", "按期办结率"],
                 [[SOURCE_KINDS[k], *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
                                                          c.extended)), pct(c)]
-                 for k, c in f.by_source.items() if c.due]
-                + [["合计", *(str(x) for x in (f.total.due, f.total.completed, f.total.on_time, f.total.in_progress,
-                                              f.total.overdue, f.total.extended)), pct(f.total)]],
+                 for k, c in by_source.items() if c.due]
+                + [["合计", *(str(x) for x in (total.due, total.completed, total.on_time, total.in_progress,
+                                              total.overdue, total.extended)), pct(total)]],
                 [26, 17, 17, 19, 19, 15, 15, 28], size=12, align=["center"] * 8)
 
     d.heading(1, "二、各单位落实情况")
-    active = [u for u in f.units if u.active]
-    idle = [u for u in f.units if not u.active]
+    active = [u for u in units if u.active]
+    idle = [u for u in units if not u.active]
     if active:
         d.table(["单位", "应办结", "已办结", "按期办结", "逾期", "延期", "得分"],
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
                                               u.counts.extended)), score_text(u.score)] for u in active],
                 [42, 18, 18, 20, 18, 18, 22], size=12, align=["left"] + ["center"] * 6)
-    commended = [u.unit for u in f.units if u.commended]
+    commended = [u.unit for u in units if u.commended]
     if commended:
         d.body(f"{'、'.join(commended)}本期事项全部按期办结，予以通报表扬。")
     if idle:
@@ -68,48 +103,37 @@ def build_bulletin(reg: Registers, f: Figures, entry: Entry, assign_numbers: dic
 
     d.heading(1, "三、考核计分排名")
     if active:
-        d.body(f"按泰高管发〔2021〕11号第13条，实行计分制，基础分{score_text(reg.rules.base_score)}分。本期排名如下：")
-        rows = []
-        for u in active:
-            minus = sum(e.points for e in u.events if e.points < 0)
-            plus = sum(e.points for e in u.events if e.points > 0)
-            rows.append([str(u.rank), u.unit, score_text(u.score), score_text(minus) if minus else "0",
-                         f"+{score_text(plus)}" if plus else "0"])
+        d.body(f"按泰高管发〔2021〕11号第13条，实行计分制，基础分{score_text(view['scores']['base'])}分。本期排名如下：")
+        rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus) if u.minus else "0",
+                 f"+{score_text(u.plus)}" if u.plus else "0"] for u in active]
         d.table(["名次", "单位", "得分", "扣分", "加分"], rows, [18, 60, 26, 26, 26], size=12,
                 align=["center", "left", "center", "center", "center"])
     else:
         d.body("本期没有计分事项。")
 
     d.heading(1, "四、存在的问题")
-    if f.overdue:
-        d.body(f"截至{cn_date(f.as_of)}，以下{len(f.overdue)}个事项逾期未办结，予以通报批评：")
-        for i, st in enumerate(f.overdue, 1):
-            num = assign_numbers.get(st.item.id)
-            ref = f"（交办单{num}）" if num else ""
-            d.heading(3, f"{i}.{st.item.lead}：", f"{st.item.text}{ref}，办结时限{cn_date(st.due)}，已逾期{st.days_overdue}天。")
+    if overdue:
+        d.body(f"截至{cn_date(as_of)}，以下{len(overdue)}个事项逾期未办结，予以通报批评：")
+        for i, o in enumerate(overdue, 1):
+            ref = f"（交办单{o['assign']}）" if o["assign"] else ""
+            d.heading(3, f"{i}.{o['lead']}：",
+                      f"{o['text']}{ref}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，已逾期{o['days_overdue']}天。")
     else:
         d.body("本期无逾期未办结事项。")
 
     d.heading(1, "五、下步工作要求")
     d.heading(2, "（一）抓紧办理逾期事项。", "逾期事项的牵头单位要在3个工作日内书面说明原因，提出整改措施和完成时限。"
-              if f.overdue else "各单位要保持工作节奏，确保事项按期办结。")
+              if overdue else "各单位要保持工作节奏，确保事项按期办结。")
     d.heading(2, "（二）严格落实限时办结。", "各单位要对照办结时限倒排工期；确需延期的，须在到期前书面申请并说明原因。")
     d.heading(2, "（三）及时报送办理结果。", f"事项办结后及时报送办理结果，由{s.office}核查销号。")
-    d.attachments_note([f"{f.period.label}督导事项清单"])
+    d.attachments_note([f"{period.label}督导事项清单"])
 
-    d.attachment_page(1, f"{f.period.label}督导事项清单")
-    if f.items:
-        rows = []
-        for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
-            state = st.state + (f"（逾期{st.days_overdue}天）" if st.state == "逾期" else "")
-            if st.completed:
-                state += "，按期" if st.on_time else f"，超期{st.days_overdue}天"
-            rows.append([st.item.id, SOURCE_KINDS[st.item.source_kind], st.item.text, st.item.lead,
-                         f"{st.due.month}月{st.due.day}日" + ("（延）" if st.extended_to else ""), state,
-                         assign_numbers.get(st.item.id, "—")])
+    d.attachment_page(1, f"{period.label}督导事项清单")
+    if view["items"]:
+        rows = [[i["id"], i["source"], i["text"], i["lead"], i["due"], i["state"], i["assign"]] for i in view["items"]]
         d.table(["编号", "来源", "事项", "牵头单位", "时限", "状态", "交办单"], rows,
                 [20, 15, 46, 22, 15, 20, 18], size=9, align=["left"] * 7)
     else:
         d.body("本期无应办结事项。")
-    d.banji(s.cc, s.print_organ, entry.issued)
+    d.banji(s.cc, s.print_organ, issued)
     return d

@@ -477,13 +477,27 @@ class OfficialDocument:
         X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
 
     # ---- output
+    def properties(self, title: str, author: str, date: dt.date, subject: str = "", keywords: str = "") -> None:
+        """Core properties, which LibreOffice carries into the PDF: title, author = the issuer, subject = the
+        number, keywords = the receiving unit, created = the issue date."""
+        cp = self.doc.core_properties
+        cp.title, cp.author, cp.subject, cp.keywords = title, author, subject, keywords
+        cp.last_modified_by = author
+        cp.created = cp.modified = dt.datetime(date.year, date.month, date.day)
+
     def save(self, target) -> None:
         """Save to a path or a binary file object."""
-        self.doc.core_properties.author = "docgen"
-        self.doc.core_properties.last_modified_by = "docgen"
-        self.doc.core_properties.revision = 1
-        fixed = dt.datetime(2026, 1, 1)
-        self.doc.core_properties.created = fixed
-        self.doc.core_properties.modified = fixed
+        cp = self.doc.core_properties
+        cp.revision = 1
+        if cp.author == "python-docx":  # properties() was not called
+            cp.author = cp.last_modified_by = "docgen"
+            cp.created = cp.modified = dt.datetime(2026, 1, 1)
         self.doc.save(target if hasattr(target, "write") else str(target))
+
+    def to_bytes(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
 

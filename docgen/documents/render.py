@@ -66,9 +66,9 @@ def grow_spacer(docx: Path, by_mm: float) -> None:
     atomic_write_bytes(docx, out.getvalue())
 
 
-def render_pdfs(docx_files: list[Path], workers: int | None = None) -> list[Result]:
+def render_pdfs(docx_files: list[Path], workers: int | None = None, progress=None) -> list[Result]:
     """Convert official documents to PDF, with every 版记 on the bottom edge of its page's type area."""
-    results = {r.docx: r for r in convert(docx_files, workers)}
+    results = {r.docx: r for r in convert(docx_files, workers, progress=progress)}
     for _ in range(3):
         redo = []
         for r in results.values():

@@ -9,7 +9,7 @@ import datetime as dt
 from ..calendar import cn_date
 from ..engine.status import ItemStatus
 from ..model import Event, Issuer, Registers
-from ..numbers import Entry
+from ..ledger import Slip
 from ..rules import CLAUSES
 from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
 
@@ -27,10 +27,17 @@ def _form(d: OfficialDocument, rows) -> None:
     d.form_table(rows, label_mm=LABEL_MM, size=size)
 
 
-def _title(d: OfficialDocument, text: str, void: bool) -> None:
+def _title(d: OfficialDocument, text: str, mark: str | None) -> None:
+    """The form title, and under it a red mark for a copy that is not the slip as first issued: （此单已作废）
+    or （更正：原因）."""
     d.title(text, blank_before=0)
-    if void:
-        d.paragraph("（此单已作废）", Face(XIAOBIAOSONG, FORM, color="FF0000", spacing=0), align="center")
+    if mark:
+        d.paragraph(f"（{mark}）", Face(XIAOBIAOSONG, FORM, color="FF0000", spacing=0), align="center")
+
+
+def _properties(d: OfficialDocument, reg: Registers, entry: Slip, title: str, unit: str) -> None:
+    issuer = reg.settings.issuers.get(entry.issuer)
+    d.properties(title, issuer.name if issuer else reg.settings.office, entry.issued, entry.number, unit)
 
 
 def _receipt(d: OfficialDocument, number: str) -> None:
@@ -61,10 +68,11 @@ def due_text(status: ItemStatus) -> str:
     return text
 
 
-def build_assign(reg: Registers, entry: Entry, status: ItemStatus) -> OfficialDocument:
+def build_assign(reg: Registers, entry: Slip, status: ItemStatus, mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
     d = OfficialDocument()
-    _title(d, f"{issuer.name}\n督办事项交办单", entry.void)
+    _properties(d, reg, entry, "督办事项交办单", item.lead)
+    _title(d, f"{issuer.name}\n督办事项交办单", mark)
     d.number_line(entry.number, item.urgency or "")
     _form(d, [
         ("事项来源", item.source.describe()),
@@ -82,10 +90,12 @@ def build_assign(reg: Registers, entry: Entry, status: ItemStatus) -> OfficialDo
     return d
 
 
-def build_urge(reg: Registers, entry: Entry, status: ItemStatus, assign: Entry | None, reply: dt.date) -> OfficialDocument:
+def build_urge(reg: Registers, entry: Slip, status: ItemStatus, assign: Slip | None, reply: dt.date,
+               mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
     d = OfficialDocument()
-    _title(d, "督办事项催办单", entry.void)
+    _properties(d, reg, entry, "督办事项催办单", item.lead)
+    _title(d, "督办事项催办单", mark)
     d.number_line(entry.number, item.urgency or "")
     due = cn_date(status.original.due)
     if status.extended_to:
@@ -110,10 +120,12 @@ def build_urge(reg: Registers, entry: Entry, status: ItemStatus, assign: Entry |
     return d
 
 
-def build_rectify(reg: Registers, entry: Entry, status: ItemStatus, failed: Event | None) -> OfficialDocument:
+def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, failed: Event | None,
+                  mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
     d = OfficialDocument()
-    _title(d, "督导检查整改通知单", entry.void)
+    _properties(d, reg, entry, "督导检查整改通知单", item.lead)
+    _title(d, "督导检查整改通知单", mark)
     d.number_line(entry.number)
     if failed is None:
         det = item.source.detail

@@ -1,8 +1,12 @@
-"""Bulletin figures and scores (rules.md §5–§6), derived from the same statuses as `docgen status`.
+"""Bulletin figures and scores (rules.md §5–§6, §5a), derived from the same statuses as `docgen status`.
 
 An item belongs to a period when its original due date falls in it (本期应办结事项). Counts are taken as of the
-report date. Score events are dated when they accrue, and a period's score sums the events dated in it, so a
-closed period's score does not change later.
+report date. Score events are dated when they accrue, and a period's score sums the events dated in it.
+
+Closed periods (a bulletin was issued for them; ledger `close` records): their score events are the recorded
+ones, never recomputed. A fact that arrives later and would change an event on a closed day (a back-dated 办结,
+a late extension) is scored as an adjustment (补扣/更正) dated on the first open day after it, citing the item
+and the closed period; once that day's period is closed too, the adjustment is recorded with it.
 """
 from __future__ import annotations
 
@@ -29,6 +33,9 @@ class Period:
 
     def __contains__(self, d: dt.date) -> bool:
         return self.start <= d <= self.end
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label, "key": self.key}
 
 
 def parse_period(text: str) -> Period:
@@ -92,9 +99,23 @@ class ScoreEvent:
     unit: str
     date: dt.date  # when it accrued
     item: str
-    rule: str  # a key of rules.scores
+    rule: str  # a key of rules.scores, or "adjust"
     points: float
     reason: str
+    cite: tuple | None = None  # an adjustment: the (unit, item, rule, date) of the event it corrects
+
+    @property
+    def key(self) -> tuple:
+        return self.cite or (self.unit, self.item, self.rule, self.date.isoformat())
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "item": self.item, "rule": self.rule, "label": score_label(self.rule),
+                "points": self.points, "reason": self.reason, "cite": list(self.cite) if self.cite else None}
+
+    @staticmethod
+    def from_dict(unit: str, d: dict) -> "ScoreEvent":
+        return ScoreEvent(unit, dt.date.fromisoformat(d["date"]), d["item"], d["rule"], float(d["points"]),
+                          d["reason"], tuple(d["cite"]) if d.get("cite") else None)
 
 
 @dataclass
@@ -150,17 +171,68 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
     return [e for e in out if e.points != 0]
 
 
-def bulletin_named(reg: Registers, cal: WorkCalendar, bulletins: list[tuple[Period, dt.date]]) -> list[tuple[dt.date, set[str]]]:
-    """For each bulletin issued (its period, its date): the items it named as overdue, recomputed."""
-    out = []
-    for period, day in bulletins:
-        named = {s.item.id for s in status_all(reg, cal, day) if s.original.due in period and s.state == OVERDUE}
-        out.append((day, named))
-    return out
+@dataclass(frozen=True)
+class Closed:
+    """A closed period as the ledger recorded it: its range, its date, the items its bulletin named and each
+    unit's score events."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+    date: dt.date
+    named: frozenset
+    events: tuple  # ScoreEvent
+
+    @staticmethod
+    def from_record(r: dict) -> "Closed":
+        p = r["period"]
+        events = tuple(ScoreEvent.from_dict(u["unit"], e) for u in r["scores"]["units"] for e in u["events"])
+        return Closed(dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"]), p["label"],
+                      dt.date.fromisoformat(r["date"]), frozenset(r["named"]), events)
 
 
-def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
-            bulletins: list[tuple[dt.date, set[str]]] = ()) -> Figures:
+def _first_open(d: dt.date, closed: list[Closed]) -> dt.date:
+    x = d + dt.timedelta(days=1)
+    moved = True
+    while moved:
+        moved = False
+        for c in closed:
+            if c.start <= x <= c.end:
+                x, moved = c.end + dt.timedelta(days=1), True
+    return x
+
+
+def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed]) -> list[ScoreEvent]:
+    """Every score event as of the statuses' date: recorded ones on closed days, derived ones elsewhere, and
+    the adjustments that reconcile the two."""
+    bulletins = [(c.date, c.named) for c in closed]
+    derived = [e for s in statuses for e in _accrued(s, reg, bulletins)]
+    on_closed = lambda d: any(c.start <= d <= c.end for c in closed)  # noqa: E731
+    recorded = [e for c in closed for e in c.events]
+    have: dict[tuple, float] = {}
+    for e in recorded:
+        have[e.key] = have.get(e.key, 0.0) + e.points
+    want: dict[tuple, float] = {}
+    for e in derived:
+        if on_closed(e.date):
+            want[e.key] = want.get(e.key, 0.0) + e.points
+    adjustments = []
+    for key in sorted(set(have) | set(want), key=str):
+        diff = round(want.get(key, 0.0) - have.get(key, 0.0), 6)
+        if diff == 0:
+            continue
+        unit, item, rule, day = key
+        when = dt.date.fromisoformat(day)
+        where = next((c.label for c in closed if c.start <= when <= c.end), "")
+        what = "补扣" if diff < 0 else "更正（退还）"
+        adjustments.append(ScoreEvent(unit, _first_open(when, closed), item, "adjust", diff,
+                                      f"{what}：{cn_date(when)}「{score_label(rule)}」，原属已结算的{where}，"
+                                      f"结算后台账有新的情况", key))
+    return [e for e in derived if not on_closed(e.date)] + recorded + adjustments
+
+
+def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, closed: list[Closed] = ()) -> Figures:
+    closed = [c for c in closed if c.date <= as_of]
     statuses = status_all(reg, cal, as_of)
     items = [s for s in statuses if s.original.due in period]
     total = Counts()
@@ -170,10 +242,9 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
         total.add(s)
         by_source[s.item.source_kind].add(s)
         units[s.item.lead].counts.add(s)
-    for s in statuses:
-        for e in _accrued(s, reg, list(bulletins)):
-            if e.date in period:
-                units[e.unit].events.append(e)
+    for e in score_events(reg, statuses, closed):
+        if e.date in period:
+            units.setdefault(e.unit, UnitResult(e.unit)).events.append(e)
     for u in units.values():
         u.events.sort(key=lambda e: (e.date, e.item, e.rule))
         if u.active:
@@ -189,5 +260,16 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
     return Figures(period, as_of, total, by_source, ranked + idle, items, overdue)
 
 
+def score_view(f: Figures, base: float) -> dict:
+    """The score sheet as plain data: what `scores` prints and the xlsx holds, and what a close records."""
+    units = []
+    for u in f.units:
+        units.append({"unit": u.unit, "active": u.active, "rank": u.rank, "score": u.score, "commended": u.commended,
+                      "counts": u.counts.as_dict(), "minus": sum(e.points for e in u.events if e.points < 0),
+                      "plus": sum(e.points for e in u.events if e.points > 0),
+                      "events": [e.as_dict() for e in u.events]})
+    return {"period": f.period.as_dict(), "as_of": f.as_of.isoformat(), "base": base, "units": units}
+
+
 def score_label(rule: str) -> str:
-    return SCORE_LABELS[rule]
+    return SCORE_LABELS.get(rule, rule)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import WorkCalendar
-from ..model import Event, Registers
+from ..calendar import WorkCalendar, cn_date
+from ..model import Event, Item, Registers
 from ..rules import Rules
 from .status import BLUE, RED, ItemStatus
 
@@ -79,3 +79,17 @@ def rectifications(reg: Registers, statuses: list[ItemStatus], issued_keys: set[
 def reply_by(issued: dt.date, rules: Rules, cal: WorkCalendar) -> dt.date:
     """An urge slip's reply-by date: N working days after it is issued."""
     return cal.add_workdays(issued, rules.reply_days)
+
+
+def item_facts(item: Item, original_due: dt.date) -> dict[str, str]:
+    """The item's facts as slips print them (kinds.Kind.facts names those a kind prints). A register correction
+    that changes one of them after a slip was issued would change that slip: docgen refuses it (reissue instead)."""
+    return {
+        "来源": item.source.describe(),
+        "事项": item.text,
+        "牵头单位": item.lead,
+        "配合单位": "、".join(item.co) or "无",
+        "交办日期": cn_date(item.assigned),
+        "办结时限": cn_date(original_due),
+        "紧急程度": item.urgency or "",
+    }

@@ -1,0 +1,497 @@
+"""The ledger (账本): every act of issuing, as an append-only, hash-chained text file kept with the registers.
+
+`registers/ledger.jsonl` holds one JSON object a line, one line an act: a number given, a slip rendered (with
+the sha256 of its .docx and PDF and the item facts it printed), a void, a reissue (更正), a print batch, a
+bulletin that closes its period (its figures, the items it named, each unit's score events), and the one-time
+migration of an old numbers.tsv. What is in the ledger is a recorded fact: it is never recomputed.
+
+Format (docs/ledger.md): UTF-8; JSON with every string escaped, never cleaned: the control characters, DEL and
+C1 controls (U+0085 …), U+2028/U+2029 and U+FEFF are written as \\uXXXX, so a line is one line for every
+reader, and Chinese stays readable. Each record carries `n` (its 1-based place) and `prev`, the sha256 of the
+line before it (64 zeros for the first), so any edit, deletion or reordering is found and named with its line.
+Every record is validated on read: a number must match its issuer's pattern before it is used in any path.
+
+One writer at a time: an exclusive flock on ledger.jsonl.lock. A commit writes the old bytes and the new lines to
+a temporary file, fsyncs it, renames it over the ledger and fsyncs the folder, so a run killed at any moment
+leaves the old ledger or the new one, never a mix.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, DocgenError, InputErrors
+from .files import atomic_write_bytes, fsync_dir
+from .kinds import KINDS
+
+LEDGER = "ledger.jsonl"
+LEGACY = "numbers.tsv"
+GENESIS = "0" * 64
+FIELD = "账本"
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_HEX = re.compile(r"^[0-9a-f]{64}$")
+_BAD_PREFIX = re.compile(r"[/\\:*?\"<>|\x00-\x1f\x7f-\x9f\u2028\u2029\s]")
+
+
+def encode(record: dict) -> str:
+    """One record as one line of JSON: every string escaped, nothing dropped or replaced."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise ValueError("surrogate code points cannot be written to the ledger")
+    return _UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def line_hash(line: str) -> str:
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def format_number(prefix: str, year: int, seq: int) -> str:
+    """GB/T 9704 7.2.5: 机关代字〔年份〕序号号, full year, no 第, no leading zeros."""
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def bulletin_number(year: int, seq: int) -> str:
+    return f"{year}年第{seq}期"
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why a 机关代字 cannot be used (a number is also a file name), or None."""
+    if not prefix:
+        return "不能为空"
+    if prefix.startswith(".") or _BAD_PREFIX.search(prefix):
+        return "不能以“.”开头，不能含有空白、控制字符或 / \\ : * ? \" < > |（编号也是文件名）"
+    if len(prefix) > 10:
+        return "不能超过10个字"
+    return None
+
+
+# ---------------------------------------------------------------- record schemas
+
+DATE, STR, INT, HEX, OPT_HEX, DICT, LIST, OPT_STR = "date", "str", "int", "hex", "hex?", "dict", "list", "str?"
+SCHEMAS: dict[str, dict[str, str]] = {
+    "migrate": {"source": STR, "sha256": HEX, "count": INT},
+    "number": {"issuer": STR, "kind": STR, "year": INT, "seq": INT, "prefix": OPT_STR, "number": STR,
+               "item": STR, "key": STR, "date": DATE},
+    "render": {"number": STR, "rev": INT, "date": DATE, "docx": HEX, "pdf": HEX, "facts": DICT},
+    "void": {"number": STR, "reason": STR, "date": DATE},
+    "reissue": {"number": STR, "rev": INT, "reason": STR, "date": DATE},
+    "close": {"number": STR, "period": DICT, "date": DATE, "view": DICT, "scores": DICT, "named": LIST},
+    "batch": {"id": STR, "kind": STR, "date": DATE, "numbers": LIST, "files": DICT},
+}
+ACT_CN = {"migrate": "转换旧编号登记簿", "number": "编号", "render": "出具文件", "void": "作废", "reissue": "更正",
+          "close": "通报并结算期间", "batch": "打印批次"}
+
+
+def _type_ok(v, t: str) -> bool:
+    if t == STR:
+        return isinstance(v, str)
+    if t == OPT_STR:
+        return v is None or isinstance(v, str)
+    if t == INT:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    if t == HEX:
+        return isinstance(v, str) and bool(_HEX.match(v))
+    if t == OPT_HEX:
+        return v is None or (isinstance(v, str) and bool(_HEX.match(v)))
+    if t == DICT:
+        return isinstance(v, dict)
+    if t == LIST:
+        return isinstance(v, list)
+    if t == DATE:
+        try:
+            return isinstance(v, str) and dt.date.fromisoformat(v).isoformat() == v
+        except ValueError:
+            return False
+    raise AssertionError(t)
+
+
+# ---------------------------------------------------------------- the state the records describe
+
+@dataclass
+class Slip:
+    """A number and everything recorded about it."""
+
+    issuer: str
+    kind: str
+    year: int
+    seq: int
+    prefix: str | None
+    number: str
+    item: str
+    key: str
+    issued: dt.date
+    line: int
+    void: dict | None = None  # the void record
+    renders: dict[int, dict] = field(default_factory=dict)  # rev -> render record
+    reissues: dict[int, dict] = field(default_factory=dict)  # rev -> reissue record
+    batch: str | None = None  # the print batch its current revision went out in
+
+    @property
+    def is_void(self) -> bool:
+        return self.void is not None
+
+    @property
+    def rev(self) -> int:
+        """The current revision: 0, or the last reissue."""
+        return max(self.reissues, default=0)
+
+    @property
+    def rendered(self) -> dict | None:
+        return self.renders.get(self.rev)
+
+    @property
+    def void_rendered(self) -> dict | None:
+        return self.renders.get(VOID_REV)
+
+
+VOID_REV = 999999  # the render of a voided slip's copy marked 作废
+
+
+class State:
+    """What the records say, validated. Built by replaying the records in order."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.records: list[dict] = []
+        self.lines: list[str] = []
+        self.slips: dict[str, Slip] = {}  # number -> Slip
+        self.by_key: dict[tuple[str, str], str] = {}  # (kind, key) -> valid number
+        self.counters: dict[tuple[str, str, int], int] = {}  # (issuer, kind, year) -> last seq
+        self.closes: dict[str, dict] = {}  # period key -> close record
+        self.batches: dict[str, dict] = {}  # batch id -> record
+        self.migrated = False
+
+    @property
+    def head(self) -> str:
+        return line_hash(self.lines[-1]) if self.lines else GENESIS
+
+    def apply(self, r: dict, line: int) -> str | None:
+        """Apply one record; returns why it is invalid (and leaves the state unchanged), or None."""
+        act = r["act"]
+        if act == "migrate":
+            if self.records:
+                return "旧编号登记簿的转换记录只能是第一条"
+            self.migrated = True
+            return None
+        if act == "number":
+            k = KINDS.get(r["kind"])
+            if k is None:
+                return f"未知的单据种类「{r['kind']}」"
+            year, seq = r["year"], r["seq"]
+            if not 1949 <= year <= 9999 or seq < 1:
+                return "年份或序号无效"
+            if k.is_slip:
+                why = prefix_problem(r["prefix"] or "")
+                if why:
+                    return f"机关代字「{r['prefix']}」{why}"
+                expect = format_number(r["prefix"], year, seq)
+            else:
+                expect = bulletin_number(year, seq)
+            if r["number"] != expect:
+                return f"编号「{r['number']}」与机关代字、年份、序号不符（应为「{expect}」）"
+            if r["number"] in self.slips:
+                return f"编号「{r['number']}」重复（第{self.slips[r['number']].line}行已有）"
+            ck = (r["issuer"], r["kind"], year)
+            if seq != self.counters.get(ck, 0) + 1:
+                return f"序号不连续：{r['issuer']} {k.name} {year}年的上一个序号是{self.counters.get(ck, 0)}，这里是{seq}"
+            if (r["kind"], r["key"]) in self.by_key:
+                return f"{k.name}「{r['key']}」已有有效编号 {self.by_key[(r['kind'], r['key'])]}"
+            if dt.date.fromisoformat(r["date"]).year != year:
+                return "编号年份与出具日期的年份不符"
+            self.counters[ck] = seq
+            self.slips[r["number"]] = Slip(r["issuer"], r["kind"], year, seq, r["prefix"], r["number"], r["item"],
+                                           r["key"], dt.date.fromisoformat(r["date"]), line)
+            self.by_key[(r["kind"], r["key"])] = r["number"]
+            return None
+        s = self.slips.get(r.get("number", ""))
+        if act in ("render", "void", "reissue", "close"):
+            if s is None:
+                return f"编号「{r['number']}」此前没有编号记录"
+        if act == "render":
+            rev = r["rev"]
+            if rev != VOID_REV and rev != s.rev:
+                return f"{s.number} 的第{rev}版没有更正记录"
+            if rev == VOID_REV and not s.is_void:
+                return f"{s.number} 未作废，不能有作废版"
+            if rev in s.renders:
+                return f"{s.number} 的这一版已经出具过（第{s.renders[rev]['n']}行）"
+            s.renders[rev] = r
+            return None
+        if act == "void":
+            if s.is_void:
+                return f"{s.number} 已经作废"
+            s.void = r
+            if self.by_key.get((s.kind, s.key)) == s.number:
+                del self.by_key[(s.kind, s.key)]
+            return None
+        if act == "reissue":
+            if s.is_void:
+                return f"{s.number} 已作废，不能更正"
+            if s.rendered is None:
+                return f"{s.number} 尚未出具，无需更正"
+            if r["rev"] != s.rev + 1:
+                return f"{s.number} 的更正版次应为{s.rev + 1}"
+            s.reissues[r["rev"]] = r
+            s.batch = None
+            return None
+        if act == "close":
+            if s.kind != "bulletin":
+                return f"{s.number} 不是督导通报的期号"
+            key = r["period"].get("key")
+            if not isinstance(key, str) or key != s.key:
+                return "结算的期间与通报的期间不符"
+            if key in self.closes:
+                return f"期间 {key} 已经结算"
+            self.closes[key] = r
+            return None
+        if act == "batch":
+            if r["id"] in self.batches:
+                return f"打印批次「{r['id']}」重复"
+            for num in r["numbers"]:
+                t = self.slips.get(num) if isinstance(num, str) else None
+                if t is None or t.rendered is None:
+                    return f"打印批次中的「{num}」没有出具记录"
+                if t.batch is not None:
+                    return f"{num} 已在打印批次「{t.batch}」中"
+            for num in r["numbers"]:
+                self.slips[num].batch = r["id"]
+            self.batches[r["id"]] = r
+            return None
+        return f"未知的记录种类「{act}」"
+
+    # ---- queries
+    def valid(self, kind: str | None = None):
+        return [s for s in self.slips.values() if not s.is_void and (kind is None or s.kind == kind)]
+
+    def find(self, kind: str, key: str) -> Slip | None:
+        n = self.by_key.get((kind, key))
+        return self.slips[n] if n else None
+
+    def of_item(self, kind: str, item: str) -> list[Slip]:
+        return [s for s in self.slips.values() if s.kind == kind and s.item == item and not s.is_void]
+
+    def next_number(self, issuer: str, kind: str, prefix: str | None, year: int) -> tuple[int, str]:
+        seq = self.counters.get((issuer, kind, year), 0) + 1
+        return seq, (format_number(prefix, year, seq) if KINDS[kind].is_slip else bulletin_number(year, seq))
+
+
+def parse(data: bytes, file: str) -> State:
+    """Validate every record and replay them. Raises InputErrors naming each bad line."""
+    st = State(file)
+    errors: list[Diagnostic] = []
+    parts = data.split(b"\n")
+    if parts and parts[-1] == b"":
+        parts.pop()
+    elif parts and parts[-1] != b"":
+        errors.append(Diagnostic(file, len(parts), FIELD, "最后一行不完整（没有换行符）：账本被截断或被手工修改"))
+    prev = GENESIS
+    for n, raw in enumerate(parts, 1):
+        def bad(msg: str) -> None:
+            errors.append(Diagnostic(file, n, FIELD, msg))
+        try:
+            line = raw.decode("utf-8")
+            r = json.loads(line)
+        except (UnicodeDecodeError, ValueError):
+            bad("这一行不是有效的账本记录（不是一行 JSON）")
+            prev = line_hash(raw.decode("utf-8", "replace"))
+            continue
+        if not isinstance(r, dict) or r.get("act") not in SCHEMAS:
+            bad(f"未知的记录种类「{r.get('act') if isinstance(r, dict) else r}」")
+            prev = line_hash(line)
+            continue
+        if r.get("n") != n:
+            bad(f"记录序号是 {r.get('n')}，应为 {n}：此前的记录被删除、插入或调换")
+        if r.get("prev") != prev:
+            bad("前一条记录的哈希不符：前一条记录被修改、删除或调换" if n > 1 else "第一条记录的前序哈希应为64个0")
+        prev = line_hash(line)
+        schema = SCHEMAS[r["act"]]
+        wrong = [k for k, t in schema.items() if k not in r or not _type_ok(r[k], t)]
+        extra = [k for k in r if k not in schema and k not in ("n", "prev", "at", "act")]
+        if wrong or extra:
+            bad(f"{ACT_CN[r['act']]}记录的字段有误：{'、'.join(wrong + extra)}")
+            continue
+        why = st.apply(r, n)
+        if why:
+            bad(why)
+            continue
+        st.records.append(r)
+        st.lines.append(line)
+    if errors:
+        raise InputErrors(errors)
+    st.lines = [raw.decode("utf-8") for raw in parts]
+    return st
+
+
+# ---------------------------------------------------------------- the old numbers.tsv, read once
+
+_LEGACY_HEADER = "issuer\tkind\tyear\tseq\tnumber\titem\tkey\tissued\tstatus\tnote"
+_LEGACY_NUMBER = re.compile(r"^(.+)〔(\d{4})〕(\d+)号$")
+
+
+def legacy_records(text: str, file: str) -> list[dict]:
+    """The records of an old number register (issue 4's format), in its order; raises InputErrors."""
+    out, errors, header = [], [], False
+    for n, raw in enumerate(text.split("\n"), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        if raw == _LEGACY_HEADER:
+            header = True
+            continue
+        f = raw.split("\t")
+        if not header or len(f) != 10:
+            errors.append(Diagnostic(file, n, "编号登记簿", "这一行不是有效的编号记录（应有10列，以制表符分隔）"))
+            continue
+        issuer, kind, year, seq, number, item, key, issued, status, note = f
+        m = _LEGACY_NUMBER.match(number)
+        out.append({"act": "number", "issuer": issuer, "kind": kind, "year": int(year) if year.isdigit() else -1,
+                    "seq": int(seq) if seq.isdigit() else -1, "prefix": m[1] if m and kind != "bulletin" else None,
+                    "number": number, "item": item, "key": key, "date": issued})
+        if status == "void":
+            out.append({"act": "void", "number": number, "reason": note or "（旧登记簿未注明）", "date": issued})
+        elif status != "issued":
+            errors.append(Diagnostic(file, n, "编号登记簿", f"未知的状态「{status}」"))
+    if errors:
+        raise InputErrors(errors)
+    return out
+
+
+# ---------------------------------------------------------------- the locked ledger
+
+def ledger_path(registers: Path | str) -> Path:
+    return Path(registers) / LEDGER
+
+
+def read(registers: Path | str) -> State:
+    """A consistent snapshot without the lock (a commit is one rename). A registers folder that still has only
+    an old numbers.tsv is read through its conversion, without writing anything."""
+    p = ledger_path(registers)
+    legacy = Path(registers) / LEGACY
+    if p.exists():
+        if legacy.exists():
+            raise InputErrors([Diagnostic(str(legacy), 0, "编号登记簿",
+                                          f"已转换为 {LEDGER}，不再使用：请删除 {LEGACY}（它的内容已在账本第1条记录中注明）")])
+        return parse(p.read_bytes(), str(p))
+    led = Ledger(registers, lock=False)
+    led.state = State(str(p))
+    if legacy.exists():
+        led._migrate(legacy, write=False)
+    return led.state
+
+
+class Ledger:
+    """`with Ledger(registers) as led:` holds the lock; `led.state` is the validated state, `led.add()` stages
+    a record, `led.commit()` writes the staged records at once."""
+
+    def __init__(self, registers: Path | str, wait_seconds: float = 600, lock: bool = True,
+                 clock=lambda: dt.datetime.now(dt.timezone.utc)):
+        self.root = Path(registers)
+        self.path = ledger_path(registers)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.wait, self.use_lock, self.clock = wait_seconds, lock, clock
+        self.state: State | None = None
+        self.pending: list[str] = []
+        self._lock = None
+
+    def __enter__(self) -> "Ledger":
+        self.root.mkdir(parents=True, exist_ok=True)
+        if self.use_lock:
+            self._acquire()
+        try:
+            legacy = self.root / LEGACY
+            if self.path.exists():
+                self.state = read(self.root)
+            else:
+                self.state = State(str(self.path))
+                if legacy.exists():
+                    self._migrate(legacy, write=True)
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pending = []
+        self._release()
+
+    def _acquire(self) -> None:
+        self._lock = open(self.lock_path, "a")
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self._lock.close()
+                    self._lock = None
+                    raise DocgenError(f"账本 {self.path} 正被另一个 docgen 使用，等待超时；请稍后再试")
+                time.sleep(0.05)
+
+    def _release(self) -> None:
+        if self._lock:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def _migrate(self, legacy: Path, write: bool) -> None:
+        raw = legacy.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputErrors([Diagnostic(str(legacy), 0, "编号登记簿", "文件不是 UTF-8 编码")])
+        recs = legacy_records(text, str(legacy))
+        self.add("migrate", source=LEGACY, sha256=hashlib.sha256(raw).hexdigest(),
+                 count=sum(r["act"] == "number" for r in recs))
+        for r in recs:
+            self.add(r.pop("act"), **r)
+        if write:
+            self.commit()
+            legacy.unlink()
+            fsync_dir(self.root)
+
+    # ---- changes
+    def add(self, act: str, **fields) -> dict:
+        """Stage one record: validated against the schema and the state now, or DocgenError."""
+        st = self.state
+        n = len(st.records) + 1
+        r = {"n": n, "prev": st.head, "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), "act": act, **fields}
+        for k, v in list(r.items()):
+            if isinstance(v, dt.date):
+                r[k] = v.isoformat()
+        line = encode(r)
+        r = json.loads(line)  # exactly what a reader will see
+        schema = SCHEMAS[act]
+        wrong = [k for k, t in schema.items() if k not in r or not _type_ok(r[k], t)]
+        if wrong:
+            raise InputErrors([Diagnostic(st.file, n, FIELD, f"{ACT_CN[act]}记录的字段有误：{'、'.join(wrong)}")])
+        why = st.apply(r, n)
+        if why:
+            raise InputErrors([Diagnostic(st.file, n, FIELD, why)])
+        st.records.append(r)
+        st.lines.append(line)
+        self.pending.append(line)
+        return r
+
+    def commit(self) -> None:
+        if not self.pending:
+            return
+        data = ("\n".join(self.state.lines) + "\n").encode("utf-8")
+        atomic_write_bytes(self.path, data)
+        fsync_dir(self.path.parent)
+        self.pending = []
