@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import DocgenError
-from .files import atomic_write_text, fsync_dir
+from .files import fsync_dir
 from .kinds import KINDS
-from .ledger import VOID_REV, Slip, State, line_hash, sha256_file
-
-HEAD = "ledger-head.json"
+from .ledger import HEAD, VOID_REV, Slip, State, line_hash, sha256_file
 
 
 def archive_root(registers_root: str | Path, setting: str | None) -> Path:
@@ -61,11 +59,6 @@ def put(src: Path, dst: Path, sha: str) -> None:
     finally:
         os.unlink(tmp)
     fsync_dir(dst.parent)
-
-
-def write_head(root: Path, st: State) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(root / HEAD, json.dumps({"n": len(st.lines), "hash": st.head}) + "\n")
 
 
 @dataclass

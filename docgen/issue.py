@@ -191,6 +191,8 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
         st = led.state
+        if pdf:
+            led.anchor = arch
         clean_stale(out)
         if reissue:
             _stage_reissue(led, kind, reissue, as_of)
@@ -209,9 +211,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
                 report.refused.append(f"事项「{n.item_id}」的{k.name}无法生成（{type(e).__name__}: {e}）")
                 continue
             conflicts += _unknown_files(out, arch, s)
-            led.add("number", issuer=n.issuer, kind=kind, year=as_of.year, seq=seq, prefix=prefix, number=number,
-                    item=n.item_id, key=n.key, date=as_of)
-            report.new.append(st.slips[number])
+            report.new.append(led.allocate(n.issuer, kind, prefix, n.item_id, n.key, as_of))
             drawn[number] = data
         if conflicts:
             raise DocgenError("以下文件所用的编号账本中没有记录（账本可能被删除、替换或回退）。为免一号两用，本次未编号：\n"
@@ -287,7 +287,6 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
         report.errors.append(f"编号已登记；未能生成 PDF 的{len(report.errors)}份单据，再次运行将补齐")
     for s, rev in done:
         _archive(s, rev, out, arch)
-    A.write_head(arch, st)
 
 
 def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
@@ -389,6 +388,7 @@ def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.
         if s.item not in {i.id for i in reg.items}:
             return s
         if s.renders:  # an issued slip: a copy marked 作废, recorded and archived beside the original
+            led.anchor = archive_of(reg)
             report = Report(s.kind)
             _render(reg, cal, led, s.kind, max(as_of, s.issued), out, archive_of(reg), pdf, None, {}, report)
             if report.errors:

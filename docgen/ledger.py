@@ -32,6 +32,7 @@ from .files import atomic_write_bytes, fsync_dir
 from .kinds import KINDS
 
 LEDGER = "ledger.jsonl"
+HEAD = "ledger-head.json"  # kept in the archive: the ledger's last record when it was last written
 LEGACY = "numbers.tsv"
 GENESIS = "0" * 64
 FIELD = "账本"
@@ -406,6 +407,7 @@ class Ledger:
         self.wait, self.use_lock, self.clock = wait_seconds, lock, clock
         self.state: State | None = None
         self.pending: list[str] = []
+        self.anchor: Path | None = None  # the archive: each commit leaves the ledger's head there too
         self._lock = None
 
     def __enter__(self) -> "Ledger":
@@ -488,6 +490,13 @@ class Ledger:
         self.pending.append(line)
         return r
 
+    def allocate(self, issuer: str, kind: str, prefix: str | None, item: str, key: str, date: dt.date) -> Slip:
+        """Stage the next number of the issuer's sequence for the kind and the date's year."""
+        seq, number = self.state.next_number(issuer, kind, prefix, date.year)
+        self.add("number", issuer=issuer, kind=kind, year=date.year, seq=seq, prefix=prefix, number=number,
+                 item=item, key=key, date=date)
+        return self.state.slips[number]
+
     def commit(self) -> None:
         if not self.pending:
             return
@@ -495,3 +504,6 @@ class Ledger:
         atomic_write_bytes(self.path, data)
         fsync_dir(self.path.parent)
         self.pending = []
+        if self.anchor is not None:
+            head = json.dumps({"n": len(self.state.lines), "hash": self.state.head}) + "\n"
+            atomic_write_bytes(self.anchor / HEAD, head.encode("utf-8"))

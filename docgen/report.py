@@ -48,6 +48,8 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
         st = led.state
+        if pdf:
+            led.anchor = arch
         clean_stale(out)
         slip = st.find("bulletin", period.key)
         if slip is None:
@@ -58,9 +60,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             seq, number = st.next_number(issuer, "bulletin", None, as_of.year)
             build_bulletin(reg, view, number, seq, as_of).to_bytes()  # it can be drawn, or nothing is recorded
             _preflight(out / "bulletins", *([arch] if pdf else []))
-            led.add("number", issuer=issuer, kind="bulletin", year=as_of.year, seq=seq, prefix=None, number=number,
-                    item="", key=period.key, date=as_of)
-            slip = st.slips[number]
+            slip = led.allocate(issuer, "bulletin", None, "", period.key, as_of)
             led.add("close", number=number, period=period.as_dict(), date=as_of, view=view,
                     scores=view["scores"], named=[o["id"] for o in view["overdue"]])
             led.commit()
@@ -90,7 +90,6 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
                     A.put(o, a, r[ext[1:]])
                 if (not o.is_file() or sha256_file(o) != r[ext[1:]]) and a.is_file():
                     atomic_write_bytes(o, a.read_bytes())
-            A.write_head(arch, st)
     return slip, close["view"], path, errors
 
 

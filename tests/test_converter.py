@@ -80,3 +80,77 @@ def test_mark_fits_the_line():
     for organ in ("泰安高新区管委会文件", "泰安高新技术产业开发区管理委员会文件", "中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件"):
         size, scale = fit_mark(organ, 36.0)
         assert text_width(organ, size, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4
+
+
+FAKE = """#!{python}
+# A stand-in for soffice that, like LibreOffice 7.4 after about 245 files, silently stops after {cap} files
+# of one start (exit 0), and never converts a file whose name contains "bad".
+import sys, pathlib
+args = sys.argv[1:]
+outdir = pathlib.Path(args[args.index("--outdir") + 1])
+files = [a for a in args if a.endswith(".docx")]
+with open({log!r}, "a") as log:
+    log.write(" ".join(pathlib.Path(f).stem for f in files) + "\\n")
+for f in files[:{cap}]:
+    if "bad" not in f:
+        (outdir / (pathlib.Path(f).stem + ".pdf")).write_bytes(b"%PDF-1.4\\n1 0 obj<<>>endobj\\n%%EOF\\n")
+"""
+
+
+def _fake(tmp_path, monkeypatch, cap):
+    import sys
+
+    log = tmp_path / "starts.log"
+    fake = tmp_path / "soffice"
+    fake.write_text(FAKE.format(python=sys.executable, cap=cap, log=str(log)))
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(fake))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    return log, docs
+
+
+def test_no_start_gets_more_than_its_share_and_silent_stops_are_retried(tmp_path, monkeypatch):
+    import docgen.pdf
+
+    monkeypatch.setattr(docgen.pdf, "MAX_PER_START", 4)
+    log, docs = _fake(tmp_path, monkeypatch, cap=3)
+    files = []
+    for i in range(10):
+        files.append(docs / f"d{i:02d}.docx")
+        files[-1].write_bytes(b"not read by the stand-in")
+    results = convert(files, workers=2)
+    assert all(r.pdf is not None for r in results), [r.error for r in results]
+    starts = [ln.split() for ln in log.read_text().splitlines()]
+    # 10 files, 2 workers, at most 4 a start: 4 + 4 + 2; each start stops after 3 (d03, d07 lost), so those two
+    # are tried once more, each in a fresh start
+    assert sorted(len(s) for s in starts) == [1, 1, 2, 4, 4]
+    assert sorted(s[0] for s in starts if len(s) == 1) == ["d03", "d07"]
+    assert not [p for p in docs.iterdir() if p.name.startswith(".docgen-pdf-")]
+
+
+def test_a_file_that_fails_twice_is_reported_once_retried(tmp_path, monkeypatch):
+    log, docs = _fake(tmp_path, monkeypatch, cap=200)
+    files = [docs / "good.docx", docs / "bad.docx"]
+    for f in files:
+        f.write_bytes(b"x")
+    good, bad = convert(files, workers=1)
+    assert good.pdf is not None and bad.pdf is None and "bad.docx 转换 PDF 失败" in bad.error
+    assert log.read_text().splitlines() == ["good bad", "bad"]
+
+
+def test_real_libreoffice_in_several_starts(tmp_path, monkeypatch):
+    """The real converter with a tiny start size: every PDF is made and parses."""
+    import docgen.pdf
+    from pypdf import PdfReader
+
+    monkeypatch.setattr(docgen.pdf, "MAX_PER_START", 2)
+    files = []
+    for i in range(5):
+        d = OfficialDocument()
+        d.title(f"第{i + 1}号")
+        p = tmp_path / f"d{i}.docx"
+        d.save(p)
+        files.append(p)
+    results = convert(files, workers=1)
+    assert [len(PdfReader(str(r.pdf)).pages) for r in results] == [1] * 5

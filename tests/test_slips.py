@@ -100,40 +100,68 @@ def _complete_files(folder: Path):
     return nd, npdf
 
 
+def _consistent(office: Path, n_items: int) -> None:
+    """After a completing run: ledger, archive, batches and files agree, and nothing temporary is left."""
+    from docgen import archive as A
+    from docgen.ledger import sha256_file
+
+    reg, out = office / "r", office / "out"
+    st = read(reg)  # a valid chain
+    es = sorted(st.slips.values(), key=lambda s: s.seq)
+    assert [e.seq for e in es] == list(range(1, n_items + 1))
+    assert len({e.item for e in es}) == n_items  # one number per item, never two
+    for e in es:
+        r = e.rendered
+        assert r is not None, e.number
+        f = out / "slips" / "交办单" / f"{e.number}.docx"
+        assert sha256_file(f) == r["docx"] and sha256_file(f.with_suffix(".pdf")) == r["pdf"]
+        assert e.batch in st.batches  # in exactly one batch (a second is refused by the ledger)
+    assert A.verify(office / "archive", st) == []
+    on_disk = sorted(p.name for p in (out / "batches").iterdir())
+    assert on_disk == sorted(st.batches)  # every batch folder is a recorded batch, and every batch is there
+    for bid, b in st.batches.items():
+        assert {p.name: sha256_file(p) for p in (out / "batches" / bid).iterdir()} == b["files"]
+    assert sum(len(b["numbers"]) for b in st.batches.values()) == n_items
+    left = [p for p in office.rglob("*") if p.name.startswith((".batch-", ".docgen-pdf-")) or p.name.endswith(".tmp")]
+    assert left == []
+
+
 def test_sigkill_at_random_moments(tmp_path):
-    rnd = random.Random(20261120)
-    # how long whole runs take on this machine, so that kills land across a run, wherever it is slow
-    spans = {}
-    for with_pdf in (False, True):
-        reg = write_registers(tmp_path / f"t{with_pdf}", {"m.yaml": items_yaml(30)})
-        t = time.monotonic()
-        cli(reg, tmp_path / f"to{with_pdf}", "assign", "--on", "2026-11-03", *([] if with_pdf else ["--no-pdf"]))
-        spans[with_pdf] = time.monotonic() - t
-    midway = 0  # trials killed after numbering but before every slip was written
+    """20 runs killed at random moments across a whole run with PDFs (numbering, rendering, archiving, batching);
+    the next run leaves ledger, archive, batches and files consistent."""
+    rnd = random.Random(20261127)
+    n = 5
+    t = time.monotonic()
+    probe = tmp_path / "probe"
+    write_registers(probe / "r", {"m.yaml": items_yaml(n)})
+    cli(probe / "r", probe / "out", "assign", "--on", "2026-11-03")
+    span = time.monotonic() - t  # how long a whole run takes here, so that kills land across it
+    _consistent(probe, n)
+    phases = {"none": 0, "numbered": 0, "rendered": 0, "batched": 0}
     for trial in range(20):
-        reg = write_registers(tmp_path / f"r{trial}", {"m.yaml": items_yaml(30)})
-        out = tmp_path / f"out{trial}"
-        args = ["assign", "--on", "2026-11-03"] + ([] if trial % 4 == 0 else ["--no-pdf"])
-        p = subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(out), *args], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rnd.uniform(0.05, spans[trial % 4 == 0]))
+        office = tmp_path / f"o{trial}"
+        reg = write_registers(office / "r", {"m.yaml": items_yaml(n)})
+        p = subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rnd.uniform(0.1, span))
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
-        es = numbers(reg)  # parses, and parse() refuses duplicates and gaps
-        assert sorted(e.seq for e in es) == list(range(1, len(es) + 1))
-        assert len({e.key for e in es}) == len(es)
-        if out.exists():
-            _complete_files(out)
-        done = len(list((out / "slips" / "交办单").glob("*.docx"))) if out.exists() else 0
-        midway += bool(es) and done < len(es)
-        # the next run completes the work: every number has its slip, still no gap
-        q = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf", timeout=300)
+        st = read(reg) if (reg / "ledger.jsonl").exists() else None  # whatever was written parses
+        if st is None or not st.slips:
+            phases["none"] += 1
+        elif st.batches:
+            phases["batched"] += 1
+        elif any(s.rendered for s in st.slips.values()):
+            phases["rendered"] += 1
+        else:
+            phases["numbered"] += 1
+        if (office / "out").exists():
+            _complete_files(office / "out")
+        q = cli(reg, office / "out", "assign", "--on", "2026-11-04", timeout=300)
         assert q.returncode == 0, q.stderr
-        es = numbers(reg)
-        assert sorted(e.seq for e in es) == list(range(1, 31))
-        assert all((out / "slips" / "交办单" / f"{e.number}.docx").is_file() for e in es)
-        assert _complete_files(out / "slips")[0] == 30
-    assert midway >= 3, midway
+        _consistent(office, n)
+    # the kills fell across the run: before numbering, after numbering, after rendering
+    assert phases["numbered"] + phases["rendered"] >= 3 and phases["none"] + phases["batched"] >= 1, phases
 
 
 HOSTILE = "核查“A&B”<公司> 's \"报告\" 🚧 与 𠀾、龘字"
