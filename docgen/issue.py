@@ -33,9 +33,10 @@ from .engine import slips as E
 from .engine.due import item_due
 from .engine.status import item_status, status_all
 from .files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
-from .kinds import KINDS
-from .ledger import VOID_REV, Ledger, Slip, State, sha256_file
+from .kinds import KINDS, SLIP_KINDS
+from .ledger import VOID_REV, Ledger, Slip, State, format_number, sha256_file
 from .model import Registers
+from .registers import unprintable
 from .progress import Progress
 
 
@@ -94,21 +95,17 @@ def _mark(s: Slip, rev: int) -> str | None:
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
-    """The slip for a number, as of its issue date (so a slip drawn again reads as it did)."""
+    """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer."""
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
-    mark = _mark(s, rev)
-    if s.kind == "assign":
-        return S.build_assign(reg, s, status, mark)
-    if s.kind == "urge":
-        assign = next(iter(st.of_item("assign", item.id)), None)
-        return S.build_urge(reg, s, status, assign, E.reply_by(s.issued, reg.rules, cal), mark)
     failed = None
     if "@核查" in s.key:
         day = dt.date.fromisoformat(s.key.split("@核查", 1)[1])
         failed = next((ev for ev in reg.events_of(item.id) if ev.type == "核查" and ev.date == day and ev.passed is False),
                       None)
-    return S.build_rectify(reg, s, status, failed, mark)
+    ctx = S.SlipContext(assign=next(iter(st.of_item("assign", item.id)), None),
+                        reply=E.reply_by(s.issued, reg.rules, cal), failed=failed)
+    return KINDS[s.kind].drawer()(reg, s, status, ctx, _mark(s, rev))
 
 
 def facts(reg: Registers, cal: WorkCalendar, s: Slip) -> dict[str, str]:
@@ -148,18 +145,13 @@ def refuse_stale(reg: Registers, cal: WorkCalendar, st: State) -> None:
 # ---------------------------------------------------------------- the plan
 
 def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State):
-    """What the engine says is due: (needs, items skipped)."""
-    statuses = status_all(reg, cal, as_of)
-    keys = {s.key for s in st.valid(kind)}
-    if kind == "assign":
-        return E.assignments(statuses, keys), []
-    if kind == "rectify":
-        return E.rectifications(reg, statuses, keys, as_of), []
-    assigned = {s.item for s in st.valid("assign")}
+    """What the engine says is due, by the kind's decider: (needs, items skipped)."""
     last: dict[str, dt.date] = {}
     for s in st.valid("urge"):
         last[s.item] = max(last.get(s.item, s.issued), s.issued)
-    return E.urges(statuses, assigned, last, reg.rules, cal, as_of)
+    issued = E.Issued(keys={k: {s.key for s in st.valid(k)} for k in SLIP_KINDS},
+                      assigned=frozenset(s.item for s in st.valid("assign")), last_urged=last)
+    return KINDS[kind].decider()(reg, cal, as_of, status_all(reg, cal, as_of), issued)
 
 
 def _preflight(*folders: Path) -> None:
@@ -184,6 +176,48 @@ def clean_stale(out: Path) -> None:
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
+def _tentative(reg: Registers, kind: str, as_of: dt.date, st: State, needs) -> list[Slip]:
+    """The numbers the needs would get, in order, if every one could be drawn."""
+    counters: dict[str, int] = {}
+    out = []
+    for n in needs:
+        prefix = reg.settings.issuers[n.issuer].prefixes[kind]
+        seq = counters.get(n.issuer, st.counters.get((n.issuer, kind, as_of.year), 0)) + 1
+        counters[n.issuer] = seq
+        number = format_number(prefix, as_of.year, seq)
+        out.append(Slip(n.issuer, kind, as_of.year, seq, prefix, number, n.item_id, n.key, as_of, 0))
+    return out
+
+
+_POOL_CTX = None  # what forked drawing workers read (set just before the pool forks)
+
+
+def _draw_one(i: int):
+    reg, cal, st, slips = _POOL_CTX
+    try:
+        return draw(reg, cal, st, slips[i]).to_bytes()
+    except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
+        return f"{type(e).__name__}: {e}"
+
+
+def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None) -> list:
+    """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
+    processes, one per core."""
+    global _POOL_CTX
+    workers = workers or os.cpu_count() or 1
+    _POOL_CTX = (reg, cal, st, slips)
+    try:
+        if len(slips) < 40 or workers < 2:
+            return [_draw_one(i) for i in range(len(slips))]
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            return list(ex.map(_draw_one, range(len(slips)), chunksize=8))
+    finally:
+        _POOL_CTX = None
+
+
 def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Path, pdf: bool = True,
           workers: int | None = None, reissue: tuple[str, str] | None = None) -> Report:
     k = KINDS[kind]
@@ -199,29 +233,30 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         refuse_stale(reg, cal, st)
         needs, report.skipped = plan(kind, reg, cal, as_of, st)
         _preflight(out / "slips" / k.folder, *([arch] if pdf else []))
-        drawn: dict[str, bytes] = {}
-        conflicts = []
-        for n in needs:
-            prefix = reg.settings.issuers[n.issuer].prefixes[kind]
-            seq, number = st.next_number(n.issuer, kind, prefix, as_of.year)
-            s = Slip(n.issuer, kind, as_of.year, seq, prefix, number, n.item_id, n.key, as_of, 0)
-            try:
-                data = draw(reg, cal, st, s).to_bytes()
-            except Exception as e:  # noqa: BLE001 - any slip that cannot be drawn gets no number
-                report.refused.append(f"事项「{n.item_id}」的{k.name}无法生成（{type(e).__name__}: {e}）")
-                continue
-            conflicts += _unknown_files(out, arch, s)
-            report.new.append(led.allocate(n.issuer, kind, prefix, n.item_id, n.key, as_of))
-            drawn[number] = data
+        tentative = _tentative(reg, kind, as_of, st, needs)
+        conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
         if conflicts:
             raise DocgenError("以下文件所用的编号账本中没有记录（账本可能被删除、替换或回退）。为免一号两用，本次未编号：\n"
                               + "\n".join(str(p) for p in conflicts)
                               + f"\n请恢复账本 {led.path}，或把这些文件移出输出目录和归档后再运行")
+        drawn: dict[str, bytes] = {}
+        for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers)):
+            if isinstance(data, str):  # it cannot be drawn: no number
+                report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
+                continue
+            real = led.allocate(s.issuer, kind, s.prefix, s.item, s.key, as_of)
+            if real.number != s.number:  # numbers after a refused slip move up: drawn again with their own
+                data = draw(reg, cal, st, real).to_bytes()
+            report.new.append(real)
+            drawn[real.number] = data
         led.commit()
-        _render(reg, cal, led, kind, as_of, out, arch, pdf, workers, drawn, report)
-        _restore(led.state, kind, out, arch, report)
-        if pdf and not report.errors:
-            report.batch = _print_batch(reg, led, kind, as_of, out, workers)
+        try:
+            _render(reg, cal, led, kind, as_of, out, arch, pdf, workers, drawn, report)
+            _restore(led.state, kind, out, arch, report)
+        except OSError as e:
+            done = "、".join(s.number for s in report.new) or "无"
+            raise DocgenError(f"写入失败（{e.filename or ''} {e.strerror or e}）。本次新编号已登记：{done}；"
+                              "文件未全部生成。问题解决后再次运行将补齐，编号不变") from e
     return report
 
 
@@ -232,10 +267,16 @@ def _stage_reissue(led: Ledger, kind: str, reissue: tuple[str, str], as_of: dt.d
         raise DocgenError(f"账本中没有{KINDS[kind].name} {number}")
     if not reason.strip():
         raise DocgenError("更正须说明原因（--reason）")
+    why = unprintable(reason)
+    if why:
+        raise DocgenError(f"更正原因{why}")
     led.add("reissue", number=number, rev=s.rev + 1, reason=reason.strip(), date=as_of)
 
 
 def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, report: Report) -> None:
+    """Write and convert every slip of the kind that is numbered by as_of but not rendered (and the copy marked
+    作废 of an issued slip voided since), record and archive them, and put every recorded slip that is in no
+    batch yet into this run's print batch. The batch's 签收登记表 is converted in the same LibreOffice round."""
     st = led.state
     ids = {i.id for i in reg.items}
     todo = []
@@ -260,33 +301,43 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
         data = drawn.get(s.number) if rev == 0 else None
         atomic_write_bytes(p, data if data is not None else draw(reg, cal, st, s, rev).to_bytes())
         paths.append(p)
-    if not todo:
-        return
     if not pdf:
         report.drafts = [s for s, _ in todo]
         led.commit()
+        return
+    unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
+    batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
+    if not todo and not batch.slips:
         return
     from .documents.render import render_pdfs
     from .pdf import stamp_date
 
     bar = Progress(f"生成{KINDS[kind].name} PDF")
-    results = render_pdfs(paths, workers, progress=bar)
+    signoff = [batch.signoff] if batch.slips else []
+    results = render_pdfs(paths + signoff, workers, progress=bar, alone=tuple(signoff) if len(batch.slips) > 100 else ())
     bar.close()
     done = []
     for (s, rev), r in zip(todo, results):
         if r.pdf is None:
             report.errors.append(r.error)
             continue
-        stamp_date(r.pdf, s.issued if rev in (0,) else as_of)
+        stamp_date(r.pdf, s.issued if rev == 0 else as_of)
         led.add("render", number=s.number, rev=rev, date=s.issued if rev == 0 else as_of,
                 docx=sha256_file(r.docx), pdf=sha256_file(r.pdf), facts=facts(reg, cal, s))
         done.append((s, rev))
         report.rendered.append(s)
     led.commit()
-    if report.errors:
-        report.errors.append(f"编号已登记；未能生成 PDF 的{len(report.errors)}份单据，再次运行将补齐")
     for s, rev in done:
         _archive(s, rev, out, arch)
+    signoff_ok = not batch.slips or results[-1].pdf is not None
+    if report.errors or not signoff_ok:
+        batch.discard()
+        if not signoff_ok:
+            report.errors.append(results[-1].error)
+        report.errors.append("编号已登记；未能生成 PDF 的单据和本次的打印批次，再次运行将补齐")
+        return
+    if batch.slips:
+        report.batch = batch.finish(led)
 
 
 def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
@@ -296,8 +347,9 @@ def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
 
 
 def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> None:
-    """Recorded slips whose output copy is missing or differs: copied back from the archive; archive copies a
-    killed run did not make: made from the output."""
+    """Archive copies a killed run did not make: made from the output (when it holds the recorded content).
+    Recorded slips missing from the output: copied back from the archive. Output copies are working copies a
+    clerk may open and edit: they are never hashed or replaced here (`archive verify` checks the archive)."""
     for s in st.slips.values():
         if s.kind != kind:
             continue
@@ -309,62 +361,65 @@ def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> Non
             o, a = slip_path(out, s).with_suffix(ext), A.archived(arch, s, rev, ext)
             if not a.exists() and o.is_file() and sha256_file(o) == r[ext[1:]]:
                 A.put(o, a, r[ext[1:]])
-            if (not o.is_file() or sha256_file(o) != r[ext[1:]]) and a.is_file() and sha256_file(a) == r[ext[1:]]:
-                o.parent.mkdir(parents=True, exist_ok=True)
+            elif not o.exists() and a.is_file() and sha256_file(a) == r[ext[1:]]:
                 atomic_write_bytes(o, a.read_bytes())
                 report.restored.append(str(o))
 
 
 # ---------------------------------------------------------------- print batches
 
-def _print_batch(reg: Registers, led: Ledger, kind: str, as_of: dt.date, out: Path, workers) -> Path | None:
-    """Every recorded slip of the kind that is in no batch yet: one merged PDF per receiving unit, each file
-    named with its sequence and the unit, a 签收登记表 and 目录.txt; recorded once the folder is complete."""
-    st = led.state
-    slips = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
-    if not slips:
-        return None
-    folder = KINDS[kind].folder
-    base = f"{as_of.isoformat()}-{folder}-"
-    bid = f"{base}{1 + sum(1 for b in st.batches if b.startswith(base))}"
-    root = out / "batches"
-    final = root / bid
-    if final.exists():  # left by a run killed before it recorded this batch: never handed out
-        shutil.rmtree(final)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".batch-", dir=str(root)))
-    try:
-        units: dict[str, list[Slip]] = {}
-        for s in sorted(slips, key=lambda s: (s.year, s.seq)):
-            units.setdefault(reg.item(s.item).lead, []).append(s)
-        rows = [(s.number, KINDS[kind].name, u, reg.item(s.item).text) for u, ss in units.items() for s in ss]
-        signoff = tmp / "签收登记表.docx"
-        atomic_write_bytes(signoff, S.build_signoff(reg, KINDS[kind].name, as_of, rows).to_bytes())
-        from .documents.render import render_pdfs
+class _Batch:
+    """A print batch being made: every recorded slip of the kind in no batch yet, and this run's. One merged PDF
+    per receiving unit, each named with its sequence and the unit, a 签收登记表 and 目录.txt, in a temporary
+    folder renamed into place when complete, then recorded."""
 
-        errs = [r.error for r in render_pdfs([signoff], workers) if r.pdf is None]
-        if errs:
-            raise DocgenError("；".join(errs))
-        index = [f"{cn_date(as_of)} {KINDS[kind].name} 打印批次 {bid}", ""]
-        for i, (unit, ss) in enumerate(units.items(), 1):
-            w = PdfWriter()
-            for s in ss:
-                w.append(str(slip_path(out, s).with_suffix(".pdf")))
-            buf = io.BytesIO()
-            w.write(buf)
-            name = f"{i:02d}-{safe_name(unit)}.pdf"
-            atomic_write_bytes(tmp / name, buf.getvalue())
-            index.append(f"{name}：{unit}（{'、'.join(s.number for s in ss)}）")
-        index += ["签收登记表.pdf：请接收单位签收后存档", ""]
-        atomic_write_text(tmp / "目录.txt", "\n".join(index))
-        files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir())}
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    led.add("batch", id=bid, kind=kind, date=as_of, numbers=[s.number for u in units.values() for s in u], files=files)
-    led.commit()
-    return final
+    def __init__(self, reg: Registers, st: State, kind: str, as_of: dt.date, out: Path, slips: list[Slip]):
+        self.reg, self.kind, self.as_of, self.out = reg, kind, as_of, out
+        self.slips = sorted({s.number: s for s in slips}.values(), key=lambda s: (s.year, s.seq))
+        base = f"{as_of.isoformat()}-{KINDS[kind].folder}-"
+        self.id = f"{base}{1 + sum(1 for b in st.batches if b.startswith(base))}"
+        self.root = out / "batches"
+        if not self.slips:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=".batch-", dir=str(self.root)))
+        self.units: dict[str, list[Slip]] = {}
+        for s in self.slips:
+            self.units.setdefault(reg.item(s.item).lead, []).append(s)
+        rows = [(s.number, KINDS[kind].name, u, reg.item(s.item).text) for u, ss in self.units.items() for s in ss]
+        self.signoff = self.tmp / "签收登记表.docx"
+        atomic_write_bytes(self.signoff, S.build_signoff(reg, KINDS[kind].name, as_of, rows).to_bytes())
+
+    def discard(self) -> None:
+        if self.slips:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self, led: Ledger) -> Path:
+        final = self.root / self.id
+        try:
+            index = [f"{cn_date(self.as_of)} {KINDS[self.kind].name} 打印批次 {self.id}", ""]
+            for i, (unit, ss) in enumerate(self.units.items(), 1):
+                w = PdfWriter()
+                for s in ss:
+                    w.append(str(slip_path(self.out, s).with_suffix(".pdf")))
+                buf = io.BytesIO()
+                w.write(buf)
+                name = f"{i:02d}-{safe_name(unit)}.pdf"
+                atomic_write_bytes(self.tmp / name, buf.getvalue())
+                index.append(f"{name}：{unit}（{'、'.join(s.number for s in ss)}）")
+            index += ["签收登记表.pdf：请接收单位签收后存档", ""]
+            atomic_write_text(self.tmp / "目录.txt", "\n".join(index))
+            files = {p.name: sha256_file(p) for p in sorted(self.tmp.iterdir())}
+            if final.exists():  # left by a run killed before it recorded this batch: never handed out
+                shutil.rmtree(final)
+            os.rename(self.tmp, final)
+        except BaseException:
+            self.discard()
+            raise
+        led.add("batch", id=self.id, kind=self.kind, date=self.as_of,
+                numbers=[s.number for ss in self.units.values() for s in ss], files=files)
+        led.commit()
+        return final
 
 
 # ---------------------------------------------------------------- void

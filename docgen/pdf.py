@@ -105,8 +105,11 @@ MAX_PER_START = 200  # one soffice --convert-to start silently stops after about
 
 
 def _chunks(files: list[Path], workers: int) -> list[list[Path]]:
-    """Split the files into jobs of at most MAX_PER_START, at least one per worker."""
-    size = max(1, min(MAX_PER_START, math.ceil(len(files) / workers)))
+    """Split the files into jobs of at most MAX_PER_START, in rounds of `workers` jobs of equal size, so that no
+    worker is left converting a small remainder alone."""
+    rounds = math.ceil(len(files) / (workers * MAX_PER_START))
+    jobs = min(len(files), workers * rounds)
+    size = math.ceil(len(files) / jobs)
     return [files[i:i + size] for i in range(0, len(files), size)]
 
 
@@ -158,10 +161,13 @@ def _is_pdf(p: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
-def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick) -> list[Result]:
-    """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once."""
+def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
+           alone: tuple = ()) -> list[Result]:
+    """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
+    in `alone` (long documents) each get a job of their own, started first."""
     env = font_env()
-    queue = _chunks(files, workers)
+    first = [[p] for p in files if p in alone]
+    queue = first + _chunks([p for p in files if p not in alone], workers)
     running: list[_Job] = []
     results: list[Result] = []
     try:
@@ -185,7 +191,7 @@ def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float
 
 
 def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0,
-            progress=None) -> list[Result]:
+            progress=None, alone: tuple = ()) -> list[Result]:
     """Convert each .docx to a .pdf beside it. Returns one Result per file (pdf None and error set on failure).
 
     At most MAX_PER_START files go to one LibreOffice start; every expected PDF is checked, and the files that
@@ -200,7 +206,8 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     workers = max(1, min(workers or os.cpu_count() or 1, len(docx_files)))
     total = len(docx_files)
     tick = (lambda n: progress(min(n, total), total)) if progress else (lambda n: None)
-    results = {r.docx: r for r in _round(soffice, docx_files, workers, timeout_per_doc, tick)}
+    results = {r.docx: r for r in _round(soffice, docx_files, workers, timeout_per_doc, tick,
+                                         tuple(Path(p) for p in alone))}
     failed = [p for p in docx_files if results[p].pdf is None]
     if failed:  # once more, each in a fresh start
         done = total - len(failed)

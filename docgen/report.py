@@ -52,16 +52,20 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             led.anchor = arch
         clean_stale(out)
         slip = st.find("bulletin", period.key)
-        if slip is None:
-            f = figures(reg, cal, period, as_of, st)
-            assign = {s.item: s.number for s in st.valid("assign") if s.issued <= as_of}
+        if slip is None or period.key not in st.closes:
+            # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is
+            # closed now, with the figures as of its own date
+            day = slip.issued if slip else as_of
+            f = figures(reg, cal, period, day, st)
+            assign = {s.item: s.number for s in st.valid("assign") if s.issued <= day}
             view = bulletin_view(f, assign, reg.rules.base_score)
             issuer = reg.settings.bulletin_issuer
-            seq, number = st.next_number(issuer, "bulletin", None, as_of.year)
-            build_bulletin(reg, view, number, seq, as_of).to_bytes()  # it can be drawn, or nothing is recorded
+            seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
+            build_bulletin(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
             _preflight(out / "bulletins", *([arch] if pdf else []))
-            slip = led.allocate(issuer, "bulletin", None, "", period.key, as_of)
-            led.add("close", number=number, period=period.as_dict(), date=as_of, view=view,
+            if slip is None:
+                slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
+            led.add("close", number=number, period=period.as_dict(), date=day, view=view,
                     scores=view["scores"], named=[o["id"] for o in view["overdue"]])
             led.commit()
         close = st.closes[period.key]
@@ -88,7 +92,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
                 o, a = path.with_suffix(ext), A.archived(arch, slip, 0, ext)
                 if not a.exists() and o.is_file() and sha256_file(o) == r[ext[1:]]:
                     A.put(o, a, r[ext[1:]])
-                if (not o.is_file() or sha256_file(o) != r[ext[1:]]) and a.is_file():
+                elif not o.exists() and a.is_file() and sha256_file(a) == r[ext[1:]]:
                     atomic_write_bytes(o, a.read_bytes())
     return slip, close["view"], path, errors
 

@@ -232,10 +232,10 @@ def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch):
     reg = write_registers(office / "r", {"m.yaml": items(3)})
     real = S.build_assign
 
-    def fragile(reg_, entry, status, mark=None):
+    def fragile(reg_, entry, status, ctx, mark=None):
         if status.item.id == "X1":
             raise ValueError("模拟的排版失败")
-        return real(reg_, entry, status, mark)
+        return real(reg_, entry, status, ctx, mark)
 
     monkeypatch.setattr(S, "build_assign", fragile)
     rc, out, _ = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03", "--no-pdf")
@@ -394,3 +394,27 @@ def test_progress_is_shown_only_on_a_terminal():
             bar(i, 10)
     assert pipe.getvalue() == ""
     assert tty.getvalue().endswith("\r生成 PDF [" + "#" * 30 + "] 10/10\n")
+
+
+def test_the_same_slip_drawn_twice_is_the_same_bytes(issued):
+    """A .docx does not carry the clock: drawn again from the same registers and ledger, it is identical."""
+    from docgen.calendar import WorkCalendar
+    from docgen.issue import draw
+    from docgen.registers import read_registers
+
+    reg, _ = read_registers(issued / "r")
+    st = read(issued / "r")
+    s = st.slips["督交〔2026〕1号"]
+    one = draw(reg, WorkCalendar(reg.calendar_files), st, s).to_bytes()
+    two = draw(reg, WorkCalendar(reg.calendar_files), st, s).to_bytes()
+    assert one == two
+    with zipfile.ZipFile(__import__("io").BytesIO(one)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2026, 11, 3, 0, 0, 0)}  # the issue date, not the clock
+
+
+def test_the_archive_folder_is_a_setting(office):
+    s = MINI_SETTINGS + "archive: 档案室/督办\n"
+    reg = write_registers(office / "r", {"settings.yaml": s, "m.yaml": items(1)})
+    cli(reg, office / "out", "assign", "--on", "2026-11-03")
+    assert (reg / "档案室" / "督办" / "2026" / "交办单" / "督交〔2026〕1号.pdf").is_file()
+    assert not (office / "archive").exists()

@@ -487,17 +487,59 @@ class OfficialDocument:
 
     def save(self, target) -> None:
         """Save to a path or a binary file object."""
+        data = self.to_bytes()
+        if hasattr(target, "write"):
+            target.write(data)
+        else:
+            with open(target, "wb") as f:
+                f.write(data)
+
+    def to_bytes(self) -> bytes:
+        """The .docx, the same bytes for the same document: every zip entry is dated with the document's date
+        (python-docx would stamp each with the clock), compressed at a fast level."""
         cp = self.doc.core_properties
         cp.revision = 1
         if cp.author == "python-docx":  # properties() was not called
             cp.author = cp.last_modified_by = "docgen"
             cp.created = cp.modified = dt.datetime(2026, 1, 1)
-        self.doc.save(target if hasattr(target, "write") else str(target))
+        return package_bytes(self.doc, cp.created)
 
-    def to_bytes(self) -> bytes:
-        import io
 
-        buf = io.BytesIO()
-        self.save(buf)
-        return buf.getvalue()
+class _FixedZip:
+    """A python-docx physical package writer (write(pack_uri, blob), close()) with fixed entry dates."""
 
+    def __init__(self, stream, when: dt.datetime):
+        import zipfile
+
+        self.zipfile = zipfile
+        self.z = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.when = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+
+    def write(self, pack_uri, blob) -> None:
+        zi = self.zipfile.ZipInfo(pack_uri.membername, date_time=self.when)
+        zi.compress_type = self.zipfile.ZIP_DEFLATED
+        zi.external_attr = 0o644 << 16
+        self.z.writestr(zi, blob, compresslevel=1)
+
+    def close(self) -> None:
+        self.z.close()
+
+
+def package_bytes(document, when: dt.datetime) -> bytes:
+    """What python-docx's Document.save writes (OpcPackage.save, PackageWriter.write, python-docx 1.2), through
+    _FixedZip."""
+    import io
+
+    from docx.opc.pkgwriter import PackageWriter
+
+    pkg = document.part.package
+    parts = list(pkg.parts)
+    for part in parts:
+        part.before_marshal()
+    buf = io.BytesIO()
+    w = _FixedZip(buf, when)
+    PackageWriter._write_content_types_stream(w, parts)
+    PackageWriter._write_pkg_rels(w, pkg.rels)
+    PackageWriter._write_parts(w, parts)
+    w.close()
+    return buf.getvalue()

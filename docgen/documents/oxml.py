@@ -49,16 +49,25 @@ _PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:f
               "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 
 
+_ORDER_INDEX: dict[tuple[str, ...], dict[str, int]] = {}
+
+
 def _ordered(parent, tag: str, order: tuple[str, ...]):
-    el = parent.find(qn(tag))
+    """The child `tag` of parent, made in its schema place (before the first child that the schema puts after
+    it) when it is not there yet."""
+    index = _ORDER_INDEX.get(order)
+    if index is None:
+        index = _ORDER_INDEX[order] = {qn(t): i for i, t in enumerate(order)}
+    clark = qn(tag)
+    el = parent.find(clark)
     if el is not None:
         return el
     el = OxmlElement(tag)
-    idx = order.index(tag)
-    for later in order[idx + 1:]:
-        ref = parent.find(qn(later))
-        if ref is not None:
-            ref.addprevious(el)
+    mine = index[clark]
+    for child in parent:
+        j = index.get(child.tag)
+        if j is not None and j > mine:
+            child.addprevious(el)
             return el
     parent.append(el)
     return el

@@ -66,9 +66,10 @@ def grow_spacer(docx: Path, by_mm: float) -> None:
     atomic_write_bytes(docx, out.getvalue())
 
 
-def render_pdfs(docx_files: list[Path], workers: int | None = None, progress=None) -> list[Result]:
-    """Convert official documents to PDF, with every 版记 on the bottom edge of its page's type area."""
-    results = {r.docx: r for r in convert(docx_files, workers, progress=progress)}
+def render_pdfs(docx_files: list[Path], workers: int | None = None, progress=None, alone: tuple = ()) -> list[Result]:
+    """Convert official documents to PDF, with every 版记 on the bottom edge of its page's type area. Long
+    documents named in `alone` are converted in a LibreOffice start of their own, first."""
+    results = {r.docx: r for r in convert(docx_files, workers, progress=progress, alone=alone)}
     for _ in range(3):
         redo = []
         for r in results.values():

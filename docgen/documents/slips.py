@@ -5,6 +5,7 @@ table, the issuer and date, and a receipt (回执) below a cut line."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from ..calendar import cn_date
 from ..engine.status import ItemStatus
@@ -33,6 +34,15 @@ def _title(d: OfficialDocument, text: str, mark: str | None) -> None:
     d.title(text, blank_before=0)
     if mark:
         d.paragraph(f"（{mark}）", Face(XIAOBIAOSONG, FORM, color="FF0000", spacing=0), align="center")
+
+
+@dataclass(frozen=True)
+class SlipContext:
+    """What a slip prints besides its item's status: from the ledger and the registers, found at the edge."""
+
+    assign: Slip | None = None  # the item's 交办单 (a 催办单 cites it)
+    reply: dt.date | None = None  # a 催办单's reply-by date
+    failed: Event | None = None  # the failed verification a 整改通知单 answers
 
 
 def _properties(d: OfficialDocument, reg: Registers, entry: Slip, title: str, unit: str) -> None:
@@ -68,7 +78,8 @@ def due_text(status: ItemStatus) -> str:
     return text
 
 
-def build_assign(reg: Registers, entry: Slip, status: ItemStatus, mark: str | None = None) -> OfficialDocument:
+def build_assign(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
+                 mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
     d = OfficialDocument()
     _properties(d, reg, entry, "督办事项交办单", item.lead)
@@ -90,9 +101,10 @@ def build_assign(reg: Registers, entry: Slip, status: ItemStatus, mark: str | No
     return d
 
 
-def build_urge(reg: Registers, entry: Slip, status: ItemStatus, assign: Slip | None, reply: dt.date,
+def build_urge(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
                mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
+    assign, reply = ctx.assign, ctx.reply
     d = OfficialDocument()
     _properties(d, reg, entry, "督办事项催办单", item.lead)
     _title(d, "督办事项催办单", mark)
@@ -120,9 +132,10 @@ def build_urge(reg: Registers, entry: Slip, status: ItemStatus, assign: Slip | N
     return d
 
 
-def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, failed: Event | None,
+def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
                   mark: str | None = None) -> OfficialDocument:
     item, issuer = status.item, reg.settings.issuers[entry.issuer]
+    failed = ctx.failed
     d = OfficialDocument()
     _properties(d, reg, entry, "督导检查整改通知单", item.lead)
     _title(d, "督导检查整改通知单", mark)

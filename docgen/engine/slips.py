@@ -1,5 +1,6 @@
-"""Which slips are due on a date (rules.md §3; slips.md). Pure: statuses and the numbers already given in,
-a list of what to issue out. Numbering itself happens at the edge (numbers.py), under a lock."""
+"""Which slips are due on a date (rules.md §3; slips.md). Pure: the registers, statuses and a summary of what
+was already issued in, a list of what to issue out. Numbering itself happens at the edge (issue.py), under the
+ledger's lock. Every decider has one signature, so kinds.Kind.decide names it and the edge calls it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +21,15 @@ class SlipNeed:
     failed_check: Event | None = None  # a rectification slip for a completion that failed verification
 
 
+@dataclass(frozen=True)
+class Issued:
+    """What the ledger says was issued, as the engine needs it (built at the edge)."""
+
+    keys: dict  # kind -> set of keys with a valid number
+    assigned: frozenset  # items with a valid 交办单
+    last_urged: dict  # item -> date of its last 催办单
+
+
 def assign_key(item_id: str) -> str:
     return item_id
 
@@ -32,16 +42,19 @@ def rectify_key(item_id: str, failed: Event | None) -> str:
     return item_id if failed is None else f"{item_id}@核查{failed.date.isoformat()}"
 
 
-def assignments(statuses: list[ItemStatus], issued_keys: set[str]) -> list[SlipNeed]:
+def assignments(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
+                issued: Issued) -> tuple[list[SlipNeed], list[str]]:
     """A 交办单 for every registered item without one; items already reported done need none."""
+    keys = issued.keys.get("assign", set())
     return [SlipNeed("assign", s.item.id, assign_key(s.item.id), s.item.issuer)
-            for s in statuses if assign_key(s.item.id) not in issued_keys and s.completed is None]
+            for s in statuses if assign_key(s.item.id) not in keys and s.completed is None], []
 
 
-def urges(statuses: list[ItemStatus], assigned: set[str], last_urged: dict[str, dt.date], rules: Rules,
-          cal: WorkCalendar, as_of: dt.date) -> tuple[list[SlipNeed], list[str]]:
+def urges(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
+          issued: Issued) -> tuple[list[SlipNeed], list[str]]:
     """A 催办单 for every uncompleted item that is overdue (红) or due within N working days (蓝), at most one
     per item every M working days. Returns (needs, items skipped for want of a 交办单)."""
+    rules, assigned, last_urged = reg.rules, issued.assigned, issued.last_urged
     needs, no_assign = [], []
     for s in statuses:
         if s.completed is not None or s.warning not in (RED, BLUE):
@@ -56,11 +69,13 @@ def urges(statuses: list[ItemStatus], assigned: set[str], last_urged: dict[str, 
     return needs, no_assign
 
 
-def rectifications(reg: Registers, statuses: list[ItemStatus], issued_keys: set[str], as_of: dt.date) -> list[SlipNeed]:
+def rectifications(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
+                   issued: Issued) -> tuple[list[SlipNeed], list[str]]:
     """A 整改单 for every inspection finding and every completion that failed verification, without one yet.
 
     Only what still needs rectifying: a finding already reported rectified, or a failed verification that a
     later report has answered, gets none (as 交办单 are not issued for work already done)."""
+    issued_keys = issued.keys.get("rectify", set())
     needs = []
     for s in statuses:
         item = s.item
@@ -73,7 +88,7 @@ def rectifications(reg: Registers, statuses: list[ItemStatus], issued_keys: set[
             k = rectify_key(item.id, failed[-1])
             if k not in issued_keys:
                 needs.append(SlipNeed("rectify", item.id, k, item.issuer, failed[-1]))
-    return needs
+    return needs, []
 
 
 def reply_by(issued: dt.date, rules: Rules, cal: WorkCalendar) -> dt.date:
