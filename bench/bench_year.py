@@ -162,6 +162,22 @@ def main() -> None:
         assert not diags, [str(d) for d in diags[:5]]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores; items {len(r.items)}, "
               f"progress entries {len(r.events)}, as of {AS_OF}")
+        # the machine's speed today: a virtual machine's neighbours can slow it by a third from hour to hour
+        from docgen.documents.gbt9704 import OfficialDocument
+        from docgen.pdf import convert as _convert
+
+        ref = tmp / "reference"
+        ref.mkdir()
+        docs = []
+        for i in range(60):
+            d = OfficialDocument()
+            d.title(f"第{i + 1}号参照文件")
+            d.body("按照交办要求认真组织落实，现将有关情况报告如下。" * 4)
+            docs.append(ref / f"r{i:02d}.docx")
+            d.save(docs[-1])
+        t0 = time.perf_counter()
+        _convert(docs)
+        print(f"reference: 60 one-page documents converted at {60 / (time.perf_counter() - t0):.1f} per second")
         t, _ = run(docgen, reg, out, "check")
         print(f"check: {t:.2f} s")
         cold = {}

@@ -154,7 +154,7 @@ def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State
     return KINDS[kind].decider()(reg, cal, as_of, status_all(reg, cal, as_of), issued)
 
 
-def _preflight(*folders: Path) -> None:
+def preflight(*folders: Path) -> None:
     for f in folders:
         why = probe_writable(f)
         if why:
@@ -232,7 +232,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
             _stage_reissue(led, kind, reissue, as_of)
         refuse_stale(reg, cal, st)
         needs, report.skipped = plan(kind, reg, cal, as_of, st)
-        _preflight(out / "slips" / k.folder, *([arch] if pdf else []))
+        preflight(out / "slips" / k.folder, *([arch] if pdf else []))
         tentative = _tentative(reg, kind, as_of, st, needs)
         conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
         if conflicts:

@@ -104,13 +104,17 @@ PDF_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"
 MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
 
 
-def _chunks(files: list[Path], workers: int) -> list[list[Path]]:
-    """Split the files into jobs of at most MAX_PER_START, in rounds of `workers` jobs of equal size, so that no
-    worker is left converting a small remainder alone."""
-    rounds = math.ceil(len(files) / (workers * MAX_PER_START))
-    jobs = min(len(files), workers * rounds)
-    size = math.ceil(len(files) / jobs)
-    return [files[i:i + size] for i in range(0, len(files), size)]
+def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Path]]:
+    """Split the files into jobs of at most MAX_PER_START that shrink as the work runs out (guided scheduling):
+    each takes a 1/(2 × workers) share of what is left, so the workers finish together and none is left
+    converting a large remainder alone; jobs are not made smaller than `smallest` (a start costs about a second)."""
+    out, i, n = [], 0, len(files)
+    smallest = min(smallest, math.ceil(n / workers))  # a small run still uses every worker
+    while i < n:
+        size = max(1, min(MAX_PER_START, max(smallest, math.ceil((n - i) / (2 * workers)))))
+        out.append(files[i:i + size])
+        i += size
+    return out
 
 
 class _Job:

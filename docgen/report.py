@@ -14,7 +14,7 @@ from .calendar import WorkCalendar
 from .documents.bulletin import build_bulletin, bulletin_view
 from .engine.figures import Closed, Figures, Period, compute, score_view
 from .files import atomic_write_bytes
-from .issue import _preflight, archive_of, clean_stale
+from .issue import preflight, archive_of, clean_stale
 from .ledger import Ledger, Slip, State, sha256_file
 from .model import Registers
 from .xlsx import append, workbook_bytes
@@ -62,7 +62,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             issuer = reg.settings.bulletin_issuer
             seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
             build_bulletin(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
-            _preflight(out / "bulletins", *([arch] if pdf else []))
+            preflight(out / "bulletins", *([arch] if pdf else []))
             if slip is None:
                 slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
             led.add("close", number=number, period=period.as_dict(), date=day, view=view,

@@ -122,10 +122,10 @@ def test_no_start_gets_more_than_its_share_and_silent_stops_are_retried(tmp_path
     results = convert(files, workers=2)
     assert all(r.pdf is not None for r in results), [r.error for r in results]
     starts = [ln.split() for ln in log.read_text().splitlines()]
-    # 10 files, 2 workers, at most 4 a start: two rounds of two equal jobs, 3 + 3 + 3 + 1; each start stops after
-    # 2 files (d02, d05, d08 lost, exit 0), so those three are tried once more in fresh starts: 2 + 1
-    assert sorted(len(s) for s in starts[:4]) == [1, 3, 3, 3] and sorted(len(s) for s in starts[4:]) == [1, 2]
-    assert sorted(f for s in starts[4:] for f in s) == ["d02", "d05", "d08"]
+    # 10 files, 2 workers, at most 4 a start: jobs of 4, 4 and 2; each start stops after 2 files (exit 0), so
+    # d02 d03 d06 d07 are lost and tried once more in fresh starts, two jobs of 2
+    assert sorted(len(s) for s in starts[:3]) == [2, 4, 4] and [len(s) for s in starts[3:]] == [2, 2]
+    assert sorted(f for s in starts[3:] for f in s) == ["d02", "d03", "d06", "d07"]
     assert max(len(s) for s in starts) <= 4
     assert not [p for p in docs.iterdir() if p.name.startswith(".docgen-pdf-")]
 
