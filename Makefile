@@ -19,8 +19,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 venv: $(VENV)/.installed
 
-# The demo works on a copy of the example registers in output/registers, so its ledger records and its archive
-# (output/archive, the settings' default ../archive) stay in output/ and the committed registers never change.
+# The demo works on a copy of the example registers in output/registers, so its ledger (output/registers/
+# ledger.jsonl) and its archive (output/archive, the settings' default ../archive) stay in output/ and the committed
+# registers never change. The example office starts with no ledger: the demo issues its year from the start.
 DEMO := $(DOCGEN) -r output/registers -o output
 
 demo: system venv
@@ -36,6 +37,8 @@ demo: system venv
 	$(DEMO) assign --on 2026-10-12
 	$(DEMO) bulletin --period 2026-Q3 --on 2026-10-12
 	$(DEMO) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
+	$(DEMO) assign --on 2026-11-16
+	$(DEMO) rectify --on 2026-11-16
 	$(DEMO) assign --on $(DEMO_DATE)
 	$(DEMO) rectify --on $(DEMO_DATE)
 	$(DEMO) urge --on $(DEMO_DATE)

@@ -103,9 +103,14 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
         day = dt.date.fromisoformat(s.key.split("@核查", 1)[1])
         failed = next((ev for ev in reg.events_of(item.id) if ev.type == "核查" and ev.date == day and ev.passed is False),
                       None)
-    ctx = S.SlipContext(assign=next(iter(st.of_item("assign", item.id)), None),
+    ctx = S.SlipContext(assign=assigning_slip(st, item.id),
                         reply=E.reply_by(s.issued, reg.rules, cal), failed=failed)
     return KINDS[s.kind].drawer()(reg, s, status, ctx, _mark(s, rev))
+
+
+def assigning_slip(st: State, item: str) -> Slip | None:
+    """The slip that assigned an item: its 交办单, or for an inspection finding its 整改通知单 (keyed by the item)."""
+    return next(iter(st.of_item("assign", item)), None) or st.find("rectify", E.rectify_key(item, None))
 
 
 def facts(reg: Registers, cal: WorkCalendar, s: Slip) -> dict[str, str]:
@@ -149,8 +154,8 @@ def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State
     last: dict[str, dt.date] = {}
     for s in st.valid("urge"):
         last[s.item] = max(last.get(s.item, s.issued), s.issued)
-    issued = E.Issued(keys={k: {s.key for s in st.valid(k)} for k in SLIP_KINDS},
-                      assigned=frozenset(s.item for s in st.valid("assign")), last_urged=last)
+    first = {item: s.issued for item in st.by_item if (s := assigning_slip(st, item)) is not None}
+    issued = E.Issued(keys={k: {s.key for s in st.valid(k)} for k in SLIP_KINDS}, first_slip=first, last_urged=last)
     return KINDS[kind].decider()(reg, cal, as_of, status_all(reg, cal, as_of), issued)
 
 

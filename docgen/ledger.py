@@ -173,6 +173,7 @@ class State:
         self.lines: list[str] = []
         self.slips: dict[str, Slip] = {}  # number -> Slip
         self.by_key: dict[tuple[str, str], str] = {}  # (kind, key) -> valid number
+        self.by_item: dict[str, list[Slip]] = {}  # item -> its slips, in the order numbered
         self.counters: dict[tuple[str, str, int], int] = {}  # (issuer, kind, year) -> last seq
         self.closes: dict[str, dict] = {}  # period key -> close record
         self.batches: dict[str, dict] = {}  # batch id -> record
@@ -218,6 +219,7 @@ class State:
             self.counters[ck] = seq
             self.slips[r["number"]] = Slip(r["issuer"], r["kind"], year, seq, r["prefix"], r["number"], r["item"],
                                            r["key"], dt.date.fromisoformat(r["date"]), line)
+            self.by_item.setdefault(r["item"], []).append(self.slips[r["number"]])
             self.by_key[(r["kind"], r["key"])] = r["number"]
             return None
         s = self.slips.get(r.get("number", ""))
@@ -285,7 +287,7 @@ class State:
         return self.slips[n] if n else None
 
     def of_item(self, kind: str, item: str) -> list[Slip]:
-        return [s for s in self.slips.values() if s.kind == kind and s.item == item and not s.is_void]
+        return [s for s in self.by_item.get(item, ()) if s.kind == kind and not s.is_void]
 
     def next_number(self, issuer: str, kind: str, prefix: str | None, year: int) -> tuple[int, str]:
         seq = self.counters.get((issuer, kind, year), 0) + 1

@@ -173,7 +173,6 @@ def test_bad_period(run, reg):
 
 
 def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
-    (example_registers / "ledger.jsonl").unlink()  # a year's first bulletin
     out = tmp_path / "o"
     cli(example_registers, out, "assign", "--on", "2026-10-12", "--no-pdf")
     cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")

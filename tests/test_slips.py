@@ -218,7 +218,8 @@ def test_urge_rules(tmp_path):
     assert set(urged) == {"A", "G"}
     doc = docx.Document(str(out / "slips" / "催办单" / f"{urged['A'].number}.docx"))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    assert any(c.startswith("督交〔2026〕") and "交办" in c for c in cells)
+    # it cites the 交办单 by its own number and date (A was the first item numbered on 10/12)
+    assert cells[cells.index("交办单") + 1] == "督交〔2026〕1号（2026年10月12日）"
     assert "已逾期7天" in cells and "红色预警（逾期）" in cells
     assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15
     # within 3 working days: no second urge; after them, one more
@@ -294,9 +295,9 @@ def test_bad_prefix_in_settings(run, tmp_path):
 @pytest.fixture(scope="module")
 def issued(example_registers_module, tmp_path_factory):
     out = tmp_path_factory.mktemp("slips")
-    (example_registers_module / "ledger.jsonl").unlink(missing_ok=True)  # issue everything afresh
-    for cmd in ("assign", "urge", "rectify"):
-        p = cli(example_registers_module, out, cmd, "--on", "2026-11-20")
+    # slips are first issued on 11/16; urged on 11/20 (never on the day an item's first slip goes out)
+    for cmd, day in (("assign", "2026-11-16"), ("rectify", "2026-11-16"), ("urge", "2026-11-20")):
+        p = cli(example_registers_module, out, cmd, "--on", day)
         assert p.returncode == 0, p.stderr
     return out
 
@@ -331,7 +332,7 @@ def test_slips_docx_in_schema_order(issued):
 
 def test_print_batches(issued):
     batches = sorted((issued / "batches").iterdir())
-    assert [b.name for b in batches] == ["2026-11-20-交办单-1", "2026-11-20-催办单-1", "2026-11-20-整改单-1"]
+    assert [b.name for b in batches] == ["2026-11-16-交办单-1", "2026-11-16-整改单-1", "2026-11-20-催办单-1"]
     b = batches[0]
     index = (b / "目录.txt").read_text(encoding="utf-8")
     merged = sorted(b.glob("[0-9][0-9]-*.pdf"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..calendar import cn_date
 from ..engine.status import ItemStatus
 from ..model import Event, Issuer, Registers
+from ..kinds import KINDS
 from ..ledger import Slip
 from ..rules import CLAUSES
 from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
@@ -40,7 +41,7 @@ def _title(d: OfficialDocument, text: str, mark: str | None) -> None:
 class SlipContext:
     """What a slip prints besides its item's status: from the ledger and the registers, found at the edge."""
 
-    assign: Slip | None = None  # the item's 交办单 (a 催办单 cites it)
+    assign: Slip | None = None  # the slip that assigned the item (a 催办单 cites it): 交办单, or 整改通知单
     reply: dt.date | None = None  # a 催办单's reply-by date
     failed: Event | None = None  # the failed verification a 整改通知单 answers
 
@@ -118,7 +119,7 @@ def build_urge(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext
         left = "今日到期" if status.workdays_left == 0 else f"剩余{status.workdays_left}个工作日"
     level = {"红": "红色预警（逾期）", "蓝": "蓝色预警（临期）", "黄": "黄色预警（退回整改）"}.get(status.warning or "", "")
     _form(d, [
-        ("交办单", f"{assign.number}（{cn_date(assign.issued)}交办）" if assign else "无"),
+        (KINDS[assign.kind].name if assign else "交办单", f"{assign.number}（{cn_date(assign.issued)}）" if assign else "无"),
         ("交办事项", item.text),
         ("牵头单位", item.lead),
         ("办结时限", due),

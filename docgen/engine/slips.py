@@ -26,7 +26,7 @@ class Issued:
     """What the ledger says was issued, as the engine needs it (built at the edge)."""
 
     keys: dict  # kind -> set of keys with a valid number
-    assigned: frozenset  # items with a valid 交办单
+    first_slip: dict  # item -> date of the slip that assigned it (its 交办单, or a finding's 整改通知单)
     last_urged: dict  # item -> date of its last 催办单
 
 
@@ -44,25 +44,30 @@ def rectify_key(item_id: str, failed: Event | None) -> str:
 
 def assignments(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
                 issued: Issued) -> tuple[list[SlipNeed], list[str]]:
-    """A 交办单 for every registered item without one; items already reported done need none."""
+    """A 交办单 for every registered item without one; items already reported done need none. An inspection
+    finding is assigned by its 整改通知单 and gets no 交办单 (one number per act, rules.md §5a)."""
     keys = issued.keys.get("assign", set())
     return [SlipNeed("assign", s.item.id, assign_key(s.item.id), s.item.issuer)
-            for s in statuses if assign_key(s.item.id) not in keys and s.completed is None], []
+            for s in statuses
+            if assign_key(s.item.id) not in keys and s.completed is None and not s.item.is_rectification], []
 
 
 def urges(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
           issued: Issued) -> tuple[list[SlipNeed], list[str]]:
     """A 催办单 for every uncompleted item that is overdue (红) or due within N working days (蓝), at most one
-    per item every M working days. Returns (needs, items skipped for want of a 交办单)."""
-    rules, assigned, last_urged = reg.rules, issued.assigned, issued.last_urged
+    per item every M working days, and none on the day the item's first slip is issued (one number per act).
+    Returns (needs, items skipped for want of a 交办单 or 整改通知单)."""
+    rules, first, last_urged = reg.rules, issued.first_slip, issued.last_urged
     needs, no_assign = [], []
     for s in statuses:
         if s.completed is not None or s.warning not in (RED, BLUE):
             continue
+        if first.get(s.item.id) == as_of:
+            continue
         last = last_urged.get(s.item.id)
         if last is not None and (last >= as_of or cal.workdays_between(last, as_of) < rules.urge_interval):
             continue
-        if s.item.id not in assigned:
+        if s.item.id not in first:
             no_assign.append(s.item.id)
             continue
         needs.append(SlipNeed("urge", s.item.id, urge_key(s.item.id, as_of), s.item.issuer))
