@@ -111,6 +111,11 @@ class WorkCalendar:
             for c in f.corrections:
                 self._corrections[c.date] = c
 
+    def known_span(self) -> tuple[int, int]:
+        """The first and last year whose schedule is known (the package's, and the calendar files')."""
+        years = [*self._pkg_span, *self._years]
+        return min(years), max(years)
+
     def knows(self, year: int) -> bool:
         return year in self._years or self._pkg_span[0] <= year <= self._pkg_span[1]
 

@@ -35,23 +35,53 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
+def _cn_help(opt):
+    if opt is not None:
+        opt.help = "显示帮助并退出"
+    return opt
+
+
+class CnCommand(click.Command):
+    def get_help_option(self, ctx):
+        return _cn_help(super().get_help_option(ctx))
+
+
+class CnGroup(click.Group):
+    command_class = CnCommand
+
+    def get_help_option(self, ctx):
+        return _cn_help(super().get_help_option(ctx))
+
+
+CnGroup.group_class = CnGroup
+
+
 class Ctx:
     def __init__(self, registers: str, output: str):
         self.registers = Path(registers)
         self.output = Path(output)
 
-    def load(self):
+    def load(self, warnings: list | None = None):
+        """The registers, validated, and their calendar; InputErrors for any problem (warnings go to the list)."""
+        from .engine.checks import calendar_checks
+
         reg, diags = read_registers(self.registers)
         if diags:
             raise InputErrors(diags)
-        return reg, WorkCalendar(reg.calendar_files)
+        cal = WorkCalendar(reg.calendar_files)
+        errors, warns = calendar_checks(reg, cal)
+        if errors:
+            raise InputErrors(errors)
+        if warnings is not None:
+            warnings.extend(warns)
+        return reg, cal
 
 
-@click.group(context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
+@click.group(cls=CnGroup, context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
              "读取台账（YAML），按泰高管发〔2021〕11号计算办结时限，出具交办单、催办单、整改单和《督导通报》。")
 @click.option("-r", "--registers", default="registers", show_default=True, metavar="目录", help="台账目录")
 @click.option("-o", "--output", default="output", show_default=True, metavar="目录", help="生成文件的目录")
-@click.version_option(package_name="docgen", message="docgen %(version)s")
+@click.version_option(package_name="docgen", message="docgen %(version)s", help="显示版本并退出")
 @click.pass_context
 def cli(ctx, registers, output):
     ctx.obj = Ctx(registers, output)
@@ -60,7 +90,8 @@ def cli(ctx, registers, output):
 @cli.command(help="检查台账：列出所有问题（文件:行: 字段: 说明）。有问题时退出码为 2。")
 @click.pass_obj
 def check(c: Ctx):
-    reg, cal = c.load()
+    warnings: list = []
+    reg, cal = c.load(warnings)
     from .issue import stale
     from .ledger import read
 
@@ -68,6 +99,8 @@ def check(c: Ctx):
     problems = stale(reg, cal, st)
     if problems:
         raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
+    for w in warnings:
+        click.echo(f"警告：{w}")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
                f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
 
@@ -322,6 +355,32 @@ def doctor():
     click.echo(text)
     if not ok:
         raise click.exceptions.Exit(2)
+
+
+def _local_dirs(cmd: click.Command) -> None:
+    """`docgen check -r DIR` as well as `docgen -r DIR check`: every command that reads the registers accepts
+    -r and -o after its name too."""
+    import functools
+
+    cmd.params += [click.Option(["-r", "--registers", "local_registers"], metavar="目录", help="台账目录（也可写在命令名前）"),
+                   click.Option(["-o", "--output", "local_output"], metavar="目录", help="输出目录（也可写在命令名前）")]
+    inner = cmd.callback
+
+    @functools.wraps(inner)
+    def callback(*args, local_registers=None, local_output=None, **kwargs):
+        c = click.get_current_context().find_object(Ctx)
+        if local_registers:
+            c.registers = Path(local_registers)
+        if local_output:
+            c.output = Path(local_output)
+        return inner(*args, **kwargs)
+
+    cmd.callback = callback
+
+
+for _cmd in [*cli.commands.values(), *archive.commands.values()]:
+    if _cmd.name not in ("doctor", "archive"):
+        _local_dirs(_cmd)
 
 
 def main(argv=None) -> int:

@@ -235,6 +235,9 @@ def parse_dates(v, file: str, line: int, field: str, out: list[Diagnostic]) -> l
                 if db < da:
                     out.append(Diagnostic(file, ln, field, f"日期范围「{x}」的结束日早于开始日"))
                     continue
+                if (db - da).days > 366:
+                    out.append(Diagnostic(file, ln, field, f"日期范围「{x}」超过一年，请检查是否写错"))
+                    continue
                 days.extend(da + dt.timedelta(days=k) for k in range((db - da).days + 1))
         else:
             d = parse_date(x, file, ln, field, out)
@@ -570,7 +573,16 @@ def _check_events(col: _Collector) -> None:
         item = items[iid]
         evs.sort(key=lambda e: (e.date, e.src))
         requested = None
+        done = False  # a completion (办结 / 整改报告) that no verification has answered yet
         for ev in evs:
+            if ev.type in ("办结", "整改报告"):
+                done = True
+            elif ev.type == "核查":
+                if not done:
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"事项「{iid}」{ev.date.isoformat()}的核查之前没有办结或整改报告，无可核查"))
+                elif ev.passed is False:
+                    done = False  # returned for rework: the next check needs a new completion
             if ev.date < item.assigned:
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "date",
                                           f"进展日期 {ev.date.isoformat()} 早于事项「{iid}」的交办日期 {item.assigned.isoformat()}"))

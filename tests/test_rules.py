@@ -47,3 +47,88 @@ def test_one_number_per_act(tmp_path):
     cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / "督催〔2026〕1号.docx")).tables
              for r in t.rows for c in r.cells]
     assert cells[cells.index("整改通知单") + 1] == "督改〔2026〕1号（2026年10月26日）"
+
+
+# ---------------------------------------------------------------- what check refuses, by file and line
+
+BASE = """\
+meetings:
+  - id: MT
+    kind: 主任办公会
+    title: 2026年第31次主任办公会
+    date: 2026-09-01
+    items:
+      - {id: A, text: 事项甲, lead: 经济发展部}
+"""
+
+
+def test_a_verification_needs_a_completion_before_it(run, tmp_path):
+    prog = BASE + "progress:\n  - {item: A, date: 2026-09-05, type: 核查, passed: 通过}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": prog})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert f"{reg}/m.yaml:9: type: 事项「A」2026-09-05的核查之前没有办结或整改报告，无可核查" in err
+    # a failed verification needs a new completion before the next one
+    prog = BASE + ("progress:\n  - {item: A, date: 2026-09-05, type: 办结}\n"
+                   "  - {item: A, date: 2026-09-07, type: 核查, passed: 不通过}\n"
+                   "  - {item: A, date: 2026-09-09, type: 核查, passed: 通过}\n")
+    (reg / "m.yaml").write_text(prog, encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2 and "m.yaml:11: type: 事项「A」2026-09-09的核查之前没有办结或整改报告" in err
+
+
+def test_an_extension_can_only_move_a_deadline_later(run, tmp_path):
+    # A: 主任办公会 on 9/1, due 9/11 (会后10日, a Friday). Asking on 9/8 to move it to 9/10 would shorten it.
+    prog = BASE + "progress:\n  - {item: A, date: 2026-09-08, type: 延期申请, until: 2026-09-10, reason: 试试}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": prog})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert f"{reg}/m.yaml:9: until: 申请延至2026年9月10日，不晚于当时的办结时限2026年9月11日：延期只能推后时限" in err
+    # once extended to 9/30, a second request must go past 9/30
+    prog = BASE + ("progress:\n  - {item: A, date: 2026-09-08, type: 延期申请, until: 2026-09-30, reason: 协调}\n"
+                   "  - {item: A, date: 2026-09-09, type: 延期批复, granted: 同意}\n"
+                   "  - {item: A, date: 2026-09-20, type: 延期申请, until: 2026-09-25, reason: 再试}\n")
+    (reg / "m.yaml").write_text(prog, encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2 and "m.yaml:11: until: 申请延至2026年9月25日，不晚于当时的办结时限2026年9月30日" in err
+    assert "m.yaml:9:" not in err
+
+
+def test_a_date_far_outside_the_known_years_is_refused(run, tmp_path):
+    from docgen.calendar import WorkCalendar
+
+    lo, hi = WorkCalendar().known_span()  # what the pinned chinesecalendar knows
+    docs = "documents:\n  - {id: G, title: 通知, handed: 9999-12-31, category: 单办, lead: 良庄镇}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": BASE, "d.yaml": docs})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert f"d.yaml:2: handed: 日期 9999-12-31 不在{lo - 1}—{hi + 1}年之间" in err
+    assert "Traceback" not in err
+
+
+def test_a_mistyped_range_gives_one_message_not_millions(run, tmp_path):
+    cal = "year: 2027\nsource: 国务院办公厅关于2027年部分节假日安排的通知\nholidays:\n" \
+          "  - {name: 元旦, off: 2027-01-01..9999-01-03}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": BASE, "calendar/2027.yaml": cal})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert "calendar/2027.yaml:4: off: 日期范围「2027-01-01..9999-01-03」超过一年，请检查是否写错" in err
+    assert len(err.splitlines()) <= 3
+
+
+def test_a_stated_due_date_on_a_holiday_is_a_warning(run, tmp_path):
+    # 2026-10-03 is in the 国庆节 holiday (10/1–10/7)
+    ins = "instructions:\n  - {id: P, date: 2026-09-25, level: 主要领导, leader: 主任, text: 批示事项, lead: 良庄镇, " \
+          "due: 2026-10-03}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": BASE, "i.yaml": ins})
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 0, err
+    assert f"警告：{reg}/i.yaml:2: due: 办结时限 2026年10月3日 是国庆节（非工作日），请确认" in out
+
+
+def test_the_registers_folder_may_follow_the_command(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": BASE})
+    rc, out, err = run("check", "-r", str(reg))
+    assert rc == 0 and "1个事项" in out, err
+    rc, out, _ = run("status", "--on", "2026-09-02", "-r", str(reg))
+    assert rc == 0 and "事项" in out and "A" in out

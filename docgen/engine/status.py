@@ -40,6 +40,22 @@ class ItemStatus:
         return self.completed is None
 
 
+def due_in_force(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, before: Event) -> dt.date:
+    """The due date in force just before an event: the original, moved by every extension granted before it."""
+    due = item_due(item, rules, cal).due
+    pending = None
+    for ev in events:
+        if ev is before:
+            break
+        if ev.type == "延期申请":
+            pending = ev
+        elif ev.type == "延期批复" and ev.granted:
+            until = ev.until or (pending.until if pending else None)
+            if until and until > due:
+                due = until
+    return due
+
+
 def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, as_of: dt.date) -> ItemStatus:
     original = item_due(item, rules, cal)
     due = original.due
@@ -57,7 +73,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
             pending = ev
         elif ev.type == "延期批复" and ev.granted:
             until = ev.until or (pending.until if pending else None)
-            if until:
+            if until and until > due:  # an extension never shortens a deadline (check refuses one that would)
                 extended_to = due = until
         elif ev.type in ("办结", "整改报告"):
             if completed is None:

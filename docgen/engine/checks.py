@@ -1,0 +1,54 @@
+"""Checks of the registers that need the working-day calendar (pure: model and calendar in, diagnostics out).
+
+Every command runs them after the registers load, so bad input never reaches the engine; `docgen check` also
+prints the warnings (exit 0)."""
+from __future__ import annotations
+
+from ..calendar import UnknownYear, WorkCalendar, cn_date
+from ..diagnostics import Diagnostic
+from ..model import Registers
+from .status import due_in_force
+
+
+def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(errors, warnings)."""
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    lo, hi = cal.known_span()
+    lo, hi = lo - 1, hi + 1
+
+    def bounded(d, src, field: str) -> bool:
+        if d is not None and not lo <= d.year <= hi:
+            errors.append(Diagnostic(src.file, src.line, field,
+                                     f"日期 {d.isoformat()} 不在{lo}—{hi}年之间（工作日历已知的年份前后各一年），请检查是否写错"))
+            return False
+        return True
+
+    for item in reg.items:
+        date_field = "handed" if item.source.kind == "document" else "date"
+        ok = all([bounded(item.source.date, item.source.src or item.src, date_field),
+                  bounded(item.assigned, item.src, "assigned"), bounded(item.explicit_due, item.src, "due")])
+        if ok and item.explicit_due is not None:
+            try:
+                if not cal.is_workday(item.explicit_due):
+                    warnings.append(Diagnostic(item.src.file, item.src.line, "due",
+                                               f"办结时限 {cn_date(item.explicit_due)} 是{cal.why(item.explicit_due)}"
+                                               "（非工作日），请确认"))
+            except UnknownYear:
+                pass
+    by_id = {i.id: i for i in reg.items}
+    for ev in reg.events:
+        if not (bounded(ev.date, ev.src, "date") and bounded(ev.until, ev.src, "until")):
+            continue
+        item = by_id.get(ev.item)
+        if item is None or ev.until is None or ev.type not in ("延期申请", "延期批复"):
+            continue
+        try:
+            due = due_in_force(item, reg.events_of(item.id), reg.rules, cal, ev)
+        except UnknownYear:
+            continue
+        if ev.until <= due:
+            what = "申请延至" if ev.type == "延期申请" else "批复延至"
+            errors.append(Diagnostic(ev.src.file, ev.src.line, "until",
+                                     f"{what}{cn_date(ev.until)}，不晚于当时的办结时限{cn_date(due)}：延期只能推后时限"))
+    return errors, warnings
