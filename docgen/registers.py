@@ -353,6 +353,15 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             if v is not None:
                 kw[k] = v
         w.finish(("warn_days", "urge_interval", "reply_days"))
+    vf = e.sub("verification", "verification（销号核查）")
+    if vf and vf.ok:
+        req = vf.boolean("required")
+        if req is not None:
+            kw["verify"] = req
+        rd = vf.integer("rework_days", minimum=1)
+        if rd is not None:
+            kw["rework_days"] = rd
+        vf.finish(("required", "rework_days"))
     sc = e.sub("scores", "scores（计分）")
     if sc and sc.ok:
         scores = dict(DEFAULT_SCORES)
@@ -365,7 +374,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                 scores[k] = v
         kw["scores"] = scores
         sc.finish(("base", *DEFAULT_SCORES))
-    e.finish(("deadlines", "counting", "warnings", "scores"))
+    e.finish(("deadlines", "counting", "warnings", "verification", "scores"))
     return replace(rules, **kw)
 
 
@@ -550,11 +559,14 @@ class _Collector:
             allowed += ["until", "granted"]
             granted = e.boolean("granted", required=True, words=("同意", "不同意"))
         elif typ == "核查":
-            allowed += ["passed"]
+            allowed += ["passed", "until"]
             passed = e.boolean("passed", required=True, words=("通过", "不通过"))
         e.finish(tuple(allowed))
-        if until and date and until <= date:
-            e.err("until", f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
+        if typ == "核查" and until and passed:
+            e.err("until", "核查通过时没有整改时限：until 只用于核查不通过（退回整改）")
+        elif until and date and until <= date:
+            e.err("until", f"整改时限 {until.isoformat()} 不晚于核查日期 {date.isoformat()}" if typ == "核查"
+                  else f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
         if item and date and typ:
             self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed))
 

@@ -12,16 +12,17 @@ from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, page_number_line, 
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
-# Q3 2026, as of 2026-10-12 (working it out):
-#   I1  经济发展部  due 7/13 (7/12 is a Sunday)  done 7/10            on time  +0.5 (7/10)
+# Q3 2026, as of 2026-10-12 (working it out). The office verifies completions (销号核查, the default): the on-time
+# bonus is earned on the day a verification passes (rules.md §5a).
+#   I1  经济发展部  due 7/13 (7/12 is a Sunday)  done 7/10, verified 7/14  on time  +0.5 (7/14)
 #   I2  财政金融部  due 7/13                       done 7/20 (7 late)  -1 (7/14), -0.5 (7/20)
 #   I3  财政金融部  due 7/13, open: 91 days late   -1 (7/14); weeks at 7/20 … 9/28 in Q3: 11 × -0.5;
 #                   extension asked 7/20 (late), refused                -0.5 (7/20)
-#   P1  良庄镇      due 8/10, extended to 8/31, done 8/28               on time  +0.5 (8/28)
+#   P1  良庄镇      due 8/10, extended to 8/31, done 8/28, not verified  on time, no bonus yet
 #   F1  经济发展部  finding, due 9/15, open: 27 days late               -2 (9/16); weeks 9/22, 9/29: 2 × -0.5
-#   D1  良庄镇      document due 10/8 (Q4), done 9/30                    +0.5 (9/30), counted in Q3's score
+#   D1  良庄镇      document due 10/8 (Q4), done 9/30, verified 10/9     +0.5 (10/9), counted in Q4
 # Totals: due 5, completed 3 (I1 I2 P1), on time 2, overdue 2 (I3 F1), extended 1, rate 40.0%
-# Scores: 良庄镇 101, 经济发展部 97.5, 财政金融部 100 - 1 - 0.5 - 1 - 5.5 - 0.5 = 91.5
+# Scores: 良庄镇 100, 经济发展部 100 + 0.5 - 2 - 1 = 97.5, 财政金融部 100 - 1 - 0.5 - 1 - 5.5 - 0.5 = 91.5
 REG = """\
 meetings:
   - id: M1
@@ -40,6 +41,7 @@ inspections:
   - {id: F1, date: 2026-09-01, form: 实地督导, finding: 台账不全, requirement: 补齐, lead: 经济发展部, due: 2026-09-15}
 progress:
   - {item: I1, date: 2026-07-10, type: 办结}
+  - {item: I1, date: 2026-07-14, type: 核查, passed: 通过}
   - {item: I2, date: 2026-07-20, type: 办结}
   - {item: I3, date: 2026-07-20, type: 延期申请, until: 2026-08-31, reason: 协调中}
   - {item: I3, date: 2026-07-21, type: 延期批复, granted: 不同意}
@@ -47,6 +49,7 @@ progress:
   - {item: P1, date: 2026-08-06, type: 延期批复, granted: 同意}
   - {item: P1, date: 2026-08-28, type: 办结}
   - {item: D1, date: 2026-09-30, type: 办结}
+  - {item: D1, date: 2026-10-09, type: 核查, passed: 通过}
 """
 
 
@@ -72,7 +75,7 @@ def test_figures_by_hand(reg, tmp_path):
     assert j["by_source"]["document"]["due"] == 0 and j["by_source"]["document"]["on_time_rate"] is None
     assert j["by_source"]["inspection"]["overdue"] == 1
     units = {u["unit"]: u for u in j["units"]}
-    assert (units["良庄镇"]["rank"], units["良庄镇"]["score"]) == (1, 101.0)
+    assert (units["良庄镇"]["rank"], units["良庄镇"]["score"]) == (1, 100.0)
     assert (units["经济发展部"]["rank"], units["经济发展部"]["score"]) == (2, 97.5)
     assert (units["财政金融部"]["rank"], units["财政金融部"]["score"]) == (3, 91.5)
     assert units["良庄镇"]["commended"] and not units["经济发展部"]["commended"]
@@ -88,7 +91,7 @@ def test_every_score_event_cites_item_and_rule(reg, tmp_path):
     assert sum(e["points"] for e in fin["events"]) == -8.5
     eco = next(u for u in j["units"] if u["unit"] == "经济发展部")
     assert [(e["date"], e["rule"], e["points"]) for e in eco["events"]] == [
-        ("2026-07-10", "on_time", 0.5), ("2026-09-16", "rectify_overdue", -2.0),
+        ("2026-07-14", "on_time", 0.5), ("2026-09-16", "rectify_overdue", -2.0),
         ("2026-09-22", "overdue_week", -0.5), ("2026-09-29", "overdue_week", -0.5)]
     assert all(e["label"] and e["reason"] for u in j["units"] for e in u["events"])
 
@@ -160,10 +163,10 @@ def test_scores_spreadsheet(reg, tmp_path):
     cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--xlsx")
     wb = load_workbook(out / "scores" / "2026-07-01..2026-09-30.xlsx")
     rows = list(wb["汇总"].iter_rows(min_row=3, values_only=True))
-    assert rows[0][:2] == (1, "良庄镇") and rows[0][5] == 101.0
+    assert rows[0][:2] == (1, "良庄镇") and rows[0][5] == 100.0
     assert [r[1] for r in rows] == ["良庄镇", "经济发展部", "财政金融部"]
     detail = list(wb["明细"].iter_rows(min_row=2, values_only=True))
-    assert len(detail) == 2 + 4 + (2 + 13)  # 良庄镇; 经济发展部; 财政金融部: I2 (2) and I3 (1 + 11 weeks + 1)
+    assert len(detail) == 0 + 4 + (2 + 13)  # 良庄镇 none; 经济发展部 4; 财政金融部: I2 (2) and I3 (1 + 11 weeks + 1)
     assert ("财政金融部", "2026-07-20", "I3", "到期后才申请延期", -0.5) in [d[:5] for d in detail]
 
 

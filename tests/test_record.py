@@ -73,7 +73,7 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     (reg / "late.yaml").write_text(LATE_FACTS, encoding="utf-8")
     q3_after = json.loads(cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-11-20", "--json").stdout)
     assert q3_after == q3_before
-    assert {u["unit"]: u["score"] for u in q3_after["units"]} == {"良庄镇": 101.0, "经济发展部": 97.5,
+    assert {u["unit"]: u["score"] for u in q3_after["units"]} == {"良庄镇": 100.0, "经济发展部": 97.5,
                                                                    "财政金融部": 91.5}  # as issued (test_bulletin)
     cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-11-20", "--xlsx")
     (out / "bulletins" / "督导通报2026年第1期.pdf").unlink()  # lost from output: restored from the archive

@@ -132,3 +132,69 @@ def test_the_registers_folder_may_follow_the_command(run, tmp_path):
     assert rc == 0 and "1个事项" in out, err
     rc, out, _ = run("status", "--on", "2026-09-02", "-r", str(reg))
     assert rc == 0 and "事项" in out and "A" in out
+
+
+# ---------------------------------------------------------------- rework (rules.md §5a)
+
+REWORK = """\
+meetings:
+  - id: ZT
+    kind: 专题会议
+    title: 2026年第8次专题会议
+    date: 2026-09-11
+    items:
+      - {id: R, text: 返工事项, lead: 经济发展部}
+progress:
+  - {item: R, date: 2026-09-17, type: 办结}
+  - {item: R, date: 2026-10-05, type: 核查, passed: 不通过, note: 材料不全}
+"""
+
+
+def _json(reg, *args):
+    import json
+
+    return json.loads(cli(reg, reg.parent / "out", *args, "--json"))
+
+
+def _events(sheet, unit="经济发展部"):
+    u = next(u for u in sheet["units"] if u["unit"] == unit)
+    return [(e["date"], e["rule"], e["points"]) for e in u["events"]]
+
+
+def test_a_failed_verification_returns_the_item_for_rework_from_that_day(tmp_path):
+    """R: 专题会议 on 9/11, due 9/18 (交办后1周); reported done 9/17, on time. The verification of 10/5 fails:
+    the item is back in 整改中 (yellow) with a rework deadline five working days later — 10/8, 10/9, 10/10 (a
+    make-up Saturday), 10/12, 10/13 — and nothing is deducted in September."""
+    reg = write_registers(tmp_path / "r", {"m.yaml": REWORK})
+    (r,) = _json(reg, "status", "--on", "2026-10-12")["items"]
+    assert (r["state"], r["warning"], r["due"], r["days_overdue"]) == ("整改中", "黄", "2026-10-13", 0)
+    assert _events(_json(reg, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == []
+    # not done by 10/20: late from 10/14, a rework (整改) deadline: -2; a full week on 10/20: -0.5
+    (r,) = _json(reg, "status", "--on", "2026-10-20")["items"]
+    assert (r["state"], r["warning"], r["days_overdue"]) == ("逾期", "红", 7)
+    assert _events(_json(reg, "scores", "--period", "2026-Q4", "--on", "2026-10-20")) == [
+        ("2026-10-14", "rectify_overdue", -2.0), ("2026-10-20", "overdue_week", -0.5)]
+
+
+def test_the_rework_deadline_can_be_stated_on_the_verification(tmp_path):
+    reg = write_registers(tmp_path / "r", {"m.yaml": REWORK.replace("note: 材料不全", "note: 材料不全, until: 2026-10-16")})
+    (r,) = _json(reg, "status", "--on", "2026-10-12")["items"]
+    assert (r["state"], r["due"]) == ("整改中", "2026-10-16")
+
+
+def test_the_on_time_bonus_is_earned_when_a_verification_passes(tmp_path):
+    done = REWORK + "  - {item: R, date: 2026-10-12, type: 整改报告}\n  - {item: R, date: 2026-10-14, type: 核查, passed: 通过}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": done})
+    (r,) = _json(reg, "status", "--on", "2026-10-20")["items"]
+    assert (r["state"], r["completed"], r["verified"]) == ("已销号", "2026-10-12", "2026-10-14")
+    # rework reported 10/12, before its deadline 10/13; the bonus counts when the check passes, 10/14
+    assert _events(_json(reg, "scores", "--period", "2026-Q4", "--on", "2026-10-20")) == [("2026-10-14", "on_time", 0.5)]
+    assert _events(_json(reg, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == []
+
+
+def test_an_office_that_does_not_verify_earns_the_bonus_at_completion(tmp_path):
+    first = REWORK.split("  - {item: R, date: 2026-10-05")[0]  # only the 9/17 completion
+    reg = write_registers(tmp_path / "r", {"m.yaml": first, "rules.yaml": "verification: {required: false}\n"})
+    assert _events(_json(reg, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == [("2026-09-17", "on_time", 0.5)]
+    reg2 = write_registers(tmp_path / "r2", {"m.yaml": first})  # the default: the office verifies
+    assert _events(_json(reg2, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == []

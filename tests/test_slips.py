@@ -212,21 +212,29 @@ def test_urge_rules(tmp_path):
     out = tmp_path / "out"
     cli(reg, out, "assign", "--on", "2026-10-12", "--no-pdf")  # A (returned), C and G; B is done
     assert {e.item for e in numbers(reg)} == {"A", "C", "G"}
-    p = cli(reg, out, "urge", "--on", "2026-10-15", "--no-pdf")  # A overdue (red); G due 10/19: blue
+    # 10/15: A failed verification on 10/12, so it is back in 整改中 (yellow) until 10/19, five working days
+    # later (rules.md §5a): not urged. G (会办, handed 10/12) is due 10/19, two working days away: blue.
+    p = cli(reg, out, "urge", "--on", "2026-10-15", "--no-pdf")
     assert p.returncode == 0, p.stderr
     urged = {e.item: e for e in numbers(reg) if e.kind == "urge"}
-    assert set(urged) == {"A", "G"}
-    doc = docx.Document(str(out / "slips" / "催办单" / f"{urged['A'].number}.docx"))
+    assert set(urged) == {"G"}
+    doc = docx.Document(str(out / "slips" / "催办单" / f"{urged['G'].number}.docx"))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
-    # it cites the 交办单 by its own number and date (A was the first item numbered on 10/12)
-    assert cells[cells.index("交办单") + 1] == "督交〔2026〕1号（2026年10月12日）"
-    assert "已逾期7天" in cells and "红色预警（逾期）" in cells
-    assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15
-    # within 3 working days: no second urge; after them, one more
+    # it cites the 交办单 by its own number and date (A, C, G were numbered in that order on 10/12)
+    assert cells[cells.index("交办单") + 1] == "督交〔2026〕3号（2026年10月12日）"
+    assert "剩余2个工作日" in cells and "蓝色预警（临期）" in cells
+    assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15: 10/16, 10/19
+    # 10/19: G was urged two working days ago (fewer than 3); A's rework is due today: nothing
     p = cli(reg, out, "urge", "--on", "2026-10-19", "--no-pdf")
     assert "新出具催办单0份" in p.stdout
+    # 10/20: A is a day past its rework deadline, G a day past its due date and 3 working days since its urge
     p = cli(reg, out, "urge", "--on", "2026-10-20", "--no-pdf")
-    assert "新出具催办单2份" in p.stdout  # A and G, both overdue by now
+    assert "新出具催办单2份" in p.stdout
+    urged = {e.item: e for e in numbers(reg) if e.kind == "urge" and e.issued.day == 20}
+    cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / f"{urged['A'].number}.docx")).tables
+             for r in t.rows for c in r.cells]
+    assert "已逾期1天" in cells and "红色预警（逾期）" in cells
+    assert "请于2026年10月22日前书面回复办理进展" in cells
     assert all(e.item != "C" for e in numbers(reg) if e.kind == "urge")  # extended past the date
 
 

@@ -150,20 +150,24 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
     """Every score event of one item up to its status date, each dated when it accrued."""
     pts, item = reg.rules.scores, s.item
     out = []
-    days = s.days_overdue  # to completion, or to the status date while open
-    if days > 0:
-        rule = "rectify_overdue" if item.is_rectification else "overdue"
-        what = "整改逾期未完成" if item.is_rectification else "逾期未办结"
-        out.append(ScoreEvent(item.lead, s.due + dt.timedelta(days=1), item.id, rule, pts[rule],
-                              f"{what}（办结时限{cn_date(s.due)}）"))
+    for r in s.rounds:  # each turn is late from its own deadline: the first, then each rework deadline
+        days = r.days_late(s.as_of)
+        if days <= 0:
+            continue
+        rect = item.is_rectification or r.rework
+        rule = "rectify_overdue" if rect else "overdue"
+        what = "整改逾期未完成" if rect else "逾期未办结"
+        out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=1), item.id, rule, pts[rule],
+                              f"{what}（{'整改时限' if r.rework else '办结时限'}{cn_date(r.due)}）"))
         for k in range(1, days // 7 + 1):
-            out.append(ScoreEvent(item.lead, s.due + dt.timedelta(days=7 * k), item.id, "overdue_week",
+            out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=7 * k), item.id, "overdue_week",
                                   pts["overdue_week"], f"逾期满{k}周"))
     for ev in s.late_requests:
         out.append(ScoreEvent(item.lead, ev.date, item.id, "late_extension", pts["late_extension"],
                               f"{cn_date(ev.date)}才申请延期，已过办结时限"))
-    if s.completed is not None and s.on_time:
-        out.append(ScoreEvent(item.lead, s.completed, item.id, "on_time", pts["on_time"], "按期办结"))
+    if s.bonus is not None:
+        out.append(ScoreEvent(item.lead, s.bonus, item.id, "on_time", pts["on_time"],
+                              "按期办结，核查通过" if reg.rules.verify else "按期办结"))
     for day, named in bulletins:
         if item.id in named and day <= s.as_of:
             out.append(ScoreEvent(item.lead, day, item.id, "bulletin_named", pts["bulletin_named"],

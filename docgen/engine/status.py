@@ -16,6 +16,19 @@ BLUE, YELLOW, RED = "蓝", "黄", "红"
 
 
 @dataclass(frozen=True)
+class Round:
+    """One turn of work on an item: assigned (or returned for rework) with a deadline, and maybe completed."""
+
+    due: dt.date
+    completed: dt.date | None
+    rework: bool  # a turn after a failed verification (整改)
+
+    def days_late(self, upto: dt.date) -> int:
+        """Calendar days past the deadline: to the completion, or to `upto` while open."""
+        return max(0, ((self.completed or upto) - self.due).days)
+
+
+@dataclass(frozen=True)
 class ItemStatus:
     item: Item
     original: DueDate
@@ -30,6 +43,8 @@ class ItemStatus:
     days_overdue: int  # calendar days past due: open items to as_of, completed items to completion
     workdays_left: int | None  # open items not yet overdue: working days in (as_of, due]
     as_of: dt.date
+    rounds: tuple[Round, ...] = ()  # every turn: the first, and one after each failed verification
+    bonus: dt.date | None = None  # when the on-time bonus was earned (verification passed, or completion)
 
     @property
     def on_time(self) -> bool | None:
@@ -57,12 +72,17 @@ def due_in_force(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkC
 
 
 def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, as_of: dt.date) -> ItemStatus:
+    """Where an item stands on a date. Facts count from their own dates (rules.md §5a): a failed verification
+    (核查 不通过) returns the item to 整改中 with a rework deadline (the check's `until`, or `rework_days` working
+    days after it), and lateness counts from that deadline, never back into the time it waited for verification.
+    The on-time bonus is earned when a verification passes, or at completion where the office does not verify."""
     original = item_due(item, rules, cal)
     due = original.due
     extended_to = None
     late: list[Event] = []
-    completed = verified = None
+    completed = verified = bonus = None
     rework = False
+    rounds: list[Round] = []
     pending: Event | None = None
     for ev in events:
         if ev.date > as_of:
@@ -78,14 +98,20 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
         elif ev.type in ("办结", "整改报告"):
             if completed is None:
                 completed = ev.date
+                if not rules.verify and completed <= due and bonus is None:
+                    bonus = completed
             verified = None
         elif ev.type == "核查" and completed is not None:
             if ev.passed:
                 verified = ev.date
-                rework = False
+                if rules.verify and completed <= due and bonus is None:
+                    bonus = ev.date
             else:
+                rounds.append(Round(due, completed, rework))
+                due = ev.until or cal.add_workdays(ev.date, rules.rework_days)
                 completed = verified = None
                 rework = True
+    rounds.append(Round(due, completed, rework))
     workdays_left = None
     warning = None
     if completed is not None:
@@ -108,7 +134,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
             else:
                 state = OPEN
     return ItemStatus(item, original, due, extended_to, tuple(late), state, warning, completed, verified,
-                      rework, days_overdue, workdays_left, as_of)
+                      rework, days_overdue, workdays_left, as_of, tuple(rounds), bonus)
 
 
 def status_all(reg: Registers, cal: WorkCalendar, as_of: dt.date, unit: str | None = None) -> list[ItemStatus]:
