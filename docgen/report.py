@@ -14,7 +14,8 @@ from .calendar import WorkCalendar
 from .documents.bulletin import build_bulletin, bulletin_view
 from .engine.figures import Closed, Figures, Period, compute, score_view
 from .files import atomic_write_bytes
-from .issue import preflight, archive_of, clean_stale
+from .issue import archive_of, assigning_slip, clean_stale, preflight
+from .kinds import KINDS
 from .ledger import Ledger, Slip, State, sha256_file
 from .model import Registers
 from .xlsx import append, workbook_bytes
@@ -57,7 +58,8 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             # closed now, with the figures as of its own date
             day = slip.issued if slip else as_of
             f = figures(reg, cal, period, day, st)
-            assign = {s.item: s.number for s in st.valid("assign") if s.issued <= day}
+            assign = {item: (KINDS[s.kind].name, s.number) for item in st.by_item
+                      if (s := assigning_slip(st, item)) is not None and s.issued <= day}
             view = bulletin_view(f, assign, reg.rules.base_score)
             issuer = reg.settings.bulletin_issuer
             seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
@@ -114,8 +116,8 @@ def scores_text(sheet: dict) -> list[str]:
     for u in sheet["units"]:
         if not u["active"]:
             lines.append(f"　—  {u['unit']}：本期无应办结事项，不参加排名")
-            continue
-        lines.append(f"{u['rank']:>3}  {u['unit']}：{u['score']:g}分")
+        else:
+            lines.append(f"{u['rank']:>3}  {u['unit']}：{u['score']:g}分")
         for e in u["events"]:
             lines.append(f"        {e['date']}  {e['item']}  {e['label']}  {e['points']:+g}  {e['reason']}")
     return lines

@@ -67,10 +67,10 @@ def reg(tmp_path):
 def test_figures_by_hand(reg, tmp_path):
     j = json.loads(cli(reg, tmp_path / "o", "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf", "--json"))
     assert j["number"] == "2026年第1期" and j["issue"] == 1
-    assert j["total"] == {"due": 5, "completed": 3, "on_time": 2, "in_progress": 0, "overdue": 2, "extended": 1,
-                          "on_time_rate": 40.0}
-    assert j["by_source"]["meeting"] == {"due": 3, "completed": 2, "on_time": 1, "in_progress": 0, "overdue": 1,
-                                         "extended": 0, "on_time_rate": 33.3}
+    assert j["total"] == {"due": 5, "completed": 3, "on_time": 2, "late": 1, "in_progress": 0, "overdue": 2,
+                          "extended": 1, "on_time_rate": 40.0}
+    assert j["by_source"]["meeting"] == {"due": 3, "completed": 2, "on_time": 1, "late": 1, "in_progress": 0,
+                                         "overdue": 1, "extended": 0, "on_time_rate": 33.3}
     assert j["by_source"]["instruction"]["on_time_rate"] == 100.0
     assert j["by_source"]["document"]["due"] == 0 and j["by_source"]["document"]["on_time_rate"] is None
     assert j["by_source"]["inspection"]["overdue"] == 1
@@ -128,7 +128,7 @@ def test_empty_period(reg, tmp_path):
     assert j["total"]["due"] == 0 and j["total"]["on_time_rate"] is None
     assert all(not u["active"] and u["rank"] is None for u in j["units"])
     text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
-    assert "本期没有应办结的督导事项。" in text and "本期无逾期未办结事项。" in text
+    assert "本期没有应办结的督导事项。" in text and "截至2026年2月2日，没有逾期未办结的事项。" in text
     assert "本期没有计分事项。" in text and "不参加排名" in text
     assert "100.0%" not in text  # a unit with nothing is never shown as perfect
 
@@ -206,3 +206,34 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
     for part in ("一、总体情况", "二、各单位落实情况", "三、考核计分排名", "四、存在的问题", "五、下步工作要求", "附件1"):
         assert part in text
     assert "北集坡街道" in text and "已逾期" in text and "督交〔2026〕" in text
+
+
+def test_bulletin_scope_names_every_laggard(reg, tmp_path):
+    """rules.md §5: a bulletin names every item overdue on its date, whatever period it fell due in, with how many
+    bulletins in a row named it; items completed late in the period; new items; each meeting's rate."""
+    out = tmp_path / "o"
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    q3 = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
+    assert "本期新交办督导事项6项（会议议定3项，领导批示1项，公文办理1项，督导整改1项）。" in q3
+    assert "各次会议议定事项落实情况：2026年第15次主任办公会应办结3项，已办结2项，按期办结1项，按期办结率33.3%。" in q3
+    assert "截至2026年10月12日，以下2个事项逾期未办结（含以前各期到期的），予以通报批评：" in q3
+    assert "1.财政金融部：事项三，办结时限2026年7月13日，已逾期91天。" in q3  # named for the first time
+    assert "本期以下1个事项逾期办结：" in q3
+    assert "3.财政金融部：事项二，办结时限2026年7月13日，2026年7月20日办结，逾期7天。" in q3
+    # October, issued 11/20: nothing of I3 or F1 falls due in October, yet both are still overdue and named again
+    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--no-pdf", "--json"))
+    assert [(o["id"], o["days_overdue"], o["times"]) for o in j["overdue"]] == [("I3", 130, 2), ("F1", 66, 2)]
+    assert j["total"]["due"] == 1 and j["new"]["total"] == 0 and j["late_done"] == []
+    units = {u["unit"]: u for u in j["units"]}
+    assert (units["良庄镇"]["rank"], units["良庄镇"]["active"]) == (1, True)  # D1, due 10/8, done on time
+    assert units["财政金融部"]["rank"] is None and not units["财政金融部"]["active"]  # nothing due in October
+    oct_ = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).paragraphs)
+    assert "1.财政金融部：事项三，办结时限2026年7月13日，已逾期130天，连续第2期被通报。" in oct_
+    assert "2.经济发展部：台账不全，办结时限2026年9月15日，已逾期66天，连续第2期被通报。" in oct_
+    assert "经济发展部、财政金融部本期无应办结事项，不参加排名。" in oct_
+    rows = [[c.text for c in r.cells] for r in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).tables[1].rows]
+    assert [r[0] for r in rows[1:]] == ["良庄镇"]  # the units table ranks only units with something due
+    # being named again costs a point again, on the day of each bulletin
+    sc = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-11-20", "--json"))
+    fin = next(u for u in sc["units"] if u["unit"] == "财政金融部")
+    assert [e["date"] for e in fin["events"] if e["rule"] == "bulletin_named"] == ["2026-10-12", "2026-11-20"]

@@ -15,7 +15,8 @@ def pct(c) -> str:
     return "—" if c.on_time_rate is None else f"{c.on_time_rate:.1f}%"
 
 
-def bulletin_view(f: Figures, assign_numbers: dict[str, str], base: float) -> dict:
+def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: float) -> dict:
+    """assigned_by: item -> (the kind of the slip that assigned it, its number): 交办单, or a finding's 整改通知单."""
     """Everything a bulletin prints, as plain data: recorded in the ledger when the bulletin closes its period,
     so the bulletin can be drawn again exactly as issued."""
     from ..engine.figures import score_view
@@ -27,13 +28,20 @@ def bulletin_view(f: Figures, assign_numbers: dict[str, str], base: float) -> di
             state += "，按期" if st.on_time else f"，超期{st.days_overdue}天"
         items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
                       "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日" + ("（延）" if st.extended_to else ""),
-                      "state": state, "assign": assign_numbers.get(st.item.id, "—")})
+                      "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
         "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in SOURCE_KINDS},
         "scores": score_view(f, base),
-        "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "assign": assign_numbers.get(s.item.id),
-                     "due": s.due.isoformat(), "days_overdue": s.days_overdue} for s in f.overdue],
+        "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text,
+                     "assign": assigned_by.get(s.item.id, ("", None))[1],
+                     "assign_kind": assigned_by.get(s.item.id, ("", None))[0],
+                     "due": s.due.isoformat(), "days_overdue": s.days_overdue, "times": f.streak.get(s.item.id, 0) + 1}
+                    for s in f.overdue],
+        "late_done": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "due": s.due.isoformat(),
+                       "completed": s.completed.isoformat(), "days_late": s.days_overdue} for s in f.late_done],
+        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in SOURCE_KINDS}},
+        "meetings": [{"title": src.title, "date": src.date.isoformat(), **c.as_dict()} for src, c in f.meetings],
         "items": items,
     }
 
@@ -75,6 +83,14 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
 
     d.heading(1, "一、总体情况")
     d.body(_overall(total))
+    new = view["new"]
+    if new["total"]:
+        parts = "，".join(f"{SOURCE_KINDS[k]}{new[k]}项" for k in SOURCE_KINDS if new[k])
+        d.body(f"本期新交办督导事项{new['total']}项（{parts}）。")
+    if view["meetings"]:
+        d.body("各次会议议定事项落实情况：" + "；".join(
+            f"{m['title']}应办结{m['due']}项，已办结{m['completed']}项，按期办结{m['on_time']}项，"
+            f"按期办结率{pct(SimpleNamespace(**m))}" for m in view["meetings"]) + "。")
     src_parts = [f"{SOURCE_KINDS[k]}事项{c.due}项，按期办结{c.on_time}项（{pct(c)}）"
                  for k, c in by_source.items() if c.due]
     if src_parts:
@@ -113,13 +129,20 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
 
     d.heading(1, "四、存在的问题")
     if overdue:
-        d.body(f"截至{cn_date(as_of)}，以下{len(overdue)}个事项逾期未办结，予以通报批评：")
+        d.body(f"截至{cn_date(as_of)}，以下{len(overdue)}个事项逾期未办结（含以前各期到期的），予以通报批评：")
         for i, o in enumerate(overdue, 1):
-            ref = f"（交办单{o['assign']}）" if o["assign"] else ""
-            d.heading(3, f"{i}.{o['lead']}：",
-                      f"{o['text']}{ref}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，已逾期{o['days_overdue']}天。")
+            ref = f"（{o['assign_kind']}{o['assign']}）" if o["assign"] else ""
+            times = f"，连续第{o['times']}期被通报" if o["times"] > 1 else ""
+            d.heading(3, f"{i}.{o['lead']}：", f"{o['text']}{ref}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，"
+                                               f"已逾期{o['days_overdue']}天{times}。")
     else:
-        d.body("本期无逾期未办结事项。")
+        d.body(f"截至{cn_date(as_of)}，没有逾期未办结的事项。")
+    late_done = view["late_done"]
+    if late_done:
+        d.body(f"本期以下{len(late_done)}个事项逾期办结：")
+        for i, o in enumerate(late_done, len(overdue) + 1):
+            d.heading(3, f"{i}.{o['lead']}：", f"{o['text']}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，"
+                                               f"{cn_date(dt.date.fromisoformat(o['completed']))}办结，逾期{o['days_late']}天。")
 
     d.heading(1, "五、下步工作要求")
     d.heading(2, "（一）抓紧办理逾期事项。", "逾期事项的牵头单位要在3个工作日内书面说明原因，提出整改措施和完成时限。"

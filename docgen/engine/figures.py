@@ -68,6 +68,7 @@ class Counts:
     due: int = 0  # 应办结
     completed: int = 0  # 已办结 (reported done, verified or not)
     on_time: int = 0  # 按期办结
+    late: int = 0  # 逾期办结 (completed after the deadline)
     in_progress: int = 0  # 正在办理 (open, not overdue)
     overdue: int = 0  # 逾期未办结
     extended: int = 0  # 经批准延期
@@ -77,6 +78,7 @@ class Counts:
         if s.completed is not None:
             self.completed += 1
             self.on_time += bool(s.on_time)
+            self.late += not s.on_time
         elif s.state == OVERDUE:
             self.overdue += 1
         else:
@@ -89,7 +91,7 @@ class Counts:
         return None if self.due == 0 else 100.0 * self.on_time / self.due
 
     def as_dict(self) -> dict:
-        return {"due": self.due, "completed": self.completed, "on_time": self.on_time,
+        return {"due": self.due, "completed": self.completed, "on_time": self.on_time, "late": self.late,
                 "in_progress": self.in_progress, "overdue": self.overdue, "extended": self.extended,
                 "on_time_rate": None if self.rate is None else round(self.rate, 1)}
 
@@ -128,7 +130,9 @@ class UnitResult:
 
     @property
     def active(self) -> bool:
-        return self.counts.due > 0 or bool(self.events)
+        """Ranked: only a unit with something due in the period (rules.md §5); the others are listed as
+        本期无应办结事项, the same in the text, the tables and the xlsx."""
+        return self.counts.due > 0
 
     @property
     def commended(self) -> bool:
@@ -142,8 +146,12 @@ class Figures:
     total: Counts
     by_source: dict[str, Counts]  # source kind -> counts
     units: list[UnitResult]  # ranked units first (by rank), then units with nothing in the period
-    items: list[ItemStatus]  # the period's items
-    overdue: list[ItemStatus]  # named in the bulletin (通报批评)
+    items: list[ItemStatus]  # the period's items (应办结: original due date in the period)
+    overdue: list[ItemStatus]  # every item overdue and not completed on the date, whatever its period (通报批评)
+    new: list[ItemStatus] = field(default_factory=list)  # assigned in the period
+    late_done: list[ItemStatus] = field(default_factory=list)  # completed in the period, after the deadline
+    streak: dict = field(default_factory=dict)  # item -> how many bulletins in a row named it before this one
+    meetings: list = field(default_factory=list)  # (meeting source, Counts) for meeting items due in the period
 
 
 def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[str]]]) -> list[ScoreEvent]:
@@ -260,8 +268,24 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, c
             rank, prev = i, u.score
         u.rank = rank  # equal scores share a rank
     idle = sorted((u for u in units.values() if not u.active), key=lambda u: u.unit)
-    overdue = sorted((s for s in items if s.state == OVERDUE), key=lambda s: (-s.days_overdue, s.item.id))
-    return Figures(period, as_of, total, by_source, ranked + idle, items, overdue)
+    overdue = sorted((s for s in statuses if s.state == OVERDUE), key=lambda s: (-s.days_overdue, s.item.id))
+    streak = {}
+    for s in overdue:
+        k = 0
+        for c in sorted(closed, key=lambda c: c.date, reverse=True):
+            if s.item.id not in c.named:
+                break
+            k += 1
+        streak[s.item.id] = k
+    new = [s for s in statuses if s.item.assigned in period]
+    late_done = sorted((s for s in statuses if s.completed is not None and s.completed in period and not s.on_time),
+                       key=lambda s: (-s.days_overdue, s.item.id))
+    meetings: dict = {}
+    for s in items:
+        if s.item.source_kind == "meeting":
+            meetings.setdefault(s.item.source.id, (s.item.source, Counts()))[1].add(s)
+    return Figures(period, as_of, total, by_source, ranked + idle, items, overdue, new, late_done, streak,
+                   sorted(meetings.values(), key=lambda m: (m[0].date, m[0].id)))
 
 
 def score_view(f: Figures, base: float) -> dict:
