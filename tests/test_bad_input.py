@@ -116,7 +116,7 @@ def test_bad_input(name, run, tmp_path):
     reg = write_registers(tmp_path / "registers", files)
     out_dir = tmp_path / "output"
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    rc, out, err = run("-r", str(reg), "-o", str(out_dir), "status", "--on", "2026-06-01")
+    rc, out, err = run("-r", str(reg), "-o", str(out_dir), "assign", "--on", "2026-06-01")  # a command that writes
     assert rc == 2
     assert "Traceback" not in err and "Traceback" not in out
     lines = [ln for ln in err.splitlines() if where in ln]

@@ -1,4 +1,5 @@
 """《督导通报》 and scores (issue 5), on a register whose figures were worked out by hand."""
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -237,3 +238,30 @@ def test_bulletin_scope_names_every_laggard(reg, tmp_path):
     sc = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-11-20", "--json"))
     fin = next(u for u in sc["units"] if u["unit"] == "财政金融部")
     assert [e["date"] for e in fin["events"] if e["rule"] == "bulletin_named"] == ["2026-10-12", "2026-11-20"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.dates(min_value=dt.date(2026, 7, 1), max_value=dt.date(2026, 12, 30)))
+@settings(max_examples=60, deadline=None)
+def test_scores_of_disjoint_periods_add_up(split):
+    """Any split of July–December into two periods: every score event falls in exactly one of them."""
+    from docgen.calendar import WorkCalendar
+    from docgen.engine.figures import Period, compute
+    from docgen.registers import parse_registers
+    from conftest import MINI_SETTINGS, MINI_UNITS
+
+    reg, diags = parse_registers({"settings.yaml": MINI_SETTINGS, "units.yaml": MINI_UNITS, "m.yaml": REG}, "r")
+    assert not diags
+    cal = WorkCalendar()
+    on = dt.date(2026, 12, 31)
+
+    def events(a, b):
+        f = compute(reg, cal, Period(a, b, "", f"{a}..{b}"), on)
+        return sorted((e.unit, e.item, e.rule, e.date, e.points) for u in f.units for e in u.events)
+
+    whole = events(dt.date(2026, 7, 1), dt.date(2026, 12, 31))
+    parts = events(dt.date(2026, 7, 1), split) + events(split + dt.timedelta(days=1), dt.date(2026, 12, 31))
+    assert sorted(parts) == whole and whole

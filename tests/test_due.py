@@ -160,3 +160,39 @@ def test_rules_file_changes_a_period(run, tmp_path):
     (reg / "rules.yaml").write_text("deadlines:\n  doc.single: {period: 4, count: working}\n", encoding="utf-8")
     rc, out, _ = run("-r", str(reg), "due", "--rule", "doc.single", "--from", "2026-09-30", "--json")
     assert rc == 0 and json.loads(out)["due"] == "2026-10-12"
+
+
+# ---------------------------------------------------------------- properties (Hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from docgen.calendar import WorkCalendar  # noqa: E402
+from docgen.engine.due import compute_due  # noqa: E402
+from docgen.rules import DEFAULT_DEADLINES, Rules  # noqa: E402
+
+_CAL = WorkCalendar()
+_DAYS = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2026, 11, 30))
+_WORKING = [r for r in DEFAULT_DEADLINES.values() if r.unit == "working"]
+_CALENDAR = [r for r in DEFAULT_DEADLINES.values() if r.unit == "calendar" and r.id != "explicit"]
+
+
+@given(st.sampled_from(_WORKING), _DAYS, _DAYS)
+@settings(max_examples=300, deadline=None)
+def test_working_day_periods(rule, a, b):
+    da = compute_due(rule, a, _CAL).due
+    assert _CAL.is_workday(da)  # a due date is a working day
+    assert _CAL.workdays_between(a, da) == rule.period  # exactly the period's working days after the start
+    db = compute_due(rule, b, _CAL).due
+    assert (a <= b) <= (da <= db)  # later start, never an earlier due date
+
+
+@given(st.sampled_from(_CALENDAR), _DAYS)
+@settings(max_examples=300, deadline=None)
+def test_calendar_day_periods(rule, a):
+    d = compute_due(rule, a, _CAL, roll_forward=True)
+    nominal = a + dt.timedelta(days=rule.period)
+    assert d.nominal == nominal and _CAL.is_workday(d.due) and d.due >= nominal
+    # moved only past non-working days: nothing between the nominal day and the due date is a working day
+    assert all(not _CAL.is_workday(nominal + dt.timedelta(days=k)) for k in range((d.due - nominal).days))
+    assert compute_due(rule, a, _CAL, roll_forward=False).due == nominal

@@ -50,7 +50,10 @@ def test_states_on_2026_10_15(tmp_path):
     assert s["C"].state == "已延期" and s["C"].due == D("2026-10-20") and s["C"].extended_to
     assert s["C"].workdays_left == 3 and s["C"].warning is None  # 10/16, 10/19, 10/20
     assert s["E"].state == "逾期" and len(s["E"].late_requests) == 1  # asked on 10/9, due 10/8
+    # F: done 10/5, failed verification 10/7: rework due five working days later — 10/8, 10/9, 10/10 (a make-up
+    # Saturday), 10/12, 10/13 — so on 10/15 it is two days overdue, counted from the rework deadline
     assert s["F"].state == "逾期" and s["F"].rework and s["F"].completed is None
+    assert s["F"].due == D("2026-10-13") and s["F"].days_overdue == 2
     assert s["G"].state == "临期" and s["G"].due == D("2026-10-19") and s["G"].workdays_left == 2  # 10/16, 10/19
     assert s["H"].state == "整改中"
 
@@ -72,7 +75,8 @@ def test_rework_before_due_is_yellow(tmp_path):
 
 def test_events_after_as_of_are_ignored(tmp_path):
     s = statuses(tmp_path, "2026-10-07")
-    assert s["A"].state in ("未到期", "临期") and s["A"].completed is None
+    # A is due 10/8, the first working day after the National Day holiday: one working day left, blue
+    assert s["A"].state == "临期" and s["A"].workdays_left == 1 and s["A"].completed is None
     assert "G" not in s  # not registered yet
 
 
