@@ -36,9 +36,8 @@ class UnknownYear(DocgenError):
         span = f"只收录{known[0]}—{known[1]}年" if known else "未收录该年"
         super().__init__(
             f"{year}年的节假日安排尚未收录：{pkg}{span}，registers/calendar/ 中也没有{year}年的日历文件。"
-            f"docgen 不推测工作日。请在国务院办公厅公布{year}年节假日安排后，升级 chinesecalendar"
-            f"（.venv/bin/pip install -U chinesecalendar），或按通知新建 registers/calendar/{year}.yaml"
-            f"（格式见 docs/calendar.md）。"
+            f"docgen 不推测工作日。国务院办公厅公布{year}年节假日安排后，请按通知新建 registers/calendar/{year}.yaml"
+            f"（格式见 docs/calendar.md），或由维护人员升级 chinesecalendar（pyproject.toml 与 constraints.txt 中的版本）。"
         )
 
 

@@ -11,7 +11,7 @@ import click
 from .calendar import WorkCalendar, cn_date
 from .diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
-from .engine.status import status_all
+from .engine.status import PENDING, status_all
 from .model import SOURCE_KINDS
 from .registers import read_registers, read_rules_and_calendar, suggest
 from .rules import DEFAULT_DEADLINES
@@ -116,6 +116,9 @@ def due(c: Ctx, rule_id, start, explicit, as_json):
     cal = WorkCalendar(files)
     if rule_id == "explicit" and explicit is None:
         raise DocgenError("规则 explicit 需要用 --until 给出明确的办结时限")
+    lo, hi = cal.known_span()
+    if not lo <= start.year <= hi:
+        raise DocgenError(f"起算日 {start.isoformat()} 不在工作日历已知的{lo}—{hi}年之内")
     d = compute_due(rules.rule(rule_id), start, cal, rules.roll_forward, explicit)
     if as_json:
         click.echo(json.dumps({
@@ -139,6 +142,7 @@ def _status_row(s) -> dict:
         "completed": s.completed.isoformat() if s.completed else None, "on_time": s.on_time,
         "verified": s.verified.isoformat() if s.verified else None,
         "late_extension_requests": [e.date.isoformat() for e in s.late_requests],
+        "provisional": s.original.provisional,
     }
 
 
@@ -152,9 +156,12 @@ def status(c: Ctx, as_of, unit, as_json):
     reg, cal = c.load()
     if unit and unit not in reg.units:
         raise DocgenError(f"单位「{unit}」不在单位名录中{suggest(unit, reg.units)}")
-    rows = status_all(reg, cal, as_of, unit)
+    pending: list = []
+    rows = status_all(reg, cal, as_of, unit, pending)
+    waiting = [{"id": i.id, "source": SOURCE_KINDS[i.source_kind], "lead": i.lead, "rule": i.rule,
+                "state": PENDING, "due": None, "needs_year": e.year} for i, e in pending]
     if as_json:
-        click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows]},
+        click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows] + waiting},
                               ensure_ascii=False, indent=1))
         return
     out = []
@@ -167,10 +174,13 @@ def status(c: Ctx, as_of, unit, as_json):
             left = "按期" if s.on_time else f"超期{s.days_overdue}天办结"
         else:
             left = ""
-        due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "")
+        due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "") + ("（暂定）" if s.original.provisional else "")
         out.append([s.item.id, SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule, due_txt,
                     s.state + (f"·{s.warning}" if s.warning else ""), left])
-    click.echo(f"截至{cn_date(as_of)}，共{len(rows)}个事项")
+    out += [[w["id"], w["source"], w["lead"], w["rule"], "—", PENDING, f"待{w['needs_year']}年节假日安排"]
+            for w in waiting]
+    click.echo(f"截至{cn_date(as_of)}，共{len(out)}个事项" + (f"，其中{len(waiting)}个时限待定（见 docgen check）"
+                                                          if waiting else ""))
     if out:
         click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
 

@@ -26,12 +26,12 @@ from pathlib import Path
 from pypdf import PdfWriter
 
 from . import archive as A
-from .calendar import WorkCalendar, cn_date
+from .calendar import UnknownYear, WorkCalendar, cn_date
 from .diagnostics import DocgenError
 from .documents import slips as S
 from .engine import slips as E
 from .engine.due import item_due
-from .engine.status import item_status, status_all
+from .engine.status import item_status, pending_diagnostics, status_all
 from .files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
 from .kinds import KINDS, SLIP_KINDS
 from .ledger import VOID_REV, Ledger, Slip, State, format_number, sha256_file
@@ -58,6 +58,7 @@ class Report:
     restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # planned slips that could not be drawn: no number given
+    pending: list = field(default_factory=list)  # items whose due date waits for a year's schedule (时限待定)
     errors: list[str] = field(default_factory=list)
     batch: Path | None = None
 
@@ -78,6 +79,8 @@ class Report:
             out.append(f"{len(self.skipped)}个事项尚无交办单，未催办（请先运行 docgen assign）：{'、'.join(self.skipped)}")
         for r in self.refused:
             out.append(f"未编号：{r}")
+        for d in self.pending:
+            out.append(f"时限待定，未出具：{d}")
         if self.batch:
             out.append(f"打印批次：{self.batch}")
         return out
@@ -104,7 +107,7 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
         failed = next((ev for ev in reg.events_of(item.id) if ev.type == "核查" and ev.date == day and ev.passed is False),
                       None)
     ctx = S.SlipContext(assign=assigning_slip(st, item.id),
-                        reply=E.reply_by(s.issued, reg.rules, cal), failed=failed)
+                        reply=E.reply_by(s.issued, reg.rules, cal) if s.kind == "urge" else None, failed=failed)
     return KINDS[s.kind].drawer()(reg, s, status, ctx, _mark(s, rev))
 
 
@@ -133,7 +136,10 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
             out.append(f"{s.number}（{cn_date(s.issued)}出具）：事项「{s.item}」已不在台账中。"
                        f"请恢复该事项，或运行 docgen void {s.number} --reason 原因")
             continue
-        now = facts(reg, cal, s)
+        try:
+            now = facts(reg, cal, s)
+        except UnknownYear:
+            continue  # its due date waits for a year's schedule: check reports it
         diffs = [f"{k}由「{v}」改为「{now.get(k, '')}」" for k, v in r["facts"].items() if now.get(k) != v]
         if diffs:
             out.append(f"{s.number}（{cn_date(s.issued)}出具）：台账中{'；'.join(diffs)}。"
@@ -150,13 +156,17 @@ def refuse_stale(reg: Registers, cal: WorkCalendar, st: State) -> None:
 # ---------------------------------------------------------------- the plan
 
 def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State):
-    """What the engine says is due, by the kind's decider: (needs, items skipped)."""
+    """What the engine says is due, by the kind's decider: (needs, items skipped, items whose due date waits for
+    a year's schedule)."""
     last: dict[str, dt.date] = {}
     for s in st.valid("urge"):
         last[s.item] = max(last.get(s.item, s.issued), s.issued)
     first = {item: s.issued for item in st.by_item if (s := assigning_slip(st, item)) is not None}
     issued = E.Issued(keys={k: {s.key for s in st.valid(k)} for k in SLIP_KINDS}, first_slip=first, last_urged=last)
-    return KINDS[kind].decider()(reg, cal, as_of, status_all(reg, cal, as_of), issued)
+    pending: list = []
+    statuses = status_all(reg, cal, as_of, pending=pending)
+    needs, skipped = KINDS[kind].decider()(reg, cal, as_of, statuses, issued)
+    return needs, skipped, pending_diagnostics(pending)
 
 
 def preflight(*folders: Path) -> None:
@@ -236,7 +246,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         if reissue:
             _stage_reissue(led, kind, reissue, as_of)
         refuse_stale(reg, cal, st)
-        needs, report.skipped = plan(kind, reg, cal, as_of, st)
+        needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
         preflight(out / "slips" / k.folder, *([arch] if pdf else []))
         tentative = _tentative(reg, kind, as_of, st, needs)
         conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]

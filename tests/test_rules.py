@@ -198,3 +198,50 @@ def test_an_office_that_does_not_verify_earns_the_bonus_at_completion(tmp_path):
     assert _events(_json(reg, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == [("2026-09-17", "on_time", 0.5)]
     reg2 = write_registers(tmp_path / "r2", {"m.yaml": first})  # the default: the office verifies
     assert _events(_json(reg2, "scores", "--period", "2026-Q3", "--on", "2026-10-20")) == []
+
+
+# ---------------------------------------------------------------- a year whose schedule is not published
+
+LATE_DEC = """\
+meetings:
+  - id: MT
+    kind: 主任办公会
+    title: 2026年第40次主任办公会
+    date: 2026-11-02
+    items:
+      - {id: N, text: 十一月的事项, lead: 经济发展部}
+documents:
+  - {id: G1, title: 年末来文, handed: 2026-12-29, category: 单办, lead: 良庄镇}
+"""
+
+
+def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_path, monkeypatch):
+    """A fixture calendar that knows 2004–2026 only (whatever the installed package knows). G1, handed 12/29 with
+    3 working days, counts 12/30, 12/31 and then a day of 2027: 时限待定. N is due 11/12 and is processed."""
+    import docgen.calendar
+
+    monkeypatch.setattr(docgen.calendar, "package_years", lambda: (2004, 2026))
+    reg = write_registers(tmp_path / "r", {"m.yaml": LATE_DEC})
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 0, err
+    assert (f"警告：{reg}/m.yaml:9: due: 事项「G1」时限待定：办结时限要数到2027年，而2027年的节假日安排尚未收录；"
+            "公布后新建 calendar/2027.yaml 即可计算") in out
+    rc, out, err = run("-r", str(reg), "status", "--on", "2026-12-30", "--json")
+    assert rc == 0, err
+    import json
+
+    items = {i["id"]: i for i in json.loads(out)["items"]}
+    assert items["G1"]["state"] == "时限待定" and items["G1"]["needs_year"] == 2027
+    assert items["N"]["state"] == "逾期" and items["N"]["due"] == "2026-11-12"
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-12-30", "--no-pdf")
+    assert rc == 0, err
+    assert "新出具交办单1份：督交〔2026〕1号" in out and "时限待定，未出具：" in out and "G1" in out
+    assert [s.item for s in read(reg).slips.values()] == ["N"]
+    # the notice is out: a calendar file for 2027 (a 元旦 of 1/1–1/3) and G1 is due Monday 2027-01-04
+    (reg / "calendar").mkdir()
+    (reg / "calendar" / "2027.yaml").write_text(
+        "year: 2027\nsource: 国务院办公厅关于2027年部分节假日安排的通知\nholidays:\n"
+        "  - {name: 元旦, off: 2027-01-01..2027-01-03}\n", encoding="utf-8")
+    rc, out, err = run("-r", str(reg), "status", "--on", "2026-12-30", "--json")
+    items = {i["id"]: i for i in json.loads(out)["items"]}
+    assert items["G1"]["due"] == "2027-01-04" and items["G1"]["state"] == "临期"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ..calendar import UnknownYear, WorkCalendar, cn_date
 from ..diagnostics import Diagnostic
 from ..model import Registers
-from .status import due_in_force
+from .due import item_due
+from .status import due_in_force, pending_diagnostics
 
 
 def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic], list[Diagnostic]]:
@@ -24,11 +25,18 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
             return False
         return True
 
+    pending = []
     for item in reg.items:
         date_field = "handed" if item.source.kind == "document" else "date"
         ok = all([bounded(item.source.date, item.source.src or item.src, date_field),
                   bounded(item.assigned, item.src, "assigned"), bounded(item.explicit_due, item.src, "due")])
-        if ok and item.explicit_due is not None:
+        if not ok:
+            continue  # a date that far out is a typo: no due date is counted from it
+        try:
+            item_due(item, reg.rules, cal)
+        except UnknownYear as e:
+            pending.append((item, e))
+        if item.explicit_due is not None:
             try:
                 if not cal.is_workday(item.explicit_due):
                     warnings.append(Diagnostic(item.src.file, item.src.line, "due",
@@ -36,6 +44,7 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
                                                "（非工作日），请确认"))
             except UnknownYear:
                 pass
+    warnings += pending_diagnostics(pending)
     by_id = {i.id: i for i in reg.items}
     for ev in reg.events:
         if not (bounded(ev.date, ev.src, "date") and bounded(ev.until, ev.src, "until")):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import WorkCalendar
+from ..calendar import UnknownYear, WorkCalendar
+from ..diagnostics import Diagnostic
 from ..model import Event, Item, Registers
 from ..rules import Rules
 from .due import DueDate, item_due
@@ -12,6 +13,7 @@ from .due import DueDate, item_due
 OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (
     "未到期", "临期", "逾期", "已延期", "已办结待核查", "已销号", "整改中")
 STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING)
+PENDING = "时限待定"  # the due date needs a year's holiday schedule that is not known yet
 BLUE, YELLOW, RED = "蓝", "黄", "红"
 
 
@@ -137,8 +139,25 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
                       rework, days_overdue, workdays_left, as_of, tuple(rounds), bonus)
 
 
-def status_all(reg: Registers, cal: WorkCalendar, as_of: dt.date, unit: str | None = None) -> list[ItemStatus]:
-    """Every item registered on or before as_of (optionally of one lead unit), in register order by date."""
-    items = [i for i in reg.items if i.assigned <= as_of and (unit is None or i.lead == unit)]
+def status_all(reg: Registers, cal: WorkCalendar, as_of: dt.date, unit: str | None = None,
+               pending: list | None = None) -> list[ItemStatus]:
+    """Every item registered on or before as_of (optionally of one unit, lead or co-unit), in register order by
+    date. An item whose due date needs a year's holiday schedule that is not known yet is left out (时限待定) and,
+    when a list is given, added to `pending` as (item, UnknownYear): every other item is still processed."""
+    items = [i for i in reg.items if i.assigned <= as_of and (unit is None or i.lead == unit or unit in i.co)]
     items.sort(key=lambda i: (i.assigned, i.id))
-    return [item_status(i, reg.events_of(i.id), reg.rules, cal, as_of) for i in items]
+    out = []
+    for i in items:
+        try:
+            out.append(item_status(i, reg.events_of(i.id), reg.rules, cal, as_of))
+        except UnknownYear as e:
+            if pending is not None:
+                pending.append((i, e))
+    return out
+
+
+def pending_diagnostics(pending: list) -> list[Diagnostic]:
+    """One line per item whose due date waits for a year's schedule (状态 时限待定), with its file and line."""
+    return [Diagnostic(i.src.file, i.src.line, "due", f"事项「{i.id}」时限待定：办结时限要数到{e.year}年，"
+                       f"而{e.year}年的节假日安排尚未收录；公布后新建 calendar/{e.year}.yaml 即可计算")
+            for i, e in pending]
