@@ -78,7 +78,7 @@ class Ctx:
 
 
 @click.group(cls=CnGroup, context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
-             "读取台账（YAML），按泰高管发〔2021〕11号计算办结时限，出具交办单、催办单、整改单和《督导通报》。")
+             "读取台账（YAML），按规则文件（rules.yaml）在中国工作日历上计算办结时限，出具交办单、催办单、整改通知单和《督导通报》。")
 @click.option("-r", "--registers", default="registers", show_default=True, metavar="目录", help="台账目录")
 @click.option("-o", "--output", default="output", show_default=True, metavar="目录", help="生成文件的目录")
 @click.version_option(package_name="docgen", message="docgen %(version)s", help="显示版本并退出")
@@ -124,12 +124,12 @@ def due(c: Ctx, rule_id, start, explicit, as_json):
         click.echo(json.dumps({
             "rule": rule_id, "from": start.isoformat(), "due": d.due.isoformat(),
             "nominal": d.nominal.isoformat(), "period": d.rule.period, "count": d.rule.unit,
-            "clause": d.clause,
+            "clause": rules.clause(rule_id),
             "skipped": [{"from": s.first.isoformat(), "to": s.last.isoformat(), "name": s.name} for s in d.skipped],
             "makeup": [m.isoformat() for m in d.makeup], "provisional": d.provisional,
         }, ensure_ascii=False))
     else:
-        click.echo("\n".join(d.explain(cal)))
+        click.echo("\n".join(d.explain(cal, rules.clause(rule_id))))
 
 
 def _status_row(s) -> dict:

@@ -10,15 +10,6 @@ from .rules import Rules
 
 SOURCE_KINDS = {"meeting": "会议议定", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
 
-MEETING_KINDS = {  # kind -> default rule
-    "党工委会": "meeting.major",
-    "主任办公会": "meeting.major",
-    "重大综合性会议": "meeting.major",
-    "专题会议": "meeting.special",
-    "工作专班会议": "meeting.special",
-}
-LEADER_LEVELS = {"主要领导": "instruction.principal", "分管领导": "instruction.deputy", "工作专班": "instruction.deputy"}
-DOC_CATEGORIES = {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research", "急办": "doc.urgent"}
 INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
 EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告")
 URGENCIES = ("特急", "加急")
@@ -56,6 +47,7 @@ class Settings:
     default_issuer: str
     bulletin_issuer: str
     src: Src | None = None
+    bulletin_to: str = "各有关单位"  # 主送 of the bulletin
     archive: str | None = None  # the archive folder, relative to the registers folder (default ../archive)
 
 

@@ -23,9 +23,9 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from .diagnostics import Diagnostic, Src
 from .kinds import KINDS, SLIP_KINDS
 from .ledger import prefix_problem
-from .model import (DOC_CATEGORIES, EVENT_TYPES, INSPECTION_FORMS, LEADER_LEVELS, MEETING_KINDS, URGENCIES,
+from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Rules
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules
 from .yamlsrc import YList, YMap, load_yaml
 
 REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections", "progress")
@@ -288,15 +288,17 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     if issuers and default is None:
         default = next(iter(issuers))
     bulletin_issuer = default
+    bulletin_to = "各有关单位"
     b = e.sub("bulletin", "bulletin（通报）")
     if b and b.ok:
+        bulletin_to = b.str("to") or bulletin_to
         bi = b.str("issuer")
         if bi:
             if bi not in issuers:
                 b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
-        b.finish(("issuer",))
+        b.finish(("issuer", "to"))
     if off is None or not off.ok:
         if off is None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
@@ -313,6 +315,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         issuers=issuers,
         default_issuer=default or "",
         bulletin_issuer=bulletin_issuer or "",
+        bulletin_to=bulletin_to,
         src=e.src,
     )
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
@@ -337,8 +340,9 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             period = r.integer("period", minimum=1)
             unit = r.choice("count", ("calendar", "working"))
             cur = rules.rule(rid)
-            rules = rules.with_period(rid, period or cur.period, unit or cur.unit)
-            r.finish(("period", "count"))
+            rules = rules.with_period(rid, period or cur.period, unit or cur.unit, r.str("report_to") or None,
+                                      r.str("clause") if r.has("clause") else None)
+            r.finish(("period", "count", "report_to", "clause"))
     kw = {}
     c = e.sub("counting", "counting（期间计算）")
     if c and c.ok:
@@ -353,6 +357,33 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             if v is not None:
                 kw[k] = v
         w.finish(("warn_days", "urge_interval", "reply_days"))
+    b = e.sub("basis", "basis（规则所依据的文件）")
+    if b and b.ok:
+        kw["basis"] = Basis(b.str("number", required=True), b.str("title", required=True), b.str("scores"))
+        b.finish(("number", "title", "scores"))
+    voc = e.sub("vocabulary", "vocabulary（台账用语与时限规则的对应）")
+    if voc and voc.ok:
+        vocabulary = {k: dict(v) for k, v in rules.vocabulary.items()}
+        for group, cn in VOCABULARY_CN.items():
+            g = voc.sub(group, f"vocabulary.{group}（{cn}）")
+            if not g or not g.ok:
+                continue
+            words = {}
+            for word in g.m:
+                rid = g.str(str(word))
+                if rid not in DEFAULT_DEADLINES or rid == "explicit":
+                    g.err(str(word), f"「{word}」对应的「{rid}」不是时限规则{suggest(rid, DEFAULT_DEADLINES)}")
+                    continue
+                words[str(word)] = rid
+            vocabulary[group] = words  # an office lists its own words: the defaults are replaced, not merged
+        voc.finish(tuple(VOCABULARY_CN))
+        kw["vocabulary"] = vocabulary
+    bl = e.sub("bulletin", "bulletin（通报）")
+    if bl and bl.ok:
+        ed = bl.integer("explain_days", minimum=1)
+        if ed is not None:
+            kw["explain_days"] = ed
+        bl.finish(("explain_days",))
     vf = e.sub("verification", "verification（销号核查）")
     if vf and vf.ok:
         req = vf.boolean("required")
@@ -374,7 +405,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                 scores[k] = v
         kw["scores"] = scores
         sc.finish(("base", *DEFAULT_SCORES))
-    e.finish(("deadlines", "counting", "warnings", "verification", "scores"))
+    e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores"))
     return replace(rules, **kw)
 
 
@@ -433,8 +464,10 @@ def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | No
 # ---------------------------------------------------------------- register entries
 
 class _Collector:
-    def __init__(self, out: list[Diagnostic]):
+    def __init__(self, out: list[Diagnostic], vocabulary: dict):
         self.out = out
+        self.meeting_kinds, self.levels, self.categories = (vocabulary["meetings"], vocabulary["instructions"],
+                                                            vocabulary["documents"])
         self.units: dict[str, Unit] = {}
         self.items: list[Item] = []
         self.item_src: dict[str, Src] = {}
@@ -499,7 +532,7 @@ class _Collector:
 
     def meeting(self, e: Entry) -> None:
         mid = e.str("id", required=True)
-        kind = e.choice("kind", tuple(MEETING_KINDS), required=True)
+        kind = e.choice("kind", tuple(self.meeting_kinds), required=True)
         title = e.str("title", required=True)
         date = e.date("date", required=True)
         e.finish(("id", "kind", "title", "date", "items"))
@@ -507,26 +540,26 @@ class _Collector:
             e.err("items", f"会议「{title or mid}」没有议定事项（items）")
         src = Source("meeting", mid, date or dt.date.min, title, {"kind": kind}, e.src)
         for ie in e.items("items", "议定事项"):
-            self.item(ie, src, MEETING_KINDS.get(kind or ""))
+            self.item(ie, src, self.meeting_kinds.get(kind or ""))
 
     def instruction(self, e: Entry) -> None:
         date = e.date("date", required=True)
-        level = e.choice("level", tuple(LEADER_LEVELS), required=True)
+        level = e.choice("level", tuple(self.levels), required=True)
         leader = e.str("leader", required=True)
         on = e.str("on")
         src = Source("instruction", e.str("id"), date or dt.date.min, on or "交办事项",
                      {"leader": leader, "level": level, "on": on}, e.src)
-        self.item(e, src, LEADER_LEVELS.get(level or ""), extra_keys=("date", "level", "leader", "on"))
+        self.item(e, src, self.levels.get(level or ""), extra_keys=("date", "level", "leader", "on"))
 
     def document(self, e: Entry) -> None:
         handed = e.date("handed", required=True)
-        category = e.choice("category", tuple(DOC_CATEGORIES), required=not e.has("due") and not e.has("rule"))
+        category = e.choice("category", tuple(self.categories), required=not e.has("due") and not e.has("rule"))
         number = e.str("number")
         title = e.str("title", required=True)
         if not e.has("text") and e.ok:
             e.m["text"] = f"按《{title}》要求办理并上报办理结果" if title else "按来文要求办理并上报办理结果"
         src = Source("document", e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
-        self.item(e, src, DOC_CATEGORIES.get(category or ""), extra_keys=("handed", "category", "number", "title"))
+        self.item(e, src, self.categories.get(category or ""), extra_keys=("handed", "category", "number", "title"))
 
     def inspection(self, e: Entry) -> None:
         date = e.date("date", required=True)
@@ -636,7 +669,7 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
     out: list[Diagnostic] = []
     settings = None
     rules, cal_files = _parse_config(files, root, out)
-    col = _Collector(out)
+    col = _Collector(out, rules.vocabulary)
     handlers = {"units": ("单位", col.unit), "meetings": ("会议", col.meeting),
                 "instructions": ("批示", col.instruction), "documents": ("公文", col.document),
                 "inspections": ("督导检查", col.inspection), "progress": ("进展记录", col.event)}

@@ -1,13 +1,26 @@
-"""The committee's rules (泰高管发〔2021〕11号) as settings with defaults.
+"""The deadline, warning and scoring rules as settings with defaults (rules.md).
 
-A rules file in the registers (registers/rules.yaml) may change any period, the counting convention,
-warning and urging intervals, and score points; what it does not name keeps the default below.
+A rules file in the registers (registers/rules.yaml) names the governing document (basis), and may change any
+period, the body reported to, the clause cited, the vocabulary that maps meeting kinds, leaders' levels and
+document categories to rules, the counting convention, warning and urging intervals, and score points; what it
+does not name keeps the default below. Nothing printed on a slip or a bulletin about an office's own rules comes
+from here unless the rules file says so: the defaults name no office.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-SEED = "泰高管发〔2021〕11号"
+@dataclass(frozen=True)
+class Basis:
+    """The document the rules come from, as printed: 泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》."""
+
+    number: str = ""
+    title: str = ""
+    scores: str = ""  # the clause of the points-based assessment, e.g. 第13条
+
+    def cite(self, clause: str = "") -> str:
+        """E.g. 泰高管发〔2021〕11号第10条第（1）项; "" when the rules file names no basis."""
+        return f"{self.number}{clause}" if self.number else ""
 
 
 @dataclass(frozen=True)
@@ -17,8 +30,9 @@ class DeadlineRule:
     period: int
     unit: str  # "calendar" | "working"
     anchor: str  # "meeting": counted from the meeting date; "assigned": from the assignment date
-    report_to: str  # "综合管理部" | "牵头部门" | "按要求"
-    clause: str  # the seed clause, quoted
+    report_to: str  # the body the result is reported to: 交办机构 (the slip's issuer), 牵头部门, or a name
+    clause: str  # what the governing document says, quoted
+    ref: str = ""  # the clause it is in, e.g. 第10条第（1）项 (rules.yaml `clause`)
 
     def period_text(self) -> str:
         if self.id == "explicit":
@@ -41,37 +55,33 @@ DEFAULT_DEADLINES: dict[str, DeadlineRule] = {
     r.id: r
     for r in [
         DeadlineRule("meeting.major", "党工委会、主任办公会及其他重大综合性会议议定事项", 10, "calendar", "meeting",
-                     "综合管理部", "党工委会、主任办公会及其他重大综合性会议的落实情况，须在会后10日内向综合管理部反馈"),
+                     "交办机构", "党工委会、主任办公会及其他重大综合性会议的落实情况，须在会后10日内向综合管理部反馈"),
         DeadlineRule("instruction.principal", "管委会主要领导重要批示、交办事项", 7, "calendar", "assigned",
-                     "综合管理部", "管委会主要领导重要批示、交办事项的落实情况，须在1周内向综合管理部反馈"),
+                     "交办机构", "管委会主要领导重要批示、交办事项的落实情况，须在1周内向综合管理部反馈"),
         DeadlineRule("meeting.special", "管委会专题会议、工作专班议定事项", 7, "calendar", "assigned",
                      "牵头部门", "管委会专题会议、工作专班及管委会分管领导的批示、交办事项的落实情况，须在交办后1周内向牵头部门反馈"),
         DeadlineRule("instruction.deputy", "工作专班及管委会分管领导的批示、交办事项", 7, "calendar", "assigned",
                      "牵头部门", "管委会专题会议、工作专班及管委会分管领导的批示、交办事项的落实情况，须在交办后1周内向牵头部门反馈"),
         DeadlineRule("doc.single", "属于一个部门或单位职权范围内的公文", 3, "working", "assigned",
-                     "综合管理部", "属于一个部门或单位职权范围内的事项，承办部门和单位要在3个工作日内上报办理结果"),
+                     "交办机构", "属于一个部门或单位职权范围内的事项，承办部门和单位要在3个工作日内上报办理结果"),
         DeadlineRule("doc.joint", "需多个部门和单位协同会办的公文", 5, "working", "assigned",
-                     "综合管理部", "需多个部门和单位协同会办的事项，主办部门要在5个工作日内上报办理结果"),
+                     "交办机构", "需多个部门和单位协同会办的事项，主办部门要在5个工作日内上报办理结果"),
         DeadlineRule("doc.research", "需调查论证或调研解决的公文", 20, "working", "assigned",
-                     "综合管理部", "需调查论证或调研解决的事项，承办部门和单位要在20个工作日内上报办理结果"),
+                     "交办机构", "需调查论证或调研解决的事项，承办部门和单位要在20个工作日内上报办理结果"),
         DeadlineRule("doc.urgent", "明确标注尽快办理的公文", 2, "working", "assigned",
-                     "综合管理部", "对于明确标注尽快办理的事项，承办部门和单位要在2个工作日内上报办理结果"),
+                     "交办机构", "对于明确标注尽快办理的事项，承办部门和单位要在2个工作日内上报办理结果"),
         DeadlineRule("explicit", "有明确办理时限要求的事项", 0, "calendar", "assigned",
                      "按要求", "有明确办理时限要求的，严格按时限要求办理；管委会领导另有要求的按要求落实"),
     ]
 }
 
-CLAUSES = {
-    "meeting.major": f"{SEED}第10条第（1）项",
-    "instruction.principal": f"{SEED}第10条第（1）项",
-    "meeting.special": f"{SEED}第10条第（1）项",
-    "instruction.deputy": f"{SEED}第10条第（1）项",
-    "doc.single": f"{SEED}第10条第（2）项",
-    "doc.joint": f"{SEED}第10条第（2）项",
-    "doc.research": f"{SEED}第10条第（2）项",
-    "doc.urgent": f"{SEED}第10条第（2）项",
-    "explicit": f"{SEED}第10条",
+DEFAULT_VOCABULARY = {  # the words registers use -> the rule they follow (rules.yaml `vocabulary`)
+    "meetings": {"党工委会": "meeting.major", "主任办公会": "meeting.major", "重大综合性会议": "meeting.major",
+                 "专题会议": "meeting.special", "工作专班会议": "meeting.special"},
+    "instructions": {"主要领导": "instruction.principal", "分管领导": "instruction.deputy", "工作专班": "instruction.deputy"},
+    "documents": {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research", "急办": "doc.urgent"},
 }
+VOCABULARY_CN = {"meetings": "会议类别", "instructions": "批示领导层级", "documents": "公文办理类别"}
 
 DEFAULT_SCORES = {
     "overdue": -1.0,  # item overdue, once it passes its due date
@@ -104,11 +114,21 @@ class Rules:
     rework_days: int = 5  # a failed check's rework deadline: N working days after it, unless it states `until`
     base_score: float = 100.0
     scores: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORES))
+    basis: Basis = field(default_factory=Basis)
+    explain_days: int = 3  # a bulletin asks the units of overdue items to explain within N working days
+    vocabulary: dict = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_VOCABULARY.items()})
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]
 
-    def with_period(self, rule_id: str, period: int, unit: str) -> "Rules":
+    def clause(self, rule_id: str) -> str:
+        """The clause a deadline comes from, as printed (泰高管发〔2021〕11号第10条第（1）项), or ""."""
+        return self.basis.cite(self.deadlines[rule_id].ref)
+
+    def with_period(self, rule_id: str, period: int, unit: str, report_to: str | None = None,
+                    ref: str | None = None) -> "Rules":
         d = dict(self.deadlines)
-        d[rule_id] = replace(d[rule_id], period=period, unit=unit)
+        r = d[rule_id]
+        d[rule_id] = replace(r, period=period, unit=unit, report_to=report_to or r.report_to,
+                             ref=r.ref if ref is None else ref)
         return replace(self, deadlines=d)

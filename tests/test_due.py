@@ -86,8 +86,9 @@ def test_explanation_names_skipped_holiday_and_makeup_day():
     d = compute_due(RULES.rule("doc.single"), D("2026-09-30"), CAL)
     assert [(s.first, s.last, s.name) for s in d.skipped] == [(D("2026-10-01"), D("2026-10-07"), "国庆节")]
     assert d.makeup == (D("2026-10-10"),)
-    text = "\n".join(d.explain(CAL))
-    assert "10月1日—10月7日 国庆节" in text and "10月10日（星期六）" in text and "第10条第（2）项" in text
+    text = "\n".join(d.explain(CAL, "泰高管发〔2021〕11号第10条第（2）项"))
+    assert "10月1日—10月7日 国庆节" in text and "10月10日（星期六）" in text
+    assert "依据：泰高管发〔2021〕11号第10条第（2）项：属于一个部门或单位职权范围内的事项" in text
 
 
 def test_calendar_period_rolls_past_holiday():

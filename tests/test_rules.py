@@ -245,3 +245,63 @@ def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_
     rc, out, err = run("-r", str(reg), "status", "--on", "2026-12-30", "--json")
     items = {i["id"]: i for i in json.loads(out)["items"]}
     assert items["G1"]["due"] == "2027-01-04" and items["G1"]["state"] == "临期"
+
+
+# ---------------------------------------------------------------- any office's vocabulary and words
+
+DISTRICT_SETTINGS = """\
+office:
+  committee: 滨江区人民政府
+  name: 滨江区人民政府督查室
+  contact: 陈红
+  phone: 0571-8800001
+  print_organ: 滨江区人民政府办公室
+  cc: [区委组织部, 区纪委监委]
+issuers:
+  - id: ducha
+    name: 滨江区人民政府督查室
+    prefixes: {assign: 滨督交, urge: 滨督催, rectify: 滨督改}
+bulletin:
+  to: 各街道办事处，区政府各部门
+"""
+DISTRICT_RULES = """\
+basis: {number: 滨政办发〔2025〕8号, title: 滨江区政府督查工作规定, scores: 第九条}
+deadlines:
+  meeting.major: {period: 15, count: calendar, report_to: 区政府督查室, clause: 第五条}
+vocabulary:
+  meetings: {区政府常务会议: meeting.major, 区长办公会议: meeting.major}
+bulletin: {explain_days: 5}
+"""
+DISTRICT = """\
+meetings:
+  - id: CW
+    kind: 区政府常务会议
+    title: 区政府第42次常务会议
+    date: 2026-09-01
+    items:
+      - {id: C1, text: 推进老旧小区改造, lead: 经济发展部}
+"""
+
+
+def test_another_office_words_its_own_slips_and_bulletins(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"settings.yaml": DISTRICT_SETTINGS, "rules.yaml": DISTRICT_RULES,
+                                           "m.yaml": DISTRICT})
+    out = tmp_path / "out"
+    assert run("-r", str(reg), "check")[0] == 0
+    cli(reg, out, "assign", "--on", "2026-09-02", "--no-pdf")
+    cells = [c.text for t in docx.Document(str(out / "slips" / "交办单" / "滨督交〔2026〕1号.docx")).tables
+             for r in t.rows for c in r.cells]
+    # 区政府常务会议 on 9/1 follows meeting.major, here 15 days: 9/16 (a Wednesday)
+    assert "2026年9月16日（会后15日内，滨政办发〔2025〕8号第五条）" in cells
+    assert any(c.startswith("请于办结时限前将办理结果书面报送区政府督查室；") for c in cells)
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
+    assert "各街道办事处，区政府各部门：" in text and "根据滨政办发〔2025〕8号《滨江区政府督查工作规定》" in text
+    assert "按滨政办发〔2025〕8号第九条，实行计分制" in text and "要在5个工作日内书面说明原因" in text
+    every = "\n".join(cells) + text
+    for word in ("泰安", "泰高管发", "综合管理部", "各部门单位，各镇街，各集团公司", "管委会"):
+        assert word not in every, word
+    # the 泰安 words are not this office's: 主任办公会 is not in its vocabulary
+    (reg / "m.yaml").write_text(DISTRICT.replace("区政府常务会议\n", "主任办公会\n"), encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2 and "m.yaml:3: kind: 「主任办公会」不是可用的取值（可用：区政府常务会议、区长办公会议）" in err

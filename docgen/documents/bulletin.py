@@ -77,8 +77,9 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                  s.issuers else s.office, issued, f"督导通报{number}")
     d.bulletin_masthead("督导通报", f"第{seq}期", s.office, issued)
     d.title(f"关于{period.label}重点工作落实情况的通报", blank_before=1)
-    d.addressee("各部门单位，各镇街，各集团公司")
-    d.body(f"根据泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，现将{period.label}"
+    basis = reg.rules.basis
+    d.addressee(s.bulletin_to)
+    d.body((f"根据{basis.number}《{basis.title}》，" if basis.number else "") + f"现将{period.label}"
            f"（{cn_date(period.start)}至{cn_date(period.end)}）督导事项落实情况通报如下。统计截至{cn_date(as_of)}。")
 
     d.heading(1, "一、总体情况")
@@ -119,7 +120,8 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
 
     d.heading(1, "三、考核计分排名")
     if active:
-        d.body(f"按泰高管发〔2021〕11号第13条，实行计分制，基础分{score_text(view['scores']['base'])}分。本期排名如下：")
+        cite = basis.cite(basis.scores)
+        d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{score_text(view['scores']['base'])}分。本期排名如下：")
         rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus) if u.minus else "0",
                  f"+{score_text(u.plus)}" if u.plus else "0"] for u in active]
         d.table(["名次", "单位", "得分", "扣分", "加分"], rows, [18, 60, 26, 26, 26], size=12,
@@ -145,7 +147,8 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                                                f"{cn_date(dt.date.fromisoformat(o['completed']))}办结，逾期{o['days_late']}天。")
 
     d.heading(1, "五、下步工作要求")
-    d.heading(2, "（一）抓紧办理逾期事项。", "逾期事项的牵头单位要在3个工作日内书面说明原因，提出整改措施和完成时限。"
+    d.heading(2, "（一）抓紧办理逾期事项。", f"逾期事项的牵头单位要在{reg.rules.explain_days}个工作日内书面说明原因，"
+              "提出整改措施和完成时限。"
               if overdue else "各单位要保持工作节奏，确保事项按期办结。")
     d.heading(2, "（二）严格落实限时办结。", "各单位要对照办结时限倒排工期；确需延期的，须在到期前书面申请并说明原因。")
     d.heading(2, "（三）及时报送办理结果。", f"事项办结后及时报送办理结果，由{s.office}核查销号。")

@@ -1,23 +1,25 @@
 """A sample official document (3 pages) that uses every GB/T 9704 element docgen lays out.
 
-Its content is real: the committee's deadline rules as docgen applies them, from rules.py."""
+Its content is real: the office's deadline rules as docgen applies them (rules.yaml), its names from settings.yaml."""
 from __future__ import annotations
 
 import datetime as dt
 
 from ..model import Settings
-from ..rules import CLAUSES, Rules
+from ..rules import Rules
 from .gbt9704 import OfficialDocument
 
 
 def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDocument:
     d = OfficialDocument()
-    d.masthead(settings.committee, f"泰高管发〔{date.year}〕15号", copy_no="000001", secret="秘密★1年",
+    basis = rules.basis
+    organ = basis.number.split("〔")[0] if "〔" in basis.number else "示例文"
+    d.masthead(settings.committee, f"{organ}〔{date.year}〕15号", copy_no="000001", secret="秘密★1年",
                urgency="加急")
     d.title("关于进一步规范督导事项交办催办和整改工作的通知")
-    d.addressee("各部门单位，各镇街，各集团公司")
-    d.body("为贯彻落实泰高管发〔2021〕11号《关于进一步健全完善工作高效运行机制的意见》，提高督导工作效率，"
-           "现就规范督导事项交办、催办和整改工作通知如下。")
+    d.addressee(settings.bulletin_to)
+    cite = f"为贯彻落实{basis.number}《{basis.title}》，" if basis.number else ""
+    d.body(f"{cite}为提高督导工作效率，现就规范督导事项交办、催办和整改工作通知如下。")
     d.heading(1, "一、严格限时办结")
     rows = [[r.label, r.period_text(), r.report_to] for rid, r in rules.deadlines.items() if rid != "explicit"]
     d.table(["事项类别", "办结时限", "反馈对象"], rows, [86, 34, 36])
@@ -31,7 +33,7 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDoc
     d.signature(settings.committee, date)
     d.note(f"联系人：{settings.contact}，电话：{settings.phone}")
     d.attachment_page(1, "督导事项办结时限依据")
-    arows = [[rid, CLAUSES[rid]] for rid in rules.deadlines]
+    arows = [[r.label, rules.clause(rid) or r.clause] for rid, r in rules.deadlines.items()]
     d.table(["规则", "依据"], arows, [50, 106], size=12)
     d.banji(settings.cc, settings.print_organ, date)
     return d

@@ -12,7 +12,6 @@ from ..engine.status import ItemStatus
 from ..model import Event, Issuer, Registers
 from ..kinds import KINDS
 from ..ledger import Slip
-from ..rules import CLAUSES
 from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
 
 FORM = SMALL  # 四号 inside forms
@@ -61,18 +60,17 @@ def _footer(d: OfficialDocument, issuer: Issuer, date: dt.date) -> None:
     d.signature(issuer.name, date, blank_before=0)
 
 
-def _report_to(status: ItemStatus, reg: Registers) -> str:
+def _report_to(status: ItemStatus, reg: Registers, issuer: Issuer) -> str:
+    """The body the rule says the result goes to (rules.yaml `report_to`): 交办机构 is the slip's issuer."""
     r = reg.rules.rule(status.item.rule)
-    return "牵头部门" if r.report_to == "牵头部门" else ("综合管理部" if r.report_to == "综合管理部" else reg.settings.office)
+    return issuer.name if r.report_to in ("交办机构", "按要求") else r.report_to
 
 
-def due_text(status: ItemStatus) -> str:
-    """E.g. 2026年5月20日（会后10日内，泰高管发〔2021〕11号第10条第（1）项）"""
+def due_text(status: ItemStatus, reg: Registers) -> str:
+    """E.g. 2026年5月20日（会后10日内，泰高管发〔2021〕11号第10条第（1）项）: the clause as rules.yaml names it."""
     r = status.original.rule
-    if r.id == "explicit":
-        basis = "按明确的办理时限"
-    else:
-        basis = f"{r.short_text()}，{CLAUSES[r.id]}"
+    cite = reg.rules.clause(r.id)
+    basis = r.short_text() + (f"，{cite}" if cite else "")
     text = f"{cn_date(status.original.due)}（{basis}）"
     if status.original.provisional:
         text += "；次年节假日安排未公布，此日期为暂定"
@@ -92,8 +90,8 @@ def build_assign(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipConte
         ("牵头单位", item.lead),
         ("配合单位", "、".join(item.co) or "无"),
         ("交办日期", cn_date(item.assigned)),
-        ("办结时限", due_text(status)),
-        ("办理要求", f"请于办结时限前将办理结果书面报送{_report_to(status, reg)}；特殊情况需要延期的，"
+        ("办结时限", due_text(status, reg)),
+        ("办理要求", f"请于办结时限前将办理结果书面报送{_report_to(status, reg, issuer)}；特殊情况需要延期的，"
                      "须在到期前向交办机构书面申请并说明原因。"),
         ("联系人", f"{issuer.contact or reg.settings.contact}　电话：{issuer.phone or reg.settings.phone}"),
     ])

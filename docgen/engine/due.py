@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..calendar import WorkCalendar, cn_date, cn_md, cn_weekday
 from ..model import Item
-from ..rules import CLAUSES, DeadlineRule, Rules
+from ..rules import DeadlineRule, Rules
 
 ONE = dt.timedelta(days=1)
 
@@ -33,18 +33,11 @@ class DueDate:
     makeup: tuple[dt.date, ...]  # make-up working days counted
     provisional: bool  # the next year's schedule is unknown and could still move the date
 
-    @property
-    def clause(self) -> str:
-        return CLAUSES[self.rule.id]
-
-    def basis(self) -> str:
-        """E.g. 会后10日内，泰高管发〔2021〕11号第10条第（1）项"""
-        return f"{self.rule.short_text()}，{self.clause}"
-
-    def explain(self, cal: WorkCalendar) -> list[str]:
+    def explain(self, cal: WorkCalendar, cite: str = "") -> list[str]:
+        """The reasons, line by line; `cite` is the clause as the rules file names it (Rules.clause)."""
         r = self.rule
         lines = [f"规则：{r.id}（{r.label}，{r.period_text()}）",
-                 f"依据：{self.clause}：{r.clause}"]
+                 f"依据：{cite + '：' if cite else ''}{r.clause}"]
         if r.id == "explicit":
             lines.append(f"办结时限：{cn_date(self.due)}（{cn_weekday(self.due)}），按来源明确的时限")
             return lines
