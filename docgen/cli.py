@@ -11,7 +11,7 @@ import click
 from .calendar import WorkCalendar, cn_date
 from .diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
-from .engine.status import PENDING, status_all
+from .engine.status import PENDING, STATES, status_all
 from .model import SOURCE_KINDS
 from .registers import read_registers, read_rules_and_calendar, suggest
 from .rules import DEFAULT_DEADLINES
@@ -105,13 +105,21 @@ def check(c: Ctx):
                f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
 
 
-@cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。")
-@click.option("--rule", "rule_id", required=True, type=click.Choice(list(DEFAULT_DEADLINES)), help="时限规则")
-@click.option("--from", "start", required=True, type=DATE, help="起算日（会议日期或交办日期）")
+@cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。\n\n"
+             "docgen due 事项编号：说明一个事项的办结时限（规则、条款、假日、延期、核查不通过后的整改时限）；"
+             "docgen due --rule 规则 --from 起算日：按规则计算。")
+@click.argument("item_id", required=False, metavar="[事项编号]")
+@click.option("--rule", "rule_id", type=click.Choice(list(DEFAULT_DEADLINES)), help="时限规则")
+@click.option("--from", "start", type=DATE, help="起算日（会议日期或交办日期）")
 @click.option("--until", "explicit", type=DATE, help="rule 为 explicit 时的明确时限")
+@click.option("--on", "as_of", type=DATE, help="说明一个事项时：截至日期（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.pass_obj
-def due(c: Ctx, rule_id, start, explicit, as_json):
+def due(c: Ctx, item_id, rule_id, start, explicit, as_of, as_json):
+    if item_id:
+        return _due_of_item(c, item_id, as_of or dt.date.today())
+    if not rule_id or not start:
+        raise DocgenError("请写事项编号（docgen due 2026-GW05-3），或同时写 --rule 和 --from")
     rules, files = read_rules_and_calendar(c.registers)
     cal = WorkCalendar(files)
     if rule_id == "explicit" and explicit is None:
@@ -132,10 +140,41 @@ def due(c: Ctx, rule_id, start, explicit, as_json):
         click.echo("\n".join(d.explain(cal, rules.clause(rule_id))))
 
 
+def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
+    """One item's due date and why: the rule and its clause, the count, then every extension and rework."""
+    from .engine.due import item_due
+    from .engine.status import item_status
+
+    reg, cal = c.load()
+    ids = {i.id for i in reg.items}
+    if item_id not in ids:
+        raise DocgenError(f"台账中没有事项「{item_id}」{suggest(item_id, ids)}")
+    item = reg.item(item_id)
+    lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
+    lines += item_due(item, reg.rules, cal).explain(cal, reg.rules.clause(item.rule))
+    st = item_status(item, reg.events_of(item.id), reg.rules, cal, as_of)
+    pending = None
+    for ev in reg.events_of(item.id):
+        if ev.date > as_of:
+            break
+        if ev.type == "延期申请":
+            pending = ev
+            late = "（到期后才申请，扣分）" if ev in st.late_requests else ""
+            lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
+        elif ev.type == "延期批复":
+            until = ev.until or (pending.until if pending else None)
+            lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
+    for r in st.rounds[1:]:
+        lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
+    lines.append(f"截至{cn_date(as_of)}：办结时限{cn_date(st.due)}，{st.state}"
+                 + (f"，逾期{st.days_overdue}天" if st.days_overdue and st.is_open else ""))
+    click.echo("\n".join(lines))
+
+
 def _status_row(s) -> dict:
     i = s.item
     return {
-        "id": i.id, "source": SOURCE_KINDS[i.source_kind], "source_text": i.source.describe(), "lead": i.lead,
+        "id": i.id, "text": i.text, "source": SOURCE_KINDS[i.source_kind], "source_text": i.source.describe(), "lead": i.lead,
         "co": list(i.co), "rule": i.rule, "assigned": i.assigned.isoformat(), "original_due": s.original.due.isoformat(),
         "due": s.due.isoformat(), "extended": s.extended_to is not None, "state": s.state, "warning": s.warning,
         "days_overdue": s.days_overdue, "workdays_left": s.workdays_left,
@@ -146,19 +185,31 @@ def _status_row(s) -> dict:
     }
 
 
-@cli.command(help="列出每个事项的状态：来源、牵头单位、规则、办结时限、状态、逾期天数或剩余工作日。")
+@cli.command(help="列出每个事项的状态：事项、来源、牵头单位、规则、办结时限、状态、逾期天数或剩余工作日。")
 @click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
-@click.option("--unit", help="只看某个牵头单位")
+@click.option("--unit", help="只看某个单位牵头或配合的事项（可写简称，如 财政）")
+@click.option("--state", type=click.Choice([*STATES, PENDING]), help="只看某种状态")
+@click.option("--due-within", type=click.IntRange(0, 366), metavar="N", help="只看 N 个工作日内到期、尚未办结的事项")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.pass_obj
-def status(c: Ctx, as_of, unit, as_json):
+def status(c: Ctx, as_of, unit, state, due_within, as_json):
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
     if unit and unit not in reg.units:
-        raise DocgenError(f"单位「{unit}」不在单位名录中{suggest(unit, reg.units)}")
+        found = [u for u in reg.units if unit in u]
+        if len(found) != 1:
+            raise DocgenError(f"单位「{unit}」不在单位名录中{suggest(unit, reg.units)}" if not found else
+                              f"「{unit}」可指{len(found)}个单位：{'、'.join(found)}，请写全称")
+        unit = found[0]
     pending: list = []
     rows = status_all(reg, cal, as_of, unit, pending)
-    waiting = [{"id": i.id, "source": SOURCE_KINDS[i.source_kind], "lead": i.lead, "rule": i.rule,
+    if state:
+        rows = [s for s in rows if s.state == state]
+        pending = pending if state == PENDING else []
+    if due_within is not None:
+        rows = [s for s in rows if s.workdays_left is not None and s.workdays_left <= due_within]
+        pending = []
+    waiting = [{"id": i.id, "text": i.text, "source": SOURCE_KINDS[i.source_kind], "lead": i.lead, "rule": i.rule,
                 "state": PENDING, "due": None, "needs_year": e.year} for i, e in pending]
     if as_json:
         click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows] + waiting},
@@ -175,14 +226,18 @@ def status(c: Ctx, as_of, unit, as_json):
         else:
             left = ""
         due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "") + ("（暂定）" if s.original.provisional else "")
-        out.append([s.item.id, SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule, due_txt,
-                    s.state + (f"·{s.warning}" if s.warning else ""), left])
-    out += [[w["id"], w["source"], w["lead"], w["rule"], "—", PENDING, f"待{w['needs_year']}年节假日安排"]
-            for w in waiting]
+        out.append([s.item.id, _short(s.item.text), SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule,
+                    due_txt, s.state + (f"·{s.warning}" if s.warning else ""), left])
+    out += [[w["id"], _short(w["text"]), w["source"], w["lead"], w["rule"], "—", PENDING,
+             f"待{w['needs_year']}年节假日安排"] for w in waiting]
     click.echo(f"截至{cn_date(as_of)}，共{len(out)}个事项" + (f"，其中{len(waiting)}个时限待定（见 docgen check）"
                                                           if waiting else ""))
     if out:
-        click.echo(table(["编号", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
+        click.echo(table(["编号", "事项", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
+
+
+def _short(text: str, n: int = 14) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason=None) -> None:

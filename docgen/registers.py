@@ -341,8 +341,9 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             unit = r.choice("count", ("calendar", "working"))
             cur = rules.rule(rid)
             rules = rules.with_period(rid, period or cur.period, unit or cur.unit, r.str("report_to") or None,
-                                      r.str("clause") if r.has("clause") else None)
-            r.finish(("period", "count", "report_to", "clause"))
+                                      r.str("clause") if r.has("clause") else None,
+                                      r.str("text") if r.has("text") else None)
+            r.finish(("period", "count", "report_to", "clause", "text"))
     kw = {}
     c = e.sub("counting", "counting（期间计算）")
     if c and c.ok:

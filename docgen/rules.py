@@ -51,27 +51,19 @@ class DeadlineRule:
         return f"{head}{self.period_text()}内"
 
 
-DEFAULT_DEADLINES: dict[str, DeadlineRule] = {
-    r.id: r
+DEFAULT_DEADLINES: dict[str, DeadlineRule] = {  # what each rule is for; the words of an office's own document
+    r.id: r                                         # (`text`) and its clause come from rules.yaml
     for r in [
-        DeadlineRule("meeting.major", "党工委会、主任办公会及其他重大综合性会议议定事项", 10, "calendar", "meeting",
-                     "交办机构", "党工委会、主任办公会及其他重大综合性会议的落实情况，须在会后10日内向综合管理部反馈"),
-        DeadlineRule("instruction.principal", "管委会主要领导重要批示、交办事项", 7, "calendar", "assigned",
-                     "交办机构", "管委会主要领导重要批示、交办事项的落实情况，须在1周内向综合管理部反馈"),
-        DeadlineRule("meeting.special", "管委会专题会议、工作专班议定事项", 7, "calendar", "assigned",
-                     "牵头部门", "管委会专题会议、工作专班及管委会分管领导的批示、交办事项的落实情况，须在交办后1周内向牵头部门反馈"),
-        DeadlineRule("instruction.deputy", "工作专班及管委会分管领导的批示、交办事项", 7, "calendar", "assigned",
-                     "牵头部门", "管委会专题会议、工作专班及管委会分管领导的批示、交办事项的落实情况，须在交办后1周内向牵头部门反馈"),
-        DeadlineRule("doc.single", "属于一个部门或单位职权范围内的公文", 3, "working", "assigned",
-                     "交办机构", "属于一个部门或单位职权范围内的事项，承办部门和单位要在3个工作日内上报办理结果"),
-        DeadlineRule("doc.joint", "需多个部门和单位协同会办的公文", 5, "working", "assigned",
-                     "交办机构", "需多个部门和单位协同会办的事项，主办部门要在5个工作日内上报办理结果"),
-        DeadlineRule("doc.research", "需调查论证或调研解决的公文", 20, "working", "assigned",
-                     "交办机构", "需调查论证或调研解决的事项，承办部门和单位要在20个工作日内上报办理结果"),
-        DeadlineRule("doc.urgent", "明确标注尽快办理的公文", 2, "working", "assigned",
-                     "交办机构", "对于明确标注尽快办理的事项，承办部门和单位要在2个工作日内上报办理结果"),
-        DeadlineRule("explicit", "有明确办理时限要求的事项", 0, "calendar", "assigned",
-                     "按要求", "有明确办理时限要求的，严格按时限要求办理；管委会领导另有要求的按要求落实"),
+        DeadlineRule("meeting.major", "重大综合性会议议定事项", 10, "calendar", "meeting", "交办机构", ""),
+        DeadlineRule("instruction.principal", "主要领导重要批示、交办事项", 7, "calendar", "assigned", "交办机构", ""),
+        DeadlineRule("meeting.special", "专题会议、工作专班议定事项", 7, "calendar", "assigned", "牵头部门", ""),
+        DeadlineRule("instruction.deputy", "工作专班及分管领导的批示、交办事项", 7, "calendar", "assigned", "牵头部门", ""),
+        DeadlineRule("doc.single", "属于一个部门或单位职权范围内的公文", 3, "working", "assigned", "交办机构", ""),
+        DeadlineRule("doc.joint", "需多个部门和单位协同会办的公文", 5, "working", "assigned", "交办机构", ""),
+        DeadlineRule("doc.research", "需调查论证或调研解决的公文", 20, "working", "assigned", "交办机构", ""),
+        DeadlineRule("doc.urgent", "明确标注尽快办理的公文", 2, "working", "assigned", "交办机构", ""),
+        DeadlineRule("explicit", "有明确办理时限要求的事项", 0, "calendar", "assigned", "按要求",
+                     "有明确办理时限要求的，严格按时限要求办理"),
     ]
 }
 
@@ -126,9 +118,9 @@ class Rules:
         return self.basis.cite(self.deadlines[rule_id].ref)
 
     def with_period(self, rule_id: str, period: int, unit: str, report_to: str | None = None,
-                    ref: str | None = None) -> "Rules":
+                    ref: str | None = None, text: str | None = None) -> "Rules":
         d = dict(self.deadlines)
         r = d[rule_id]
         d[rule_id] = replace(r, period=period, unit=unit, report_to=report_to or r.report_to,
-                             ref=r.ref if ref is None else ref)
+                             ref=r.ref if ref is None else ref, clause=r.clause if text is None else text)
         return replace(self, deadlines=d)

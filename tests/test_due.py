@@ -83,10 +83,16 @@ def test_explicit_rule_keeps_the_stated_date():
 
 
 def test_explanation_names_skipped_holiday_and_makeup_day():
-    d = compute_due(RULES.rule("doc.single"), D("2026-09-30"), CAL)
+    from pathlib import Path
+
+    from docgen.registers import read_rules_and_calendar
+
+    # the example office's rules file names its document, the clause and its words
+    rules, _ = read_rules_and_calendar(Path(__file__).resolve().parent.parent / "registers")
+    d = compute_due(rules.rule("doc.single"), D("2026-09-30"), CAL)
     assert [(s.first, s.last, s.name) for s in d.skipped] == [(D("2026-10-01"), D("2026-10-07"), "国庆节")]
     assert d.makeup == (D("2026-10-10"),)
-    text = "\n".join(d.explain(CAL, "泰高管发〔2021〕11号第10条第（2）项"))
+    text = "\n".join(d.explain(CAL, rules.clause("doc.single")))
     assert "10月1日—10月7日 国庆节" in text and "10月10日（星期六）" in text
     assert "依据：泰高管发〔2021〕11号第10条第（2）项：属于一个部门或单位职权范围内的事项" in text
 

@@ -305,3 +305,44 @@ def test_another_office_words_its_own_slips_and_bulletins(run, tmp_path):
     (reg / "m.yaml").write_text(DISTRICT.replace("区政府常务会议\n", "主任办公会\n"), encoding="utf-8")
     rc, _, err = run("-r", str(reg), "check")
     assert rc == 2 and "m.yaml:3: kind: 「主任办公会」不是可用的取值（可用：区政府常务会议、区长办公会议）" in err
+
+
+# ---------------------------------------------------------------- looking items up
+
+def test_due_explains_one_item(run, tmp_path):
+    prog = BASE + ("progress:\n  - {item: A, date: 2026-09-08, type: 延期申请, until: 2026-09-30, reason: 协调}\n"
+                   "  - {item: A, date: 2026-09-09, type: 延期批复, granted: 同意}\n"
+                   "  - {item: A, date: 2026-09-29, type: 办结}\n"
+                   "  - {item: A, date: 2026-10-09, type: 核查, passed: 不通过}\n")
+    reg = write_registers(tmp_path / "r", {"m.yaml": prog})
+    rc, out, err = run("-r", str(reg), "due", "A", "--on", "2026-10-12")
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "事项：A　事项甲"
+    assert "期满：2026年9月1日后第10日为2026年9月11日（星期五）" in lines
+    assert "2026年9月8日申请延期至2026年9月30日" in lines and "2026年9月9日批准延期至2026年9月30日" in lines
+    # the check of 10/9 failed: five working days later — 10/10 (a make-up Saturday), 10/12, 10/13, 10/14, 10/15
+    assert "核查不通过，退回整改，整改时限2026年10月15日" in lines
+    assert lines[-1] == "截至2026年10月12日：办结时限2026年10月15日，整改中"
+    rc, _, err = run("-r", str(reg), "due", "B")
+    assert rc == 2 and "台账中没有事项「B」" in err
+
+
+def test_status_filters(run, tmp_path):
+    two = BASE + "      - {id: B, text: 事项乙, lead: 财政金融部, co: [良庄镇]}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": two})
+    import json
+
+    def ids(*args):
+        rc, out, err = run("-r", str(reg), "status", "--on", "2026-09-09", "--json", *args)
+        assert rc == 0, err
+        return [i["id"] for i in json.loads(out)["items"]]
+
+    assert ids() == ["A", "B"]
+    assert ids("--unit", "良庄镇") == ["B"]  # a co-unit
+    assert ids("--unit", "财政") == ["B"]  # a short name that names one unit
+    # both due 9/11: on 9/9 that is two working days away (9/10, 9/11)
+    assert ids("--due-within", "2") == ["A", "B"] and ids("--due-within", "1") == []
+    assert ids("--state", "临期") == ["A", "B"] and ids("--state", "逾期") == []
+    rc, out, _ = run("-r", str(reg), "status", "--on", "2026-09-09")
+    assert "事项甲" in out and "事项乙" in out

@@ -36,8 +36,9 @@ class DueDate:
     def explain(self, cal: WorkCalendar, cite: str = "") -> list[str]:
         """The reasons, line by line; `cite` is the clause as the rules file names it (Rules.clause)."""
         r = self.rule
-        lines = [f"规则：{r.id}（{r.label}，{r.period_text()}）",
-                 f"依据：{cite + '：' if cite else ''}{r.clause}"]
+        lines = [f"规则：{r.id}（{r.label}，{r.period_text()}）"]
+        if cite or r.clause:
+            lines.append(f"依据：{cite}{'：' if cite and r.clause else ''}{r.clause}")
         if r.id == "explicit":
             lines.append(f"办结时限：{cn_date(self.due)}（{cn_weekday(self.due)}），按来源明确的时限")
             return lines
