@@ -93,8 +93,10 @@ def test_status_json_and_unit_filter(run, tmp_path):
 
 def test_status_unknown_unit(run, tmp_path):
     reg = write_registers(tmp_path / "r", {"m.yaml": REG})
-    rc, out, err = run("-r", str(reg), "status", "--unit", "良庄")
+    rc, out, err = run("-r", str(reg), "status", "--unit", "良庄县")
     assert rc == 2 and "是否想写「良庄镇」" in err
+    rc, out, err = run("-r", str(reg), "status", "--unit", "良庄", "--on", "2026-10-15")  # a short name: 良庄镇
+    assert rc == 0 and "良庄镇" in out and "经济发展部" not in out
 
 
 def test_example_registers(run, example_registers):
