@@ -92,7 +92,7 @@ def cli(ctx, registers, output):
 def check(c: Ctx):
     warnings: list = []
     reg, cal = c.load(warnings)
-    from .issue import stale
+    from .issue import late_issued, stale
     from .ledger import read
 
     st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
@@ -101,6 +101,8 @@ def check(c: Ctx):
         raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
     for w in warnings:
         click.echo(f"警告：{w}")
+    for w in late_issued(reg, cal, st):
+        click.echo(f"警告：交办单出具偏晚 {w}")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
                f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
 

@@ -59,6 +59,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # planned slips that could not be drawn: no number given
     pending: list = field(default_factory=list)  # items whose due date waits for a year's schedule (时限待定)
+    late: list[str] = field(default_factory=list)  # 交办单 issued late: allowed, listed as warnings
     errors: list[str] = field(default_factory=list)
     batch: Path | None = None
 
@@ -81,6 +82,8 @@ class Report:
             out.append(f"未编号：{r}")
         for d in self.pending:
             out.append(f"时限待定，未出具：{d}")
+        for w in self.late:
+            out.append(f"警告：交办单出具偏晚 {w}")
         if self.batch:
             out.append(f"打印批次：{self.batch}")
         return out
@@ -144,6 +147,23 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
         if diffs:
             out.append(f"{s.number}（{cn_date(s.issued)}出具）：台账中{'；'.join(diffs)}。"
                        f"如需更正单据，请运行 docgen {s.kind} --reissue {s.number} --reason 原因；否则请把台账改回")
+    return out
+
+
+def late_issued(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
+    """Every issued 交办单 that went out late (for `check`): on or after its item's due date, or after issue_lag."""
+    out = []
+    ids = {i.id for i in reg.items}
+    for s in st.valid("assign"):
+        if s.item not in ids:
+            continue
+        item = reg.item(s.item)
+        try:
+            why = E.late_issue(item, item_due(item, reg.rules, cal).due, s.issued, reg.rules, cal)
+        except UnknownYear:
+            continue
+        if why:
+            out.append(f"{s.number}（事项「{item.id}」，{item.lead}）：{why}")
     return out
 
 
@@ -264,6 +284,11 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
                 data = draw(reg, cal, st, real).to_bytes()
             report.new.append(real)
             drawn[real.number] = data
+            if kind == "assign":
+                item = reg.item(real.item)
+                why = E.late_issue(item, item_due(item, reg.rules, cal).due, as_of, reg.rules, cal)
+                if why:
+                    report.late.append(f"{real.number}（事项「{item.id}」，{item.lead}）：{why}")
         led.commit()
         try:
             _render(reg, cal, led, kind, as_of, out, arch, pdf, workers, drawn, report)

@@ -353,11 +353,11 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
         c.finish(("roll_forward",))
     w = e.sub("warnings", "warnings（预警与催办）")
     if w and w.ok:
-        for k in ("warn_days", "urge_interval", "reply_days"):
+        for k in ("warn_days", "urge_interval", "reply_days", "issue_lag"):
             v = w.integer(k, minimum=0)
             if v is not None:
                 kw[k] = v
-        w.finish(("warn_days", "urge_interval", "reply_days"))
+        w.finish(("warn_days", "urge_interval", "reply_days", "issue_lag"))
     b = e.sub("basis", "basis（规则所依据的文件）")
     if b and b.ok:
         kw["basis"] = Basis(b.str("number", required=True), b.str("title", required=True), b.str("scores"))

@@ -346,3 +346,26 @@ def test_status_filters(run, tmp_path):
     assert ids("--state", "临期") == ["A", "B"] and ids("--state", "逾期") == []
     rc, out, _ = run("-r", str(reg), "status", "--on", "2026-09-09")
     assert "事项甲" in out and "事项乙" in out
+
+
+LATE_ISSUE = """\
+meetings:
+  - {id: M1, kind: 主任办公会, title: 第1次主任办公会, date: 2026-10-01, items: [{id: L, text: 早已到期, lead: 良庄镇}]}
+  - {id: M2, kind: 主任办公会, title: 第2次主任办公会, date: 2026-10-14, items: [{id: N, text: 交办偏晚, lead: 良庄镇}]}
+  - {id: M3, kind: 主任办公会, title: 第3次主任办公会, date: 2026-10-20, items: [{id: M, text: 及时交办, lead: 良庄镇}]}
+"""
+
+
+def test_a_late_assignment_slip_is_issued_and_listed(run, tmp_path):
+    """L: 10/1 + 10 days = 10/11, a Sunday, so due 10/12: a 交办单 on 10/22 is past it. N: assigned 10/14, the
+    slip goes out on the 6th working day after (10/15, 16, 19, 20, 21, 22), more than issue_lag 2. M: the 2nd."""
+    reg = write_registers(tmp_path / "r", {"m.yaml": LATE_ISSUE})
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-10-22", "--no-pdf")
+    assert rc == 0, err
+    assert "新出具交办单3份" in out
+    warned = [ln for ln in out.splitlines() if ln.startswith("警告：交办单出具偏晚")]
+    assert warned == [
+        "警告：交办单出具偏晚 督交〔2026〕1号（事项「L」，良庄镇）：出具于2026年10月22日，已到或已过办结时限2026年10月12日",
+        "警告：交办单出具偏晚 督交〔2026〕2号（事项「N」，良庄镇）：交办（2026年10月14日）后第6个工作日才出具，超过2个工作日"]
+    rc, out, _ = run("-r", str(reg), "check")
+    assert rc == 0 and [ln for ln in out.splitlines() if ln.startswith("警告：交办单出具偏晚")] == warned

@@ -113,3 +113,13 @@ def item_facts(item: Item, original_due: dt.date) -> dict[str, str]:
         "办结时限": cn_date(original_due),
         "紧急程度": item.urgency or "",
     }
+
+
+def late_issue(item: Item, original_due: dt.date, issued: dt.date, rules: Rules, cal: WorkCalendar) -> str | None:
+    """Why a 交办单 issued on a date is late (allowed, but listed: rules.md §4), or None."""
+    if issued >= original_due:
+        return f"出具于{cn_date(issued)}，已到或已过办结时限{cn_date(original_due)}"
+    lag = cal.workdays_between(item.assigned, issued)
+    if lag > rules.issue_lag:
+        return f"交办（{cn_date(item.assigned)}）后第{lag}个工作日才出具，超过{rules.issue_lag}个工作日"
+    return None
