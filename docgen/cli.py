@@ -16,6 +16,7 @@ from .model import SOURCE_KINDS
 from .registers import read_registers, read_rules_and_calendar, suggest
 from .rules import DEFAULT_DEADLINES
 from .textfmt import table
+from .view import progress_text, state_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -168,8 +169,8 @@ def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
             lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
     for r in st.rounds[1:]:
         lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
-    lines.append(f"截至{cn_date(as_of)}：办结时限{cn_date(st.due)}，{st.state}"
-                 + (f"，逾期{st.days_overdue}天" if st.days_overdue and st.is_open else ""))
+    p = progress_text(st)
+    lines.append(f"截至{cn_date(as_of)}：办结时限{cn_date(st.due)}，{state_text(st)}" + (f"，{p}" if p else ""))
     click.echo("\n".join(lines))
 
 
@@ -219,23 +220,15 @@ def status(c: Ctx, as_of, unit, state, due_within, as_json):
         return
     out = []
     for s in rows:
-        if s.days_overdue and s.is_open:
-            left = f"逾期{s.days_overdue}天"
-        elif s.workdays_left is not None:
-            left = "今日到期" if s.workdays_left == 0 else f"剩{s.workdays_left}个工作日"
-        elif s.completed:
-            left = "按期" if s.on_time else f"超期{s.days_overdue}天办结"
-        else:
-            left = ""
         due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "") + ("（暂定）" if s.original.provisional else "")
         out.append([s.item.id, _short(s.item.text), SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule,
-                    due_txt, s.state + (f"·{s.warning}" if s.warning else ""), left])
+                    due_txt, state_text(s), progress_text(s)])
     out += [[w["id"], _short(w["text"]), w["source"], w["lead"], w["rule"], "—", PENDING,
              f"待{w['needs_year']}年节假日安排"] for w in waiting]
     click.echo(f"截至{cn_date(as_of)}，共{len(out)}个事项" + (f"，其中{len(waiting)}个时限待定（见 docgen check）"
                                                           if waiting else ""))
     if out:
-        click.echo(table(["编号", "事项", "来源", "牵头单位", "规则", "办结时限", "状态", "逾期/剩余"], out))
+        click.echo(table(["编号", "事项", "来源", "牵头单位", "规则", "办结时限", "状态", "进度"], out))
 
 
 def _short(text: str, n: int = 14) -> str:

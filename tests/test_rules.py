@@ -323,7 +323,7 @@ def test_due_explains_one_item(run, tmp_path):
     assert "2026年9月8日申请延期至2026年9月30日" in lines and "2026年9月9日批准延期至2026年9月30日" in lines
     # the check of 10/9 failed: five working days later — 10/10 (a make-up Saturday), 10/12, 10/13, 10/14, 10/15
     assert "核查不通过，退回整改，整改时限2026年10月15日" in lines
-    assert lines[-1] == "截至2026年10月12日：办结时限2026年10月15日，整改中"
+    assert lines[-1] == "截至2026年10月12日：办结时限2026年10月15日，整改中·黄，剩余3个工作日"  # 10/13, 14, 15
     rc, _, err = run("-r", str(reg), "due", "B")
     assert rc == 2 and "台账中没有事项「B」" in err
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from ..calendar import cn_date
 from ..engine.figures import Figures
 from ..model import SOURCE_KINDS, Registers
+from ..view import listing_text
 from .gbt9704 import OfficialDocument
 
 
@@ -23,9 +24,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
 
     items = []
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
-        state = st.state + (f"（逾期{st.days_overdue}天）" if st.state == "逾期" else "")
-        if st.completed:
-            state += "，按期" if st.on_time else f"，超期{st.days_overdue}天"
+        state = listing_text(st)
         items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
                       "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日" + ("（延）" if st.extended_to else ""),
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})

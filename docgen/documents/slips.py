@@ -11,6 +11,7 @@ from ..calendar import cn_date
 from ..engine.status import ItemStatus
 from ..model import Event, Issuer, Registers
 from ..kinds import KINDS
+from ..view import progress_text, warning_text
 from ..ledger import Slip
 from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
 
@@ -111,11 +112,7 @@ def build_urge(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext
     due = cn_date(status.original.due)
     if status.extended_to:
         due += f"；经批准延期至{cn_date(status.extended_to)}"
-    if status.state == "逾期":
-        left = f"已逾期{status.days_overdue}天"
-    else:
-        left = "今日到期" if status.workdays_left == 0 else f"剩余{status.workdays_left}个工作日"
-    level = {"红": "红色预警（逾期）", "蓝": "蓝色预警（临期）", "黄": "黄色预警（退回整改）"}.get(status.warning or "", "")
+    left, level = progress_text(status), warning_text(status)
     _form(d, [
         (KINDS[assign.kind].name if assign else "交办单", f"{assign.number}（{cn_date(assign.issued)}）" if assign else "无"),
         ("交办事项", item.text),

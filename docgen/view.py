@@ -1,0 +1,33 @@
+"""How an item's standing is put in words: the one place the CLI, the slips, the bulletin and the spreadsheets
+take their status phrases from, so a clerk reads the same words everywhere."""
+from __future__ import annotations
+
+from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
+
+WARNING_TEXT = {RED: "红色预警（逾期）", BLUE: "蓝色预警（临期）", YELLOW: "黄色预警（退回整改）"}
+
+
+def state_text(s: ItemStatus) -> str:
+    """E.g. 逾期·红, 整改中·黄, 已销号."""
+    return s.state + (f"·{s.warning}" if s.warning else "")
+
+
+def warning_text(s: ItemStatus) -> str:
+    return WARNING_TEXT.get(s.warning or "", "")
+
+
+def progress_text(s: ItemStatus) -> str:
+    """Where the item stands against its deadline: 已逾期N天 / 今日到期 / 剩余N个工作日 / 按期办结 / 逾期N天办结."""
+    if s.is_open and s.state == OVERDUE:
+        return f"已逾期{s.days_overdue}天"
+    if s.workdays_left is not None:
+        return "今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日"
+    if s.completed is not None:
+        return "按期办结" if s.on_time else f"逾期{s.days_overdue}天办结"
+    return ""
+
+
+def listing_text(s: ItemStatus) -> str:
+    """The state column of a bulletin's item list: 逾期（已逾期N天）, 已销号（按期办结）…"""
+    p = progress_text(s)
+    return s.state + (f"（{p}）" if p else "")
