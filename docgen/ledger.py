@@ -21,7 +21,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
 import re
 import time
 from dataclasses import dataclass, field

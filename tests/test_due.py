@@ -175,7 +175,6 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from docgen.calendar import WorkCalendar  # noqa: E402
-from docgen.engine.due import compute_due  # noqa: E402
 from docgen.rules import DEFAULT_DEADLINES, Rules  # noqa: E402
 
 _CAL = WorkCalendar()

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from docgen.diagnostics import InputErrors
-from docgen.ledger import GENESIS, Ledger, encode, line_hash, parse, read
+from docgen.ledger import GENESIS, Ledger, encode, line_hash, read
 
 DAY = dt.date(2026, 11, 3)
 HEX = "a" * 64

@@ -155,7 +155,7 @@ def test_odd_characters_in_an_id_never_break_the_ledger_or_give_a_second_number(
     cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
     cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")  # the next day's run
     assert sorted(s.item for s in read(reg).slips.values()) == sorted([odd, "B"])
-    p = cli(reg, out, "void", "督交〔2026〕1号", "--reason", f"原因{odd}\u0085尾", "--no-pdf")
+    cli(reg, out, "void", "督交〔2026〕1号", "--reason", f"原因{odd}\u0085尾", "--no-pdf")
     assert read(reg).slips["督交〔2026〕1号"].void["reason"] == f"原因{odd}\u0085尾"
     assert cli(reg, out, "check").returncode == 0
 
