@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import DocgenError
-from .files import fsync_dir
+from .files import atomic_write_bytes, fsync_dir
 from .kinds import KINDS
 from .ledger import HEAD, VOID_REV, Slip, State, line_hash, sha256_file
 
@@ -37,6 +37,20 @@ def revision_suffix(rev: int) -> str:
 def archived(root: Path, s: Slip, rev: int, ext: str) -> Path:
     """Only validated numbers (ledger.State) reach here: they are safe as file names."""
     return root / str(s.year) / KINDS[s.kind].folder / f"{s.number}{revision_suffix(rev)}{ext}"
+
+
+def reconcile(out_copy: Path, archived_copy: Path, sha: str) -> bool:
+    """Make the archive and the output both hold a recorded file: an archive copy a killed run did not make is made
+    from the output (when it holds the recorded content); an output copy that is missing is restored from the
+    archive. Output copies are working copies a clerk may edit: never hashed against the record or replaced here.
+    Returns True when the output copy was restored."""
+    if not archived_copy.exists() and out_copy.is_file() and sha256_file(out_copy) == sha:
+        put(out_copy, archived_copy, sha)
+    elif not out_copy.exists() and archived_copy.is_file() and sha256_file(archived_copy) == sha:
+        out_copy.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(out_copy, archived_copy.read_bytes())
+        return True
+    return False
 
 
 def put(src: Path, dst: Path, sha: str) -> None:

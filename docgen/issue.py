@@ -387,9 +387,7 @@ def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
 
 
 def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> None:
-    """Archive copies a killed run did not make: made from the output (when it holds the recorded content).
-    Recorded slips missing from the output: copied back from the archive. Output copies are working copies a
-    clerk may open and edit: they are never hashed or replaced here (`archive verify` checks the archive)."""
+    """Every recorded slip of the kind in both the archive and the output (archive.reconcile)."""
     for s in st.slips.values():
         if s.kind != kind:
             continue
@@ -398,11 +396,8 @@ def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> Non
         if r is None:
             continue
         for ext in (".docx", ".pdf"):
-            o, a = slip_path(out, s).with_suffix(ext), A.archived(arch, s, rev, ext)
-            if not a.exists() and o.is_file() and sha256_file(o) == r[ext[1:]]:
-                A.put(o, a, r[ext[1:]])
-            elif not o.exists() and a.is_file() and sha256_file(a) == r[ext[1:]]:
-                atomic_write_bytes(o, a.read_bytes())
+            o = slip_path(out, s).with_suffix(ext)
+            if A.reconcile(o, A.archived(arch, s, rev, ext), r[ext[1:]]):
                 report.restored.append(str(o))
 
 

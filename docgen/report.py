@@ -91,11 +91,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
                     r = slip.rendered
         if r is not None:
             for ext in (".docx", ".pdf"):
-                o, a = path.with_suffix(ext), A.archived(arch, slip, 0, ext)
-                if not a.exists() and o.is_file() and sha256_file(o) == r[ext[1:]]:
-                    A.put(o, a, r[ext[1:]])
-                elif not o.exists() and a.is_file() and sha256_file(a) == r[ext[1:]]:
-                    atomic_write_bytes(o, a.read_bytes())
+                A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
     return slip, close["view"], path, errors
 
 
