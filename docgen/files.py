@@ -1,7 +1,6 @@
 """Writing files safely: nothing half-written is ever left under a final name."""
 from __future__ import annotations
 
-import io
 import re
 import os
 import tempfile
@@ -32,10 +31,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def save_docx(doc, path: Path) -> Path:
-    """Save an OfficialDocument (or python-docx Document) atomically."""
-    buf = io.BytesIO()
-    doc.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
+    """Save an OfficialDocument atomically."""
+    atomic_write_bytes(path, doc.to_bytes())
     return Path(path)
 
 

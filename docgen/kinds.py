@@ -54,6 +54,3 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
 
 SLIP_KINDS = tuple(k for k in KINDS if KINDS[k].is_slip)
 
-
-def kind(kind_id: str) -> Kind:
-    return KINDS[kind_id]
