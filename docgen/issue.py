@@ -109,8 +109,11 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
         day = dt.date.fromisoformat(s.key.split("@核查", 1)[1])
         failed = next((ev for ev in reg.events_of(item.id) if ev.type == "核查" and ev.date == day and ev.passed is False),
                       None)
+    times = 1 + sum(1 for o in st.of_item("urge", item.id) if (o.issued, o.year, o.seq) < (s.issued, s.year, s.seq)) \
+        if s.kind == "urge" else 1
     ctx = S.SlipContext(assign=assigning_slip(st, item.id),
-                        reply=E.reply_by(s.issued, reg.rules, cal) if s.kind == "urge" else None, failed=failed)
+                        reply=E.reply_by(s.issued, reg.rules, cal) if s.kind == "urge" else None, failed=failed,
+                        times=times)
     return KINDS[s.kind].drawer()(reg, s, status, ctx, _mark(s, rev))
 
 

@@ -49,6 +49,22 @@ class Settings:
     src: Src | None = None
     bulletin_to: str = "各有关单位"  # 主送 of the bulletin
     archive: str | None = None  # the archive folder, relative to the registers folder (default ../archive)
+    printing: "Printing" = None  # settings.yaml `print`
+
+    def __post_init__(self):
+        if self.printing is None:
+            object.__setattr__(self, "printing", Printing())
+
+
+@dataclass(frozen=True)
+class Printing:
+    """How the office prints (settings.yaml `print`)."""
+
+    sealed: bool = False  # 加盖印章 (GB/T 9704 7.3.5.1) or not (7.3.5.2)
+    colour: bool = True  # 催办单 in its warning colour; False for offices that print on coloured paper
+    cc_leader: bool = False  # 催办单 抄报 the lead unit's 分管领导
+    copies: int | None = None  # 《督导通报》 印数 (共印N份) in the 版记
+    duplex: bool = True  # print batches for both sides: each slip starts on an odd page
 
 
 @dataclass(frozen=True)

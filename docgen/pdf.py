@@ -99,8 +99,10 @@ class Result:
     error: str = ""
 
 
-# PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name)
-PDF_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+# PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name), keeping the blank pages a
+# section that starts on an even page inserts (the page before a 版记 page)
+PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
+              '"IsSkipEmptyPages":{"type":"boolean","value":"false"}}')
 MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
 
 

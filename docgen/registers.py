@@ -23,7 +23,7 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from .diagnostics import Diagnostic, Src
 from .kinds import KINDS, SLIP_KINDS
 from .ledger import prefix_problem
-from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES,
+from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules
 from .yamlsrc import YList, YMap, load_yaml
@@ -304,7 +304,14 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
         return None
     archive = e.str("archive") or None
+    printing = Printing()
+    pr = e.sub("print", "print（印制）")
+    if pr and pr.ok:
+        vals = {k: pr.boolean(k) for k in ("sealed", "colour", "cc_leader", "duplex")}
+        printing = Printing(**{k: v for k, v in vals.items() if v is not None}, copies=pr.integer("copies", 1))
+        pr.finish(("sealed", "colour", "cc_leader", "copies", "duplex"))
     s = Settings(
+        printing=printing,
         archive=archive,
         committee=off.str("committee", required=True),
         office=off.str("name", required=True),
@@ -319,7 +326,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         src=e.src,
     )
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
-    e.finish(("office", "issuers", "bulletin", "archive"))
+    e.finish(("office", "issuers", "bulletin", "archive", "print"))
     return s
 
 

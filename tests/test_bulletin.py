@@ -196,8 +196,11 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
         red = [r for r in rules(first) if r["red"]]
         assert red and abs(red[0]["x0"] - LEFT) < 0.5 and abs(red[0]["x1"] - RIGHT_EDGE) < 0.5
         assert 0 < red[0]["y"] - issuer.bottom < 6
-        for p in pdf.pages:
+        assert last.page_number % 2 == 0 and page_number_line(last) is None  # 版记 on an even page, unnumbered
+        for p in pdf.pages[:-1]:
             pn = page_number_line(p)
+            if not p.chars:  # the blank page before a 版记 page: unnumbered
+                continue
             assert pn and pn.text == f"—{p.page_number}—" and abs(pn.top - (BOTTOM_EDGE + 7)) <= 1
         full = [r for r in rules(last) if abs(r["x0"] - LEFT) < 1 and abs(r["x1"] - RIGHT_EDGE) < 1]
         assert abs(full[-1]["bottom"] - BOTTOM_EDGE) <= 1
@@ -205,7 +208,7 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
         assert any(ln.text == "抄送：党工委组织部，纪工委。" for ln in ll)
         assert any(ln.text.endswith("2026年11月20日印发") for ln in ll)
         text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
-    for part in ("一、总体情况", "二、各单位落实情况", "三、考核计分排名", "四、存在的问题", "五、下步工作要求", "附件1"):
+    for part in ("一、总体情况", "二、各单位落实情况", "三、考核计分排名", "四、存在的问题", "五、下步工作要求", "附件："):
         assert part in text
     assert "北集坡街道" in text and "已逾期" in text and "督交〔2026〕" in text
 

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from docgen.documents.gbt9704 import OfficialDocument, chars, fit_mark, split_title, text_width
+from docgen.documents.gbt9704 import OfficialDocument, fit_mark, text_width
 from docgen.pdf import convert
 
 
@@ -59,27 +59,12 @@ def test_doctor_without_libreoffice(run, monkeypatch, tmp_path):
     assert rc == 2 and "LibreOffice：未找到" in out and "apt-get install libreoffice-writer-nogui" in out
 
 
-@pytest.mark.parametrize("title", [
-    "泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知",
-    "关于2026年第三季度重点工作落实情况的通报",
-    "关于印发泰安高新区2026年争先进位目标任务分解方案及考核办法和督导工作实施细则的通知",
-])
-def test_titles_wrap_as_a_trapezoid(title):
-    lines = split_title(title)
-    assert "".join(lines) == title
-    assert all(chars(ln) <= 20 for ln in lines)
-    assert all(chars(a) >= chars(b) for a, b in zip(lines, lines[1:]))
-    assert not any(a[-1].isdigit() and b[0].isdigit() for a, b in zip(lines, lines[1:]))
-
-
-def test_short_title_with_digits_stays_on_one_line():
-    assert split_title("关于2026年第三季度重点工作落实情况的通报") == ["关于2026年第三季度重点工作落实情况的通报"]
-
-
 def test_mark_fits_the_line():
+    from docgen.documents.gbt9704 import XIAOBIAOSONG
+
     for organ in ("泰安高新区管委会文件", "泰安高新技术产业开发区管理委员会文件", "中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件"):
         size, scale = fit_mark(organ, 36.0)
-        assert text_width(organ, size, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4
+        assert text_width(organ, size, XIAOBIAOSONG, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4
 
 
 FAKE = """#!{python}

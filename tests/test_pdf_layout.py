@@ -7,7 +7,8 @@ import pytest
 from pdfcheck import (BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line,
                       rules, text_lines)
 
-ONE_CHAR_14 = 14 / (72 / 25.4)  # one 四号 character, mm
+MM_PT = 72 / 25.4
+ONE_CHAR_14 = 14 / MM_PT  # one 四号 character, mm
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +26,9 @@ def pages(sample):
         yield [(p, text_lines(p), rules(p)) for p in pdf.pages]
 
 
-def test_two_to_three_a4_pages(pages):
-    assert 2 <= len(pages) <= 3
+def test_a4_pages_ending_on_an_even_page(pages):
+    # body on pages 1-2, the 附件 on page 3 (odd): the 版记 goes on page 4, the back of the last sheet
+    assert len(pages) == 4
     for p, _, _ in pages:
         assert abs(mm(p.width) - 210) < 0.5 and abs(mm(p.height) - 297) < 0.5
 
@@ -37,7 +39,10 @@ def test_every_character_but_the_page_number_inside_the_type_area(pages):
         for c in p.chars:
             if not c["text"].strip() or (pn and mm(c["top"]) >= pn.top - 0.1):
                 continue
-            assert LEFT - 1 <= mm(c["x0"]) and mm(c["x1"]) <= RIGHT_EDGE + 1, (p.page_number, c["text"], mm(c["x0"]))
+            # LibreOffice 7.4 hangs a line-end punctuation mark into the margin (it ignores w:overflowPunct;
+            # docs/layout.md); nothing else may leave the type area
+            hang = 16 / MM_PT if c["text"] in "，。、；：！？）》”" else 0
+            assert LEFT - 1 <= mm(c["x0"]) and mm(c["x1"]) <= RIGHT_EDGE + 1 + hang, (p.page_number, c["text"], mm(c["x0"]))
             assert TOP - 1 <= mm(c["top"]) and mm(c["bottom"]) <= BOTTOM_EDGE + 1, (p.page_number, c["text"])
 
 
@@ -92,7 +97,9 @@ def test_red_mark_and_red_line_on_page_one(pages):
 
 
 def test_page_numbers(pages):
-    for p, _, _ in pages:
+    *body, last = pages
+    assert page_number_line(last[0]) is None  # the 版记 page carries no page number
+    for p, _, _ in body:
         pn = page_number_line(p)
         assert pn is not None, p.page_number
         n = p.page_number
@@ -109,6 +116,7 @@ def test_page_numbers(pages):
 
 def test_banji_on_the_last_page(pages):
     p, lines, rl = pages[-1]
+    assert p.page_number % 2 == 0  # an even page: the back of the last sheet
     full = [r for r in rl if abs(r["x0"] - LEFT) < 1 and abs(r["x1"] - RIGHT_EDGE) < 1 and not r["red"]]
     banji = full[-3:]
     assert len(banji) == 3
@@ -125,8 +133,8 @@ def test_banji_on_the_last_page(pages):
 
 
 def test_attachment_page(pages):
-    p, lines, _ = pages[-1]
-    assert lines[0].text == "附件1" and "Sans" in lines[0].font and abs(lines[0].x0 - LEFT) < 0.5
+    p, lines, _ = pages[-2]
+    assert lines[0].text == "附件" and "Sans" in lines[0].font and abs(lines[0].x0 - LEFT) < 0.5
     assert lines[1].size == 22.0  # its title, on line 3: its centre within the third line's band
     centre = lambda ln: (ln.top + ln.bottom) / 2  # noqa: E731
     assert abs((centre(lines[1]) - centre(lines[0])) - 2 * 10.21) < 10.21 / 2
@@ -167,6 +175,6 @@ def test_docx_names_the_standard_fonts(sample):
         footers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/footer"))
     for face in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"):
         assert f'w:eastAsia="{face}"' in xml, face
-    assert 'w:eastAsia="宋体"' in footers
+    assert 'w:eastAsia="宋体"' in xml and 'w:pStyle w:val="页码"' in footers  # page numbers in 宋体
     assert "eastAsiaTheme" not in xml
     assert "docGrid" not in xml

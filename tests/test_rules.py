@@ -46,7 +46,7 @@ def test_one_number_per_act(tmp_path):
     assert [(s.number, s.item) for s in urges] == [("督催〔2026〕1号", "F")]
     cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / "督催〔2026〕1号.docx")).tables
              for r in t.rows for c in r.cells]
-    assert cells[cells.index("整改通知单") + 1] == "督改〔2026〕1号（2026年10月26日）"
+    assert cells[cells.index("交办依据") + 1] == "督改〔2026〕1号整改通知单（2026年10月26日）"
 
 
 # ---------------------------------------------------------------- what check refuses, by file and line

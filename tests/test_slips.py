@@ -224,7 +224,7 @@ def test_urge_rules(tmp_path):
     doc = docx.Document(str(out / "slips" / "催办单" / f"{urged['G'].number}.docx"))
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     # it cites the 交办单 by its own number and date (A, C, G were numbered in that order on 10/12)
-    assert cells[cells.index("交办单") + 1] == "督交〔2026〕3号（2026年10月12日）"
+    assert cells[cells.index("交办依据") + 1] == "督交〔2026〕3号交办单（2026年10月12日）"
     assert "剩余2个工作日" in cells and "蓝色预警（临期）" in cells
     assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15: 10/16, 10/19
     # 10/19: G was urged two working days ago (fewer than 3); A's rework is due today: nothing

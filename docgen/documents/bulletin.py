@@ -26,7 +26,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
         state = listing_text(st)
         items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
-                      "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日" + ("（延）" if st.extended_to else ""),
+                      "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日",
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
@@ -72,8 +72,8 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     units = [ns({**u, "counts": ns(u["counts"])}) for u in view["scores"]["units"]]
     overdue = view["overdue"]
     d = OfficialDocument()
-    d.properties(f"关于{period.label}重点工作落实情况的通报", s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in
-                 s.issuers else s.office, issued, f"督导通报{number}")
+    d_issuer = s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in s.issuers else s.office
+    d.properties(f"关于{period.label}重点工作落实情况的通报", d_issuer, issued, f"督导通报{number}")
     d.bulletin_masthead("督导通报", f"第{seq}期", s.office, issued)
     d.title(f"关于{period.label}重点工作落实情况的通报", blank_before=1)
     basis = reg.rules.basis
@@ -101,7 +101,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                  for k, c in by_source.items() if c.due]
                 + [["合计", *(str(x) for x in (total.due, total.completed, total.on_time, total.in_progress,
                                               total.overdue, total.extended)), pct(total)]],
-                [26, 17, 17, 19, 19, 15, 15, 28], size=12, align=["center"] * 8)
+                size=12, align=["center"] * 8, flex=set())
 
     d.heading(1, "二、各单位落实情况")
     active = [u for u in units if u.active]
@@ -110,7 +110,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
         d.table(["单位", "应办结", "已办结", "按期办结", "逾期", "延期", "得分"],
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
                                               u.counts.extended)), score_text(u.score)] for u in active],
-                [42, 18, 18, 20, 18, 18, 22], size=12, align=["left"] + ["center"] * 6)
+                size=12, align=["left"] + ["center"] * 6, flex={0})
     commended = [u.unit for u in units if u.commended]
     if commended:
         d.body(f"{'、'.join(commended)}本期事项全部按期办结，予以通报表扬。")
@@ -123,8 +123,8 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
         d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{score_text(view['scores']['base'])}分。本期排名如下：")
         rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus) if u.minus else "0",
                  f"+{score_text(u.plus)}" if u.plus else "0"] for u in active]
-        d.table(["名次", "单位", "得分", "扣分", "加分"], rows, [18, 60, 26, 26, 26], size=12,
-                align=["center", "left", "center", "center", "center"])
+        d.table(["名次", "单位", "得分", "扣分", "加分"], rows, size=12,
+                align=["center", "left", "center", "center", "center"], flex={1})
     else:
         d.body("本期没有计分事项。")
 
@@ -153,12 +153,15 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d.heading(2, "（三）及时报送办理结果。", f"事项办结后及时报送办理结果，由{s.office}核查销号。")
     d.attachments_note([f"{period.label}督导事项清单"])
 
-    d.attachment_page(1, f"{period.label}督导事项清单")
+    d.signature(d_issuer, issued, sealed=s.printing.sealed)
+
+    d.attachment_page(f"{period.label}督导事项清单")
     if view["items"]:
-        rows = [[i["id"], i["source"], i["text"], i["lead"], i["due"], i["state"], i["assign"]] for i in view["items"]]
-        d.table(["编号", "来源", "事项", "牵头单位", "时限", "状态", "交办单"], rows,
-                [20, 15, 46, 22, 15, 20, 18], size=9, align=["left"] * 7)
+        rows = [[str(n), i["source"], i["text"], i["lead"], i["due"], i["state"], i["assign"]]
+                for n, i in enumerate(view["items"], 1)]
+        d.table(["序号", "来源", "事项", "牵头单位", "时限", "状态", "交办单号"], rows, size=10.5,
+                align=["center", "center", "left", "left", "center", "left", "left"], flex={2, 3, 5})
     else:
         d.body("本期无应办结事项。")
-    d.banji(s.cc, s.print_organ, issued)
+    d.banji(s.cc, s.print_organ, issued, copies=s.printing.copies)
     return d

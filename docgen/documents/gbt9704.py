@@ -12,15 +12,21 @@ them to Debian's stand-ins for PDF conversion.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import math
 import unicodedata
 from dataclasses import dataclass
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
+from . import metrics
 from . import oxml as X
 
 # ------------------------------------------------------------------ the standard's numbers
@@ -51,71 +57,115 @@ PAGE_NO_EM_RAISE = 0.94  # mm
 FOOTER_DISTANCE = BOTTOM - PAGE_NO_GAP - PAGE_NO_LINE / X.MM - PAGE_NO_EM_RAISE  # mm
 
 FORM_LINE, FORM_PAD_X, FORM_PAD_Y = 1.4, 4.0, 1.5  # forms: line height (× size), cell padding (pt)
-BANJI_MARK = "docgen_banji_spacer"  # bookmark on the paragraph that pushes the 版记 to the bottom
+CELL_PAD = 3.0  # pt, left and right in a table cell
+MIN_TABLE = 10.5  # pt: no table text smaller than 五号
+# the 版记 page's footer distance (mm): its last rule lands on the type area's bottom edge (measured on
+# LibreOffice 7.4: the footer's closing one-twip paragraph and the rule's half width take 0.5 mm)
+BANJI_FOOTER = BOTTOM - 0.5
+APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+           b"<Application>docgen</Application><DocSecurity>0</DocSecurity></Properties>")
 MARK_EM_DROP = -0.037
 MARK_TOP = 35.0  # mm from the type area's top edge to the top of the 发文机关标志 (7.2.4)
 RED_LINE_GAP = 4.0  # mm below the 发文字号
 
 
-def text_width(s: str, size: float = BODY, spacing: float = CHAR_SPACING) -> float:
-    """Width of a single-line text in pt: full-width characters one em, others half."""
-    w = 0.0
-    for c in s:
-        w += size if unicodedata.east_asian_width(c) in "WF" else size / 2
-        w += spacing
-    return w
+def text_width(s: str, size: float = BODY, face: str = FANGSONG, spacing: float = CHAR_SPACING) -> float:
+    """Width of a single-line text in pt, as the configured face draws it (documents/metrics.py)."""
+    return metrics.width(s, size, face, spacing)
 
 
-def chars(s: str) -> float:
-    """Width of s in 字 (full-width characters count 1, half-width 0.5)."""
-    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in s)
+def chars(s: str, face: str = FANGSONG) -> float:
+    """Width of s in 字 (em) of `face`."""
+    return metrics.width(s, 1.0, face)
 
 
 def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _break_cost(left: str, right: str) -> float:
-    """How bad it is to end a title line between left and right."""
-    if left[-1].isdigit() and (right[0].isdigit() or right[0] in "年月日号期") or \
-            left[-1] in "年月〔" and right[0].isdigit():
-        return 12.0  # never inside a number or a date
-    if left[-1] in "的和及与、，" or right.startswith("关于") or left.endswith("委员会"):
+OPENING, CLOSING = "《（〔“‘【", "，。、；：！？）》〕”’】"
+DOC_WORDS = ("通知", "通报", "意见", "报告", "决定", "请示", "批复", "办法", "方案", "纪要", "交办单", "催办单",
+             "通知单", "登记表", "申请表", "反馈单", "清单")
+
+
+@functools.lru_cache(maxsize=256)
+def word_starts(text: str) -> frozenset[int]:
+    """Where the words of a Chinese text start (jieba's dictionary segmentation): a title breaks between words
+    (GB/T 9704 7.3.1 词意完整)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return frozenset(start for _, start, _ in jieba.tokenize(text, HMM=False))
+
+
+def _break_cost(left: str, right: str, between_words: bool = True) -> float | None:
+    """How bad it is to end a title line between left and right; None: never."""
+    a, b = left[-1], right[0]
+    if len(right) < 2 or len(left) < 2 or b in CLOSING or a in OPENING:
+        return None  # never one character alone, never a line starting with closing punctuation
+    if a.isdigit() and (b.isdigit() or b in "年月日号期") or a in "年月〔" and b.isdigit() or \
+            a.isascii() and a.isalnum() and b.isascii() and b.isalnum():
+        return None  # never inside a number, a date or a Latin word
+    if b in "年月日号期度份届次" and (a.isdigit() or a in "一二三四五六七八九十季"):
+        return None  # never between a number and its unit: 第三季 / 度
+    if any(left.endswith(w[:k]) and right.startswith(w[k:]) for w in DOC_WORDS for k in range(1, len(w))):
+        return None  # never inside 通知, 通报…
+    if not between_words:
+        return 10.0  # inside a word: only when nothing else fits
+    if a in "的和及与、，" or right.startswith("关于") or b in OPENING or a in CLOSING or left.endswith("委员会"):
         return 0.0  # a natural break
-    return 4.0  # inside a phrase
+    if left.endswith("关于") or b == "的":
+        return 8.0
+    return 2.0  # between two words of a phrase
 
 
-def split_title(title: str, per_line: float = 20) -> list[str]:
-    """Wrap a long title (7.3.1): lines no wider than per_line 字 (digits and Latin letters count half), upper
-    lines not shorter than lower ones where the words allow (梯形), breaking at natural points, never inside
-    a number or a date. Tries the fewest lines and one more, and keeps the better."""
-    if chars(title) <= per_line:
+def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width: float | None = None) -> list[str]:
+    """Wrap a long title (7.3.1) into lines that fit the type area as `face` draws them: never one character
+    alone, at phrase boundaries where the words allow, shaped as a trapezoid (upper lines not shorter) or a
+    diamond (the middle longest). Tries the fewest lines and one more, and keeps the better."""
+    avail = (AREA_W * X.MM if width is None else width) - 1.0
+    w = lambda s: text_width(s, size, face, 0)  # noqa: E731
+    if w(title) <= avail:
         return [title]
-    fewest = math.ceil(chars(title) / per_line)
+    fewest = math.ceil(w(title) / avail)
     best: tuple[float, list[str]] | None = None
+    starts = word_starts(title)
 
-    def search(rest: str, n: int, acc: list[str], cost: float) -> None:
+    def shape(lines: list[str]) -> float:
+        ws = [w(x) for x in lines]
+        trapezoid = all(a >= b - 1 for a, b in zip(ws, ws[1:]))
+        peak = ws.index(max(ws))
+        diamond = len(ws) >= 3 and 0 < peak < len(ws) - 1 and all(a <= b + size for a, b in zip(ws[:peak], ws[1:peak + 1])) and \
+            all(a >= b - size for a, b in zip(ws[peak:], ws[peak + 1:]))
+        short = sum(max(0.0, avail * 0.4 - x) / size for x in ws)  # a stub of a line reads badly
+        return (0.0 if trapezoid or diamond else 3.0) + short
+
+    def search(rest: str, n: int, acc: list[str], cost: float, at: int = 0) -> None:
         nonlocal best
         if best is not None and cost >= best[0]:
             return
         if n == 1:
-            if chars(rest) <= per_line:
+            if w(rest) <= avail and len(rest) >= 2:
                 lines = acc + [rest]
-                shape = sum(2.0 for a, b in zip(lines, lines[1:]) if chars(a) < chars(b))
-                total = cost + shape + 3.0 * (len(lines) - fewest)
+                total = cost + shape(lines) + 3.0 * (len(lines) - fewest)
                 if best is None or total < best[0]:
                     best = (total, lines)
             return
-        for j in range(1, len(rest)):
+        for j in range(2, len(rest) - 1):
             head = rest[:j]
-            if chars(head) > per_line:
+            if w(head) > avail:
                 break
-            if chars(rest[j:]) > per_line * (n - 1) or chars(head) < per_line / 3:
+            if w(rest[j:]) > avail * (n - 1) or w(head) < avail / 3:
                 continue
-            search(rest[j:], n - 1, acc + [head], cost + _break_cost(head, rest[j:]))
+            c = _break_cost(head, rest[j:], at + j in starts)
+            if c is not None:
+                search(rest[j:], n - 1, acc + [head], cost + c, at + j)
 
-    for n in (fewest, fewest + 1):
+    for n in (fewest, fewest + 1, fewest + 2):
         search(title, n, [], 0.0)
+        if best is not None and n > fewest:
+            break
     return best[1] if best else [title]
 
 
@@ -123,7 +173,7 @@ def fit_mark(mark: str, size: float) -> tuple[float, int | None]:
     """The 发文机关标志's size and horizontal scale (%) so that it fits the 156 mm line: squeezed down to 60 %,
     then smaller."""
     avail = AREA_W * X.MM - 2
-    w = text_width(mark, size, 0)
+    w = text_width(mark, size, XIAOBIAOSONG, 0)
     if w <= avail:
         return size, None
     scale = math.floor(avail / w * 100)
@@ -134,109 +184,238 @@ def fit_mark(mark: str, size: float) -> tuple[float, int | None]:
 
 @dataclass(frozen=True)
 class Face:
-    """A run's look: face, size, and optional bold/colour/scale/spacing."""
+    """A run's direct look, for what no style holds (a masthead squeezed to fit, a form shrunk to one page)."""
 
-    face: str = FANGSONG
-    size: float = BODY
-    bold: bool = False
+    face: str | None = None
+    size: float | None = None
+    bold: bool | None = None
     color: str | None = None
     scale: int | None = None
-    spacing: float | None = CHAR_SPACING
+    spacing: float | None = None
 
     def apply(self, rpr) -> None:
         X.set_rpr(rpr, face=self.face, size=self.size, bold=self.bold, color=self.color, scale=self.scale,
                   spacing=self.spacing)
 
 
-BODY_FACE = Face()
-HEADING_FACES = {1: Face(HEITI), 2: Face(KAITI), 3: Face(FANGSONG), 4: Face(FANGSONG)}
+# ------------------------------------------------------------------ the style set
+
+@dataclass(frozen=True)
+class Style:
+    """A named paragraph (or character) style: every paragraph docgen writes has one of these."""
+
+    name: str
+    face: str = FANGSONG
+    size: float = BODY
+    bold: bool = False
+    color: str | None = None
+    spacing: float | None = CHAR_SPACING
+    align: str = "both"
+    line: float | None = PITCH  # exact line pitch, pt; None: 1.0 single
+    first_line: float | None = 0
+    left: float | None = 0
+    right: float | None = 0
+    keep_next: bool = False
+    outline: int | None = None  # 0 = level 1
+    base: str = "Normal"
+    character: bool = False
+
+
+HEADING_STYLES = {1: "一级标题", 2: "二级标题", 3: "三级标题", 4: "四级标题"}  # 层次序数 一、（一）1.（1）
+STYLES: dict[str, Style] = {s.name: s for s in (
+    Style("正文", first_line=2 * CHAR),
+    Style("公文标题", XIAOBIAOSONG, TITLE, spacing=0, align="center", first_line=0),
+    Style("一级标题", HEITI, first_line=2 * CHAR, keep_next=True, outline=0, base="Heading 1"),
+    Style("二级标题", KAITI, first_line=2 * CHAR, keep_next=True, outline=1, base="Heading 2"),
+    Style("三级标题", FANGSONG, first_line=2 * CHAR, keep_next=True, outline=2, base="Heading 3"),
+    Style("四级标题", FANGSONG, first_line=2 * CHAR, keep_next=True, outline=3, base="Heading 4"),
+    Style("主送机关", align="left"),
+    Style("附件说明", first_line=2 * CHAR),
+    Style("署名", align="right"),
+    Style("成文日期", align="right"),
+    Style("附注", first_line=2 * CHAR),
+    Style("附件标识", HEITI, align="left"),
+    Style("版头", align="left"),
+    Style("发文机关标志", XIAOBIAOSONG, 36.0, color=RED, spacing=0, align="center", line=None),
+    Style("发文字号", align="center"),
+    Style("单据编号", align="left"),
+    Style("剪切线", SONGTI, 10.5, spacing=0, align="center", line=None),
+    Style("版记", FANGSONG, SMALL, spacing=0, align="left"),
+    Style("页码", SONGTI, SMALL, spacing=0, align="right", line=PAGE_NO_LINE),
+    Style("表头", HEITI, SMALL, spacing=0, align="center", line=SMALL * 1.4),
+    Style("表格文字", FANGSONG, SMALL, spacing=0, align="left", line=SMALL * 1.4),
+    Style("单据标注", XIAOBIAOSONG, SMALL, color=RED, spacing=0, align="center"),
+    Style("回执标题", HEITI, align="center"),
+    Style("表题注", FANGSONG, SMALL, spacing=0, align="center"),
+    Style("正文字符", FANGSONG, character=True, base="Default Paragraph Font"),
+)}
+# Word's built-in headings, which a clerk's 标题 1–4 click applies: the same looks as 一级标题–四级标题
+BUILTIN_HEADINGS = {f"Heading {n}": name for n, name in HEADING_STYLES.items()}
+
+
+def _style_ppr(style_el):
+    ppr = style_el.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        rpr = style_el.find(qn("w:rPr"))
+        if rpr is not None:
+            rpr.addprevious(ppr)
+        else:
+            style_el.append(ppr)
+    return ppr
+
+
+def _define(style, spec: Style) -> None:
+    """Give a python-docx style object the look of spec: fonts and paragraph format, nothing inherited from a
+    theme."""
+    el = style.element
+    rpr = el.get_or_add_rPr()
+    for child in list(rpr):
+        rpr.remove(child)
+    X.set_rpr(rpr, face=spec.face, size=spec.size, bold=spec.bold, color=spec.color or "000000",
+              spacing=spec.spacing if spec.spacing is not None else 0)
+    if spec.character:
+        return
+    style.quick_style = True
+    ppr = _style_ppr(el)
+    for child in list(ppr):
+        ppr.remove(child)
+    pf = style.paragraph_format
+    pf.alignment = {"both": WD_ALIGN_PARAGRAPH.JUSTIFY, "left": WD_ALIGN_PARAGRAPH.LEFT,
+                    "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}[spec.align]
+    pf.space_before = pf.space_after = Pt(0)
+    if spec.line is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing, pf.line_spacing_rule = Pt(spec.line), WD_LINE_SPACING.EXACTLY
+    pf.first_line_indent = Pt(spec.first_line or 0)
+    pf.left_indent, pf.right_indent = Pt(spec.left or 0), Pt(spec.right or 0)
+    pf.keep_with_next = spec.keep_next
+    pf.widow_control = False
+    X.no_autospace(ppr)
+    X.no_hanging_punctuation(ppr)
+    if spec.outline is not None:
+        X.outline_level(ppr, spec.outline)
+
+
+# ------------------------------------------------------------------ the document
 
 
 class OfficialDocument:
-    """A document laid out by GB/T 9704-2012. Add elements in reading order, then save()."""
+    """A document laid out by GB/T 9704-2012. Add elements in reading order, then save().
 
-    def __init__(self):
-        self.doc = Document()
-        self._setup_styles()
-        self._setup_page(self.doc.sections[0])
+    `page_numbers=False` for a one-page form (a form has no page number, slips.md); `landscape` turns the page
+    for a wide table (the type area is then 225 × 156 mm)."""
+
+    def __init__(self, page_numbers: bool = True, landscape: bool = False, document=None):
+        self.doc = document if document is not None else Document()
+        self.landscape = landscape
+        self.width_mm = AREA_H if landscape else AREA_W
+        self._attachments: list[str] = []
+        self._attachment_no = 0
+        if document is None:
+            self._setup_styles()
+            self._setup_package()
+            self._setup_page(self.doc.sections[0], page_numbers)
 
     # ---- set-up
     def _setup_styles(self) -> None:
         styles = self.doc.styles
-        # document defaults: no theme fonts anywhere
-        rpr_default = self.doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        # document defaults: no theme fonts anywhere, Chinese for East Asian text; digits and Latin letters keep a
+        # Western language, or LibreOffice breaks numbers like Chinese characters (统计截至202 / 6年)
+        rpr_default = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
         X.set_rpr(rpr_default, face=FANGSONG, size=BODY)
-        lang = rpr_default.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            rpr_default.append(lang)
-        # Chinese for East Asian text; digits and Latin letters keep a Western language, or LibreOffice
-        # breaks numbers like Chinese characters (统计截至202 / 6年)
-        lang.set(qn("w:eastAsia"), "zh-CN")
-        lang.set(qn("w:val"), "en-US")
-        # no theme fonts in any style of the template: every face is named
-        for rf in self.doc.styles.element.iter(qn("w:rFonts")):
+        X.language(rpr_default, "en-US", "zh-CN")
+        for rf in styles.element.iter(qn("w:rFonts")):
             for a in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
                 if rf.get(qn(a)) is not None:
                     del rf.attrib[qn(a)]
-        normal = styles["Normal"]
-        X.set_rpr(normal.element.get_or_add_rPr(), face=FANGSONG, size=BODY, spacing=CHAR_SPACING)
-        ppr = normal.element.get_or_add_pPr()
-        X.set_ppr(ppr, line=PITCH, before=0, after=0, align="both", widow=False)
-        X.no_autospace(ppr)
-        settings = self.doc.settings.element
+        _define(styles["Normal"], Style("Normal", align="both", first_line=0))
+        for n in range(1, 10):  # Word's headings: GB/T 9704 looks, black, no theme colour
+            spec = STYLES.get(BUILTIN_HEADINGS.get(f"Heading {n}", ""))
+            _define(styles[f"Heading {n}"], spec or Style(f"Heading {n}", keep_next=True, outline=n - 1))
+            char = f"Heading {n} Char"
+            if char in styles:
+                _define(styles[char], Style(char, (spec or STYLES["正文"]).face, character=True))
+        for spec in STYLES.values():
+            kind = WD_STYLE_TYPE.CHARACTER if spec.character else WD_STYLE_TYPE.PARAGRAPH
+            st = styles.add_style(spec.name, kind)
+            st.base_style = styles[spec.base]
+            _define(st, spec)
         # no document grid: exact line pitch only (gbt9704.md: the grid doubled tall stand-in lines)
         for sect in self.doc.element.body.iter(qn("w:sectPr")):
             for g in sect.findall(qn("w:docGrid")):
                 sect.remove(g)
-        cs = settings.find(qn("w:compat"))
-        if cs is None:
-            cs = OxmlElement("w:compat")
-            settings.append(cs)
         self.doc.settings.odd_and_even_pages_header_footer = True
-        self.doc.core_properties.language = "zh-CN"
 
-    def _setup_page(self, section) -> None:
-        section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
-        section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
-        section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
+    def _setup_package(self) -> None:
+        """Properties that are true of this document: no Word-for-Mac application, no template's thumbnail,
+        Chinese as the theme's East Asian language."""
+        for rel in list(self.doc.part.package.rels.values()):
+            if rel.reltype.endswith("/thumbnail"):
+                self.doc.part.package.rels.pop(rel.rId)
+        for rel in self.doc.part.package.rels.values():
+            if rel.reltype.endswith("/extended-properties"):
+                rel.target_part._blob = APP_XML
+        settings = self.doc.settings.element
+        lang = settings.find(qn("w:themeFontLang"))
+        if lang is not None:
+            lang.set(qn("w:eastAsia"), "zh-CN")
+        cp = self.doc.core_properties
+        cp.language, cp.comments, cp.author, cp.title = "zh-CN", "", "", ""
+
+    def _setup_page(self, section, page_numbers: bool) -> None:
+        if self.landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = Mm(PAGE_H), Mm(PAGE_W)
+            # the type area turned: 订口 at the top edge (the sheet is bound on its long side)
+            section.top_margin, section.bottom_margin = Mm(LEFT), Mm(RIGHT)
+            section.left_margin, section.right_margin = Mm(TOP), Mm(BOTTOM)
+        else:
+            section.page_width, section.page_height = Mm(PAGE_W), Mm(PAGE_H)
+            section.top_margin, section.bottom_margin = Mm(TOP), Mm(BOTTOM)
+            section.left_margin, section.right_margin = Mm(LEFT), Mm(RIGHT)
         section.gutter = Mm(0)
         section.header_distance = Mm(15)
         section.footer_distance = Mm(FOOTER_DISTANCE)
-        self._page_numbers(section)
+        if page_numbers:
+            self._page_numbers(section)
 
     def _page_numbers(self, section) -> None:
         """— N — in 四号宋体, odd pages right one character in, even pages left one character in."""
-        for footer, align, ind in ((section.footer, "right", "right"), (section.even_page_footer, "left", "left")):
+        for footer, align in ((section.footer, "right"), (section.even_page_footer, "left")):
             footer.is_linked_to_previous = False
             p = footer.paragraphs[0]
-            ppr = X.para_ppr(p)
-            X.set_ppr(ppr, align=align, line=PAGE_NO_LINE, **{ind: SMALL})
-            face = Face(SONGTI, SMALL, spacing=0)
-            r = p.add_run("— ")
-            face.apply(X.run_rpr(r))
-            X.field(p, "PAGE", face.apply)
-            r = p.add_run(" —")
-            face.apply(X.run_rpr(r))
+            p.style = self.doc.styles["页码"]
+            X.set_ppr(X.para_ppr(p), align=align, **{align: SMALL})
+            p.add_run("— ")
+            X.field(p, "PAGE", lambda rpr: None)
+            p.add_run(" —")
 
     # ---- paragraphs
-    def paragraph(self, text: str = "", face: Face = BODY_FACE, *, align: str = "both", line: float = PITCH,
-                  first_line: float | None = None, left: float | None = None, right: float | None = None,
-                  before: float = 0, keep_next: bool = False, page_break_before: bool = False, hanging=None):
-        p = self.doc.add_paragraph()
-        ppr = X.para_ppr(p)
-        X.set_ppr(ppr, align=align, line=line, before=before, after=0, first_line=first_line, left=left,
-                  right=right, keep_next=keep_next, page_break_before=page_break_before, hanging=hanging)
+    def paragraph(self, text: str = "", style: str = "正文", *, face: Face | None = None, align: str | None = None,
+                  line: float | None = None, first_line: float | None = None, left: float | None = None,
+                  right: float | None = None, before: float | None = None, keep_next: bool = False,
+                  page_break_before: bool = False, hanging=None):
+        """A paragraph in a named style; the keywords are direct formatting for what the style cannot know
+        (an indent computed from a name's width, a masthead's position)."""
+        p = self.doc.add_paragraph(style=self.doc.styles[style])
+        if any(v is not None for v in (align, line, first_line, left, right, before, hanging)) or keep_next or \
+                page_break_before:
+            X.set_ppr(X.para_ppr(p), align=align, line=line, before=before, first_line=first_line, left=left,
+                      right=right, keep_next=keep_next, page_break_before=page_break_before, hanging=hanging)
         if text:
             self.runs(p, [(text, face)])
         return p
 
     def runs(self, p, parts) -> None:
-        for text, face in parts:
+        """Runs of (text, look): look is None (the paragraph's style), a character style name, or a Face."""
+        for text, look in parts:
             lines = text.split("\n")
             for i, ln in enumerate(lines):
-                r = p.add_run(ln)
-                face.apply(X.run_rpr(r))
+                r = p.add_run(ln, style=look if isinstance(look, str) else None)
+                if isinstance(look, Face):
+                    look.apply(X.run_rpr(r))
                 if i < len(lines) - 1:
                     r.add_break()
 
@@ -249,210 +428,247 @@ class OfficialDocument:
                  suffix: str = "文件") -> None:
         """份号, 密级, 紧急程度 (lines 1–3), the red 发文机关标志 35 mm below the type area's top, 发文字号 two lines
         below it, and the red line 4 mm below that."""
-        for text, face in ((copy_no, BODY_FACE), (secret, Face(HEITI)), (urgency, Face(HEITI))):
-            self.paragraph(text, face, align="left")
+        for text, face in ((copy_no, None), (secret, Face(HEITI)), (urgency, Face(HEITI))):
+            self.paragraph(text, "版头", face=face)
         mark = organ + suffix
         size, scale = fit_mark(mark, 36.0)
         line = size * 1.2
         # The 3 lines above take 3 pitches; in an exact line of 1.2 × size, LibreOffice puts the glyph's em-box top
         # MARK_EM_DROP × size below the line's top (measured; negative: above it).
         before = MARK_TOP * X.MM - 3 * PITCH - MARK_EM_DROP * size
-        self.paragraph(mark, Face(XIAOBIAOSONG, size, color=RED, scale=scale, spacing=0), align="center",
+        self.paragraph(mark, "发文机关标志", face=Face(size=size, scale=scale) if (size, scale) != (36.0, None) else None,
                        line=line, before=max(0.0, before))
         self.blank(2)
-        self.doc_number(number)
-
-    def doc_number(self, number: str) -> None:
-        p = self.paragraph(number, align="center")
+        p = self.paragraph(number, "发文字号")
         self.red_line(p)
 
-    def red_line(self, p) -> None:
-        """The red separator under paragraph p, as wide as the type area."""
+    def red_line(self, p, color: str = RED) -> None:
+        """A rule under paragraph p, as wide as the type area (red: the 版头's separator)."""
         # exact line pitch PITCH holds a 16 pt line centred: its text bottom is (PITCH-16)/2 above the box bottom.
         space = RED_LINE_GAP * X.MM - (PITCH - BODY) / 2
-        X.border(X.para_ppr(p), "bottom", 1.0, RED, max(0.0, space))
+        X.border(X.para_ppr(p), "bottom", 1.0, color, max(0.0, space))
 
-    def bulletin_masthead(self, name: str, issue: str, organ: str, date: dt.date) -> None:
-        """简报-style masthead: the name large and red, 第N期, the issuing body left and the date right, red line."""
+    def bulletin_masthead(self, name: str, issue: str, organ: str, date: dt.date, note: str = "") -> None:
+        """简报-style masthead: the name large and red, 第N期, the issuing body left and the date right, red line;
+        `note` (内部资料，注意保存) at the top left."""
         size, scale = fit_mark(name, 42.0)
-        line = size * 1.25
-        self.paragraph("", align="center")
-        self.paragraph(name, Face(XIAOBIAOSONG, size, color=RED, scale=scale, spacing=3 if len(name) <= 6 else 0),
-                       align="center", line=line, before=PITCH / 2)
-        self.paragraph(issue, align="center", before=PITCH / 2)
-        p = self.paragraph("", align="left")
-        self.runs(p, [(organ, BODY_FACE)])
+        self.paragraph(note, "版头", face=Face(HEITI) if note else None)
+        self.paragraph(name, "发文机关标志", face=Face(size=size, scale=scale, spacing=3 if len(name) <= 6 else 0),
+                       line=size * 1.25, before=PITCH / 2)
+        self.paragraph(issue, "发文字号", before=PITCH / 2)
+        p = self.paragraph(organ, "版头")
         self._tab_right(p, cn_date(date))
         self.red_line(p)
 
-    def _tab_right(self, p, text: str, face: Face = BODY_FACE, inset: float = 0.0) -> None:
+    def _tab_right(self, p, text: str, inset: float = 0.0) -> None:
         """Text flush right (minus inset pt) on the same line, by a right tab stop."""
-        ppr = X.para_ppr(p)
-        tabs = X._ordered(ppr, "w:tabs", X._PPR_ORDER)
-        tab = OxmlElement("w:tab")
-        tab.set(qn("w:val"), "right")
-        tab.set(qn("w:pos"), str(X.twips(AREA_W * X.MM - inset)))
-        tabs.append(tab)
-        r = p.add_run()
-        face.apply(X.run_rpr(r))
-        r._r.append(OxmlElement("w:tab"))
-        r2 = p.add_run(text)
-        face.apply(X.run_rpr(r2))
+        p.paragraph_format.tab_stops.add_tab_stop(Pt(self.width_mm * X.MM - inset), WD_TAB_ALIGNMENT.RIGHT)
+        p.add_run("\t" + text)
 
-    def number_line(self, number: str, left: str = "", left_face: Face = Face(HEITI)) -> None:
-        """A form's number line: the number at right, and (when urgent) the 紧急程度 at left."""
-        p = self.paragraph("", align="left")
+    def number_line(self, number: str, left: str = "") -> None:
+        """A form's number line: the number at right, and (when urgent) the 紧急程度 at left in 黑体."""
+        p = self.paragraph("", "单据编号")
         if left:
-            self.runs(p, [(left, left_face)])
+            self.runs(p, [(left, Face(HEITI))])
         self._tab_right(p, number)
 
-    def cut_line(self, label: str = "回　执") -> None:
-        """A dashed cut line across the type area, then a receipt heading."""
-        p = self.paragraph("", align="center", line=PITCH / 2)
-        X.border(X.para_ppr(p), "bottom", 0.75, "000000", 0, style="dashed")
-        self.paragraph(label, Face(HEITI), align="center", before=PITCH / 4)
+    def cut_line(self, label: str = "沿此线剪下") -> None:
+        """A dashed cut line across the type area, labelled in its middle: - - - ✂ 沿此线剪下 - - -."""
+        p = self.paragraph("", "剪切线", before=PITCH / 3)
+        spec = STYLES["剪切线"]
+        mid = f" ✂ {label} "
+        dash = text_width("- ", spec.size, spec.face, 0)
+        n = max(3, int((self.width_mm * X.MM - text_width(mid, spec.size, spec.face, 0)) / 2 / dash))
+        p.add_run(("- " * n).strip() + mid + ("- " * n).strip())
 
     # ---- 主体 (7.3)
-    def title(self, text: str, blank_before: int = 2) -> None:
+    def title(self, text: str, blank_before: int = 2, color: str | None = None) -> None:
         """标题 in 二号小标宋, centred; a long title wraps as a trapezoid (explicit line breaks are kept)."""
         self.blank(blank_before)
-        lines = text.split("\n") if "\n" in text else split_title(text)
-        self.paragraph("\n".join(lines), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
+        lines = text.split("\n") if "\n" in text else split_title(text, width=self.width_mm * X.MM)
+        self.paragraph("\n".join(lines), "公文标题", face=Face(color=color) if color else None)
 
     def addressee(self, text: str) -> None:
         self.blank(1)
         if not text.endswith("："):
             text += "："
-        self.paragraph(text, align="left")
+        self.paragraph(text, "主送机关")
 
     def body(self, text: str) -> None:
         """A body paragraph, indented two characters."""
-        self.paragraph(text, first_line=2 * CHAR)
+        self.paragraph(text)
 
     def heading(self, level: int, text: str, rest: str = "") -> None:
-        """层次序数: 1 一、(黑体)  2 （一）(楷体)  3 1.(仿宋)  4 （1）(仿宋). `rest` continues in body face."""
-        parts = [(text, HEADING_FACES[level])]
+        """层次序数: 1 一、(黑体)  2 （一）(楷体)  3 1.(仿宋)  4 （1）(仿宋). `rest` continues in the body face."""
+        p = self.paragraph("", HEADING_STYLES[level])
+        self.runs(p, [(text, None)] + ([(rest, "正文字符")] if rest else []))
         if rest:
-            parts.append((rest, BODY_FACE))
-        p = self.paragraph(first_line=2 * CHAR, keep_next=not rest)
-        self.runs(p, parts)
+            X.set_ppr(X.para_ppr(p), keep_next=False)
+            p.paragraph_format.keep_with_next = False
+
+    # ---- tables
+    def column_widths(self, headers: list[str], rows: list[list[str]], size: float, flex: set[int],
+                      total_mm: float | None = None) -> list[float]:
+        """Column widths (mm) from content: a column not in `flex` is as wide as its widest cell (ids, dates and
+        numbers never break) and every header fits one line; the flex columns share what is left, in
+        proportion to their content."""
+        total = (total_mm or self.width_mm) * X.MM
+        pad = 2 * CELL_PAD + 0.6 * size  # margins, rules, and what LibreOffice keeps free in a cell
+        head = [text_width(h, size, HEITI, 0) + pad for h in headers]
+        natural = [max([head[c]] + [max(text_width(part, size, FANGSONG, 0) for part in str(r[c]).split("\n")) + pad
+                                    for r in rows]) for c in range(len(headers))]
+        flex = sorted(flex)
+        fixed = sum(natural[c] for c in range(len(headers)) if c not in flex)
+        widths = list(natural)
+        if flex:
+            left = total - fixed
+            # a text column keeps its header and two characters; the rest is shared by what each would take
+            floor = {c: max(head[c], min(natural[c], 2 * size + pad)) for c in flex}
+            want = sum(natural[c] - floor[c] for c in flex)
+            spare = left - sum(floor.values())
+            for c in flex:
+                widths[c] = floor[c] + (spare * (natural[c] - floor[c]) / want if want > 0 else spare / len(flex))
+        scale = total / sum(widths)
+        return [w * scale / X.MM for w in widths]
 
     def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None, *,
-              size: float = SMALL, header_face: str = HEITI, align: list[str] | None = None,
-              header_fill: str | None = None):
-        """A bordered table exactly as wide as the type area; its header row repeats on every page."""
+              size: float = 12.0, align: list[str] | None = None, flex: set[int] | None = None,
+              row_height: float | None = None):
+        """A bordered table exactly as wide as the type area: columns sized from content (see column_widths),
+        header cells never wrap and repeat on every page, rows never split, and the table never leaves fewer
+        than two rows on a page."""
         ncol = len(headers)
-        widths = widths_mm or [AREA_W / ncol] * ncol
-        scale = AREA_W / sum(widths)
-        widths = [w * scale for w in widths]
+        if size < MIN_TABLE:
+            raise ValueError(f"table text below {MIN_TABLE} pt")
+        if widths_mm is None:
+            widths_mm = self.column_widths(headers, rows, size, flex if flex is not None else {max(
+                range(ncol), key=lambda c: max([len(str(r[c])) for r in rows] or [0]))})
+        else:
+            scale = self.width_mm / sum(widths_mm)
+            widths_mm = [w * scale for w in widths_mm]
         t = self.doc.add_table(rows=1 + len(rows), cols=ncol)
-        X.table_width(t, widths)
+        X.table_width(t, widths_mm)
         X.table_borders(t, 0.75)
-        X.cell_margins(t, 1, 1, 3, 3)
-        line = size * 1.5
+        X.cell_margins(t, 1, 1, CELL_PAD, CELL_PAD)
         X.repeat_header(t.rows[0])
+        n = len(rows) + 1
         for r_i, row in enumerate([headers] + rows):
             tr = t.rows[r_i]
             X.cant_split(tr)
+            if row_height and r_i:
+                X.row_height(tr, row_height)
+            # keep the header with the first two rows, and the last two rows together
+            keep = r_i <= 1 or (r_i == n - 2 and n > 3)
             for c_i, val in enumerate(row):
                 cell = tr.cells[c_i]
                 X.cell_valign(cell, "center")
+                if r_i == 0:
+                    X.no_wrap(cell)
                 p = cell.paragraphs[0]
-                a = "center" if r_i == 0 else ((align or ["left"] * ncol)[c_i])
-                X.set_ppr(X.para_ppr(p), align=a, line=line, before=0, after=0, first_line=0)
-                face = Face(header_face if r_i == 0 else FANGSONG, size, spacing=0)
-                self.runs(p, [(str(val), face)])
+                p.style = self.doc.styles["表头" if r_i == 0 else "表格文字"]
+                a = None if r_i == 0 else (align or ["left"] * ncol)[c_i]
+                if a or keep or size != SMALL:
+                    X.set_ppr(X.para_ppr(p), align=a, keep_next=keep and r_i < n - 1,
+                              line=size * 1.4 if size != SMALL else None)
+                self.runs(p, [(str(val), Face(size=size) if size != SMALL else None)])
         return t
 
-    @staticmethod
-    def form_height(rows: list[tuple[str, str]], label_mm: float, size: float, min_height: float = 0) -> float:
-        """An estimate (pt) of form_table's height: wrapped lines of each content cell, plus margins."""
-        width = (AREA_W - label_mm) * X.MM - 2 * FORM_PAD_X
-        total = 0.0
-        for _, content in rows:
-            lines = sum(max(1, math.ceil(text_width(part, size, 0) / width)) for part in (content or " ").split("\n"))
-            total += max(min_height, lines * size * FORM_LINE + 2 * FORM_PAD_Y)
-        return total
-
-    def form_table(self, rows: list[tuple[str, str]], label_mm: float = 30.0, size: float = BODY,
-                   min_height: float | None = None):
-        """A two-column bordered form (label | content), type-area wide; content may hold line breaks."""
+    def form_table(self, rows: list[tuple[str, str]], size: float = SMALL, min_height: float | None = None,
+                   label_mm: float | None = None):
+        """A two-column bordered form (栏目 | 内容), type-area wide; the label column as wide as its longest
+        label; content may hold line breaks."""
+        if label_mm is None:
+            label_mm = max(text_width(part, size, HEITI, 0) for lb, c in rows if c is not None
+                           for part in lb.split("\n")) / X.MM + 2 * FORM_PAD_X / X.MM + 3
         t = self.doc.add_table(rows=len(rows), cols=2)
-        X.table_width(t, [label_mm, AREA_W - label_mm])
+        X.table_width(t, [label_mm, self.width_mm - label_mm])
         X.table_borders(t, 0.75)
         X.cell_margins(t, FORM_PAD_Y, FORM_PAD_Y, FORM_PAD_X, FORM_PAD_X)
-        line = size * FORM_LINE
         for i, (label, content) in enumerate(rows):
             tr = t.rows[i]
             X.cant_split(tr)
+            if content is None:  # a docxtpl row tag ({%tr if … %}): the row itself is replaced by the tag
+                cell = tr.cells[0].merge(tr.cells[1])
+                cell.paragraphs[0].style = self.doc.styles["表格文字"]
+                self.runs(cell.paragraphs[0], [(label, None)])
+                continue
             if min_height:
                 X.row_height(tr, min_height)
-            for j, (text, face, al) in enumerate(((label, Face(HEITI, size, spacing=0), "center"),
-                                                  (content, Face(FANGSONG, size, spacing=0), "left"))):
+            for j, (text, style) in enumerate(((label, "表头"), (content, "表格文字"))):
                 cell = tr.cells[j]
                 X.cell_valign(cell, "center")
+                if j == 0:
+                    X.no_wrap(cell)
                 p = cell.paragraphs[0]
-                X.set_ppr(X.para_ppr(p), align=al, line=line, before=0, after=0, first_line=0)
-                self.runs(p, [(text, face)])
+                p.style = self.doc.styles[style]
+                self.runs(p, [(text, None)])
+        if size != SMALL:
+            resize_table(t._tbl, size)
         return t
 
     def attachments_note(self, names: list[str]) -> None:
-        """附件说明: one blank line below the body, two characters in; several attachments numbered 1. 2. …"""
+        """附件说明: one blank line below the body, two characters in; several attachments numbered 1. 2. …
+        The 附件 pages that follow are numbered to match (attachment_page)."""
+        self._attachments = list(names)
         if not names:
             return
         self.blank(1)
         if len(names) == 1:
-            self.paragraph(f"附件：{names[0]}", first_line=2 * CHAR)
+            self.paragraph(f"附件：{names[0]}", "附件说明")
             return
         lead = "附件："
         for i, n in enumerate(names, 1):
             prefix = lead if i == 1 else "　" * len(lead)
-            self.paragraph(f"{prefix}{i}.{n}", left=2 * CHAR + len(lead) * CHAR, hanging=len(lead) * CHAR)
+            self.paragraph(f"{prefix}{i}.{n}", "附件说明", first_line=0, left=2 * CHAR + len(lead) * CHAR,
+                           hanging=len(lead) * CHAR)
 
-    def signature(self, organ: str, date: dt.date, blank_before: int = 1) -> None:
-        """署名 and 成文日期 without a seal (7.3.5.2): organ right two characters in; the date on the next line,
-        its first character two characters right of the organ's; a longer date sits two characters in."""
+    def signature(self, organ: str, date: dt.date, blank_before: int = 1, sealed: bool = False) -> None:
+        """署名 and 成文日期 after one blank line (placed by place_signature)."""
         self.blank(blank_before)
-        ds = cn_date(date)
-        n, d = chars(organ), chars(ds)
-        if d + 2 <= n:
-            # the organ's right edge is fixed; the date starts two characters right of the organ's first
-            # character, by a left indent (digit widths differ between faces, full-width characters do not)
-            self.paragraph(organ, align="right", right=2 * CHAR)
-            self.paragraph(ds, align="left", left=AREA_W * X.MM - 2 * CHAR - n * CHAR + 2 * CHAR)
-        else:
-            self.paragraph(organ, align="right", right=(d + 4 - n) * CHAR)
-            self.paragraph(ds, align="right", right=2 * CHAR)
+        self.paragraph(organ, "署名")
+        self.paragraph(cn_date(date), "成文日期")
+        place_signature(self.doc, sealed, self.width_mm)
+
+    def add_page_numbers(self) -> None:
+        self._page_numbers(self.doc.sections[0])
 
     def note(self, text: str) -> None:
         """附注: in parentheses, two characters in, on the line after the date."""
         if not text.startswith("（"):
             text = f"（{text}）"
-        self.paragraph(text, first_line=2 * CHAR)
+        self.paragraph(text, "附注")
 
-    def attachment_page(self, n: int | None, title: str) -> None:
-        """A 附件 page: 附件N in 黑体 at line 1 flush left, its title centred on line 3."""
-        self.paragraph(f"附件{n}" if n else "附件", Face(HEITI), align="left", page_break_before=True)
+    def attachment_page(self, title: str) -> None:
+        """A 附件 page: 附件 (one attachment) or 附件N, in 黑体 at line 1 flush left, its title centred on line 3."""
+        self._attachment_no += 1
+        mark = "附件" if len(self._attachments) <= 1 else f"附件{self._attachment_no}"
+        self.paragraph(mark, "附件标识", page_break_before=True)
         self.blank(1)
-        self.paragraph("\n".join(split_title(title)), Face(XIAOBIAOSONG, TITLE, spacing=0), align="center")
+        self.paragraph("\n".join(split_title(title, width=self.width_mm * X.MM)), "公文标题")
         self.blank(1)
 
     # ---- 版记 (7.4)
-    def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date) -> None:
-        """抄送 and 印发 between thick (first, last) and thin rules, type-area wide, one character in on both sides.
+    def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date, copies: int | None = None) -> None:
+        """抄送 and 印发 (and 共印N份) between thick (first, last) and thin rules, type-area wide, one character in
+        on both sides, the last rule on the bottom edge of the type area of an even last page.
 
-        The 版记 must end on the bottom edge of the last page's type area. LibreOffice 7.4 ignores both framePr
-        frames and floating tables for this, so the 版记 is an in-flow table after a spacer paragraph kept with it;
-        `place_banji` (after conversion) measures the PDF and sets the spacer so the last rule sits on the edge."""
-        spacer = self.doc.add_paragraph()
-        X.set_ppr(X.para_ppr(spacer), line=1, before=0, after=0, keep_next=True)
-        X.bookmark(spacer, BANJI_MARK)
-        face = Face(FANGSONG, SMALL, spacing=0)
+        Construction (docs/layout.md): a last section that starts on an even page (w:type evenPage), so a blank
+        page is inserted when the body ends on an even page, with the 版记 in that section's even-page footer,
+        which every editor keeps at the foot of the page whatever is edited above. Neither page is numbered."""
+        sec = self.doc.add_section(WD_SECTION.EVEN_PAGE)
+        sec.footer_distance = Mm(BANJI_FOOTER)
+        sec.footer.is_linked_to_previous = False
+        sec.even_page_footer.is_linked_to_previous = False
+        for f in (sec.footer, sec.even_page_footer):
+            f.paragraphs[0].style = self.doc.styles["版记"]
+        footer = sec.even_page_footer
         rows = []
         if cc:
             rows.append(["抄送：" + "，".join(cc) + "。", None])
         rows.append([organ, f"{cn_date(date)}印发"])
-        t = self.doc.add_table(rows=len(rows), cols=2)
+        if copies:
+            rows.append([None, f"（共印{copies}份）"])
+        t = footer.add_table(len(rows), 2, Mm(AREA_W))
         X.table_width(t, [AREA_W * 0.6, AREA_W * 0.4])
         X.rule_borders(t, top=0.35 * X.MM, inside=0.25 * X.MM, bottom=0.35 * X.MM)
         X.cell_margins(t, 0, 0, SMALL, SMALL)
@@ -461,19 +677,23 @@ class OfficialDocument:
             X.cant_split(tr)
             X.row_height(tr, PITCH, exact=True)
             cells = tr.cells
-            if right is None:
+            if left is None or right is None:
                 cells[0].merge(cells[1])
             for j, (text, align) in enumerate(((left, "left"), (right, "right"))):
                 if text is None:
                     continue
-                p = tr.cells[j].paragraphs[0]
-                X.set_ppr(X.para_ppr(p), align=align, line=PITCH, before=0, after=0, first_line=0,
-                          keep_next=i < len(rows) - 1)
-                X.cell_valign(tr.cells[j], "center")
-                self.runs(p, [(text, face)])
-        # a document cannot end with a table: the last paragraph is one twip high, so it fits under the rule
-        end = self.doc.add_paragraph()
-        X.set_ppr(X.para_ppr(end), line=0.05, before=0, after=0)
+                cell = tr.cells[0 if left is None else j]
+                p = cell.paragraphs[0]
+                p.style = self.doc.styles["版记"]
+                if align == "right":
+                    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                X.cell_valign(cell, "center")
+                self.runs(p, [(text, None)])
+        # a footer cannot end with a table: its first paragraph moves below it, one twip high
+        end = footer.paragraphs[0]
+        footer._element.append(end._p)
+        end.paragraph_format.line_spacing, end.paragraph_format.line_spacing_rule = Pt(0.05), WD_LINE_SPACING.EXACTLY
+        end.style.font  # noqa: B018 - the style stays 版记
         X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
 
     # ---- output
@@ -499,10 +719,105 @@ class OfficialDocument:
         (python-docx would stamp each with the clock), compressed at a fast level."""
         cp = self.doc.core_properties
         cp.revision = 1
-        if cp.author == "python-docx":  # properties() was not called
+        if not cp.author or cp.author == "python-docx":  # properties() was not called
             cp.author = cp.last_modified_by = "docgen"
+        if cp.created is None or cp.created.year < 2000:
             cp.created = cp.modified = dt.datetime(2026, 1, 1)
         return package_bytes(self.doc, cp.created)
+
+
+def place_signature(doc, sealed: bool, width_mm: float = AREA_W) -> None:
+    """Place every 署名 and the 成文日期 under it, by their lengths.
+
+    Sealed (7.3.5.1): the date four characters in from the right, the organ centred over it, two more lines
+    above for the seal, whose top comes within a line of the body. Unsealed (7.3.5.2): the organ two
+    characters in from the right; the date on the next line, its first character two characters right of the
+    organ's; a date longer than that sits two characters in, and the organ moves left to match."""
+    paras = doc.paragraphs
+    for p, q in zip(paras, paras[1:]):
+        if p.style.name != "署名" or q.style.name != "成文日期":
+            continue
+        n, d = chars(p.text), chars(q.text)
+        pf, qf = p.paragraph_format, q.paragraph_format
+        pf.alignment = qf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        pf.left_indent = qf.left_indent = None
+        if sealed:
+            pf.space_before = Pt(2 * PITCH)
+            qf.right_indent = Pt(4 * CHAR)
+            pf.right_indent = Pt(max(0.0, 4 * CHAR + (d - n) * CHAR / 2))
+        elif d + 2 <= n:
+            # the date starts two characters right of the organ's first character: a left indent (digit widths
+            # differ between faces, full-width characters do not)
+            pf.right_indent = Pt(2 * CHAR)
+            qf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            qf.right_indent = None
+            qf.left_indent = Pt(width_mm * X.MM - 2 * CHAR - n * CHAR + 2 * CHAR)
+        else:
+            pf.right_indent = Pt((d + 4 - n) * CHAR)
+            qf.right_indent = Pt(2 * CHAR)
+
+
+def resize_table(tbl, size: float) -> None:
+    """Every run of a table (an lxml w:tbl) at `size` pt, with lines 1.4 × size: a form shrunk to fit its page."""
+    for r in tbl.iter(qn("w:r")):
+        rpr = r.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            r.insert(0, rpr)
+        X.set_rpr(rpr, size=size)
+    for p in tbl.iter(qn("w:p")):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        X.set_ppr(ppr, line=size * FORM_LINE)
+
+
+def estimate_height(body, width_mm: float = AREA_W) -> float:
+    """An estimate (pt) of how tall a document body (lxml w:body) sets: each paragraph its lines at its exact
+    pitch, each table row its tallest cell (wrapped lines at the cell's width) and its padding."""
+    total = 0.0
+    for el in body:
+        if el.tag == qn("w:p"):
+            total += _para_height(el, width_mm * X.MM)
+        elif el.tag == qn("w:tbl"):
+            widths = [int(g.get(qn("w:w"))) / 20 for g in el.iter(qn("w:gridCol"))]
+            for tr in el.iter(qn("w:tr")):
+                cells = tr.findall(qn("w:tc"))
+                h = max([sum(_para_height(p, max(20.0, w - 2 * FORM_PAD_X)) for p in tc.findall(qn("w:p")))
+                         for tc, w in zip(cells, widths)] or [0.0]) + 2 * FORM_PAD_Y
+                trh = tr.find(f"{qn('w:trPr')}/{qn('w:trHeight')}")
+                if trh is not None:
+                    h = max(h, int(trh.get(qn("w:val"))) / 20)
+                total += h
+    return total
+
+
+def _para_height(p, width: float) -> float:
+    ppr = p.find(qn("w:pPr"))
+    st = ppr.find(qn("w:pStyle")) if ppr is not None else None
+    spec = STYLE_IDS.get(st.get(qn("w:val")) if st is not None else "", STYLES["正文"])
+    line, size, before = spec.line or spec.size * 1.3, spec.size, 0.0
+    sp = ppr.find(qn("w:spacing")) if ppr is not None else None
+    if sp is not None and sp.get(qn("w:line")) and sp.get(qn("w:lineRule")) == "exact":
+        line = int(sp.get(qn("w:line"))) / 20
+    if sp is not None and sp.get(qn("w:before")):
+        before = int(sp.get(qn("w:before"))) / 20
+    szs = [int(s.get(qn("w:val"))) / 2 for s in p.iter(qn("w:sz")) if s.getparent().getparent().tag == qn("w:r")]
+    if szs:
+        size = max(szs)
+    parts = [""]
+    for r in p.iter(qn("w:r")):
+        for child in r:
+            if child.tag == qn("w:t"):
+                parts[-1] += child.text or ""
+            elif child.tag == qn("w:br"):
+                parts.append("")
+    lines = sum(max(1, math.ceil(text_width(part, size, spec.face, 0) / width)) for part in parts)
+    return before + lines * line
+
+
+STYLE_IDS = {name.replace(" ", ""): spec for name, spec in STYLES.items()}
 
 
 class _FixedZip:

@@ -297,3 +297,25 @@ def bookmark(paragraph, name: str) -> None:
     e.set(qn("w:id"), bid)
     paragraph._p.append(s)
     paragraph._p.append(e)
+
+
+def outline_level(ppr, level: int) -> None:
+    """w:outlineLvl (0 = level 1): what Word's and WPS's navigation panes list. python-docx has no API for it."""
+    _ordered(ppr, "w:outlineLvl", _PPR_ORDER).set(qn("w:val"), str(level))
+
+
+def language(rpr, western: str, east_asian: str) -> None:
+    lang = _ordered(rpr, "w:lang", _RPR_ORDER)
+    lang.set(qn("w:val"), western)
+    lang.set(qn("w:eastAsia"), east_asian)
+
+
+def no_wrap(cell) -> None:
+    """A cell whose text never wraps (w:noWrap)."""
+    _ordered(cell._tc.get_or_add_tcPr(), "w:noWrap", _TCPR_ORDER)
+
+
+def no_hanging_punctuation(ppr) -> None:
+    """Punctuation never hangs past the type area's right edge (w:overflowPunct off): a 28-character line stays
+    28 characters wide."""
+    _ordered(ppr, "w:overflowPunct", _PPR_ORDER).set(qn("w:val"), "0")

@@ -1,7 +1,9 @@
-"""The numbered slips (slips.md): 交办单, 催办单, 整改单, and the 签收登记表 of a print batch.
+"""The numbered slips (slips.md): 交办单, 催办单, 整改通知单 with their 回执; the 签收登记表 of a print batch; the
+blank forms units return (延期申请表, 办结反馈单).
 
-Each is a one-page form on A4 laid out by gbt9704.OfficialDocument: a centred title, the number line, a bordered
-table, the issuer and date, and a receipt (回执) below a cut line."""
+Each is a docxtpl template (documents/forms.py; an office's own copy in registers/templates/ wins). This module
+says what goes into each placeholder, from the item's status, the ledger and the settings: plain text, formatted
+here once (dates by calendar.cn_date, status phrases by view)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,32 +11,13 @@ from dataclasses import dataclass
 
 from ..calendar import cn_date
 from ..engine.status import ItemStatus
-from ..model import Event, Issuer, Registers
+from ..ledger import Slip
+from ..model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
 from ..view import progress_text, warning_text
-from ..ledger import Slip
-from .gbt9704 import PITCH, SMALL, Face, OfficialDocument, XIAOBIAOSONG
-
-FORM = SMALL  # 四号 inside forms
-FORM_SIZES = (SMALL, 12.0, 10.5)  # 四号, 小四, 五号: the largest that keeps the slip on one page
-LABEL_MM = 30.0
-RECEIPT_ROW = 20.0
-# everything on a slip but its form: title (2 lines), number line, signature (2), cut line, 回执 heading and table
-FIXED_PT = 2 * PITCH + PITCH + 2 * PITCH + 0.75 * PITCH + PITCH + 5 * RECEIPT_ROW + 12
-PAGE_PT = 225 * 72 / 25.4
-
-
-def _form(d: OfficialDocument, rows) -> None:
-    size = next((s for s in FORM_SIZES if FIXED_PT + d.form_height(rows, LABEL_MM, s) <= PAGE_PT), FORM_SIZES[-1])
-    d.form_table(rows, label_mm=LABEL_MM, size=size)
-
-
-def _title(d: OfficialDocument, text: str, mark: str | None) -> None:
-    """The form title, and under it a red mark for a copy that is not the slip as first issued: （此单已作废）
-    or （更正：原因）."""
-    d.title(text, blank_before=0)
-    if mark:
-        d.paragraph(f"（{mark}）", Face(XIAOBIAOSONG, FORM, color="FF0000", spacing=0), align="center")
+from . import templates as T
+from .forms import COLOURS, FORMS, append_body, colour, fill, finish
+from .gbt9704 import AREA_H, AREA_W, OfficialDocument
 
 
 @dataclass(frozen=True)
@@ -44,27 +27,25 @@ class SlipContext:
     assign: Slip | None = None  # the slip that assigned the item (a 催办单 cites it): 交办单, or 整改通知单
     reply: dt.date | None = None  # a 催办单's reply-by date
     failed: Event | None = None  # the failed verification a 整改通知单 answers
+    times: int = 1  # which 催办 of the item this 催办单 is (催办次数)
 
 
-def _properties(d: OfficialDocument, reg: Registers, entry: Slip, title: str, unit: str) -> None:
-    issuer = reg.settings.issuers.get(entry.issuer)
-    d.properties(title, issuer.name if issuer else reg.settings.office, entry.issued, entry.number, unit)
+def _issuer(reg: Registers, entry: Slip) -> Issuer:
+    return reg.settings.issuers[entry.issuer]
 
 
-def _receipt(d: OfficialDocument, number: str) -> None:
-    d.cut_line()
-    d.form_table([("单据编号", number), ("签收单位", ""), ("签收人", ""), ("签收时间", "　　年　　月　　日"),
-                  ("联系电话", "")], label_mm=LABEL_MM, size=FORM, min_height=RECEIPT_ROW)
-
-
-def _footer(d: OfficialDocument, issuer: Issuer, date: dt.date) -> None:
-    d.signature(issuer.name, date, blank_before=0)
+def _common(reg: Registers, entry: Slip, mark: str | None, item: Item) -> dict:
+    issuer = _issuer(reg, entry)
+    return {"number": entry.number, "issuer": issuer.name, "date": cn_date(entry.issued), "mark": mark or "",
+            "urgency": item.urgency or "", "contact": issuer.contact or reg.settings.contact,
+            "phone": issuer.phone or reg.settings.phone, "text": item.text, "lead": item.lead}
 
 
 def _report_to(status: ItemStatus, reg: Registers, issuer: Issuer) -> str:
-    """The body the rule says the result goes to (rules.yaml `report_to`): 交办机构 is the slip's issuer."""
+    """The body the rule says the result goes to (rules.yaml `report_to`). 交办机构 is the slip's issuer; so is
+    a rule's 牵头部门, which on a slip handed to the lead unit itself would send it the result of its own work."""
     r = reg.rules.rule(status.item.rule)
-    return issuer.name if r.report_to in ("交办机构", "按要求") else r.report_to
+    return issuer.name if r.report_to in ("交办机构", "按要求", "牵头部门") else r.report_to
 
 
 def due_text(status: ItemStatus, reg: Registers) -> str:
@@ -78,95 +59,96 @@ def due_text(status: ItemStatus, reg: Registers) -> str:
     return text
 
 
+def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receipt: bool = True,
+            tint: str | None = None) -> OfficialDocument:
+    doc = fill(T.data(reg.root, form), ctx)
+    if receipt:
+        append_body(doc, fill(T.data(reg.root, "回执"), {"number": entry.number}))
+    if tint:
+        colour(doc, tint)
+    d = finish(doc, sealed=reg.settings.printing.sealed, width_mm=AREA_W)
+    issuer = _issuer(reg, entry)
+    d.properties(FORMS[form].title, issuer.name, entry.issued, entry.number, unit)
+    return d
+
+
+def assign_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
+    item = status.item
+    return {**_common(reg, entry, mark, item), "source": item.source.describe(), "co": "、".join(item.co) or "无",
+            "assigned": cn_date(item.assigned), "due": due_text(status, reg),
+            "report_to": _report_to(status, reg, _issuer(reg, entry))}
+
+
+def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
+    item, assign = status.item, ctx.assign
+    due = cn_date(status.original.due)
+    if status.extended_to:
+        due += f"；经批准延期至{cn_date(status.extended_to)}"
+    leader = reg.units[item.lead].leader if item.lead in reg.units else ""
+    return {**_common(reg, entry, mark, item),
+            "assign": f"{assign.number}{KINDS[assign.kind].name}（{cn_date(assign.issued)}）" if assign else "无",
+            "due": due, "progress": progress_text(status), "level": warning_text(status), "times": ctx.times,
+            "reply_by": cn_date(ctx.reply) if ctx.reply else "",
+            "cc_report": f"{leader}同志（{item.lead}分管领导）" if reg.settings.printing.cc_leader and leader else ""}
+
+
+def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
+    item, failed = status.item, ctx.failed
+    c = {**_common(reg, entry, mark, item), "recheck": failed is not None, "report_to": reg.settings.office}
+    if failed is None:
+        det = item.source.detail
+        c.update(inspected=f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）",
+                 inspectors="、".join(det.get("inspectors") or ()) or "—",
+                 requirement=det.get("requirement") or "立即整改", due=cn_date(status.due))
+    else:
+        c.update(text=f"{item.source.describe()}：{item.text}", checked=cn_date(failed.date),
+                 opinion="办结情况未通过核查" + (f"：{failed.note}" if failed.note else ""),
+                 requirement="按核查意见重新办理，整改完成后书面报送整改报告",
+                 due=cn_date(status.due) if status.due >= entry.issued else f"{cn_date(status.due)}（已逾期，请立即整改）")
+    return c
+
+
 def build_assign(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
                  mark: str | None = None) -> OfficialDocument:
-    item, issuer = status.item, reg.settings.issuers[entry.issuer]
-    d = OfficialDocument()
-    _properties(d, reg, entry, "督办事项交办单", item.lead)
-    _title(d, f"{issuer.name}\n督办事项交办单", mark)
-    d.number_line(entry.number, item.urgency or "")
-    _form(d, [
-        ("事项来源", item.source.describe()),
-        ("交办事项", item.text),
-        ("牵头单位", item.lead),
-        ("配合单位", "、".join(item.co) or "无"),
-        ("交办日期", cn_date(item.assigned)),
-        ("办结时限", due_text(status, reg)),
-        ("办理要求", f"请于办结时限前将办理结果书面报送{_report_to(status, reg, issuer)}；特殊情况需要延期的，"
-                     "须在到期前向交办机构书面申请并说明原因。"),
-        ("联系人", f"{issuer.contact or reg.settings.contact}　电话：{issuer.phone or reg.settings.phone}"),
-    ])
-    _footer(d, issuer, entry.issued)
-    _receipt(d, entry.number)
-    return d
+    return _render(reg, "交办单", assign_context(reg, entry, status, ctx, mark), entry, status.item.lead)
 
 
 def build_urge(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
                mark: str | None = None) -> OfficialDocument:
-    item, issuer = status.item, reg.settings.issuers[entry.issuer]
-    assign, reply = ctx.assign, ctx.reply
-    d = OfficialDocument()
-    _properties(d, reg, entry, "督办事项催办单", item.lead)
-    _title(d, "督办事项催办单", mark)
-    d.number_line(entry.number, item.urgency or "")
-    due = cn_date(status.original.due)
-    if status.extended_to:
-        due += f"；经批准延期至{cn_date(status.extended_to)}"
-    left, level = progress_text(status), warning_text(status)
-    _form(d, [
-        (KINDS[assign.kind].name if assign else "交办单", f"{assign.number}（{cn_date(assign.issued)}）" if assign else "无"),
-        ("交办事项", item.text),
-        ("牵头单位", item.lead),
-        ("办结时限", due),
-        ("办理进度", left),
-        ("预警等级", level),
-        ("回复时限", f"请于{cn_date(reply)}前书面回复办理进展"),
-        ("催办要求", "请抓紧办理，按时限报送办理结果；确有困难的，须书面说明原因和预计完成时间。"),
-    ])
-    _footer(d, issuer, entry.issued)
-    _receipt(d, entry.number)
-    return d
+    tint = COLOURS.get(status.warning or "") if reg.settings.printing.colour else None
+    return _render(reg, "催办单", urge_context(reg, entry, status, ctx, mark), entry, status.item.lead, tint=tint)
 
 
 def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
                   mark: str | None = None) -> OfficialDocument:
-    item, issuer = status.item, reg.settings.issuers[entry.issuer]
-    failed = ctx.failed
-    d = OfficialDocument()
-    _properties(d, reg, entry, "督导检查整改通知单", item.lead)
-    _title(d, "督导检查整改通知单", mark)
-    d.number_line(entry.number)
-    if failed is None:
-        det = item.source.detail
-        rows = [
-            ("督导时间", f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）"),
-            ("督导人员", "、".join(det.get("inspectors") or ()) or "—"),
-            ("发现问题", item.text),
-            ("整改要求", det.get("requirement") or "立即整改"),
-            ("整改时限", cn_date(status.due)),
-        ]
-    else:
-        rows = [
-            ("核查事项", f"{item.source.describe()}：{item.text}"),
-            ("核查时间", cn_date(failed.date)),
-            ("核查意见", "办结情况未通过核查" + (f"：{failed.note}" if failed.note else "")),
-            ("整改要求", "按核查意见重新办理，整改完成后书面报送整改报告"),
-            ("整改时限", cn_date(status.due) if status.due >= entry.issued else f"{cn_date(status.due)}（已逾期，请立即整改）"),
-        ]
-    rows += [("责任单位", item.lead), ("结果报送", f"整改结果书面报送{reg.settings.office}")]
-    _form(d, rows)
-    _footer(d, issuer, entry.issued)
-    _receipt(d, entry.number)
-    return d
+    return _render(reg, "整改通知单", rectify_context(reg, entry, status, ctx, mark), entry, status.item.lead)
+
+
+def summary(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tuple[str, str, str, str]]) -> OfficialDocument:
-    """签收登记表: one row per slip of the batch (number, kind, unit, item), with empty 签收人 and 签收时间."""
-    d = OfficialDocument()
-    d.title("督办单据签收登记表", blank_before=0)
-    d.paragraph(f"{reg.settings.office}　{cn_date(date)}　{kind_name}共{len(rows)}份", Face(size=FORM, spacing=0),
-                align="center")
-    d.table(["序号", "编号", "单据", "接收单位", "事项摘要", "签收人", "签收时间"],
-            [[str(i), n, k, u, (t[:24] + "…") if len(t) > 25 else t, "", ""] for i, (n, k, u, t) in enumerate(rows, 1)],
-            [9, 37, 13, 27, 38, 16, 16], size=10.5, align=["center", "left", "center", "left", "left", "left", "left"])
+    """签收登记表: one row per slip of the batch, with 送达人, 签收人, 签收时间 and 备注 left to fill in."""
+    ctx = {"office": reg.settings.office, "date": cn_date(date), "kind": kind_name, "count": len(rows),
+           "rows": [{"seq": i, "number": n, "kind": k, "unit": u, "summary": summary(t)}
+                    for i, (n, k, u, t) in enumerate(rows, 1)]}
+    doc = fill(T.data(reg.root, "签收登记表"), ctx)
+    d = finish(doc, sealed=False, width_mm=AREA_H, shrink=False)
+    d.properties("督办单据签收登记表", reg.settings.office, date, f"{kind_name}签收登记表")
     return d
+
+
+def build_blank_form(reg: Registers, form: str, item: Item, status: ItemStatus, assign: Slip | None,
+                     on: dt.date) -> OfficialDocument:
+    """延期申请表 or 办结反馈单 for one item, identified by the slip that assigned it."""
+    issuer = reg.settings.issuers.get(assign.issuer if assign else item.issuer) or \
+        reg.settings.issuers[reg.settings.default_issuer]
+    ctx = {"text": item.text, "lead": item.lead, "co": "、".join(item.co) or "无", "issuer": issuer.name,
+           "assigned": cn_date(item.assigned), "due": due_text(status, reg),
+           "assign": f"{KINDS[assign.kind].name}：{assign.number}" if assign else "（尚未出具交办单）"}
+    doc = fill(T.data(reg.root, form), ctx)
+    d = finish(doc, sealed=False, width_mm=AREA_W)
+    d.properties(FORMS[form].title, issuer.name, on, assign.number if assign else "", item.lead)
+    return d
+

@@ -1,0 +1,305 @@
+"""The forms an office prints and units fill in, as docxtpl templates an office can edit in Word or WPS.
+
+Each form is declared once here: its template file (templates/<name>.docx), the placeholders docgen fills (with
+what each means, for templates/README.md and `docgen templates check`), which of them a template must keep, and
+how docgen draws the shipped template from the layout module (gbt9704.OfficialDocument), so the shipped files
+are made reproducibly (scripts/build-templates.py; tests/test_templates.py checks the committed files match).
+
+Rendering: docxtpl fills a template; then the layout module does what a template cannot know in advance: the
+署名 and 成文日期 placed by their lengths and the office's seal setting, the 催办单's colour, a form shrunk to keep
+its page, the 回执 appended below the cut line, and the core properties.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+from docx import Document
+from docx.oxml.ns import qn
+
+from . import oxml as X
+from .gbt9704 import (AREA_H, AREA_W, PITCH, SMALL, Face, OfficialDocument, estimate_height, place_signature,
+                      resize_table)
+
+BLANK_DATE = "　　　　年　　月　　日"
+RECEIPT_ROW = 20.0  # pt: a receipt row tall enough to sign in
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str  # 交办单: the template is templates/交办单.docx
+    title: str  # what the document is (its core property title)
+    fields: dict  # placeholder -> what it holds (Chinese, for the README and the check's messages)
+    required: tuple  # placeholders a template must keep
+    draw: Callable[[], OfficialDocument] = field(compare=False, default=None)
+    loops: dict = field(default_factory=dict)  # loop placeholder -> the attributes its items carry
+
+
+# ---------------------------------------------------------------- drawing the shipped templates
+
+def _title(d: OfficialDocument, text: str) -> None:
+    d.title(text, blank_before=0)
+    d.paragraph("{%p if mark %}", "单据标注")
+    d.paragraph("（{{ mark }}）", "单据标注")
+    d.paragraph("{%p endif %}", "单据标注")
+
+
+def _number(d: OfficialDocument) -> None:
+    d.number_line("{{ number }}", "{{ urgency }}")
+
+
+def _sign(d: OfficialDocument) -> None:
+    d.paragraph("{{ issuer }}", "署名")
+    d.paragraph("{{ date }}", "成文日期")
+
+
+CONTACT = ("联系人", "{{ contact }}　电话：{{ phone }}")
+
+
+def _assign() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    _title(d, "{{ issuer }}\n督办事项交办单")
+    _number(d)
+    d.form_table([
+        ("事项来源", "{{ source }}"),
+        ("交办事项", "{{ text }}"),
+        ("牵头单位", "{{ lead }}"),
+        ("配合单位", "{{ co }}"),
+        ("交办日期", "{{ assigned }}"),
+        ("办结时限", "{{ due }}"),
+        ("办理要求", "请于办结时限前将办理结果书面报送{{ report_to }}；特殊情况需要延期的，须在到期前向{{ issuer }}"
+                     "书面申请并说明原因。"),
+        CONTACT,
+    ])
+    _sign(d)
+    return d
+
+
+def _urge() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    _title(d, "督办事项催办单")
+    _number(d)
+    d.form_table([
+        ("交办依据", "{{ assign }}"),
+        ("交办事项", "{{ text }}"),
+        ("牵头单位", "{{ lead }}"),
+        ("办结时限", "{{ due }}"),
+        ("办理进度", "{{ progress }}"),
+        ("预警等级", "{{ level }}"),
+        ("催办次数", "第{{ times }}次催办"),
+        ("回复时限", "请于{{ reply_by }}前书面回复办理进展"),
+        ("催办要求", "请抓紧办理，按时限报送办理结果；确有困难的，须书面说明原因和预计完成时间。"),
+        ("{%tr if cc_report %}", None),
+        ("抄报", "{{ cc_report }}"),
+        ("{%tr endif %}", None),
+        CONTACT,
+    ])
+    _sign(d)
+    return d
+
+
+def _rectify() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    _title(d, "督导检查整改通知单")
+    _number(d)
+    d.form_table([
+        ("{%tr if not recheck %}", None),
+        ("督导时间", "{{ inspected }}"),
+        ("督导人员", "{{ inspectors }}"),
+        ("发现问题", "{{ text }}"),
+        ("{%tr else %}", None),
+        ("核查事项", "{{ text }}"),
+        ("核查时间", "{{ checked }}"),
+        ("核查意见", "{{ opinion }}"),
+        ("{%tr endif %}", None),
+        ("整改要求", "{{ requirement }}"),
+        ("整改时限", "{{ due }}"),
+        ("责任单位", "{{ lead }}"),
+        ("结果报送", "整改结果书面报送{{ report_to }}"),
+        CONTACT,
+    ])
+    _sign(d)
+    return d
+
+
+def _receipt() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    d.cut_line()
+    d.paragraph("回　执", "回执标题")
+    d.form_table([("单据编号", "{{ number }}"), ("签收单位（盖章）", ""), ("签收人", ""), ("单位负责人", ""),
+                  ("签收时间", BLANK_DATE), ("联系电话", ""), ("办理情况", "")], min_height=RECEIPT_ROW)
+    return d
+
+
+SIGNOFF_HEAD = ["序号", "编号", "单据", "接收单位", "事项摘要", "送达人", "签收人", "签收时间", "备注"]
+# what the widest cell of each column looks like: the widths are set from these when the template is drawn
+SIGNOFF_WIDEST = ["999", "督交〔2026〕9999号", "整改通知单", "社会事务服务中心", "", "　　　", "　　　　",
+                  "　月　日　时", "　　　"]
+
+
+def _signoff() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False, landscape=True)
+    d.title("督办单据签收登记表", blank_before=0)
+    d.paragraph("{{ office }}　{{ date }}　{{ kind }}共{{ count }}份", "表题注")
+    widths = d.column_widths(SIGNOFF_HEAD, [SIGNOFF_WIDEST], 10.5, flex={4})
+    d.table(SIGNOFF_HEAD, [["{%tr for r in rows %}"] + [""] * 8,
+                           ["{{ r.seq }}", "{{ r.number }}", "{{ r.kind }}", "{{ r.unit }}", "{{ r.summary }}", "",
+                            "", "", ""],
+                           ["{%tr endfor %}"] + [""] * 8], widths, size=10.5, row_height=2 * 10.5 * 1.4 + 2,
+            align=["center", "left", "center", "left", "left", "left", "left", "left", "left"])
+    return d
+
+
+def _extension() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    d.title("督办事项延期申请表", blank_before=0)
+    d.number_line("{{ assign }}")
+    d.form_table([
+        ("交办事项", "{{ text }}"),
+        ("牵头单位", "{{ lead }}"),
+        ("交办日期", "{{ assigned }}"),
+        ("原办结时限", "{{ due }}"),
+        ("申请延至", BLANK_DATE),
+        ("延期理由", "\n\n\n"),
+        ("目前进展", "\n\n"),
+        ("预计完成时间", BLANK_DATE),
+        ("单位领导\n审核意见", "\n\n签字：　　　　　　　　（盖章）\n" + BLANK_DATE),
+        ("申请单位联系人", "　　　　　　　　电话："),
+    ], min_height=2 * PITCH)
+    d.paragraph("（注：延期申请须在办结时限前报送{{ issuer }}，经批准后方可延期。）", "附注")
+    return d
+
+
+def _feedback() -> OfficialDocument:
+    d = OfficialDocument(page_numbers=False)
+    d.title("督办事项办结反馈单", blank_before=0)
+    d.number_line("{{ assign }}")
+    d.form_table([
+        ("交办事项", "{{ text }}"),
+        ("牵头单位", "{{ lead }}"),
+        ("配合单位", "{{ co }}"),
+        ("办结时限", "{{ due }}"),
+        ("办理情况", "\n\n\n\n\n"),
+        ("佐证材料", "\n\n"),
+        ("单位负责人\n签字", ""),
+        ("单位盖章", "\n（盖章）\n" + BLANK_DATE),
+        ("联系人", "　　　　　　　　电话："),
+    ], min_height=2 * PITCH)
+    d.paragraph("（注：事项办结后报送{{ issuer }}，经核查后销号。）", "附注")
+    return d
+
+
+COMMON = {"number": "单据编号", "issuer": "出具机构（署名）", "date": "成文日期", "mark": "作废或更正标注",
+          "urgency": "紧急程度", "contact": "督导专班联系人", "phone": "联系电话"}
+ITEM = {"text": "事项内容", "lead": "牵头单位", "due": "办结时限"}
+
+FORMS: dict[str, Form] = {f.name: f for f in (
+    Form("交办单", "督办事项交办单", {**COMMON, **ITEM, "source": "事项来源", "co": "配合单位", "assigned": "交办日期",
+                                    "report_to": "办理结果报送对象"},
+         ("number", "text", "lead", "due"), _assign),
+    Form("催办单", "督办事项催办单", {**COMMON, **ITEM, "assign": "交办依据（交办单编号和日期）", "progress": "办理进度",
+                                    "level": "预警等级", "times": "催办次数", "reply_by": "回复时限",
+                                    "cc_report": "抄报（分管领导）"},
+         ("number", "text", "lead", "due", "times"), _urge),
+    Form("整改通知单", "督导检查整改通知单", {**COMMON, **ITEM, "recheck": "是否为核查未通过的整改",
+                                            "inspected": "督导时间和形式", "inspectors": "督导人员",
+                                            "checked": "核查时间", "opinion": "核查意见", "requirement": "整改要求",
+                                            "report_to": "整改结果报送对象"},
+         ("number", "text", "lead", "due"), _rectify),
+    Form("回执", "回执", {"number": "单据编号"}, ("number",), _receipt),
+    Form("签收登记表", "督办单据签收登记表", {"office": "督导专班", "date": "日期", "kind": "单据种类",
+                                            "count": "份数", "rows": "各份单据"},
+         ("rows",), _signoff,
+         loops={"rows": {"seq": "序号", "number": "编号", "kind": "单据", "unit": "接收单位", "summary": "事项摘要"}}),
+    Form("延期申请表", "督办事项延期申请表", {**ITEM, "issuer": "交办机构", "assign": "对应的交办单",
+                                            "assigned": "交办日期"},
+         ("text", "lead", "due"), _extension),
+    Form("办结反馈单", "督办事项办结反馈单", {**ITEM, "issuer": "交办机构", "assign": "对应的交办单", "co": "配合单位"},
+         ("text", "lead"), _feedback),
+)}
+SLIP_FORMS = {"assign": "交办单", "urge": "催办单", "rectify": "整改通知单"}  # slip kind -> its form
+
+
+TEMPLATE_DATE = dt.date(2026, 1, 1)  # the shipped templates' date: the same bytes whenever they are built
+
+
+def template_bytes(name: str) -> bytes:
+    """The shipped template of a form, drawn from the layout module."""
+    d = FORMS[name].draw()
+    d.properties(f"{FORMS[name].title}（模板）", "docgen", TEMPLATE_DATE)
+    return d.to_bytes()
+
+
+def sample_context(form: Form) -> dict:
+    """A context with every placeholder filled: what `templates check` renders a template with."""
+    ctx = {k: f"〔{v}〕" for k, v in form.fields.items()}
+    ctx["recheck"] = False
+    ctx["mark"] = ""
+    for loop, attrs in form.loops.items():
+        ctx[loop] = [{a: f"〔{m}〕" for a, m in attrs.items()}]
+    return ctx
+
+
+# ---------------------------------------------------------------- rendering
+
+COLOURS = {"蓝": "0070C0", "黄": "B8860B", "红": "FF0000"}  # 催办单 by warning level
+
+
+def fill(data: bytes, context: dict):
+    """A python-docx Document: the template `data` filled with `context` (values escaped as text)."""
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(io.BytesIO(data))
+    tpl.render(context, autoescape=True)
+    return tpl.docx
+
+
+def append_body(doc, other) -> None:
+    """other's body (paragraphs and tables, not its section properties) appended to doc's."""
+    body = doc.element.body
+    sect = body.find(qn("w:sectPr"))
+    for el in list(other.element.body):
+        if el.tag == qn("w:sectPr"):
+            continue
+        sect.addprevious(el)
+
+
+def fit_page(doc, width_mm: float, height_mm: float = AREA_H, sizes=(SMALL, 12.0, 10.5)) -> bool:
+    """Shrink a form's tables (the first, then all) through the sizes until the body is estimated to fit one
+    page. Returns whether it fits."""
+    body = doc.element.body
+    tables = body.findall(qn("w:tbl"))
+    page = height_mm * X.MM - 4
+    if estimate_height(body, width_mm) <= page:
+        return True
+    for group in (tables[:1], tables) if sizes else ():
+        for size in sizes[1:]:
+            for t in group:
+                resize_table(t, size)
+            if estimate_height(body, width_mm) <= page:
+                return True
+    return False
+
+
+def colour(doc, rgb: str) -> None:
+    """The 催办单's colour: its title, and a rule of that colour under it."""
+    for p in doc.paragraphs:
+        if p.style.name == "公文标题":
+            for r in p.runs:
+                Face(color=rgb).apply(X.run_rpr(r))
+            X.border(X.para_ppr(p), "bottom", 1.5, rgb, 4)
+            return
+
+
+def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True) -> OfficialDocument:
+    """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept (tables shrunk down to
+    五号 when `shrink`), page numbers only when the form runs over a page."""
+    place_signature(doc, sealed, width_mm)
+    fits = fit_page(doc, width_mm, AREA_W if width_mm > AREA_W else AREA_H, () if not shrink else (SMALL, 12.0, 10.5))
+    d = OfficialDocument(document=doc)
+    if not fits:
+        d.add_page_numbers()
+    return d
+

@@ -1,0 +1,58 @@
+"""How wide text is: advance widths read with fontTools from the faces the PDF is made with.
+
+The .docx names the standard faces (仿宋_GB2312, 方正小标宋简体…); docgen/fonts/fonts.conf maps each to a Debian
+stand-in for LibreOffice. `width` asks fontconfig, through that same map, which file draws a face, and reads its
+horizontal metrics, so a title is broken and a column sized for the glyphs the page will carry (the stand-ins draw
+digits wider than half a character). Without fontconfig or the font (a machine that only writes .docx drafts),
+full-width characters count one em and the others half.
+
+This is the one place that knows a character's width.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import unicodedata
+
+from ..pdf import FONTS_CONF
+
+
+def _guess(c: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5
+
+
+@functools.lru_cache(maxsize=None)
+def _font(face: str):
+    """(advance in em by code point, fallback) for a face, or None when its file cannot be found or read."""
+    if not shutil.which("fc-match"):
+        return None
+    env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", face], env=env, capture_output=True,
+                             text=True, timeout=20).stdout
+        path, index = out.split("\t")
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(path, fontNumber=int(index or 0), lazy=True)
+        upem = font["head"].unitsPerEm
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"].metrics
+        return {cp: hmtx[g][0] / upem for cp, g in cmap.items() if g in hmtx}
+    except Exception:  # noqa: BLE001 - no usable font: fall back to the full/half-width rule
+        return None
+
+
+def em(c: str, face: str) -> float:
+    """The advance of one character in em of `face`."""
+    table = _font(face)
+    if table is None:
+        return _guess(c)
+    w = table.get(ord(c))
+    return _guess(c) if w is None else w
+
+
+def width(s: str, size: float, face: str, spacing: float = 0.0) -> float:
+    """Width in pt of a single line of s in `face` at `size` pt, with `spacing` pt added after each character."""
+    return sum(em(c, face) * size + spacing for c in s)

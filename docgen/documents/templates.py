@@ -1,0 +1,130 @@
+"""Where a form's template comes from, and whether it can be used.
+
+An office's own copy in <registers>/templates/<form>.docx wins over the one docgen ships in templates/. The
+bulletin's sentences are Jinja2 text templates (templates/通报/*.j2), overridden the same way.
+`check` finds, before any number is given: a template that does not open, Jinja2 syntax errors, placeholders
+docgen does not fill, required placeholders a template dropped, and a template that fails when filled.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import shutil
+from pathlib import Path
+
+from ..diagnostics import DocgenError
+from .forms import FORMS, Form, fill, sample_context
+
+SHIPPED = Path(__file__).resolve().parents[2] / "templates"
+TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
+
+
+def office_dir(registers_root) -> Path:
+    return Path(registers_root) / "templates"
+
+
+def path(registers_root, name: str) -> Path:
+    own = office_dir(registers_root) / f"{name}.docx"
+    return own if own.exists() else SHIPPED / f"{name}.docx"
+
+
+def text_path(registers_root, name: str) -> Path:
+    own = office_dir(registers_root) / "通报" / f"{name}.j2"
+    return own if own.exists() else SHIPPED / "通报" / f"{name}.j2"
+
+
+@functools.lru_cache(maxsize=64)
+def _read(p: str, stamp: tuple) -> bytes:
+    return Path(p).read_bytes()
+
+
+def data(registers_root, name: str) -> bytes:
+    p = path(registers_root, name)
+    st = p.stat()
+    return _read(str(p), (st.st_mtime_ns, st.st_size))
+
+
+def _problems(form: Form, p: Path) -> list[str]:
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateSyntaxError
+
+    where = f"模板 {p}"
+    try:
+        tpl = DocxTemplate(str(p))
+        tpl.init_docx()
+    except Exception as e:  # noqa: BLE001 - not a .docx Word can open
+        return [f"{where}：无法打开（不是有效的 .docx 文件：{type(e).__name__}）"]
+    try:
+        names = tpl.get_undeclared_template_variables()
+    except TemplateSyntaxError as e:
+        return [f"{where}：占位符语法错误（{e.message}，模板第{e.lineno}行附近）"]
+    except Exception as e:  # noqa: BLE001
+        return [f"{where}：无法读取占位符（{e}）"]
+    out = []
+    unknown = sorted(set(names) - set(form.fields) - set(form.loops))
+    if unknown:
+        out.append(f"{where}：有 docgen 不认识的占位符 " + "、".join("{{ %s }}" % u for u in unknown) +
+                   "（可用的占位符见 templates/README.md）")
+    missing = [r for r in form.required if r not in names]
+    if missing:
+        out.append(f"{where}：缺少必需的占位符 " + "、".join("{{ %s }}（%s）" % (m, form.fields.get(m, m))
+                                                          for m in missing))
+    if not out:
+        try:
+            fill(p.read_bytes(), sample_context(form))
+        except Exception as e:  # noqa: BLE001 - a filter or tag that fails when filled
+            out.append(f"{where}：填写时出错（{e}）")
+    return out
+
+
+def _text_problems(p: Path) -> list[str]:
+    from jinja2 import Environment, TemplateSyntaxError
+
+    try:
+        Environment().parse(p.read_text(encoding="utf-8"))
+    except TemplateSyntaxError as e:
+        return [f"模板 {p}：第{e.lineno}行语法错误（{e.message}）"]
+    except (OSError, UnicodeDecodeError) as e:
+        return [f"模板 {p}：无法读取（{e}）"]
+    return []
+
+
+def check(registers_root, names=None) -> list[str]:
+    """Problems of the templates docgen would use for the named forms (all forms and texts by default)."""
+    out = []
+    for name in names or list(FORMS) + ["通报"]:
+        if name == "通报":
+            for t in TEXTS:
+                out += _text_problems(text_path(registers_root, t))
+            continue
+        p = path(registers_root, name)
+        if not p.exists():
+            out.append(f"模板 {p}：文件不存在")
+            continue
+        out += _problems(FORMS[name], p)
+    return out
+
+
+def require(registers_root, names) -> None:
+    """Stop (exit 2) when a template docgen is about to use cannot be used."""
+    problems = check(registers_root, names)
+    if problems:
+        raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
+
+
+def init(registers_root, force: bool = False) -> list[tuple[str, str]]:
+    """Copy the shipped templates into <registers>/templates/ for the office to edit. Existing copies are kept
+    unless force. Returns (file, what happened)."""
+    dst = office_dir(registers_root)
+    out = []
+    files = [SHIPPED / f"{n}.docx" for n in FORMS] + [SHIPPED / "通报" / f"{t}.j2" for t in TEXTS]
+    for src in files:
+        target = dst / src.relative_to(SHIPPED)
+        if target.exists() and not force:
+            same = hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(src.read_bytes()).digest()
+            out.append((str(target), "已存在，未覆盖" + ("（与随附模板相同）" if same else "（办公室已修改）")))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+        out.append((str(target), "已复制"))
+    return out
