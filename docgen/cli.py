@@ -407,6 +407,71 @@ def archive_verify(c: Ctx):
     click.echo(f"归档 {root}：账本记录出具{n}份（每份 .docx 与 PDF），全部在位，内容与记录一致。")
 
 
+@cli.group(help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"
+                "以及《督导通报》的语句（Jinja2 文本）。台账目录下 templates/ 中的副本优先于随附模板。")
+def templates():
+    pass
+
+
+@templates.command("init", help="把随附模板复制到 台账目录/templates/，供办公室用 Word 或 WPS 修改栏目名称和措辞；已有的副本不覆盖。")
+@click.option("--force", is_flag=True, help="覆盖已有的副本")
+@click.pass_obj
+def templates_init(c: Ctx, force):
+    from .documents import templates as T
+
+    for path, what in T.init(c.registers, force):
+        click.echo(f"{path}：{what}")
+    click.echo("修改后运行 docgen templates check 检查；占位符 {{ … }} 的含义见 templates/README.md。")
+
+
+@templates.command("check", help="检查将要使用的模板：能否打开、占位符是否都认识、必需的占位符是否保留、能否填写。有问题时退出码为 2。")
+@click.pass_obj
+def templates_check(c: Ctx):
+    from .documents import templates as T
+    from .documents.forms import FORMS
+
+    problems = T.check(c.registers)
+    if problems:
+        raise DocgenError("\n".join(problems))
+    for name in FORMS:
+        click.echo(f"{name}：{T.path(c.registers, name)}")
+    for t in T.TEXTS:
+        click.echo(f"通报·{t}：{T.text_path(c.registers, t)}")
+    click.echo("模板检查通过。")
+
+
+@cli.command(help="为一个事项生成供承办单位填写的空白表：延期申请表或办结反馈单（.docx 和 PDF），写入 输出目录/forms/。"
+                  "表上标明事项和对应的交办单编号，不占用单据编号。")
+@click.argument("form", type=click.Choice(["延期申请", "办结反馈"]), metavar="延期申请|办结反馈")
+@click.argument("item_id", metavar="事项")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.pass_obj
+def form(c: Ctx, form, item_id, as_of, no_pdf):
+    from .documents import templates as T
+    from .documents.slips import build_blank_form
+    from .engine.status import item_status
+    from .files import safe_name, save_docx
+    from .issue import assigning_slip
+    from .ledger import read
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    ids = {i.id for i in reg.items}
+    if item_id not in ids:
+        raise DocgenError(f"没有事项「{item_id}」{suggest(item_id, ids)}")
+    name = {"延期申请": "延期申请表", "办结反馈": "办结反馈单"}[form]
+    T.require(reg.root, [name])
+    item = reg.item(item_id)
+    status = item_status(item, reg.events_of(item.id), reg.rules, cal, as_of)
+    assign = assigning_slip(read(reg.root), item.id)
+    doc = build_blank_form(reg, name, item, status, assign, as_of)
+    # the file is named by the slip's validated number, or the item's validated id
+    path = save_docx(doc, c.output / "forms" / f"{name}-{safe_name(assign.number if assign else item.id)}.docx")
+    click.echo(f"已生成 {path}")
+    _to_pdf(c, [path], no_pdf)
+
+
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")
 def doctor():
     from .doctor import report
@@ -438,8 +503,8 @@ def _local_dirs(cmd: click.Command) -> None:
     cmd.callback = callback
 
 
-for _cmd in [*cli.commands.values(), *archive.commands.values()]:
-    if _cmd.name not in ("doctor", "archive"):
+for _cmd in [*cli.commands.values(), *archive.commands.values(), *templates.commands.values()]:
+    if _cmd.name not in ("doctor", "archive", "templates"):
         _local_dirs(_cmd)
 
 

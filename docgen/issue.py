@@ -29,6 +29,8 @@ from . import archive as A
 from .calendar import UnknownYear, WorkCalendar, cn_date
 from .diagnostics import DocgenError
 from .documents import slips as S
+from .documents import templates
+from .documents.forms import FORMS, SLIP_FORMS
 from .engine import slips as E
 from .engine.due import item_due
 from .engine.status import item_status, pending_diagnostics, status_all
@@ -269,6 +271,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         if reissue:
             _stage_reissue(led, kind, reissue, as_of)
         refuse_stale(reg, cal, st)
+        templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
         needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
         preflight(out / "slips" / k.folder, *([arch] if pdf else []))
         tentative = _tentative(reg, kind, as_of, st, needs)
@@ -356,8 +359,9 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
     from .pdf import stamp_date
 
     bar = Progress(f"生成{KINDS[kind].name} PDF")
-    signoff = [batch.signoff] if batch.slips else []
-    results = render_pdfs(paths + signoff, workers, progress=bar, alone=tuple(signoff) if len(batch.slips) > 100 else ())
+    extras = batch.extras
+    results = render_pdfs(paths + extras, workers, progress=bar,
+                          alone=(batch.signoff,) if len(batch.slips) > 100 else ())
     bar.close()
     done = []
     for (s, rev), r in zip(todo, results):
@@ -372,11 +376,10 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
     led.commit()
     for s, rev in done:
         _archive(s, rev, out, arch)
-    signoff_ok = not batch.slips or results[-1].pdf is not None
-    if report.errors or not signoff_ok:
+    extra_errors = [r.error for r in results[len(paths):] if r.pdf is None]
+    if report.errors or extra_errors:
         batch.discard()
-        if not signoff_ok:
-            report.errors.append(results[-1].error)
+        report.errors += extra_errors
         report.errors.append("编号已登记；未能生成 PDF 的单据和本次的打印批次，再次运行将补齐")
         return
     if batch.slips:
@@ -427,6 +430,18 @@ class _Batch:
         rows = [(s.number, KINDS[kind].name, u, reg.item(s.item).text) for u, ss in self.units.items() for s in ss]
         self.signoff = self.tmp / "签收登记表.docx"
         atomic_write_bytes(self.signoff, S.build_signoff(reg, KINDS[kind].name, as_of, rows).to_bytes())
+        # a separator sheet before each unit's slips: whom they go to and what follows
+        self.separators = []
+        for i, (unit, ss) in enumerate(self.units.items(), 1):
+            p = self.tmp / f"封页-{i:02d}.docx"
+            atomic_write_bytes(p, S.build_separator(reg, unit, KINDS[kind].name, as_of,
+                                                    [(x.number, reg.item(x.item).text) for x in ss]).to_bytes())
+            self.separators.append(p)
+
+    @property
+    def extras(self) -> list[Path]:
+        """What is converted with the slips: the 签收登记表 and the separator sheets."""
+        return [self.signoff, *self.separators] if self.slips else []
 
     def discard(self) -> None:
         if self.slips:
@@ -436,16 +451,26 @@ class _Batch:
         final = self.root / self.id
         try:
             index = [f"{cn_date(self.as_of)} {KINDS[self.kind].name} 打印批次 {self.id}", ""]
+            duplex = self.reg.settings.printing.duplex
             for i, (unit, ss) in enumerate(self.units.items(), 1):
                 w = PdfWriter()
+                w.append(str(self.separators[i - 1].with_suffix(".pdf")))
                 for s in ss:
+                    if duplex and len(w.pages) % 2:  # printed on both sides: each slip starts on a new sheet
+                        w.add_blank_page()
                     w.append(str(slip_path(self.out, s).with_suffix(".pdf")))
+                if duplex and len(w.pages) % 2:
+                    w.add_blank_page()
                 buf = io.BytesIO()
                 w.write(buf)
                 name = f"{i:02d}-{safe_name(unit)}.pdf"
                 atomic_write_bytes(self.tmp / name, buf.getvalue())
                 index.append(f"{name}：{unit}（{'、'.join(s.number for s in ss)}）")
-            index += ["签收登记表.pdf：请接收单位签收后存档", ""]
+            for p in self.separators:  # each is inside its unit's file now
+                p.unlink()
+                p.with_suffix(".pdf").unlink()
+            index += ["签收登记表.pdf：请接收单位签收后存档",
+                      "每个单位的文件以一页封页开始" + ("；按双面打印，每份单据从新的一张纸开始" if duplex else ""), ""]
             atomic_write_text(self.tmp / "目录.txt", "\n".join(index))
             files = {p.name: sha256_file(p) for p in sorted(self.tmp.iterdir())}
             if final.exists():  # left by a run killed before it recorded this batch: never handed out

@@ -46,12 +46,15 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
                    pdf: bool = True) -> tuple[Slip, dict, Path, list[str]]:
     """Number the bulletin for a period and close the period; a period already closed keeps its number and
     its recorded figures, and its files are restored from the archive."""
+    from .documents import templates
+
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
         st = led.state
         if pdf:
             led.anchor = arch
         clean_stale(out)
+        templates.require(reg.root, ["通报"])
         slip = st.find("bulletin", period.key)
         if slip is None or period.key not in st.closes:
             # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is

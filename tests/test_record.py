@@ -288,7 +288,12 @@ def test_issued_slips_are_recorded_archived_and_batched(issued):
     b = issued / "out" / "batches" / "2026-11-03-交办单-1"
     assert sorted(p.name for p in b.iterdir()) == ["01-经济发展部.pdf", "目录.txt", "签收登记表.docx", "签收登记表.pdf"]
     assert st.batches["2026-11-03-交办单-1"]["files"]["01-经济发展部.pdf"] == sha(b / "01-经济发展部.pdf")
-    assert len(PdfReader(str(b / "01-经济发展部.pdf")).pages) == 3
+    # printed on both sides: the separator sheet, then each one-page slip on a sheet of its own (blank backs)
+    pages = [p.extract_text() or "" for p in PdfReader(str(b / "01-经济发展部.pdf")).pages]
+    assert len(pages) == 8
+    assert "经济发展部" in pages[0] and all(f"督交〔2026〕{n}号" in pages[0].replace(" ", "") for n in (1, 2, 3))
+    assert [p.strip() for p in pages[1::2]] == ["", "", "", ""]
+    assert [f"督交〔2026〕{n}号" in pages[2 * n].replace(" ", "") for n in (1, 2, 3)] == [True, True, True]
     assert json.loads((issued / "archive" / "ledger-head.json").read_text()) == {"n": len(st.lines), "hash": st.head}
 
 

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import MINI_SETTINGS, write_registers
-from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line
+from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line, text_lines
 
 from docgen.ledger import read
 
@@ -348,11 +348,18 @@ def test_print_batches(issued):
     index = (b / "目录.txt").read_text(encoding="utf-8")
     merged = sorted(b.glob("[0-9][0-9]-*.pdf"))
     assert merged and all(f.name in index for f in merged)
+    slips = len(list((issued / "slips" / "交办单").glob("*.pdf")))
+    # duplex: per unit a separator sheet (front and blank back), then every one-page slip on a sheet of its own
     total = sum(len(PdfReader(str(f)).pages) for f in merged)
-    assert total == len(list((issued / "slips" / "交办单").glob("*.pdf")))
+    assert total == 2 * len(merged) + 2 * slips
     with open_pdf(b / "签收登记表.pdf") as pdf:
+        page = pdf.pages[0]
+        assert page.width > page.height  # nine columns: the page is turned
+        lines = text_lines(page)
         text = "".join(p.extract_text() for p in pdf.pages)
-    assert "督办单据签收登记表" in text and "签收人" in text and f"交办单共{total}份" in text
+    head = next(ln for ln in lines if ln.text.startswith("序号"))  # the table starts on the first page
+    assert head.text == "序号编号单据接收单位事项摘要送达人签收人签收时间备注"  # every header on one line
+    assert "督办单据签收登记表" in text and f"交办单共{slips}份" in text
 
 
 def test_a_run_never_renders_slips_dated_after_it(tmp_path):

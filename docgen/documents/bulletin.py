@@ -3,9 +3,11 @@ from __future__ import annotations
 
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 from ..calendar import cn_date
+from ..diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..model import SOURCE_KINDS, Registers
 from ..view import listing_text
@@ -49,16 +51,52 @@ def score_text(v: float) -> str:
     return f"{v:g}"
 
 
-def _overall(c) -> str:
-    if c.due == 0:
-        return "本期没有应办结的督导事项。"
-    parts = [f"本期应办结督导事项{c.due}项，已办结{c.completed}项，其中按期办结{c.on_time}项，按期办结率{pct(c)}"]
-    if c.in_progress:
-        parts.append(f"正在办理{c.in_progress}项")
-    parts.append(f"逾期未办结{c.overdue}项" if c.overdue else "无逾期未办结事项")
-    if c.extended:
-        parts.append(f"经批准延期{c.extended}项")
-    return "；".join(parts) + "。"
+def text_context(reg: Registers, view: dict) -> dict:
+    """What the bulletin's sentence templates (templates/通报/*.j2) can name: plain values, Chinese dates."""
+    ns = SimpleNamespace
+    total = view["total"]
+    new = view["new"]
+    overdue = [{**o, "due": cn_date(dt.date.fromisoformat(o["due"]))} for o in view["overdue"]]
+    late = [{**o, "due": cn_date(dt.date.fromisoformat(o["due"])), "completed": cn_date(dt.date.fromisoformat(o["completed"]))}
+            for o in view["late_done"]]
+    return {
+        "as_of": cn_date(dt.date.fromisoformat(view["as_of"])),
+        "total": {**total, "rate": pct(ns(**total))},
+        "new": {"total": new["total"], "kinds": [{"name": SOURCE_KINDS[k], "count": new[k]} for k in SOURCE_KINDS if new[k]]},
+        "meetings": [{**m, "rate": pct(ns(**m))} for m in view["meetings"]],
+        "by_source": [{**c, "name": SOURCE_KINDS[k], "rate": pct(ns(**c))} for k, c in view["by_source"].items() if c["due"]],
+        "overdue": overdue, "late_done": late, "explain_days": reg.rules.explain_days, "office": reg.settings.office,
+    }
+
+
+HEADING2 = re.compile(r"^(（[一二三四五六七八九十]+）[^。]*。)(.*)$")
+HEADING3 = re.compile(r"^(\d+\.[^：]*：)(.*)$")
+
+
+def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None:
+    """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…。 lines as 二级标题 and
+    1.…： lines as 三级标题, the rest of the line run on in the body face."""
+    from jinja2 import Environment, StrictUndefined, TemplateError
+
+    from . import templates as T
+
+    path = T.text_path(reg.root, name)
+    try:
+        env = Environment(trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, autoescape=False)
+        text = env.from_string(path.read_text(encoding="utf-8")).render(**ctx)
+    except (TemplateError, OSError, UnicodeDecodeError) as e:
+        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{e}）") from None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m2, m3 = HEADING2.match(line), HEADING3.match(line)
+        if m2:
+            d.heading(2, m2.group(1), m2.group(2))
+        elif m3:
+            d.heading(3, m3.group(1), m3.group(2))
+        else:
+            d.body(line)
 
 
 def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date) -> OfficialDocument:
@@ -70,7 +108,6 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     total = ns(view["total"])
     by_source = {k: ns(v) for k, v in view["by_source"].items()}
     units = [ns({**u, "counts": ns(u["counts"])}) for u in view["scores"]["units"]]
-    overdue = view["overdue"]
     d = OfficialDocument()
     d_issuer = s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in s.issuers else s.office
     d.properties(f"关于{period.label}重点工作落实情况的通报", d_issuer, issued, f"督导通报{number}")
@@ -81,20 +118,10 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d.body((f"根据{basis.number}《{basis.title}》，" if basis.number else "") + f"现将{period.label}"
            f"（{cn_date(period.start)}至{cn_date(period.end)}）督导事项落实情况通报如下。统计截至{cn_date(as_of)}。")
 
+    texts = text_context(reg, view)
     d.heading(1, "一、总体情况")
-    d.body(_overall(total))
-    new = view["new"]
-    if new["total"]:
-        parts = "，".join(f"{SOURCE_KINDS[k]}{new[k]}项" for k in SOURCE_KINDS if new[k])
-        d.body(f"本期新交办督导事项{new['total']}项（{parts}）。")
-    if view["meetings"]:
-        d.body("各次会议议定事项落实情况：" + "；".join(
-            f"{m['title']}应办结{m['due']}项，已办结{m['completed']}项，按期办结{m['on_time']}项，"
-            f"按期办结率{pct(SimpleNamespace(**m))}" for m in view["meetings"]) + "。")
-    src_parts = [f"{SOURCE_KINDS[k]}事项{c.due}项，按期办结{c.on_time}项（{pct(c)}）"
-                 for k, c in by_source.items() if c.due]
-    if src_parts:
-        d.body("按来源分：" + "；".join(src_parts) + "。")
+    sentences(d, reg, "总体情况", texts)
+    if any(c.due for c in by_source.values()):
         d.table(["来源", "应办结", "已办结", "按期办结", "正在办理", "逾期", "延期", "按期办结率"],
                 [[SOURCE_KINDS[k], *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
                                                          c.extended)), pct(c)]
@@ -129,28 +156,10 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
         d.body("本期没有计分事项。")
 
     d.heading(1, "四、存在的问题")
-    if overdue:
-        d.body(f"截至{cn_date(as_of)}，以下{len(overdue)}个事项逾期未办结（含以前各期到期的），予以通报批评：")
-        for i, o in enumerate(overdue, 1):
-            ref = f"（{o['assign_kind']}{o['assign']}）" if o["assign"] else ""
-            times = f"，连续第{o['times']}期被通报" if o["times"] > 1 else ""
-            d.heading(3, f"{i}.{o['lead']}：", f"{o['text']}{ref}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，"
-                                               f"已逾期{o['days_overdue']}天{times}。")
-    else:
-        d.body(f"截至{cn_date(as_of)}，没有逾期未办结的事项。")
-    late_done = view["late_done"]
-    if late_done:
-        d.body(f"本期以下{len(late_done)}个事项逾期办结：")
-        for i, o in enumerate(late_done, len(overdue) + 1):
-            d.heading(3, f"{i}.{o['lead']}：", f"{o['text']}，办结时限{cn_date(dt.date.fromisoformat(o['due']))}，"
-                                               f"{cn_date(dt.date.fromisoformat(o['completed']))}办结，逾期{o['days_late']}天。")
+    sentences(d, reg, "存在的问题", texts)
 
     d.heading(1, "五、下步工作要求")
-    d.heading(2, "（一）抓紧办理逾期事项。", f"逾期事项的牵头单位要在{reg.rules.explain_days}个工作日内书面说明原因，"
-              "提出整改措施和完成时限。"
-              if overdue else "各单位要保持工作节奏，确保事项按期办结。")
-    d.heading(2, "（二）严格落实限时办结。", "各单位要对照办结时限倒排工期；确需延期的，须在到期前书面申请并说明原因。")
-    d.heading(2, "（三）及时报送办理结果。", f"事项办结后及时报送办理结果，由{s.office}核查销号。")
+    sentences(d, reg, "下步工作要求", texts)
     d.attachments_note([f"{period.label}督导事项清单"])
 
     d.signature(d_issuer, issued, sealed=s.printing.sealed)

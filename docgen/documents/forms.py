@@ -148,7 +148,7 @@ def _signoff() -> OfficialDocument:
                            ["{{ r.seq }}", "{{ r.number }}", "{{ r.kind }}", "{{ r.unit }}", "{{ r.summary }}", "",
                             "", "", ""],
                            ["{%tr endfor %}"] + [""] * 8], widths, size=10.5, row_height=2 * 10.5 * 1.4 + 2,
-            align=["center", "left", "center", "left", "left", "left", "left", "left", "left"])
+            align=["center", "left", "center", "left", "left", "left", "left", "left", "left"], keep=False)
     return d
 
 
@@ -167,7 +167,7 @@ def _extension() -> OfficialDocument:
         ("预计完成时间", BLANK_DATE),
         ("单位领导\n审核意见", "\n\n签字：　　　　　　　　（盖章）\n" + BLANK_DATE),
         ("申请单位联系人", "　　　　　　　　电话："),
-    ], min_height=2 * PITCH)
+    ], min_height=1.5 * PITCH)
     d.paragraph("（注：延期申请须在办结时限前报送{{ issuer }}，经批准后方可延期。）", "附注")
     return d
 
@@ -181,12 +181,12 @@ def _feedback() -> OfficialDocument:
         ("牵头单位", "{{ lead }}"),
         ("配合单位", "{{ co }}"),
         ("办结时限", "{{ due }}"),
-        ("办理情况", "\n\n\n\n\n"),
-        ("佐证材料", "\n\n"),
+        ("办理情况", "\n\n\n\n"),
+        ("佐证材料", "\n"),
         ("单位负责人\n签字", ""),
         ("单位盖章", "\n（盖章）\n" + BLANK_DATE),
         ("联系人", "　　　　　　　　电话："),
-    ], min_height=2 * PITCH)
+    ], min_height=1.5 * PITCH)
     d.paragraph("（注：事项办结后报送{{ issuer }}，经核查后销号。）", "附注")
     return d
 

@@ -231,7 +231,7 @@ STYLES: dict[str, Style] = {s.name: s for s in (
     Style("四级标题", FANGSONG, first_line=2 * CHAR, keep_next=True, outline=3, base="Heading 4"),
     Style("主送机关", align="left"),
     Style("附件说明", first_line=2 * CHAR),
-    Style("署名", align="right"),
+    Style("署名", align="right", keep_next=True),
     Style("成文日期", align="right"),
     Style("附注", first_line=2 * CHAR),
     Style("附件标识", HEITI, align="left"),
@@ -533,7 +533,7 @@ class OfficialDocument:
 
     def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None, *,
               size: float = 12.0, align: list[str] | None = None, flex: set[int] | None = None,
-              row_height: float | None = None):
+              row_height: float | None = None, keep: bool = True):
         """A bordered table exactly as wide as the type area: columns sized from content (see column_widths),
         header cells never wrap and repeat on every page, rows never split, and the table never leaves fewer
         than two rows on a page."""
@@ -558,7 +558,7 @@ class OfficialDocument:
             if row_height and r_i:
                 X.row_height(tr, row_height)
             # keep the header with the first two rows, and the last two rows together
-            keep = r_i <= 1 or (r_i == n - 2 and n > 3)
+            together = r_i == 0 or keep and (r_i == 1 or (r_i == n - 2 and n > 3))
             for c_i, val in enumerate(row):
                 cell = tr.cells[c_i]
                 X.cell_valign(cell, "center")
@@ -567,8 +567,8 @@ class OfficialDocument:
                 p = cell.paragraphs[0]
                 p.style = self.doc.styles["表头" if r_i == 0 else "表格文字"]
                 a = None if r_i == 0 else (align or ["left"] * ncol)[c_i]
-                if a or keep or size != SMALL:
-                    X.set_ppr(X.para_ppr(p), align=a, keep_next=keep and r_i < n - 1,
+                if a or together or size != SMALL:
+                    X.set_ppr(X.para_ppr(p), align=a, keep_next=together and r_i < n - 1,
                               line=size * 1.4 if size != SMALL else None)
                 self.runs(p, [(str(val), Face(size=size) if size != SMALL else None)])
         return t
@@ -656,6 +656,9 @@ class OfficialDocument:
         page is inserted when the body ends on an even page, with the 版记 in that section's even-page footer,
         which every editor keeps at the foot of the page whatever is edited above. Neither page is numbered."""
         sec = self.doc.add_section(WD_SECTION.EVEN_PAGE)
+        for p in self.doc.element.body.iter(qn("w:p")):  # the paragraph that carries the section break
+            if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is None:
+                X.para_style(p, self.doc.styles["正文"].style_id)
         sec.footer_distance = Mm(BANJI_FOOTER)
         sec.footer.is_linked_to_previous = False
         sec.even_page_footer.is_linked_to_previous = False

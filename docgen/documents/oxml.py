@@ -319,3 +319,12 @@ def no_hanging_punctuation(ppr) -> None:
     """Punctuation never hangs past the type area's right edge (w:overflowPunct off): a 28-character line stays
     28 characters wide."""
     _ordered(ppr, "w:overflowPunct", _PPR_ORDER).set(qn("w:val"), "0")
+
+
+def para_style(p, style_id: str) -> None:
+    """A paragraph (an lxml w:p) in the named style: for paragraphs python-docx made without one."""
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    _ordered(ppr, "w:pStyle", _PPR_ORDER).set(qn("w:val"), style_id)

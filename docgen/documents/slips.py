@@ -17,7 +17,7 @@ from ..kinds import KINDS
 from ..view import progress_text, warning_text
 from . import templates as T
 from .forms import COLOURS, FORMS, append_body, colour, fill, finish
-from .gbt9704 import AREA_H, AREA_W, OfficialDocument
+from .gbt9704 import AREA_H, AREA_W, SMALL, OfficialDocument
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCont
     return _render(reg, "整改通知单", rectify_context(reg, entry, status, ctx, mark), entry, status.item.lead)
 
 
-def summary(text: str, limit: int = 40) -> str:
+def summary(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -136,6 +136,22 @@ def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tupl
     doc = fill(T.data(reg.root, "签收登记表"), ctx)
     d = finish(doc, sealed=False, width_mm=AREA_H, shrink=False)
     d.properties("督办单据签收登记表", reg.settings.office, date, f"{kind_name}签收登记表")
+    return d
+
+
+def build_separator(reg: Registers, unit: str, kind_name: str, date: dt.date,
+                    rows: list[tuple[str, str]]) -> OfficialDocument:
+    """The separator sheet before a unit's slips in a print batch: the unit, and the slips that follow."""
+    d = OfficialDocument(page_numbers=False)
+    d.blank(2)
+    d.title(unit, blank_before=0)
+    d.paragraph(f"{kind_name}共{len(rows)}份　{cn_date(date)}", "表题注")
+    d.blank(1)
+    d.table(["序号", "编号", "事项摘要"], [[str(i), n, summary(t)] for i, (n, t) in enumerate(rows, 1)], size=SMALL,
+            align=["center", "left", "left"], flex={2})
+    d.blank(1)
+    d.paragraph(f"送达后请在{kind_name}的回执上签收，并在签收登记表上签字。", "附注")
+    d.properties(f"{unit}{kind_name}封页", reg.settings.office, date, unit)
     return d
 
 

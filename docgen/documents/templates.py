@@ -17,6 +17,11 @@ from .forms import FORMS, Form, fill, sample_context
 
 SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
+# what the sentence templates can name (documents/bulletin.text_context)
+TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
+              "in_progress 正在办理、overdue 逾期、extended 延期）", "new": "本期新交办（total、kinds）",
+              "meetings": "各次会议", "by_source": "按来源", "overdue": "逾期未办结事项", "late_done": "逾期办结事项",
+              "explain_days": "说明原因的期限（工作日）", "office": "督导专班名称"}
 
 
 def office_dir(registers_root) -> Path:
@@ -78,14 +83,17 @@ def _problems(form: Form, p: Path) -> list[str]:
 
 
 def _text_problems(p: Path) -> list[str]:
-    from jinja2 import Environment, TemplateSyntaxError
+    from jinja2 import Environment, TemplateSyntaxError, meta
 
     try:
-        Environment().parse(p.read_text(encoding="utf-8"))
+        names = meta.find_undeclared_variables(Environment().parse(p.read_text(encoding="utf-8")))
     except TemplateSyntaxError as e:
         return [f"模板 {p}：第{e.lineno}行语法错误（{e.message}）"]
     except (OSError, UnicodeDecodeError) as e:
         return [f"模板 {p}：无法读取（{e}）"]
+    unknown = sorted(set(names) - set(TEXT_NAMES))
+    if unknown:
+        return [f"模板 {p}：有 docgen 不认识的名称 " + "、".join(unknown) + "（可用的名称见 templates/README.md）"]
     return []
 
 
