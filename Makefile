@@ -44,8 +44,11 @@ demo: system venv
 	$(DEMO) urge --on $(DEMO_DATE)
 	$(DEMO) bulletin --period 2026-10 --on $(DEMO_DATE)
 	$(DEMO) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
+	$(DEMO) form 延期申请 2026-GW05-4 --on $(DEMO_DATE)
+	$(DEMO) form 办结反馈 2026-GW05-3 --on $(DEMO_DATE)
+	$(DEMO) templates check
 	$(DEMO) archive verify
-	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ archive/；账本在 output/registers/ledger.jsonl"
+	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ forms/ archive/；账本在 output/registers/ledger.jsonl"
 
 test: system venv
 	$(BIN)/python -m pytest -q

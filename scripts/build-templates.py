@@ -7,7 +7,7 @@ committed files are what this script makes. Run it after changing a form or the 
 """
 from pathlib import Path
 
-from docgen.documents.forms import FORMS, template_bytes
+from docgen.documents.forms import FORMS, readme, template_bytes
 
 out = Path(__file__).resolve().parents[1] / "templates"
 for name in FORMS:
@@ -16,3 +16,5 @@ for name in FORMS:
     changed = not p.exists() or p.read_bytes() != data
     p.write_bytes(data)
     print(f"{p.relative_to(out.parent)}{'（已更新）' if changed else ''}")
+(out / "README.md").write_text(readme(), encoding="utf-8")
+print("templates/README.md")

@@ -11,8 +11,19 @@ render() {  # pdf name
 }
 render output/sample/样例公文.pdf sample
 render "output/slips/交办单/督交〔2026〕3号.pdf" assign-slip
-render "output/slips/催办单/督催〔2026〕1号.pdf" urge-slip
+# a red (overdue) and a blue (due soon) 催办单
+for f in output/slips/催办单/*.docx; do
+  level=$(unzip -p "$f" word/document.xml | grep -o '红色预警\|蓝色预警' | head -1)
+  case "$level" in
+    红色预警) [ -e "$dst/urge-slip-red-1.png" ] || render "${f%.docx}.pdf" urge-slip-red ;;
+    蓝色预警) [ -e "$dst/urge-slip-blue-1.png" ] || render "${f%.docx}.pdf" urge-slip-blue ;;
+  esac
+done
 render "output/slips/整改单/督改〔2026〕1号.pdf" rectify-slip
-render "output/batches/2026-11-20-交办单-1/签收登记表.pdf" signoff
+batch=output/batches/2026-11-20-交办单-1
+render "$batch/签收登记表.pdf" signoff
+render "$(ls "$batch"/01-*.pdf)" batch-unit
+render "$(ls output/forms/延期申请表-*.pdf)" form-extension
+render "$(ls output/forms/办结反馈单-*.pdf)" form-feedback
 render "output/bulletins/督导通报2026年第2期.pdf" bulletin
 ls "$dst"

@@ -289,8 +289,11 @@ def test_core_and_app_properties(printed):
 # ---------------------------------------------------------------- templates an office edits
 
 def test_committed_templates_are_what_the_layout_module_draws():
+    from docgen.documents.forms import readme
+
     for name in FORMS:
         assert (REPO / "templates" / f"{name}.docx").read_bytes() == template_bytes(name), name
+    assert (REPO / "templates" / "README.md").read_text(encoding="utf-8") == readme()
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -375,3 +378,29 @@ def test_bulletin_sentences_come_from_the_office_text_template(example_registers
     p = cli(example_registers, out, "bulletin", "--period", "2026-11", "--on", "2026-12-20", "--no-pdf")
     assert p.returncode == 2 and "mystery" in p.stderr and str(own) in p.stderr
     assert len([s for s in read(example_registers).slips.values() if s.kind == "bulletin"]) == 1
+
+
+def test_banji_stays_at_the_foot_after_a_clerk_edits_the_docx(printed, tmp_path):
+    """The .docx as a clerk would edit it (paragraphs added to the body, a row added to a table), opened again by
+    LibreOffice: the 版记 is still at the foot of an even last page (docs/layout.md)."""
+    from docgen.documents.render import render_pdfs
+
+    src = printed / "sample" / "样例公文.docx"
+    for extra in (1, 4, 9):  # lines that push the body onto the next page, or not
+        d = docx.Document(str(src))
+        anchor = next(p for p in d.paragraphs if p.text.startswith("（联系人"))
+        for i in range(extra):
+            new = d.add_paragraph(f"补充说明第{i + 1}段：请各单位高度重视，认真抓好落实。", style="正文")
+            anchor._p.addnext(new._p)
+        row = d.tables[0].add_row()
+        row.cells[0].text = "新增事项类别"
+        f = tmp_path / f"edited{extra}.docx"
+        d.save(str(f))
+        (r,) = render_pdfs([f])
+        with open_pdf(r.pdf) as pdf:
+            assert len(pdf.pages) % 2 == 0, extra
+            last = pdf.pages[-1]
+            assert any(ln.text.startswith("抄送：") for ln in text_lines(last))
+            full = [x for x in rules(last) if abs(x["x0"] - LEFT) < 1 and abs(x["x1"] - RIGHT_EDGE) < 1]
+            assert abs(full[-1]["bottom"] - BOTTOM_EDGE) <= 0.5, extra
+            assert not any("抄送：党工委" in (p.extract_text() or "").replace(" ", "") for p in pdf.pages[:-1])

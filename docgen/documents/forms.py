@@ -167,7 +167,7 @@ def _extension() -> OfficialDocument:
         ("预计完成时间", BLANK_DATE),
         ("单位领导\n审核意见", "\n\n签字：　　　　　　　　（盖章）\n" + BLANK_DATE),
         ("申请单位联系人", "　　　　　　　　电话："),
-    ], min_height=1.5 * PITCH)
+    ], min_height=1.2 * PITCH)
     d.paragraph("（注：延期申请须在办结时限前报送{{ issuer }}，经批准后方可延期。）", "附注")
     return d
 
@@ -186,7 +186,7 @@ def _feedback() -> OfficialDocument:
         ("单位负责人\n签字", ""),
         ("单位盖章", "\n（盖章）\n" + BLANK_DATE),
         ("联系人", "　　　　　　　　电话："),
-    ], min_height=1.5 * PITCH)
+    ], min_height=1.2 * PITCH)
     d.paragraph("（注：事项办结后报送{{ issuer }}，经核查后销号。）", "附注")
     return d
 
@@ -230,6 +230,32 @@ def template_bytes(name: str) -> bytes:
     d = FORMS[name].draw()
     d.properties(f"{FORMS[name].title}（模板）", "docgen", TEMPLATE_DATE)
     return d.to_bytes()
+
+
+def readme() -> str:
+    """templates/README.md: what each placeholder holds, made from the declarations above."""
+    from .templates import TEXT_NAMES, TEXTS
+
+    out = ["# templates/：单据模板", "",
+           "本文件由 `scripts/build-templates.py` 生成，请勿手工修改。", "",
+           "每种单据一个 .docx 模板（docxtpl），由版式模块 `docgen/documents/gbt9704.py` 画出，使用与所有公文相同的命名样式。",
+           "办公室运行 `docgen templates init` 把模板复制到 `registers/templates/`，在 Word 或 WPS 中修改栏目名称、措辞、",
+           "字号和列宽；docgen 优先使用那里的副本。修改后运行 `docgen templates check`。", "",
+           "规则：`{{ 名称 }}` 处由 docgen 填写，名称须照抄下表；“必需”的占位符不能删除；`{%p if … %}`、`{%tr … %}` 所在的",
+           "段落或表格行是条件和循环标记，填写后会消失，请整段保留。署名和成文日期的位置（是否用印）、催办单的颜色、",
+           "单据过长时缩小表格字号，由 docgen 在填写后按 `settings.yaml` 的 `print:` 处理。", ""]
+    for f in FORMS.values():
+        out += [f"## {f.name}.docx（{f.title}）", "", "| 占位符 | 内容 | 必需 |", "| --- | --- | --- |"]
+        out += [f"| `{{{{ {k} }}}}` | {v} | {'是' if k in f.required else ''} |" for k, v in f.fields.items()]
+        for loop, attrs in f.loops.items():
+            out += [f"| `{{{{ r.{a} }}}}`（`{{%tr for r in {loop} %}}` 中） | {m} | |" for a, m in attrs.items()]
+        out.append("")
+    out += ["## 通报/*.j2（《督导通报》的语句）", "",
+            "、".join(f"`{t}.j2`" for t in TEXTS) + "：Jinja2 文本模板。每一行是一段正文；以“（一）……。”开头的行排为",
+            "二级标题（句号后的文字接排正文），以“1.……：”开头的行排为三级标题。可用的名称：", "",
+            "| 名称 | 内容 |", "| --- | --- |"]
+    out += [f"| `{k}` | {v} |" for k, v in TEXT_NAMES.items()]
+    return "\n".join(out) + "\n"
 
 
 def sample_context(form: Form) -> dict:

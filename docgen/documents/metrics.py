@@ -11,10 +11,13 @@ This is the one place that knows a character's width.
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
 import os
 import shutil
 import subprocess
 import unicodedata
+from pathlib import Path
 
 from ..pdf import FONTS_CONF
 
@@ -23,9 +26,15 @@ def _guess(c: str) -> float:
     return 1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5
 
 
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / "metrics"
+
+
 @functools.lru_cache(maxsize=None)
 def _font(face: str):
-    """(advance in em by code point, fallback) for a face, or None when its file cannot be found or read."""
+    """Advance in em by code point for a face, or None when its file cannot be found or read. Reading a CJK
+    font's tables takes a quarter of a second, so the table is kept in a cache file named by the font file, its
+    size and its modification time (a changed font is read again)."""
     if not shutil.which("fc-match"):
         return None
     env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
@@ -33,13 +42,28 @@ def _font(face: str):
         out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", face], env=env, capture_output=True,
                              text=True, timeout=20).stdout
         path, index = out.split("\t")
+        st = os.stat(path)
+        key = hashlib.sha256(f"{path}|{index}|{st.st_size}|{st.st_mtime_ns}|1".encode()).hexdigest()[:32]
+        cached = _cache_dir() / f"{key}.marshal"
+        try:
+            return marshal.loads(cached.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
         from fontTools.ttLib import TTFont
 
         font = TTFont(path, fontNumber=int(index or 0), lazy=True)
         upem = font["head"].unitsPerEm
         cmap = font.getBestCmap()
         hmtx = font["hmtx"].metrics
-        return {cp: hmtx[g][0] / upem for cp, g in cmap.items() if g in hmtx}
+        table = {cp: hmtx[g][0] / upem for cp, g in cmap.items() if g in hmtx}
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(table))
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # no cache: read again next time
+        return table
     except Exception:  # noqa: BLE001 - no usable font: fall back to the full/half-width rule
         return None
 
