@@ -96,10 +96,15 @@ def check(c: Ctx):
     from .issue import late_issued, stale
     from .ledger import read
 
+    from .documents import templates as T
+
     st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
     problems = stale(reg, cal, st)
     if problems:
         raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
+    problems = T.check(reg.root)
+    if problems:
+        raise DocgenError("模板有误（docgen templates check）：\n" + "\n".join(problems))
     for w in warnings:
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):

@@ -356,6 +356,8 @@ def test_a_broken_template_is_refused_before_numbering(example_registers, tmp_pa
     assert not (out / "slips").exists() or not list((out / "slips").rglob("*.docx"))
     p = subprocess.run(DOCGEN + ["templates", "check", "-r", str(example_registers)], capture_output=True, text=True)
     assert p.returncode == 2 and expect in p.stderr
+    p = subprocess.run(DOCGEN + ["check", "-r", str(example_registers)], capture_output=True, text=True)
+    assert p.returncode == 2 and expect in p.stderr
 
 
 def test_shipped_templates_pass_the_check(example_registers):
