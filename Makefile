@@ -33,17 +33,18 @@ demo: system venv
 	$(DEMO) status --on $(DEMO_DATE) --json > output/status.json
 	$(DEMO) due --rule doc.single --from 2026-09-30
 	$(DEMO) sample --on $(DEMO_DATE)
-	# the office's year, replayed on fixed dates: slips as items come in, bulletins after each period
-	$(DEMO) assign --on 2026-10-12
+	# the office's year, replayed on fixed dates through the daily `build`, bulletins after each period
+	$(DEMO) build --on 2026-10-12
 	$(DEMO) bulletin --period 2026-Q3 --on 2026-10-12
 	$(DEMO) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
-	$(DEMO) assign --on 2026-11-16
-	$(DEMO) rectify --on 2026-11-16
-	$(DEMO) assign --on $(DEMO_DATE)
-	$(DEMO) rectify --on $(DEMO_DATE)
-	$(DEMO) urge --on $(DEMO_DATE)
+	$(DEMO) build --on 2026-11-16
+	$(DEMO) build --on $(DEMO_DATE)
 	$(DEMO) bulletin --period 2026-10 --on $(DEMO_DATE)
 	$(DEMO) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
+	$(DEMO) warn --on $(DEMO_DATE) | tee output/warn.txt
+	$(DEMO) remind --on $(DEMO_DATE)
+	$(DEMO) site --unit 良庄镇 --on $(DEMO_DATE)
+	$(DEMO) build --on $(DEMO_DATE)
 	$(DEMO) form 延期申请 2026-GW05-4 --on $(DEMO_DATE)
 	$(DEMO) form 办结反馈 2026-GW05-3 --on $(DEMO_DATE)
 	$(DEMO) templates check

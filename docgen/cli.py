@@ -105,6 +105,17 @@ def check(c: Ctx):
     problems = T.check(reg.root)
     if problems:
         raise DocgenError("模板有误（docgen templates check）：\n" + "\n".join(problems))
+    for ev in reg.events:
+        if ev.type != "签收":
+            continue
+        s = st.slips.get(ev.slip)
+        if s is None:
+            warnings.append(f"{ev.src.file}:{ev.src.line}: slip: 签收的单据「{ev.slip}」在账本中没有（尚未出具，或编号写错）")
+        elif s.item != ev.item:
+            raise DocgenError(f"{ev.src.file}:{ev.src.line}: slip: 单据「{ev.slip}」是事项「{s.item}」的，不是「{ev.item}」的")
+    no_mobile = [u.name for u in reg.units.values() if not u.mobile]
+    if no_mobile:
+        warnings.append("以下单位没有登记手机号（mobile），不能发送短信提醒：" + "、".join(no_mobile))
     for w in warnings:
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
@@ -412,6 +423,182 @@ def archive_verify(c: Ctx):
     click.echo(f"归档 {root}：账本记录出具{n}份（每份 .docx 与 PDF），全部在位，内容与记录一致。")
 
 
+def warn_lines(d) -> list[str]:
+    from .engine.status import BLUE, RED, YELLOW
+    from .engine.warnings import UNSIGNED
+    from .view import LEVEL_TEXT, short_title, warned_text
+
+    total = {lv: sum(u.count(lv) for u in d.warned) for lv in (RED, YELLOW, BLUE, UNSIGNED)}
+    out = [f"{cn_date(d.as_of)}预警清单：红色预警{total[RED]}项，黄色预警{total[YELLOW]}项，蓝色预警{total[BLUE]}项，"
+           f"回执未签收{total[UNSIGNED]}份"]
+    for u in d.warned:
+        counts = "，".join(f"{LEVEL_TEXT[lv]}{u.count(lv)}" for lv in (RED, YELLOW, BLUE, UNSIGNED) if u.count(lv))
+        out.append(f"{u.unit}（{counts}）")
+        for w in u.entries:
+            ref = w.slip or "未出具交办单"
+            out.append(f"  {w.level}　{ref}　{short_title(w.status.item.text)}　{warned_text(w)}")
+    return out
+
+
+def warn_json(d) -> list[dict]:
+    from .view import warned_text
+
+    return [{"unit": u.unit, "items": [{"level": w.level, "item": w.status.item.id, "text": w.status.item.text,
+                                         "slip": w.slip, "due": w.status.due.isoformat(),
+                                         "days_overdue": w.status.days_overdue if w.level == "红" else 0,
+                                         "workdays_left": w.status.workdays_left,
+                                         "sign_by": w.sign_by.isoformat() if w.sign_by else None,
+                                         "why": warned_text(w)} for w in u.entries]} for u in d.warned]
+
+
+@cli.command(help="每天一条命令：检查台账 → 出具到期的交办单、整改通知单、催办单（PDF、打印批次、归档）→ 设置要求时出具上一期"
+                  "《督导通报》→ 短信发件箱 → Excel 台账（输出目录/台账.xlsx）→ 看板（输出目录/site/）。最后说明出具了什么、"
+                  "给了谁、哪些逾期、要打印什么、哪里失败以及如何补齐。没有变化时不写任何文件。")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数")
+@click.pass_obj
+def build(c: Ctx, as_of, workers):
+    from . import remind as R
+    from . import site as W
+    from .daily import day
+    from .documents import templates as T
+    from .issue import issue, refuse_stale
+    from .ledger import read
+    from .ledger_xlsx import write as write_xlsx
+    from .report import issue_bulletin
+
+    as_of = as_of or dt.date.today()
+    warnings: list = []
+    reg, cal = c.load(warnings)
+    refuse_stale(reg, cal, read(reg.root))
+    problems = T.check(reg.root)
+    if problems:
+        raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
+    lines, errors, batches = [], [], []
+    for kind in ("assign", "rectify", "urge"):
+        report = issue(reg, cal, kind, as_of, c.output, workers=workers)
+        if report.new:
+            units = {}
+            for s in report.new:
+                units.setdefault(reg.item(s.item).lead, []).append(s.number)
+            lines.append(report.lines()[0] + "；" + "；".join(f"{u}：{'、'.join(n)}" for u, n in units.items()))
+        lines += [ln for ln in report.lines()[1:]]
+        errors += report.errors
+        if report.batch:
+            batches.append(report.batch)
+    if reg.settings.bulletin_auto:
+        period = R.last_ended(reg.settings.bulletin_auto, as_of)
+        if read(reg.root).find("bulletin", period.key) is None:
+            slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, c.output)
+            lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
+            errors += errs
+    d = day(reg, cal, as_of)
+    msgs, missing, files = R.remind(d, c.output, None)
+    xlsx = write_xlsx(d, c.output / "台账.xlsx")
+    dest = W.dest_for(c.output, None)
+    W.build(d, dest)
+    from .engine.status import BLUE, RED
+
+    red = sum(u.count(RED) for u in d.warned)
+    blue = sum(u.count(BLUE) for u in d.warned)
+    out = [f"{cn_date(as_of)} docgen build"] + (lines or ["今天没有需要出具的单据"])
+    out.append(f"预警：红色{red}项（逾期），蓝色{blue}项（临期）；详见 docgen warn")
+    if batches:
+        out.append("请打印：" + "；".join(f"{b}（各单位的 PDF 和签收登记表，按双面打印）" for b in batches))
+    out.append(f"短信发件箱：{files[0]}（{len(msgs)}条；发送：docgen remind --send-cmd 命令）")
+    out.append(f"台账：{xlsx}；看板：{dest / 'index.html'}")
+    for w in warnings:
+        out.append(f"警告：{w}")
+    click.echo("\n".join(out))
+    if errors:
+        raise DocgenError("\n".join(errors) + "\n已编号的单据已记入账本；排除上述问题后再次运行 docgen build 即补齐")
+
+
+@cli.command(help="预警清单：红色（逾期）、黄色（退回整改或到期后才申请延期）、蓝色（临期），以及出具后超过规定工作日仍未签收回执的单据，"
+                  "按单位列出，最紧急的在前。")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def warn(c: Ctx, as_of, as_json):
+    from .daily import day
+
+    reg, cal = c.load()
+    d = day(reg, cal, as_of or dt.date.today())
+    if as_json:
+        click.echo(json.dumps(warn_json(d), ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(warn_lines(d)))
+
+
+@cli.command(help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "
+                  "输出目录/outbox/日期.csv 和 .jsonl。--send-cmd 指定短信网关的发送命令（每段短信运行一次，参数为手机号和短信内容，"
+                  "标准输入为 JSON），发送结果记入 台账目录/reminders.jsonl，失败的下次重发。")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.option("--send-cmd", metavar="命令", help="发送命令，如 \"/usr/local/bin/sms-send\"")
+@click.pass_obj
+def remind(c: Ctx, as_of, send_cmd):
+    from . import remind as R
+    from .daily import day
+
+    reg, cal = c.load()
+    d = day(reg, cal, as_of or dt.date.today())
+    msgs, missing, files = R.remind(d, c.output, send_cmd)
+    click.echo("\n".join(R.summary(d, msgs, missing, files, bool(send_cmd))))
+
+
+@cli.command("ledger", help="把台账写成 Excel（.xlsx）：按来源分表（会议议定事项、领导批示、公文办理、督导整改）及汇总，"
+                            "每行按预警着色，可直接打印（A4 横向，每页重复表头）。")
+@click.option("--xlsx", "xlsx_path", required=True, type=click.Path(dir_okay=False), metavar="文件", help="写出的 .xlsx 文件")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.pass_obj
+def ledger_cmd(c: Ctx, xlsx_path, as_of):
+    from .daily import day
+    from .ledger_xlsx import write
+
+    reg, cal = c.load()
+    path = write(day(reg, cal, as_of or dt.date.today()), Path(xlsx_path))
+    click.echo(f"已写出台账 {path}")
+
+
+@cli.command(help="实时调阅：生成静态的督办事项看板（输出目录/site/，打开 index.html 即可，无需服务器和网络）：总览、各单位、"
+                  "各事项的办理经过及已出具单据的 PDF。--unit 只生成一个单位的页面（输出目录/site-单位名/），可单独发给该单位。")
+@click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
+@click.option("--unit", help="只生成这个单位的页面")
+@click.pass_obj
+def site(c: Ctx, as_of, unit):
+    from . import site as W
+    from .daily import day
+
+    reg, cal = c.load()
+    if unit and unit not in reg.units:
+        raise DocgenError(f"没有单位「{unit}」{suggest(unit, reg.units)}")
+    dest = W.dest_for(c.output, unit)
+    changed, same = W.build(day(reg, cal, as_of or dt.date.today()), dest, unit)
+    click.echo(f"看板：{dest / 'index.html'}（写入{changed}个文件，{same}个未变）")
+
+
+@cli.command(help="在本机预览看板：http://127.0.0.1:端口/（只监听本机；按 Ctrl+C 停止）。")
+@click.option("--port", default=8400, show_default=True, help="端口")
+@click.option("--unit", help="预览这个单位的看板")
+@click.pass_obj
+def serve(c: Ctx, port, unit):
+    import functools
+    import http.server
+
+    from . import site as W
+
+    dest = W.dest_for(c.output, unit)
+    if not (dest / "index.html").exists():
+        raise DocgenError(f"{dest} 中还没有看板：先运行 docgen site" + (f" --unit {unit}" if unit else ""))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(dest.parent))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+        click.echo(f"看板：http://127.0.0.1:{port}/{dest.name}/index.html（Ctrl+C 停止）")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
 @cli.group(help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"
                 "以及《督导通报》的语句（Jinja2 文本）。台账目录下 templates/ 中的副本优先于随附模板。")
 def templates():
@@ -509,7 +696,7 @@ def _local_dirs(cmd: click.Command) -> None:
 
 
 for _cmd in [*cli.commands.values(), *archive.commands.values(), *templates.commands.values()]:
-    if _cmd.name not in ("doctor", "archive", "templates"):
+    if _cmd.name not in ("doctor", "archive", "templates", "serve"):
         _local_dirs(_cmd)
 
 

@@ -273,7 +273,8 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         refuse_stale(reg, cal, st)
         templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
         needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
-        preflight(out / "slips" / k.folder, *([arch] if pdf else []))
+        if needs:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
+            preflight(out / "slips" / k.folder, *([arch] if pdf else []))
         tentative = _tentative(reg, kind, as_of, st, needs)
         conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
         if conflicts:

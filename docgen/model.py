@@ -11,7 +11,7 @@ from .rules import Rules
 SOURCE_KINDS = {"meeting": "会议议定", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
 
 INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
-EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告")
+EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收")
 URGENCIES = ("特急", "加急")
 
 
@@ -50,6 +50,8 @@ class Settings:
     bulletin_to: str = "各有关单位"  # 主送 of the bulletin
     archive: str | None = None  # the archive folder, relative to the registers folder (default ../archive)
     printing: "Printing" = None  # settings.yaml `print`
+    bulletin_auto: str = ""  # settings.yaml `bulletin.auto`: month | quarter: `build` issues the last ended period's
+    sms_signature: str = ""  # settings.yaml `sms.signature`, e.g. 【泰安高新区督导专班】
 
     def __post_init__(self):
         if self.printing is None:
@@ -126,6 +128,8 @@ class Event:
     reason: str = ""
     granted: bool | None = None  # 延期批复
     passed: bool | None = None  # 核查
+    slip: str = ""  # 签收: the number of the slip signed for (its 回执)
+    signer: str = ""  # 签收: who signed
 
 
 @dataclass(frozen=True)

@@ -289,16 +289,18 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         default = next(iter(issuers))
     bulletin_issuer = default
     bulletin_to = "各有关单位"
+    bulletin_auto = ""
     b = e.sub("bulletin", "bulletin（通报）")
     if b and b.ok:
         bulletin_to = b.str("to") or bulletin_to
+        bulletin_auto = b.choice("auto", ("month", "quarter")) or ""
         bi = b.str("issuer")
         if bi:
             if bi not in issuers:
                 b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
-        b.finish(("issuer", "to"))
+        b.finish(("issuer", "to", "auto"))
     if off is None or not off.ok:
         if off is None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
@@ -310,7 +312,14 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         vals = {k: pr.boolean(k) for k in ("sealed", "colour", "cc_leader", "duplex")}
         printing = Printing(**{k: v for k, v in vals.items() if v is not None}, copies=pr.integer("copies", 1))
         pr.finish(("sealed", "colour", "cc_leader", "copies", "duplex"))
+    sms_signature = ""
+    sm = e.sub("sms", "sms（短信提醒）")
+    if sm and sm.ok:
+        sms_signature = sm.str("signature")
+        sm.finish(("signature",))
     s = Settings(
+        sms_signature=sms_signature,
+        bulletin_auto=bulletin_auto,
         printing=printing,
         archive=archive,
         committee=off.str("committee", required=True),
@@ -326,7 +335,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         src=e.src,
     )
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
-    e.finish(("office", "issuers", "bulletin", "archive", "print"))
+    e.finish(("office", "issuers", "bulletin", "archive", "print", "sms"))
     return s
 
 
@@ -360,11 +369,11 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
         c.finish(("roll_forward",))
     w = e.sub("warnings", "warnings（预警与催办）")
     if w and w.ok:
-        for k in ("warn_days", "urge_interval", "reply_days", "issue_lag"):
+        for k in ("warn_days", "urge_interval", "reply_days", "issue_lag", "sign_days"):
             v = w.integer(k, minimum=0)
             if v is not None:
                 kw[k] = v
-        w.finish(("warn_days", "urge_interval", "reply_days", "issue_lag"))
+        w.finish(("warn_days", "urge_interval", "reply_days", "issue_lag", "sign_days"))
     b = e.sub("basis", "basis（规则所依据的文件）")
     if b and b.ok:
         kw["basis"] = Basis(b.str("number", required=True), b.str("title", required=True), b.str("scores"))
@@ -602,6 +611,10 @@ class _Collector:
         elif typ == "核查":
             allowed += ["passed", "until"]
             passed = e.boolean("passed", required=True, words=("通过", "不通过"))
+        slip = signer = ""
+        if typ == "签收":
+            allowed += ["slip", "by"]
+            slip, signer = e.str("slip", required=True), e.str("by", required=True)
         e.finish(tuple(allowed))
         if typ == "核查" and until and passed:
             e.err("until", "核查通过时没有整改时限：until 只用于核查不通过（退回整改）")
@@ -609,7 +622,7 @@ class _Collector:
             e.err("until", f"整改时限 {until.isoformat()} 不晚于核查日期 {date.isoformat()}" if typ == "核查"
                   else f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
         if item and date and typ:
-            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed))
+            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed, slip, signer))
 
 
 def _check_events(col: _Collector) -> None:

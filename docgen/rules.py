@@ -102,6 +102,7 @@ class Rules:
     warn_days: int = 2  # blue warning: due within N working days
     urge_interval: int = 3  # at most one urge slip per item every M working days
     reply_days: int = 2  # an urge slip's reply-by date: N working days after issue
+    sign_days: int = 2  # a slip's 回执 is due back N working days after issue; later it is listed by `warn`
     issue_lag: int = 2  # a 交办单 issued more than N working days after assignment is listed as late
     verify: bool = True  # completions are verified (销号核查): the on-time bonus is earned when a check passes
     rework_days: int = 5  # a failed check's rework deadline: N working days after it, unless it states `until`

@@ -31,3 +31,25 @@ def listing_text(s: ItemStatus) -> str:
     """The state column of a bulletin's item list: 逾期（已逾期N天）, 已销号（按期办结）…"""
     p = progress_text(s)
     return s.state + (f"（{p}）" if p else "")
+
+
+LEVEL_TEXT = {RED: "红色预警", YELLOW: "黄色预警", BLUE: "蓝色预警", "未签收": "回执未签收"}
+
+
+def short_title(text: str, n: int = 14) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def warned_text(w) -> str:
+    """One line of the warning list (engine.warnings.Warned): why it is listed, in words a unit reads."""
+    s = w.status
+    if w.level == "未签收":
+        return f"回执未签收（应于{w.sign_by.month}月{w.sign_by.day}日前签收）"
+    due = f"办结时限{s.due.month}月{s.due.day}日"
+    if w.level == RED:
+        return f"{due}，已逾期{s.days_overdue}天"
+    if w.level == YELLOW:
+        if s.rework:
+            return f"核查未通过，退回整改，整改时限{s.due.month}月{s.due.day}日"
+        return f"{due}，到期后才申请延期"
+    return f"{due}，" + ("今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日")

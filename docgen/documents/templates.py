@@ -50,6 +50,17 @@ def data(registers_root, name: str) -> bytes:
 
 
 def _problems(form: Form, p: Path) -> list[str]:
+    st = p.stat()
+    return list(_problems_of(form.name, str(p), (st.st_mtime_ns, st.st_size)))
+
+
+@functools.lru_cache(maxsize=64)
+def _problems_of(name: str, path: str, stamp: tuple) -> tuple[str, ...]:
+    """A template's problems, found once per file version in a run."""
+    return tuple(_find_problems(FORMS[name], Path(path)))
+
+
+def _find_problems(form: Form, p: Path) -> list[str]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 

@@ -1,0 +1,111 @@
+"""The Excel 台账 offices keep (openpyxl): a sheet per source and a summary, on one date.
+
+Columns: 序号, 来源, 事项内容, 牵头单位, 配合单位, 交办日期, 办结时限, 状态, 办理情况, 交办单号, 催办次数, 逾期天数.
+Dates are real dates; the header is frozen and filtered; the sheet prints on A4 landscape with the header repeated;
+each row is tinted by its warning. Text is always text (xlsx.set_value), and the same day gives the same bytes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .daily import Day
+from .engine.status import CLOSED, DONE, OVERDUE
+from .engine.warnings import level_of
+from .model import SOURCE_KINDS
+from .view import progress_text, state_text
+from .xlsx import set_value, workbook_bytes
+
+HEAD = ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态", "办理情况", "交办单号",
+        "催办次数", "逾期天数"]
+WIDTHS = [6, 26, 44, 16, 18, 12, 12, 16, 30, 18, 9, 9]
+SHEETS = {"meeting": "会议议定事项", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
+TINT = {"红": "FFC7CE", "黄": "FFEB9C", "蓝": "BDD7EE"}  # Excel's light red, yellow and blue fills
+
+
+def _progress(d: Day, item_id: str) -> str:
+    """办理情况: the latest progress entry, with its date."""
+    evs = [e for e in d.reg.events_of(item_id) if e.date <= d.as_of and e.type != "签收"]
+    if not evs:
+        return ""
+    e = evs[-1]
+    text = e.note or e.reason or ""
+    return f"{e.date.month}月{e.date.day}日{e.type}" + (f"：{text}" if text else "")
+
+
+def write(d: Day, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    rows_by = {k: [s for s in d.statuses if s.item.source_kind == k] for k in SHEETS}
+
+    set_value(summary.cell(1, 1), f"{d.reg.settings.office}督办事项台账（截至{d.as_of.year}年{d.as_of.month}月{d.as_of.day}日）")
+    summary.cell(1, 1).font = Font(bold=True, size=14)
+    head = ["来源", "事项数", "已销号", "已办结待核查", "正在办理", "逾期", "延期", "红色预警", "黄色预警", "蓝色预警"]
+    for c, h in enumerate(head, 1):
+        set_value(summary.cell(3, c), h)
+        summary.cell(3, c).font = Font(bold=True)
+    for r, (k, sts) in enumerate(list(rows_by.items()) + [("合计", d.statuses)], 4):
+        levels = [level_of(s) for s in sts]
+        vals = [SOURCE_KINDS.get(k, k), len(sts), sum(1 for s in sts if s.state == CLOSED),
+                sum(1 for s in sts if s.state == DONE), sum(1 for s in sts if s.is_open and s.state != OVERDUE),
+                sum(1 for s in sts if s.state == OVERDUE), sum(1 for s in sts if s.extended_to),
+                levels.count("红"), levels.count("黄"), levels.count("蓝")]
+        for c, v in enumerate(vals, 1):
+            set_value(summary.cell(r, c), v)
+            summary.cell(r, c).border = border
+    for c, w in enumerate([14, 8, 8, 12, 10, 8, 8, 10, 10, 10], 1):
+        summary.column_dimensions[chr(64 + c)].width = w
+
+    _print_setup(summary, "")
+    for k, title in SHEETS.items():
+        ws = wb.create_sheet(title)
+        for c, h in enumerate(HEAD, 1):
+            cell = ws.cell(1, c)
+            set_value(cell, h)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = border
+        for r, s in enumerate(rows_by[k], 2):
+            item = s.item
+            vals = [r - 1, item.source.describe(), item.text, item.lead, "、".join(item.co), item.assigned, s.due,
+                    state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else ""), _progress(d, item.id),
+                    d.assigned_by.get(item.id, ""), d.urges(item.id), s.days_overdue if s.days_overdue else 0]
+            fill = TINT.get(level_of(s) or "")
+            for c, v in enumerate(vals, 1):
+                cell = ws.cell(r, c)
+                set_value(cell, v)
+                cell.border = border
+                cell.alignment = Alignment(vertical="top", wrap_text=c in (2, 3, 5, 8, 9))
+                if c in (6, 7):
+                    cell.number_format = "yyyy-mm-dd"
+                if fill:
+                    cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        for c, w in enumerate(WIDTHS, 1):
+            ws.column_dimensions[ws.cell(1, c).column_letter].width = w
+        ws.freeze_panes = "A2"
+        last = max(ws.max_row, 2)
+        ws.auto_filter.ref = f"A1:{ws.cell(1, len(HEAD)).column_letter}{last}"
+        _print_setup(ws, "1:1")
+    from .site import write_if_changed
+
+    write_if_changed(path, workbook_bytes(wb, d.as_of, "督办事项台账", d.reg.settings.office))
+    return path
+
+
+def _print_setup(ws, title_rows: str) -> None:
+    """A4 landscape, one page wide, the header repeated on every page, page numbers in the footer."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"

@@ -1,0 +1,231 @@
+"""实时调阅: a static status board (Jinja2, templates/site/) a leader opens from a shared folder: no server, no
+network, every asset local. An overview (counts by state and source, on-time rate by unit, overdue trend by
+month, warnings, every item with search and filters), a page per unit, a page per item with its whole history
+and links to the archived PDFs of its slips. `--unit` writes one unit's pages alone, to share with that unit.
+
+Page file names come from a hash of the unit's name or the item's id, never from register text. A file is only
+rewritten when its content changes, and files of items no longer listed are removed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from . import archive as A
+from .calendar import cn_date
+from .daily import Day
+from .engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
+from .engine.warnings import UNSIGNED, level_of
+from .files import atomic_write_bytes, safe_name
+from .kinds import KINDS
+from .model import SOURCE_KINDS
+from .view import LEVEL_TEXT, progress_text, state_text, warned_text
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
+CLS = {RED: "red", YELLOW: "yellow", BLUE: "blue", UNSIGNED: "unsigned", None: "none"}
+
+
+def key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _href(target: Path, page_dir: Path) -> str:
+    rel = os.path.relpath(target, page_dir).replace(os.sep, "/")
+    return "/".join(quote(part) for part in rel.split("/"))
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
+
+
+def _bar_chart(rows: list[tuple[str, float | None, str]]) -> str:
+    """Horizontal bars (label, percent or None, caption) as inline SVG."""
+    h, label_w, bar_w = 22, 150, 300
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 90}" '
+           f'height="{h * len(rows) + 10}" viewBox="0 0 {label_w + bar_w + 90} {h * len(rows) + 10}">']
+    for i, (label, pct, cap) in enumerate(rows):
+        y = 5 + i * h
+        out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_esc(label)}</text>')
+        out.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{h - 8}" fill="#eee"/>')
+        if pct is not None:
+            colour = "#2e7d32" if pct >= 90 else ("#f9a825" if pct >= 60 else "#c62828")
+            out.append(f'<rect x="{label_w}" y="{y + 3}" width="{bar_w * pct / 100:.1f}" height="{h - 8}" fill="{colour}"/>')
+        out.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{_esc(cap)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _column_chart(points: list[tuple[str, int]]) -> str:
+    """Columns (label, count) as inline SVG."""
+    w, h, top = 46, 160, max([n for _, n in points] + [1])
+    width = w * len(points) + 20
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{h + 40}" '
+           f'viewBox="0 0 {width} {h + 40}">']
+    for i, (label, n) in enumerate(points):
+        x = 10 + i * w
+        bh = h * n / top
+        out.append(f'<rect x="{x + 8}" y="{10 + h - bh:.1f}" width="{w - 16}" height="{bh:.1f}" fill="#c62828"/>')
+        out.append(f'<text x="{x + w / 2}" y="{6 + h - bh:.1f}" text-anchor="middle">{n}</text>')
+        out.append(f'<text x="{x + w / 2}" y="{h + 28}" text-anchor="middle">{_esc(label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _trend(d: Day) -> list[tuple[str, int]]:
+    """Open items overdue at each month's end (the current month: on the day), from the first month an item was
+    assigned, at most twelve months back."""
+    first = min((s.item.assigned for s in d.statuses), default=d.as_of)
+    months = []
+    y, m = d.as_of.year, d.as_of.month
+    while (y, m) >= (first.year, first.month) and len(months) < 12:
+        months.append((y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    out = []
+    for y, m in reversed(months):
+        end = d.as_of if (y, m) == (d.as_of.year, d.as_of.month) else \
+            (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
+        n = sum(1 for s in status_all(d.reg, d.cal, end) if s.is_open and s.state == OVERDUE)
+        out.append((f"{m}月", n))
+    return out
+
+
+def _history(d: Day, item, page_dir: Path, arch: Path) -> list[dict]:
+    h = [{"day": item.assigned, "date": cn_date(item.assigned), "what": "交办", "note": item.source.describe(),
+          "href": None}]
+    for s in sorted((s for s in d.st.slips.values() if s.item == item.id and s.kind in ("assign", "urge", "rectify")
+                     and s.issued <= d.as_of), key=lambda s: (s.issued, s.number)):
+        pdf = A.archived(arch, s, 0, ".pdf")
+        entry = {"day": s.issued, "date": cn_date(s.issued), "what": f"出具{KINDS[s.kind].name}", "link": s.number,
+                 "note": "（已作废）" if s.is_void else "", "href": None}
+        if s.renders and pdf.exists():
+            entry["href"] = _href(pdf, page_dir)
+        h.append(entry)
+    for e in d.reg.events_of(item.id):
+        if e.date > d.as_of:
+            continue
+        what = {"核查": "核查" + ("通过，销号" if e.passed else "未通过，退回整改"),
+                "延期批复": "延期批复：" + ("同意" if e.granted else "不同意"),
+                "签收": f"签收{e.slip}（{e.signer}）"}.get(e.type, e.type)
+        note = e.note or e.reason or ""
+        if e.until and e.type in ("延期申请", "延期批复"):
+            note = f"延至{cn_date(e.until)}" + (f"；{note}" if note else "")
+        h.append({"day": e.date, "date": cn_date(e.date), "what": what, "note": note, "href": None})
+    return sorted(h, key=lambda x: x["day"])
+
+
+def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None = None) -> tuple[int, int]:
+    """Write the board to dest (a folder). Returns (files written, files unchanged)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    arch = archive_root or A.archive_root(d.reg.root, d.reg.settings.archive)
+    statuses = [s for s in d.statuses if unit is None or s.item.lead == unit or unit in s.item.co]
+    units = sorted({s.item.lead for s in statuses}) if unit is None else [unit]
+    warned = {u.unit: u for u in d.warned}
+    level = {s.item.id: level_of(s) for s in statuses}
+    common = {"office": d.reg.settings.office, "as_of": cn_date(d.as_of), "generated": cn_date(d.as_of)}
+    written: dict[Path, bytes] = {}
+
+    def page(path: str) -> tuple[Path, str]:
+        p = dest / path
+        return p, "../" * path.count("/")
+
+    def unit_href(u: str, root: str) -> str:
+        return f"{root}index.html" if unit else f"{root}units/{key(u)}.html"
+
+    def item_rows(sts, root):
+        return [{"text": s.item.text, "href": f"{root}items/{key(s.item.id)}.html", "source": SOURCE_KINDS[s.item.source_kind],
+                 "lead": s.item.lead, "units": "|".join((s.item.lead,) + tuple(s.item.co)),
+                 "due": cn_date(s.due), "state": s.state, "state_text": state_text(s) + (
+                     f"（{progress_text(s)}）" if progress_text(s) else ""),
+                 "slip": d.assigned_by.get(s.item.id, ""), "cls": CLS[level[s.item.id]]} for s in sts]
+
+    def warn_rows(entries, root):
+        return [{"level": LEVEL_TEXT[w.level], "cls": CLS[w.level], "unit": w.status.item.lead,
+                 "text": (w.slip + " " if w.slip else "") + w.status.item.text,
+                 "href": f"{root}items/{key(w.status.item.id)}.html", "why": warned_text(w)} for w in entries]
+
+    def nav(root: str) -> list[dict]:  # hrefs relative to the board's root
+        return [{"name": u, "href": unit_href(u, "")} for u in units]
+
+    def render(tpl: str, path: str, **ctx) -> None:
+        p, root = page(path)
+        html = env.get_template(tpl).render(**common, root=root, nav_units=nav(root), **ctx)
+        written[p] = html.encode("utf-8")
+
+    def counts(sts) -> dict:
+        due = [s for s in sts if s.due <= d.as_of]
+        on_time = [s for s in due if s.completed is not None and s.completed <= s.due]
+        return {"total": len(sts), "states": [{"name": st, "n": n} for st in STATES
+                                             if (n := sum(1 for s in sts if s.state == st))],
+                "rate": f"{100 * len(on_time) / len(due):.1f}%" if due else ""}
+
+    if unit is None:
+        lv = [level[s.item.id] for s in statuses]
+        cards = [{"n": len(statuses), "label": "督办事项", "cls": ""},
+                 {"n": sum(1 for s in statuses if s.state == OVERDUE), "label": "逾期", "cls": "lv-red"},
+                 {"n": sum(1 for s in statuses if s.is_open and s.state != OVERDUE), "label": "正在办理", "cls": ""},
+                 {"n": sum(1 for s in statuses if s.state == DONE), "label": "已办结待核查", "cls": ""},
+                 {"n": sum(1 for s in statuses if s.state == CLOSED), "label": "已销号", "cls": ""},
+                 {"n": lv.count(RED), "label": "红色预警", "cls": "lv-red"},
+                 {"n": lv.count(YELLOW), "label": "黄色预警", "cls": "lv-yellow"},
+                 {"n": lv.count(BLUE), "label": "蓝色预警", "cls": "lv-blue"}]
+        by_source = [{"name": name, "total": sum(1 for s in statuses if s.item.source_kind == k),
+                      "states": [sum(1 for s in statuses if s.item.source_kind == k and s.state == st) for st in STATES]}
+                     for k, name in SOURCE_KINDS.items()]
+        rates = []
+        for u in units:
+            c = counts([s for s in statuses if s.item.lead == u])
+            due = [s for s in statuses if s.item.lead == u and s.due <= d.as_of]
+            on = sum(1 for s in due if s.completed is not None and s.completed <= s.due)
+            rates.append((u, 100 * on / len(due) if due else None, f"{on}/{len(due)}" if due else "未到期"))
+        render("index.html.j2", "index.html", title="总览", cards=cards, state_names=list(STATES),
+               by_source=by_source, rate_chart=_bar_chart(rates), trend_chart=_column_chart(_trend(d)),
+               warned=warn_rows([w for u in d.warned for w in u.entries], ""), units=units,
+               items=item_rows(statuses, ""))
+    for u in units:
+        path = "index.html" if unit else f"units/{key(u)}.html"
+        _, root = page(path)
+        sts = [s for s in statuses if s.item.lead == u or (unit and u in s.item.co)]
+        render("unit.html.j2", path, title=u, unit=u, counts=counts([s for s in sts if s.item.lead == u]),
+               warned=warn_rows(warned[u].entries if u in warned else [], root),
+               items=item_rows(sts, root), units=[u], state_names=list(STATES))
+    for s in statuses:
+        path = f"items/{key(s.item.id)}.html"
+        p, root = page(path)
+        lv = level[s.item.id]
+        w = next((w for w in (warned.get(s.item.lead).entries if s.item.lead in warned else [])
+                  if w.status.item.id == s.item.id and w.level != UNSIGNED), None)
+        item = {"text": s.item.text, "source_full": s.item.source.describe(), "lead": s.item.lead,
+                "lead_href": unit_href(s.item.lead, root) if (unit is None or s.item.lead == unit) else "#",
+                "co": "、".join(s.item.co), "due_full": cn_date(s.due) + (
+                    f"（原时限{cn_date(s.original.due)}，经批准延期）" if s.extended_to else ""),
+                "state_text": state_text(s), "why": warned_text(w) if w else progress_text(s), "cls": CLS[lv]}
+        render("item.html.j2", path, title=s.item.text[:20], item=item, history=_history(d, s.item, p.parent, arch))
+    for name in ("board.css", "board.js"):
+        written[dest / "assets" / name] = (TEMPLATES / "assets" / name).read_bytes()
+
+    changed = sum(write_if_changed(p, data) for p, data in written.items())
+    for old in list(dest.rglob("*.html")):  # an item or unit no longer on the board
+        if old not in written:
+            old.unlink()
+    return changed, len(written) - changed
+
+
+def dest_for(out: Path, unit: str | None) -> Path:
+    return out / "site" if unit is None else out / f"site-{safe_name(unit)}"
+
