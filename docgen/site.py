@@ -50,7 +50,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def _bar_chart(rows: list[tuple[str, float | None, str]]) -> str:
     """Horizontal bars (label, percent or None, caption) as inline SVG."""
     h, label_w, bar_w = 22, 150, 300
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{label_w + bar_w + 90}" '
+    out = [f'<svg role="img" width="{label_w + bar_w + 90}" '
            f'height="{h * len(rows) + 10}" viewBox="0 0 {label_w + bar_w + 90} {h * len(rows) + 10}">']
     for i, (label, pct, cap) in enumerate(rows):
         y = 5 + i * h
@@ -68,7 +68,7 @@ def _column_chart(points: list[tuple[str, int]]) -> str:
     """Columns (label, count) as inline SVG."""
     w, h, top = 46, 160, max([n for _, n in points] + [1])
     width = w * len(points) + 20
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{h + 40}" '
+    out = [f'<svg role="img" width="{width}" height="{h + 40}" '
            f'viewBox="0 0 {width} {h + 40}">']
     for i, (label, n) in enumerate(points):
         x = 10 + i * w

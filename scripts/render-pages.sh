@@ -26,4 +26,5 @@ render "$(ls "$batch"/01-*.pdf)" batch-unit
 render "$(ls output/forms/延期申请表-*.pdf)" form-extension
 render "$(ls output/forms/办结反馈单-*.pdf)" form-feedback
 render "output/bulletins/督导通报2026年第2期.pdf" bulletin
+.venv/bin/python scripts/screenshot-site.py output/site/index.html "$dst/site-overview.png"
 ls "$dst"
