@@ -136,3 +136,28 @@ def test_a_unit_board_shows_only_that_unit(board):
     assert "做好乙项目资金保障" in text
     for other in ("推进甲项目开工建设", "落实丙村秸秆禁烧巡查", "经济发展部", "良庄镇"):
         assert other not in text, other
+
+
+def test_serve_previews_the_board_on_localhost_only(board):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = subprocess.Popen(DOCGEN + ["-o", str(board), "serve", "--port", str(port)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(50):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/site/index.html", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(p.stderr.read() if p.poll() is not None else "no answer")
+        assert "督办事项调阅" in body
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
