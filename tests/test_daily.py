@@ -244,3 +244,42 @@ def test_build_closes_the_last_month_when_settings_ask(tmp_path):
     assert "出具《督导通报》2026年第1期（2026年11月）" in p.stdout
     p = cli(reg, out, "build", "--on", "2026-12-02")
     assert "督导通报" not in p.stdout  # November is closed: no second bulletin
+
+
+def test_warnings_on_the_example_registers(example_registers, tmp_path):
+    """By hand, on 2026-11-20 (a Friday):
+    - 2026-GW05-3 (党工委会 9/24, 会后10日 -> 10/4 in the National Day holiday -> 10/8): 23 + 20 = 43 days overdue;
+    - 2026-PS08 (分管领导 on 11/5, 交办后1周 -> 11/12): 8 days overdue;
+    - 2026-GW009 (调研, handed 10/26, 20 working days: 4 in October, 5 a week to 11/20, then 11/23): one working day
+      left, blue."""
+    out = tmp_path / "o"
+    for day in ("2026-10-12", "2026-11-16"):
+        assert cli(example_registers, out, "assign", "--on", day, "--no-pdf").returncode == 0
+    j = json.loads(cli(example_registers, out, "warn", "--on", "2026-11-20", "--json").stdout)
+    entries = {i["item"]: (u["unit"], i["level"], i["days_overdue"], i["workdays_left"])
+               for u in j for i in u["items"] if i["level"] != "未签收"}
+    assert entries["2026-GW05-3"] == ("北集坡街道", "红", 43, None)
+    assert entries["2026-PS08"] == ("应急管理部", "红", 8, None)
+    assert entries["2026-GW009"] == ("科技创新部", "蓝", 0, 1)
+    order = [u["unit"] for u in j]
+    assert order.index("北集坡街道") < order.index("应急管理部") < order.index("科技创新部")
+    # drafts (--no-pdf) were never handed out: no 回执 is awaited for them
+    assert not any(i["level"] == "未签收" for u in j for i in u["items"])
+
+
+def test_excel_ledger_of_the_example_registers(example_registers, tmp_path):
+    import yaml
+
+    f = tmp_path / "t.xlsx"
+    assert cli(example_registers, tmp_path / "o", "ledger", "--xlsx", str(f), "--on", "2026-11-20").returncode == 0
+    # counted from the YAML itself: every meeting item of a meeting held by 11/20, every instruction, document
+    # and finding dated by then
+    meetings = sum((yaml.safe_load(p.read_text(encoding="utf-8"))["meetings"] for p in
+                    sorted((example_registers / "meetings").glob("*.yaml"))), [])
+    n_meeting = sum(len(m["items"]) for m in meetings if str(m["date"]) <= "2026-11-20")
+    wb = load_workbook(f)
+    ws = wb["会议议定事项"]
+    assert ws.max_row - 1 == n_meeting
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == list(range(1, n_meeting + 1))
+    overdue = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "推进棚户区改造二期拆迁清表工作"][0]
+    assert overdue[6] == dt.datetime(2026, 10, 8) and overdue[11] == 43
