@@ -451,7 +451,7 @@ def warn_json(d) -> list[dict]:
                                          "why": warned_text(w)} for w in u.entries]} for u in d.warned]
 
 
-@cli.command(help="每天一条命令：检查台账 → 出具到期的交办单、整改通知单、催办单（PDF、打印批次、归档）→ 设置要求时出具上一期"
+@cli.command(short_help="每天一条命令：检查、出具、打印批次、发件箱、台账.xlsx、看板。", help="每天一条命令：检查台账 → 出具到期的交办单、整改通知单、催办单（PDF、打印批次、归档）→ 设置要求时出具上一期"
                   "《督导通报》→ 短信发件箱 → Excel 台账（输出目录/台账.xlsx）→ 看板（输出目录/site/）。最后说明出具了什么、"
                   "给了谁、哪些逾期、要打印什么、哪里失败以及如何补齐。没有变化时不写任何文件。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
@@ -514,7 +514,7 @@ def build(c: Ctx, as_of, workers):
         raise DocgenError("\n".join(errors) + "\n已编号的单据已记入账本；排除上述问题后再次运行 docgen build 即补齐")
 
 
-@cli.command(help="预警清单：红色（逾期）、黄色（退回整改或到期后才申请延期）、蓝色（临期），以及出具后超过规定工作日仍未签收回执的单据，"
+@cli.command(short_help="预警清单：红、黄、蓝及未签收回执，按单位列出。", help="预警清单：红色（逾期）、黄色（退回整改或到期后才申请延期）、蓝色（临期），以及出具后超过规定工作日仍未签收回执的单据，"
                   "按单位列出，最紧急的在前。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
@@ -530,7 +530,7 @@ def warn(c: Ctx, as_of, as_json):
         click.echo("\n".join(warn_lines(d)))
 
 
-@cli.command(help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "
+@cli.command(short_help="短信提醒：发件箱，或用 --send-cmd 发送。", help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "
                   "输出目录/outbox/日期.csv 和 .jsonl。--send-cmd 指定短信网关的发送命令（每段短信运行一次，参数为手机号和短信内容，"
                   "标准输入为 JSON），发送结果记入 台账目录/reminders.jsonl，失败的下次重发。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
@@ -546,7 +546,7 @@ def remind(c: Ctx, as_of, send_cmd):
     click.echo("\n".join(R.summary(d, msgs, missing, files, bool(send_cmd))))
 
 
-@cli.command("ledger", help="把台账写成 Excel（.xlsx）：按来源分表（会议议定事项、领导批示、公文办理、督导整改）及汇总，"
+@cli.command("ledger", short_help="写出 Excel 台账（按来源分表、汇总，按预警着色）。", help="把台账写成 Excel（.xlsx）：按来源分表（会议议定事项、领导批示、公文办理、督导整改）及汇总，"
                             "每行按预警着色，可直接打印（A4 横向，每页重复表头）。")
 @click.option("--xlsx", "xlsx_path", required=True, type=click.Path(dir_okay=False), metavar="文件", help="写出的 .xlsx 文件")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
@@ -560,7 +560,7 @@ def ledger_cmd(c: Ctx, xlsx_path, as_of):
     click.echo(f"已写出台账 {path}")
 
 
-@cli.command(help="实时调阅：生成静态的督办事项看板（输出目录/site/，打开 index.html 即可，无需服务器和网络）：总览、各单位、"
+@cli.command(short_help="实时调阅：生成静态看板 output/site/。", help="实时调阅：生成静态的督办事项看板（输出目录/site/，打开 index.html 即可，无需服务器和网络）：总览、各单位、"
                   "各事项的办理经过及已出具单据的 PDF。--unit 只生成一个单位的页面（输出目录/site-单位名/），可单独发给该单位。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
 @click.option("--unit", help="只生成这个单位的页面")
@@ -599,7 +599,7 @@ def serve(c: Ctx, port, unit):
             pass
 
 
-@cli.group(help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"
+@cli.group(short_help="单据模板：复制（init）和检查（check）。", help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"
                 "以及《督导通报》的语句（Jinja2 文本）。台账目录下 templates/ 中的副本优先于随附模板。")
 def templates():
     pass
@@ -632,7 +632,7 @@ def templates_check(c: Ctx):
     click.echo("模板检查通过。")
 
 
-@cli.command(help="为一个事项生成供承办单位填写的空白表：延期申请表或办结反馈单（.docx 和 PDF），写入 输出目录/forms/。"
+@cli.command(short_help="空白表：延期申请表或办结反馈单。", help="为一个事项生成供承办单位填写的空白表：延期申请表或办结反馈单（.docx 和 PDF），写入 输出目录/forms/。"
                   "表上标明事项和对应的交办单编号，不占用单据编号。")
 @click.argument("form", type=click.Choice(["延期申请", "办结反馈"]), metavar="延期申请|办结反馈")
 @click.argument("item_id", metavar="事项")
