@@ -428,7 +428,7 @@ class _Batch:
         self.units: dict[str, list[Slip]] = {}
         for s in self.slips:
             self.units.setdefault(reg.item(s.item).lead, []).append(s)
-        rows = [(s.number, KINDS[kind].name, u, reg.item(s.item).text) for u, ss in self.units.items() for s in ss]
+        rows = [(s.number, KINDS[kind].folder, u, reg.item(s.item).text) for u, ss in self.units.items() for s in ss]
         self.signoff = self.tmp / "签收登记表.docx"
         atomic_write_bytes(self.signoff, S.build_signoff(reg, KINDS[kind].name, as_of, rows).to_bytes())
         # a separator sheet before each unit's slips: whom they go to and what follows

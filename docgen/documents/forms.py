@@ -135,15 +135,15 @@ def _receipt() -> OfficialDocument:
 
 SIGNOFF_HEAD = ["序号", "编号", "单据", "接收单位", "事项摘要", "送达人", "签收人", "签收时间", "备注"]
 # what the widest cell of each column looks like: the widths are set from these when the template is drawn
-SIGNOFF_WIDEST = ["999", "督交〔2026〕9999号", "整改通知单", "社会事务服务中心", "", "　　　", "　　　　",
-                  "　月　日　时", "　　　"]
+SIGNOFF_WIDEST = ["999", "督交〔2026〕9999号", "整改单", "社会事务服务中心", "摘" * 30, "　　　", "　　　　",
+                  "　　月　　日", "　　　"]
 
 
 def _signoff() -> OfficialDocument:
     d = OfficialDocument(page_numbers=False, landscape=True)
     d.title("督办单据签收登记表", blank_before=0)
     d.paragraph("{{ office }}　{{ date }}　{{ kind }}共{{ count }}份", "表题注")
-    widths = d.column_widths(SIGNOFF_HEAD, [SIGNOFF_WIDEST], 10.5, flex={4})
+    widths = d.column_widths(SIGNOFF_HEAD, [SIGNOFF_WIDEST], 10.5, flex={3, 4})
     d.table(SIGNOFF_HEAD, [["{%tr for r in rows %}"] + [""] * 8,
                            ["{{ r.seq }}", "{{ r.number }}", "{{ r.kind }}", "{{ r.unit }}", "{{ r.summary }}", "",
                             "", "", ""],
