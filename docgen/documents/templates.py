@@ -50,8 +50,29 @@ def data(registers_root, name: str) -> bytes:
 
 
 def _problems(form: Form, p: Path) -> list[str]:
+    """A template's problems. A template found sound is remembered by its content and the form's declaration
+    (a marker file in the user's cache), so a daily run does not open and fill unchanged templates again."""
+    data = p.read_bytes()
+    decl = repr((form.name, sorted(form.fields), form.required, sorted(form.loops.items())))
+    key = hashlib.sha256(data + decl.encode("utf-8")).hexdigest()[:32]
+    marker = _cache_dir() / f"{key}.ok"
+    if marker.exists():
+        return []
     st = p.stat()
-    return list(_problems_of(form.name, str(p), (st.st_mtime_ns, st.st_size)))
+    found = list(_problems_of(form.name, str(p), (st.st_mtime_ns, st.st_size)))
+    if not found:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # checked again next time
+    return found
+
+
+def _cache_dir() -> Path:
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / "templates"
 
 
 @functools.lru_cache(maxsize=64)
