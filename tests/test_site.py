@@ -161,3 +161,25 @@ def test_serve_previews_the_board_on_localhost_only(board):
     finally:
         p.terminate()
         p.wait(timeout=10)
+
+
+def test_register_text_is_text_on_the_board(tmp_path):
+    """Whatever a clerk types shows as text: markup in an item is escaped, and the page file is named by a hash."""
+    regs = {"meetings/m.yaml": """\
+        meetings:
+          - id: MX
+            kind: 主任办公会
+            title: 2026年第9次主任办公会
+            date: 2026-11-02
+            items:
+              - {id: "X/../../evil", text: "<script>alert(1)</script>核实\\"账目\\"&整改", lead: 经济发展部}
+        """}
+    reg = write_registers(tmp_path / "r", regs)
+    out = tmp_path / "out"
+    p = cli(reg, out, "site", "--on", "2026-11-17")
+    assert p.returncode == 0, p.stderr
+    pages = list((out / "site").rglob("*.html"))
+    assert all(p.resolve().is_relative_to((out / "site").resolve()) for p in pages)
+    html = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not any("evil" in p.name for p in pages)
