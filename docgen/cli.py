@@ -390,9 +390,9 @@ def sample(c: Ctx, as_of, no_pdf):
 def _to_pdf(c: Ctx, paths, no_pdf: bool) -> None:
     if no_pdf or not paths:
         return
-    from .documents.render import render_pdfs
+    from .pdf import convert
 
-    failed = [r for r in render_pdfs(paths) if r.pdf is None]
+    failed = [r for r in convert(paths) if r.pdf is None]
     if failed:
         raise DocgenError("\n".join(r.error for r in failed))
     click.echo(f"已转换 PDF {len(paths)} 份")
@@ -462,7 +462,8 @@ def build(c: Ctx, as_of, workers):
     from . import site as W
     from .daily import day
     from .documents import templates as T
-    from .issue import issue, refuse_stale
+    from .engine.figures import last_ended
+    from .issue import issue
     from .ledger import read
     from .ledger_xlsx import write as write_xlsx
     from .report import issue_bulletin
@@ -470,7 +471,6 @@ def build(c: Ctx, as_of, workers):
     as_of = as_of or dt.date.today()
     warnings: list = []
     reg, cal = c.load(warnings)
-    refuse_stale(reg, cal, read(reg.root))
     problems = T.check(reg.root)
     if problems:
         raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
@@ -487,7 +487,7 @@ def build(c: Ctx, as_of, workers):
         if report.batch:
             batches.append(report.batch)
     if reg.settings.bulletin_auto:
-        period = R.last_ended(reg.settings.bulletin_auto, as_of)
+        period = last_ended(reg.settings.bulletin_auto, as_of)
         if read(reg.root).find("bulletin", period.key) is None:
             slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, c.output)
             lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")

@@ -25,9 +25,6 @@ class Day:
     assigned_by: dict[str, str]  # item -> the number of the slip that assigned it
     warned: list[UnitWarnings]
 
-    def slips_of(self, item: str) -> list[IssuedSlip]:
-        return [s for s in self.slips if s.item == item]
-
     def urges(self, item: str) -> int:
         return sum(1 for s in self.slips if s.item == item and s.kind == "urge")
 

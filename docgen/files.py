@@ -30,6 +30,23 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically unless the file already holds exactly data (a run with nothing new writes nothing)."""
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
+
+
+def user_cache(name: str) -> Path:
+    """docgen's folder in the user's cache ($XDG_CACHE_HOME or ~/.cache): things worth keeping between runs that
+    can always be made again (font widths, templates found sound)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / name
+
+
 def save_docx(doc, path: Path) -> Path:
     """Save an OfficialDocument atomically."""
     atomic_write_bytes(path, doc.to_bytes())

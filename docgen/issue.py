@@ -356,12 +356,11 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
         return
-    from .documents.render import render_pdfs
-    from .pdf import stamp_date
+    from .pdf import convert, stamp_date
 
     bar = Progress(f"生成{KINDS[kind].name} PDF")
     extras = batch.extras
-    results = render_pdfs(paths + extras, workers, progress=bar,
+    results = convert(paths + extras, workers, progress=bar,
                           alone=(batch.signoff,) if len(batch.slips) > 100 else ())
     bar.close()
     done = []

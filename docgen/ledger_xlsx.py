@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .daily import Day
+from .calendar import cn_date, cn_md
 from .engine.status import CLOSED, DONE, OVERDUE
 from .engine.warnings import level_of
+from .files import write_if_changed
 from .model import SOURCE_KINDS
 from .view import progress_text, state_text
 from .xlsx import set_value, workbook_bytes
@@ -29,7 +31,7 @@ def _progress(d: Day, item_id: str) -> str:
         return ""
     e = evs[-1]
     text = e.note or e.reason or ""
-    return f"{e.date.month}月{e.date.day}日{e.type}" + (f"：{text}" if text else "")
+    return f"{cn_md(e.date)}{e.type}" + (f"：{text}" if text else "")
 
 
 def write(d: Day, path: Path) -> Path:
@@ -43,7 +45,7 @@ def write(d: Day, path: Path) -> Path:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     rows_by = {k: [s for s in d.statuses if s.item.source_kind == k] for k in SHEETS}
 
-    set_value(summary.cell(1, 1), f"{d.reg.settings.office}督办事项台账（截至{d.as_of.year}年{d.as_of.month}月{d.as_of.day}日）")
+    set_value(summary.cell(1, 1), f"{d.reg.settings.office}督办事项台账（截至{cn_date(d.as_of)}）")
     summary.cell(1, 1).font = Font(bold=True, size=14)
     head = ["来源", "事项数", "已销号", "已办结待核查", "正在办理", "逾期", "延期", "红色预警", "黄色预警", "蓝色预警"]
     for c, h in enumerate(head, 1):
@@ -91,8 +93,6 @@ def write(d: Day, path: Path) -> Path:
         last = max(ws.max_row, 2)
         ws.auto_filter.ref = f"A1:{ws.cell(1, len(HEAD)).column_letter}{last}"
         _print_setup(ws, "1:1")
-    from .site import write_if_changed
-
     write_if_changed(path, workbook_bytes(wb, d.as_of, "督办事项台账", d.reg.settings.office))
     return path
 

@@ -9,7 +9,6 @@ at most one message a day, and a message that failed (or was only queued) is sen
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import fcntl
 import io
 import json
@@ -23,6 +22,7 @@ from .calendar import cn_date
 from .daily import Day
 from .diagnostics import DocgenError
 from .engine.warnings import UNSIGNED
+from .files import write_if_changed
 from .view import short_title, warned_text
 
 SMS = 70  # characters in one SMS
@@ -64,16 +64,6 @@ def compose(signature: str, contact: str, unit: str, lines: list[str]) -> str:
     body = "；".join(f"{i}.{ln}" for i, ln in enumerate(lines, 1))
     return f"{signature}{contact}您好，{unit}的督办提醒：{body}。请抓紧办理，按时反馈。"
 
-
-def last_ended(auto: str, as_of: dt.date):
-    """The last month or quarter that ended before as_of: the period `build` closes with a bulletin."""
-    from .engine.figures import parse_period
-
-    first = as_of.replace(day=1)
-    if auto == "quarter":
-        first = first.replace(month=3 * ((as_of.month - 1) // 3) + 1)
-    end = first - dt.timedelta(days=1)
-    return parse_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}" if auto == "quarter" else f"{end.year}-{end.month}")
 
 
 def _line(w) -> str:
@@ -166,8 +156,6 @@ def outbox(out: Path, d: Day, msgs: list[Message]) -> tuple[Path, Path]:
     for r in rows:
         # a spreadsheet opening the CSV must not take a cell for a formula
         w.writerow(["'" + v if isinstance(v, str) and v.lstrip().startswith(FORMULA_START) else v for v in r.values()])
-    from .site import write_if_changed
-
     base = folder / d.as_of.isoformat()
     write_if_changed(base.with_suffix(".csv"), ("\ufeff" + buf.getvalue()).encode("utf-8"))
     write_if_changed(base.with_suffix(".jsonl"),

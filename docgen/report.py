@@ -80,10 +80,10 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         if r is None:
             atomic_write_bytes(path, build_bulletin(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
             if pdf:
-                from .documents.render import render_pdfs
+                from .pdf import convert
                 from .pdf import stamp_date
 
-                res = render_pdfs([path])[0]
+                res = convert([path])[0]
                 if res.pdf is None:
                     errors.append(res.error + "；期号已登记，再次运行将补齐")
                 else:

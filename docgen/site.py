@@ -19,7 +19,7 @@ from .calendar import cn_date
 from .daily import Day
 from .engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
 from .engine.warnings import UNSIGNED, level_of
-from .files import atomic_write_bytes, safe_name
+from .files import safe_name, write_if_changed
 from .kinds import KINDS
 from .model import SOURCE_KINDS
 from .view import LEVEL_TEXT, progress_text, state_text, warned_text
@@ -35,16 +35,6 @@ def key(text: str) -> str:
 def _href(target: Path, page_dir: Path) -> str:
     rel = os.path.relpath(target, page_dir).replace(os.sep, "/")
     return "/".join(quote(part) for part in rel.split("/"))
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    atomic_write_bytes(path, data)
-    return True
 
 
 def _bar_chart(rows: list[tuple[str, float | None, str]]) -> str:
@@ -189,7 +179,6 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
                      for k, name in SOURCE_KINDS.items()]
         rates = []
         for u in units:
-            c = counts([s for s in statuses if s.item.lead == u])
             due = [s for s in statuses if s.item.lead == u and s.due <= d.as_of]
             on = sum(1 for s in due if s.completed is not None and s.completed <= s.due)
             rates.append((u, 100 * on / len(due) if due else None, f"{on}/{len(due)}" if due else "未到期"))

@@ -2,6 +2,7 @@
 take their status phrases from, so a clerk reads the same words everywhere."""
 from __future__ import annotations
 
+from .calendar import cn_md
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 
 WARNING_TEXT = {RED: "红色预警（逾期）", BLUE: "蓝色预警（临期）", YELLOW: "黄色预警（退回整改）"}
@@ -44,12 +45,12 @@ def warned_text(w) -> str:
     """One line of the warning list (engine.warnings.Warned): why it is listed, in words a unit reads."""
     s = w.status
     if w.level == "未签收":
-        return f"回执未签收（应于{w.sign_by.month}月{w.sign_by.day}日前签收）"
-    due = f"办结时限{s.due.month}月{s.due.day}日"
+        return f"回执未签收（应于{cn_md(w.sign_by)}前签收）"
+    due = f"办结时限{cn_md(s.due)}"
     if w.level == RED:
         return f"{due}，已逾期{s.days_overdue}天"
     if w.level == YELLOW:
         if s.rework:
-            return f"核查未通过，退回整改，整改时限{s.due.month}月{s.due.day}日"
+            return f"核查未通过，退回整改，整改时限{cn_md(s.due)}"
         return f"{due}，到期后才申请延期"
     return f"{due}，" + ("今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日")

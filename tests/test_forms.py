@@ -385,7 +385,7 @@ def test_bulletin_sentences_come_from_the_office_text_template(example_registers
 def test_banji_stays_at_the_foot_after_a_clerk_edits_the_docx(printed, tmp_path):
     """The .docx as a clerk would edit it (paragraphs added to the body, a row added to a table), opened again by
     LibreOffice: the 版记 is still at the foot of an even last page (docs/layout.md)."""
-    from docgen.documents.render import render_pdfs
+    from docgen.pdf import convert
 
     src = printed / "sample" / "样例公文.docx"
     for extra in (1, 4, 9):  # lines that push the body onto the next page, or not
@@ -398,7 +398,7 @@ def test_banji_stays_at_the_foot_after_a_clerk_edits_the_docx(printed, tmp_path)
         row.cells[0].text = "新增事项类别"
         f = tmp_path / f"edited{extra}.docx"
         d.save(str(f))
-        (r,) = render_pdfs([f])
+        (r,) = convert([f])
         with open_pdf(r.pdf) as pdf:
             assert len(pdf.pages) % 2 == 0, extra
             last = pdf.pages[-1]

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
-from ..calendar import cn_date
+from ..calendar import cn_date, cn_md
 from ..diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..model import SOURCE_KINDS, Registers
@@ -28,7 +28,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
         state = listing_text(st)
         items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
-                      "lead": st.item.lead, "due": f"{st.due.month}月{st.due.day}日",
+                      "lead": st.item.lead, "due": cn_md(st.due),
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),

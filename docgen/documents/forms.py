@@ -3,7 +3,7 @@
 Each form is declared once here: its template file (templates/<name>.docx), the placeholders docgen fills (with
 what each means, for templates/README.md and `docgen templates check`), which of them a template must keep, and
 how docgen draws the shipped template from the layout module (gbt9704.OfficialDocument), so the shipped files
-are made reproducibly (scripts/build-templates.py; tests/test_templates.py checks the committed files match).
+are made reproducibly (scripts/build-templates.py; tests/test_forms.py checks the committed files match).
 
 Rendering: docxtpl fills a template; then the layout module does what a template cannot know in advance: the
 署名 and 成文日期 placed by their lengths and the office's seal setting, the 催办单's colour, a form shrunk to keep
@@ -16,15 +16,16 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
-from docx import Document
 from docx.oxml.ns import qn
 
+from ..engine.status import BLUE, RED, YELLOW
 from . import oxml as X
 from .gbt9704 import (AREA_H, AREA_W, PITCH, SMALL, Face, OfficialDocument, estimate_height, place_signature,
                       resize_table)
 
 BLANK_DATE = "　　　　年　　月　　日"
 RECEIPT_ROW = 20.0  # pt: a receipt row tall enough to sign in
+FORM_SIZES = (SMALL, 12.0, 10.5)  # 四号, 小四, 五号: a form's tables shrink through these to keep its page
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ def sample_context(form: Form) -> dict:
 
 # ---------------------------------------------------------------- rendering
 
-COLOURS = {"蓝": "0070C0", "黄": "B8860B", "红": "FF0000"}  # 催办单 by warning level
+COLOURS = {BLUE: "0070C0", YELLOW: "B8860B", RED: "FF0000"}  # 催办单 by warning level
 
 
 def fill(data: bytes, context: dict):
@@ -292,7 +293,7 @@ def append_body(doc, other) -> None:
         sect.addprevious(el)
 
 
-def fit_page(doc, width_mm: float, height_mm: float = AREA_H, sizes=(SMALL, 12.0, 10.5)) -> bool:
+def fit_page(doc, width_mm: float, height_mm: float = AREA_H, sizes=FORM_SIZES) -> bool:
     """Shrink a form's tables (the first, then all) through the sizes until the body is estimated to fit one
     page. Returns whether it fits."""
     body = doc.element.body
@@ -323,7 +324,7 @@ def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True) -> Offici
     """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept (tables shrunk down to
     五号 when `shrink`), page numbers only when the form runs over a page."""
     place_signature(doc, sealed, width_mm)
-    fits = fit_page(doc, width_mm, AREA_W if width_mm > AREA_W else AREA_H, () if not shrink else (SMALL, 12.0, 10.5))
+    fits = fit_page(doc, width_mm, AREA_W if width_mm > AREA_W else AREA_H, FORM_SIZES if shrink else ())
     d = OfficialDocument(document=doc)
     if not fits:
         d.add_page_numbers()

@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 import logging
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from docx import Document
@@ -26,6 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..calendar import cn_date
 from . import metrics
 from . import oxml as X
 
@@ -78,10 +78,6 @@ def text_width(s: str, size: float = BODY, face: str = FANGSONG, spacing: float 
 def chars(s: str, face: str = FANGSONG) -> float:
     """Width of s in 字 (em) of `face`."""
     return metrics.width(s, 1.0, face)
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 OPENING, CLOSING = "《（〔“‘【", "，。、；：！？）》〕”’】"
@@ -482,11 +478,11 @@ class OfficialDocument:
         p.add_run(("- " * n).strip() + mid + ("- " * n).strip())
 
     # ---- 主体 (7.3)
-    def title(self, text: str, blank_before: int = 2, color: str | None = None) -> None:
+    def title(self, text: str, blank_before: int = 2) -> None:
         """标题 in 二号小标宋, centred; a long title wraps as a trapezoid (explicit line breaks are kept)."""
         self.blank(blank_before)
         lines = text.split("\n") if "\n" in text else split_title(text, width=self.width_mm * X.MM)
-        self.paragraph("\n".join(lines), "公文标题", face=Face(color=color) if color else None)
+        self.paragraph("\n".join(lines), "公文标题")
 
     def addressee(self, text: str) -> None:
         self.blank(1)

@@ -17,17 +17,13 @@ import os
 import shutil
 import subprocess
 import unicodedata
-from pathlib import Path
 
+from ..files import user_cache
 from ..pdf import FONTS_CONF
 
 
 def _guess(c: str) -> float:
     return 1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / "metrics"
 
 
 @functools.lru_cache(maxsize=None)
@@ -44,7 +40,7 @@ def _font(face: str):
         path, index = out.split("\t")
         st = os.stat(path)
         key = hashlib.sha256(f"{path}|{index}|{st.st_size}|{st.st_mtime_ns}|1".encode()).hexdigest()[:32]
-        cached = _cache_dir() / f"{key}.marshal"
+        cached = user_cache("metrics") / f"{key}.marshal"
         try:
             return marshal.loads(cached.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):

@@ -284,21 +284,6 @@ def rule_borders(tbl, top: float, inside: float, bottom: float) -> None:
             el.set(qn("w:val"), "nil")
 
 
-_bookmark_id = [9000]
-
-
-def bookmark(paragraph, name: str) -> None:
-    _bookmark_id[0] += 1
-    bid = str(_bookmark_id[0])
-    s = OxmlElement("w:bookmarkStart")
-    s.set(qn("w:id"), bid)
-    s.set(qn("w:name"), name)
-    e = OxmlElement("w:bookmarkEnd")
-    e.set(qn("w:id"), bid)
-    paragraph._p.append(s)
-    paragraph._p.append(e)
-
-
 def outline_level(ppr, level: int) -> None:
     """w:outlineLvl (0 = level 1): what Word's and WPS's navigation panes list. python-docx has no API for it."""
     _ordered(ppr, "w:outlineLvl", _PPR_ORDER).set(qn("w:val"), str(level))

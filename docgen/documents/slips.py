@@ -14,7 +14,7 @@ from ..engine.status import ItemStatus
 from ..ledger import Slip
 from ..model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
-from ..view import progress_text, warning_text
+from ..view import progress_text, short_title, warning_text
 from . import templates as T
 from .forms import COLOURS, FORMS, append_body, colour, fill, finish
 from .gbt9704 import AREA_H, AREA_W, SMALL, OfficialDocument
@@ -124,14 +124,10 @@ def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCont
     return _render(reg, "整改通知单", rectify_context(reg, entry, status, ctx, mark), entry, status.item.lead)
 
 
-def summary(text: str, limit: int = 30) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tuple[str, str, str, str]]) -> OfficialDocument:
     """签收登记表: one row per slip of the batch, with 送达人, 签收人, 签收时间 and 备注 left to fill in."""
     ctx = {"office": reg.settings.office, "date": cn_date(date), "kind": kind_name, "count": len(rows),
-           "rows": [{"seq": i, "number": n, "kind": k, "unit": u, "summary": summary(t)}
+           "rows": [{"seq": i, "number": n, "kind": k, "unit": u, "summary": short_title(t, 30)}
                     for i, (n, k, u, t) in enumerate(rows, 1)]}
     doc = fill(T.data(reg.root, "签收登记表"), ctx)
     d = finish(doc, sealed=False, width_mm=AREA_H, shrink=False)
@@ -147,7 +143,7 @@ def build_separator(reg: Registers, unit: str, kind_name: str, date: dt.date,
     d.title(unit, blank_before=0)
     d.paragraph(f"{kind_name}共{len(rows)}份　{cn_date(date)}", "表题注")
     d.blank(1)
-    d.table(["序号", "编号", "事项摘要"], [[str(i), n, summary(t)] for i, (n, t) in enumerate(rows, 1)], size=SMALL,
+    d.table(["序号", "编号", "事项摘要"], [[str(i), n, short_title(t, 30)] for i, (n, t) in enumerate(rows, 1)], size=SMALL,
             align=["center", "left", "left"], flex={2})
     d.blank(1)
     d.paragraph(f"送达后请在{kind_name}的回执上签收，并在签收登记表上签字。", "附注")

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from ..diagnostics import DocgenError
+from ..files import user_cache
 from .forms import FORMS, Form, fill, sample_context
 
 SHIPPED = Path(__file__).resolve().parents[2] / "templates"
@@ -55,30 +56,21 @@ def _problems(form: Form, p: Path) -> list[str]:
     data = p.read_bytes()
     decl = repr((form.name, sorted(form.fields), form.required, sorted(form.loops.items())))
     key = hashlib.sha256(data + decl.encode("utf-8")).hexdigest()[:32]
-    marker = _cache_dir() / f"{key}.ok"
-    if marker.exists():
+    marker = user_cache("templates") / f"{key}.ok"
+    if key in _SOUND or marker.exists():
         return []
-    st = p.stat()
-    found = list(_problems_of(form.name, str(p), (st.st_mtime_ns, st.st_size)))
+    found = _find_problems(form, p)
     if not found:
+        _SOUND.add(key)
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
         except OSError:
-            pass  # checked again next time
+            pass  # checked again next run
     return found
 
 
-def _cache_dir() -> Path:
-    import os
-
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / "templates"
-
-
-@functools.lru_cache(maxsize=64)
-def _problems_of(name: str, path: str, stamp: tuple) -> tuple[str, ...]:
-    """A template's problems, found once per file version in a run."""
-    return tuple(_find_problems(FORMS[name], Path(path)))
+_SOUND: set[str] = set()  # templates found sound in this process (when the cache folder cannot be written)
 
 
 def _find_problems(form: Form, p: Path) -> list[str]:

@@ -63,6 +63,15 @@ def parse_period(text: str) -> Period:
     raise DocgenError(f"无法识别期间「{text}」：请写成 2026-Q3（季度）、2026-10（月）或 2026-07-01..2026-09-30")
 
 
+def last_ended(auto: str, as_of: dt.date) -> Period:
+    """The last month or quarter that ended before as_of: the period `build` closes with a bulletin."""
+    first = as_of.replace(day=1)
+    if auto == "quarter":
+        first = first.replace(month=3 * ((as_of.month - 1) // 3) + 1)
+    end = first - dt.timedelta(days=1)
+    return parse_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}" if auto == "quarter" else f"{end.year}-{end.month}")
+
+
 @dataclass
 class Counts:
     due: int = 0  # 应办结
