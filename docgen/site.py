@@ -118,9 +118,11 @@ def _history(d: Day, item, page_dir: Path, arch: Path) -> list[dict]:
 
 def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None = None) -> tuple[int, int]:
     """Write the board to dest (a folder). Returns (files written, files unchanged)."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemLoader
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+    from .documents.sandbox import SITE_FILTERS, environment
+
+    env = environment(autoescape=True, strict=True, filters=SITE_FILTERS, loader=FileSystemLoader(str(TEMPLATES)),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     arch = archive_root or A.archive_root(d.reg.root, d.reg.settings.archive)
     statuses = [s for s in d.statuses if unit is None or s.item.lead == unit or unit in s.item.co]

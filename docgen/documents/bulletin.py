@@ -53,6 +53,10 @@ def score_text(v: float) -> str:
 
 def text_context(reg: Registers, view: dict) -> dict:
     """What the bulletin's sentence templates (templates/通报/*.j2) can name: plain values, Chinese dates."""
+    return sentence_context(view, reg.rules.explain_days, reg.settings.office)
+
+
+def sentence_context(view: dict, explain_days: int, office: str) -> dict:
     ns = SimpleNamespace
     total = view["total"]
     new = view["new"]
@@ -65,8 +69,44 @@ def text_context(reg: Registers, view: dict) -> dict:
         "new": {"total": new["total"], "kinds": [{"name": SOURCE_KINDS[k], "count": new[k]} for k in SOURCE_KINDS if new[k]]},
         "meetings": [{**m, "rate": pct(ns(**m))} for m in view["meetings"]],
         "by_source": [{**c, "name": SOURCE_KINDS[k], "rate": pct(ns(**c))} for k, c in view["by_source"].items() if c["due"]],
-        "overdue": overdue, "late_done": late, "explain_days": reg.rules.explain_days, "office": reg.settings.office,
+        "overdue": overdue, "late_done": late, "explain_days": explain_days, "office": office,
     }
+
+
+def sample_contexts() -> list[dict]:
+    """What `templates check` renders the sentence templates with: the context text_context makes from two
+    bulletin views shaped as bulletin_view makes them (tests/test_sandbox.py checks the shapes against a real one):
+    one where every count is non-zero and every list has entries (an overdue item with its 交办单 and named again,
+    one without), and one where nothing fell due."""
+    from ..engine.figures import Counts
+
+    some = Counts(due=6, completed=4, on_time=3, late=1, in_progress=1, overdue=1, extended=1).as_dict()
+    none = Counts().as_dict()
+    full = {
+        "as_of": "2026-09-30", "total": some, "by_source": {k: some for k in SOURCE_KINDS},
+        "overdue": [{"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "assign": "〔交办单编号〕",
+                     "assign_kind": "交办单", "due": "2026-09-01", "days_overdue": 20, "times": 2},
+                    {"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "assign": None, "assign_kind": None,
+                     "due": "2026-09-20", "days_overdue": 8, "times": 1}],
+        "late_done": [{"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "due": "2026-08-10",
+                       "completed": "2026-08-20", "days_late": 8}],
+        "new": {"total": len(SOURCE_KINDS), **{k: 1 for k in SOURCE_KINDS}},
+        "meetings": [{"title": "〔会议名称〕", "date": "2026-07-01", **some}],
+    }
+    empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in SOURCE_KINDS}, "overdue": [],
+             "late_done": [], "new": {"total": 0, **{k: 0 for k in SOURCE_KINDS}}, "meetings": []}
+    return [sentence_context(v, 5, "〔督导专班名称〕") for v in (full, empty)]
+
+
+def text_environment():
+    """The environment the sentence templates are rendered in: sandboxed, plain text, every name defined."""
+    from .sandbox import environment
+
+    return environment(autoescape=False, strict=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_text(source: str, ctx: dict) -> str:
+    return text_environment().from_string(source).render(**ctx)
 
 
 HEADING2 = re.compile(r"^(（[一二三四五六七八九十]+）[^。]*。)(.*)$")
@@ -76,14 +116,13 @@ HEADING3 = re.compile(r"^(\d+\.[^：]*：)(.*)$")
 def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None:
     """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…。 lines as 二级标题 and
     1.…： lines as 三级标题, the rest of the line run on in the body face."""
-    from jinja2 import Environment, StrictUndefined, TemplateError
+    from jinja2 import TemplateError
 
     from . import templates as T
 
     path = T.text_path(reg.root, name)
     try:
-        env = Environment(trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined, autoescape=False)
-        text = env.from_string(path.read_text(encoding="utf-8")).render(**ctx)
+        text = render_text(path.read_text(encoding="utf-8"), ctx)
     except (TemplateError, OSError, UnicodeDecodeError) as e:
         raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{e}）") from None
     for line in text.splitlines():

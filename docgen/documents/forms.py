@@ -259,14 +259,26 @@ def readme() -> str:
     return "\n".join(out) + "\n"
 
 
+SAMPLE_NUMBERS = {"times": 2, "count": 1, "seq": 1}  # placeholders docgen fills with numbers
+
+
 def sample_context(form: Form) -> dict:
     """A context with every placeholder filled: what `templates check` renders a template with."""
-    ctx = {k: f"〔{v}〕" for k, v in form.fields.items()}
+    ctx = {k: SAMPLE_NUMBERS.get(k, f"〔{v}〕") for k, v in form.fields.items()}
     ctx["recheck"] = False
     ctx["mark"] = ""
     for loop, attrs in form.loops.items():
-        ctx[loop] = [{a: f"〔{m}〕" for a, m in attrs.items()}]
+        ctx[loop] = [{a: SAMPLE_NUMBERS.get(a, f"〔{m}〕") for a, m in attrs.items()}]
     return ctx
+
+
+def sample_contexts(form: Form) -> list[dict]:
+    """The contexts `templates check` renders a template with: every placeholder filled; and the other branches
+    of the shipped conditions (a 核查 not passed, a copy marked 作废, the optional placeholders empty, no rows)."""
+    other = {k: (v if isinstance(v, int) else "") for k, v in sample_context(form).items()}
+    other.update({k: f"〔{form.fields[k]}〕" for k in form.required if k in form.fields and k not in form.loops})
+    other.update({"recheck": True, "mark": "作废", **{loop: [] for loop in form.loops}})
+    return [sample_context(form), other]
 
 
 # ---------------------------------------------------------------- rendering
@@ -274,12 +286,16 @@ def sample_context(form: Form) -> dict:
 COLOURS = {BLUE: "0070C0", YELLOW: "B8860B", RED: "FF0000"}  # 催办单 by warning level
 
 
-def fill(data: bytes, context: dict):
-    """A python-docx Document: the template `data` filled with `context` (values escaped as text)."""
+def fill(data: bytes, context: dict, strict: bool = False):
+    """A python-docx Document: the template `data` filled with `context` (values escaped as text), in the
+    sandbox (documents/sandbox.py): a template cannot reach Python's internals. strict: an undefined name or
+    attribute is an error (`templates check`), not an empty string."""
     from docxtpl import DocxTemplate
 
+    from .sandbox import environment
+
     tpl = DocxTemplate(io.BytesIO(data))
-    tpl.render(context, autoescape=True)
+    tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
     return tpl.docx
 
 

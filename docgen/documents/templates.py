@@ -3,7 +3,10 @@
 An office's own copy in <registers>/templates/<form>.docx wins over the one docgen ships in templates/. The
 bulletin's sentences are Jinja2 text templates (templates/通报/*.j2), overridden the same way.
 `check` finds, before any number is given: a template that does not open, Jinja2 syntax errors, placeholders
-docgen does not fill, required placeholders a template dropped, and a template that fails when filled.
+docgen does not fill, required placeholders a template dropped, an expression that reaches an underscore attribute
+(Python's internals: the way out of a template to run code), and a template that fails when filled: each template,
+.docx and .j2, is rendered in the sandbox (documents/sandbox.py) with sample contexts, strictly (an undefined name
+or attribute is an error), and anything the sandbox refuses or that raises is reported naming the placeholder.
 """
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from pathlib import Path
 
 from ..diagnostics import DocgenError
 from ..files import user_cache
-from .forms import FORMS, Form, fill, sample_context
+from .forms import FORMS, Form, fill, sample_contexts
 
 SHIPPED = Path(__file__).resolve().parents[2] / "templates"
+# what a template is checked for: a template found sound by an older checker is checked again
+CHECKER = "sandbox-1"
 TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
 # what the sentence templates can name (documents/bulletin.text_context)
 TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
@@ -54,7 +59,7 @@ def _problems(form: Form, p: Path) -> list[str]:
     """A template's problems. A template found sound is remembered by its content and the form's declaration
     (a marker file in the user's cache), so a daily run does not open and fill unchanged templates again."""
     data = p.read_bytes()
-    decl = repr((form.name, sorted(form.fields), form.required, sorted(form.loops.items())))
+    decl = repr((CHECKER, form.name, sorted(form.fields), form.required, sorted(form.loops.items())))
     key = hashlib.sha256(data + decl.encode("utf-8")).hexdigest()[:32]
     marker = user_cache("templates") / f"{key}.ok"
     if key in _SOUND or marker.exists():
@@ -73,9 +78,44 @@ def _problems(form: Form, p: Path) -> list[str]:
 _SOUND: set[str] = set()  # templates found sound in this process (when the cache folder cannot be written)
 
 
+def _docx_sources(tpl) -> list[tuple[str, str]]:
+    """(part, Jinja2 source) of every part of a .docx docxtpl renders: the body and headers and footers as docxtpl
+    patches them (one line per paragraph), the core properties and the footnotes."""
+    import re
+
+    def lines(xml: str) -> str:
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+
+    out = [("正文", lines(tpl.get_xml()))]
+    for uri, what in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
+        out += [(what, lines(tpl.get_part_xml(part))) for _, part in tpl.get_headers_footers(uri)]
+    props = tpl.docx.core_properties
+    out += [("文档属性", getattr(props, k) or "") for k in ("author", "comments", "identifier", "language", "subject",
+                                                         "title")]
+    for part in tpl.docx.part.package.parts:
+        if part.content_type.endswith("footnotes+xml"):
+            out.append(("脚注", lines(part.blob.decode("utf-8"))))
+    return out
+
+
+def _unsafe(env, where: str, source: str, numbered: bool, part: str = "") -> list[str]:
+    """An expression reaching an underscore attribute, wherever it is (even in a branch not taken)."""
+    from .sandbox import problems, tags
+
+    lines = source.splitlines()
+    out = []
+    for line, attr in problems(env, source):
+        at = (f"第{line}行" if numbered else part) + (f"“{tags(lines[line - 1], attr)}”" if 0 < line <= len(lines) else "")
+        out.append(f"{where}：{at}使用了不允许的属性「{attr}」；模板只能使用 templates/README.md 所列的名称和过滤器，"
+                   "不能执行代码")
+    return list(dict.fromkeys(out))
+
+
 def _find_problems(form: Form, p: Path) -> list[str]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
+
+    from .sandbox import describe, environment
 
     where = f"模板 {p}"
     try:
@@ -83,13 +123,15 @@ def _find_problems(form: Form, p: Path) -> list[str]:
         tpl.init_docx()
     except Exception as e:  # noqa: BLE001 - not a .docx Word can open
         return [f"{where}：无法打开（不是有效的 .docx 文件：{type(e).__name__}）"]
+    env = environment(autoescape=True, strict=True)
     try:
-        names = tpl.get_undeclared_template_variables()
+        names = tpl.get_undeclared_template_variables(jinja_env=env)
+        sources = _docx_sources(tpl)
+        out = [m for part, src in sources for m in _unsafe(env, where, src, False, part)]
     except TemplateSyntaxError as e:
         return [f"{where}：占位符语法错误（{e.message}，模板第{e.lineno}行附近）"]
     except Exception as e:  # noqa: BLE001
         return [f"{where}：无法读取占位符（{e}）"]
-    out = []
     unknown = sorted(set(names) - set(form.fields) - set(form.loops))
     if unknown:
         out.append(f"{where}：有 docgen 不认识的占位符 " + "、".join("{{ %s }}" % u for u in unknown) +
@@ -99,25 +141,42 @@ def _find_problems(form: Form, p: Path) -> list[str]:
         out.append(f"{where}：缺少必需的占位符 " + "、".join("{{ %s }}（%s）" % (m, form.fields.get(m, m))
                                                           for m in missing))
     if not out:
-        try:
-            fill(p.read_bytes(), sample_context(form))
-        except Exception as e:  # noqa: BLE001 - a filter or tag that fails when filled
-            out.append(f"{where}：填写时出错（{e}）")
+        data = p.read_bytes()
+        for ctx in sample_contexts(form):
+            try:
+                fill(data, ctx, strict=True)
+            except Exception as e:  # noqa: BLE001 - refused by the sandbox, or a filter or tag that fails when filled
+                out.append(f"{where}：{describe(e, sources[0][1], numbered=False)}")
+                break
     return out
 
 
 def _text_problems(p: Path) -> list[str]:
-    from jinja2 import Environment, TemplateSyntaxError, meta
+    from jinja2 import TemplateSyntaxError, meta
 
+    from .bulletin import render_text, sample_contexts as text_samples, text_environment
+    from .sandbox import describe
+
+    where = f"模板 {p}"
+    env = text_environment()
     try:
-        names = meta.find_undeclared_variables(Environment().parse(p.read_text(encoding="utf-8")))
+        source = p.read_text(encoding="utf-8")
+        names = meta.find_undeclared_variables(env.parse(source))
     except TemplateSyntaxError as e:
-        return [f"模板 {p}：第{e.lineno}行语法错误（{e.message}）"]
+        return [f"{where}：第{e.lineno}行语法错误（{e.message}）"]
     except (OSError, UnicodeDecodeError) as e:
-        return [f"模板 {p}：无法读取（{e}）"]
+        return [f"{where}：无法读取（{e}）"]
+    out = _unsafe(env, where, source, True)
     unknown = sorted(set(names) - set(TEXT_NAMES))
     if unknown:
-        return [f"模板 {p}：有 docgen 不认识的名称 " + "、".join(unknown) + "（可用的名称见 templates/README.md）"]
+        out.append(f"{where}：有 docgen 不认识的名称 " + "、".join(unknown) + "（可用的名称见 templates/README.md）")
+    if out:
+        return out
+    for ctx in text_samples():
+        try:
+            render_text(source, ctx)
+        except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression that fails
+            return [f"{where}：{describe(e, source)}"]
     return []
 
 
