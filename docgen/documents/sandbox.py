@@ -103,11 +103,16 @@ def _why(e: BaseException) -> str:
             return f"用到了 docgen 不提供的名称「{m.group(1)}」"
         return f"用到了不存在的名称或属性（{msg}）"
     if isinstance(e, TemplateSyntaxError):
-        m = re.fullmatch(r"No (filter|test) named '(.+)'\.", e.message or "")
-        if m:
-            return f"使用了不允许的{'过滤器' if m.group(1) == 'filter' else '测试'}「{m.group(2)}」（可用的见 templates/README.md）"
-        return f"语法错误（{e.message}）"
+        return not_allowed(e) or f"语法错误（{e.message}）"
     return f"填写时出错（{type(e).__name__}：{msg}）"
+
+
+def not_allowed(e: TemplateSyntaxError) -> str | None:
+    """A filter or test the sandbox does not have (Jinja2 reports it as a syntax error), in Chinese."""
+    m = re.fullmatch(r"No (filter|test) named '(.+)'\.", e.message or "")
+    if m:
+        return f"使用了不允许的{'过滤器' if m.group(1) == 'filter' else '测试'}「{m.group(2)}」（可用的见 templates/README.md）"
+    return None
 
 
 def describe(e: BaseException, source: str | None, numbered: bool = True) -> str:

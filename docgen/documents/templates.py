@@ -115,7 +115,7 @@ def _find_problems(form: Form, p: Path) -> list[str]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 
-    from .sandbox import describe, environment
+    from .sandbox import describe, environment, not_allowed
 
     where = f"模板 {p}"
     try:
@@ -129,6 +129,8 @@ def _find_problems(form: Form, p: Path) -> list[str]:
         sources = _docx_sources(tpl)
         out = [m for part, src in sources for m in _unsafe(env, where, src, False, part)]
     except TemplateSyntaxError as e:
+        if not_allowed(e):
+            return [f"{where}：{not_allowed(e)}"]
         return [f"{where}：占位符语法错误（{e.message}，模板第{e.lineno}行附近）"]
     except Exception as e:  # noqa: BLE001
         return [f"{where}：无法读取占位符（{e}）"]
@@ -155,7 +157,7 @@ def _text_problems(p: Path) -> list[str]:
     from jinja2 import TemplateSyntaxError, meta
 
     from .bulletin import render_text, sample_contexts as text_samples, text_environment
-    from .sandbox import describe
+    from .sandbox import describe, not_allowed
 
     where = f"模板 {p}"
     env = text_environment()
@@ -163,7 +165,7 @@ def _text_problems(p: Path) -> list[str]:
         source = p.read_text(encoding="utf-8")
         names = meta.find_undeclared_variables(env.parse(source))
     except TemplateSyntaxError as e:
-        return [f"{where}：第{e.lineno}行语法错误（{e.message}）"]
+        return [f"{where}：第{e.lineno}行" + (not_allowed(e) or f"语法错误（{e.message}）")]
     except (OSError, UnicodeDecodeError) as e:
         return [f"{where}：无法读取（{e}）"]
     out = _unsafe(env, where, source, True)
