@@ -235,6 +235,7 @@ def template_bytes(name: str) -> bytes:
 
 def readme() -> str:
     """templates/README.md: what each placeholder holds, made from the declarations above."""
+    from .sandbox import FILTERS
     from .templates import TEXT_NAMES, TEXTS
 
     out = ["# templates/：单据模板", "",
@@ -256,6 +257,21 @@ def readme() -> str:
             "二级标题（句号后的文字接排正文），以“1.……：”开头的行排为三级标题。可用的名称：", "",
             "| 名称 | 内容 |", "| --- | --- |"]
     out += [f"| `{k}` | {v} |" for k, v in TEXT_NAMES.items()]
+    out += ["", "## 模板能用什么（沙箱）", "",
+            "模板放在共享文件夹中，谁都能改，所以模板不能执行代码：所有模板（.docx 和 .j2）都在 Jinja2 的沙箱",
+            "（`jinja2.sandbox.ImmutableSandboxedEnvironment`，见 `docgen/documents/sandbox.py`）中填写。模板可以用：",
+            "",
+            "- 上面各表所列的名称，以及它们的属性（如 `{{ total.due }}`、`{{ r.unit }}`）；`loop.index`、`loop.last` 等循环变量；",
+            "- `{% if %}`、`{% for %}`、`{% set %}`，以及比较、算术和 `is defined` 等测试；",
+            "- 这些过滤器：" + "、".join(f"`{f}`" for f in FILTERS) + "。",
+            "",
+            "不能用：以下划线开头的属性或下标（如 `__class__`、`_x`），Jinja2 的全局函数（`range`、`dict`、`lipsum`、`cycler`、",
+            "`joiner`、`namespace`），其他过滤器（如 `attr`、`safe`），以及改动列表或字典的方法。",
+            "",
+            "`docgen templates check`（出具单据和《督导通报》之前也会自动运行）用样例数据把每个模板实际填写一遍：",
+            "有条件的地方两种情况都填（例如本期有、没有逾期事项），名称或属性写错、除以零、类型不对（如数字加文字）都会报错；",
+            "以下划线开头的属性、不提供的名称（包括上述全局函数）和不允许的过滤器，哪怕写在没有填到的分支里，也会报错。",
+            "报错时指出文件、行（.j2）和占位符，退出码为 2，不给任何编号，不写任何文件。"]
     return "\n".join(out) + "\n"
 
 
