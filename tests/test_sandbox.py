@@ -96,7 +96,7 @@ def test_the_payload_is_named_in_the_message(example_registers, tmp_path, run):
 
 
 def test_a_payload_in_a_branch_the_sample_does_not_take_is_refused(example_registers, tmp_path, run):
-    """Found without rendering: the sample 整改通知单 is not a 核查 failed, so its else branch is never filled."""
+    """Found without rendering: no sample context takes this branch, so filling alone would not reach it."""
     marker = tmp_path / "pwned"
     own = office_docx(example_registers, "交办单",
                       "{% if text == 'never' %}{{ text.__class__.__base__.__subclasses__() }}{% endif %}")
@@ -168,6 +168,25 @@ def test_a_text_payload_is_refused_and_leaves_no_trace(i, example_registers, tmp
     assert not marker.exists()
     assert (example_registers / "ledger.jsonl").read_bytes() == ledger
     assert files(out) == before
+
+
+def test_drawing_the_bulletin_runs_no_code_even_without_the_check(tmp_path):
+    """The sentence templates are rendered in the sandbox itself: a payload stops the bulletin with a Chinese
+    message naming the file, and runs nothing."""
+    from types import SimpleNamespace
+
+    from docgen.diagnostics import DocgenError
+    from docgen.documents.bulletin import sentences
+    from docgen.documents.gbt9704 import OfficialDocument
+
+    marker = tmp_path / "pwned"
+    own = office_text(tmp_path / "reg", "总体情况", payloads(marker, "as_of")[-1])
+    ctx = {"as_of": "2026年9月30日", "total": {"due": 0}, "new": {"total": 0, "kinds": []}, "meetings": [],
+           "by_source": [], "overdue": [], "late_done": [], "explain_days": 5, "office": "督导专班"}
+    with pytest.raises(DocgenError) as e:
+        sentences(OfficialDocument(), SimpleNamespace(root=tmp_path / "reg"), "总体情况", ctx)
+    assert str(own) in str(e.value) and "「__class__」" in str(e.value)
+    assert not marker.exists()
 
 
 def test_a_text_payload_is_named_with_its_line(example_registers, run):

@@ -116,15 +116,18 @@ HEADING3 = re.compile(r"^(\d+\.[^：]*：)(.*)$")
 def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None:
     """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…。 lines as 二级标题 and
     1.…： lines as 三级标题, the rest of the line run on in the body face."""
-    from jinja2 import TemplateError
-
     from . import templates as T
+    from .sandbox import describe
 
     path = T.text_path(reg.root, name)
     try:
-        text = render_text(path.read_text(encoding="utf-8"), ctx)
-    except (TemplateError, OSError, UnicodeDecodeError) as e:
-        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{e}）") from None
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise DocgenError(f"模板 {path}：无法读取（{e}）") from None
+    try:
+        text = render_text(source, ctx)
+    except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
+        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{describe(e, source)}）") from None
     for line in text.splitlines():
         line = line.strip()
         if not line:
