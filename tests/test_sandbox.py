@@ -205,6 +205,14 @@ def test_a_text_payload_is_named_with_its_line(example_registers, run):
     ("{{ overdue | first | attr('lead') }}", "不允许的过滤器「attr」"),
     # only in the branch where nothing fell due: the check renders that case too
     ("{% if total.due == 0 %}{{ overdue[0].lead }}{% endif %}", "用到了不存在"),
+    # a template must not fill the printing machine's memory either: each of these would make 10^5+ characters
+    ("{{ office * 10**9 }}", "超过100000个字符"),
+    ("{{ [total] * 200000 }}", "超过100000个字符"),
+    ("{{ '%999999999s' % office }}", "超过100000个字符"),
+    ("{{ '%0999999d' | format(total.due) }}", "超过100000个字符"),
+    ("{{ office | center(10**8) }}", "超过100000个字符"),
+    ("{{ office | indent(100000) }}", "超过100000个字符"),
+    ("{{ 7 ** 1000000 }}", "超过100000个字符"),
 ])
 def test_a_text_template_that_fails_when_filled_is_refused(expr, expect, example_registers, run):
     own = office_text(example_registers, "下步工作要求", expr)
@@ -266,3 +274,12 @@ def test_the_sandbox_has_no_default_globals_and_only_the_documented_filters():
     assert "safe" not in env.filters and "attr" not in env.filters
     readme = (REPO / "templates" / "README.md").read_text(encoding="utf-8")
     assert all(f"`{f}`" in readme for f in FILTERS)
+
+
+def test_ordinary_arithmetic_and_formatting_still_work():
+    from docgen.documents.sandbox import environment
+
+    env = environment(autoescape=False, strict=True)
+    # worked by hand: 3*4, 2^10, '%5.2f' of pi, 'ab' centred in 6, 'ab' twice
+    assert env.from_string("{{ 3 * 4 }} {{ 2 ** 10 }} {{ '%5.2f' % 3.14159 }}|{{ 'ab' | center(6) }}|{{ 'ab' * 2 }}"
+                           ).render() == "12 1024  3.14|  ab  |abab"

@@ -29,11 +29,54 @@ FILTERS = ("abs", "batch", "capitalize", "center", "count", "d", "default", "dic
 SITE_FILTERS = FILTERS + ("safe",)  # the board's pages insert docgen's own SVG charts
 
 
+LIMIT = 100_000  # characters (or list items) one expression of a template may make: a slip is a page
+TOO_BIG = "output too large"  # the SecurityError's text for an expression that would make more (see _why)
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
-    """ImmutableSandboxedEnvironment that refuses an unsafe attribute at once instead of rendering it as empty."""
+    """ImmutableSandboxedEnvironment that refuses an unsafe attribute at once instead of rendering it as empty,
+    and an expression that would make more than LIMIT characters (`'a' * 10**9`, `'%999999999s' % x`, a huge
+    `center`): a template must not be able to fill the printing machine's memory either."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > LIMIT:
+                    raise SecurityError(TOO_BIG)
+        elif operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 64 and isinstance(left, (int, float)) and abs(left) > 1:
+                raise SecurityError(TOO_BIG)
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_format(fmt: str) -> None:
+    for spec in re.findall(r"%[-#0 +]*[\d*]*(?:\.[\d*]+)?", fmt):
+        if any(len(w) >= 6 or w == "*" for w in re.findall(r"\d+|\*", spec)):
+            raise SecurityError(TOO_BIG)
+
+
+def _bounded(name: str, fn):
+    """A filter whose width argument is at most LIMIT (center, indent, format's printf widths)."""
+    def wrapper(*args, **kwargs):
+        if name == "format":
+            _check_format(str(args[0]) if args else "")
+        else:
+            width = args[1] if len(args) > 1 else kwargs.get("width", 0)
+            if isinstance(width, int) and width > 1000:
+                raise SecurityError(TOO_BIG)
+        return fn(*args, **kwargs)
+
+    for attr in ("jinja_pass_arg",):  # keep the filter's calling convention (context/environment passing)
+        if hasattr(fn, attr):
+            setattr(wrapper, attr, getattr(fn, attr))
+    return wrapper
 
 
 def environment(*, autoescape: bool, strict: bool = False, filters=FILTERS, **options) -> Sandbox:
@@ -41,7 +84,8 @@ def environment(*, autoescape: bool, strict: bool = False, filters=FILTERS, **op
     (loader, trim_blocks …) as given."""
     env = Sandbox(autoescape=autoescape, undefined=StrictUndefined if strict else Undefined, **options)
     env.globals.clear()
-    env.filters = {name: env.filters[name] for name in filters}
+    env.filters = {name: (_bounded(name, env.filters[name]) if name in ("center", "indent", "format")
+                          else env.filters[name]) for name in filters}
     return env
 
 
@@ -90,6 +134,8 @@ def _hint(e: BaseException) -> str | None:
 
 def _why(e: BaseException) -> str:
     msg = str(e)
+    if isinstance(e, SecurityError) and str(e) == TOO_BIG:
+        return f"表达式会生成超过{LIMIT}个字符的文字（模板不能用来耗尽内存）"
     if isinstance(e, SecurityError):
         attr = _hint(e)
         return ("使用了不允许的属性或方法" + (f"「{attr}」" if attr else f"（{msg}）") +
