@@ -25,7 +25,7 @@ from .kinds import KINDS, SLIP_KINDS
 from .ledger import prefix_problem
 from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
 
 REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections", "progress")
@@ -356,6 +356,10 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             period = r.integer("period", minimum=1)
             unit = r.choice("count", ("calendar", "working"))
             cur = rules.rule(rid)
+            why = period_problem(period or cur.period, unit or cur.unit)
+            if why:
+                r.err("period" if r.has("period") else "count", why)
+                period, unit = cur.period, cur.unit
             rules = rules.with_period(rid, period or cur.period, unit or cur.unit, r.str("report_to") or None,
                                       r.str("clause") if r.has("clause") else None,
                                       r.str("text") if r.has("text") else None)
