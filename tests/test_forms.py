@@ -217,7 +217,7 @@ def test_blank_forms_take_no_number(example_registers, tmp_path, quick_pdf):
     assert p.returncode == 2 and "没有事项「NOPE」" in p.stderr
 
 
-def test_sealed_signature(example_registers, tmp_path, quick_pdf):
+def test_sealed_signature(example_registers, tmp_path):
     """GB/T 9704 7.3.5.1: with a seal the date sits four characters in from the right, the organ centred over it."""
     s = example_registers / "settings.yaml"
     s.write_text(s.read_text(encoding="utf-8").replace("sealed: false", "sealed: true"), encoding="utf-8")
@@ -317,7 +317,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     d.save(str(path))
 
 
-def test_an_edited_template_changes_the_printed_slip(example_registers, tmp_path, quick_pdf):
+def test_an_edited_template_changes_the_printed_slip(example_registers, tmp_path):
     p = subprocess.run(DOCGEN + ["templates", "init", "-r", str(example_registers)], capture_output=True, text=True)
     assert p.returncode == 0 and "已复制" in p.stdout
     own = example_registers / "templates" / "交办单.docx"

@@ -239,9 +239,10 @@ def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch, qu
         return real(reg_, entry, status, ctx, mark)
 
     monkeypatch.setattr(S, "build_assign", fragile)
-    rc, out, _ = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03")
-    assert rc == 0
+    rc, out, err = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03")
+    assert rc == 2  # the others are issued, and the run says one was not
     assert "未编号：事项「X1」的交办单无法生成（ValueError: 模拟的排版失败）" in out
+    assert "交办单未出具：事项「X1」的交办单无法生成" in err
     assert [(s.number, s.item) for s in read(reg).slips.values()] == [("督交〔2026〕1号", "X0"), ("督交〔2026〕2号", "X2")]
 
 

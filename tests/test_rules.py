@@ -37,7 +37,7 @@ def test_one_number_per_act(tmp_path, quick_pdf):
     out = tmp_path / "out"
     # 10/26: F is overdue (due 10/23), M is due 10/30 (会后10日), 4 working days away: not yet blue
     for cmd in ("assign", "rectify", "urge"):
-        cli(reg, out, cmd, "--on", "2026-10-26", "--no-pdf")
+        cli(reg, out, cmd, "--on", "2026-10-26")
     assert sorted((s.number, s.item) for s in read(reg).slips.values()) == [("督交〔2026〕1号", "M"),
                                                                            ("督改〔2026〕1号", "F")]
     # 10/27: F is still overdue and its slip went out yesterday: urged now; M is 3 working days away: not urged
