@@ -18,6 +18,7 @@ A number taken by an older docgen's --no-pdf run (numbered, never rendered) is f
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import os
 import shutil
@@ -231,13 +232,26 @@ def _unknown_files(out: Path, arch: Path, s: Slip) -> list[Path]:
 
 
 def clean_stale(out: Path) -> None:
-    """Temporary files and folders of a run that was killed: never taken for documents, removed."""
+    """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
+    folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
+    the folder back; a folder whose docgen still runs is left alone."""
+    from .pdf import reap
+
     for folder in [out / "batches", out / "bulletins", *((out / "slips").glob("*") if (out / "slips").is_dir() else [])]:
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
-            if p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.startswith((".docgen-pdf-", ".batch-"))):
-                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            name, real_dir = p.name, p.is_dir() and not p.is_symlink()
+            if not name.startswith("."):
+                continue
+            if real_dir and name.startswith(".batch-"):
+                if all([reap(j) for j in p.glob(".docgen-pdf-*")]):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif real_dir and name.startswith(".docgen-pdf-"):
+                if reap(p):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True) if real_dir else p.unlink(missing_ok=True)
 
 
 def _tentative(reg: Registers, kind: str, as_of: dt.date, st: State, needs) -> list[Slip]:
@@ -403,7 +417,8 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
             _restore(led.state, kind, out, arch, report)
         except OSError as e:
             done = "、".join(s.number for s in report.new) or "无"
-            raise DocgenError(f"写入失败（{e.filename or ''} {e.strerror or e}）。本次新编号已登记：{done}；"
+            why = "磁盘已满" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise DocgenError(f"写入失败：{e.filename or '输出目录'}（{why}）。本次新编号已登记：{done}；"
                               "文件未全部生成。问题解决后再次运行将补齐，编号不变") from e
     return report
 
@@ -455,7 +470,13 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     for s, rev in todo:
         p = slip_path(out, s)
         data = drawn.get(s.number) if rev == 0 else None
-        atomic_write_bytes(p, data if data is not None else draw(reg, cal, st, s, rev).to_bytes())
+        data = data if data is not None else draw(reg, cal, st, s, rev).to_bytes()
+        try:
+            atomic_write_bytes(p, data)
+        except OSError as e:
+            if not e.filename:  # a failed write names no file: this one
+                e.filename = str(p)
+            raise
         paths.append(p)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])

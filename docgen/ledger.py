@@ -18,6 +18,7 @@ leaves the old ledger or the new one, never a mix.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -528,8 +529,13 @@ class Ledger:
         if not self.pending:
             return
         data = ("\n".join(self.state.lines) + "\n").encode("utf-8")
-        atomic_write_bytes(self.path, data)
-        fsync_dir(self.path.parent)
+        try:
+            atomic_write_bytes(self.path, data)
+            fsync_dir(self.path.parent)
+        except OSError as e:
+            why = "磁盘已满" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise DocgenError(f"无法写入账本 {self.path}（{why}）：账本未改动，本次未登记任何记录。"
+                              "请检查磁盘空间和文件夹权限后再运行") from e
         self.pending = []
         if self.anchor is not None:
             head = json.dumps({"n": len(self.state.lines), "hash": self.state.head}) + "\n"

@@ -32,6 +32,7 @@ REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections"
 SPECIAL_FILES = ("settings.yaml", "rules.yaml")
 _DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MOBILE_RX = re.compile(r"^1\d{10}$")
+MAX_TEXT = 2000  # the longest text one field may hold (registers.md): about a page; beyond it is a paste gone wrong
 # what no document can carry: characters XML 1.0 forbids, and the C1 controls it discourages
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -87,6 +88,9 @@ class Entry:
         s = str(v).strip()
         if required and not s:
             self.err(key, "不能为空")
+        if len(s) > MAX_TEXT:
+            self.err(key, f"文字过长（{len(s)}个字符）：一个字段不能超过{MAX_TEXT}个字符")
+            return default
         why = unprintable(s)
         if why:
             self.err(key, why)
