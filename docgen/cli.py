@@ -253,6 +253,7 @@ def _short(text: str, n: int = 14) -> str:
 
 def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason=None) -> None:
     from .issue import issue
+    from .kinds import KINDS
 
     as_of = as_of or dt.date.today()
     if (reissue is None) != (reason is None):
@@ -262,13 +263,13 @@ def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason
                    reissue=(reissue, reason) if reissue else None)
     for line in report.lines():
         click.echo(line)
-    if report.errors:
-        raise DocgenError("\n".join(report.errors))
+    if report.errors or report.refused:
+        raise DocgenError("\n".join(report.errors + [f"{KINDS[kind].name}未出具：{r}" for r in report.refused]))
 
 
 _PDF_OPTS = [
     click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）"),
-    click.option("--no-pdf", is_flag=True, help="只生成 .docx"),
+    click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，编号处印“草稿”）：不编号、不记入账本、不归档"),
     click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数（默认为 CPU 核数）"),
     click.option("--reissue", metavar="编号", help="更正一张已出具的单据：按现在的台账重新生成，作为更正版与原件一并归档"),
     click.option("--reason", metavar="原因", help="更正原因（与 --reissue 一起使用）"),
@@ -306,13 +307,20 @@ def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
 @click.argument("number")
 @click.option("--reason", required=True, help="作废原因")
 @click.option("--on", "as_of", type=DATE, help="作废日期（默认今天）")
-@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，不作废、不记入账本）")
 @click.pass_obj
 def void(c: Ctx, number, reason, as_of, no_pdf):
     from .issue import void as do_void
+    from .issue import void_draft
 
     reg, cal = c.load()
-    s = do_void(reg, cal, number, reason, as_of or dt.date.today(), c.output, pdf=not no_pdf)
+    if no_pdf:
+        s, path = void_draft(reg, cal, number, reason, as_of or dt.date.today(), c.output)
+        if path:
+            click.echo(f"草稿：{path}（标注“此单已作废”的一份，编号处印“草稿”）")
+        click.echo(f"{s.number} 尚未作废：--no-pdf 只生成草稿，账本中没有记录。去掉 --no-pdf 再次运行才作废。")
+        return
+    s = do_void(reg, cal, number, reason, as_of or dt.date.today(), c.output)
     click.echo(f"{s.number} 已作废（{s.void['reason']}），编号保留，不再使用。")
 
 
@@ -332,15 +340,27 @@ class PeriodParam(click.ParamType):
              "期间写成 2026-Q3（季度）、2026-10（月）或 2026-07-01..2026-09-30。同一期间再次生成时期号不变。")
 @click.option("--period", required=True, type=PeriodParam(), help="通报期间")
 @click.option("--on", "as_of", type=DATE, help="通报日期，即统计截至日期（默认今天）")
-@click.option("--no-pdf", is_flag=True, help="只生成 .docx")
+@click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，期数处印“草稿”）：不编期号、不结算、不记入账本")
 @click.option("--json", "as_json", is_flag=True, help="另以 JSON 输出通报所用的全部数字")
 @click.pass_obj
 def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
-    from .report import figures_json, issue_bulletin
+    from .report import bulletin_path, draft_bulletin, figures_json, issue_bulletin
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
-    slip, view, path, errors = issue_bulletin(reg, cal, period, as_of, c.output, pdf=not no_pdf)
+    if no_pdf:
+        view, path, done = draft_bulletin(reg, cal, period, as_of, c.output)
+        if as_json:
+            click.echo(json.dumps(figures_json(view, done), ensure_ascii=False, indent=1))
+        elif done:
+            click.echo(f"{period.label}已于{done.issued.isoformat()}随《督导通报》{done.number}结算，不再生成草稿："
+                       f"{bulletin_path(c.output, done)}")
+        else:
+            click.echo(f"《督导通报》草稿（{period.label}，期数和编号处印“草稿”）：{path}")
+            click.echo("这只是草稿：未编期号，期间未结算，账本中没有记录。去掉 --no-pdf 运行才正式出具，"
+                       "按届时的台账统计并结算该期间")
+        return
+    slip, view, path, errors = issue_bulletin(reg, cal, period, as_of, c.output)
     if as_json:
         click.echo(json.dumps(figures_json(view, slip), ensure_ascii=False, indent=1))
     else:
@@ -464,6 +484,7 @@ def build(c: Ctx, as_of, workers):
     from .documents import templates as T
     from .engine.figures import last_ended
     from .issue import issue
+    from .kinds import KINDS
     from .ledger import read
     from .ledger_xlsx import write as write_xlsx
     from .report import issue_bulletin
@@ -484,6 +505,7 @@ def build(c: Ctx, as_of, workers):
             lines.append(report.lines()[0] + "；" + "；".join(f"{u}：{'、'.join(n)}" for u, n in units.items()))
         lines += [ln for ln in report.lines()[1:]]
         errors += report.errors
+        errors += [f"{KINDS[kind].name}未出具：{r}" for r in report.refused]
         if report.batch:
             batches.append(report.batch)
     if reg.settings.bulletin_auto:

@@ -10,17 +10,20 @@ One run, under the ledger's lock:
      (this run's, and any a killed run numbered but never finished); each that has its PDF is recorded with
      the sha256 of both files and the item facts it printed, then archived;
   6. every recorded slip without a print batch goes into this run's batch, recorded when it is complete.
-Without PDFs (--no-pdf) the .docx are drafts: numbered, written to output, not recorded as issued, not archived
-or batched; a later run with PDFs finishes them.
+Without PDFs (--no-pdf) a run only drafts (`drafts`): the slips that would be due are drawn with 草稿 where the
+number goes and written to output/drafts/<kind>/; no number is taken, nothing is recorded, archived or batched,
+and the ledger is not even locked. A later run issues from the registers as they are then.
+A number taken by an older docgen's --no-pdf run (numbered, never rendered) is finished by the next run with PDFs.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pypdf import PdfWriter
@@ -36,7 +39,7 @@ from .engine.due import item_due
 from .engine.status import item_status, pending_diagnostics, status_all
 from .files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
 from .kinds import KINDS, SLIP_KINDS
-from .ledger import VOID_REV, Ledger, Slip, State, format_number, sha256_file
+from .ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
 from .model import Registers
 from .registers import unprintable
 from .progress import Progress
@@ -45,6 +48,11 @@ from .progress import Progress
 def slip_path(out: Path, s: Slip) -> Path:
     """Only validated numbers reach here (ledger.State checks each against its issuer's pattern)."""
     return out / "slips" / KINDS[s.kind].folder / f"{s.number}.docx"
+
+
+def draft_dir(out: Path, kind: str) -> Path:
+    """Where --no-pdf drafts go: never output/slips/, and named 草稿-…, so a draft is never taken for a slip."""
+    return out / "drafts" / KINDS[kind].folder
 
 
 def archive_of(reg: Registers) -> Path:
@@ -56,7 +64,9 @@ class Report:
     kind: str
     new: list[Slip] = field(default_factory=list)
     rendered: list[Slip] = field(default_factory=list)
-    drafts: list[Slip] = field(default_factory=list)
+    draft: bool = False  # a --no-pdf run: nothing numbered or recorded
+    drafts: list[Path] = field(default_factory=list)  # the draft .docx it wrote
+    unfinished: list[str] = field(default_factory=list)  # --no-pdf: numbers recorded but not yet rendered
     restored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # planned slips that could not be drawn: no number given
@@ -67,25 +77,31 @@ class Report:
 
     def lines(self) -> list[str]:
         name = KINDS[self.kind].name
-        nums = [s.number for s in self.new]
-        out = [f"新出具{name}{len(nums)}份" + (f"：{nums[0]}—{nums[-1]}" if len(nums) > 1 else
-                                              (f"：{nums[0]}" if nums else ""))]
+        if self.draft:
+            out = [f"草稿{name}{len(self.drafts)}份（编号处印“草稿”）：未编号、未出具，账本中没有记录，不归档、不打印"]
+            out += [f"  {p}" for p in self.drafts]
+            if self.drafts:
+                out.append("这些只是草稿。去掉 --no-pdf 运行才正式出具：按届时的台账编号、生成 PDF、归档并生成打印批次")
+        else:
+            nums = [s.number for s in self.new]
+            out = [f"新出具{name}{len(nums)}份" + (f"：{nums[0]}—{nums[-1]}" if len(nums) > 1 else
+                                                  (f"：{nums[0]}" if nums else ""))]
         again = [s for s in self.rendered if s not in self.new]
         if again:
             out.append(f"补齐已编号{name}的文件{len(again)}份（编号不变）：{'、'.join(s.number for s in again)}")
-        if self.drafts:
-            out.append(f"未生成 PDF：{len(self.drafts)}份{name}只有 .docx 草稿，尚未登记出具、归档和打印；"
-                       "去掉 --no-pdf 再次运行将补齐")
+        if self.unfinished:
+            out.append(f"账本中已编号、尚未生成文件的{name}{len(self.unfinished)}份：{'、'.join(self.unfinished)}；"
+                       "去掉 --no-pdf 运行将补齐（编号不变）")
         if self.restored:
             out.append(f"从归档恢复输出目录中缺少的文件{len(self.restored)}个")
         if self.skipped:
             out.append(f"{len(self.skipped)}个事项尚无交办单，未催办（请先运行 docgen assign）：{'、'.join(self.skipped)}")
         for r in self.refused:
-            out.append(f"未编号：{r}")
+            out.append(f"{'未生成草稿' if self.draft else '未编号'}：{r}")
         for d in self.pending:
             out.append(f"时限待定，未出具：{d}")
         for w in self.late:
-            out.append(f"警告：交办单出具偏晚 {w}")
+            out.append(f"警告：{'若今天出具，' if self.draft else ''}交办单出具偏晚 {w}")
         if self.batch:
             out.append(f"打印批次：{self.batch}")
         return out
@@ -102,8 +118,13 @@ def _mark(s: Slip, rev: int) -> str | None:
     return None
 
 
-def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
-    """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer."""
+DRAFT = "草稿"  # printed where a draft's number would go
+
+
+def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
+         mark: str | None = None):
+    """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
+    A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
     failed = None
@@ -116,7 +137,8 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0):
     ctx = S.SlipContext(assign=assigning_slip(st, item.id),
                         reply=E.reply_by(s.issued, reg.rules, cal) if s.kind == "urge" else None, failed=failed,
                         times=times)
-    return KINDS[s.kind].drawer()(reg, s, status, ctx, _mark(s, rev))
+    entry = s if shown is None else replace(s, number=shown)
+    return KINDS[s.kind].drawer()(reg, entry, status, ctx, mark if shown is not None else _mark(s, rev))
 
 
 def assigning_slip(st: State, item: str) -> Slip | None:
@@ -138,11 +160,14 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
     out = []
     for s in st.slips.values():
         r = s.rendered
-        if s.is_void or r is None or not KINDS[s.kind].is_slip:
+        if s.is_void or not KINDS[s.kind].is_slip:
             continue
-        if s.item not in ids:
-            out.append(f"{s.number}（{cn_date(s.issued)}出具）：事项「{s.item}」已不在台账中。"
+        if s.item not in ids:  # numbered and never rendered too (a killed run, an older --no-pdf): it cannot be
+            done = "出具" if r is not None else "编号，尚未生成文件"  # finished without its item
+            out.append(f"{s.number}（{cn_date(s.issued)}{done}）：事项「{s.item}」已不在台账中。"
                        f"请恢复该事项，或运行 docgen void {s.number} --reason 原因")
+            continue
+        if r is None:
             continue
         try:
             now = facts(reg, cal, s)
@@ -207,13 +232,26 @@ def _unknown_files(out: Path, arch: Path, s: Slip) -> list[Path]:
 
 
 def clean_stale(out: Path) -> None:
-    """Temporary files and folders of a run that was killed: never taken for documents, removed."""
+    """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
+    folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
+    the folder back; a folder whose docgen still runs is left alone."""
+    from .pdf import reap
+
     for folder in [out / "batches", out / "bulletins", *((out / "slips").glob("*") if (out / "slips").is_dir() else [])]:
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
-            if p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.startswith((".docgen-pdf-", ".batch-"))):
-                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            name, real_dir = p.name, p.is_dir() and not p.is_symlink()
+            if not name.startswith("."):
+                continue
+            if real_dir and name.startswith(".batch-"):
+                if all([reap(j) for j in p.glob(".docgen-pdf-*")]):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif real_dir and name.startswith(".docgen-pdf-"):
+                if reap(p):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True) if real_dir else p.unlink(missing_ok=True)
 
 
 def _tentative(reg: Registers, kind: str, as_of: dt.date, st: State, needs) -> list[Slip]:
@@ -258,15 +296,92 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
         _POOL_CTX = None
 
 
+def _clear_drafts(folder: Path) -> None:
+    """The drafts of an earlier --no-pdf run of the kind: replaced by this run's."""
+    if folder.is_dir():
+        for p in folder.glob(f"{DRAFT}-*.docx"):
+            p.unlink(missing_ok=True)
+        for p in folder.glob(f".{DRAFT}-*.tmp"):
+            p.unlink(missing_ok=True)
+
+
+def _write_drafts(folder: Path, named: list[tuple[str, bytes]], clear: bool = True) -> list[Path]:
+    preflight(folder)
+    if clear:
+        _clear_drafts(folder)
+    paths, used = [], set()
+    for name, data in named:
+        base = f"{DRAFT}-{safe_name(name, 60)}"
+        stem, i = base, 1
+        while stem in used:
+            i += 1
+            stem = f"{base}-{i}"
+        used.add(stem)
+        p = folder / f"{stem}.docx"
+        try:
+            atomic_write_bytes(p, data)
+        except OSError as e:
+            raise DocgenError(f"草稿写入失败：{e.filename or p}（{e.strerror or e}）。草稿不占编号，账本未改动；"
+                              "问题解决后再次运行即可") from e
+        paths.append(p)
+    return paths
+
+
+def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Path, workers: int | None = None,
+           reissue: tuple[str, str] | None = None) -> Report:
+    """--no-pdf: the slips a run would issue now, drawn with 草稿 where the number goes, written to
+    output/drafts/<kind>/. Reads a snapshot of the ledger and writes nothing to it (no lock file either): no
+    number is taken, nothing recorded, archived or batched."""
+    k = KINDS[kind]
+    report = Report(kind, draft=True)
+    st = read(reg.root)
+    folder = draft_dir(out, kind)
+    templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
+    if reissue:
+        number, reason = reissue
+        s = st.slips.get(number)
+        if s is None or s.kind != kind:
+            raise DocgenError(f"账本中没有{k.name} {number}")
+        _reissue_problem(s, reason)
+        if s.item not in {i.id for i in reg.items}:
+            raise DocgenError(f"{number} 的事项「{s.item}」已不在台账中，无法生成更正版")
+        mark = f"更正：{reason.strip()}（{cn_date(as_of)}）"
+        data = draw(reg, cal, st, s, shown=f"{DRAFT}（{number}更正版）", mark=mark).to_bytes()
+        report.drafts = _write_drafts(folder, [(f"更正-{number}", data)], clear=False)
+        return report
+    refuse_stale(reg, cal, st)
+    needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
+    report.unfinished = [s.number for s in st.slips.values()
+                         if s.kind == kind and not s.is_void and s.rendered is None and s.issued <= as_of]
+    tentative = [replace(s, number=DRAFT) for s in _tentative(reg, kind, as_of, st, needs)]
+    named = []
+    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers)):
+        if isinstance(data, str):
+            report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
+            continue
+        named.append((s.key.replace("@", "-"), data))
+        if kind == "assign":
+            item = reg.item(s.item)
+            why = E.late_issue(item, item_due(item, reg.rules, cal).due, as_of, reg.rules, cal)
+            if why:
+                report.late.append(f"事项「{item.id}」（{item.lead}）：{why}")
+    if named:
+        report.drafts = _write_drafts(folder, named)
+    else:
+        _clear_drafts(folder)
+    return report
+
+
 def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Path, pdf: bool = True,
           workers: int | None = None, reissue: tuple[str, str] | None = None) -> Report:
+    if not pdf:
+        return drafts(reg, cal, kind, as_of, out, workers, reissue)
     k = KINDS[kind]
     report = Report(kind)
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
         st = led.state
-        if pdf:
-            led.anchor = arch
+        led.anchor = arch
         clean_stale(out)
         if reissue:
             _stage_reissue(led, kind, reissue, as_of)
@@ -274,7 +389,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
         needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
         if needs:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
-            preflight(out / "slips" / k.folder, *([arch] if pdf else []))
+            preflight(out / "slips" / k.folder, arch)
         tentative = _tentative(reg, kind, as_of, st, needs)
         conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
         if conflicts:
@@ -298,11 +413,12 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
                     report.late.append(f"{real.number}（事项「{item.id}」，{item.lead}）：{why}")
         led.commit()
         try:
-            _render(reg, cal, led, kind, as_of, out, arch, pdf, workers, drawn, report)
+            _render(reg, cal, led, kind, as_of, out, arch, workers, drawn, report)
             _restore(led.state, kind, out, arch, report)
         except OSError as e:
             done = "、".join(s.number for s in report.new) or "无"
-            raise DocgenError(f"写入失败（{e.filename or ''} {e.strerror or e}）。本次新编号已登记：{done}；"
+            why = "磁盘已满" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise DocgenError(f"写入失败：{e.filename or '输出目录'}（{why}）。本次新编号已登记：{done}；"
                               "文件未全部生成。问题解决后再次运行将补齐，编号不变") from e
     return report
 
@@ -312,15 +428,23 @@ def _stage_reissue(led: Ledger, kind: str, reissue: tuple[str, str], as_of: dt.d
     s = led.state.slips.get(number)
     if s is None or s.kind != kind:
         raise DocgenError(f"账本中没有{KINDS[kind].name} {number}")
+    _reissue_problem(s, reason)
+    led.add("reissue", number=number, rev=s.rev + 1, reason=reason.strip(), date=as_of)
+
+
+def _reissue_problem(s: Slip, reason: str) -> None:
     if not reason.strip():
         raise DocgenError("更正须说明原因（--reason）")
     why = unprintable(reason)
     if why:
         raise DocgenError(f"更正原因{why}")
-    led.add("reissue", number=number, rev=s.rev + 1, reason=reason.strip(), date=as_of)
+    if s.is_void:
+        raise DocgenError(f"{s.number} 已作废，不能更正")
+    if s.rendered is None:
+        raise DocgenError(f"{s.number} 尚未出具，无需更正")
 
 
-def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, report: Report) -> None:
+def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, report: Report) -> None:
     """Write and convert every slip of the kind that is numbered by as_of but not rendered (and the copy marked
     作废 of an issued slip voided since), record and archive them, and put every recorded slip that is in no
     batch yet into this run's print batch. The batch's 签收登记表 is converted in the same LibreOffice round."""
@@ -346,12 +470,14 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, pdf, workers, drawn, 
     for s, rev in todo:
         p = slip_path(out, s)
         data = drawn.get(s.number) if rev == 0 else None
-        atomic_write_bytes(p, data if data is not None else draw(reg, cal, st, s, rev).to_bytes())
+        data = data if data is not None else draw(reg, cal, st, s, rev).to_bytes()
+        try:
+            atomic_write_bytes(p, data)
+        except OSError as e:
+            if not e.filename:  # a failed write names no file: this one
+                e.filename = str(p)
+            raise
         paths.append(p)
-    if not pdf:
-        report.drafts = [s for s, _ in todo]
-        led.commit()
-        return
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
@@ -487,20 +613,24 @@ class _Batch:
 
 # ---------------------------------------------------------------- void
 
-def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date, out: Path,
-         pdf: bool = True) -> Slip:
-    """Mark a number 作废 (it stays in the ledger forever); an issued slip gets a copy marked 作废, archived
-    beside the original."""
+def _voidable(st: State, number: str, reason: str) -> Slip:
     if not reason.strip():
         raise DocgenError("作废须说明原因（--reason）")
+    s = st.slips.get(number)
+    if s is None:
+        raise DocgenError(f"账本中没有编号 {number}")
+    if s.is_void:
+        raise DocgenError(f"{number} 已经作废（{s.void['reason']}）")
+    if not KINDS[s.kind].is_slip:
+        raise DocgenError(f"{number} 是《督导通报》的期号，不能作废")
+    return s
+
+
+def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date, out: Path) -> Slip:
+    """Mark a number 作废 (it stays in the ledger forever); an issued slip gets a copy marked 作废, archived
+    beside the original."""
     with Ledger(reg.root) as led:
-        s = led.state.slips.get(number)
-        if s is None:
-            raise DocgenError(f"账本中没有编号 {number}")
-        if s.is_void:
-            raise DocgenError(f"{number} 已经作废（{s.void['reason']}）")
-        if not KINDS[s.kind].is_slip:
-            raise DocgenError(f"{number} 是《督导通报》的期号，不能作废")
+        s = _voidable(led.state, number, reason)
         led.add("void", number=number, reason=reason.strip(), date=as_of)
         led.commit()
         if s.item not in {i.id for i in reg.items}:
@@ -508,9 +638,22 @@ def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.
         if s.renders:  # an issued slip: a copy marked 作废, recorded and archived beside the original
             led.anchor = archive_of(reg)
             report = Report(s.kind)
-            _render(reg, cal, led, s.kind, max(as_of, s.issued), out, archive_of(reg), pdf, None, {}, report)
+            _render(reg, cal, led, s.kind, max(as_of, s.issued), out, archive_of(reg), None, {}, report)
             if report.errors:
                 raise DocgenError("\n".join(report.errors))
-        elif slip_path(out, s).exists():  # a draft never issued: the draft is marked too
+        elif slip_path(out, s).exists():  # numbered by an older docgen's --no-pdf run, never issued: marked too
             atomic_write_bytes(slip_path(out, s), draw(reg, cal, led.state, s, VOID_REV).to_bytes())
     return s
+
+
+def void_draft(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date,
+               out: Path) -> tuple[Slip, Path | None]:
+    """--no-pdf: what voiding would print (the copy marked 作废), as a draft; nothing recorded, the number stays
+    valid. None when the item has left the registers (voiding prints nothing then)."""
+    st = read(reg.root)
+    s = _voidable(st, number, reason)
+    if s.item not in {i.id for i in reg.items}:
+        return s, None
+    templates.require(reg.root, [FORMS[SLIP_FORMS[s.kind]].name, "回执"])
+    data = draw(reg, cal, st, s, shown=f"{DRAFT}（{number}作废）", mark=_mark(s, VOID_REV)).to_bytes()
+    return s, _write_drafts(draft_dir(out, s.kind), [(f"作废-{number}", data)], clear=False)[0]

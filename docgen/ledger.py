@@ -18,6 +18,7 @@ leaves the old ledger or the new one, never a mix.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -384,7 +385,10 @@ def read(registers: Path | str) -> State:
     an old numbers.tsv is read through its conversion, without writing anything."""
     p = ledger_path(registers)
     legacy = Path(registers) / LEGACY
-    if p.exists():
+    if p.exists() or p.is_symlink():
+        if not p.is_file():
+            raise InputErrors([Diagnostic(str(p), 0, FIELD, "应为账本文件，实际是文件夹或其他非普通文件（或指向不存在的文件）。"
+                                          "请把它移走并恢复账本文件后再运行")])
         if legacy.exists():
             raise InputErrors([Diagnostic(str(legacy), 0, "编号登记簿",
                                           f"已转换为 {LEDGER}，不再使用：请删除 {LEGACY}（它的内容已在账本第1条记录中注明）")])
@@ -408,7 +412,7 @@ class Ledger:
         self.wait, self.use_lock, self.clock = wait_seconds, lock, clock
         self.state: State | None = None
         self.pending: list[str] = []
-        self.anchor: Path | None = None  # the archive: each commit leaves the ledger's head there too
+        self._anchor: Path | None = None
         self._lock = None
 
     def __enter__(self) -> "Ledger":
@@ -416,8 +420,9 @@ class Ledger:
         if self.use_lock:
             self._acquire()
         try:
+            self._remove_stale_temps()
             legacy = self.root / LEGACY
-            if self.path.exists():
+            if self.path.exists() or self.path.is_symlink():
                 self.state = read(self.root)
             else:
                 self.state = State(str(self.path))
@@ -431,6 +436,28 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.pending = []
         self._release()
+
+    @property
+    def anchor(self) -> Path | None:
+        """The archive: each commit leaves the ledger's head there too."""
+        return self._anchor
+
+    @anchor.setter
+    def anchor(self, folder: Path | None) -> None:
+        self._anchor = folder
+        if folder is not None and self._lock is not None and Path(folder).is_dir():
+            for p in Path(folder).glob(f".{HEAD}.*.tmp"):  # left by a commit killed before its rename
+                if p.is_file() and not p.is_symlink():
+                    p.unlink(missing_ok=True)
+
+    def _remove_stale_temps(self) -> None:
+        """The temporary copies a commit killed before its rename left (files.atomic_write_bytes names them
+        .ledger.jsonl.XXXX.tmp): under the lock no commit is under way, so none of them is anyone's."""
+        if not self.use_lock:
+            return
+        for p in self.root.glob(f".{LEDGER}.*.tmp"):
+            if p.is_file() and not p.is_symlink():
+                p.unlink(missing_ok=True)
 
     def _acquire(self) -> None:
         self._lock = open(self.lock_path, "a")
@@ -502,8 +529,13 @@ class Ledger:
         if not self.pending:
             return
         data = ("\n".join(self.state.lines) + "\n").encode("utf-8")
-        atomic_write_bytes(self.path, data)
-        fsync_dir(self.path.parent)
+        try:
+            atomic_write_bytes(self.path, data)
+            fsync_dir(self.path.parent)
+        except OSError as e:
+            why = "磁盘已满" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise DocgenError(f"无法写入账本 {self.path}（{why}）：账本未改动，本次未登记任何记录。"
+                              "请检查磁盘空间和文件夹权限后再运行") from e
         self.pending = []
         if self.anchor is not None:
             head = json.dumps({"n": len(self.state.lines), "hash": self.state.head}) + "\n"

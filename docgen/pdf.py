@@ -12,6 +12,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -127,18 +128,33 @@ class _Job:
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
                "--norestore", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
                "--outdir", str(self.out), *[str(p) for p in files]]
+        owner = self.out / OWNER
+        owner.write_text(f"{os.getpid()}\n")
+        # its own process group (LibreOffice starts soffice.bin under oosplash): killed as one, and found and
+        # killed by the next run (reap) if this one is killed first
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        owner.write_text(f"{os.getpid()} {self.proc.pid}\n")
 
     def made(self) -> int:
         return sum(1 for _ in self.out.glob("*.pdf"))
 
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def finish(self, why: str = "") -> list[Result]:
         if self.proc.poll() is None:
-            self.proc.kill()
+            self._kill()
         _, err = self.proc.communicate()
+        self._kill()  # whatever it left behind in its group
         if not why and self.proc.returncode:
             why = "；".join(err.decode("utf-8", "replace").strip().splitlines()[-1:])
+        full = disk_full(self.out)
+        if full:
+            why = full
         results = []
         for docx in self.files:
             made = self.out / (docx.stem + ".pdf")
@@ -153,10 +169,80 @@ class _Job:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            self.proc.kill()
+            self._kill()
             self.proc.wait()
         self.profile.close()
         shutil.rmtree(self.out, ignore_errors=True)
+
+
+OWNER = ".owner"  # in a job's output folder: the docgen pid, and the pid of its LibreOffice process group
+LOW_SPACE = 16 << 20
+
+
+def disk_full(folder: Path) -> str | None:
+    """Why LibreOffice could not have written its PDF there when the disk is (nearly) full, or None."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free < LOW_SPACE:
+        return f"磁盘空间不足：{folder} 所在磁盘只剩{free // 1024}KB，请清理磁盘后再运行"
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _group_members(pgid: int) -> list[int]:
+    """The processes of a process group that are LibreOffice (read from /proc; pids are reused)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and (b"office" in cmd or b"oosplash" in cmd):
+            out.append(int(d.name))
+    return out
+
+
+def reap(job_folder: Path) -> bool:
+    """A conversion folder (.docgen-pdf-…) left by a run: if the docgen that made it is gone, its LibreOffice
+    processes (which outlive a killed docgen and would write into the folder again) are killed. True when the
+    folder can be removed: its docgen is gone (or this is it)."""
+    try:
+        parts = (Path(job_folder) / OWNER).read_text().split()
+    except (OSError, ValueError):
+        return True
+    try:
+        owner = int(parts[0])
+        pgid = int(parts[1]) if len(parts) > 1 else None
+    except (ValueError, IndexError):
+        return True
+    if owner != os.getpid() and _alive(owner):
+        return False
+    if pgid:
+        members = _group_members(pgid)
+        if members:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            deadline = time.monotonic() + 10
+            while _group_members(pgid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+    return True
 
 
 def _is_pdf(p: Path) -> bool:

@@ -25,13 +25,14 @@ from .kinds import KINDS, SLIP_KINDS
 from .ledger import prefix_problem
 from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
 
 REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections", "progress")
 SPECIAL_FILES = ("settings.yaml", "rules.yaml")
 _DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MOBILE_RX = re.compile(r"^1\d{10}$")
+MAX_TEXT = 2000  # the longest text one field may hold (registers.md): about a page; beyond it is a paste gone wrong
 # what no document can carry: characters XML 1.0 forbids, and the C1 controls it discourages
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -87,6 +88,9 @@ class Entry:
         s = str(v).strip()
         if required and not s:
             self.err(key, "不能为空")
+        if len(s) > MAX_TEXT:
+            self.err(key, f"文字过长（{len(s)}个字符）：一个字段不能超过{MAX_TEXT}个字符")
+            return default
         why = unprintable(s)
         if why:
             self.err(key, why)
@@ -356,6 +360,10 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
             period = r.integer("period", minimum=1)
             unit = r.choice("count", ("calendar", "working"))
             cur = rules.rule(rid)
+            why = period_problem(period or cur.period, unit or cur.unit)
+            if why:
+                r.err("period" if r.has("period") else "count", why)
+                period, unit = cur.period, cur.unit
             rules = rules.with_period(rid, period or cur.period, unit or cur.unit, r.str("report_to") or None,
                                       r.str("clause") if r.has("clause") else None,
                                       r.str("text") if r.has("text") else None)

@@ -2,7 +2,7 @@
 
 Issuing a bulletin closes its period: the ledger records its figures (the whole view it prints), the items it
 names and each unit's score events. From then on the bulletin, `scores --period` and the xlsx of that period
-are read from the ledger, never recomputed.
+are read from the ledger, never recomputed. A draft (--no-pdf) takes no 期号 and closes nothing.
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from . import archive as A
 from .calendar import WorkCalendar
 from .documents.bulletin import build_bulletin, bulletin_view
 from .engine.figures import Closed, Figures, Period, compute, score_view
-from .files import atomic_write_bytes
-from .issue import archive_of, assigning_slip, clean_stale, preflight
+from .diagnostics import DocgenError
+from .files import atomic_write_bytes, safe_name
+from .issue import DRAFT, archive_of, assigning_slip, clean_stale, draft_dir, preflight
 from .kinds import KINDS
-from .ledger import Ledger, Slip, State, sha256_file
+from .ledger import Ledger, Slip, State, read, sha256_file
 from .model import Registers
 from .xlsx import append, workbook_bytes
 
@@ -42,17 +43,49 @@ def bulletin_path(out: Path, s: Slip) -> Path:
     return out / "bulletins" / f"督导通报{s.number}.docx"
 
 
-def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out: Path,
-                   pdf: bool = True) -> tuple[Slip, dict, Path, list[str]]:
+def _view(reg: Registers, cal: WorkCalendar, period: Period, day: dt.date, st: State) -> dict:
+    f = figures(reg, cal, period, day, st)
+    assign = {item: (KINDS[s.kind].name, s.number) for item in st.by_item
+              if (s := assigning_slip(st, item)) is not None and s.issued <= day}
+    return bulletin_view(f, assign, reg.rules.base_score)
+
+
+def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
+                   out: Path) -> tuple[dict, Path | None, Slip | None]:
+    """--no-pdf: the bulletin a run would issue now, with 草稿 where its 期数 and number go, written to
+    output/drafts/督导通报/. No number is taken, the period stays open, the ledger is not touched. A period
+    already closed gets no draft: (its recorded view, None, its bulletin)."""
+    from .documents import templates
+
+    st = read(reg.root)
+    done = st.find("bulletin", period.key)
+    if done is not None and period.key in st.closes:
+        return st.closes[period.key]["view"], None, done
+    templates.require(reg.root, ["通报"])
+    view = _view(reg, cal, period, as_of, st)
+    data = build_bulletin(reg, view, DRAFT, 0, as_of).to_bytes()
+    folder = draft_dir(out, "bulletin")
+    preflight(folder)
+    path = folder / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        raise DocgenError(f"草稿写入失败：{e.filename or path}（{e.strerror or e}）。草稿不占期号，账本未改动；"
+                          "问题解决后再次运行即可") from e
+    return view, path, None
+
+
+def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
+                   out: Path) -> tuple[Slip, dict, Path, list[str]]:
     """Number the bulletin for a period and close the period; a period already closed keeps its number and
-    its recorded figures, and its files are restored from the archive."""
+    its recorded figures, and its files are restored from the archive. A bulletin numbered and closed by an
+    older docgen's --no-pdf run (never rendered) is rendered now from its recorded figures."""
     from .documents import templates
 
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
         st = led.state
-        if pdf:
-            led.anchor = arch
+        led.anchor = arch
         clean_stale(out)
         templates.require(reg.root, ["通报"])
         slip = st.find("bulletin", period.key)
@@ -60,14 +93,11 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is
             # closed now, with the figures as of its own date
             day = slip.issued if slip else as_of
-            f = figures(reg, cal, period, day, st)
-            assign = {item: (KINDS[s.kind].name, s.number) for item in st.by_item
-                      if (s := assigning_slip(st, item)) is not None and s.issued <= day}
-            view = bulletin_view(f, assign, reg.rules.base_score)
+            view = _view(reg, cal, period, day, st)
             issuer = reg.settings.bulletin_issuer
             seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
             build_bulletin(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
-            preflight(out / "bulletins", *([arch] if pdf else []))
+            preflight(out / "bulletins", arch)
             if slip is None:
                 slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
             led.add("close", number=number, period=period.as_dict(), date=day, view=view,
@@ -79,19 +109,18 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         r = slip.rendered
         if r is None:
             atomic_write_bytes(path, build_bulletin(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
-            if pdf:
-                from .pdf import convert
-                from .pdf import stamp_date
+            from .pdf import convert
+            from .pdf import stamp_date
 
-                res = convert([path])[0]
-                if res.pdf is None:
-                    errors.append(res.error + "；期号已登记，再次运行将补齐")
-                else:
-                    stamp_date(res.pdf, slip.issued)
-                    led.add("render", number=slip.number, rev=0, date=slip.issued, docx=sha256_file(path),
-                            pdf=sha256_file(res.pdf), facts={})
-                    led.commit()
-                    r = slip.rendered
+            res = convert([path])[0]
+            if res.pdf is None:
+                errors.append(res.error + "；期号已登记，再次运行将补齐")
+            else:
+                stamp_date(res.pdf, slip.issued)
+                led.add("render", number=slip.number, rev=0, date=slip.issued, docx=sha256_file(path),
+                        pdf=sha256_file(res.pdf), facts={})
+                led.commit()
+                r = slip.rendered
         if r is not None:
             for ext in (".docx", ".pdf"):
                 A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])

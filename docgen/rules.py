@@ -51,6 +51,19 @@ class DeadlineRule:
         return f"{head}{self.period_text()}内"
 
 
+# The longest period a rule may set (rules.md): about ten years. Beyond it a period is a typo, and a date that far
+# off is past what any calendar knows (or Python's dates can hold).
+MAX_PERIOD = {"calendar": 3660, "working": 2000}
+
+
+def period_problem(period: int, unit: str) -> str | None:
+    """Why a rule's period cannot be used, or None."""
+    top = MAX_PERIOD[unit]
+    if period > top:
+        return f"期限{period}{'个工作日' if unit == 'working' else '日'}过长：不能超过{top}{'个工作日' if unit == 'working' else '日'}（约十年）"
+    return None
+
+
 DEFAULT_DEADLINES: dict[str, DeadlineRule] = {  # what each rule is for; the words of an office's own document
     r.id: r                                         # (`text`) and its clause come from rules.yaml
     for r in [

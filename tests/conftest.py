@@ -71,3 +71,32 @@ def example_registers_module(tmp_path_factory):
     dst = tmp_path_factory.mktemp("reg") / "registers"
     shutil.copytree(ROOT / "registers", dst)
     return dst
+
+
+QUICK_SOFFICE = """\
+import pathlib, sys
+from pypdf import PdfWriter
+args = sys.argv[1:]
+i = args.index("--outdir")
+out = pathlib.Path(args[i + 1])
+for a in args[i + 2:]:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    with open(out / (pathlib.Path(a).stem + ".pdf"), "wb") as f:
+        w.write(f)
+"""
+
+
+@pytest.fixture
+def quick_pdf(tmp_path_factory, monkeypatch):
+    """For tests about numbers and records, not pages: LibreOffice replaced by a program that makes each .docx a
+    one-page blank PDF (a real PDF that merges into print batches), so that issuing (numbers, records, archive,
+    batches) runs in a fraction of the time. Tests of what a page shows use the real LibreOffice."""
+    import sys
+
+    d = tmp_path_factory.mktemp("quick-soffice")
+    script = d / "soffice"
+    script.write_text(f"#!{sys.executable}\n" + QUICK_SOFFICE, encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+    return script

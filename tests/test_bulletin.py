@@ -65,8 +65,8 @@ def reg(tmp_path):
     return write_registers(tmp_path / "r", {"m.yaml": REG})
 
 
-def test_figures_by_hand(reg, tmp_path):
-    j = json.loads(cli(reg, tmp_path / "o", "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf", "--json"))
+def test_figures_by_hand(reg, tmp_path, quick_pdf):
+    j = json.loads(cli(reg, tmp_path / "o", "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--json"))
     assert j["number"] == "2026年第1期" and j["issue"] == 1
     assert j["total"] == {"due": 5, "completed": 3, "on_time": 2, "late": 1, "in_progress": 0, "overdue": 2,
                           "extended": 1, "on_time_rate": 40.0}
@@ -97,9 +97,9 @@ def test_every_score_event_cites_item_and_rule(reg, tmp_path):
     assert all(e["label"] and e["reason"] for u in j["units"] for e in u["events"])
 
 
-def test_bulletin_agrees_with_status_and_scores(reg, tmp_path):
+def test_bulletin_agrees_with_status_and_scores(reg, tmp_path, quick_pdf):
     out = tmp_path / "o"
-    b = json.loads(cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf", "--json"))
+    b = json.loads(cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--json"))
     st = json.loads(cli(reg, out, "status", "--on", "2026-10-12", "--json"))
     sc = json.loads(cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--json"))
     mine = [i for i in st["items"] if "2026-07-01" <= i["original_due"] <= "2026-09-30"]
@@ -124,9 +124,9 @@ def test_bulletin_agrees_with_status_and_scores(reg, tmp_path):
     assert "统计截至2026年10月12日" in text
 
 
-def test_empty_period(reg, tmp_path):
+def test_empty_period(reg, tmp_path, quick_pdf):
     out = tmp_path / "o"
-    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-01", "--on", "2026-02-02", "--no-pdf", "--json"))
+    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-01", "--on", "2026-02-02", "--json"))
     assert j["total"]["due"] == 0 and j["total"]["on_time_rate"] is None
     assert all(not u["active"] and u["rank"] is None for u in j["units"])
     text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
@@ -135,11 +135,11 @@ def test_empty_period(reg, tmp_path):
     assert "100.0%" not in text  # a unit with nothing is never shown as perfect
 
 
-def test_numbering_and_regeneration(reg, tmp_path):
+def test_numbering_and_regeneration(reg, tmp_path, quick_pdf):
     out = tmp_path / "o"
-    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
-    assert "2026年第2期" in cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-02", "--no-pdf")
-    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-11-20", "--no-pdf")
+    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
+    assert "2026年第2期" in cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-02")
+    assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-11-20")
     from docgen.ledger import read
 
     assert [s.number for s in read(reg).slips.values() if s.kind == "bulletin"] == ["2026年第1期", "2026年第2期"]
@@ -148,10 +148,10 @@ def test_numbering_and_regeneration(reg, tmp_path):
     assert "统计截至2026年10月12日" in text
 
 
-def test_being_named_in_a_bulletin_costs_a_point_later(reg, tmp_path):
+def test_being_named_in_a_bulletin_costs_a_point_later(reg, tmp_path, quick_pdf):
     out = tmp_path / "o"
     before = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-10-31", "--json"))
-    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
     after = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-10-31", "--json"))
     named = [(u["unit"], e["item"], e["date"]) for u in after["units"] for e in u["events"] if e["rule"] == "bulletin_named"]
     assert sorted(named) == [("经济发展部", "F1", "2026-10-12"), ("财政金融部", "I3", "2026-10-12")]
@@ -179,7 +179,7 @@ def test_bad_period(run, reg):
 
 def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
     out = tmp_path / "o"
-    cli(example_registers, out, "assign", "--on", "2026-10-12", "--no-pdf")
+    cli(example_registers, out, "assign", "--on", "2026-10-12")
     cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")
     pdf_path = next((out / "bulletins").glob("*.pdf"))
     from ooxml_order import violations
@@ -213,11 +213,11 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
     assert "北集坡街道" in text and "已逾期" in text and "督交〔2026〕" in text
 
 
-def test_bulletin_scope_names_every_laggard(reg, tmp_path):
+def test_bulletin_scope_names_every_laggard(reg, tmp_path, quick_pdf):
     """rules.md §5: a bulletin names every item overdue on its date, whatever period it fell due in, with how many
     bulletins in a row named it; items completed late in the period; new items; each meeting's rate."""
     out = tmp_path / "o"
-    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
     q3 = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
     assert "本期新交办督导事项6项（会议议定3项，领导批示1项，公文办理1项，督导整改1项）。" in q3
     assert "各次会议议定事项落实情况：2026年第15次主任办公会应办结3项，已办结2项，按期办结1项，按期办结率33.3%。" in q3
@@ -226,7 +226,7 @@ def test_bulletin_scope_names_every_laggard(reg, tmp_path):
     assert "本期以下1个事项逾期办结：" in q3
     assert "3.财政金融部：事项二，办结时限2026年7月13日，2026年7月20日办结，逾期7天。" in q3
     # October, issued 11/20: nothing of I3 or F1 falls due in October, yet both are still overdue and named again
-    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--no-pdf", "--json"))
+    j = json.loads(cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--json"))
     assert [(o["id"], o["days_overdue"], o["times"]) for o in j["overdue"]] == [("I3", 130, 2), ("F1", 66, 2)]
     assert j["total"]["due"] == 1 and j["new"]["total"] == 0 and j["late_done"] == []
     units = {u["unit"]: u for u in j["units"]}

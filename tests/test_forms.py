@@ -145,7 +145,7 @@ def test_red_and_blue_urge_slips_carry_their_colour(printed):
         assert tuple(round(float(x), 3) for x in stroke) == (RED if level == "红" else BLUE)
 
 
-def test_colour_can_be_turned_off_for_coloured_paper(example_registers, tmp_path):
+def test_colour_can_be_turned_off_for_coloured_paper(example_registers, tmp_path, quick_pdf):
     s = example_registers / "settings.yaml"
     s.write_text(s.read_text(encoding="utf-8").replace("colour: true", "colour: false"), encoding="utf-8")
     out = tmp_path / "o"
@@ -175,15 +175,15 @@ def test_urge_slip_counts_its_urges_and_reports_to_the_leader(printed):
     assert cells[cells.index("联系人") + 1] == "张明　电话：0538-8526001"
 
 
-def test_second_urge_is_counted(tmp_path):
+def test_second_urge_is_counted(tmp_path, quick_pdf):
     from test_slips import items_yaml
 
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(1)})
     out = tmp_path / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-11-03")
     # 主任办公会 on 11/2: due 11/12 (10 days); overdue on 11/13 → urged; three working days later → urged again
     for day in ("2026-11-13", "2026-11-18"):
-        assert cli(reg, out, "urge", "--on", day, "--no-pdf").returncode == 0
+        assert cli(reg, out, "urge", "--on", day).returncode == 0
     times = []
     for n in (1, 2):
         cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / f"督催〔2026〕{n}号.docx")).tables
@@ -206,9 +206,9 @@ def test_blank_forms_for_units(printed):
         assert label in t, label
 
 
-def test_blank_forms_take_no_number(example_registers, tmp_path):
+def test_blank_forms_take_no_number(example_registers, tmp_path, quick_pdf):
     out = tmp_path / "o"
-    assert cli(example_registers, out, "assign", "--on", "2026-10-12", "--no-pdf").returncode == 0
+    assert cli(example_registers, out, "assign", "--on", "2026-10-12").returncode == 0
     before = (example_registers / "ledger.jsonl").read_bytes()
     p = cli(example_registers, out, "form", "办结反馈", "2026-GW05-3", "--no-pdf")
     assert p.returncode == 0, p.stderr
@@ -340,7 +340,7 @@ def test_an_edited_template_changes_the_printed_slip(example_registers, tmp_path
     (("{{ text }}", "{{ text "), "占位符语法错误"),
     (None, "无法打开"),
 ])
-def test_a_broken_template_is_refused_before_numbering(example_registers, tmp_path, damage, expect):
+def test_a_broken_template_is_refused_before_numbering(example_registers, tmp_path, damage, expect, quick_pdf):
     own = example_registers / "templates" / "交办单.docx"
     own.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "templates" / "交办单.docx", own)
@@ -365,19 +365,19 @@ def test_shipped_templates_pass_the_check(example_registers):
     assert p.returncode == 0 and "模板检查通过" in p.stdout, p.stderr
 
 
-def test_bulletin_sentences_come_from_the_office_text_template(example_registers, tmp_path):
+def test_bulletin_sentences_come_from_the_office_text_template(example_registers, tmp_path, quick_pdf):
     own = example_registers / "templates" / "通报" / "下步工作要求.j2"
     own.parent.mkdir(parents=True)
     text = (REPO / "templates" / "通报" / "下步工作要求.j2").read_text(encoding="utf-8")
     own.write_text(text.replace("严格落实限时办结", "坚持挂图作战"), encoding="utf-8")
     out = tmp_path / "o"
-    assert cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--no-pdf").returncode == 0
+    assert cli(example_registers, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20").returncode == 0
     d = docx.Document(str(next((out / "bulletins").glob("*.docx"))))
     heads = [p for p in d.paragraphs if p.text.startswith("（二）")]
     assert heads[-1].text.startswith("（二）坚持挂图作战。") and heads[-1].style.name == "二级标题"
     # an unknown name in the text template stops the next bulletin before it is numbered
     own.write_text(text + "\n{{ mystery }}\n", encoding="utf-8")
-    p = cli(example_registers, out, "bulletin", "--period", "2026-11", "--on", "2026-12-20", "--no-pdf")
+    p = cli(example_registers, out, "bulletin", "--period", "2026-11", "--on", "2026-12-20")
     assert p.returncode == 2 and "mystery" in p.stderr and str(own) in p.stderr
     assert len([s for s in read(example_registers).slips.values() if s.kind == "bulletin"]) == 1
 

@@ -60,7 +60,7 @@ def events(sheet, unit):
     return u, [(e["date"], e["rule"], e["points"], (e["cite"] or [None] * 4)[3]) for e in u["events"]]
 
 
-def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_one(office):
+def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_one(office, quick_pdf):
     reg = write_registers(office / "r", {"m.yaml": Q3_REG})
     out = office / "out"
     cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
@@ -102,7 +102,7 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     assert sum(e[2] for e in ev) == 2.5 and u["score"] is None  # I3's original due date is in Q3: not ranked
 
     # closing October records the adjustments with it; they are never applied twice
-    cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--no-pdf")
+    cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")
     q4b = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-11-25", "--json").stdout)
     u, ev = events(q4b, "经济发展部")
     assert [e for e in ev if e[1] == "adjust"] == [("2026-10-01", "adjust", 0.5, "2026-09-22"),
@@ -111,11 +111,11 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     assert sum(e["rule"] == "adjust" for u in oct_close["scores"]["units"] for e in u["events"]) == 2 + 12
 
 
-def test_the_named_deduction_comes_from_the_printed_bulletin(office):
+def test_the_named_deduction_comes_from_the_printed_bulletin(office, quick_pdf):
     """A back-dated 办结 no longer removes the 通报点名 deduction: the bulletin named the item, so it stays."""
     reg = write_registers(office / "r", {"m.yaml": Q3_REG})
     out = office / "out"
-    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
     (reg / "late.yaml").write_text("progress:\n  - {item: I3, date: 2026-09-01, type: 办结}\n", encoding="utf-8")
     q4 = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-10-31", "--json").stdout)
     _, ev = events(q4, "财政金融部")
@@ -149,21 +149,21 @@ def test_two_issuers_with_one_shared_prefix_are_refused(run, tmp_path):
 # ---------------------------------------------------------------- any Unicode in ids and reasons
 
 @pytest.mark.parametrize("odd", ["A\u2028B", "A\rB", "A\tB", "A\u2029B"])
-def test_odd_characters_in_an_id_never_break_the_ledger_or_give_a_second_number(office, odd):
+def test_odd_characters_in_an_id_never_break_the_ledger_or_give_a_second_number(office, odd, quick_pdf):
     reg = write_registers(office / "r", {"m.yaml": items(2, ids=[odd, "B"])})
     out = office / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
-    cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")  # the next day's run
+    cli(reg, out, "assign", "--on", "2026-11-03")
+    cli(reg, out, "assign", "--on", "2026-11-04")  # the next day's run
     assert sorted(s.item for s in read(reg).slips.values()) == sorted([odd, "B"])
-    cli(reg, out, "void", "督交〔2026〕1号", "--reason", f"原因{odd}\u0085尾", "--no-pdf")
+    cli(reg, out, "void", "督交〔2026〕1号", "--reason", f"原因{odd}\u0085尾")
     assert read(reg).slips["督交〔2026〕1号"].void["reason"] == f"原因{odd}\u0085尾"
     assert cli(reg, out, "check").returncode == 0
 
 
-def test_a_forged_number_never_becomes_a_path(office, tmp_path):
+def test_a_forged_number_never_becomes_a_path(office, tmp_path, quick_pdf):
     reg = write_registers(office / "r", {"m.yaml": items(2)})
     out = office / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-11-03")
     p = reg / "ledger.jsonl"
     p.write_text(p.read_text(encoding="utf-8").replace("督交〔2026〕2号", "../../../../X"), encoding="utf-8")
     before = sorted(str(x) for x in tmp_path.rglob("*"))
@@ -174,13 +174,13 @@ def test_a_forged_number_never_becomes_a_path(office, tmp_path):
     assert not list(Path("/").glob("X.docx")) and not (tmp_path / "X.docx").exists()
 
 
-def test_a_lost_ledger_never_hands_a_number_to_another_item(office):
+def test_a_lost_ledger_never_hands_a_number_to_another_item(office, quick_pdf):
     reg = write_registers(office / "r", {"m.yaml": items(2)})
     out = office / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-11-03")
     (reg / "ledger.jsonl").unlink()
     (reg / "m.yaml").write_text(items(2, ids=["Y0", "Y1"]), encoding="utf-8")  # other items now
-    r = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf", check=False)
+    r = cli(reg, out, "assign", "--on", "2026-11-04", check=False)
     assert r.returncode == 2 and "督交〔2026〕1号.docx" in r.stderr and "账本中没有记录" in r.stderr
     assert not (reg / "ledger.jsonl").exists()  # nothing numbered
     text = [c.text for t in docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕1号.docx")).tables
@@ -227,7 +227,7 @@ def test_a_full_disk_is_found_before_numbering(run, office, monkeypatch):
     assert not read(reg).slips
 
 
-def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch):
+def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch, quick_pdf):
     import docgen.documents.slips as S
 
     reg = write_registers(office / "r", {"m.yaml": items(3)})
@@ -239,9 +239,10 @@ def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch):
         return real(reg_, entry, status, ctx, mark)
 
     monkeypatch.setattr(S, "build_assign", fragile)
-    rc, out, _ = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03", "--no-pdf")
-    assert rc == 0
+    rc, out, err = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03")
+    assert rc == 2  # the others are issued, and the run says one was not
     assert "未编号：事项「X1」的交办单无法生成（ValueError: 模拟的排版失败）" in out
+    assert "交办单未出具：事项「X1」的交办单无法生成" in err
     assert [(s.number, s.item) for s in read(reg).slips.values()] == [("督交〔2026〕1号", "X0"), ("督交〔2026〕2号", "X2")]
 
 

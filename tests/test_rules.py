@@ -30,18 +30,18 @@ inspections:
 """
 
 
-def test_one_number_per_act(tmp_path):
+def test_one_number_per_act(tmp_path, quick_pdf):
     """rules.md §5a: a finding's assignment slip is its 整改通知单 (no 交办单); no 催办单 on the day an item's
     first slip is issued; a 催办单 cites the slip that assigned the item by that slip's own number and date."""
     reg = write_registers(tmp_path / "r", {"m.yaml": ONE_ACT})
     out = tmp_path / "out"
     # 10/26: F is overdue (due 10/23), M is due 10/30 (会后10日), 4 working days away: not yet blue
     for cmd in ("assign", "rectify", "urge"):
-        cli(reg, out, cmd, "--on", "2026-10-26", "--no-pdf")
+        cli(reg, out, cmd, "--on", "2026-10-26")
     assert sorted((s.number, s.item) for s in read(reg).slips.values()) == [("督交〔2026〕1号", "M"),
                                                                            ("督改〔2026〕1号", "F")]
     # 10/27: F is still overdue and its slip went out yesterday: urged now; M is 3 working days away: not urged
-    cli(reg, out, "urge", "--on", "2026-10-27", "--no-pdf")
+    cli(reg, out, "urge", "--on", "2026-10-27")
     urges = [s for s in read(reg).slips.values() if s.kind == "urge"]
     assert [(s.number, s.item) for s in urges] == [("督催〔2026〕1号", "F")]
     cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / "督催〔2026〕1号.docx")).tables
@@ -215,7 +215,7 @@ documents:
 """
 
 
-def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_path, monkeypatch):
+def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_path, monkeypatch, quick_pdf):
     """A fixture calendar that knows 2004–2026 only (whatever the installed package knows). G1, handed 12/29 with
     3 working days, counts 12/30, 12/31 and then a day of 2027: 时限待定. N is due 11/12 and is processed."""
     import docgen.calendar
@@ -233,7 +233,7 @@ def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_
     items = {i["id"]: i for i in json.loads(out)["items"]}
     assert items["G1"]["state"] == "时限待定" and items["G1"]["needs_year"] == 2027
     assert items["N"]["state"] == "逾期" and items["N"]["due"] == "2026-11-12"
-    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-12-30", "--no-pdf")
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-12-30")
     assert rc == 0, err
     assert "新出具交办单1份：督交〔2026〕1号" in out and "时限待定，未出具：" in out and "G1" in out
     assert [s.item for s in read(reg).slips.values()] == ["N"]
@@ -283,18 +283,18 @@ meetings:
 """
 
 
-def test_another_office_words_its_own_slips_and_bulletins(run, tmp_path):
+def test_another_office_words_its_own_slips_and_bulletins(run, tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"settings.yaml": DISTRICT_SETTINGS, "rules.yaml": DISTRICT_RULES,
                                            "m.yaml": DISTRICT})
     out = tmp_path / "out"
     assert run("-r", str(reg), "check")[0] == 0
-    cli(reg, out, "assign", "--on", "2026-09-02", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-09-02")
     cells = [c.text for t in docx.Document(str(out / "slips" / "交办单" / "滨督交〔2026〕1号.docx")).tables
              for r in t.rows for c in r.cells]
     # 区政府常务会议 on 9/1 follows meeting.major, here 15 days: 9/16 (a Wednesday)
     assert "2026年9月16日（会后15日内，滨政办发〔2025〕8号第五条）" in cells
     assert any(c.startswith("请于办结时限前将办理结果书面报送区政府督查室；") for c in cells)
-    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
+    cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
     text = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第1期.docx")).paragraphs)
     assert "各街道办事处，区政府各部门：" in text and "根据滨政办发〔2025〕8号《滨江区政府督查工作规定》" in text
     assert "按滨政办发〔2025〕8号第九条，实行计分制" in text and "要在5个工作日内书面说明原因" in text
@@ -356,11 +356,11 @@ meetings:
 """
 
 
-def test_a_late_assignment_slip_is_issued_and_listed(run, tmp_path):
+def test_a_late_assignment_slip_is_issued_and_listed(run, tmp_path, quick_pdf):
     """L: 10/1 + 10 days = 10/11, a Sunday, so due 10/12: a 交办单 on 10/22 is past it. N: assigned 10/14, the
     slip goes out on the 6th working day after (10/15, 16, 19, 20, 21, 22), more than issue_lag 2. M: the 2nd."""
     reg = write_registers(tmp_path / "r", {"m.yaml": LATE_ISSUE})
-    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-10-22", "--no-pdf")
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-10-22")
     assert rc == 0, err
     assert "新出具交办单3份" in out
     warned = [ln for ln in out.splitlines() if ln.startswith("警告：交办单出具偏晚")]

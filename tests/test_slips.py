@@ -37,41 +37,41 @@ def cli(reg, out, *args, **kw):
     return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, **kw)
 
 
-def test_twice_issues_nothing_new_and_one_new_item_issues_one(tmp_path):
+def test_twice_issues_nothing_new_and_one_new_item_issues_one(tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(3)})
     out = tmp_path / "out"
-    p = cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    p = cli(reg, out, "assign", "--on", "2026-11-03")
     assert p.returncode == 0, p.stderr
     assert [e.number for e in numbers(reg)] == ["督交〔2026〕1号", "督交〔2026〕2号", "督交〔2026〕3号"]
-    p = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")
+    p = cli(reg, out, "assign", "--on", "2026-11-04")
     assert p.returncode == 0 and "新出具交办单0份" in p.stdout
     assert len(numbers(reg)) == 3
     (reg / "n.yaml").write_text(items_yaml(1, start=10), encoding="utf-8")
-    p = cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
+    p = cli(reg, out, "assign", "--on", "2026-11-05")
     assert "新出具交办单1份：督交〔2026〕4号" in p.stdout
     es = numbers(reg)
     assert [e.seq for e in es] == [1, 2, 3, 4] and es[-1].item == "X010"
-    assert sorted(x.name for x in (out / "slips" / "交办单").iterdir()) == [f"督交〔2026〕{i}号.docx" for i in (1, 2, 3, 4)]
+    assert sorted(x.name for x in (out / "slips" / "交办单").glob("*.docx")) == [f"督交〔2026〕{i}号.docx" for i in (1, 2, 3, 4)]
 
 
-def test_regenerating_keeps_the_number(tmp_path):
+def test_regenerating_keeps_the_number(tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(2)})
     out = tmp_path / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-11-03")
     f = out / "slips" / "交办单" / "督交〔2026〕2号.docx"
     f.unlink()
-    p = cli(reg, out, "assign", "--on", "2026-11-10", "--no-pdf")
-    assert "新出具交办单0份" in p.stdout and "2份交办单只有 .docx 草稿" in p.stdout
+    p = cli(reg, out, "assign", "--on", "2026-11-10")
+    assert "新出具交办单0份" in p.stdout and "从归档恢复输出目录中缺少的文件1个" in p.stdout
     text = "\n".join(c.text for t in docx.Document(str(f)).tables for r in t.rows for c in r.cells)
     assert "督交〔2026〕2号" in text and "X001" not in text and "落实事项1" in text
     # dated as first issued, not as regenerated
     assert any("2026年11月3日" == p.text for p in docx.Document(str(f)).paragraphs)
 
 
-def test_two_processes_at_once_give_50_distinct_consecutive_numbers(tmp_path):
+def test_two_processes_at_once_give_50_distinct_consecutive_numbers(tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(50)})
-    procs = [subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(tmp_path / f"out{i}"), "assign", "--on", "2026-11-03",
-                                        "--no-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(tmp_path / f"out{i}"), "assign", "--on", "2026-11-03"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
@@ -210,14 +210,14 @@ progress:
 """
 
 
-def test_urge_rules(tmp_path):
+def test_urge_rules(tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"m.yaml": URGE_REG})
     out = tmp_path / "out"
-    cli(reg, out, "assign", "--on", "2026-10-12", "--no-pdf")  # A (returned), C and G; B is done
+    cli(reg, out, "assign", "--on", "2026-10-12")  # A (returned), C and G; B is done
     assert {e.item for e in numbers(reg)} == {"A", "C", "G"}
     # 10/15: A failed verification on 10/12, so it is back in 整改中 (yellow) until 10/19, five working days
     # later (rules.md §5a): not urged. G (会办, handed 10/12) is due 10/19, two working days away: blue.
-    p = cli(reg, out, "urge", "--on", "2026-10-15", "--no-pdf")
+    p = cli(reg, out, "urge", "--on", "2026-10-15")
     assert p.returncode == 0, p.stderr
     urged = {e.item: e for e in numbers(reg) if e.kind == "urge"}
     assert set(urged) == {"G"}
@@ -228,10 +228,10 @@ def test_urge_rules(tmp_path):
     assert "剩余2个工作日" in cells and "蓝色预警（临期）" in cells
     assert "请于2026年10月19日前书面回复办理进展" in cells  # two working days after 10/15: 10/16, 10/19
     # 10/19: G was urged two working days ago (fewer than 3); A's rework is due today: nothing
-    p = cli(reg, out, "urge", "--on", "2026-10-19", "--no-pdf")
+    p = cli(reg, out, "urge", "--on", "2026-10-19")
     assert "新出具催办单0份" in p.stdout
     # 10/20: A is a day past its rework deadline, G a day past its due date and 3 working days since its urge
-    p = cli(reg, out, "urge", "--on", "2026-10-20", "--no-pdf")
+    p = cli(reg, out, "urge", "--on", "2026-10-20")
     assert "新出具催办单2份" in p.stdout
     urged = {e.item: e for e in numbers(reg) if e.kind == "urge" and e.issued.day == 20}
     cells = [c.text for t in docx.Document(str(out / "slips" / "催办单" / f"{urged['A'].number}.docx")).tables
@@ -247,39 +247,39 @@ def test_urge_needs_an_assignment_slip(tmp_path):
     assert p.returncode == 0 and "尚无交办单" in p.stdout and not numbers(reg)
 
 
-def test_rectify_for_findings_and_failed_checks(tmp_path):
+def test_rectify_for_findings_and_failed_checks(tmp_path, quick_pdf):
     f = "inspections:\n  - {id: F1, date: 2026-10-20, form: 实地督导, inspectors: [张明], finding: 台账不全, " \
         "requirement: 补齐台账, lead: 良庄镇, due: 2026-11-10}\n"
     reg = write_registers(tmp_path / "r", {"m.yaml": URGE_REG, "f.yaml": f})
     out = tmp_path / "out"
-    p = cli(reg, out, "rectify", "--on", "2026-10-21", "--no-pdf")
+    p = cli(reg, out, "rectify", "--on", "2026-10-21")
     assert p.returncode == 0, p.stderr
     es = [e for e in numbers(reg) if e.kind == "rectify"]
     assert [(e.number, e.item) for e in es] == [("督改〔2026〕1号", "A"), ("督改〔2026〕2号", "F1")]
     cells = [c.text for t in docx.Document(str(out / "slips" / "整改单" / "督改〔2026〕1号.docx")).tables
              for r in t.rows for c in r.cells]
     assert "办结情况未通过核查：材料不全" in cells
-    p = cli(reg, out, "rectify", "--on", "2026-10-22", "--no-pdf")
+    p = cli(reg, out, "rectify", "--on", "2026-10-22")
     assert "新出具整改通知单0份" in p.stdout
 
 
-def test_void_keeps_the_number_and_backdated_items_take_the_next(tmp_path):
+def test_void_keeps_the_number_and_backdated_items_take_the_next(tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(3)})
     out = tmp_path / "out"
-    cli(reg, out, "assign", "--on", "2026-11-03", "--no-pdf")
-    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "牵头单位填错", "--no-pdf")
+    cli(reg, out, "assign", "--on", "2026-11-03")
+    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "牵头单位填错")
     assert p.returncode == 0, p.stderr
     es = numbers(reg)
     assert es[1].is_void and es[1].void["reason"] == "牵头单位填错"
     doc = docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕2号.docx"))
     assert any("此单已作废" in p.text for p in doc.paragraphs)
     (reg / "b.yaml").write_text(items_yaml(1, start=50, day="2026-03-02"), encoding="utf-8")  # backdated
-    p = cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
+    p = cli(reg, out, "assign", "--on", "2026-11-05")
     es = numbers(reg)
     assert [(e.seq, e.item, e.is_void) for e in es] == [
         (1, "X000", False), (2, "X001", True), (3, "X002", False),
         (4, "X050", False), (5, "X001", False)]  # in order of assignment date: the backdated item first
-    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "再次", "--no-pdf")
+    p = cli(reg, out, "void", "督交〔2026〕2号", "--reason", "再次")
     assert p.returncode == 2 and "已经作废" in p.stderr
 
 
@@ -362,14 +362,22 @@ def test_print_batches(issued):
     assert "督办单据签收登记表" in text and f"交办单共{slips}份" in text
 
 
-def test_a_run_never_renders_slips_dated_after_it(tmp_path):
+def test_a_run_never_renders_slips_dated_after_it(tmp_path, quick_pdf):
+    """Numbers taken but never rendered (an older docgen's --no-pdf run, or a run killed after numbering) are
+    finished by the first run with PDFs on or after their date, under their own numbers."""
+    from docgen.ledger import Ledger
+
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(2)})
     out = tmp_path / "out"
-    cli(reg, out, "assign", "--on", "2026-11-05", "--no-pdf")
-    for f in (out / "slips" / "交办单").iterdir():
-        f.unlink()
-    p = cli(reg, out, "assign", "--on", "2026-11-04", "--no-pdf")  # before they were issued
-    assert "补齐" not in p.stdout and not list((out / "slips" / "交办单").iterdir())
-    p = cli(reg, out, "assign", "--on", "2026-11-06", "--no-pdf")
-    assert "2份交办单只有 .docx 草稿" in p.stdout
-    assert len(list((out / "slips" / "交办单").iterdir())) == 2
+    with Ledger(reg) as led:
+        for i in range(2):
+            led.allocate("dudao", "assign", "督交", f"X{i:03d}", f"X{i:03d}", __import__("datetime").date(2026, 11, 5))
+        led.commit()
+    p = cli(reg, out, "assign", "--on", "2026-11-04")  # before they were numbered
+    assert "补齐" not in p.stdout and not (out / "slips" / "交办单").exists()
+    p = cli(reg, out, "assign", "--on", "2026-11-06")
+    assert p.returncode == 0, p.stderr
+    assert "新出具交办单0份" in p.stdout and "补齐已编号交办单的文件2份（编号不变）：督交〔2026〕1号、督交〔2026〕2号" in p.stdout
+    assert sorted(x.name for x in (out / "slips" / "交办单").iterdir()) == [
+        "督交〔2026〕1号.docx", "督交〔2026〕1号.pdf", "督交〔2026〕2号.docx", "督交〔2026〕2号.pdf"]
+    assert all(s.rendered for s in read(reg).slips.values())

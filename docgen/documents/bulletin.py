@@ -142,6 +142,7 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
 
 
 def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date) -> OfficialDocument:
+    """seq 0 is a draft: its 期数 line reads as `number` (草稿)."""
     s = reg.settings
     ns = lambda d: SimpleNamespace(**d)  # noqa: E731
     period = ns(view["period"])
@@ -153,7 +154,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d = OfficialDocument()
     d_issuer = s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in s.issuers else s.office
     d.properties(f"关于{period.label}重点工作落实情况的通报", d_issuer, issued, f"督导通报{number}")
-    d.bulletin_masthead("督导通报", f"第{seq}期", s.office, issued)
+    d.bulletin_masthead("督导通报", f"第{seq}期" if seq else number, s.office, issued)
     d.title(f"关于{period.label}重点工作落实情况的通报", blank_before=1)
     basis = reg.rules.basis
     d.addressee(s.bulletin_to)
