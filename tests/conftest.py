@@ -1,10 +1,20 @@
+import atexit
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from docgen.cli import main
+# The suite never reads or writes the user's own cache (~/.cache/docgen: font widths, templates found sound): a
+# cache of its own for the whole run, inherited by every docgen process the tests start. Tests of the cache itself
+# point XDG_CACHE_HOME at a folder of their own.
+_CACHE = tempfile.mkdtemp(prefix="docgen-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
+
+from docgen.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

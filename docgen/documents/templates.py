@@ -13,10 +13,10 @@ import shutil
 from pathlib import Path
 
 from ..diagnostics import DocgenError
-from ..files import user_cache
+from ..files import shipped, user_cache
 from .forms import FORMS, Form, fill, sample_context
 
-SHIPPED = Path(__file__).resolve().parents[2] / "templates"
+SHIPPED = shipped("templates")
 TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
 # what the sentence templates can name (documents/bulletin.text_context)
 TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
