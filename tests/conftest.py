@@ -1,4 +1,5 @@
 import atexit
+import subprocess
 import os
 import shutil
 import tempfile
@@ -81,3 +82,23 @@ def example_registers_module(tmp_path_factory):
     dst = tmp_path_factory.mktemp("reg") / "registers"
     shutil.copytree(ROOT / "registers", dst)
     return dst
+
+
+def docgen(args, cwd=None) -> subprocess.CompletedProcess:
+    """Run the CLI in this process, as a clerk's shell would run `docgen ARGS`: exit code, stdout and stderr as
+    text, like subprocess.run(..., capture_output=True, text=True). Tests where a separate process is the point
+    (a kill, two clerks at once, an installed wheel) start one instead."""
+
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with runner.isolation() as (out, err, *_):
+            rc = main([str(a) for a in args])
+            o, e = out.getvalue(), err.getvalue()
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(["docgen", *map(str, args)], rc, o.decode("utf-8"), e.decode("utf-8"))

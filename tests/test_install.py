@@ -1,6 +1,5 @@
 """docgen is a package: its wheel, installed in a fresh virtualenv, runs the daily build from a folder outside the
 checkout, reading the templates, the board's assets and the font map from the installed package (issue 16)."""
-import json
 import os
 import shutil
 import subprocess
