@@ -1,10 +1,17 @@
 """Writing files safely: nothing half-written is ever left under a final name."""
 from __future__ import annotations
 
-import re
 import os
+import re
 import tempfile
+from importlib import resources
 from pathlib import Path
+
+
+def shipped(*parts: str) -> Path:
+    """A file or folder docgen ships inside its package (templates, board assets, the font map): the same path
+    whether docgen runs from a checkout or from an installed wheel (docgen/templates is the checkout's templates/)."""
+    return Path(str(resources.files("docgen"))).joinpath(*parts)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

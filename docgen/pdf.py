@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import DocgenError
-from .files import atomic_write_bytes
+from .files import atomic_write_bytes, shipped
 
-FONTS_CONF = Path(__file__).resolve().parent / "fonts" / "fonts.conf"
+FONTS_CONF = shipped("fonts", "fonts.conf")
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"
 
 

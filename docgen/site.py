@@ -19,12 +19,12 @@ from .calendar import cn_date
 from .daily import Day
 from .engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
 from .engine.warnings import UNSIGNED, level_of
-from .files import safe_name, write_if_changed
+from .files import safe_name, shipped, write_if_changed
 from .kinds import KINDS
 from .model import SOURCE_KINDS
 from .view import LEVEL_TEXT, progress_text, state_text, warned_text
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
+TEMPLATES = shipped("templates", "site")
 CLS = {RED: "red", YELLOW: "yellow", BLUE: "blue", UNSIGNED: "unsigned", None: "none"}
 
 

@@ -1,10 +1,21 @@
+import atexit
+import subprocess
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from docgen.cli import main
+# The suite never reads or writes the user's own cache (~/.cache/docgen: font widths, templates found sound): a
+# cache of its own for the whole run, inherited by every docgen process the tests start. Tests of the cache itself
+# point XDG_CACHE_HOME at a folder of their own.
+_CACHE = tempfile.mkdtemp(prefix="docgen-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
+
+from docgen.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,3 +111,23 @@ def quick_pdf(tmp_path_factory, monkeypatch):
     script.chmod(0o755)
     monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
     return script
+
+
+def docgen(args, cwd=None) -> subprocess.CompletedProcess:
+    """Run the CLI in this process, as a clerk's shell would run `docgen ARGS`: exit code, stdout and stderr as
+    text, like subprocess.run(..., capture_output=True, text=True). Tests where a separate process is the point
+    (a kill, two clerks at once, an installed wheel) start one instead."""
+
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with runner.isolation() as (out, err, *_):
+            rc = main([str(a) for a in args])
+            o, e = out.getvalue(), err.getvalue()
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(["docgen", *map(str, args)], rc, o.decode("utf-8"), e.decode("utf-8"))

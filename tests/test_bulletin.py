@@ -1,17 +1,14 @@
 """《督导通报》 and scores (issue 5), on a register whose figures were worked out by hand."""
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import docx
 import pytest
 from openpyxl import load_workbook
 
-from conftest import write_registers
+from conftest import write_registers, docgen
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, page_number_line, rules, text_lines
 
-DOCGEN = [sys.executable, "-m", "docgen"]
 
 # Q3 2026, as of 2026-10-12 (working it out). The office verifies completions (销号核查, the default): the on-time
 # bonus is earned on the day a verification passes (rules.md §5a).
@@ -55,7 +52,7 @@ progress:
 
 
 def cli(reg, out, *args):
-    p = subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    p = docgen(["-r", reg, "-o", out, *args])
     assert p.returncode == 0, p.stderr
     return p.stdout
 

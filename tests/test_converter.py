@@ -1,7 +1,6 @@
 """The converter: missing or failing LibreOffice gives a clear message and keeps the .docx; doctor reports."""
 import stat
 
-import pytest
 
 from docgen.documents.gbt9704 import OfficialDocument, fit_mark, text_width
 from docgen.pdf import convert

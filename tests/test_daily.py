@@ -5,14 +5,12 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import write_registers
+from conftest import write_registers, docgen
 
-DOCGEN = [sys.executable, "-m", "docgen"]
 
 # Three meetings' items (主任办公会: 会后10日内, rules.md §1):
 #   A 经济发展部, meeting 11/02 -> due 11/12 (Thu). On 11/17 it is 5 days overdue: red.
@@ -52,7 +50,7 @@ REGS = {
 
 
 def cli(reg, out, *args):
-    return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    return docgen(["-r", reg, "-o", out, *args])
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,20 +10,19 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 
-from conftest import write_registers
+from conftest import write_registers, docgen
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, mm, open_pdf, page_number_line, rules, text_lines
 
 from docgen.documents.forms import FORMS, template_bytes
 from docgen.documents.gbt9704 import STYLES
 from docgen.ledger import read
 
-DOCGEN = [sys.executable, "-m", "docgen"]
 REPO = Path(__file__).resolve().parents[1]
 BLUE, RED = (0.0, 0.439, 0.753), (1.0, 0.0, 0.0)  # 0070C0 and FF0000
 
 
 def cli(reg, out, *args):
-    return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    return docgen(["-r", reg, "-o", out, *args])
 
 
 @pytest.fixture(scope="module")
@@ -318,7 +315,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_an_edited_template_changes_the_printed_slip(example_registers, tmp_path):
-    p = subprocess.run(DOCGEN + ["templates", "init", "-r", str(example_registers)], capture_output=True, text=True)
+    p = docgen(["templates", "init", "-r", str(example_registers)])
     assert p.returncode == 0 and "已复制" in p.stdout
     own = example_registers / "templates" / "交办单.docx"
     _edit(own, "交办事项", "督办内容")
@@ -330,7 +327,7 @@ def test_an_edited_template_changes_the_printed_slip(example_registers, tmp_path
         text = pdf.pages[0].extract_text().replace(" ", "")
     assert "督办内容" in text and "工作要求" in text and "交办事项" not in text
     # init again keeps the office's copy
-    p = subprocess.run(DOCGEN + ["templates", "init", "-r", str(example_registers)], capture_output=True, text=True)
+    p = docgen(["templates", "init", "-r", str(example_registers)])
     assert "交办单.docx：已存在，未覆盖（办公室已修改）" in p.stdout
 
 
@@ -354,14 +351,14 @@ def test_a_broken_template_is_refused_before_numbering(example_registers, tmp_pa
     assert "Traceback" not in p.stderr
     assert not (example_registers / "ledger.jsonl").exists() or not read(example_registers).slips
     assert not (out / "slips").exists() or not list((out / "slips").rglob("*.docx"))
-    p = subprocess.run(DOCGEN + ["templates", "check", "-r", str(example_registers)], capture_output=True, text=True)
+    p = docgen(["templates", "check", "-r", str(example_registers)])
     assert p.returncode == 2 and expect in p.stderr
-    p = subprocess.run(DOCGEN + ["check", "-r", str(example_registers)], capture_output=True, text=True)
+    p = docgen(["check", "-r", str(example_registers)])
     assert p.returncode == 2 and expect in p.stderr
 
 
 def test_shipped_templates_pass_the_check(example_registers):
-    p = subprocess.run(DOCGEN + ["templates", "check", "-r", str(example_registers)], capture_output=True, text=True)
+    p = docgen(["templates", "check", "-r", str(example_registers)])
     assert p.returncode == 0 and "模板检查通过" in p.stdout, p.stderr
 
 

@@ -3,8 +3,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,16 +11,15 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import MINI_SETTINGS, write_registers
+from conftest import MINI_SETTINGS, write_registers, docgen
 from test_bulletin import REG as Q3_REG
 
 from docgen.ledger import read
 
-DOCGEN = [sys.executable, "-m", "docgen"]
 
 
 def cli(reg, out, *args, check=True):
-    p = subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    p = docgen(["-r", reg, "-o", out, *args])
     if check:
         assert p.returncode == 0, p.stderr
     return p

@@ -1,18 +1,15 @@
 """The rules a clerk must be able to defend (issue 9), worked out by hand from the clauses."""
-import subprocess
-import sys
 
 import docx
 
-from conftest import write_registers
+from conftest import write_registers, docgen
 
 from docgen.ledger import read
 
-DOCGEN = [sys.executable, "-m", "docgen"]
 
 
 def cli(reg, out, *args):
-    p = subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    p = docgen(["-r", reg, "-o", out, *args])
     assert p.returncode == 0, p.stderr
     return p.stdout
 

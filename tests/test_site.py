@@ -13,14 +13,14 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import write_registers
+from conftest import write_registers, docgen
 from test_daily import REGS
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
 
 def cli(reg, out, *args):
-    return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    return docgen(["-r", reg, "-o", out, *args])
 
 
 @pytest.fixture(scope="module")

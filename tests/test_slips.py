@@ -12,7 +12,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import MINI_SETTINGS, write_registers
+from conftest import MINI_SETTINGS, write_registers, docgen
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line, text_lines
 
 from docgen.ledger import read
@@ -33,8 +33,8 @@ def numbers(reg: Path):
     return sorted(read(reg).slips.values(), key=lambda s: s.line)
 
 
-def cli(reg, out, *args, **kw):
-    return subprocess.run(DOCGEN + ["-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, **kw)
+def cli(reg, out, *args):
+    return docgen(["-r", reg, "-o", out, *args])
 
 
 def test_twice_issues_nothing_new_and_one_new_item_issues_one(tmp_path, quick_pdf):
@@ -160,7 +160,7 @@ def test_sigkill_at_random_moments(tmp_path):
             phases["numbered"] += 1
         if (office / "out").exists():
             _complete_files(office / "out")
-        q = cli(reg, office / "out", "assign", "--on", "2026-11-04", timeout=300)
+        q = cli(reg, office / "out", "assign", "--on", "2026-11-04")
         assert q.returncode == 0, q.stderr
         _consistent(office, n)
     # the kills fell across the run: before numbering, after numbering, after rendering

@@ -16,10 +16,10 @@ import shutil
 from pathlib import Path
 
 from ..diagnostics import DocgenError
-from ..files import user_cache
+from ..files import shipped, user_cache
 from .forms import FORMS, Form, fill, sample_contexts
 
-SHIPPED = Path(__file__).resolve().parents[2] / "templates"
+SHIPPED = shipped("templates")
 # what a template is checked for: a template found sound by an older checker is checked again
 CHECKER = "sandbox-1"
 TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
