@@ -3,7 +3,6 @@
 Python's internals, and what fails when filled."""
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import docx
@@ -149,11 +148,11 @@ def test_a_template_found_sound_by_the_old_checker_is_checked_again(example_regi
 # ---------------------------------------------------------------- a payload in a bulletin sentence template
 
 @pytest.mark.parametrize("i", range(len(PAYLOAD_IDS)), ids=PAYLOAD_IDS)
-def test_a_text_payload_is_refused_and_leaves_no_trace(i, example_registers, tmp_path, run):
+def test_a_text_payload_is_refused_and_leaves_no_trace(i, example_registers, tmp_path, run, quick_pdf):
     marker = tmp_path / "pwned"
     out = tmp_path / "out"
-    # a ledger with an 交办单 in it already: the refused bulletin leaves it byte for byte
-    rc, _, err = run("-r", str(example_registers), "-o", str(out), "assign", "--on", "2026-10-12", "--no-pdf")
+    # a ledger with 交办单 in it already (issued for real): the refused bulletin leaves it byte for byte
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "assign", "--on", "2026-10-12")
     assert rc == 0, err
     ledger = (example_registers / "ledger.jsonl").read_bytes()
     before = files(out)
@@ -161,9 +160,10 @@ def test_a_text_payload_is_refused_and_leaves_no_trace(i, example_registers, tmp
     rc, _, err = run("-r", str(example_registers), "templates", "check")
     assert rc == 2 and str(own) in err and "不允许" in err, err
     assert not marker.exists()
-    rc, _, err = run("-r", str(example_registers), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on",
-                     "2026-10-12", "--no-pdf")
-    assert rc == 2 and str(own) in err, err
+    for draft in ([], ["--no-pdf"]):  # neither the real bulletin nor its draft
+        rc, _, err = run("-r", str(example_registers), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on",
+                         "2026-10-12", *draft)
+        assert rc == 2 and str(own) in err, err
     assert "Traceback" not in err
     assert not marker.exists()
     assert (example_registers / "ledger.jsonl").read_bytes() == ledger
@@ -231,7 +231,7 @@ def shape(v):
     return "number" if isinstance(v, (int, float)) and not isinstance(v, bool) else "text"
 
 
-def test_the_sample_sentence_context_has_the_real_ones_shape(example_registers, tmp_path, run):
+def test_the_sample_sentence_context_has_the_real_ones_shape(example_registers, tmp_path, run, quick_pdf):
     """The context a real bulletin's sentences are filled with (from the view its ledger records) has the names
     TEXT_NAMES documents, and the full sample has the same shape, list entries included."""
     from docgen.documents.bulletin import sample_contexts
@@ -239,7 +239,7 @@ def test_the_sample_sentence_context_has_the_real_ones_shape(example_registers, 
 
     out = tmp_path / "out"
     for args in (("assign", "--on", "2026-10-12"), ("bulletin", "--period", "2026-10", "--on", "2026-11-20")):
-        rc, _, err = run("-r", str(example_registers), "-o", str(out), *args, "--no-pdf")
+        rc, _, err = run("-r", str(example_registers), "-o", str(out), *args)
         assert rc == 0, err
     views = [r["view"] for r in map(json.loads, (example_registers / "ledger.jsonl").read_text().splitlines())
              if "view" in r]
