@@ -311,9 +311,9 @@ def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
 def void(c: Ctx, number, reason, as_of, no_pdf):
     from .issue import void as do_void
 
-    from .registers import unprintable
+    from .registers import reordering
 
-    why = unprintable(reason)
+    why = reordering(reason)  # the ledger keeps any other character; this one would reorder what is shown
     if why:
         raise DocgenError(f"--reason: 作废原因{why}")
     reg, cal = c.load()

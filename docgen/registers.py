@@ -44,11 +44,17 @@ def unprintable(s: str) -> str | None:
     m = _XML_BAD.search(s)
     if m:
         return f"含有不能写入文档的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除"
+    return reordering(s)
+
+
+def reordering(s: str) -> str | None:
+    """Why a text would be shown out of order (its first bidirectional control), or None."""
     m = _BIDI.search(s)
     if m:
         return (f"含有会改变文字显示顺序的双向控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符，"
                 "看不见，常随复制粘贴带入），请删除")
     return None
+
 
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
 
