@@ -589,14 +589,25 @@ def _no_blank_unit(unit: str | None) -> None:
         raise DocgenError("--unit 不能为空：请写单位名称，如 --unit 财政金融部；不写 --unit 即为全部单位的看板")
 
 
+class PortParam(click.ParamType):
+    name = "端口"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
+            return value
+        if str(value).isascii() and str(value).isdigit() and 1 <= int(value) <= 65535:
+            return int(value)
+        self.fail(f"「{value}」不是有效端口，请写 1 到 65535 之间的整数，如 8400", param, ctx)
+
+
 @cli.command(short_help="在本机预览看板（只监听 127.0.0.1）。",
              help="在本机用浏览器预览看板（预览用；供他人调阅的正式平台另行部署）：只提供看板文件夹（输出目录/site/，"
                   "或 --unit 的 输出目录/site-单位名/）中的页面、样式、脚本和单据 PDF，不提供输出目录中的其他文件"
                   "（发件箱、单据、批次）和台账；默认只监听本机 127.0.0.1。按 Ctrl+C 停止。")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
-              help="监听地址；改为其他地址（如 0.0.0.0）时，同一网络中的其他人也能看到看板")
-@click.option("--port", default=8400, show_default=True, type=click.IntRange(1, 65535), help="端口")
-@click.option("--unit", help="预览这个单位的看板（先运行 docgen site --unit 单位）")
+@click.option("--host", default="127.0.0.1", metavar="地址",
+              help="监听地址（默认 127.0.0.1，只有本机能访问）；改为其他地址（如 0.0.0.0）时，同一网络中的其他人也能看到看板")
+@click.option("--port", default=8400, type=PortParam(), help="端口（默认 8400）")
+@click.option("--unit", metavar="单位", help="预览这个单位的看板（先运行 docgen site --unit 单位）")
 @click.pass_obj
 def serve(c: Ctx, host, port, unit):
     import errno
@@ -622,7 +633,11 @@ def serve(c: Ctx, host, port, unit):
             raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen serve 在运行）：请换一个端口，如 --port {port + 1}")
         if e.errno == errno.EACCES:
             raise DocgenError(f"没有权限监听端口 {port}：请用 1024 以上的端口，如 --port 8400")
+        if e.errno == errno.EADDRNOTAVAIL:
+            raise DocgenError(f"{host} 不是本机的地址，不能在上面监听：请检查 --host，或去掉 --host 只在本机预览")
         raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
+    except ValueError:  # waitress: a name that resolves to nothing
+        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
     click.echo(f"看板预览：{S.url(host, port)}（{dest}；Ctrl+C 停止）")
     try:
         server.run()

@@ -272,3 +272,20 @@ def test_the_served_board_runs_under_its_csp_in_chromium(server, outdir):
         assert not [e for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
     finally:
         d.quit()
+
+
+def test_the_pdf_copies_are_written_once_and_follow_the_links(outdir, tmp_path, run):
+    copy = tmp_path / "out"
+    shutil.copytree(outdir, copy, symlinks=True)  # times kept, as on the day after
+    site = ["-r", str(copy / "registers"), "-o", str(copy), "site", "--on", "2026-11-17"]
+    rc, out, err = run(*site)
+    assert rc == 0, err
+    assert "写入0个文件" in out  # 8 pages (overview, 3 units, 4 items), 2 assets, 3 PDFs (A, B, L)
+    assert "13个未变" in out
+    (copy / "site" / SLIP_1).unlink()
+    (copy / "site" / "pdf" / "2026" / "交办单" / "督交〔2026〕9号.pdf").write_bytes(b"%PDF-1.7 stale")
+    rc, out, _ = run(*site)
+    assert "写入1个文件" in out
+    assert (copy / "site" / SLIP_1).read_bytes() == (copy / "archive" / SLIP_1.removeprefix("pdf/")).read_bytes()
+    assert sorted(p.name for p in (copy / "site" / "pdf").rglob("*.pdf")) == \
+        ["督交〔2026〕1号.pdf", "督交〔2026〕2号.pdf", "督交〔2026〕3号.pdf"]
