@@ -310,7 +310,6 @@ def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
 @click.pass_obj
 def void(c: Ctx, number, reason, as_of, no_pdf):
     from .issue import void as do_void
-
     from .registers import reordering
 
     why = reordering(reason)  # the ledger keeps any other character; this one would reorder what is shown

@@ -240,7 +240,8 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
                 "co": "、".join(s.item.co), "due_full": cn_date(s.due) + (
                     f"（原时限{cn_date(s.original.due)}，经批准延期）" if s.extended_to else ""),
                 "state_text": state_text(s), "why": warned_text(w) if w else progress_text(s), "cls": CLS[lv]}
-        render("item.html.j2", path, title=s.item.text[:20], item=item, history=_history(d, s.item, p.parent, arch, pdfs, dest))
+        render("item.html.j2", path, title=s.item.text[:20], item=item,
+               history=_history(d, s.item, p.parent, arch, pdfs, dest))
     for name in ("board.css", "board.js"):
         written[dest / "assets" / name] = (TEMPLATES / "assets" / name).read_bytes()
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from selenium.webdriver.common.by import By
 
 from conftest import write_registers
 from test_daily import REGS
+from test_site import browser  # noqa: F401 - the Chromium fixture
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY",
@@ -242,36 +244,29 @@ def test_the_board_folder_works_alone(outdir, tmp_path):
 
 # --- in Chromium: the served board works under its Content-Security-Policy ---
 
-def test_the_served_board_runs_under_its_csp_in_chromium(server, outdir):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600"):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-    try:
-        pages = ["/"] + [f"/{p.relative_to(outdir / 'site').as_posix()}"
-                         for p in sorted((outdir / "site").rglob("*.html")) if not p.is_symlink()]
-        assert len(pages) == 1 + 1 + 3 + 4
-        for path in pages:
-            d.get(f"http://127.0.0.1:{server}{path}")
-            assert d.title.endswith("泰安高新区管委会督导工作专班"), path
-            log = [e for e in d.get_log("browser") if "/favicon.ico " not in e["message"]]  # the browser's own ask
-            assert not [e for e in log if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"], \
-                (path, log)
-            # board.css applied: h1 { color: #c00 }
-            assert d.execute_script("return getComputedStyle(document.querySelector('h1')).color") == "rgb(204, 0, 0)"
-        d.get(f"http://127.0.0.1:{server}/")
-        assert d.find_element(By.ID, "shown").text == "显示 4 / 4 项"  # written by board.js
-        d.find_element(By.ID, "q").send_keys("甲项目")
-        assert d.find_element(By.ID, "shown").text == "显示 1 / 4 项"
-        assert not [e for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
-    finally:
-        d.quit()
+def test_the_served_board_runs_under_its_csp_in_chromium(server, outdir, browser):
+    d = browser
+    pages = ["/"] + [f"/{p.relative_to(outdir / 'site').as_posix()}"
+                     for p in sorted((outdir / "site").rglob("*.html")) if not p.is_symlink()]
+    assert len(pages) == 1 + 1 + 3 + 4
+    for path in pages:
+        d.get(f"http://127.0.0.1:{server}{path}")
+        assert d.title.endswith("泰安高新区管委会督导工作专班"), path
+        log = [e for e in d.get_log("browser") if "/favicon.ico " not in e["message"]]  # the browser's own ask
+        assert not [e for e in log if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"], \
+            (path, log)
+        # board.css applied: h1 { color: #c00 }
+        assert d.execute_script("return getComputedStyle(document.querySelector('h1')).color") == "rgb(204, 0, 0)"
+    d.get(f"http://127.0.0.1:{server}/")
+    assert d.find_element(By.ID, "shown").text == "显示 4 / 4 项"  # written by board.js
+    d.find_element(By.ID, "q").send_keys("甲项目")
+    assert d.find_element(By.ID, "shown").text == "显示 1 / 4 项"
+    assert not [e for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
+    d.find_element(By.LINK_TEXT, "推进甲项目开工建设").click()
+    d.find_element(By.LINK_TEXT, "督交〔2026〕1号").click()  # the slip, from the board's own pdf/
+    assert d.current_url == f"http://127.0.0.1:{server}/" + "/".join(quote(x) for x in SLIP_1.split("/"))
+    assert d.execute_script("return document.contentType") == "application/pdf"
+    assert not [e for e in d.get_log("browser") if "favicon.ico" not in e["message"]]
 
 
 def test_the_pdf_copies_are_written_once_and_follow_the_links(outdir, tmp_path, run):
