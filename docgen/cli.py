@@ -312,7 +312,11 @@ def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
 def void(c: Ctx, number, reason, as_of, no_pdf):
     from .issue import void as do_void
     from .issue import void_draft
+    from .registers import reordering
 
+    why = reordering(reason)  # the ledger keeps any other character; this one would reorder what is shown
+    if why:
+        raise DocgenError(f"--reason: 作废原因{why}")
     reg, cal = c.load()
     if no_pdf:
         s, path = void_draft(reg, cal, number, reason, as_of or dt.date.today(), c.output)
@@ -583,7 +587,8 @@ def ledger_cmd(c: Ctx, xlsx_path, as_of):
 
 
 @cli.command(short_help="实时调阅：生成静态看板 output/site/。", help="实时调阅：生成静态的督办事项看板（输出目录/site/，打开 index.html 即可，无需服务器和网络）：总览、各单位、"
-                  "各事项的办理经过及已出具单据的 PDF。--unit 只生成一个单位的页面（输出目录/site-单位名/），可单独发给该单位。")
+                  "各事项的办理经过及已出具单据的 PDF（复制在看板的 pdf/ 中，整个文件夹可单独复制、发送）。"
+                  "--unit 只生成一个单位的页面（输出目录/site-单位名/），可单独发给该单位。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
 @click.option("--unit", help="只生成这个单位的页面")
 @click.pass_obj
@@ -591,34 +596,76 @@ def site(c: Ctx, as_of, unit):
     from . import site as W
     from .daily import day
 
+    _no_blank_unit(unit)
     reg, cal = c.load()
-    if unit and unit not in reg.units:
+    if unit is not None and unit not in reg.units:
         raise DocgenError(f"没有单位「{unit}」{suggest(unit, reg.units)}")
     dest = W.dest_for(c.output, unit)
     changed, same = W.build(day(reg, cal, as_of or dt.date.today()), dest, unit)
     click.echo(f"看板：{dest / 'index.html'}（写入{changed}个文件，{same}个未变）")
 
 
-@cli.command(help="在本机预览看板：http://127.0.0.1:端口/（只监听本机；按 Ctrl+C 停止）。")
-@click.option("--port", default=8400, show_default=True, help="端口")
-@click.option("--unit", help="预览这个单位的看板")
-@click.pass_obj
-def serve(c: Ctx, port, unit):
-    import functools
-    import http.server
+def _no_blank_unit(unit: str | None) -> None:
+    if unit is not None and not unit.strip():
+        raise DocgenError("--unit 不能为空：请写单位名称，如 --unit 财政金融部；不写 --unit 即为全部单位的看板")
 
+
+class PortParam(click.ParamType):
+    name = "端口"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
+            return value
+        if str(value).isascii() and str(value).isdigit() and 1 <= int(value) <= 65535:
+            return int(value)
+        self.fail(f"「{value}」不是有效端口，请写 1 到 65535 之间的整数，如 8400", param, ctx)
+
+
+@cli.command(short_help="在本机预览看板（只监听 127.0.0.1）。",
+             help="在本机用浏览器预览看板（预览用；供他人调阅的正式平台另行部署）：只提供看板文件夹（输出目录/site/，"
+                  "或 --unit 的 输出目录/site-单位名/）中的页面、样式、脚本和单据 PDF，不提供输出目录中的其他文件"
+                  "（发件箱、单据、批次）和台账；默认只监听本机 127.0.0.1。按 Ctrl+C 停止。")
+@click.option("--host", default="127.0.0.1", metavar="地址",
+              help="监听地址（默认 127.0.0.1，只有本机能访问）；改为其他地址（如 0.0.0.0）时，同一网络中的其他人也能看到看板")
+@click.option("--port", default=8400, type=PortParam(), help="端口（默认 8400）")
+@click.option("--unit", metavar="单位", help="预览这个单位的看板（先运行 docgen site --unit 单位）")
+@click.pass_obj
+def serve(c: Ctx, host, port, unit):
+    import errno
+
+    from . import serve as S
     from . import site as W
 
+    _no_blank_unit(unit)
     dest = W.dest_for(c.output, unit)
-    if not (dest / "index.html").exists():
-        raise DocgenError(f"{dest} 中还没有看板：先运行 docgen site" + (f" --unit {unit}" if unit else ""))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(dest.parent))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
-        click.echo(f"看板：http://127.0.0.1:{port}/{dest.name}/index.html（Ctrl+C 停止）")
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    if not (dest / "index.html").is_file():
+        if unit is None:
+            raise DocgenError(f"{dest} 中还没有看板：先运行 docgen site")
+        boards = [p.name.removeprefix("site-") for p in c.output.glob("site-*") if (p / "index.html").is_file()]
+        raise DocgenError(f"还没有单位「{unit}」的看板（{dest}）：先运行 docgen site --unit {unit}"
+                          + suggest(unit, boards))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"警告：看板将在 {host} 上监听，同一网络中的其他人也能看到看板（各单位的事项和办理情况）；"
+                   "只在本机预览请去掉 --host。", err=True)
+    try:
+        server = S.make_server(dest, host, port)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen serve 在运行）：请换一个端口，如 --port {port + 1}")
+        if e.errno == errno.EACCES:
+            raise DocgenError(f"没有权限监听端口 {port}：请用 1024 以上的端口，如 --port 8400")
+        if e.errno == errno.EADDRNOTAVAIL:
+            raise DocgenError(f"{host} 不是本机的地址，不能在上面监听：请检查 --host，或去掉 --host 只在本机预览")
+        raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
+    except ValueError:  # waitress: a name that resolves to nothing
+        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+    click.echo(f"看板预览：{S.url(host, port)}（{dest}；Ctrl+C 停止）")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 @cli.group(short_help="单据模板：复制（init）和检查（check）。", help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"

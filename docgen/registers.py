@@ -35,14 +35,27 @@ _MOBILE_RX = re.compile(r"^1\d{10}$")
 MAX_TEXT = 2000  # the longest text one field may hold (registers.md): about a page; beyond it is a paste gone wrong
 # what no document can carry: characters XML 1.0 forbids, and the C1 controls it discourages
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# what reorders the text around it when shown (in a page, a document, a terminal): the bidirectional embeddings,
+# overrides and isolates, and the marks (LRM, RLM, ALM). Chinese register text never needs them.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def unprintable(s: str) -> str | None:
-    """Why a text cannot be printed in a document (its first forbidden character), or None."""
+    """Why a text cannot be printed in a document or shown on the board (its first forbidden character), or None."""
     m = _XML_BAD.search(s)
-    if not m:
-        return None
-    return f"含有不能写入文档的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除"
+    if m:
+        return f"含有不能写入文档的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除"
+    return reordering(s)
+
+
+def reordering(s: str) -> str | None:
+    """Why a text would be shown out of order (its first bidirectional control), or None."""
+    m = _BIDI.search(s)
+    if m:
+        return (f"含有会改变文字显示顺序的双向控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符，"
+                "看不见，常随复制粘贴带入），请删除")
+    return None
+
 
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
 

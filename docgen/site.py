@@ -1,7 +1,11 @@
 """实时调阅: a static status board (Jinja2, templates/site/) a leader opens from a shared folder: no server, no
 network, every asset local. An overview (counts by state and source, on-time rate by unit, overdue trend by
 month, warnings, every item with search and filters), a page per unit, a page per item with its whole history
-and links to the archived PDFs of its slips. `--unit` writes one unit's pages alone, to share with that unit.
+and links to its slips' PDFs. `--unit` writes one unit's pages alone, to share with that unit.
+
+The board holds everything its pages link to: each linked slip's archived PDF is copied into the board's own
+pdf/ folder (pdf/<year>/<kind folder>/<number>.pdf, as in the archive), so the folder works alone, opened from
+disk, copied to a share, sent to a unit or served by `docgen serve`, which serves that folder and nothing else.
 
 Page file names come from a hash of the unit's name or the item's id, never from register text. A file is only
 rewritten when its content changes, and files of items no longer listed are removed.
@@ -11,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -92,7 +98,34 @@ def _trend(d: Day) -> list[tuple[str, int]]:
     return out
 
 
-def _history(d: Day, item, page_dir: Path, arch: Path) -> list[dict]:
+def _copy_if_changed(src: Path, dst: Path) -> bool:
+    """Copy an archived file into the board unless dst already is that copy (same size and time: archived
+    files are written once and never replaced). Atomic: a killed run leaves the old copy or the new one."""
+    st = src.stat()
+    try:
+        cur = dst.stat()
+        if cur.st_size == st.st_size and cur.st_mtime_ns == st.st_mtime_ns:
+            return False
+    except FileNotFoundError:
+        pass
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=str(dst.parent))
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o644)
+        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp, dst)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def _history(d: Day, item, page_dir: Path, arch: Path, pdfs: dict[Path, Path], dest: Path) -> list[dict]:
     h = [{"day": item.assigned, "date": cn_date(item.assigned), "what": "交办", "note": item.source.describe(),
           "href": None}]
     for s in sorted((s for s in d.st.slips.values() if s.item == item.id and s.kind in ("assign", "urge", "rectify")
@@ -101,7 +134,9 @@ def _history(d: Day, item, page_dir: Path, arch: Path) -> list[dict]:
         entry = {"day": s.issued, "date": cn_date(s.issued), "what": f"出具{KINDS[s.kind].name}", "link": s.number,
                  "note": "（已作废）" if s.is_void else "", "href": None}
         if s.renders and pdf.exists():
-            entry["href"] = _href(pdf, page_dir)
+            copy = dest / "pdf" / pdf.relative_to(arch)  # the board's own copy: the folder works alone
+            pdfs[copy] = pdf
+            entry["href"] = _href(copy, page_dir)
         h.append(entry)
     for e in d.reg.events_of(item.id):
         if e.date > d.as_of:
@@ -131,6 +166,7 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
     level = {s.item.id: level_of(s) for s in statuses}
     common = {"office": d.reg.settings.office, "as_of": cn_date(d.as_of), "generated": cn_date(d.as_of)}
     written: dict[Path, bytes] = {}
+    pdfs: dict[Path, Path] = {}  # the board's copy -> the archived PDF
 
     def page(path: str) -> tuple[Path, str]:
         p = dest / path
@@ -206,15 +242,20 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
                 "co": "、".join(s.item.co), "due_full": cn_date(s.due) + (
                     f"（原时限{cn_date(s.original.due)}，经批准延期）" if s.extended_to else ""),
                 "state_text": state_text(s), "why": warned_text(w) if w else progress_text(s), "cls": CLS[lv]}
-        render("item.html.j2", path, title=s.item.text[:20], item=item, history=_history(d, s.item, p.parent, arch))
+        render("item.html.j2", path, title=s.item.text[:20], item=item,
+               history=_history(d, s.item, p.parent, arch, pdfs, dest))
     for name in ("board.css", "board.js"):
         written[dest / "assets" / name] = (TEMPLATES / "assets" / name).read_bytes()
 
     changed = sum(write_if_changed(p, data) for p, data in written.items())
+    changed += sum(_copy_if_changed(src, copy) for copy, src in pdfs.items())
     for old in list(dest.rglob("*.html")):  # an item or unit no longer on the board
         if old not in written:
             old.unlink()
-    return changed, len(written) - changed
+    for old in list((dest / "pdf").rglob("*")):  # a slip no longer linked
+        if old.is_file() and old not in pdfs:
+            old.unlink()
+    return changed, len(written) + len(pdfs) - changed
 
 
 def dest_for(out: Path, unit: str | None) -> Path:

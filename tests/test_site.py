@@ -151,7 +151,7 @@ def test_serve_previews_the_board_on_localhost_only(board):
     try:
         for _ in range(50):
             try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/site/index.html", timeout=2).read().decode()
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2).read().decode()
                 break
             except OSError:
                 time.sleep(0.1)
