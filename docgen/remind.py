@@ -304,6 +304,10 @@ class Writer:
                 time.sleep(0.05)
         try:
             self.record = verify(self.root)
+            if self.record.lines and self.record.marker is None:
+                # records written before the marker (a run killed in between, or an old reminders.jsonl)
+                first = json.loads(self.record.lines[0])
+                self._mark({"date": first["date"], "id": first.get("id", "")})
         except BaseException:
             self._release()
             raise
