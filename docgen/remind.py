@@ -244,10 +244,9 @@ def parse(data: bytes, file: str) -> Record:
                 errors.append(Diagnostic(file, n, FIELD, f"记录序号是 {r.get('n')}，应为 {n}：此前的记录被删除、插入或调换"))
             elif r.get("prev") != prev:
                 errors.append(Diagnostic(file, n, FIELD, "前一条记录的哈希不符：前一条记录被修改、删除或调换"))
-            else:
-                why = rec.apply(r, n)
-                if why:
-                    errors.append(Diagnostic(file, n, FIELD, why))
+            why = rec.apply(r, n)
+            if why:
+                errors.append(Diagnostic(file, n, FIELD, why))
         prev = line_hash(line)
         rec.lines.append(line)
     if errors:
