@@ -440,8 +440,8 @@ def call_gateway(argv: list[str], phone: str, text: str, payload: str, timeout: 
                 if f:
                     f.close()
             p.wait()
-        if exited == 0:
-            return SENT, ""  # it said sent; only something it left behind held the pipe
+        if exited is not None:  # it had answered; only something it left behind held the pipe
+            return (SENT, "") if exited == 0 else (FAILED, f"退出码 {exited}")
         return UNKNOWN, f"短信网关超过{timeout:g}秒没有返回，已终止（短信可能已经发出）"
     if p.returncode != 0:
         why = _CONTROL.sub(" ", err.decode("utf-8", "replace")).strip()
