@@ -99,6 +99,9 @@ def check(c: Ctx):
     from .documents import templates as T
 
     st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
+    from . import remind as R
+
+    R.verify(reg.root, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     problems = stale(reg, cal, st)
     if problems:
         raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
@@ -496,6 +499,7 @@ def build(c: Ctx, as_of, workers):
     as_of = as_of or dt.date.today()
     warnings: list = []
     reg, cal = c.load(warnings)
+    R.verify(reg.root)  # a damaged or missing reminders.jsonl stops the run before anything is issued
     problems = T.check(reg.root)
     if problems:
         raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
@@ -519,7 +523,7 @@ def build(c: Ctx, as_of, workers):
             lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
             errors += errs
     d = day(reg, cal, as_of)
-    msgs, missing, files = R.remind(d, c.output, None)
+    sms = R.remind(d, c.output, None, notify=lambda m: click.echo(m, err=True))
     xlsx = write_xlsx(d, c.output / "台账.xlsx")
     dest = W.dest_for(c.output, None)
     W.build(d, dest)
@@ -531,7 +535,9 @@ def build(c: Ctx, as_of, workers):
     out.append(f"预警：红色{red}项（逾期），蓝色{blue}项（临期）；详见 docgen warn")
     if batches:
         out.append("请打印：" + "；".join(f"{b}（各单位的 PDF 和签收登记表，按双面打印）" for b in batches))
-    out.append(f"短信发件箱：{files[0]}（{len(msgs)}条；发送：docgen remind --send-cmd 命令）")
+    out.append(f"短信发件箱：{sms.files[0]}（{len(sms.due)}条；发送：docgen remind --send-cmd 命令）")
+    if sms.unknown:
+        out.append(f"短信：{len(sms.unknown)}条状态不明，可能已经发出，不会自动重发；详见 docgen remind")
     out.append(f"台账：{xlsx}；看板：{dest / 'index.html'}")
     for w in warnings:
         out.append(f"警告：{w}")
@@ -557,19 +563,35 @@ def warn(c: Ctx, as_of, as_json):
 
 
 @cli.command(short_help="短信提醒：发件箱，或用 --send-cmd 发送。", help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "
-                  "输出目录/outbox/日期.csv 和 .jsonl。--send-cmd 指定短信网关的发送命令（每段短信运行一次，参数为手机号和短信内容，"
-                  "标准输入为 JSON），发送结果记入 台账目录/reminders.jsonl，失败的下次重发。")
+                  "输出目录/outbox/日期.csv 和 .jsonl（当天的每条短信及其状态）。--send-cmd 指定短信网关的发送命令（每段短信运行一次，"
+                  "参数为手机号和短信内容，标准输入为 JSON；超时见 settings.yaml 的 sms.timeout），每条短信发送前后都记入 "
+                  "台账目录/reminders.jsonl：每条短信至多发送一次，失败的下次重发，状态不明的（运行被中断、网关超时）不自动重发，"
+                  "核实后用 --resend 编号 重发。有短信要发而一条也没有发出时退出码为 1。")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
 @click.option("--send-cmd", metavar="命令", help="发送命令，如 \"/usr/local/bin/sms-send\"")
+@click.option("--resend", "resend_id", metavar="编号", help="重发一条状态不明或发送失败的短信（编号见发件箱），须同时给出 --send-cmd")
 @click.pass_obj
-def remind(c: Ctx, as_of, send_cmd):
+def remind(c: Ctx, as_of, send_cmd, resend_id):
     from . import remind as R
     from .daily import day
 
+    argv = R.parse_send_cmd(send_cmd) if send_cmd is not None else None
+    if resend_id is not None and argv is None:
+        raise DocgenError("--resend 须同时给出 --send-cmd（短信网关的发送命令）")
     reg, cal = c.load()
-    d = day(reg, cal, as_of or dt.date.today())
-    msgs, missing, files = R.remind(d, c.output, send_cmd)
-    click.echo("\n".join(R.summary(d, msgs, missing, files, bool(send_cmd))))
+    notify = lambda m: click.echo(m, err=True)  # noqa: E731
+    if resend_id is not None:
+        date = R.id_date(resend_id)
+        if as_of and as_of != date:
+            raise DocgenError(f"短信 {resend_id} 是{cn_date(date)}的，与 --on {as_of} 不符")
+        res = R.resend(day(reg, cal, date), c.output, argv, resend_id, notify)
+    else:
+        res = R.remind(day(reg, cal, as_of or dt.date.today()), c.output, argv, notify)
+    click.echo("\n".join(R.summary(res)))
+    if res.none_went_out:
+        e = DocgenError(f"{len(res.due)}条短信一条也没有发出（见上）；发送失败的下次运行时重发")
+        e.exit_code = 1
+        raise e
 
 
 @cli.command("ledger", short_help="写出 Excel 台账（按来源分表、汇总，按预警着色）。", help="把台账写成 Excel（.xlsx）：按来源分表（会议议定事项、领导批示、公文办理、督导整改）及汇总，"

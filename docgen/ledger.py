@@ -94,9 +94,11 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "reissue": {"number": STR, "rev": INT, "reason": STR, "date": DATE},
     "close": {"number": STR, "period": DICT, "date": DATE, "view": DICT, "scores": DICT, "named": LIST},
     "batch": {"id": STR, "kind": STR, "date": DATE, "numbers": LIST, "files": DICT},
+    "reminders": {"date": DATE, "id": STR},
 }
 ACT_CN = {"migrate": "转换旧编号登记簿", "number": "编号", "render": "出具文件", "void": "作废", "reissue": "更正",
-          "close": "通报并结算期间", "batch": "打印批次"}
+          "close": "通报并结算期间", "batch": "打印批次",
+          "reminders": "短信发送记录开始"}
 
 
 def _type_ok(v, t: str) -> bool:
@@ -178,6 +180,7 @@ class State:
         self.closes: dict[str, dict] = {}  # period key -> close record
         self.batches: dict[str, dict] = {}  # batch id -> record
         self.migrated = False
+        self.reminders: dict | None = None  # the marker: registers/reminders.jsonl holds records (docgen/remind.py)
 
     @property
     def head(self) -> str:
@@ -275,6 +278,11 @@ class State:
             for num in r["numbers"]:
                 self.slips[num].batch = r["id"]
             self.batches[r["id"]] = r
+            return None
+        if act == "reminders":
+            if self.reminders is not None:
+                return f"短信发送记录已在第{self.reminders['n']}行登记过"
+            self.reminders = r
             return None
         return f"未知的记录种类「{act}」"
 

@@ -52,6 +52,7 @@ class Settings:
     printing: "Printing" = None  # settings.yaml `print`
     bulletin_auto: str = ""  # settings.yaml `bulletin.auto`: month | quarter: `build` issues the last ended period's
     sms_signature: str = ""  # settings.yaml `sms.signature`, e.g. 【泰安高新区督导专班】
+    sms_timeout: float = 20.0  # settings.yaml `sms.timeout`: seconds the gateway has for one part of a message
 
     def __post_init__(self):
         if self.printing is None:

@@ -33,6 +33,7 @@ SPECIAL_FILES = ("settings.yaml", "rules.yaml")
 _DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MOBILE_RX = re.compile(r"^1\d{10}$")
 MAX_TEXT = 2000  # the longest text one field may hold (registers.md): about a page; beyond it is a paste gone wrong
+SMS_TIMEOUT = 20.0  # seconds: settings.yaml `sms.timeout` when not given
 # what no document can carry: characters XML 1.0 forbids, and the C1 controls it discourages
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # what reorders the text around it when shown (in a page, a document, a terminal): the bidirectional embeddings,
@@ -329,13 +330,20 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         vals = {k: pr.boolean(k) for k in ("sealed", "colour", "cc_leader", "duplex")}
         printing = Printing(**{k: v for k, v in vals.items() if v is not None}, copies=pr.integer("copies", 1))
         pr.finish(("sealed", "colour", "cc_leader", "copies", "duplex"))
-    sms_signature = ""
+    sms_signature, sms_timeout = "", SMS_TIMEOUT
     sm = e.sub("sms", "sms（短信提醒）")
     if sm and sm.ok:
         sms_signature = sm.str("signature")
-        sm.finish(("signature",))
+        if sm.has("timeout"):
+            t = sm.m["timeout"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not 1 <= t <= 600:
+                sm.err("timeout", f"短信网关的超时应为1到600之间的秒数，实际是「{t}」")
+            else:
+                sms_timeout = float(t)
+        sm.finish(("signature", "timeout"))
     s = Settings(
         sms_signature=sms_signature,
+        sms_timeout=sms_timeout,
         bulletin_auto=bulletin_auto,
         printing=printing,
         archive=archive,

@@ -1,41 +1,69 @@
 """短信提醒: one message a day to each unit's contact, listing that unit's warned items; an outbox the office can
-send from, or a command of its own (its SMS gateway's client) that docgen runs for each message. docgen has no
-network code.
+send from, or a command of its own (its SMS gateway's client) that docgen runs for each part of a message. docgen
+has no network code.
 
-What was sent is a recorded fact, kept beside the ledger in registers/reminders.jsonl (append-only, under a lock,
-each line written whole and fsynced): the same item never goes to the same phone twice on one day, a contact gets
-at most one message a day, and a message that failed (or was only queued) is sent on the next run.
+A reminder is sent at most once. What was sent is a recorded fact, kept beside the ledger in
+registers/reminders.jsonl: one JSON line a record, appended with one write and fsynced, hash-chained like the ledger
+(`n`, `prev`; docgen/ledger.py's encoding), so an edited, removed or reordered line is named with its line. Each
+message has a stable id (date, phone, hash of its text). A run holds an exclusive lock (.reminders.lock) from the
+plan to the last record, so two runs never both send. For each message it records an intent (发送中) before calling
+the gateway and the outcome (已发送 / 发送失败 / 状态不明) after. A message with an intent and no outcome (the run was
+killed) or whose gateway timed out is 状态不明: possibly sent, so never sent again by itself and its phone gets nothing
+more that day; `docgen remind --resend ID` sends it deliberately. A message that failed is retried on the next run,
+from its first part the gateway did not confirm.
+
+The first record also leaves a marker (act `reminders`) in the ledger: a reminders.jsonl deleted afterwards is
+found, and docgen refuses to run rather than remind everyone again.
+
+The day's outbox (output/outbox/DATE.csv, .jsonl) is derived from the record and the plan: every message recorded
+that day with its status, then the messages still to send; it never loses a row.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import errno
 import fcntl
+import hashlib
 import io
 import json
 import os
+import re
 import shlex
+import shutil
+import signal
 import subprocess
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .calendar import cn_date
 from .daily import Day
-from .diagnostics import DocgenError
+from .diagnostics import Diagnostic, DocgenError, InputErrors
 from .engine.warnings import UNSIGNED
-from .files import write_if_changed
+from .files import fsync_dir, write_if_changed
+from .ledger import GENESIS, LEDGER, encode, line_hash
 from .view import short_title, warned_text
 
 SMS = 70  # characters in one SMS
 PART = 67  # characters in each part of a long SMS, its (1/2) mark included
-SENT, FAILED, QUEUED = "已发送", "发送失败", "待发送"
+SENT, FAILED, QUEUED, SENDING, UNKNOWN = "已发送", "发送失败", "待发送", "发送中", "状态不明"
+RECORD, LOCK = "reminders.jsonl", ".reminders.lock"
+FIELD = "短信记录"
+LOCK_WAIT = 900.0  # seconds a run waits for another one to finish
+KILL_GRACE = 5.0  # seconds to collect a killed gateway's pipes
+_ID = re.compile(r"^(\d{8})-(\d{11})-([0-9a-f]{8})$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def record_path(reg) -> Path:
-    return Path(reg.root) / "reminders.jsonl"
+    return Path(reg.root) / RECORD
 
 
 @dataclass
 class Message:
+    id: str
+    date: str  # ISO date
     phone: str
     unit: str
     contact: str
@@ -44,6 +72,23 @@ class Message:
     parts: list[str] = field(default_factory=list)
     status: str = QUEUED
     error: str = ""
+    done: int = 0  # parts the gateway confirmed
+    line: int = 0  # its last line in reminders.jsonl
+
+
+def message_id(date: str, phone: str, text: str) -> str:
+    """Stable: the same message (date, phone, text) has the same id whenever the plan is computed."""
+    return f"{date.replace('-', '')}-{phone}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def id_date(mid: str) -> dt.date:
+    m = _ID.match(mid or "")
+    if m:
+        try:
+            return dt.datetime.strptime(m[1], "%Y%m%d").date()
+        except ValueError:
+            pass
+    raise DocgenError(f"「{mid}」不是短信编号（形如 20261120-13905381002-1a2b3c4d，见发件箱的“编号”列）")
 
 
 def split(text: str) -> list[str]:
@@ -65,34 +110,263 @@ def compose(signature: str, contact: str, unit: str, lines: list[str]) -> str:
     return f"{signature}{contact}您好，{unit}的督办提醒：{body}。请抓紧办理，按时反馈。"
 
 
-
 def _line(w) -> str:
     if w.level == UNSIGNED:
         return f"{w.slip}回执未签收"
     return f"{w.slip or ''}{short_title(w.status.item.text, 10)}（{warned_text(w)}）"
 
 
-def read_records(reg) -> list[dict]:
-    p = record_path(reg)
-    if not p.exists():
-        return []
-    out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+# ---------------------------------------------------------------- the record
+
+_INT, _STR, _LIST, _BOOL = "int", "str", "list", "bool"
+_COMMON = {"n": _INT, "prev": _STR, "at": _STR, "id": _STR, "date": _STR, "phone": _STR, "status": _STR}
+INTENT = {**_COMMON, "unit": _STR, "contact": _STR, "items": _LIST, "text": _STR, "parts": _INT, "from": _INT}
+OUTCOME = {**_COMMON, "error": _STR, "done": _INT}
+LEGACY = {"date": _STR, "phone": _STR, "unit": _STR, "items": _LIST, "parts": _INT, "status": _STR, "error": _STR}
+
+
+def _typed(v, t: str) -> bool:
+    if t == _INT:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    return isinstance(v, {_STR: str, _LIST: list, _BOOL: bool}[t])
+
+
+def _fields_wrong(r: dict, schema: dict, optional=()) -> list[str]:
+    wrong = [k for k, t in schema.items() if k not in r or not _typed(r[k], t)]
+    return wrong + [k for k in r if k not in schema and k not in optional]
+
+
+def _iso(v: str) -> bool:
+    try:
+        return dt.date.fromisoformat(v).isoformat() == v
+    except ValueError:
+        return False
+
+
+class Record:
+    """registers/reminders.jsonl, validated: every message recorded, with its last status."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lines: list[str] = []
+        self.messages: dict[str, Message] = {}  # id -> message, in the order first recorded
+        self.marker: dict | None = None  # the ledger's `reminders` record
+
+    @property
+    def head(self) -> str:
+        return line_hash(self.lines[-1]) if self.lines else GENESIS
+
+    def on(self, date: str) -> list[Message]:
+        return [m for m in self.messages.values() if m.date == date]
+
+    def unknown(self, date: str | None = None) -> list[Message]:
+        return [m for m in self.messages.values() if m.status in (SENDING, UNKNOWN) and date in (None, m.date)]
+
+    def apply(self, r: dict, n: int) -> str | None:
+        """Apply one chained record; returns why it is invalid, or None."""
+        if r.get("status") == SENDING:
+            wrong = _fields_wrong(r, INTENT, ("resend",))
+            if "resend" in r and r["resend"] is not True:
+                wrong.append("resend")
+            if wrong:
+                return f"发送记录的字段有误：{'、'.join(wrong)}"
+            if not _iso(r["date"]):
+                return f"日期「{r['date']}」无效"
+            if r["id"] != message_id(r["date"], r["phone"], r["text"]):
+                return f"编号「{r['id']}」与日期、手机号、短信内容不符（短信内容被修改？）"
+            if r["parts"] != len(split(r["text"])) or not 1 <= r["from"] <= r["parts"]:
+                return "段数与短信内容不符"
+            m = self.messages.get(r["id"])
+            if m is not None:
+                if m.status == SENT:
+                    return f"短信 {m.id} 已于第{m.line}行记为已发送，不能再次发送"
+                if m.status in (SENDING, UNKNOWN) and not r.get("resend"):
+                    return f"短信 {m.id} 状态不明（第{m.line}行），只能用 --resend 重发"
+            else:
+                m = Message(r["id"], r["date"], r["phone"], r["unit"], r["contact"], list(r["items"]), r["text"],
+                            split(r["text"]))
+                self.messages[m.id] = m
+            m.status, m.error, m.done, m.line = SENDING, "", r["from"] - 1, n
+            return None
+        if r.get("status") in (SENT, FAILED, UNKNOWN):
+            wrong = _fields_wrong(r, OUTCOME)
+            if wrong:
+                return f"发送结果记录的字段有误：{'、'.join(wrong)}"
+            m = self.messages.get(r["id"])
+            if m is None or m.status != SENDING:
+                return f"短信「{r['id']}」没有与这条结果对应的发送记录"
+            if (r["date"], r["phone"]) != (m.date, m.phone):
+                return "日期或手机号与发送记录不符"
+            if not m.done <= r["done"] <= len(m.parts) or (r["status"] == SENT) != (r["done"] == len(m.parts)):
+                return "已发出的段数与发送结果不符"
+            m.status, m.error, m.done, m.line = r["status"], r["error"], r["done"], n
+            return None
+        return f"未知的状态「{r.get('status')}」"
+
+    def apply_legacy(self, r: dict, n: int) -> str | None:
+        """A line written before records were chained (one line a message, after all its parts)."""
+        wrong = _fields_wrong(r, LEGACY)
+        if wrong:
+            return f"旧版短信记录的字段有误：{'、'.join(wrong)}"
+        if r["status"] not in (SENT, FAILED) or not _iso(r["date"]):
+            return "旧版短信记录的状态或日期无效"
+        mid = f"{r['date'].replace('-', '')}-{r['phone']}-L{n}"
+        self.messages[mid] = Message(mid, r["date"], r["phone"], r["unit"], "", list(r["items"]), "", [""] * r["parts"],
+                                     r["status"], r["error"], r["parts"] if r["status"] == SENT else 0, n)
+        return None
+
+
+def parse(data: bytes, file: str) -> Record:
+    """Validate every line and replay them; InputErrors naming each bad line."""
+    rec = Record(Path(file))
+    errors: list[Diagnostic] = []
+    parts = data.split(b"\n")
+    if parts[-1] == b"":
+        parts.pop()
+    else:
+        errors.append(Diagnostic(file, len(parts), FIELD, "最后一行不完整（没有换行符）：短信记录被截断或被手工修改"))
+    prev, chained = GENESIS, False
+    for n, raw in enumerate(parts, 1):
+        line = raw.decode("utf-8", "replace")
         try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            raise DocgenError(f"{p}:{n}: 短信记录这一行无法读取（被手工修改或截断？）") from None
-    return out
+            r = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            r = None
+        if not isinstance(r, dict):
+            errors.append(Diagnostic(file, n, FIELD, "这一行不是有效的短信记录（不是一行 JSON）：被手工修改或损坏"))
+        elif "n" not in r and not chained:
+            why = rec.apply_legacy(r, n)
+            if why:
+                errors.append(Diagnostic(file, n, FIELD, why))
+        else:
+            chained = True
+            if r.get("n") != n:
+                errors.append(Diagnostic(file, n, FIELD, f"记录序号是 {r.get('n')}，应为 {n}：此前的记录被删除、插入或调换"))
+            elif r.get("prev") != prev:
+                errors.append(Diagnostic(file, n, FIELD, "前一条记录的哈希不符：前一条记录被修改、删除或调换"))
+            why = rec.apply(r, n)
+            if why:
+                errors.append(Diagnostic(file, n, FIELD, why))
+        prev = line_hash(line)
+        rec.lines.append(line)
+    if errors:
+        raise InputErrors(errors)
+    return rec
 
 
-def plan(d: Day) -> tuple[list[Message], list[str]]:
-    """Today's messages (one per contact, with the items not yet sent to that phone today), and the units that
-    cannot be reminded (no mobile number)."""
+def verify(root: Path | str, ledger_state=None) -> Record:
+    """reminders.jsonl read and verified, and its presence checked against the ledger's marker. Every command that
+    writes calls this before writing anything."""
+    from .ledger import read
+
+    root = Path(root)
+    st = ledger_state if ledger_state is not None else read(root)
+    p = root / RECORD
+    rec = parse(p.read_bytes(), str(p)) if p.exists() else Record(p)
+    rec.marker = st.reminders
+    if rec.marker is not None and not rec.lines:
+        raise DocgenError(
+            f"短信发送记录 {p} {'是空的' if p.exists() else '不见了'}，但账本 {root / LEDGER}:{rec.marker['n']} 记下"
+            f"自{rec.marker['date']}起已有发送记录。为免把短信重发一遍，docgen 不再运行，未写任何文件。\n"
+            f"请从备份或版本管理中恢复这个文件（如在台账目录中运行 git checkout -- {RECORD}），然后再运行。")
+    return rec
+
+
+class Writer:
+    """`with Writer(root) as w:` holds the reminders lock for the whole run; `w.record` is the verified record,
+    `w.append()` writes one record: one line, one write, fsynced."""
+
+    def __init__(self, root: Path | str, notify=None, wait: float = LOCK_WAIT,
+                 clock=lambda: dt.datetime.now(dt.timezone.utc)):
+        self.root = Path(root)
+        self.path = self.root / RECORD
+        self.notify, self.wait, self.clock = notify, wait, clock
+        self.record: Record | None = None
+        self._lock = None
+
+    def __enter__(self) -> "Writer":
+        self._lock = open(self.root / LOCK, "a")
+        deadline = time.monotonic() + self.wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if not told and self.notify:
+                    self.notify(f"另一个 docgen 正在发送短信提醒（{self.root / LOCK}），等待它完成……")
+                    told = True
+                if time.monotonic() > deadline:
+                    self._release()
+                    raise DocgenError(f"另一个 docgen 正在发送短信提醒，等待{self.wait:g}秒后仍未完成；未发送、未写任何文件，"
+                                      "请稍后再试") from None
+                time.sleep(0.05)
+        try:
+            self.record = verify(self.root)
+            if self.record.lines and self.record.marker is None:
+                # records written before the marker (a run killed in between, or an old reminders.jsonl)
+                first = json.loads(self.record.lines[0])
+                self._mark({"date": first["date"], "id": first.get("id", "")})
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock:
+            self._lock.close()  # closing the file releases the flock
+            self._lock = None
+
+    def append(self, fields: dict) -> dict:
+        rec = self.record
+        n = len(rec.lines) + 1
+        r = {"n": n, "prev": rec.head, "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), **fields}
+        line = encode(r)
+        r = json.loads(line)  # exactly what a reader will see
+        why = rec.apply(r, n)
+        if why:
+            raise DocgenError(f"{self.path}:{n}: 内部错误，短信记录未写入：{why}")
+        data = (line + "\n").encode("utf-8")
+        new = not self.path.exists()
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                if os.write(fd, data) != len(data):
+                    raise OSError(errno.ENOSPC, "写入不完整（磁盘已满？）", str(self.path))
+                os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, size)  # never leave half a line
+                os.fsync(fd)
+                raise
+        finally:
+            os.close(fd)
+        if new:
+            fsync_dir(self.root)
+        rec.lines.append(line)
+        if rec.marker is None:
+            self._mark(r)
+        return r
+
+    def _mark(self, r: dict) -> None:
+        """After the first record is safely written: the ledger notes that reminders.jsonl holds records."""
+        from .ledger import Ledger
+
+        with Ledger(self.root) as led:
+            if led.state.reminders is None:
+                led.add("reminders", date=r["date"], id=r["id"])
+                led.commit()
+            self.record.marker = led.state.reminders
+
+
+# ---------------------------------------------------------------- plan, send, outbox
+
+def compose_all(d: Day) -> tuple[list[Message], list[str]]:
+    """A message for each warned unit with a mobile number, and the units without one."""
     reg, today = d.reg, d.as_of.isoformat()
-    sent_today = [r for r in read_records(reg) if r["date"] == today and r["status"] == SENT]
-    done_phones = {r["phone"] for r in sent_today}
     signature = reg.settings.sms_signature or f"【{reg.settings.office}】"
     msgs, missing = [], []
     for u in d.warned:
@@ -100,90 +374,200 @@ def plan(d: Day) -> tuple[list[Message], list[str]]:
         if unit is None or not unit.mobile:
             missing.append(u.unit)
             continue
-        if unit.mobile in done_phones:
-            continue  # at most one message a day; today's went out
-        entries = [w for w in u.entries]
-        items = list(dict.fromkeys(w.status.item.id for w in entries))
-        lines = [_line(w) for w in entries]
-        text = compose(signature, unit.contact, u.unit, lines)
-        msgs.append(Message(unit.mobile, u.unit, unit.contact, items, text, split(text)))
+        items = list(dict.fromkeys(w.status.item.id for w in u.entries))
+        text = compose(signature, unit.contact, u.unit, [_line(w) for w in u.entries])
+        msgs.append(Message(message_id(today, unit.mobile, text), today, unit.mobile, u.unit, unit.contact, items,
+                            text, split(text)))
     return msgs, missing
 
 
-def _append(reg, records: list[dict]) -> None:
-    p = record_path(reg)
-    with open(p.with_name(".reminders.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            data = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in records).encode()
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def send(msgs: list[Message], cmd: str) -> None:
-    """Run the office's command for each part: phone and text as arguments, the message as JSON on stdin."""
-    argv = shlex.split(cmd)
+def plan(d: Day, rec: Record) -> tuple[list[Message], list[str]]:
+    """Today's messages still to send, and the units that cannot be reminded (no mobile number). A phone that has
+    had a message today (sent, or possibly sent: 状态不明) gets no other; a message that failed is due again, from
+    its first unconfirmed part."""
+    msgs, missing = compose_all(d)
+    blocked = {m.phone for m in rec.on(d.as_of.isoformat()) if m.status != FAILED}
+    due = []
     for m in msgs:
-        for i, part in enumerate(m.parts, 1):
-            payload = json.dumps({"phone": m.phone, "text": part, "unit": m.unit, "part": i, "parts": len(m.parts)},
-                                 ensure_ascii=False)
-            try:
-                p = subprocess.run(argv + [m.phone, part], input=payload, capture_output=True, text=True, timeout=60)
-            except (OSError, subprocess.TimeoutExpired) as e:
-                m.status, m.error = FAILED, str(e)
-                break
-            if p.returncode != 0:
-                m.status, m.error = FAILED, (p.stderr.strip() or f"退出码 {p.returncode}")[:200]
-                break
-        else:
-            m.status = SENT
+        if m.phone in blocked:
+            continue
+        r = rec.messages.get(m.id)
+        if r is not None:
+            m.status, m.error, m.done = r.status, r.error, r.done
+        due.append(m)
+    return due, missing
 
 
-def outbox(out: Path, d: Day, msgs: list[Message]) -> tuple[Path, Path]:
-    """output/outbox/DATE.csv and .jsonl: today's messages, with what became of each."""
+def parse_send_cmd(cmd: str) -> list[str]:
+    """--send-cmd as an argument vector, or DocgenError (exit 2) before anything is sent or recorded."""
+    try:
+        argv = shlex.split(cmd)
+    except ValueError:
+        raise DocgenError(f"--send-cmd「{cmd}」无法解析：引号不成对，或末尾多了反斜杠。命令和参数按 shell 的规则书写，"
+                          "含空格的参数用引号括起；未发送任何短信") from None
+    if not argv:
+        raise DocgenError("--send-cmd 是空的：请写出短信网关的发送命令，如 --send-cmd /usr/local/bin/sms-send")
+    if shutil.which(argv[0]) is None:
+        raise DocgenError(f"找不到发送命令「{argv[0]}」（或它不可执行）；未发送任何短信")
+    return argv
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def call_gateway(argv: list[str], phone: str, text: str, payload: str, timeout: float) -> tuple[str, str]:
+    """One run of the office's command for one part: (已发送 | 发送失败 | 状态不明, why). The command runs in a
+    session of its own; past the timeout its whole process group is killed and the part is 状态不明 (the gateway
+    may have sent it)."""
+    try:
+        p = subprocess.Popen(argv + [phone, text], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as e:
+        return FAILED, f"无法运行发送命令：{e.strerror or e}"
+    try:
+        _, err = p.communicate(payload.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        exited = p.poll()
+        _kill_group(p.pid)
+        try:
+            p.communicate(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:  # a child left the group and holds the pipe: stop listening
+            for f in (p.stdin, p.stderr):
+                if f:
+                    f.close()
+            p.wait()
+        if exited is not None:  # it had answered; only something it left behind held the pipe
+            return (SENT, "") if exited == 0 else (FAILED, f"退出码 {exited}")
+        return UNKNOWN, f"短信网关超过{timeout:g}秒没有返回，已终止（短信可能已经发出）"
+    if p.returncode != 0:
+        why = _CONTROL.sub(" ", err.decode("utf-8", "replace")).strip()
+        return FAILED, (why or f"退出码 {p.returncode}")[:200]
+    return SENT, ""
+
+
+def send_one(w: Writer, argv: list[str], m: Message, timeout: float, start: int | None = None,
+             resend: bool = False) -> None:
+    """Record the intent, run the gateway for each part from `start`, record the outcome."""
+    start = m.done if start is None else start
+    intent = {"id": m.id, "date": m.date, "phone": m.phone, "unit": m.unit, "contact": m.contact, "items": m.items,
+              "text": m.text, "parts": len(m.parts), "from": start + 1, "status": SENDING}
+    w.append({**intent, "resend": True} if resend else intent)
+    status, error, done = SENT, "", start
+    for i in range(start, len(m.parts)):
+        payload = json.dumps({"id": m.id, "phone": m.phone, "text": m.parts[i], "unit": m.unit, "part": i + 1,
+                              "parts": len(m.parts)}, ensure_ascii=False)
+        status, error = call_gateway(argv, m.phone, m.parts[i], payload, timeout)
+        if status != SENT:
+            break
+        done += 1
+    w.append({"id": m.id, "date": m.date, "phone": m.phone, "status": status, "error": error, "done": done})
+    m.status, m.error, m.done = status, error, done
+
+
+def _shown(m: Message) -> tuple[str, str]:
+    """The status a clerk sees, and what to do."""
+    if m.status in (SENDING, UNKNOWN):
+        return UNKNOWN, (f"{m.error}；" if m.error else "发送时运行被中断；") + \
+            f"可能已经发出：先向短信平台或收信人核实，确未收到的用 docgen remind --resend {m.id} 重发"
+    if m.status == FAILED:
+        return FAILED, (m.error or "") + ("；" if m.error else "") + "下次运行 docgen remind 时重发"
+    return m.status, m.error
+
+
+def outbox(out: Path, date: dt.date, rec: Record, pending: list[Message]) -> tuple[Path, Path]:
+    """output/outbox/DATE.csv and .jsonl: every message recorded that day with what became of it, then the ones
+    still to send. Derived from the record, so it never loses a row."""
     from .xlsx import FORMULA_START
 
     folder = out / "outbox"
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [{"phone": m.phone, "unit": m.unit, "contact": m.contact, "message": m.text, "parts": len(m.parts),
-             "items": "、".join(m.items), "status": m.status, "error": m.error} for m in msgs]
+    msgs = rec.on(date.isoformat()) + [m for m in pending if m.id not in rec.messages]
+    rows = []
+    for m in msgs:
+        status, note = _shown(m)
+        rows.append({"phone": m.phone, "unit": m.unit, "contact": m.contact, "message": m.text, "parts": len(m.parts),
+                     "items": "、".join(m.items), "status": status, "error": note, "id": m.id})
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["手机号", "单位", "联系人", "短信内容", "条数", "事项", "状态", "说明"])
+    w.writerow(["手机号", "单位", "联系人", "短信内容", "条数", "事项", "状态", "说明", "编号"])
     for r in rows:
         # a spreadsheet opening the CSV must not take a cell for a formula
         w.writerow(["'" + v if isinstance(v, str) and v.lstrip().startswith(FORMULA_START) else v for v in r.values()])
-    base = folder / d.as_of.isoformat()
+    base = folder / date.isoformat()
     write_if_changed(base.with_suffix(".csv"), ("\ufeff" + buf.getvalue()).encode("utf-8"))
     write_if_changed(base.with_suffix(".jsonl"),
                      "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
     return base.with_suffix(".csv"), base.with_suffix(".jsonl")
 
 
-def remind(d: Day, out: Path, send_cmd: str | None) -> tuple[list[Message], list[str], tuple[Path, Path]]:
-    msgs, missing = plan(d)
-    if send_cmd and msgs:
-        send(msgs, send_cmd)
-    if send_cmd:
-        _append(d.reg, [{"date": d.as_of.isoformat(), "phone": m.phone, "unit": m.unit, "items": m.items,
-                         "parts": len(m.parts), "status": m.status, "error": m.error} for m in msgs])
-    files = outbox(out, d, msgs)
-    return msgs, missing, files
+@dataclass
+class Result:
+    date: dt.date
+    due: list[Message]  # this run's messages: sent or tried with --send-cmd, else still to send
+    missing: list[str]
+    unknown: list[Message]  # the day's messages of unknown fate, from the record
+    files: tuple[Path, Path]
+    sending: bool
+
+    @property
+    def none_went_out(self) -> bool:
+        return self.sending and bool(self.due) and not any(m.status == SENT for m in self.due)
 
 
-def summary(d: Day, msgs: list[Message], missing: list[str], files, sending: bool) -> list[str]:
-    out = [f"{cn_date(d.as_of)}短信提醒：{len(msgs)}条（{sum(len(m.parts) for m in msgs)}段）"]
+def remind(d: Day, out: Path, argv: list[str] | None, notify=None) -> Result:
+    """Plan, send (with argv) and record under the lock; write the day's outbox."""
+    with Writer(d.reg.root, notify) as w:
+        due, missing = plan(d, w.record)
+        if argv is not None:
+            for m in due:
+                send_one(w, argv, m, d.reg.settings.sms_timeout)
+        files = outbox(out, d.as_of, w.record, due)
+        unknown = w.record.unknown(d.as_of.isoformat())
+    return Result(d.as_of, due, missing, unknown, files, argv is not None)
+
+
+def resend(d: Day, out: Path, argv: list[str], mid: str, notify=None) -> Result:
+    """Send one recorded message again, deliberately: its text to its phone, recorded like any other send. Refused
+    for an unknown id, a message already 已发送, or an old record without its text."""
+    with Writer(d.reg.root, notify) as w:
+        m = w.record.messages.get(mid)
+        if m is None:
+            raise DocgenError(f"{w.path} 中没有编号为「{mid}」的短信（编号见发件箱的“编号”列或 docgen remind 的输出）")
+        if m.status == SENT:
+            raise DocgenError(f"短信 {mid} 已发送（{w.path}:{m.line}），不再重发")
+        if not m.text:
+            raise DocgenError(f"短信 {mid} 是旧版记录，没有记下短信内容，不能重发")
+        m = replace(m)
+        send_one(w, argv, m, d.reg.settings.sms_timeout, start=0, resend=True)
+        due, _ = plan(d, w.record)
+        files = outbox(out, d.as_of, w.record, due)
+        unknown = w.record.unknown(d.as_of.isoformat())
+    return Result(d.as_of, [m], [], unknown, files, True)
+
+
+def summary(res: Result) -> list[str]:
+    msgs = res.due
+    out = [f"{cn_date(res.date)}短信提醒：{len(msgs)}条（{sum(len(m.parts) for m in msgs)}段）"]
     for m in msgs:
-        out.append(f"  {m.unit}　{m.contact}　{m.phone}　{len(m.items)}项　{m.status}" + (f"（{m.error}）" if m.error else ""))
-    if missing:
-        out.append("以下单位没有登记手机号，未发送（请在 units.yaml 中补充 mobile）：" + "、".join(missing))
-    if not sending and msgs:
+        out.append(f"  {m.unit}　{m.contact}　{m.phone}　{len(m.items)}项　{_shown(m)[0]}　{m.id}"
+                   + (f"（{m.error}）" if m.error else ""))
+    if res.missing:
+        out.append("以下单位没有登记手机号，未发送（请在 units.yaml 中补充 mobile）：" + "、".join(res.missing))
+    if not res.sending and msgs:
         out.append("尚未发送：用 --send-cmd 指定短信网关的发送命令，或把发件箱交给短信平台")
     failed = [m for m in msgs if m.status == FAILED]
     if failed:
         out.append(f"{len(failed)}条发送失败，已记录，下次运行 docgen remind 时重发")
-    out.append(f"发件箱：{files[0]}")
+    if res.unknown:
+        out.append(f"{len(res.unknown)}条短信状态不明（发送时运行被中断，或短信网关超时），可能已经发出，docgen 不会自动重发，"
+                   "这些手机号今天也不再发其他短信：")
+        for m in res.unknown:
+            out.append(f"  {m.unit}　{m.contact}　{m.phone}　{m.id}" + (f"（{m.error}）" if m.error else ""))
+        out.append("  请先向短信平台的发送记录或收信人核实：确未收到的，运行 docgen remind --resend 编号 --send-cmd 命令 重发；"
+                   "已收到的无需处理")
+    out.append(f"发件箱：{res.files[0]}")
     return out

@@ -136,7 +136,7 @@ def test_reminders_outbox_segments_and_retries(office, tmp_path):
     assert [(r["phone"], r["message"], r["parts"], r["status"]) for r in rows] == [
         ("13905381002", a, 2, "待发送"), ("13905381003", b, 2, "待发送")]
     csv = (out / "outbox" / "2026-11-17.csv").read_text(encoding="utf-8-sig")
-    assert csv.splitlines()[0] == "手机号,单位,联系人,短信内容,条数,事项,状态,说明"
+    assert csv.splitlines()[0] == "手机号,单位,联系人,短信内容,条数,事项,状态,说明,编号"
     assert not (reg / "reminders.jsonl").exists()  # nothing sent, nothing recorded
 
     # sending: 财政金融部's gateway call fails; 经济发展部's goes through
@@ -157,8 +157,10 @@ def test_reminders_outbox_segments_and_retries(office, tmp_path):
     p = cli(reg, out, "remind", "--on", "2026-11-17", "--send-cmd", str(cmd2))
     assert len(log2.read_text(encoding="utf-8").splitlines()) == 2 and "短信提醒：0条" in p.stdout
     records = [json.loads(x) for x in (reg / "reminders.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [(r["phone"], r["status"]) for r in records] == [("13905381002", "已发送"), ("13905381003", "发送失败"),
-                                                           ("13905381003", "已发送")]
+    # each send is an intent (发送中) and then its outcome
+    assert [(r["phone"], r["status"]) for r in records] == [
+        ("13905381002", "发送中"), ("13905381002", "已发送"), ("13905381003", "发送中"), ("13905381003", "发送失败"),
+        ("13905381003", "发送中"), ("13905381003", "已发送")]
     # the next day both are due a message again
     p = cli(reg, out, "remind", "--on", "2026-11-18")
     assert "短信提醒：2条" in p.stdout
