@@ -46,10 +46,10 @@ def test_the_board_is_not_built_from_such_a_name(run, tmp_path):
 
 
 @pytest.fixture
-def issued(run, tmp_path):
+def issued(run, tmp_path, quick_pdf):
     reg = write_registers(tmp_path / "r", REGS)
     out = tmp_path / "out"
-    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10", "--no-pdf")
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
     assert rc == 0, err
     return reg, out, (reg / "ledger.jsonl").read_bytes()
 
@@ -58,7 +58,7 @@ def issued(run, tmp_path):
                                  ["assign", "--on", "2026-11-12", "--reissue", "督交〔2026〕1号"]])
 def test_a_reason_with_a_bidi_control_is_refused_and_nothing_recorded(run, issued, cmd):
     reg, out, ledger = issued
-    rc, _, err = run("-r", str(reg), "-o", str(out), *cmd, "--no-pdf", "--reason", "牵头单位\u202e填错")
+    rc, _, err = run("-r", str(reg), "-o", str(out), *cmd, "--reason", "牵头单位\u202e填错")
     assert rc == 2, err
     assert "原因含有会改变文字显示顺序的双向控制字符 U+202E（第5个字符" in err
     assert (reg / "ledger.jsonl").read_bytes() == ledger
