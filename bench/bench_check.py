@@ -55,7 +55,7 @@ def main() -> None:
         reg.mkdir()
         generate(reg, a.items)
         sys.path.insert(0, str(ROOT))
-        from docgen.registers import read_registers
+        from docgen.registers.load import read_registers
 
         loads, runs = [], []
         for _ in range(a.repeat):

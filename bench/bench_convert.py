@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from docgen.documents.gbt9704 import OfficialDocument  # noqa: E402
-from docgen.pdf import convert, convert_one_per_process, find_soffice, soffice_version  # noqa: E402
+from docgen.documents.pdf import convert, convert_one_per_process, find_soffice, soffice_version  # noqa: E402
 
 
 def make_docs(folder: Path, n: int) -> list[Path]:

@@ -158,7 +158,7 @@ def main() -> None:
         reg, out = tmp / "registers", tmp / "output"
         reg.mkdir()
         generate(reg, a.items, a.seed)
-        from docgen.registers import read_registers
+        from docgen.registers.load import read_registers
 
         r, diags = read_registers(reg)
         assert not diags, [str(d) for d in diags[:5]]
@@ -166,7 +166,7 @@ def main() -> None:
               f"progress entries {len(r.events)}, as of {AS_OF}")
         # the machine's speed today: a virtual machine's neighbours can slow it by a third from hour to hour
         from docgen.documents.gbt9704 import OfficialDocument
-        from docgen.pdf import convert as _convert
+        from docgen.documents.pdf import convert as _convert
 
         ref = tmp / "reference"
         ref.mkdir()
@@ -190,7 +190,7 @@ def main() -> None:
             t, text = run(docgen, reg, out, cmd, "--on", days[cmd].isoformat())
             cold[cmd] = t
             print(f"cold {cmd}: {t:.1f} s — {text.splitlines()[0]}")
-        from docgen.ledger import read
+        from docgen.record.ledger import read
 
         st = read(reg)
         docs = sum(1 for s in st.slips.values() if s.rendered)
@@ -208,7 +208,7 @@ def main() -> None:
         t, _ = run(docgen, reg, out, "archive", "verify")
         print(f"archive verify: {t:.1f} s")
         # the converter against one soffice start per document, on copies of the same slips
-        from docgen.pdf import convert, convert_one_per_process
+        from docgen.documents.pdf import convert, convert_one_per_process
 
         sample = sorted((out / "slips").rglob("*.docx"))[: a.convert_docs]
         d1, d2 = tmp / "batched", tmp / "single"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from .calendar import WorkCalendar, cn_date
-from .diagnostics import DocgenError, InputErrors
+from .registers.calendar import WorkCalendar, cn_date
+from .core.diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
 from .engine.status import PENDING, STATES, status_all
-from .model import SOURCE_KINDS
-from .registers import read_registers, read_rules_and_calendar, suggest
-from .rules import DEFAULT_DEADLINES
-from .textfmt import table
+from .registers.model import SOURCE_KINDS
+from .registers.load import read_registers, read_rules_and_calendar, suggest
+from .registers.rules import DEFAULT_DEADLINES
+from .core.textfmt import table
 from .view import progress_text, state_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -93,13 +93,13 @@ def cli(ctx, registers, output):
 def check(c: Ctx):
     warnings: list = []
     reg, cal = c.load(warnings)
-    from .issue import late_issued, stale
-    from .ledger import read
+    from .issuing.slips import late_issued, stale
+    from .record.ledger import read
 
     from .documents import templates as T
 
     st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
-    from . import remind as R
+    from .outputs import remind as R
 
     R.verify(reg.root, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     problems = stale(reg, cal, st)
@@ -255,7 +255,7 @@ def _short(text: str, n: int = 14) -> str:
 
 
 def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason=None) -> None:
-    from .issue import issue
+    from .issuing.slips import issue
     from .kinds import KINDS
 
     as_of = as_of or dt.date.today()
@@ -313,9 +313,9 @@ def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
 @click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，不作废、不记入账本）")
 @click.pass_obj
 def void(c: Ctx, number, reason, as_of, no_pdf):
-    from .issue import void as do_void
-    from .issue import void_draft
-    from .registers import reordering
+    from .issuing.slips import void as do_void
+    from .issuing.slips import void_draft
+    from .registers.load import reordering
 
     why = reordering(reason)  # the ledger keeps any other character; this one would reorder what is shown
     if why:
@@ -351,7 +351,7 @@ class PeriodParam(click.ParamType):
 @click.option("--json", "as_json", is_flag=True, help="另以 JSON 输出通报所用的全部数字")
 @click.pass_obj
 def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
-    from .report import bulletin_path, draft_bulletin, figures_json, issue_bulletin
+    from .issuing.bulletin import bulletin_path, draft_bulletin, figures_json, issue_bulletin
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
@@ -383,8 +383,8 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
 @click.pass_obj
 def scores(c: Ctx, period, as_of, as_json, xlsx):
-    from .ledger import read
-    from .report import score_sheet, scores_text, write_scores_xlsx
+    from .record.ledger import read
+    from .issuing.bulletin import score_sheet, scores_text, write_scores_xlsx
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
@@ -405,7 +405,7 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
 @click.pass_obj
 def sample(c: Ctx, as_of, no_pdf):
     from .documents.sample import build_sample
-    from .files import save_docx
+    from .core.files import save_docx
 
     as_of = as_of or dt.date.today()
     reg, _ = c.load()
@@ -417,7 +417,7 @@ def sample(c: Ctx, as_of, no_pdf):
 def _to_pdf(c: Ctx, paths, no_pdf: bool) -> None:
     if no_pdf or not paths:
         return
-    from .pdf import convert
+    from .documents.pdf import convert
 
     failed = [r for r in convert(paths) if r.pdf is None]
     if failed:
@@ -433,9 +433,9 @@ def archive():
 @archive.command("verify", help="核对归档与账本：列出缺失、被改动和账本中没有记录的文件，以及被截短的账本。有问题时退出码为 1。")
 @click.pass_obj
 def archive_verify(c: Ctx):
-    from . import archive as A
-    from .issue import archive_of
-    from .ledger import read
+    from .record import archive as A
+    from .issuing.slips import archive_of
+    from .record.ledger import read
 
     reg, _ = c.load()
     st = read(reg.root)
@@ -485,16 +485,16 @@ def warn_json(d) -> list[dict]:
 @click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数")
 @click.pass_obj
 def build(c: Ctx, as_of, workers):
-    from . import remind as R
-    from . import site as W
-    from .daily import day
+    from .outputs import remind as R
+    from .outputs import site as W
+    from .outputs.daily import day
     from .documents import templates as T
     from .engine.figures import last_ended
-    from .issue import issue
+    from .issuing.slips import issue
     from .kinds import KINDS
-    from .ledger import read
-    from .ledger_xlsx import write as write_xlsx
-    from .report import issue_bulletin
+    from .record.ledger import read
+    from .outputs.ledger_xlsx import write as write_xlsx
+    from .issuing.bulletin import issue_bulletin
 
     as_of = as_of or dt.date.today()
     warnings: list = []
@@ -552,7 +552,7 @@ def build(c: Ctx, as_of, workers):
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.pass_obj
 def warn(c: Ctx, as_of, as_json):
-    from .daily import day
+    from .outputs.daily import day
 
     reg, cal = c.load()
     d = day(reg, cal, as_of or dt.date.today())
@@ -572,8 +572,8 @@ def warn(c: Ctx, as_of, as_json):
 @click.option("--resend", "resend_id", metavar="编号", help="重发一条状态不明或发送失败的短信（编号见发件箱），须同时给出 --send-cmd")
 @click.pass_obj
 def remind(c: Ctx, as_of, send_cmd, resend_id):
-    from . import remind as R
-    from .daily import day
+    from .outputs import remind as R
+    from .outputs.daily import day
 
     argv = R.parse_send_cmd(send_cmd) if send_cmd is not None else None
     if resend_id is not None and argv is None:
@@ -600,8 +600,8 @@ def remind(c: Ctx, as_of, send_cmd, resend_id):
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")
 @click.pass_obj
 def ledger_cmd(c: Ctx, xlsx_path, as_of):
-    from .daily import day
-    from .ledger_xlsx import write
+    from .outputs.daily import day
+    from .outputs.ledger_xlsx import write
 
     reg, cal = c.load()
     path = write(day(reg, cal, as_of or dt.date.today()), Path(xlsx_path))
@@ -615,8 +615,8 @@ def ledger_cmd(c: Ctx, xlsx_path, as_of):
 @click.option("--unit", help="只生成这个单位的页面")
 @click.pass_obj
 def site(c: Ctx, as_of, unit):
-    from . import site as W
-    from .daily import day
+    from .outputs import site as W
+    from .outputs.daily import day
 
     _no_blank_unit(unit)
     reg, cal = c.load()
@@ -655,8 +655,8 @@ class PortParam(click.ParamType):
 def serve(c: Ctx, host, port, unit):
     import errno
 
-    from . import serve as S
-    from . import site as W
+    from .outputs import serve as S
+    from .outputs import site as W
 
     _no_blank_unit(unit)
     dest = W.dest_for(c.output, unit)
@@ -734,9 +734,9 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     from .documents import templates as T
     from .documents.slips import build_blank_form
     from .engine.status import item_status
-    from .files import safe_name, save_docx
-    from .issue import assigning_slip
-    from .ledger import read
+    from .core.files import safe_name, save_docx
+    from .issuing.slips import assigning_slip
+    from .record.ledger import read
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
@@ -757,7 +757,7 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
 
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")
 def doctor():
-    from .doctor import report
+    from .documents.doctor import report
 
     ok, text = report()
     click.echo(text)

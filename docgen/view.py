@@ -2,7 +2,7 @@
 take their status phrases from, so a clerk reads the same words everywhere."""
 from __future__ import annotations
 
-from .calendar import cn_md
+from .registers.calendar import cn_md
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 
 WARNING_TEXT = {RED: "红色预警（逾期）", BLUE: "蓝色预警（临期）", YELLOW: "黄色预警（退回整改）"}

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import write_registers
-from docgen.registers import unprintable
+from docgen.registers.load import unprintable
 from test_daily import REGS
 
 BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]

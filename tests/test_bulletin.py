@@ -137,7 +137,7 @@ def test_numbering_and_regeneration(reg, tmp_path, quick_pdf):
     assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
     assert "2026年第2期" in cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-02")
     assert "2026年第1期" in cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-11-20")
-    from docgen.ledger import read
+    from docgen.record.ledger import read
 
     assert [s.number for s in read(reg).slips.values() if s.kind == "bulletin"] == ["2026年第1期", "2026年第2期"]
     # regenerated as of its own issue date: it reads as it did
@@ -249,9 +249,9 @@ from hypothesis import strategies as st  # noqa: E402
 @settings(max_examples=60, deadline=None)
 def test_scores_of_disjoint_periods_add_up(split):
     """Any split of July–December into two periods: every score event falls in exactly one of them."""
-    from docgen.calendar import WorkCalendar
+    from docgen.registers.calendar import WorkCalendar
     from docgen.engine.figures import Period, compute
-    from docgen.registers import parse_registers
+    from docgen.registers.load import parse_registers
     from conftest import MINI_SETTINGS, MINI_UNITS
 
     reg, diags = parse_registers({"settings.yaml": MINI_SETTINGS, "units.yaml": MINI_UNITS, "m.yaml": REG}, "r")

@@ -3,9 +3,9 @@ import datetime as dt
 import chinese_calendar
 import pytest
 
-from docgen.calendar import CalendarFile, Correction, HolidaySpan, UnknownYear, WorkCalendar
+from docgen.registers.calendar import CalendarFile, Correction, HolidaySpan, UnknownYear, WorkCalendar
 from docgen.engine.due import compute_due
-from docgen.rules import Rules
+from docgen.registers.rules import Rules
 
 D = dt.date.fromisoformat
 
@@ -76,10 +76,10 @@ def test_every_start_of_2026_against_the_notice():
 
 
 def test_unknown_year_names_the_year(monkeypatch):
-    import docgen.calendar
+    import docgen.registers.calendar
 
     # a fixture calendar that knows 2004–2026, so the test holds whatever years the installed package knows
-    monkeypatch.setattr(docgen.calendar, "package_years", lambda: (2004, 2026))
+    monkeypatch.setattr(docgen.registers.calendar, "package_years", lambda: (2004, 2026))
     with pytest.raises(UnknownYear) as e:
         WorkCalendar().is_workday(D("2027-01-04"))
     assert "2027年的节假日安排尚未收录" in str(e.value) and "只收录2004—2026年" in str(e.value)

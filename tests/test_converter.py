@@ -3,7 +3,7 @@ import stat
 
 
 from docgen.documents.gbt9704 import OfficialDocument, fit_mark, text_width
-from docgen.pdf import convert
+from docgen.documents.pdf import convert
 
 
 def test_missing_converter_keeps_docx(run, example_registers, tmp_path, monkeypatch):
@@ -95,9 +95,9 @@ def _fake(tmp_path, monkeypatch, cap):
 
 
 def test_no_start_gets_more_than_its_share_and_silent_stops_are_retried(tmp_path, monkeypatch):
-    import docgen.pdf
+    import docgen.documents.pdf
 
-    monkeypatch.setattr(docgen.pdf, "MAX_PER_START", 4)
+    monkeypatch.setattr(docgen.documents.pdf, "MAX_PER_START", 4)
     log, docs = _fake(tmp_path, monkeypatch, cap=2)
     files = []
     for i in range(10):
@@ -126,10 +126,10 @@ def test_a_file_that_fails_twice_is_reported_once_retried(tmp_path, monkeypatch)
 
 def test_real_libreoffice_in_several_starts(tmp_path, monkeypatch):
     """The real converter with a tiny start size: every PDF is made and parses."""
-    import docgen.pdf
+    import docgen.documents.pdf
     from pypdf import PdfReader
 
-    monkeypatch.setattr(docgen.pdf, "MAX_PER_START", 2)
+    monkeypatch.setattr(docgen.documents.pdf, "MAX_PER_START", 2)
     files = []
     for i in range(5):
         d = OfficialDocument()

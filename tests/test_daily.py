@@ -167,7 +167,7 @@ def test_reminders_outbox_segments_and_retries(office, tmp_path):
 
 
 def test_split_keeps_every_part_within_67():
-    from docgen.remind import split
+    from docgen.outputs.remind import split
 
     assert split("字" * 70) == ["字" * 70]
     parts = split("字" * 71)

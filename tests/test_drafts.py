@@ -5,7 +5,7 @@ from pathlib import Path
 
 import docx
 
-from docgen.ledger import read
+from docgen.record.ledger import read
 
 
 def texts(path: Path) -> list[str]:

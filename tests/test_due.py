@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from docgen.calendar import UnknownYear, WorkCalendar
+from docgen.registers.calendar import UnknownYear, WorkCalendar
 from docgen.engine.due import compute_due
-from docgen.rules import Rules
+from docgen.registers.rules import Rules
 
 D = dt.date.fromisoformat
 RULES = Rules()
@@ -85,7 +85,7 @@ def test_explicit_rule_keeps_the_stated_date():
 def test_explanation_names_skipped_holiday_and_makeup_day():
     from pathlib import Path
 
-    from docgen.registers import read_rules_and_calendar
+    from docgen.registers.load import read_rules_and_calendar
 
     # the example office's rules file names its document, the clause and its words
     rules, _ = read_rules_and_calendar(Path(__file__).resolve().parent.parent / "registers")
@@ -174,8 +174,8 @@ def test_rules_file_changes_a_period(run, tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from docgen.calendar import WorkCalendar  # noqa: E402
-from docgen.rules import DEFAULT_DEADLINES, Rules  # noqa: E402
+from docgen.registers.calendar import WorkCalendar  # noqa: E402
+from docgen.registers.rules import DEFAULT_DEADLINES, Rules  # noqa: E402
 
 _CAL = WorkCalendar()
 _DAYS = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2026, 11, 30))

@@ -15,7 +15,7 @@ from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, mm, open_pdf, page_number_li
 
 from docgen.documents.forms import FORMS, template_bytes
 from docgen.documents.gbt9704 import STYLES
-from docgen.ledger import read
+from docgen.record.ledger import read
 
 REPO = Path(__file__).resolve().parents[1]
 BLUE, RED = (0.0, 0.439, 0.753), (1.0, 0.0, 0.0)  # 0070C0 and FF0000
@@ -382,7 +382,7 @@ def test_bulletin_sentences_come_from_the_office_text_template(example_registers
 def test_banji_stays_at_the_foot_after_a_clerk_edits_the_docx(printed, tmp_path):
     """The .docx as a clerk would edit it (paragraphs added to the body, a row added to a table), opened again by
     LibreOffice: the 版记 is still at the foot of an even last page (docs/layout.md)."""
-    from docgen.pdf import convert
+    from docgen.documents.pdf import convert
 
     src = printed / "sample" / "样例公文.docx"
     for extra in (1, 4, 9):  # lines that push the body onto the next page, or not

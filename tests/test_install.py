@@ -50,7 +50,7 @@ def test_wheel_installs_and_builds_outside_the_checkout(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     py = str(venv / "bin" / "python")
-    where = subprocess.run([py, "-c", "import docgen, docgen.files as f; print(docgen.__file__); "
+    where = subprocess.run([py, "-c", "import docgen, docgen.core.files as f; print(docgen.__file__); "
                                       "print(f.shipped('templates'))"],
                            capture_output=True, text=True, cwd=elsewhere, env=_env(), check=True).stdout.split()
     assert all(str(venv) in w and str(ROOT) not in w for w in where), where

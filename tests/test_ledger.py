@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docgen.diagnostics import InputErrors
-from docgen.ledger import GENESIS, Ledger, encode, line_hash, read
+from docgen.core.diagnostics import InputErrors
+from docgen.record.ledger import GENESIS, Ledger, encode, line_hash, read
 
 DAY = dt.date(2026, 11, 3)
 HEX = "a" * 64

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from conftest import MINI_SETTINGS, write_registers, docgen
 from test_bulletin import REG as Q3_REG
 
-from docgen.ledger import read
+from docgen.record.ledger import read
 
 
 
@@ -211,14 +211,14 @@ def test_an_output_folder_that_cannot_be_written_is_found_before_numbering(run, 
 def test_a_full_disk_is_found_before_numbering(run, office, monkeypatch):
     import errno
 
-    import docgen.files
+    import docgen.core.files
 
     reg = write_registers(office / "r", {"m.yaml": items(2)})
 
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(docgen.files.os, "write", full)
+    monkeypatch.setattr(docgen.core.files.os, "write", full)
     rc, out, err = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03")
     assert rc == 2 and "No space left on device" in err and "本次未编号" in err
     assert not read(reg).slips
@@ -385,7 +385,7 @@ def test_void_of_an_issued_slip_archives_a_marked_copy_beside_it(issued, tmp_pat
 def test_progress_is_shown_only_on_a_terminal():
     import io
 
-    from docgen.progress import Progress
+    from docgen.core.progress import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -402,9 +402,9 @@ def test_progress_is_shown_only_on_a_terminal():
 
 def test_the_same_slip_drawn_twice_is_the_same_bytes(issued):
     """A .docx does not carry the clock: drawn again from the same registers and ledger, it is identical."""
-    from docgen.calendar import WorkCalendar
-    from docgen.issue import draw
-    from docgen.registers import read_registers
+    from docgen.registers.calendar import WorkCalendar
+    from docgen.issuing.slips import draw
+    from docgen.registers.load import read_registers
 
     reg, _ = read_registers(issued / "r")
     st = read(issued / "r")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import write_registers
 
-from docgen.ledger import Ledger, read
+from docgen.record.ledger import Ledger, read
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
@@ -74,7 +74,7 @@ def test_a_number_whose_item_left_is_refused_by_check_and_assign_writes_nothing(
 
 
 def test_a_full_disk_names_the_file_it_could_not_write(run, tmp_path, monkeypatch, quick_pdf):
-    import docgen.issue as I
+    import docgen.issuing.slips as I
 
     reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
     real = I.atomic_write_bytes
@@ -97,7 +97,7 @@ def test_a_full_disk_names_the_file_it_could_not_write(run, tmp_path, monkeypatc
 
 
 def test_a_full_disk_when_the_ledger_is_written_leaves_it_as_it_was(run, tmp_path, monkeypatch):
-    import docgen.ledger as L
+    import docgen.record.ledger as L
 
     reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
     real = L.atomic_write_bytes

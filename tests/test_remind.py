@@ -380,8 +380,8 @@ def test_any_damage_to_the_record_is_reported_never_a_crash(tmp_path_factory):
     """Whatever happens to reminders.jsonl's bytes, reading it gives the record or diagnostics with a line."""
     from hypothesis import given, settings, strategies as st
 
-    from docgen.diagnostics import InputErrors
-    from docgen.remind import parse
+    from docgen.core.diagnostics import InputErrors
+    from docgen.outputs.remind import parse
 
     tmp = tmp_path_factory.mktemp("fuzz")
     reg = small(tmp)

@@ -4,7 +4,7 @@ import docx
 
 from conftest import write_registers, docgen
 
-from docgen.ledger import read
+from docgen.record.ledger import read
 
 
 
@@ -92,7 +92,7 @@ def test_an_extension_can_only_move_a_deadline_later(run, tmp_path):
 
 
 def test_a_date_far_outside_the_known_years_is_refused(run, tmp_path):
-    from docgen.calendar import WorkCalendar
+    from docgen.registers.calendar import WorkCalendar
 
     lo, hi = WorkCalendar().known_span()  # what the pinned chinesecalendar knows
     docs = "documents:\n  - {id: G, title: 通知, handed: 9999-12-31, category: 单办, lead: 良庄镇}\n"
@@ -215,9 +215,9 @@ documents:
 def test_an_item_that_needs_an_unknown_year_waits_and_the_others_go_on(run, tmp_path, monkeypatch, quick_pdf):
     """A fixture calendar that knows 2004–2026 only (whatever the installed package knows). G1, handed 12/29 with
     3 working days, counts 12/30, 12/31 and then a day of 2027: 时限待定. N is due 11/12 and is processed."""
-    import docgen.calendar
+    import docgen.registers.calendar
 
-    monkeypatch.setattr(docgen.calendar, "package_years", lambda: (2004, 2026))
+    monkeypatch.setattr(docgen.registers.calendar, "package_years", lambda: (2004, 2026))
     reg = write_registers(tmp_path / "r", {"m.yaml": LATE_DEC})
     rc, out, err = run("-r", str(reg), "check")
     assert rc == 0, err

@@ -175,7 +175,7 @@ def test_drawing_the_bulletin_runs_no_code_even_without_the_check(tmp_path):
     message naming the file, and runs nothing."""
     from types import SimpleNamespace
 
-    from docgen.diagnostics import DocgenError
+    from docgen.core.diagnostics import DocgenError
     from docgen.documents.bulletin import sentences
     from docgen.documents.gbt9704 import OfficialDocument
 
@@ -235,7 +235,7 @@ def test_the_sample_sentence_context_has_the_real_ones_shape(example_registers, 
     """The context a real bulletin's sentences are filled with (from the view its ledger records) has the names
     TEXT_NAMES documents, and the full sample has the same shape, list entries included."""
     from docgen.documents.bulletin import sample_contexts
-    from docgen.registers import read_registers
+    from docgen.registers.load import read_registers
 
     out = tmp_path / "out"
     for args in (("assign", "--on", "2026-10-12"), ("bulletin", "--period", "2026-10", "--on", "2026-11-20")):

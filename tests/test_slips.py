@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from conftest import MINI_SETTINGS, write_registers, docgen
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line, text_lines
 
-from docgen.ledger import read
+from docgen.record.ledger import read
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
@@ -102,8 +102,8 @@ def _complete_files(folder: Path):
 
 def _consistent(office: Path, n_items: int) -> None:
     """After a completing run: ledger, archive, batches and files agree, and nothing temporary is left."""
-    from docgen import archive as A
-    from docgen.ledger import sha256_file
+    from docgen.record import archive as A
+    from docgen.record.ledger import sha256_file
 
     reg, out = office / "r", office / "out"
     st = read(reg)  # a valid chain
@@ -365,7 +365,7 @@ def test_print_batches(issued):
 def test_a_run_never_renders_slips_dated_after_it(tmp_path, quick_pdf):
     """Numbers taken but never rendered (an older docgen's --no-pdf run, or a run killed after numbering) are
     finished by the first run with PDFs on or after their date, under their own numbers."""
-    from docgen.ledger import Ledger
+    from docgen.record.ledger import Ledger
 
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(2)})
     out = tmp_path / "out"

@@ -3,9 +3,9 @@ import json
 
 from conftest import write_registers
 
-from docgen.calendar import WorkCalendar
+from docgen.registers.calendar import WorkCalendar
 from docgen.engine.status import status_all
-from docgen.registers import read_registers
+from docgen.registers.load import read_registers
 
 D = dt.date.fromisoformat
 

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
-from ..calendar import cn_date, cn_md
-from ..diagnostics import DocgenError
+from ..registers.calendar import cn_date, cn_md
+from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
-from ..model import SOURCE_KINDS, Registers
+from ..registers.model import SOURCE_KINDS, Registers
 from ..view import listing_text
 from .gbt9704 import OfficialDocument
 

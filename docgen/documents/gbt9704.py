@@ -25,7 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..calendar import cn_date
+from ..registers.calendar import cn_date
 from . import metrics
 from . import oxml as X
 

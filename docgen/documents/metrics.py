@@ -18,8 +18,8 @@ import shutil
 import subprocess
 import unicodedata
 
-from ..files import user_cache
-from ..pdf import FONTS_CONF
+from ..core.files import user_cache
+from .pdf import FONTS_CONF
 
 
 def _guess(c: str) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..model import Settings
-from ..rules import Rules
+from ..registers.model import Settings
+from ..registers.rules import Rules
 from .gbt9704 import OfficialDocument
 
 

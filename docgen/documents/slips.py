@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import cn_date
+from ..registers.calendar import cn_date
 from ..engine.status import ItemStatus
-from ..ledger import Slip
-from ..model import Event, Issuer, Item, Registers
+from ..record.ledger import Slip
+from ..registers.model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
 from ..view import progress_text, short_title, warning_text
 from . import templates as T

@@ -15,8 +15,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from ..diagnostics import DocgenError
-from ..files import shipped, user_cache
+from ..core.diagnostics import DocgenError
+from ..core.files import shipped, user_cache
 from .forms import FORMS, Form, fill, sample_contexts
 
 SHIPPED = shipped("templates")

@@ -4,9 +4,9 @@ Every command runs them after the registers load, so bad input never reaches the
 prints the warnings (exit 0)."""
 from __future__ import annotations
 
-from ..calendar import UnknownYear, WorkCalendar, cn_date
-from ..diagnostics import Diagnostic
-from ..model import Registers
+from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
+from ..core.diagnostics import Diagnostic
+from ..registers.model import Registers
 from .due import item_due
 from .status import due_in_force, pending_diagnostics
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import WorkCalendar, cn_date, cn_md, cn_weekday
-from ..model import Item
-from ..rules import DeadlineRule, Rules
+from ..registers.calendar import WorkCalendar, cn_date, cn_md, cn_weekday
+from ..registers.model import Item
+from ..registers.rules import DeadlineRule, Rules
 
 ONE = dt.timedelta(days=1)
 

@@ -15,10 +15,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..calendar import WorkCalendar, cn_date
-from ..diagnostics import DocgenError
-from ..model import SOURCE_KINDS, Registers
-from ..rules import SCORE_LABELS
+from ..registers.calendar import WorkCalendar, cn_date
+from ..core.diagnostics import DocgenError
+from ..registers.model import SOURCE_KINDS, Registers
+from ..registers.rules import SCORE_LABELS
 from .status import OVERDUE, ItemStatus, status_all
 
 CN_Q = "一二三四"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import WorkCalendar, cn_date
-from ..model import Event, Item, Registers
-from ..rules import Rules
+from ..registers.calendar import WorkCalendar, cn_date
+from ..registers.model import Event, Item, Registers
+from ..registers.rules import Rules
 from .status import BLUE, RED, ItemStatus
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..calendar import UnknownYear, WorkCalendar
-from ..diagnostics import Diagnostic
-from ..model import Event, Item, Registers
-from ..rules import Rules
+from ..registers.calendar import UnknownYear, WorkCalendar
+from ..core.diagnostics import Diagnostic
+from ..registers.model import Event, Item, Registers
+from ..registers.rules import Rules
 from .due import DueDate, item_due
 
 OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..calendar import WorkCalendar
-from ..model import Event
-from ..rules import Rules
+from ..registers.calendar import WorkCalendar
+from ..registers.model import Event
+from ..registers.rules import Rules
 from .status import BLUE, RED, YELLOW, ItemStatus
 
 UNSIGNED = "未签收"

@@ -28,21 +28,21 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
-from . import archive as A
-from .calendar import UnknownYear, WorkCalendar, cn_date
-from .diagnostics import DocgenError
-from .documents import slips as S
-from .documents import templates
-from .documents.forms import FORMS, SLIP_FORMS
-from .engine import slips as E
-from .engine.due import item_due
-from .engine.status import item_status, pending_diagnostics, status_all
-from .files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
-from .kinds import KINDS, SLIP_KINDS
-from .ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
-from .model import Registers
-from .registers import unprintable
-from .progress import Progress
+from ..record import archive as A
+from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
+from ..core.diagnostics import DocgenError
+from ..documents import slips as S
+from ..documents import templates
+from ..documents.forms import FORMS, SLIP_FORMS
+from ..engine import slips as E
+from ..engine.due import item_due
+from ..engine.status import item_status, pending_diagnostics, status_all
+from ..core.files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
+from ..kinds import KINDS, SLIP_KINDS
+from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
+from ..registers.model import Registers
+from ..registers.load import unprintable
+from ..core.progress import Progress
 
 
 def slip_path(out: Path, s: Slip) -> Path:
@@ -235,7 +235,7 @@ def clean_stale(out: Path) -> None:
     """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
     folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
     the folder back; a folder whose docgen still runs is left alone."""
-    from .pdf import reap
+    from ..documents.pdf import reap
 
     for folder in [out / "batches", out / "bulletins", *((out / "slips").glob("*") if (out / "slips").is_dir() else [])]:
         if not folder.is_dir():
@@ -482,7 +482,7 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
         return
-    from .pdf import convert, stamp_date
+    from ..documents.pdf import convert, stamp_date
 
     bar = Progress(f"生成{KINDS[kind].name} PDF")
     extras = batch.extras

@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import DocgenError
-from .files import atomic_write_bytes, fsync_dir
-from .kinds import KINDS
+from ..core.diagnostics import DocgenError
+from ..core.files import atomic_write_bytes, fsync_dir
+from ..kinds import KINDS
 from .ledger import HEAD, VOID_REV, Slip, State, line_hash, sha256_file
 
 

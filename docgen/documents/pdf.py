@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import DocgenError
-from .files import atomic_write_bytes, shipped
+from ..core.diagnostics import DocgenError
+from ..core.files import atomic_write_bytes, shipped
 
 FONTS_CONF = shipped("fonts", "fonts.conf")
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"

@@ -27,9 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, DocgenError, InputErrors
-from .files import atomic_write_bytes, fsync_dir
-from .kinds import KINDS
+from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
+from ..core.files import atomic_write_bytes, fsync_dir
+from ..kinds import KINDS
 
 LEDGER = "ledger.jsonl"
 HEAD = "ledger-head.json"  # kept in the archive: the ledger's last record when it was last written

@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 
-from .documents.gbt9704 import STANDARD_FACES
+from .gbt9704 import STANDARD_FACES
 from .pdf import FONTS_CONF, INSTALL_HINT, find_soffice, soffice_version
 
 EXPECTED = {  # standard face -> (stand-in family, Debian package)

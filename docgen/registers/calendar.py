@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from chinese_calendar import constants as _cc
 
-from .diagnostics import DocgenError, Src
+from ..core.diagnostics import DocgenError, Src
 
 WEEKDAYS = "一二三四五六日"
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .daily import Day
-from .calendar import cn_date, cn_md
-from .engine.status import CLOSED, DONE, OVERDUE
-from .engine.warnings import level_of
-from .files import write_if_changed
-from .model import SOURCE_KINDS
-from .view import progress_text, state_text
+from ..registers.calendar import cn_date, cn_md
+from ..engine.status import CLOSED, DONE, OVERDUE
+from ..engine.warnings import level_of
+from ..core.files import write_if_changed
+from ..registers.model import SOURCE_KINDS
+from ..view import progress_text, state_text
 from .xlsx import set_value, workbook_bytes
 
 HEAD = ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态", "办理情况", "交办单号",

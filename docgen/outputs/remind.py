@@ -37,13 +37,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .calendar import cn_date
+from ..registers.calendar import cn_date
 from .daily import Day
-from .diagnostics import Diagnostic, DocgenError, InputErrors
-from .engine.warnings import UNSIGNED
-from .files import fsync_dir, write_if_changed
-from .ledger import GENESIS, LEDGER, encode, line_hash
-from .view import short_title, warned_text
+from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
+from ..engine.warnings import UNSIGNED
+from ..core.files import fsync_dir, write_if_changed
+from ..record.ledger import GENESIS, LEDGER, encode, line_hash
+from ..view import short_title, warned_text
 
 SMS = 70  # characters in one SMS
 PART = 67  # characters in each part of a long SMS, its (1/2) mark included
@@ -257,7 +257,7 @@ def parse(data: bytes, file: str) -> Record:
 def verify(root: Path | str, ledger_state=None) -> Record:
     """reminders.jsonl read and verified, and its presence checked against the ledger's marker. Every command that
     writes calls this before writing anything."""
-    from .ledger import read
+    from ..record.ledger import read
 
     root = Path(root)
     st = ledger_state if ledger_state is not None else read(root)
@@ -353,7 +353,7 @@ class Writer:
 
     def _mark(self, r: dict) -> None:
         """After the first record is safely written: the ledger notes that reminders.jsonl holds records."""
-        from .ledger import Ledger
+        from ..record.ledger import Ledger
 
         with Ledger(self.root) as led:
             if led.state.reminders is None:

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .calendar import CalendarFile, cn_date
-from .diagnostics import Src
+from ..core.diagnostics import Src
 from .rules import Rules
 
 SOURCE_KINDS = {"meeting": "会议议定", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}

@@ -9,7 +9,7 @@ import re
 
 import yaml
 
-from .diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic
 
 
 class YMap(dict):

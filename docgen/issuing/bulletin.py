@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from . import archive as A
-from .calendar import WorkCalendar
-from .documents.bulletin import build_bulletin, bulletin_view
-from .engine.figures import Closed, Figures, Period, compute, score_view
-from .diagnostics import DocgenError
-from .files import atomic_write_bytes, safe_name
-from .issue import DRAFT, archive_of, assigning_slip, clean_stale, draft_dir, preflight
-from .kinds import KINDS
-from .ledger import Ledger, Slip, State, read, sha256_file
-from .model import Registers
-from .xlsx import append, workbook_bytes
+from ..record import archive as A
+from ..registers.calendar import WorkCalendar
+from ..documents.bulletin import build_bulletin, bulletin_view
+from ..engine.figures import Closed, Figures, Period, compute, score_view
+from ..core.diagnostics import DocgenError
+from ..core.files import atomic_write_bytes, safe_name
+from .slips import DRAFT, archive_of, assigning_slip, clean_stale, draft_dir, preflight
+from ..kinds import KINDS
+from ..record.ledger import Ledger, Slip, State, read, sha256_file
+from ..registers.model import Registers
+from ..outputs.xlsx import append, workbook_bytes
 
 
 def closed_periods(st: State, as_of: dt.date) -> list[Closed]:
@@ -55,7 +55,7 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     """--no-pdf: the bulletin a run would issue now, with 草稿 where its 期数 and number go, written to
     output/drafts/督导通报/. No number is taken, the period stays open, the ledger is not touched. A period
     already closed gets no draft: (its recorded view, None, its bulletin)."""
-    from .documents import templates
+    from ..documents import templates
 
     st = read(reg.root)
     done = st.find("bulletin", period.key)
@@ -80,7 +80,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     """Number the bulletin for a period and close the period; a period already closed keeps its number and
     its recorded figures, and its files are restored from the archive. A bulletin numbered and closed by an
     older docgen's --no-pdf run (never rendered) is rendered now from its recorded figures."""
-    from .documents import templates
+    from ..documents import templates
 
     arch = archive_of(reg)
     with Ledger(reg.root) as led:
@@ -109,8 +109,8 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         r = slip.rendered
         if r is None:
             atomic_write_bytes(path, build_bulletin(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
-            from .pdf import convert
-            from .pdf import stamp_date
+            from ..documents.pdf import convert
+            from ..documents.pdf import stamp_date
 
             res = convert([path])[0]
             if res.pdf is None:

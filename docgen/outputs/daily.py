@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .calendar import WorkCalendar
-from .engine.status import ItemStatus, status_all
-from .engine.warnings import IssuedSlip, UnitWarnings, warnings
-from .ledger import State, read
-from .model import Registers
+from ..registers.calendar import WorkCalendar
+from ..engine.status import ItemStatus, status_all
+from ..engine.warnings import IssuedSlip, UnitWarnings, warnings
+from ..record.ledger import State, read
+from ..registers.model import Registers
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Day:
 
 
 def day(reg: Registers, cal: WorkCalendar, as_of: dt.date) -> Day:
-    from .issue import assigning_slip
+    from ..issuing.slips import assigning_slip
 
     st = read(reg.root)
     statuses = [s for s in status_all(reg, cal, as_of) if s.item.assigned <= as_of]

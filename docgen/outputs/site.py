@@ -20,15 +20,15 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from . import archive as A
-from .calendar import cn_date
+from ..record import archive as A
+from ..registers.calendar import cn_date
 from .daily import Day
-from .engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
-from .engine.warnings import UNSIGNED, level_of
-from .files import safe_name, shipped, write_if_changed
-from .kinds import KINDS
-from .model import SOURCE_KINDS
-from .view import LEVEL_TEXT, progress_text, state_text, warned_text
+from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
+from ..engine.warnings import UNSIGNED, level_of
+from ..core.files import safe_name, shipped, write_if_changed
+from ..kinds import KINDS
+from ..registers.model import SOURCE_KINDS
+from ..view import LEVEL_TEXT, progress_text, state_text, warned_text
 
 TEMPLATES = shipped("templates", "site")
 CLS = {RED: "red", YELLOW: "yellow", BLUE: "blue", UNSIGNED: "unsigned", None: "none"}
@@ -155,7 +155,7 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
     """Write the board to dest (a folder). Returns (files written, files unchanged)."""
     from jinja2 import FileSystemLoader
 
-    from .documents.sandbox import SITE_FILTERS, environment
+    from ..documents.sandbox import SITE_FILTERS, environment
 
     env = environment(autoescape=True, strict=True, filters=SITE_FILTERS, loader=FileSystemLoader(str(TEMPLATES)),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

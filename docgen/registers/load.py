@@ -20,9 +20,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .calendar import CalendarFile, Correction, HolidaySpan
-from .diagnostics import Diagnostic, Src
-from .kinds import KINDS, SLIP_KINDS
-from .ledger import prefix_problem
+from ..core.diagnostics import Diagnostic, Src
+from ..kinds import KINDS, SLIP_KINDS
+from ..record.ledger import prefix_problem
 from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules, period_problem
@@ -805,7 +805,7 @@ def read_rules_and_calendar(root: Path | str) -> tuple[Rules, list[CalendarFile]
     """Only the rules file and calendar files (for `docgen due`), so that a problem elsewhere in the registers
     does not stop a due-date question. Raises InputErrors if those files have problems; a missing registers
     folder means the defaults."""
-    from .diagnostics import InputErrors
+    from ..core.diagnostics import InputErrors
 
     root = Path(root)
     if not root.is_dir():
