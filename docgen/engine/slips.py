@@ -1,5 +1,5 @@
 """Which slips are due on a date (rules.md §3; slips.md). Pure: the registers, statuses and a summary of what
-was already issued in, a list of what to issue out. Numbering itself happens at the edge (issue.py), under the
+was already issued in, a list of what to issue out. Numbering itself happens at the edge (issuing/slips.py), under the
 ledger's lock. Every decider has one signature, so kinds.Kind.decide names it and the edge calls it."""
 from __future__ import annotations
 

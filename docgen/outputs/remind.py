@@ -4,7 +4,7 @@ has no network code.
 
 A reminder is sent at most once. What was sent is a recorded fact, kept beside the ledger in
 registers/reminders.jsonl: one JSON line a record, appended with one write and fsynced, hash-chained like the ledger
-(`n`, `prev`; docgen/ledger.py's encoding), so an edited, removed or reordered line is named with its line. Each
+(`n`, `prev`; docgen/record/ledger.py's encoding), so an edited, removed or reordered line is named with its line. Each
 message has a stable id (date, phone, hash of its text). A run holds an exclusive lock (.reminders.lock) from the
 plan to the last record, so two runs never both send. For each message it records an intent (发送中) before calling
 the gateway and the outcome (已发送 / 发送失败 / 状态不明) after. A message with an intent and no outcome (the run was
