@@ -107,6 +107,20 @@ CASES = {
     "meeting without items": (
         {"m.yaml": MEETING.split("    items:")[0]}, "m.yaml:2: items:", "没有议定事项"),
     "unknown top-level key": ({"m.yaml": "meeting:\n  - id: x\n"}, "m.yaml:1: meeting:", "是否想写「meetings」"),
+    # issue 15: what an attacker or a slip of the paste puts in
+    "rule period of a billion working days": (
+        {"m.yaml": MEETING, "rules.yaml": "deadlines:\n  doc.single: {period: 1000000000, count: working}\n"},
+        "rules.yaml:2: period:", "不能超过2000个工作日"),
+    "rule period of a billion calendar days": (
+        {"m.yaml": MEETING, "rules.yaml": "deadlines:\n  meeting.major: {period: 1000000000}\n"},
+        "rules.yaml:2: period:", "3660"),
+    "right-to-left override in an item": (
+        {"m.yaml": MEETING.replace("text: 测试事项", "text: 测试\u202e事项")}, "m.yaml:8: text:", "U+202E（第3个字符"),
+    "right-to-left override in a unit name": (
+        {"m.yaml": MEETING, "units.yaml": "units:\n  - {name: 经济发展部}\n  - {name: \"良庄\u202e镇\"}\n"},
+        "units.yaml:3: name:", "U+202E"),
+    "text of 2001 characters": (
+        {"m.yaml": MEETING.replace("text: 测试事项", "text: " + "长" * 2001)}, "m.yaml:8: text:", "2001个字符"),
 }
 
 
@@ -126,8 +140,10 @@ def test_bad_input(name, run, tmp_path):
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
-def test_at_least_thirty_cases():
-    assert len(CASES) >= 30
+def test_every_case_names_a_different_place_or_reason():
+    """Each case is a distinct mistake: no two expect the same message at the same place."""
+    seen = [(where, word) for _, where, word in CASES.values()]
+    assert len(seen) == len(set(seen))
 
 
 def test_all_errors_are_reported_not_just_the_first(run, tmp_path):
