@@ -54,6 +54,24 @@ def user_cache(name: str) -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / name
 
 
+def fixed_date_zip(data: bytes, when, compresslevel: int | None = None) -> bytes:
+    """A zip package (.docx, .xlsx) as its writer made it, with every entry dated `when` instead of the clock
+    and the same attributes: the same document always gives the same bytes."""
+    import io
+    import zipfile
+
+    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            z.writestr(zi, src.read(info.filename), compresslevel=compresslevel)
+    return out.getvalue()
+
+
 def save_docx(doc, path: Path) -> Path:
     """Save an OfficialDocument atomically."""
     atomic_write_bytes(path, doc.to_bytes())

@@ -819,41 +819,13 @@ def _para_height(p, width: float) -> float:
 STYLE_IDS = {name.replace(" ", ""): spec for name, spec in STYLES.items()}
 
 
-class _FixedZip:
-    """A python-docx physical package writer (write(pack_uri, blob), close()) with fixed entry dates."""
-
-    def __init__(self, stream, when: dt.datetime):
-        import zipfile
-
-        self.zipfile = zipfile
-        self.z = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.when = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-
-    def write(self, pack_uri, blob) -> None:
-        zi = self.zipfile.ZipInfo(pack_uri.membername, date_time=self.when)
-        zi.compress_type = self.zipfile.ZIP_DEFLATED
-        zi.external_attr = 0o644 << 16
-        self.z.writestr(zi, blob, compresslevel=1)
-
-    def close(self) -> None:
-        self.z.close()
-
-
 def package_bytes(document, when: dt.datetime) -> bytes:
-    """What python-docx's Document.save writes (OpcPackage.save, PackageWriter.write, python-docx 1.2), through
-    _FixedZip."""
+    """The .docx python-docx saves (its public Document.save), its zip entries dated `when` and compressed at a
+    fast level (core.files.fixed_date_zip): the same document gives the same bytes."""
     import io
 
-    from docx.opc.pkgwriter import PackageWriter
+    from ..core.files import fixed_date_zip
 
-    pkg = document.part.package
-    parts = list(pkg.parts)
-    for part in parts:
-        part.before_marshal()
     buf = io.BytesIO()
-    w = _FixedZip(buf, when)
-    PackageWriter._write_content_types_stream(w, parts)
-    PackageWriter._write_pkg_rels(w, pkg.rels)
-    PackageWriter._write_parts(w, parts)
-    w.close()
-    return buf.getvalue()
+    document.save(buf)
+    return fixed_date_zip(buf.getvalue(), when, compresslevel=1)

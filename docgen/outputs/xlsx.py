@@ -11,6 +11,8 @@ import datetime as dt
 import io
 import zipfile
 
+from ..core.files import fixed_date_zip
+
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -38,16 +40,4 @@ def workbook_bytes(wb, when: dt.date, title: str = "", author: str = "") -> byte
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
         ExcelWriter(wb, z).write_data()
-    return fixed_zip(raw.getvalue(), stamp)
-
-
-def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(when.year, when.month, when.day, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            z.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    return fixed_date_zip(raw.getvalue(), stamp)
