@@ -51,7 +51,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def user_cache(name: str) -> Path:
     """docgen's folder in the user's cache ($XDG_CACHE_HOME or ~/.cache): things worth keeping between runs that
     can always be made again (font widths, templates found sound)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / name
+    from platformdirs import user_cache_path
+
+    return user_cache_path("docgen", appauthor=False) / name
 
 
 def fixed_date_zip(data: bytes, when, compresslevel: int | None = None) -> bytes:

@@ -1,11 +1,12 @@
 """Plain-text tables for a terminal that shows Chinese characters at double width."""
 from __future__ import annotations
 
-import unicodedata
+from wcwidth import wcwidth
 
 
 def width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    """Columns a terminal gives the text: CJK and full-width forms two, combining and zero-width marks none."""
+    return sum(max(0, wcwidth(c)) for c in s)
 
 
 def pad(s: str, w: int) -> str:
