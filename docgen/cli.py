@@ -666,9 +666,6 @@ def serve(c: Ctx, host, port, unit):
         boards = [p.name.removeprefix("site-") for p in c.output.glob("site-*") if (p / "index.html").is_file()]
         raise DocgenError(f"还没有单位「{unit}」的看板（{dest}）：先运行 docgen site --unit {unit}"
                           + suggest(unit, boards))
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"警告：看板将在 {host} 上监听，同一网络中的其他人也能看到看板（各单位的事项和办理情况）；"
-                   "只在本机预览请去掉 --host。", err=True)
     try:
         server = S.make_server(dest, host, port)
     except OSError as e:
@@ -681,6 +678,9 @@ def serve(c: Ctx, host, port, unit):
         raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
     except ValueError:  # waitress: a name that resolves to nothing
         raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+    if not S.is_loopback(host):
+        click.echo(f"警告：看板将在 {host} 上监听，同一网络中的其他人也能看到看板（各单位的事项和办理情况）；"
+                   "只在本机预览请去掉 --host。", err=True)
     click.echo(f"看板预览：{S.url(host, port)}（{dest}；Ctrl+C 停止）")
     try:
         server.run()

@@ -36,14 +36,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(out: Path, *args):
-    """docgen serve on a free port; returns (process, port) once it answers."""
+def start(out: Path, *args, addr="127.0.0.1"):
+    """docgen serve on a free port; returns (process, port) once it answers on addr."""
     port = free_port()
     p = subprocess.Popen(DOCGEN + ["-o", str(out), "serve", "--port", str(port), *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     for _ in range(100):
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            with socket.create_connection((addr, port), timeout=1):
                 return p, port
         except OSError:
             if p.poll() is not None:
@@ -80,8 +80,8 @@ def server(outdir):
     p.wait(timeout=10)
 
 
-def get(port, path, host=None, method="GET"):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def get(port, path, host=None, method="GET", addr="127.0.0.1", timeout=10):
+    c = http.client.HTTPConnection(addr, port, timeout=timeout)
     c.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
     c.putheader("Host", host or f"127.0.0.1:{port}")
     c.endheaders()
@@ -252,7 +252,7 @@ def test_the_served_board_runs_under_its_csp_in_chromium(server, outdir, browser
     for path in pages:
         d.get(f"http://127.0.0.1:{server}{path}")
         assert d.title.endswith("泰安高新区管委会督导工作专班"), path
-        log = [e for e in d.get_log("browser") if "/favicon.ico " not in e["message"]]  # the browser's own ask
+        log = d.get_log("browser")  # the browser's own ask for /favicon.ico included: 204, no error
         assert not [e for e in log if "Content Security Policy" in e["message"] or e["level"] == "SEVERE"], \
             (path, log)
         # board.css applied: h1 { color: #c00 }
@@ -266,7 +266,7 @@ def test_the_served_board_runs_under_its_csp_in_chromium(server, outdir, browser
     d.find_element(By.LINK_TEXT, "督交〔2026〕1号").click()  # the slip, from the board's own pdf/
     assert d.current_url == f"http://127.0.0.1:{server}/" + "/".join(quote(x) for x in SLIP_1.split("/"))
     assert d.execute_script("return document.contentType") == "application/pdf"
-    assert not [e for e in d.get_log("browser") if "favicon.ico" not in e["message"]]
+    assert not d.get_log("browser")
 
 
 def test_the_pdf_copies_are_written_once_and_follow_the_links(outdir, tmp_path, run):
@@ -284,3 +284,137 @@ def test_the_pdf_copies_are_written_once_and_follow_the_links(outdir, tmp_path, 
     assert (copy / "site" / SLIP_1).read_bytes() == (copy / "archive" / SLIP_1.removeprefix("pdf/")).read_bytes()
     assert sorted(p.name for p in (copy / "site" / "pdf").rglob("*.pdf")) == \
         ["督交〔2026〕1号.pdf", "督交〔2026〕2号.pdf", "督交〔2026〕3号.pdf"]
+
+
+# --- the attack on serve: absolute-form targets, idle connections, --host, the favicon ---
+
+def raw_head(port, request: bytes, timeout=10) -> tuple[int, dict, bytes]:
+    """A raw request; (status, headers in lower case, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
+    return int(lines[0].split(" ", 2)[1]), headers, body
+
+
+@pytest.mark.parametrize("target", [b"http://evil/index.html", b"http://evil.example:80/", b"HTTP://evil/index.html",
+                                    b"http://127.0.0.1/index.html", b"http://localhost/", b"https://evil/index.html",
+                                    b"evil/index.html", b"*"])
+def test_an_absolute_form_target_is_refused_whatever_host_it_names(server, target):
+    """RFC 9112 3.2.2: an absolute-form target names the host in place of the Host header; a browser never sends
+    one to an origin server, so serve takes origin-form (/path) only."""
+    for method in (b"GET", b"OPTIONS"):
+        status, h, body = raw_head(server, method + b" " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   b"Connection: close\r\n\r\n")
+        assert status == 400, (target, method, status)
+        assert "泰安高新区" not in body.decode("utf-8")
+        assert body.decode("utf-8") == "请求有误：请求行只接受 /路径 的形式（如 GET /index.html），不接受完整网址或 *。\n"
+        assert_safe_headers(h)
+        assert h["content-security-policy"] == CSP
+
+
+def test_the_origin_form_target_still_serves(server):
+    status, h, body = raw_head(server, b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert status == 200 and "泰安高新区管委会督导工作专班督办事项调阅" in body.decode("utf-8")
+
+
+def test_headers_and_bodies_are_small(server):
+    # 32 KiB of headers, not yet ended: refused at once (waitress's default waits for up to 256 KiB). Exactly
+    # 32 KiB, so that the server has read all that was sent when it closes (no reset).
+    start = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: "
+    assert raw_head(server, start + b"a" * (32768 - len(start)), timeout=3)[0] == 431
+    # GET has no body; one announced over 1 KiB is refused at once, without waiting for it
+    body = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n"
+    assert raw_head(server, body, timeout=3)[0] == 413
+    # a browser's ordinary request with a few KiB of localhost cookies still passes
+    cookies = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + b"k=v; " * 1600 + b"\r\n" \
+              b"Connection: close\r\n\r\n"
+    assert raw_head(server, cookies)[0] == 200
+
+
+def test_idle_and_half_sent_connections_do_not_stop_the_server(outdir):
+    """110 connections that never finish their request (waitress's defaults: 100 at most, kept 120 s): a normal
+    request is still answered at once, and the server closes the idle ones itself after about 10 s."""
+    p, port = start(outdir)
+    idle = []
+    try:
+        for i in range(110):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if i % 2:
+                s.sendall(b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")  # half a request
+            idle.append(s)
+        time.sleep(2)
+        t0 = time.monotonic()
+        status, _, body = get(port, "/index.html", timeout=5)
+        assert status == 200 and "泰安高新区管委会督导工作专班督办事项调阅" in body.decode("utf-8")
+        assert time.monotonic() - t0 < 3
+        deadline = time.monotonic() + 14  # opened ~2 s ago: channel_timeout 10 s, checked every second
+        open_ = set(idle)
+        while open_ and time.monotonic() < deadline:
+            for s in list(open_):
+                s.settimeout(0)
+                try:
+                    if s.recv(1024) == b"":
+                        open_.discard(s)
+                except BlockingIOError:
+                    pass
+                except OSError:  # reset: closed as well
+                    open_.discard(s)
+            time.sleep(0.5)
+        assert not open_, f"{len(open_)} idle connections still open"
+        assert get(port, "/", timeout=5)[0] == 200
+    finally:
+        for s in idle:
+            s.close()
+        p.terminate()
+        p.wait(timeout=10)
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 on this machine")
+def test_an_ipv6_host_in_brackets_is_printed_once_bracketed(outdir):
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("::1 cannot be bound here")
+    p, port = start(outdir, "--host", "[::1]", addr="::1")
+    try:
+        assert get(port, "/index.html", host=f"[::1]:{port}", addr="::1")[0] == 200
+    finally:
+        p.terminate()
+        out, err = p.communicate(timeout=10)
+    assert f"看板预览：http://[::1]:{port}/（" in out
+    assert "[[" not in out and "其他人也能看到看板" not in err
+
+
+def test_another_loopback_address_is_not_warned_about(outdir):
+    p, port = start(outdir, "--host", "127.0.0.2", addr="127.0.0.2")
+    try:
+        assert get(port, "/index.html", host=f"127.0.0.2:{port}", addr="127.0.0.2")[0] == 200
+    finally:
+        p.terminate()
+        out, err = p.communicate(timeout=10)
+    assert f"看板预览：http://127.0.0.2:{port}/（" in out
+    assert "警告" not in err
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("127.255.255.254", True), ("::1", True), ("[::1]", True),
+    ("localhost", True), ("0.0.0.0", False), ("::", False), ("[::]", False), ("192.168.1.5", False),
+    ("10.0.0.1", False), ("128.0.0.1", False), ("::ffff:192.168.1.5", False)])
+def test_which_hosts_are_loopback(host, loopback):
+    from docgen.outputs import serve as S
+    assert S.is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_the_favicon_is_no_content_with_safe_headers(server, method):
+    status, h, body = get(server, "/favicon.ico", method=method)
+    assert (status, body) == (204, b"")
+    assert h["content-security-policy"] == CSP
+    assert_safe_headers(h)
+    assert get(server, "/favicon.ico", host="evil.example")[0] == 400  # the Host check comes first
