@@ -545,7 +545,9 @@ class _Collector:
         e.finish(("name", "kind", "leader", "contact", "mobile"))
 
     def item(self, e: Entry, source: Source, default_rule: str | None, text_key: str = "text",
-             extra_keys: tuple = (), lead_key: str = "lead") -> None:
+             extra_keys: tuple = (), lead_key: str = "lead", due_key: str = "due") -> None:
+        """One item of a source's entry (registers/sources.py): its text, lead unit and due date are read from
+        the keys the source names them by."""
         iid = e.str("id", required=True)
         text = e.str(text_key, required=True)
         lead = e.str(lead_key)
@@ -553,7 +555,7 @@ class _Collector:
             self.out.append(Diagnostic(e.file, e.line, lead_key, f"事项「{iid}」没有牵头单位（{lead_key}），每个事项须有且只有一个牵头单位"))
         co = e.strlist("co")
         assigned = e.date("assigned") or source.date
-        due = e.date("due")
+        due = e.date(due_key)
         rule = e.str("rule")
         if rule and rule not in DEFAULT_DEADLINES:
             e.err("rule", f"没有「{rule}」这条时限规则{suggest(rule, DEFAULT_DEADLINES)}（可用：{'、'.join(DEFAULT_DEADLINES)}）")
@@ -588,8 +590,8 @@ class _Collector:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
                 self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src))
-        e.finish(ITEM_KEYS + extra_keys if lead_key == "lead" else
-                 tuple(k for k in ITEM_KEYS if k != "lead") + (lead_key,) + extra_keys)
+        e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
+                 tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
 
     def event(self, e: Entry) -> None:
         item = e.str("item", required=True)
