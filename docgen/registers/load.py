@@ -31,7 +31,6 @@ from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_probl
 from .yamlsrc import YList, YMap, load_yaml
 
 
-
 def register_keys() -> tuple[str, ...]:
     """The top-level keys of a register file: units, each declared source's key, progress."""
     return ("units", *(s.key for s in sources.all()), "progress")
