@@ -12,6 +12,7 @@ from .registers.calendar import WorkCalendar, cn_date
 from .core.diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
 from .engine.status import PENDING, STATES, status_all
+from .registers import sources
 from .registers.model import SOURCE_KINDS
 from .registers.load import read_registers, read_rules_and_calendar, suggest
 from .registers.rules import DEFAULT_DEADLINES
@@ -594,7 +595,7 @@ def remind(c: Ctx, as_of, send_cmd, resend_id):
         raise e
 
 
-@cli.command("ledger", short_help="写出 Excel 台账（按来源分表、汇总，按预警着色）。", help="把台账写成 Excel（.xlsx）：按来源分表（会议议定事项、领导批示、公文办理、督导整改）及汇总，"
+@cli.command("ledger", short_help="写出 Excel 台账（按来源分表、汇总，按预警着色）。", help=f"把台账写成 Excel（.xlsx）：按来源分表（{'、'.join(s.sheet for s in sources.all())}）及汇总，"
                             "每行按预警着色，可直接打印（A4 横向，每页重复表头）。")
 @click.option("--xlsx", "xlsx_path", required=True, type=click.Path(dir_okay=False), metavar="文件", help="写出的 .xlsx 文件")
 @click.option("--on", "as_of", type=DATE, help="日期（默认今天）")

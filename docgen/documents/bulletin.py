@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from ..registers.calendar import cn_date, cn_md
 from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
-from ..registers.model import SOURCE_KINDS, Registers
+from ..registers import sources
+from ..registers.model import Registers
 from ..view import listing_text
 from .gbt9704 import OfficialDocument
 
@@ -27,12 +28,12 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     items = []
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
         state = listing_text(st)
-        items.append({"id": st.item.id, "source": SOURCE_KINDS[st.item.source_kind], "text": st.item.text,
+        items.append({"id": st.item.id, "source": sources.label(st.item.source_kind), "text": st.item.text,
                       "lead": st.item.lead, "due": cn_md(st.due),
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
-        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in SOURCE_KINDS},
+        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds()},
         "scores": score_view(f, base),
         "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text,
                      "assign": assigned_by.get(s.item.id, ("", None))[1],
@@ -41,7 +42,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
                     for s in f.overdue],
         "late_done": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "due": s.due.isoformat(),
                        "completed": s.completed.isoformat(), "days_late": s.days_overdue} for s in f.late_done],
-        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in SOURCE_KINDS}},
+        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in sources.kinds()}},
         "meetings": [{"title": src.title, "date": src.date.isoformat(), **c.as_dict()} for src, c in f.meetings],
         "items": items,
     }
@@ -57,6 +58,7 @@ def text_context(reg: Registers, view: dict) -> dict:
 
 
 def sentence_context(view: dict, explain_days: int, office: str) -> dict:
+    """Only what the view recorded: a source declared after it was recorded is not in it (and counts nothing)."""
     ns = SimpleNamespace
     total = view["total"]
     new = view["new"]
@@ -66,9 +68,11 @@ def sentence_context(view: dict, explain_days: int, office: str) -> dict:
     return {
         "as_of": cn_date(dt.date.fromisoformat(view["as_of"])),
         "total": {**total, "rate": pct(ns(**total))},
-        "new": {"total": new["total"], "kinds": [{"name": SOURCE_KINDS[k], "count": new[k]} for k in SOURCE_KINDS if new[k]]},
+        "new": {"total": new["total"], "kinds": [{"name": sources.label(k), "count": new[k]}
+                                                 for k in sources.recorded_order(new) if new[k]]},
         "meetings": [{**m, "rate": pct(ns(**m))} for m in view["meetings"]],
-        "by_source": [{**c, "name": SOURCE_KINDS[k], "rate": pct(ns(**c))} for k, c in view["by_source"].items() if c["due"]],
+        "by_source": [{**c, "name": sources.label(k), "rate": pct(ns(**c))} for k, c in view["by_source"].items()
+                      if c["due"]],
         "overdue": overdue, "late_done": late, "explain_days": explain_days, "office": office,
     }
 
@@ -83,18 +87,18 @@ def sample_contexts() -> list[dict]:
     some = Counts(due=6, completed=4, on_time=3, late=1, in_progress=1, overdue=1, extended=1).as_dict()
     none = Counts().as_dict()
     full = {
-        "as_of": "2026-09-30", "total": some, "by_source": {k: some for k in SOURCE_KINDS},
+        "as_of": "2026-09-30", "total": some, "by_source": {k: some for k in sources.kinds()},
         "overdue": [{"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "assign": "〔交办单编号〕",
                      "assign_kind": "交办单", "due": "2026-09-01", "days_overdue": 20, "times": 2},
                     {"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "assign": None, "assign_kind": None,
                      "due": "2026-09-20", "days_overdue": 8, "times": 1}],
         "late_done": [{"id": "〔事项〕", "lead": "〔牵头单位〕", "text": "〔事项内容〕", "due": "2026-08-10",
                        "completed": "2026-08-20", "days_late": 8}],
-        "new": {"total": len(SOURCE_KINDS), **{k: 1 for k in SOURCE_KINDS}},
+        "new": {"total": len(sources.kinds()), **{k: 1 for k in sources.kinds()}},
         "meetings": [{"title": "〔会议名称〕", "date": "2026-07-01", **some}],
     }
-    empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in SOURCE_KINDS}, "overdue": [],
-             "late_done": [], "new": {"total": 0, **{k: 0 for k in SOURCE_KINDS}}, "meetings": []}
+    empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in sources.kinds()}, "overdue": [],
+             "late_done": [], "new": {"total": 0, **{k: 0 for k in sources.kinds()}}, "meetings": []}
     return [sentence_context(v, 5, "〔督导专班名称〕") for v in (full, empty)]
 
 
@@ -166,7 +170,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     sentences(d, reg, "总体情况", texts)
     if any(c.due for c in by_source.values()):
         d.table(["来源", "应办结", "已办结", "按期办结", "正在办理", "逾期", "延期", "按期办结率"],
-                [[SOURCE_KINDS[k], *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
+                [[sources.label(k), *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
                                                          c.extended)), pct(c)]
                  for k, c in by_source.items() if c.due]
                 + [["合计", *(str(x) for x in (total.due, total.completed, total.on_time, total.in_progress,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
 from ..core.diagnostics import Diagnostic
 from ..registers.model import Registers
+from ..registers import sources
 from .due import item_due
 from .status import due_in_force, pending_diagnostics
 
@@ -27,7 +28,7 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
 
     pending = []
     for item in reg.items:
-        date_field = "handed" if item.source.kind == "document" else "date"
+        date_field = sources.get(item.source.kind).date_field
         ok = all([bounded(item.source.date, item.source.src or item.src, date_field),
                   bounded(item.assigned, item.src, "assigned"), bounded(item.explicit_due, item.src, "due")])
         if not ok:

@@ -1,6 +1,7 @@
-"""The Excel 台账 offices keep (openpyxl): a sheet per source and a summary, on one date.
+"""The Excel 台账 offices keep (openpyxl): a sheet per declared source (registers/sources.py) and a summary, on one date.
 
-Columns: 序号, 来源, 事项内容, 牵头单位, 配合单位, 交办日期, 办结时限, 状态, 办理情况, 交办单号, 催办次数, 逾期天数.
+Columns (a source's declaration may name fewer): 序号, 来源, 事项内容, 牵头单位, 配合单位, 交办日期, 办结时限, 状态,
+办理情况, 交办单号, 催办次数, 逾期天数.
 Dates are real dates; the header is frozen and filtered; the sheet prints on A4 landscape with the header repeated;
 each row is tinted by its warning. Text is always text (xlsx.set_value), and the same day gives the same bytes.
 """
@@ -13,14 +14,26 @@ from ..registers.calendar import cn_date, cn_md
 from ..engine.status import CLOSED, DONE, OVERDUE
 from ..engine.warnings import level_of
 from ..core.files import write_if_changed
-from ..registers.model import SOURCE_KINDS
+from ..registers import sources
 from ..view import progress_text, state_text
 from .xlsx import set_value, workbook_bytes
 
-HEAD = ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态", "办理情况", "交办单号",
-        "催办次数", "逾期天数"]
-WIDTHS = [6, 26, 44, 16, 18, 12, 12, 16, 30, 18, 9, 9]
-SHEETS = {"meeting": "会议议定事项", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
+# column -> (width, wrapped, a date, its value for (day, row number, status)); sources.LEDGER_COLUMNS is the order
+COLUMNS = {
+    "序号": (6, False, False, lambda d, n, s: n),
+    "来源": (26, True, False, lambda d, n, s: s.item.source.describe()),
+    "事项内容": (44, True, False, lambda d, n, s: s.item.text),
+    "牵头单位": (16, False, False, lambda d, n, s: s.item.lead),
+    "配合单位": (18, True, False, lambda d, n, s: "、".join(s.item.co)),
+    "交办日期": (12, False, True, lambda d, n, s: s.item.assigned),
+    "办结时限": (12, False, True, lambda d, n, s: s.due),
+    "状态": (16, True, False, lambda d, n, s: state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else "")),
+    "办理情况": (30, True, False, lambda d, n, s: _progress(d, s.item.id)),
+    "交办单号": (18, False, False, lambda d, n, s: d.assigned_by.get(s.item.id, "")),
+    "催办次数": (9, False, False, lambda d, n, s: d.urges(s.item.id)),
+    "逾期天数": (9, False, False, lambda d, n, s: s.days_overdue if s.days_overdue else 0),
+}
+assert tuple(COLUMNS) == sources.LEDGER_COLUMNS
 TINT = {"红": "FFC7CE", "黄": "FFEB9C", "蓝": "BDD7EE"}  # Excel's light red, yellow and blue fills
 
 
@@ -43,7 +56,8 @@ def write(d: Day, path: Path) -> Path:
     summary.title = "汇总"
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    rows_by = {k: [s for s in d.statuses if s.item.source_kind == k] for k in SHEETS}
+    declared = sources.all()
+    rows_by = {src.kind: [s for s in d.statuses if s.item.source_kind == src.kind] for src in declared}
 
     set_value(summary.cell(1, 1), f"{d.reg.settings.office}督办事项台账（截至{cn_date(d.as_of)}）")
     summary.cell(1, 1).font = Font(bold=True, size=14)
@@ -53,7 +67,7 @@ def write(d: Day, path: Path) -> Path:
         summary.cell(3, c).font = Font(bold=True)
     for r, (k, sts) in enumerate(list(rows_by.items()) + [("合计", d.statuses)], 4):
         levels = [level_of(s) for s in sts]
-        vals = [SOURCE_KINDS.get(k, k), len(sts), sum(1 for s in sts if s.state == CLOSED),
+        vals = [sources.label(k), len(sts), sum(1 for s in sts if s.state == CLOSED),
                 sum(1 for s in sts if s.state == DONE), sum(1 for s in sts if s.is_open and s.state != OVERDUE),
                 sum(1 for s in sts if s.state == OVERDUE), sum(1 for s in sts if s.extended_to),
                 levels.count("红"), levels.count("黄"), levels.count("蓝")]
@@ -64,34 +78,31 @@ def write(d: Day, path: Path) -> Path:
         summary.column_dimensions[chr(64 + c)].width = w
 
     _print_setup(summary, "")
-    for k, title in SHEETS.items():
-        ws = wb.create_sheet(title)
-        for c, h in enumerate(HEAD, 1):
+    for src in declared:
+        ws = wb.create_sheet(src.sheet)
+        cols = [(h, *COLUMNS[h]) for h in src.columns]
+        for c, (h, *_) in enumerate(cols, 1):
             cell = ws.cell(1, c)
             set_value(cell, h)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = border
-        for r, s in enumerate(rows_by[k], 2):
-            item = s.item
-            vals = [r - 1, item.source.describe(), item.text, item.lead, "、".join(item.co), item.assigned, s.due,
-                    state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else ""), _progress(d, item.id),
-                    d.assigned_by.get(item.id, ""), d.urges(item.id), s.days_overdue if s.days_overdue else 0]
+        for r, s in enumerate(rows_by[src.kind], 2):
             fill = TINT.get(level_of(s) or "")
-            for c, v in enumerate(vals, 1):
+            for c, (_, _, wrap, is_date, value) in enumerate(cols, 1):
                 cell = ws.cell(r, c)
-                set_value(cell, v)
+                set_value(cell, value(d, r - 1, s))
                 cell.border = border
-                cell.alignment = Alignment(vertical="top", wrap_text=c in (2, 3, 5, 8, 9))
-                if c in (6, 7):
+                cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+                if is_date:
                     cell.number_format = "yyyy-mm-dd"
                 if fill:
                     cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        for c, w in enumerate(WIDTHS, 1):
-            ws.column_dimensions[ws.cell(1, c).column_letter].width = w
+        for c, (_, width, *_) in enumerate(cols, 1):
+            ws.column_dimensions[ws.cell(1, c).column_letter].width = width
         ws.freeze_panes = "A2"
         last = max(ws.max_row, 2)
-        ws.auto_filter.ref = f"A1:{ws.cell(1, len(HEAD)).column_letter}{last}"
+        ws.auto_filter.ref = f"A1:{ws.cell(1, len(cols)).column_letter}{last}"
         _print_setup(ws, "1:1")
     write_if_changed(path, workbook_bytes(wb, d.as_of, "督办事项台账", d.reg.settings.office))
     return path

@@ -27,7 +27,7 @@ from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, st
 from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import safe_name, shipped, write_if_changed
 from ..kinds import KINDS
-from ..registers.model import SOURCE_KINDS
+from ..registers import sources
 from ..view import LEVEL_TEXT, progress_text, state_text, warned_text
 
 TEMPLATES = shipped("templates", "site")
@@ -176,7 +176,7 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
         return f"{root}index.html" if unit else f"{root}units/{key(u)}.html"
 
     def item_rows(sts, root):
-        return [{"text": s.item.text, "href": f"{root}items/{key(s.item.id)}.html", "source": SOURCE_KINDS[s.item.source_kind],
+        return [{"text": s.item.text, "href": f"{root}items/{key(s.item.id)}.html", "source": sources.get(s.item.source_kind).board_label,
                  "lead": s.item.lead, "units": "|".join((s.item.lead,) + tuple(s.item.co)),
                  "due": cn_date(s.due), "state": s.state, "state_text": state_text(s) + (
                      f"（{progress_text(s)}）" if progress_text(s) else ""),
@@ -212,9 +212,10 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
                  {"n": lv.count(RED), "label": "红色预警", "cls": "lv-red"},
                  {"n": lv.count(YELLOW), "label": "黄色预警", "cls": "lv-yellow"},
                  {"n": lv.count(BLUE), "label": "蓝色预警", "cls": "lv-blue"}]
-        by_source = [{"name": name, "total": sum(1 for s in statuses if s.item.source_kind == k),
-                      "states": [sum(1 for s in statuses if s.item.source_kind == k and s.state == st) for st in STATES]}
-                     for k, name in SOURCE_KINDS.items()]
+        by_source = [{"name": src.board_label, "total": sum(1 for s in statuses if s.item.source_kind == src.kind),
+                      "states": [sum(1 for s in statuses if s.item.source_kind == src.kind and s.state == st)
+                                 for st in STATES]}
+                     for src in sources.all()]
         rates = []
         for u in units:
             due = [s for s in statuses if s.item.lead == u and s.due <= d.as_of]

@@ -8,8 +8,9 @@ Layout of a registers folder:
   rules.yaml          optional: deadline periods, counting, warnings, score points
   calendar/*.yaml     optional: years chinesecalendar does not know yet, local corrections
   numbers.tsv         the number register (written by docgen, never by hand)
-  any other *.yaml    register entries under the keys units, meetings, instructions, documents,
-                      inspections, progress (split into as many files as you like)
+  any other *.yaml    register entries under the keys units, progress and each declared source's key
+                      (registers/sources.py: meetings, instructions, documents, inspections …), split
+                      into as many files as you like
 """
 from __future__ import annotations
 
@@ -23,12 +24,18 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS
 from ..record.ledger import prefix_problem
-from .model import (EVENT_TYPES, INSPECTION_FORMS, URGENCIES, Printing,
+from . import sources
+from .model import (EVENT_TYPES, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, VOCABULARY_CN, Basis, Rules, period_problem
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem, vocabulary_labels
 from .yamlsrc import YList, YMap, load_yaml
 
-REGISTER_KEYS = ("units", "meetings", "instructions", "documents", "inspections", "progress")
+
+def register_keys() -> tuple[str, ...]:
+    """The top-level keys of a register file: units, each declared source's key, progress."""
+    return ("units", *(s.key for s in sources.all()), "progress")
+
+
 SPECIAL_FILES = ("settings.yaml", "rules.yaml")
 _DATE_RX = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _MOBILE_RX = re.compile(r"^1\d{10}$")
@@ -410,7 +417,8 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     voc = e.sub("vocabulary", "vocabulary（台账用语与时限规则的对应）")
     if voc and voc.ok:
         vocabulary = {k: dict(v) for k, v in rules.vocabulary.items()}
-        for group, cn in VOCABULARY_CN.items():
+        groups = vocabulary_labels()
+        for group, cn in groups.items():
             g = voc.sub(group, f"vocabulary.{group}（{cn}）")
             if not g or not g.ok:
                 continue
@@ -422,7 +430,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                     continue
                 words[str(word)] = rid
             vocabulary[group] = words  # an office lists its own words: the defaults are replaced, not merged
-        voc.finish(tuple(VOCABULARY_CN))
+        voc.finish(tuple(groups))
         kw["vocabulary"] = vocabulary
     bl = e.sub("bulletin", "bulletin（通报）")
     if bl and bl.ok:
@@ -512,14 +520,17 @@ def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | No
 class _Collector:
     def __init__(self, out: list[Diagnostic], vocabulary: dict):
         self.out = out
-        self.meeting_kinds, self.levels, self.categories = (vocabulary["meetings"], vocabulary["instructions"],
-                                                            vocabulary["documents"])
+        self.vocabulary = vocabulary
         self.units: dict[str, Unit] = {}
         self.items: list[Item] = []
         self.item_src: dict[str, Src] = {}
         self.events: list[Event] = []
         self.unit_refs: list[tuple[str, Src, str]] = []  # name, where, field
         self.issuer_refs: list[tuple[str, Src, str]] = []
+
+    def words(self, source: "sources.SourceKind") -> dict:
+        """A source's words for the deadline rules (rules.yaml `vocabulary`): word -> rule id."""
+        return self.vocabulary.get(source.vocabulary.group, {}) if source.vocabulary else {}
 
     def unit(self, e: Entry) -> None:
         name = e.str("name", required=True)
@@ -533,7 +544,9 @@ class _Collector:
         e.finish(("name", "kind", "leader", "contact", "mobile"))
 
     def item(self, e: Entry, source: Source, default_rule: str | None, text_key: str = "text",
-             extra_keys: tuple = (), lead_key: str = "lead") -> None:
+             extra_keys: tuple = (), lead_key: str = "lead", due_key: str = "due") -> None:
+        """One item of a source's entry (registers/sources.py): its text, lead unit and due date are read from
+        the keys the source names them by."""
         iid = e.str("id", required=True)
         text = e.str(text_key, required=True)
         lead = e.str(lead_key)
@@ -541,7 +554,7 @@ class _Collector:
             self.out.append(Diagnostic(e.file, e.line, lead_key, f"事项「{iid}」没有牵头单位（{lead_key}），每个事项须有且只有一个牵头单位"))
         co = e.strlist("co")
         assigned = e.date("assigned") or source.date
-        due = e.date("due")
+        due = e.date(due_key)
         rule = e.str("rule")
         if rule and rule not in DEFAULT_DEADLINES:
             e.err("rule", f"没有「{rule}」这条时限规则{suggest(rule, DEFAULT_DEADLINES)}（可用：{'、'.join(DEFAULT_DEADLINES)}）")
@@ -567,56 +580,17 @@ class _Collector:
             self.unit_refs.append((c, Src(e.file, e.lineof("co")), "co"))
         if issuer:
             self.issuer_refs.append((issuer, Src(e.file, e.lineof("issuer")), "issuer"))
+        decl = sources.get(source.kind)
+        if iid and decl.id_pattern and not re.fullmatch(decl.id_pattern, iid):
+            e.err("id", f"事项编号「{iid}」不符合{decl.label}的编号格式" + (f"（如 {decl.id_example}）" if decl.id_example else ""))
         if iid in self.item_src:
             e.err("id", f"事项编号「{iid}」重复（{self.item_src[iid]} 已使用）")
         elif iid:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
                 self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src))
-        e.finish(ITEM_KEYS + extra_keys if lead_key == "lead" else
-                 tuple(k for k in ITEM_KEYS if k != "lead") + (lead_key,) + extra_keys)
-
-    def meeting(self, e: Entry) -> None:
-        mid = e.str("id", required=True)
-        kind = e.choice("kind", tuple(self.meeting_kinds), required=True)
-        title = e.str("title", required=True)
-        date = e.date("date", required=True)
-        e.finish(("id", "kind", "title", "date", "items"))
-        if not e.has("items") and e.ok:
-            e.err("items", f"会议「{title or mid}」没有议定事项（items）")
-        src = Source("meeting", mid, date or dt.date.min, title, {"kind": kind}, e.src)
-        for ie in e.items("items", "议定事项"):
-            self.item(ie, src, self.meeting_kinds.get(kind or ""))
-
-    def instruction(self, e: Entry) -> None:
-        date = e.date("date", required=True)
-        level = e.choice("level", tuple(self.levels), required=True)
-        leader = e.str("leader", required=True)
-        on = e.str("on")
-        src = Source("instruction", e.str("id"), date or dt.date.min, on or "交办事项",
-                     {"leader": leader, "level": level, "on": on}, e.src)
-        self.item(e, src, self.levels.get(level or ""), extra_keys=("date", "level", "leader", "on"))
-
-    def document(self, e: Entry) -> None:
-        handed = e.date("handed", required=True)
-        category = e.choice("category", tuple(self.categories), required=not e.has("due") and not e.has("rule"))
-        number = e.str("number")
-        title = e.str("title", required=True)
-        if not e.has("text") and e.ok:
-            e.m["text"] = f"按《{title}》要求办理并上报办理结果" if title else "按来文要求办理并上报办理结果"
-        src = Source("document", e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
-        self.item(e, src, self.categories.get(category or ""), extra_keys=("handed", "category", "number", "title"))
-
-    def inspection(self, e: Entry) -> None:
-        date = e.date("date", required=True)
-        form = e.choice("form", INSPECTION_FORMS, required=True)
-        inspectors = e.strlist("inspectors")
-        requirement = e.str("requirement", required=True)
-        if not e.has("due") and e.ok:
-            self.out.append(Diagnostic(e.file, e.line, "due", "督导检查发现的问题须写整改时限（due）"))
-        src = Source("inspection", e.str("id"), date or dt.date.min, form or "督导检查",
-                     {"form": form, "inspectors": inspectors, "requirement": requirement}, e.src)
-        self.item(e, src, None, text_key="finding", extra_keys=("date", "form", "inspectors", "requirement", "finding"))
+        e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
+                 tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
 
     def event(self, e: Entry) -> None:
         item = e.str("item", required=True)
@@ -720,9 +694,9 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
     settings = None
     rules, cal_files = _parse_config(files, root, out)
     col = _Collector(out, rules.vocabulary)
-    handlers = {"units": ("单位", col.unit), "meetings": ("会议", col.meeting),
-                "instructions": ("批示", col.instruction), "documents": ("公文", col.document),
-                "inspections": ("督导检查", col.inspection), "progress": ("进展记录", col.event)}
+    handlers = {"units": ("单位", col.unit),
+                **{s.key: (s.what, lambda e, s=s: s.parse(s, e, col)) for s in sources.all()},
+                "progress": ("进展记录", col.event)}
     seen_settings = False
     for key in sorted(k for k in files if not _is_config(k)):
         rel = str(Path(root) / key)
@@ -742,7 +716,7 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
                 what, fn = handlers[register]
                 for e in top.items(register, what):
                     fn(e)
-        top.finish(REGISTER_KEYS)
+        top.finish(register_keys())
     if not seen_settings:
         out.append(Diagnostic(f"{root}/settings.yaml", 0, "settings", "找不到设置文件 settings.yaml（发文机关、编号机构、抄送等）"))
     # two calendar files for one year

@@ -2,15 +2,41 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .calendar import CalendarFile, cn_date
+from .calendar import CalendarFile
 from ..core.diagnostics import Src
 from .rules import Rules
 
-SOURCE_KINDS = {"meeting": "会议议定", "instruction": "领导批示", "document": "公文办理", "inspection": "督导整改"}
 
-INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
+
+class _SourceLabels(Mapping):
+    """kind -> its bulletin label (会议议定 …), read live from the declared sources (registers/sources.py)."""
+
+    def __getitem__(self, kind: str) -> str:
+        s = _sources().get(kind)
+        if s is None:
+            raise KeyError(kind)
+        return s.label
+
+    def __iter__(self):
+        return iter(_sources().kinds())
+
+    def __len__(self) -> int:
+        return len(_sources().kinds())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def _sources():
+    from . import sources  # the declarations build Source objects: imported when first asked for
+
+    return sources
+
+
+SOURCE_KINDS = _SourceLabels()
 EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收")
 URGENCIES = ("特急", "加急")
 
@@ -72,9 +98,9 @@ class Printing:
 
 @dataclass(frozen=True)
 class Source:
-    """Where an item comes from: a meeting, an instruction, a document or an inspection."""
+    """Where an item comes from: a meeting, an instruction, a document, an inspection (registers/sources.py)."""
 
-    kind: str  # meeting | instruction | document | inspection
+    kind: str  # a declared source: meeting | instruction | document | inspection | …
     id: str
     date: dt.date
     title: str  # meeting title / instruction's document / incoming document title / inspection form
@@ -82,17 +108,7 @@ class Source:
     src: Src | None = None
 
     def describe(self) -> str:
-        d = self.detail
-        if self.kind == "meeting":
-            return f"{self.title}（{cn_date(self.date)}）议定事项"
-        if self.kind == "instruction":
-            if d.get("on"):
-                return f"{d['leader']}{cn_date(self.date)}在《{d['on']}》上的批示"
-            return f"{d['leader']}{cn_date(self.date)}交办事项"
-        if self.kind == "document":
-            num = d.get("number") or ""
-            return f"来文：{num}《{self.title}》"
-        return f"{cn_date(self.date)}{self.title}发现问题"
+        return _sources().get(self.kind).describe(self)
 
 
 @dataclass(frozen=True)
@@ -115,7 +131,7 @@ class Item:
 
     @property
     def is_rectification(self) -> bool:
-        return self.source.kind == "inspection"
+        return _sources().get(self.source.kind).rectification
 
 
 @dataclass(frozen=True)

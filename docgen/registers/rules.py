@@ -1,8 +1,8 @@
 """The deadline, warning and scoring rules as settings with defaults (rules.md).
 
 A rules file in the registers (registers/rules.yaml) names the governing document (basis), and may change any
-period, the body reported to, the clause cited, the vocabulary that maps meeting kinds, leaders' levels and
-document categories to rules, the counting convention, warning and urging intervals, and score points; what it
+period, the body reported to, the clause cited, the vocabulary that maps each source's words (meeting kinds,
+leaders' levels, document categories: registers/sources.py) to rules, the counting convention, warning and urging intervals, and score points; what it
 does not name keeps the default below. Nothing printed on a slip or a bulletin about an office's own rules comes
 from here unless the rules file says so: the defaults name no office.
 """
@@ -80,13 +80,20 @@ DEFAULT_DEADLINES: dict[str, DeadlineRule] = {  # what each rule is for; the wor
     ]
 }
 
-DEFAULT_VOCABULARY = {  # the words registers use -> the rule they follow (rules.yaml `vocabulary`)
-    "meetings": {"党工委会": "meeting.major", "主任办公会": "meeting.major", "重大综合性会议": "meeting.major",
-                 "专题会议": "meeting.special", "工作专班会议": "meeting.special"},
-    "instructions": {"主要领导": "instruction.principal", "分管领导": "instruction.deputy", "工作专班": "instruction.deputy"},
-    "documents": {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research", "急办": "doc.urgent"},
-}
-VOCABULARY_CN = {"meetings": "会议类别", "instructions": "批示领导层级", "documents": "公文办理类别"}
+def default_vocabulary() -> dict:
+    """The words registers use -> the rule they follow, per vocabulary group (rules.yaml `vocabulary`): what the
+    declared sources (registers/sources.py) bring, e.g. meetings: {主任办公会: meeting.major, …}."""
+    from .sources import vocabularies
+
+    return {v.group: dict(v.words) for v in vocabularies()}
+
+
+def vocabulary_labels() -> dict:
+    """Vocabulary group -> what its words are, in Chinese (meetings: 会议类别), in the order sources are declared."""
+    from .sources import vocabularies
+
+    return {v.group: v.label for v in vocabularies()}
+
 
 DEFAULT_SCORES = {
     "overdue": -1.0,  # item overdue, once it passes its due date
@@ -123,7 +130,7 @@ class Rules:
     scores: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORES))
     basis: Basis = field(default_factory=Basis)
     explain_days: int = 3  # a bulletin asks the units of overdue items to explain within N working days
-    vocabulary: dict = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_VOCABULARY.items()})
+    vocabulary: dict = field(default_factory=default_vocabulary)
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]

@@ -1,0 +1,188 @@
+"""The register sources: where the items come from (会议议定, 领导批示, 公文办理, 督导整改), one declaration each.
+
+A source is declared once, as a `SourceKind` passed to `register()`: its top-level YAML key, how one entry of it
+becomes items, its words for the deadline rules (rules.yaml `vocabulary`), its names in the bulletin, on the board
+and in the Excel 台账. Reading the registers, the calendar checks, the bulletin's figures, the xlsx and the board
+iterate this registry; nothing else lists the sources (docs/registers.md, "来源的声明").
+
+The order of registration is the order sources are shown in: the sheets of the xlsx, the rows of the bulletin's
+table by source, the board's overview.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from .calendar import cn_date
+from ..core.diagnostics import Diagnostic
+from .model import Source
+
+# the columns of a source's sheet in the Excel 台账 (outputs/ledger_xlsx.py makes each); a source may name fewer
+LEDGER_COLUMNS = ("序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态", "办理情况", "交办单号",
+                  "催办次数", "逾期天数")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words a source's entries use for the rule they follow (rules.yaml `vocabulary.<group>`)."""
+
+    group: str  # the key under rules.yaml `vocabulary`, e.g. meetings
+    label: str  # what the words are, in Chinese: 会议类别
+    words: dict  # the default words -> the deadline rule each follows
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """One register source, declared once."""
+
+    kind: str  # what items and the ledger record (Item.source.kind, the bulletin's figures by source): meeting
+    key: str  # its top-level key in a register file: meetings
+    folder: str  # where an office keeps its files, by convention: registers/meetings/
+    what: str  # one entry, in messages: 会议
+    label: str  # its name in the bulletin and in `status`: 会议议定
+    sheet: str  # its sheet in the Excel 台账: 会议议定事项
+    # parse(declaration, entry, collector): checks one entry (a registers.load.Entry) and adds its items through
+    # collector.item(entry, Source(...), default rule); every problem goes to collector.out with its file and line
+    parse: Callable
+    describe: Callable[[Source], str]  # the source of an item as printed on its slip: 2026年第12次主任办公会（…）议定事项
+    vocabulary: Vocabulary | None = None
+    id_pattern: str = ""  # a regular expression each item id of this source must match in full ("" = any id)
+    id_example: str = ""  # an id that matches it, for the message
+    date_field: str = "date"  # the field its date is written in (named by the calendar checks)
+    rectification: bool = False  # its items are findings to rectify (整改通知单), not work assigned (交办单)
+    columns: tuple = LEDGER_COLUMNS  # its sheet's columns, from LEDGER_COLUMNS
+    board: str = ""  # its name on the board (outputs/site.py); the label when not given
+
+    @property
+    def board_label(self) -> str:
+        return self.board or self.label
+
+
+_REGISTRY: dict[str, SourceKind] = {}
+
+
+def register(s: SourceKind) -> SourceKind:
+    """Declare a source (after the built-in ones). Its kind and its key must be new."""
+    if s.kind in _REGISTRY or any(o.key == s.key for o in _REGISTRY.values()) or s.key in ("units", "progress"):
+        raise ValueError(f"source {s.kind!r} / key {s.key!r} is declared already")
+    unknown = [c for c in s.columns if c not in LEDGER_COLUMNS]
+    if unknown:
+        raise ValueError(f"source {s.kind!r}: unknown ledger columns {unknown}")
+    _REGISTRY[s.kind] = s
+    return s
+
+
+def unregister(kind: str) -> None:
+    _REGISTRY.pop(kind, None)
+
+
+def all() -> tuple[SourceKind, ...]:  # noqa: A001 - sources.all() reads as it is meant
+    return tuple(_REGISTRY.values())
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def get(kind: str) -> SourceKind | None:
+    return _REGISTRY.get(kind)
+
+
+def label(kind: str) -> str:
+    """The bulletin's name of a source; a kind no longer declared (read from an old record) shows as itself."""
+    s = _REGISTRY.get(kind)
+    return s.label if s else kind
+
+
+def vocabularies() -> tuple[Vocabulary, ...]:
+    return tuple(s.vocabulary for s in _REGISTRY.values() if s.vocabulary)
+
+
+def recorded_order(keys) -> list[str]:
+    """Kinds read from a recorded view, in the order sources are shown: the declared ones first, in declaration
+    order, then any the view holds that is declared no longer, in the view's order."""
+    keys = [k for k in keys if k != "total"]
+    return [k for k in _REGISTRY if k in keys] + [k for k in keys if k not in _REGISTRY]
+
+
+# ---------------------------------------------------------------- the built-in sources
+
+def _meeting(s: SourceKind, e, col) -> None:
+    words = col.words(s)
+    mid = e.str("id", required=True)
+    kind = e.choice("kind", tuple(words), required=True)
+    title = e.str("title", required=True)
+    date = e.date("date", required=True)
+    e.finish(("id", "kind", "title", "date", "items"))
+    if not e.has("items") and e.ok:
+        e.err("items", f"会议「{title or mid}」没有议定事项（items）")
+    src = Source(s.kind, mid, date or dt.date.min, title, {"kind": kind}, e.src)
+    for ie in e.items("items", "议定事项"):
+        col.item(ie, src, words.get(kind or ""))
+
+
+def _instruction(s: SourceKind, e, col) -> None:
+    words = col.words(s)
+    date = e.date("date", required=True)
+    level = e.choice("level", tuple(words), required=True)
+    leader = e.str("leader", required=True)
+    on = e.str("on")
+    src = Source(s.kind, e.str("id"), date or dt.date.min, on or "交办事项",
+                 {"leader": leader, "level": level, "on": on}, e.src)
+    col.item(e, src, words.get(level or ""), extra_keys=("date", "level", "leader", "on"))
+
+
+def _document(s: SourceKind, e, col) -> None:
+    words = col.words(s)
+    handed = e.date("handed", required=True)
+    category = e.choice("category", tuple(words), required=not e.has("due") and not e.has("rule"))
+    number = e.str("number")
+    title = e.str("title", required=True)
+    if not e.has("text") and e.ok:
+        e.m["text"] = f"按《{title}》要求办理并上报办理结果" if title else "按来文要求办理并上报办理结果"
+    src = Source(s.kind, e.str("id"), handed or dt.date.min, title, {"number": number, "category": category}, e.src)
+    col.item(e, src, words.get(category or ""), extra_keys=("handed", "category", "number", "title"))
+
+
+INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
+
+
+def _inspection(s: SourceKind, e, col) -> None:
+    date = e.date("date", required=True)
+    form = e.choice("form", INSPECTION_FORMS, required=True)
+    inspectors = e.strlist("inspectors")
+    requirement = e.str("requirement", required=True)
+    if not e.has("due") and e.ok:
+        col.out.append(Diagnostic(e.file, e.line, "due", "督导检查发现的问题须写整改时限（due）"))
+    src = Source(s.kind, e.str("id"), date or dt.date.min, form or "督导检查",
+                 {"form": form, "inspectors": inspectors, "requirement": requirement}, e.src)
+    col.item(e, src, None, text_key="finding", extra_keys=("date", "form", "inspectors", "requirement", "finding"))
+
+
+def _describe_instruction(src: Source) -> str:
+    d = src.detail
+    if d.get("on"):
+        return f"{d['leader']}{cn_date(src.date)}在《{d['on']}》上的批示"
+    return f"{d['leader']}{cn_date(src.date)}交办事项"
+
+
+register(SourceKind(
+    "meeting", "meetings", "meetings", "会议", "会议议定", "会议议定事项", _meeting,
+    lambda src: f"{src.title}（{cn_date(src.date)}）议定事项",
+    Vocabulary("meetings", "会议类别", {"党工委会": "meeting.major", "主任办公会": "meeting.major",
+                                      "重大综合性会议": "meeting.major", "专题会议": "meeting.special",
+                                      "工作专班会议": "meeting.special"})))
+register(SourceKind(
+    "instruction", "instructions", "instructions", "批示", "领导批示", "领导批示", _instruction, _describe_instruction,
+    Vocabulary("instructions", "批示领导层级", {"主要领导": "instruction.principal", "分管领导": "instruction.deputy",
+                                           "工作专班": "instruction.deputy"})))
+register(SourceKind(
+    "document", "documents", "documents", "公文", "公文办理", "公文办理", _document,
+    lambda src: f"来文：{src.detail.get('number') or ''}《{src.title}》",
+    Vocabulary("documents", "公文办理类别", {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research",
+                                         "急办": "doc.urgent"}),
+    date_field="handed"))
+register(SourceKind(
+    "inspection", "inspections", "inspections", "督导检查", "督导整改", "督导整改", _inspection,
+    lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True))
