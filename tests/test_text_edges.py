@@ -270,7 +270,8 @@ def test_every_line_break_and_invisible_character_is_found_where_it_is(before, c
     assert why is not None and f"U+{code:04X}（第{len(before) + 1}个字符" in why
 
 
-@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+@given(st.text(st.one_of(st.sampled_from([chr(c) for c in SPLITLINES]), st.characters(exclude_categories=("Cs",))),
+               max_size=30))
 def test_what_passes_is_one_line_for_splitlines(text):
     if unprintable(text) is None:
         assert len(text.splitlines()) <= 1
