@@ -275,3 +275,167 @@ def test_every_line_break_and_invisible_character_is_found_where_it_is(before, c
 def test_what_passes_is_one_line_for_splitlines(text):
     if unprintable(text) is None:
         assert len(text.splitlines()) <= 1
+
+
+# ---------------------------------------------------------------- 短信提醒: the record, the gateway's text, writing first
+
+from test_remind import PHONE_A, PHONE_B, SMALL, gateway, logged  # noqa: E402
+
+NOISY = """#!/bin/sh
+printf '网关错误\\342\\200\\250第二行\\302\\205第三行\\r第四行\\342\\200\\256倒序\\342\\200\\213' >&2
+exit 1
+"""
+
+
+def _noisy(folder: Path) -> Path:
+    p = folder / "noisy.sh"
+    p.write_text(NOISY, encoding="utf-8")
+    p.chmod(0o755)
+    return p
+
+
+def test_a_gateway_error_with_separators_leaves_a_record_every_reader_reads(run, tmp_path):
+    reg = write_registers(tmp_path / "r", SMALL)
+    out = tmp_path / "out"
+    gw = _noisy(tmp_path)
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    assert rc == 1 and "2条短信一条也没有发出" in err, o + err
+    # U+2028, U+0085, \r and the bidi / zero-width characters each a space, runs of spaces one
+    assert "（网关错误 第二行 第三行 第四行 倒序）" in o
+    data = (reg / "reminders.jsonl").read_text(encoding="utf-8")
+    lines = data.splitlines()  # even str.splitlines(): no stray separator anywhere in the record
+    assert len(lines) == 4 and data.split("\n")[:-1] == lines
+    assert [json.loads(x)["error"] for x in lines if json.loads(x)["status"] == "发送失败"] == \
+        ["网关错误 第二行 第三行 第四行 倒序"] * 2
+    rows = (out / "outbox" / "2026-11-17.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 2
+    # the next run reads the record and retries (the attack: "reminders.jsonl:1: 短信记录这一行无法读取", exit 2)
+    gw2, log = gateway(tmp_path)
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw2))
+    assert rc == 0, o + err
+    assert sorted({p for p, _ in logged(log)}) == [PHONE_A, PHONE_B]
+    rc, o, err = run("-r", str(reg), "check")
+    assert rc == 0, o + err
+
+
+def test_a_long_gateway_error_is_cut_to_200_characters():
+    from docgen.outputs.remind import gateway_error
+    assert gateway_error(("错" * 300).encode()) == "错" * 200
+    assert gateway_error(b"a\r\n\x0b\x0c\x1c\x1d\x1eb\xc2\x85c\xe2\x80\xa9d") == "a b c d"
+
+
+def test_an_outbox_row_with_a_separator_in_an_old_record_stays_one_line(run, tmp_path):
+    """A legacy (unchained) record written by an old docgen holds the gateway's raw U+2028: the outbox derived from
+    it still has one line a row."""
+    reg = write_registers(tmp_path / "r", SMALL)
+    (reg / "reminders.jsonl").write_text(json.dumps(
+        {"date": "2026-11-17", "error": "网关错误\u2028第二行", "items": ["A"], "parts": 2, "phone": PHONE_A,
+         "status": "发送失败", "unit": "经济发展部"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17")
+    assert rc == 0, o + err
+    rows = (out / "outbox" / "2026-11-17.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(r)["phone"] for r in rows] == [PHONE_A, PHONE_A, PHONE_B]
+    assert json.loads(rows[0])["error"].startswith("网关错误\u2028第二行")
+
+
+@pytest.mark.parametrize("code,why", [(errno.EROFS, "文件系统只读"), (errno.ENOSPC, "磁盘已满")])
+def test_a_record_that_cannot_be_written_stops_before_the_gateway(run, tmp_path, monkeypatch, code, why):
+    reg = write_registers(tmp_path / "r", SMALL)
+    out = tmp_path / "out"
+    gw, log = gateway(tmp_path)
+    real = os.open
+
+    def refusing(path, *a, **k):
+        if str(path).endswith("reminders.jsonl"):
+            raise OSError(code, os.strerror(code), str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", refusing)
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    monkeypatch.undo()
+    assert rc == 2, o + err
+    assert f"错误：无法写入短信发送记录 {reg}/reminders.jsonl（{why}）：这条及以后的短信都没有发送" in err
+    assert "账本只保存" not in err
+    assert not log.exists()  # the gateway was never called
+    assert not (reg / "reminders.jsonl").exists()
+
+
+def test_an_existing_record_on_a_read_only_folder_is_refused_before_planning(run, tmp_path, monkeypatch):
+    reg = write_registers(tmp_path / "r", SMALL)
+    out = tmp_path / "out"
+    gw, log = gateway(tmp_path, fail=[PHONE_B])
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    assert rc == 0 and len(logged(log)) == 2  # A's two parts; B failed
+    before = (reg / "reminders.jsonl").read_bytes()
+    real = os.open
+
+    def read_only(path, flags, *a, **k):
+        if str(path).endswith("reminders.jsonl") and flags & (os.O_WRONLY | os.O_RDWR):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real(path, flags, *a, **k)
+
+    monkeypatch.setattr(os, "open", read_only)
+    gw2, log2 = gateway(tmp_path, name="gw2")
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw2))
+    monkeypatch.undo()
+    assert rc == 2 and "（文件系统只读）" in err, o + err
+    assert not log2.exists()
+    assert (reg / "reminders.jsonl").read_bytes() == before
+
+
+def test_a_lock_that_is_a_folder_is_a_chinese_error_and_nothing_is_sent(run, tmp_path):
+    reg = write_registers(tmp_path / "r", SMALL)
+    (reg / ".reminders.lock").mkdir()
+    gw, log = gateway(tmp_path)
+    rc, o, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    assert rc == 2, o + err
+    assert f"错误：无法写入短信提醒的锁文件 {reg}/.reminders.lock（是文件夹）" in err
+    assert "账本只保存" not in err
+    assert not log.exists()
+
+
+def test_a_ledger_marker_that_cannot_be_written_sends_nothing_and_the_message_is_retried(run, tmp_path, monkeypatch):
+    """The first record leaves a marker in the ledger; if that fails the gateway is not called, and the message is
+    recorded as failed (not 状态不明), so the next run sends it."""
+    from docgen.core.diagnostics import DocgenError
+    from docgen.record import ledger
+
+    reg = write_registers(tmp_path / "r", SMALL)
+    out = tmp_path / "out"
+    gw, log = gateway(tmp_path)
+
+    def full(self):
+        raise DocgenError(f"无法写入账本 {self.path}（磁盘已满）")
+
+    monkeypatch.setattr(ledger.Ledger, "commit", full)
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    monkeypatch.undo()
+    assert rc == 2 and "磁盘已满" in err, o + err
+    assert not log.exists()
+    recs = [json.loads(x) for x in (reg / "reminders.jsonl").read_text(encoding="utf-8").split("\n")[:-1]]
+    assert [r["status"] for r in recs] == ["发送中", "发送失败"] and recs[1]["done"] == 0
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    assert rc == 0, o + err
+    assert sorted({p for p, _ in logged(log)}) == [PHONE_A, PHONE_B]
+
+
+@pytest.mark.parametrize("name", ["reminders.jsonl", "ledger.jsonl"])
+def test_a_symlinked_record_is_refused_and_its_target_untouched(run, tmp_path, name):
+    reg = write_registers(tmp_path / "r", SMALL)
+    out = tmp_path / "out"
+    gw, log = gateway(tmp_path)
+    # a record made by a first run, then moved elsewhere and linked back (the attacker's "sync" folder)
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-16", "--send-cmd", str(gw))
+    assert rc == 0, o + err
+    sync = tmp_path / "sync"
+    sync.mkdir()
+    (reg / name).rename(sync / name)
+    (reg / name).symlink_to(sync / name)
+    before = (sync / name).read_bytes()
+    sent = len(logged(log))
+    rc, o, err = run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-11-17", "--send-cmd", str(gw))
+    assert rc == 2, o + err
+    assert (f"{reg}/{name} 是符号链接" if name == "reminders.jsonl" else f"{reg}/{name}: 账本: 是符号链接") in err
+    assert (reg / name).is_symlink() and (sync / name).read_bytes() == before
+    assert len(logged(log)) == sent
