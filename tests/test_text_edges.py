@@ -439,3 +439,123 @@ def test_a_symlinked_record_is_refused_and_its_target_untouched(run, tmp_path, n
     assert (f"{reg}/{name} 是符号链接" if name == "reminders.jsonl" else f"{reg}/{name}: 账本: 是符号链接") in err
     assert (reg / name).is_symlink() and (sync / name).read_bytes() == before
     assert len(logged(log)) == sent
+
+
+# ---------------------------------------------------------------- calendar files
+
+CAL = """\
+year: {year}
+source: 国务院办公厅关于2030年部分节假日安排的通知
+holidays:
+  - {{name: 元旦, off: [2030-01-01]}}
+"""
+
+
+@pytest.mark.parametrize("year", [2030, 99999])
+def test_a_calendar_year_that_is_not_its_file_name_is_refused(run, tmp_path, year):
+    name = "2031.yaml" if year == 2030 else "2030.yaml"
+    reg = write_registers(tmp_path / "r", {f"calendar/{name}": CAL.format(year=year)})
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 2, out + err
+    if year == 2030:  # the attacker's 2027.yaml declaring 2030: a schedule for the wrong year, silently
+        assert f"{reg}/calendar/2031.yaml:1: year: 文件名是 2031.yaml，写的年份却是 2030" in err
+    else:
+        assert f"{reg}/calendar/2030.yaml:1: year: 年份「99999」不合理" in err
+
+
+@pytest.mark.parametrize("name", ["2030.YAML", "2030.yaml.txt", "2030.json"])
+def test_a_calendar_file_that_would_not_be_read_is_named(run, tmp_path, name):
+    reg = write_registers(tmp_path / "r", {f"calendar/{name}": CAL.format(year=2030)})
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 2, out + err
+    assert f"{reg}/calendar/{name}: 文件: 日历目录中的这个文件不会被读取：日历文件应命名为 年份.yaml" in err
+    rc, out, err = run("-r", str(reg), "due", "--from", "2026-11-02", "--rule", "meeting.major")
+    assert rc == 2 and "不会被读取" in err
+
+
+# ---------------------------------------------------------------- click's usage errors in Chinese
+
+@pytest.mark.parametrize("args,expected", [
+    (["ledger"], "用法错误：缺少选项 --xlsx\n查看帮助：docgen ledger --help"),
+    (["bulletin"], "用法错误：缺少选项 --period\n查看帮助：docgen bulletin --help"),
+    (["check", "--bogus"], "用法错误：没有选项 --bogus\n"),
+    (["status", "--stat"], "用法错误：没有选项 --stat，是否想写 --state？\n"),
+    (["status", "--state"], "用法错误：选项 --state 的用法有误：它需要一个取值，或不应带取值\n"),
+    (["due", "--from", "2026-11-02", "--rule", "nope"], "用法错误：--rule 的取值无效，可用的取值：meeting.major、"),
+    (["status", "--due-within", "abc"], "用法错误：--due-within 的取值无效（integer range）\n"),
+])
+def test_click_usage_errors_are_chinese(run, tmp_path, args, expected):
+    reg = write_registers(tmp_path / "r", {})
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), *args)
+    assert rc == 2, out + err
+    assert expected in err, err
+    assert not any(w in err for w in ("Missing", "No such", "Invalid value", "requires an argument", "Error"))
+
+
+# ---------------------------------------------------------------- file errors name what failed
+
+def test_a_template_that_is_a_folder_names_it_without_ledger_advice(run, tmp_path, quick_pdf):
+    from test_daily import REGS
+    reg = write_registers(tmp_path / "r", REGS)
+    (reg / "templates" / "交办单.docx").mkdir(parents=True)
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-10")
+    assert rc == 2, out + err
+    assert "templates/交办单.docx" in err and "账本只保存" not in err and "Traceback" not in err
+
+
+def test_an_unforeseen_file_error_says_what_and_where(run, tmp_path, monkeypatch):
+    """The last file-error handler of the CLI: the path and the reason in Chinese, exit 2, no word of the ledger."""
+    from docgen import cli
+
+    def boom(*a, **k):
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "r" / "x.yaml"))
+
+    monkeypatch.setattr(cli, "read_registers", boom)
+    rc, out, err = run("-r", str(tmp_path / "r"), "check")
+    assert rc == 2, out + err
+    assert err == f"错误：无法读写 {tmp_path}/r/x.yaml（文件系统只读）。请检查这个文件或文件夹后再运行\n"
+
+
+# ---------------------------------------------------------------- issuing: the archive's disk, a reissue of a gone item
+
+@pytest.fixture
+def issued(run, tmp_path, quick_pdf):
+    from test_daily import REGS
+    reg = write_registers(tmp_path / "r", REGS)
+    out = tmp_path / "out"
+    rc, o, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
+    assert rc == 0, o + err
+    return reg, out
+
+
+def test_a_full_archive_disk_names_the_archive_file(run, tmp_path, quick_pdf, monkeypatch):
+    from test_daily import REGS
+    from docgen.record import archive
+
+    def full(src, dst, *a, **k):  # what shutil's sendfile copy raises: the source as filename, the copy as filename2
+        raise OSError(errno.ENOSPC, "No space left on device", str(src), str(dst))
+
+    reg = write_registers(tmp_path / "r", REGS)
+    monkeypatch.setattr(archive.shutil, "copyfile", full)
+    rc, o, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-10")
+    assert rc == 2, o + err
+    arch = tmp_path / "archive" / "2026"
+    assert f"写入失败：{arch}/" in err and "督交〔2026〕1号.docx（磁盘已满）" in err, err
+    assert str(tmp_path / "out") not in err
+
+
+def test_a_reissue_of_a_slip_whose_item_left_the_registers(run, issued):
+    reg, out = issued
+    m = reg / "meetings" / "m.yaml"
+    text = m.read_text(encoding="utf-8")
+    gone = text.replace("{id: A,", "{id: A2,")  # A renumbered: A itself has left the registers
+    assert gone != text
+    m.write_text(gone, encoding="utf-8")
+    (reg / "progress" / "p.yaml").write_text("progress: []\n", encoding="utf-8")  # its 签收 goes with it
+    ledger = (reg / "ledger.jsonl").read_bytes()
+    rc, o, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-12", "--reissue", "督交〔2026〕1号",
+                     "--reason", "事项已撤销")
+    assert rc == 2, o + err
+    assert "督交〔2026〕1号 的事项「A」已不在台账中，无法生成更正版" in err
+    assert "尚未生成文件" not in err
+    assert (reg / "ledger.jsonl").read_bytes() == ledger

@@ -489,6 +489,9 @@ def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | No
         return None
     n0 = len(out)
     year = e.integer("year", minimum=1949)
+    if year is not None and year > 2200:
+        e.err("year", f"年份「{year}」不合理：日历文件只录入国务院办公厅已公布或将公布的年份")
+        year = None
     if year is None and not e.has("year"):
         e.err("year", "日历文件缺少「year」（年份，如 2027）")
     source = e.str("source")
@@ -744,7 +747,11 @@ def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tu
             rules = _parse_rules(data, rel, out)
         else:
             cf = _parse_calendar(data, rel, out)
-            if cf:
+            if cf and Path(key).stem != str(cf.year):
+                line = data.line_of("year") if isinstance(data, YMap) else 1
+                out.append(Diagnostic(rel, line, "year", f"文件名是 {Path(key).name}，写的年份却是 {cf.year}：日历文件按年份命名，"
+                                                         f"请把年份改为 {Path(key).stem}，或把文件改名为 {cf.year}.yaml"))
+            elif cf:
                 cals.append(cf)
     return rules, cals
 
@@ -805,6 +812,12 @@ def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     out: list[Diagnostic] = []
     shown = _display(root)
+    cal = root / "calendar"
+    if cal.is_dir():  # a calendar file that would not be read (2027.YAML, 2027.yaml.txt, 2027.json) is not ignored
+        for p in sorted(cal.iterdir()):
+            if p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") and keep(f"calendar/{p.name}"):
+                out.append(Diagnostic(f"{shown}/calendar/{p.name}", 0, "文件",
+                                      "日历目录中的这个文件不会被读取：日历文件应命名为 年份.yaml，如 2027.yaml"))
     for p in sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml")):
         key = p.relative_to(root).as_posix()
         if not keep(key):
