@@ -747,10 +747,11 @@ def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tu
             rules = _parse_rules(data, rel, out)
         else:
             cf = _parse_calendar(data, rel, out)
-            if cf and Path(key).stem != str(cf.year):
+            stem = Path(key).stem
+            if cf and stem != str(cf.year) and not stem.startswith(f"{cf.year}-"):
                 line = data.line_of("year") if isinstance(data, YMap) else 1
-                out.append(Diagnostic(rel, line, "year", f"文件名是 {Path(key).name}，写的年份却是 {cf.year}：日历文件按年份命名，"
-                                                         f"请把年份改为 {Path(key).stem}，或把文件改名为 {cf.year}.yaml"))
+                out.append(Diagnostic(rel, line, "year", f"文件名是 {Path(key).name}，写的年份却是 {cf.year}：日历文件按年份命名"
+                                                         f"（{cf.year}.yaml 或 {cf.year}-local.yaml），请改正年份或文件名"))
             elif cf:
                 cals.append(cf)
     return rules, cals
