@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -819,21 +821,85 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as e:
-        where = f"：{e.filename}" if e.filename else ""
-        click.echo(f"错误：写入或读取文件失败{where}（{e.strerror or e}）。账本只保存完整写入的记录；"
-                   "已登记编号的文件，问题解决后再次运行即补齐。", err=True)
-        return 1
+        click.echo(f"错误：{_os_message(e)}", err=True)
+        return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence
         click.echo(f"docgen 内部错误（{type(e).__name__}: {e}）。账本只保存完整写入的记录；已登记编号的文件，"
                    "再次运行即补齐。请把这条信息报给维护人员。", err=True)
         return 1
 
 
+_OS_WHY = {errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统只读", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+           errno.EISDIR: "这是一个文件夹，应为文件", errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOENT: "不存在",
+           errno.EEXIST: "已存在"}
+
+
+def _os_message(e: OSError) -> str:
+    """A file error the commands did not foresee: what failed and where. The ledger is not mentioned: every write
+    of the ledger reports its own failure (ledger.Ledger.commit), so this one was not a ledger write."""
+    why = _OS_WHY.get(e.errno, e.strerror or str(e))
+    where = e.filename if e.filename is not None else None
+    if where is not None and e.filename2 is not None:
+        return f"无法把 {where} 写到 {e.filename2}（{why}）。请解决后再运行"
+    if where is not None:
+        return f"无法读写 {where}（{why}）。请检查这个文件或文件夹后再运行"
+    return f"读写文件失败（{why}）。请检查输出目录和台账目录的权限和磁盘空间后再运行"
+
+
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def _hint(e: click.BadParameter) -> str:
+    """The option or argument a click error is about, as the clerk wrote it: --period, 文件 …"""
+    if e.param_hint is not None:
+        hint = e.param_hint
+        return " / ".join(hint) if not isinstance(hint, str) else hint.strip("'\"")
+    if e.param is not None:
+        opts = getattr(e.param, "opts", None)
+        if isinstance(e.param, click.Option) and opts:
+            return " / ".join(opts)
+        return e.param.make_metavar(e.ctx) if e.ctx is not None else (e.param.name or "")
+    return ""
+
+
+def _usage_cn(e: click.UsageError) -> str:
+    """click's usage errors in Chinese, by their kind (click's own texts are English)."""
+    if isinstance(e, click.MissingParameter):
+        what = "选项" if isinstance(e.param, click.Option) else "参数"
+        return f"缺少{what} {_hint(e)}"
+    if isinstance(e, click.NoSuchOption):
+        close = f"，是否想写 {'、'.join(e.possibilities)}？" if e.possibilities else ""
+        return f"没有选项 {e.option_name}{close}"
+    if isinstance(e, click.BadOptionUsage):
+        return f"选项 {e.option_name} 的用法有误：它需要一个取值，或不应带取值"
+    if isinstance(e, click.BadParameter):
+        if _CJK.search(e.message or ""):  # docgen's own parameter types explain in Chinese
+            return f"{_hint(e)} 的取值无效：{e.message}"
+        if e.param is not None and isinstance(e.param.type, click.Choice):
+            return f"{_hint(e)} 的取值无效，可用的取值：{'、'.join(map(str, e.param.type.choices))}"
+        return f"{_hint(e)} 的取值无效（{e.param.type.name if e.param is not None else e.message}）"
+    if isinstance(e, click.BadArgumentUsage):
+        return "参数有误：多写了参数，或参数不全"
+    if _CJK.search(e.message or ""):
+        return e.message
+    # click raises a plain UsageError for an unknown command and extra arguments: no kind to tell them by
+    if "No such command" in (e.message or ""):
+        name = (e.message.split("'")[1:2] or [""])[0]
+        return f"没有「{name}」这个命令" if name else "没有这个命令"
+    if "extra argument" in (e.message or ""):
+        return "多写了参数：" + (e.message.split("(", 1)[-1].rstrip(")") if "(" in e.message else "")
+    return "命令行有误"
+
+
 def _click_message(e: click.ClickException) -> str:
-    msg = e.format_message()
-    if isinstance(e, click.UsageError) and e.ctx is not None:
-        return f"用法错误：{msg}\n查看帮助：{e.ctx.command_path} --help"
-    return f"错误：{msg}"
+    if isinstance(e, click.UsageError):
+        msg = _usage_cn(e)
+        if e.ctx is not None:
+            return f"用法错误：{msg}\n查看帮助：{e.ctx.command_path} --help"
+        return f"用法错误：{msg}"
+    if isinstance(e, click.FileError):
+        return f"错误：无法打开文件 {e.ui_filename}"
+    return f"错误：{e.format_message()}"
 
 
 if __name__ == "__main__":  # pragma: no cover

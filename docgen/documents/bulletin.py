@@ -132,7 +132,7 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
         text = render_text(source, ctx)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
         raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{describe(e, source)}）") from None
-    for line in text.splitlines():
+    for line in text.split("\n"):
         line = line.strip()
         if not line:
             continue

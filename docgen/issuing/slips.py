@@ -163,7 +163,8 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
         if s.is_void or not KINDS[s.kind].is_slip:
             continue
         if s.item not in ids:  # numbered and never rendered too (a killed run, an older --no-pdf): it cannot be
-            done = "出具" if r is not None else "编号，尚未生成文件"  # finished without its item
+            issued = any(rev != VOID_REV for rev in s.renders)  # a staged reissue has no render yet: rev 0 has
+            done = "出具" if issued else "编号，尚未生成文件"  # finished without its item
             out.append(f"{s.number}（{cn_date(s.issued)}{done}）：事项「{s.item}」已不在台账中。"
                        f"请恢复该事项，或运行 docgen void {s.number} --reason 原因")
             continue
@@ -384,6 +385,10 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         led.anchor = arch
         clean_stale(out)
         if reissue:
+            s = st.slips.get(reissue[0])
+            if s is not None and s.kind == kind and s.item not in {i.id for i in reg.items}:
+                raise DocgenError(f"{s.number} 的事项「{s.item}」已不在台账中，无法生成更正版：请先恢复该事项；"
+                                  f"如这份{k.name}不再有效，运行 docgen void {s.number} --reason 原因")
             _stage_reissue(led, kind, reissue, as_of)
         refuse_stale(reg, cal, st)
         templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
@@ -515,7 +520,11 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
 def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
     r = s.renders[rev]
     for ext in (".docx", ".pdf"):
-        A.put(slip_path(out, s).with_suffix(ext), A.archived(arch, s, rev, ext), r[ext[1:]])
+        dst = A.archived(arch, s, rev, ext)
+        try:
+            A.put(slip_path(out, s).with_suffix(ext), dst, r[ext[1:]])
+        except OSError as e:  # a failed copy names its source (the output copy): the file not written is this one
+            raise OSError(e.errno, e.strerror, str(dst)) from e
 
 
 def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> None:

@@ -53,7 +53,11 @@ FIELD = "短信记录"
 LOCK_WAIT = 900.0  # seconds a run waits for another one to finish
 KILL_GRACE = 5.0  # seconds to collect a killed gateway's pipes
 _ID = re.compile(r"^(\d{8})-(\d{11})-([0-9a-f]{8})$")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# what the gateway's error text may not carry into the record, the outbox and the terminal: controls (\r, \n, U+0085 …),
+# line and paragraph separators, bidirectional controls, invisible characters
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+                      "\ufff0-\ufffb\ud800-\udfff]")
+ERROR_MAX = 200  # characters of the gateway's error text kept
 
 
 def record_path(reg) -> Path:
@@ -285,7 +289,14 @@ class Writer:
         self._lock = None
 
     def __enter__(self) -> "Writer":
-        self._lock = open(self.root / LOCK, "a")
+        for p in (self.path, self.root / LOCK):
+            if p.is_symlink():
+                raise DocgenError(f"{p} 是符号链接：docgen 不通过链接写短信发送记录（写入会替换链接或写到别处）。请把它换成"
+                                  "所指向的文件本身后再运行；未发送任何短信，未写任何文件")
+        try:
+            self._lock = open(self.root / LOCK, "a")
+        except OSError as e:
+            raise unwritable(self.root / LOCK, e, "短信提醒的锁文件") from None
         deadline = time.monotonic() + self.wait
         told = False
         while True:
@@ -303,6 +314,11 @@ class Writer:
                 time.sleep(0.05)
         try:
             self.record = verify(self.root)
+            if self.path.exists():  # proved writable before anything is sent (a new one: by its first record)
+                try:
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND))
+                except OSError as e:
+                    raise unwritable(self.path, e) from None
             if self.record.lines and self.record.marker is None:
                 # records written before the marker (a run killed in between, or an old reminders.jsonl)
                 first = json.loads(self.record.lines[0])
@@ -320,7 +336,7 @@ class Writer:
             self._lock.close()  # closing the file releases the flock
             self._lock = None
 
-    def append(self, fields: dict) -> dict:
+    def append(self, fields: dict, mark: bool = True) -> dict:
         rec = self.record
         n = len(rec.lines) + 1
         r = {"n": n, "prev": rec.head, "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), **fields}
@@ -331,23 +347,26 @@ class Writer:
             raise DocgenError(f"{self.path}:{n}: 内部错误，短信记录未写入：{why}")
         data = (line + "\n").encode("utf-8")
         new = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            size = os.fstat(fd).st_size
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                if os.write(fd, data) != len(data):
-                    raise OSError(errno.ENOSPC, "写入不完整（磁盘已满？）", str(self.path))
-                os.fsync(fd)
-            except OSError:
-                os.ftruncate(fd, size)  # never leave half a line
-                os.fsync(fd)
-                raise
-        finally:
-            os.close(fd)
-        if new:
-            fsync_dir(self.root)
+                size = os.fstat(fd).st_size
+                try:
+                    if os.write(fd, data) != len(data):
+                        raise OSError(errno.ENOSPC, "写入不完整（磁盘已满？）", str(self.path))
+                    os.fsync(fd)
+                except OSError:
+                    os.ftruncate(fd, size)  # never leave half a line
+                    os.fsync(fd)
+                    raise
+            finally:
+                os.close(fd)
+            if new:
+                fsync_dir(self.root)
+        except OSError as e:
+            raise unwritable(self.path, e) from None
         rec.lines.append(line)
-        if rec.marker is None:
+        if rec.marker is None and mark:
             self._mark(r)
         return r
 
@@ -360,6 +379,13 @@ class Writer:
                 led.add("reminders", date=r["date"], id=r["id"])
                 led.commit()
             self.record.marker = led.state.reminders
+
+
+def unwritable(path: Path, e: OSError, what: str = "短信发送记录") -> DocgenError:
+    why = "磁盘已满" if e.errno == errno.ENOSPC else "文件系统只读" if e.errno == errno.EROFS else \
+        "是文件夹" if e.errno == errno.EISDIR else (e.strerror or str(e))
+    return DocgenError(f"无法写入{what} {path}（{why}）：这条及以后的短信都没有发送。短信须先记下再发送，"
+                       "请检查台账目录的磁盘空间和权限后再运行")
 
 
 # ---------------------------------------------------------------- plan, send, outbox
@@ -444,9 +470,15 @@ def call_gateway(argv: list[str], phone: str, text: str, payload: str, timeout: 
             return (SENT, "") if exited == 0 else (FAILED, f"退出码 {exited}")
         return UNKNOWN, f"短信网关超过{timeout:g}秒没有返回，已终止（短信可能已经发出）"
     if p.returncode != 0:
-        why = _CONTROL.sub(" ", err.decode("utf-8", "replace")).strip()
-        return FAILED, (why or f"退出码 {p.returncode}")[:200]
+        return FAILED, gateway_error(err) or f"退出码 {p.returncode}"
     return SENT, ""
+
+
+def gateway_error(err: bytes) -> str:
+    """The gateway's stderr as one short line: every control, separator and invisible character a space, runs of
+    spaces one, at most ERROR_MAX characters."""
+    text = _CONTROL.sub(" ", err.decode("utf-8", "replace"))
+    return re.sub(r"\s+", " ", text).strip()[:ERROR_MAX]
 
 
 def send_one(w: Writer, argv: list[str], m: Message, timeout: float, start: int | None = None,
@@ -455,7 +487,14 @@ def send_one(w: Writer, argv: list[str], m: Message, timeout: float, start: int 
     start = m.done if start is None else start
     intent = {"id": m.id, "date": m.date, "phone": m.phone, "unit": m.unit, "contact": m.contact, "items": m.items,
               "text": m.text, "parts": len(m.parts), "from": start + 1, "status": SENDING}
-    w.append({**intent, "resend": True} if resend else intent)
+    lines = len(w.record.lines)
+    try:
+        w.append({**intent, "resend": True} if resend else intent)
+    except BaseException:
+        if len(w.record.lines) > lines:  # the intent is written, what follows it (the ledger's marker) is not
+            w.append({"id": m.id, "date": m.date, "phone": m.phone, "status": FAILED, "done": start,
+                      "error": "未发送：账本中的短信记录标记未能写入"}, mark=False)
+        raise  # the gateway is not called
     status, error, done = SENT, "", start
     for i in range(start, len(m.parts)):
         payload = json.dumps({"id": m.id, "phone": m.phone, "text": m.parts[i], "unit": m.unit, "part": i + 1,
@@ -500,7 +539,7 @@ def outbox(out: Path, date: dt.date, rec: Record, pending: list[Message]) -> tup
     base = folder / date.isoformat()
     write_if_changed(base.with_suffix(".csv"), ("\ufeff" + buf.getvalue()).encode("utf-8"))
     write_if_changed(base.with_suffix(".jsonl"),
-                     "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+                     "".join(encode(r) + "\n" for r in rows).encode("utf-8"))  # U+2028 … escaped: one line a row
     return base.with_suffix(".csv"), base.with_suffix(".jsonl")
 
 

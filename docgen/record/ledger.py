@@ -394,6 +394,9 @@ def read(registers: Path | str) -> State:
     p = ledger_path(registers)
     legacy = Path(registers) / LEGACY
     if p.exists() or p.is_symlink():
+        if p.is_symlink():
+            raise InputErrors([Diagnostic(str(p), 0, FIELD, "是符号链接：docgen 不通过链接读写账本（提交时会把链接换成文件，"
+                                          "链接所指的文件就不再更新）。请把它换成所指向的账本文件本身后再运行")])
         if not p.is_file():
             raise InputErrors([Diagnostic(str(p), 0, FIELD, "应为账本文件，实际是文件夹或其他非普通文件（或指向不存在的文件）。"
                                           "请把它移走并恢复账本文件后再运行")])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,6 +47,18 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 # what reorders the text around it when shown (in a page, a document, a terminal): the bidirectional embeddings,
 # overrides and isolates, and the marks (LRM, RLM, ALM). Chinese register text never needs them.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# what breaks a line for str.splitlines() and for the documents (a bulletin's sentences are lines: a line break in a
+# register text would start a paragraph of its own, even a forged heading): \n, \r, and the line and paragraph
+# separators (the other line breaks, U+000B, U+000C, U+001C-U+001E, U+0085, are among the controls above). A field
+# is one line of text; YAML folds a plain text written over several lines into one.
+_SEPARATOR = re.compile("[\n\r\u2028\u2029]")
+# what is not shown at all: Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), less the bidi
+# controls above: soft hyphen, combining grapheme joiner, zero-width space/joiners, word joiner and invisible
+# operators, Mongolian vowel separator and variation selectors, BOM, tags. A name with one of them looks like
+# another name and is not equal to it. (The Hangul fillers U+115F, U+1160, U+3164, U+FFA0 are letters, and kept.)
+_INVISIBLE = re.compile("[\u00ad\u034f\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2065"
+                        "\u206a-\u206f\ufe00-\ufe0f\ufeff\ufff0-\ufff8\U0001bca0-\U0001bca3"
+                        "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
 def unprintable(s: str) -> str | None:
@@ -53,7 +66,18 @@ def unprintable(s: str) -> str | None:
     m = _XML_BAD.search(s)
     if m:
         return f"含有不能写入文档的控制字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符），请删除"
-    return reordering(s)
+    why = reordering(s)
+    if why:
+        return why
+    m = _SEPARATOR.search(s)
+    if m:
+        return (f"含有换行字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符，会把文字断成另起的一段）："
+                "一个字段只写一行文字，请删除")
+    m = _INVISIBLE.search(s)
+    if m:
+        return (f"含有看不见的字符 U+{ord(m.group()):04X}（第{m.start() + 1}个字符，如零宽空格、软连字符，"
+                "常随复制粘贴带入，会使名称看似相同而实际不同），请删除")
+    return None
 
 
 def reordering(s: str) -> str | None:
@@ -424,6 +448,10 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                 continue
             words = {}
             for word in g.m:
+                why = unprintable(str(word))
+                if why:  # the word itself is not shown: it holds the character
+                    g.out.append(Diagnostic(g.file, g.lineof(word), f"vocabulary.{group}", f"用语{why}"))
+                    continue
                 rid = g.str(str(word))
                 if rid not in DEFAULT_DEADLINES or rid == "explicit":
                     g.err(str(word), f"「{word}」对应的「{rid}」不是时限规则{suggest(rid, DEFAULT_DEADLINES)}")
@@ -469,6 +497,9 @@ def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | No
         return None
     n0 = len(out)
     year = e.integer("year", minimum=1949)
+    if year is not None and year > 2200:
+        e.err("year", f"年份「{year}」不合理：日历文件只录入国务院办公厅已公布或将公布的年份")
+        year = None
     if year is None and not e.has("year"):
         e.err("year", "日历文件缺少「year」（年份，如 2027）")
     source = e.str("source")
@@ -522,6 +553,7 @@ class _Collector:
         self.out = out
         self.vocabulary = vocabulary
         self.units: dict[str, Unit] = {}
+        self.unit_forms: dict[str, Unit] = {}  # NFKC form of each name -> its unit (全角 ＡＢ局 is AB局)
         self.items: list[Item] = []
         self.item_src: dict[str, Src] = {}
         self.events: list[Event] = []
@@ -537,10 +569,15 @@ class _Collector:
         mobile = e.str("mobile")
         if mobile and not _MOBILE_RX.match(mobile):
             e.err("mobile", f"手机号「{mobile}」应为以1开头的11位数字（短信提醒用）")
+        same = self.unit_forms.get(unicodedata.normalize("NFKC", name)) if name else None
         if name in self.units:
             e.err("name", f"单位「{name}」重复（{self.units[name].src} 已定义）")
+        elif same is not None:
+            e.err("name", f"单位「{name}」与「{same.name}」（{same.src} 已定义）只有全角半角等写法上的不同，"
+                          "看起来是同一个单位：请统一写法，删去重复的一个")
         elif name:
             self.units[name] = Unit(name, e.str("kind"), e.str("leader"), e.str("contact", required=True), mobile, e.src)
+            self.unit_forms[unicodedata.normalize("NFKC", name)] = self.units[name]
         e.finish(("name", "kind", "leader", "contact", "mobile"))
 
     def item(self, e: Entry, source: Source, default_rule: str | None, text_key: str = "text",
@@ -549,8 +586,9 @@ class _Collector:
         the keys the source names them by."""
         iid = e.str("id", required=True)
         text = e.str(text_key, required=True)
+        n0 = len(self.out)
         lead = e.str(lead_key)
-        if not lead and e.ok:
+        if not lead and e.ok and len(self.out) == n0:  # a lead refused for its text is not also "missing"
             self.out.append(Diagnostic(e.file, e.line, lead_key, f"事项「{iid}」没有牵头单位（{lead_key}），每个事项须有且只有一个牵头单位"))
         co = e.strlist("co")
         assigned = e.date("assigned") or source.date
@@ -683,7 +721,12 @@ def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tu
             rules = _parse_rules(data, rel, out)
         else:
             cf = _parse_calendar(data, rel, out)
-            if cf:
+            stem = Path(key).stem
+            if cf and stem != str(cf.year) and not stem.startswith(f"{cf.year}-"):
+                line = data.line_of("year") if isinstance(data, YMap) else 1
+                out.append(Diagnostic(rel, line, "year", f"文件名是 {Path(key).name}，写的年份却是 {cf.year}：日历文件按年份命名"
+                                                         f"（{cf.year}.yaml 或 {cf.year}-local.yaml），请改正年份或文件名"))
+            elif cf:
                 cals.append(cf)
     return rules, cals
 
@@ -744,6 +787,12 @@ def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list
     files: dict[str, str] = {}
     out: list[Diagnostic] = []
     shown = _display(root)
+    cal = root / "calendar"
+    if cal.is_dir():  # a calendar file that would not be read (2027.YAML, 2027.yaml.txt, 2027.json) is not ignored
+        for p in sorted(cal.iterdir()):
+            if p.suffix not in (".yaml", ".yml") and not p.name.startswith(".") and keep(f"calendar/{p.name}"):
+                out.append(Diagnostic(f"{shown}/calendar/{p.name}", 0, "文件",
+                                      "日历目录中的这个文件不会被读取：日历文件应命名为 年份.yaml，如 2027.yaml"))
     for p in sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml")):
         key = p.relative_to(root).as_posix()
         if not keep(key):
