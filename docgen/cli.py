@@ -60,6 +60,28 @@ class CnGroup(click.Group):
 CnGroup.group_class = CnGroup
 
 
+class DocgenGroup(CnGroup):
+    """The top-level group: its own commands, and a command for every slip kind in the registry (kinds.py), made
+    when it is looked up, so a kind registered later has its command too."""
+
+    def _kinds(self) -> dict:
+        from .issuing import kinds as _declared  # noqa: F401 - every kind registered before settings are read
+        from .kinds import slip_kinds
+
+        return {k.command: k for k in slip_kinds() if k.command not in self.commands}
+
+    def list_commands(self, ctx):
+        return sorted([*self.commands, *self._kinds()])
+
+    def get_command(self, ctx, name):
+        kinds = self._kinds()
+        found = super().get_command(ctx, name)
+        if found is not None:
+            return found
+        kind = kinds.get(name)
+        return _kind_command(kind) if kind is not None else None
+
+
 class Ctx:
     def __init__(self, registers: str, output: str):
         self.registers = Path(registers)
@@ -81,7 +103,7 @@ class Ctx:
         return reg, cal
 
 
-@click.group(cls=CnGroup, context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
+@click.group(cls=DocgenGroup, context_settings=CONTEXT, help="docgen：督导工作专班的台账与公文引擎。\n\n"
              "读取台账（YAML），按规则文件（rules.yaml）在中国工作日历上计算办结时限，出具交办单、催办单、整改通知单和《督导通报》。")
 @click.option("-r", "--registers", default="registers", show_default=True, metavar="目录", help="台账目录")
 @click.option("-o", "--output", default="output", show_default=True, metavar="目录", help="生成文件的目录")
@@ -288,25 +310,17 @@ def _pdf_opts(f):
     return f
 
 
-@cli.command(help="为每个已交办、尚无交办单的事项出具交办单（附回执），并生成打印批次。")
-@_pdf_opts
-@click.pass_obj
-def assign(c: Ctx, as_of, no_pdf, workers, reissue, reason):
-    _issue(c, "assign", as_of, no_pdf, workers, reissue, reason)
+def _kind_command(kind) -> click.Command:
+    """The command of a slip kind (kinds.KindInfo: its verb and help): `docgen assign`, `docgen urge` …"""
 
+    @_pdf_opts
+    @click.pass_obj
+    def issue_kind(c: Ctx, as_of, no_pdf, workers, reissue, reason):
+        _issue(c, kind.id, as_of, no_pdf, workers, reissue, reason)
 
-@cli.command(help="为逾期（红）或临期（蓝）未办结的事项出具催办单；同一事项至少间隔若干个工作日才再次催办。")
-@_pdf_opts
-@click.pass_obj
-def urge(c: Ctx, as_of, no_pdf, workers, reissue, reason):
-    _issue(c, "urge", as_of, no_pdf, workers, reissue, reason)
-
-
-@cli.command(help="为每个督导检查发现的问题、每个未通过核查的办结事项出具整改通知单。")
-@_pdf_opts
-@click.pass_obj
-def rectify(c: Ctx, as_of, no_pdf, workers, reissue, reason):
-    _issue(c, "rectify", as_of, no_pdf, workers, reissue, reason)
+    cmd = click.command(kind.command, cls=CnCommand, help=kind.help or f"出具{kind.name}。")(issue_kind)
+    _local_dirs(cmd)
+    return cmd
 
 
 @cli.command(help="将一个编号作废：编号保留在账本中并注明作废；已出具的单据另生成标注“此单已作废”的一份，与原件一并归档。")
@@ -494,7 +508,7 @@ def build(c: Ctx, as_of, workers):
     from .documents import templates as T
     from .engine.figures import last_ended
     from .issuing.slips import issue
-    from .kinds import KINDS
+    from .kinds import KINDS, slip_kinds
     from .record.ledger import read
     from .outputs.ledger_xlsx import write as write_xlsx
     from .issuing.bulletin import issue_bulletin
@@ -507,7 +521,7 @@ def build(c: Ctx, as_of, workers):
     if problems:
         raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
     lines, errors, batches = [], [], []
-    for kind in ("assign", "rectify", "urge"):
+    for kind in (k.id for k in slip_kinds()):
         report = issue(reg, cal, kind, as_of, c.output, workers=workers)
         if report.new:
             units = {}

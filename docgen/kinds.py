@@ -1,56 +1,155 @@
 """What docgen issues: every numbered kind, declared once. Every layer reads this registry.
 
-A kind names its Chinese name, the folder its files go to (under output/slips/ and the archive), its default
-机关代字, what it is for, how the engine decides it is due and how it is drawn (dotted names, resolved when
-used, so that reading the registry costs no import of python-docx), and which of the item's facts it prints
-(a register correction that changes one of them would change an issued document).
+A kind has two parts, declared together in one `Kind`:
+  - its `KindInfo`: data only (names, folder, default 机关代字, CLI verb and place in `build`, phrases, whether it
+    carries a 回执, which of the item's facts it prints). This is all the registers (settings `prefixes:`), the
+    ledger and the archive ever read, so those lower layers import nothing of the engine or python-docx;
+  - its code: the engine's decider, what it prints (a context for its template), its form, and the hooks the edge
+    calls (its colour, the extra facts a slip of the kind needs, why one is late). Real callables.
+
+The built-in kinds' data is here (the ledger knows them without importing any code); their code is declared in
+docgen/issuing/kinds.py. A new kind is one `Kind(KindInfo(...), ...)` passed to `register` (docs/extending.md),
+after which every layer iterates it like the built-in ones: `registered(kind)` does the same for a `with` block
+and restores the registry afterwards.
 """
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
-class Kind:
-    id: str  # assign | urge | rectify | bulletin
+class KindInfo:
+    id: str  # assign | urge | rectify | bulletin: the ledger's `kind`, the settings `prefixes:` key
     name: str  # 交办单
     folder: str  # output/slips/<folder>/, archive/<year>/<folder>/
     default_prefix: str | None  # 督交; None for the bulletin, numbered 第N期
     purpose: str
-    decide: str  # "module:function" in docgen.engine
-    draw: str  # "module:function" in docgen.documents
     facts: tuple[str, ...] = ()  # keys of engine.slips.item_facts() that the slip prints
+    receipt: bool = True  # a 回执 is appended below the cut line
+    order: int = 0  # its place in `docgen build` (smaller first)
+    help: str = ""  # its CLI command's help
+    verb: str = ""  # its CLI command (default: the id)
+    skipped: str = ""  # what the run says of items its decider skipped (催办单: 尚无交办单)
 
     @property
     def is_slip(self) -> bool:
         return self.default_prefix is not None
 
-    def decider(self):
-        return _resolve(self.decide)
-
-    def drawer(self):
-        return _resolve(self.draw)
+    @property
+    def command(self) -> str:
+        return self.verb or self.id
 
 
-def _resolve(dotted: str):
-    mod, fn = dotted.split(":")
-    return getattr(importlib.import_module(mod), fn)
+@dataclass(frozen=True)
+class Kind:
+    """A kind's whole declaration: its data and its code. Attributes of the data read through (k.name, k.folder)."""
+
+    info: KindInfo
+    decide: Callable | None = None  # engine: (reg, cal, as_of, statuses, issued) -> (needs, skipped)
+    context: Callable | None = None  # documents: (reg, entry, status, SlipContext, mark) -> the template's context
+    form: Any = None  # documents.forms.Form: its template (templates/<form.name>.docx) and placeholders
+    tint: Callable | None = None  # (reg, status) -> an RGB colour for the slip's title, or None
+    extra: Callable | None = None  # (reg, cal, state, slip, item) -> more SlipContext fields (failed, times, reply)
+    late: Callable | None = None  # (item, original due, issued, rules, cal) -> why one issued then is late, or None
+    draw: Callable | None = field(default=None, compare=False)  # a kind not drawn from a form (the bulletin)
+
+    def __getattr__(self, name: str):
+        if name == "info":  # not yet set (copy, pickle): no recursion
+            raise AttributeError(name)
+        return getattr(self.info, name)
 
 
-KINDS: dict[str, Kind] = {k.id: k for k in (
-    Kind("assign", "交办单", "交办单", "督交", "把一个事项交给牵头单位办理（附回执）",
-         "docgen.engine.slips:assignments", "docgen.documents.slips:build_assign",
-         ("来源", "事项", "牵头单位", "配合单位", "交办日期", "办结时限", "紧急程度")),
-    Kind("urge", "催办单", "催办单", "督催", "催促临期（蓝色）或逾期（红色）未办结的事项",
-         "docgen.engine.slips:urges", "docgen.documents.slips:build_urge",
-         ("事项", "牵头单位", "办结时限")),
-    Kind("rectify", "整改通知单", "整改单", "督改", "督导检查发现的问题、核查未通过的办结事项限期整改",
-         "docgen.engine.slips:rectifications", "docgen.documents.slips:build_rectify",
-         ("来源", "事项", "牵头单位", "办结时限")),
-    Kind("bulletin", "督导通报", "督导通报", None, "定期通报督导事项落实情况、计分排名（出具即结算该期间）",
-         "docgen.engine.figures:compute", "docgen.documents.bulletin:build_bulletin"),
-)}
+def _info(*args, **kw) -> KindInfo:
+    return KindInfo(*args, **kw)
 
-SLIP_KINDS = tuple(k for k in KINDS if KINDS[k].is_slip)
 
+ASSIGN = _info("assign", "交办单", "交办单", "督交", "把一个事项交给牵头单位办理（附回执）",
+               ("来源", "事项", "牵头单位", "配合单位", "交办日期", "办结时限", "紧急程度"), order=1,
+               help="为每个已交办、尚无交办单的事项出具交办单（附回执），并生成打印批次。")
+RECTIFY = _info("rectify", "整改通知单", "整改单", "督改", "督导检查发现的问题、核查未通过的办结事项限期整改",
+                ("来源", "事项", "牵头单位", "办结时限"), order=2,
+                help="为每个督导检查发现的问题、每个未通过核查的办结事项出具整改通知单。")
+URGE = _info("urge", "催办单", "催办单", "督催", "催促临期（蓝色）或逾期（红色）未办结的事项",
+             ("事项", "牵头单位", "办结时限"), order=3,
+             help="为逾期（红）或临期（蓝）未办结的事项出具催办单；同一事项至少间隔若干个工作日才再次催办。",
+             skipped="个事项尚无交办单，未催办（请先运行 docgen assign）")
+BULLETIN = _info("bulletin", "督导通报", "督导通报", None, "定期通报督导事项落实情况、计分排名（出具即结算该期间）",
+                 receipt=False, order=9)
+
+KINDS: dict[str, Kind | KindInfo] = {k.id: k for k in (ASSIGN, URGE, RECTIFY, BULLETIN)}
+"""Every kind by id: its data (KindInfo) until its code is declared, then its Kind. Lower layers read only data."""
+
+
+class _SlipKinds:
+    """The ids of the numbered slip kinds, read from the registry each time (a kind registered later is in it)."""
+
+    def _ids(self) -> tuple[str, ...]:
+        return tuple(k for k, v in KINDS.items() if v.is_slip)
+
+    def __iter__(self):
+        return iter(self._ids())
+
+    def __contains__(self, k) -> bool:
+        return k in self._ids()
+
+    def __len__(self) -> int:
+        return len(self._ids())
+
+    def __getitem__(self, i):
+        return self._ids()[i]
+
+    def __repr__(self) -> str:
+        return repr(self._ids())
+
+
+SLIP_KINDS = _SlipKinds()
+
+
+def slip_kinds() -> list[Kind | KindInfo]:
+    """The slip kinds in their `build` order."""
+    return sorted((KINDS[k] for k in SLIP_KINDS), key=lambda k: k.order)
+
+
+def register(kind: Kind) -> Kind:
+    """Declare a kind (or the code of a built-in one). A new id must not clash with a kind already declared."""
+    old = KINDS.get(kind.id)
+    if old is not None and isinstance(old, Kind):
+        raise ValueError(f"kind {kind.id!r} is already declared")
+    if old is not None and old != kind.info:
+        raise ValueError(f"kind {kind.id!r}: its data differs from the built-in declaration")
+    if any(v.command == kind.command and v.id != kind.id for v in KINDS.values()):
+        raise ValueError(f"kind {kind.id!r}: command {kind.command!r} is taken")
+    KINDS[kind.id] = kind
+    return kind
+
+
+def unregister(kind_id: str) -> None:
+    """Remove a kind declared by `register` (a built-in kind's data stays)."""
+    KINDS.pop(kind_id, None)
+    for info in (ASSIGN, URGE, RECTIFY, BULLETIN):
+        if info.id == kind_id:
+            KINDS[kind_id] = info
+
+
+@contextlib.contextmanager
+def registered(kind: Kind):
+    """`with registered(kind):` the kind is declared inside the block; the registry is as before afterwards."""
+    before = KINDS.get(kind.id)
+    register(kind)
+    try:
+        yield kind
+    finally:
+        if before is None:
+            KINDS.pop(kind.id, None)
+        else:
+            KINDS[kind.id] = before
+
+
+def declared(kind_id: str) -> Kind:
+    """A kind's whole declaration (the edge's view): the built-in kinds' code is in docgen.issuing.kinds."""
+    k = KINDS[kind_id]
+    if not isinstance(k, Kind):
+        raise LookupError(f"kind {kind_id!r} has no declared code (import docgen.issuing.kinds)")
+    return k

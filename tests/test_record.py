@@ -228,17 +228,20 @@ def test_a_full_disk_is_found_before_numbering(run, office, monkeypatch):
 
 
 def test_a_slip_that_cannot_be_drawn_gets_no_number(run, office, monkeypatch, quick_pdf):
-    import docgen.documents.slips as S
+    import dataclasses
+
+    from docgen.issuing.kinds import ASSIGN
+    from docgen.kinds import KINDS
 
     reg = write_registers(office / "r", {"m.yaml": items(3)})
-    real = S.build_assign
+    real = ASSIGN.context
 
     def fragile(reg_, entry, status, ctx, mark=None):
         if status.item.id == "X1":
             raise ValueError("模拟的排版失败")
         return real(reg_, entry, status, ctx, mark)
 
-    monkeypatch.setattr(S, "build_assign", fragile)
+    monkeypatch.setitem(KINDS, "assign", dataclasses.replace(ASSIGN, context=fragile))
     rc, out, err = run("-r", str(reg), "-o", str(office / "out"), "assign", "--on", "2026-11-03")
     assert rc == 2  # the others are issued, and the run says one was not
     assert "未编号：事项「X1」的交办单无法生成（ValueError: 模拟的排版失败）" in out

@@ -163,17 +163,20 @@ def test_an_absurdly_long_name_is_refused_by_check_with_its_line(run, tmp_path):
 
 
 def test_a_slip_that_cannot_be_drawn_fails_the_build(run, tmp_path, monkeypatch, quick_pdf):
-    import docgen.documents.slips as S
+    import dataclasses
+
+    from docgen.issuing.kinds import ASSIGN
+    from docgen.kinds import KINDS
 
     reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
-    real = S.build_assign
+    real = ASSIGN.context
 
     def fragile(reg_, entry, status, ctx, mark=None):
         if status.item.id == "X1":
             raise ValueError("表格放不下")
         return real(reg_, entry, status, ctx, mark)
 
-    monkeypatch.setattr(S, "build_assign", fragile)
+    monkeypatch.setitem(KINDS, "assign", dataclasses.replace(ASSIGN, context=fragile))
     rc, so, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "build", "--on", "2026-11-03")
     assert rc == 2
     assert "交办单未出具：事项「X1」的交办单无法生成（ValueError: 表格放不下）" in err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -196,7 +197,7 @@ COMMON = {"number": "单据编号", "issuer": "出具机构（署名）", "date"
           "urgency": "紧急程度", "contact": "督导专班联系人", "phone": "联系电话"}
 ITEM = {"text": "事项内容", "lead": "牵头单位", "due": "办结时限"}
 
-FORMS: dict[str, Form] = {f.name: f for f in (
+_SHIPPED: dict[str, Form] = {f.name: f for f in (
     Form("交办单", "督办事项交办单", {**COMMON, **ITEM, "source": "事项来源", "co": "配合单位", "assigned": "交办日期",
                                     "report_to": "办理结果报送对象"},
          ("number", "text", "lead", "due"), _assign),
@@ -220,7 +221,32 @@ FORMS: dict[str, Form] = {f.name: f for f in (
     Form("办结反馈单", "督办事项办结反馈单", {**ITEM, "issuer": "交办机构", "assign": "对应的交办单", "co": "配合单位"},
          ("text", "lead"), _feedback),
 )}
-SLIP_FORMS = {"assign": "交办单", "urge": "催办单", "rectify": "整改通知单"}  # slip kind -> its form
+
+
+class _Forms(Mapping):
+    """Every form by name: those docgen ships, then the form of each kind declared with one (kinds.Kind.form)
+    that is not among them, read from the registry each time (a kind registered later brings its form)."""
+
+    def _all(self) -> dict[str, Form]:
+        from ..kinds import KINDS, Kind
+
+        out = dict(_SHIPPED)
+        for k in KINDS.values():
+            if isinstance(k, Kind) and k.form is not None:
+                out.setdefault(k.form.name, k.form)
+        return out
+
+    def __getitem__(self, name: str) -> Form:
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+FORMS: Mapping[str, Form] = _Forms()
 
 
 TEMPLATE_DATE = dt.date(2026, 1, 1)  # the shipped templates' date: the same bytes whenever they are built

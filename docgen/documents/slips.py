@@ -108,20 +108,18 @@ def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCo
     return c
 
 
-def build_assign(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
-                 mark: str | None = None) -> OfficialDocument:
-    return _render(reg, "交办单", assign_context(reg, entry, status, ctx, mark), entry, status.item.lead)
+def draw_slip(reg: Registers, kind, entry: Slip, status: ItemStatus, ctx: SlipContext,
+              mark: str | None = None) -> OfficialDocument:
+    """A slip of a declared kind (kinds.Kind): its context filled into its form, its 回执 if it carries one, its
+    colour if it has one."""
+    tint = kind.tint(reg, status) if kind.tint else None
+    return _render(reg, kind.form.name, kind.context(reg, entry, status, ctx, mark), entry, status.item.lead,
+                   receipt=kind.receipt, tint=tint)
 
 
-def build_urge(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
-               mark: str | None = None) -> OfficialDocument:
-    tint = COLOURS.get(status.warning or "") if reg.settings.printing.colour else None
-    return _render(reg, "催办单", urge_context(reg, entry, status, ctx, mark), entry, status.item.lead, tint=tint)
-
-
-def build_rectify(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext,
-                  mark: str | None = None) -> OfficialDocument:
-    return _render(reg, "整改通知单", rectify_context(reg, entry, status, ctx, mark), entry, status.item.lead)
+def urge_tint(reg: Registers, status: ItemStatus) -> str | None:
+    """A 催办单's colour: its warning level's, when the office prints in colour."""
+    return COLOURS.get(status.warning or "") if reg.settings.printing.colour else None
 
 
 def build_signoff(reg: Registers, kind_name: str, date: dt.date, rows: list[tuple[str, str, str, str]]) -> OfficialDocument:

@@ -1,6 +1,7 @@
 """Which slips are due on a date (rules.md §3; slips.md). Pure: the registers, statuses and a summary of what
 was already issued in, a list of what to issue out. Numbering itself happens at the edge (issuing/slips.py), under the
-ledger's lock. Every decider has one signature, so kinds.Kind.decide names it and the edge calls it."""
+ledger's lock. Every decider has one signature, so a kind's declaration (kinds.Kind.decide) holds it and the edge
+calls it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -40,6 +41,11 @@ def urge_key(item_id: str, on: dt.date) -> str:
 
 def rectify_key(item_id: str, failed: Event | None) -> str:
     return item_id if failed is None else f"{item_id}@核查{failed.date.isoformat()}"
+
+
+def failed_check_day(key: str) -> dt.date | None:
+    """The day of the failed verification a rectification key answers (rectify_key), or None."""
+    return dt.date.fromisoformat(key.split("@核查", 1)[1]) if "@核查" in key else None
 
 
 def assignments(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from ..record import archive as A
 from ..registers.calendar import WorkCalendar
-from ..documents.bulletin import build_bulletin, bulletin_view
-from ..engine.figures import Closed, Figures, Period, compute, score_view
+from ..documents.bulletin import bulletin_view
+from ..engine.figures import Closed, Figures, Period, score_view
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, safe_name
 from .slips import DRAFT, archive_of, assigning_slip, clean_stale, draft_dir, preflight
+from .kinds import BULLETIN
 from ..kinds import KINDS
 from ..record.ledger import Ledger, Slip, State, read, sha256_file
 from ..registers.model import Registers
@@ -28,7 +29,7 @@ def closed_periods(st: State, as_of: dt.date) -> list[Closed]:
 
 def figures(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st: State) -> Figures:
     """A period's figures as of a date, with the score events of closed periods as recorded."""
-    return compute(reg, cal, period, as_of, closed_periods(st, as_of))
+    return BULLETIN.decide(reg, cal, period, as_of, closed_periods(st, as_of))
 
 
 def score_sheet(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st: State) -> dict:
@@ -63,7 +64,7 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         return st.closes[period.key]["view"], None, done
     templates.require(reg.root, ["通报"])
     view = _view(reg, cal, period, as_of, st)
-    data = build_bulletin(reg, view, DRAFT, 0, as_of).to_bytes()
+    data = BULLETIN.draw(reg, view, DRAFT, 0, as_of).to_bytes()
     folder = draft_dir(out, "bulletin")
     preflight(folder)
     path = folder / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
@@ -96,7 +97,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             view = _view(reg, cal, period, day, st)
             issuer = reg.settings.bulletin_issuer
             seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
-            build_bulletin(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
+            BULLETIN.draw(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
             preflight(out / "bulletins", arch)
             if slip is None:
                 slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
@@ -108,7 +109,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
         errors: list[str] = []
         r = slip.rendered
         if r is None:
-            atomic_write_bytes(path, build_bulletin(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
+            atomic_write_bytes(path, BULLETIN.draw(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
             from ..documents.pdf import convert
             from ..documents.pdf import stamp_date
 

@@ -2,7 +2,7 @@
 
 One run, under the ledger's lock:
   1. refuse if a register correction would change a document already issued (reissue it instead);
-  2. the plan: the engine says which slips are due (kinds.Kind.decide), from the registers and the as-of date;
+  2. the plan: the engine says which slips are due (the kind's decider), from the registers and the as-of date;
   3. preflight: the output and archive folders can be written, no file already exists under a number about to
      be given, and every planned slip is drawn in memory: a slip that cannot be drawn gets no number;
   4. the numbers are recorded (one commit);
@@ -33,12 +33,12 @@ from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
 from ..core.diagnostics import DocgenError
 from ..documents import slips as S
 from ..documents import templates
-from ..documents.forms import FORMS, SLIP_FORMS
 from ..engine import slips as E
 from ..engine.due import item_due
 from ..engine.status import item_status, pending_diagnostics, status_all
 from ..core.files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
-from ..kinds import KINDS, SLIP_KINDS
+from ..kinds import KINDS, SLIP_KINDS, declared, slip_kinds
+from . import kinds as _builtin  # noqa: F401 - the built-in kinds' code, registered
 from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
 from ..registers.model import Registers
 from ..registers.load import unprintable
@@ -95,13 +95,13 @@ class Report:
         if self.restored:
             out.append(f"从归档恢复输出目录中缺少的文件{len(self.restored)}个")
         if self.skipped:
-            out.append(f"{len(self.skipped)}个事项尚无交办单，未催办（请先运行 docgen assign）：{'、'.join(self.skipped)}")
+            out.append(f"{len(self.skipped)}{KINDS[self.kind].skipped}：{'、'.join(self.skipped)}")
         for r in self.refused:
             out.append(f"{'未生成草稿' if self.draft else '未编号'}：{r}")
         for d in self.pending:
             out.append(f"时限待定，未出具：{d}")
         for w in self.late:
-            out.append(f"警告：{'若今天出具，' if self.draft else ''}交办单出具偏晚 {w}")
+            out.append(f"警告：{'若今天出具，' if self.draft else ''}{name}出具偏晚 {w}")
         if self.batch:
             out.append(f"打印批次：{self.batch}")
         return out
@@ -125,20 +125,28 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
          mark: str | None = None):
     """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
     A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
+    k = declared(s.kind)
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
-    failed = None
-    if "@核查" in s.key:
-        day = dt.date.fromisoformat(s.key.split("@核查", 1)[1])
-        failed = next((ev for ev in reg.events_of(item.id) if ev.type == "核查" and ev.date == day and ev.passed is False),
-                      None)
-    times = 1 + sum(1 for o in st.of_item("urge", item.id) if (o.issued, o.year, o.seq) < (s.issued, s.year, s.seq)) \
-        if s.kind == "urge" else 1
-    ctx = S.SlipContext(assign=assigning_slip(st, item.id),
-                        reply=E.reply_by(s.issued, reg.rules, cal) if s.kind == "urge" else None, failed=failed,
-                        times=times)
+    extra = k.extra(reg, cal, st, s, item) if k.extra else {}
+    ctx = S.SlipContext(assign=assigning_slip(st, item.id), **extra)
     entry = s if shown is None else replace(s, number=shown)
-    return KINDS[s.kind].drawer()(reg, entry, status, ctx, mark if shown is not None else _mark(s, rev))
+    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev))
+
+
+def required_templates(kind: str, batch: bool = True) -> list[str]:
+    """The templates a kind's slips are drawn with: its form, its 回执, the batch's 签收登记表."""
+    k = KINDS[kind]
+    return [declared(kind).form.name] + (["回执"] if k.receipt else []) + (["签收登记表"] if batch else [])
+
+
+def _late(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.date) -> str | None:
+    """Why a slip of the kind issued on a date is late, if the kind says when one is (交办单: rules.md §4)."""
+    late = declared(kind).late
+    if late is None:
+        return None
+    item = reg.item(item_id)
+    return late(item, item_due(item, reg.rules, cal).due, on, reg.rules, cal)
 
 
 def assigning_slip(st: State, item: str) -> Slip | None:
@@ -177,24 +185,28 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
         diffs = [f"{k}由「{v}」改为「{now.get(k, '')}」" for k, v in r["facts"].items() if now.get(k) != v]
         if diffs:
             out.append(f"{s.number}（{cn_date(s.issued)}出具）：台账中{'；'.join(diffs)}。"
-                       f"如需更正单据，请运行 docgen {s.kind} --reissue {s.number} --reason 原因；否则请把台账改回")
+                       f"如需更正单据，请运行 docgen {KINDS[s.kind].command} --reissue {s.number} --reason 原因；否则请把台账改回")
     return out
 
 
 def late_issued(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
-    """Every issued 交办单 that went out late (for `check`): on or after its item's due date, or after issue_lag."""
+    """Every issued slip that went out late (for `check`), of each kind that says when one is late (交办单: on or
+    after its item's due date, or after issue_lag)."""
     out = []
     ids = {i.id for i in reg.items}
-    for s in st.valid("assign"):
-        if s.item not in ids:
+    for k in slip_kinds():
+        if declared(k.id).late is None:
             continue
-        item = reg.item(s.item)
-        try:
-            why = E.late_issue(item, item_due(item, reg.rules, cal).due, s.issued, reg.rules, cal)
-        except UnknownYear:
-            continue
-        if why:
-            out.append(f"{s.number}（事项「{item.id}」，{item.lead}）：{why}")
+        for s in st.valid(k.id):
+            if s.item not in ids:
+                continue
+            item = reg.item(s.item)
+            try:
+                why = _late(reg, cal, k.id, s.item, s.issued)
+            except UnknownYear:
+                continue
+            if why:
+                out.append(f"{s.number}（事项「{item.id}」，{item.lead}）：{why}")
     return out
 
 
@@ -216,7 +228,7 @@ def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State
     issued = E.Issued(keys={k: {s.key for s in st.valid(k)} for k in SLIP_KINDS}, first_slip=first, last_urged=last)
     pending: list = []
     statuses = status_all(reg, cal, as_of, pending=pending)
-    needs, skipped = KINDS[kind].decider()(reg, cal, as_of, statuses, issued)
+    needs, skipped = declared(kind).decide(reg, cal, as_of, statuses, issued)
     return needs, skipped, pending_diagnostics(pending)
 
 
@@ -337,7 +349,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     report = Report(kind, draft=True)
     st = read(reg.root)
     folder = draft_dir(out, kind)
-    templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
+    templates.require(reg.root, required_templates(kind))
     if reissue:
         number, reason = reissue
         s = st.slips.get(number)
@@ -361,11 +373,10 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
         named.append((s.key.replace("@", "-"), data))
-        if kind == "assign":
+        why = _late(reg, cal, kind, s.item, as_of)
+        if why:
             item = reg.item(s.item)
-            why = E.late_issue(item, item_due(item, reg.rules, cal).due, as_of, reg.rules, cal)
-            if why:
-                report.late.append(f"事项「{item.id}」（{item.lead}）：{why}")
+            report.late.append(f"事项「{item.id}」（{item.lead}）：{why}")
     if named:
         report.drafts = _write_drafts(folder, named)
     else:
@@ -391,7 +402,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
                                   f"如这份{k.name}不再有效，运行 docgen void {s.number} --reason 原因")
             _stage_reissue(led, kind, reissue, as_of)
         refuse_stale(reg, cal, st)
-        templates.require(reg.root, [FORMS[SLIP_FORMS[kind]].name, "回执", "签收登记表"])
+        templates.require(reg.root, required_templates(kind))
         needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
         if needs:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
             preflight(out / "slips" / k.folder, arch)
@@ -411,11 +422,10 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
                 data = draw(reg, cal, st, real).to_bytes()
             report.new.append(real)
             drawn[real.number] = data
-            if kind == "assign":
+            why = _late(reg, cal, kind, real.item, as_of)
+            if why:
                 item = reg.item(real.item)
-                why = E.late_issue(item, item_due(item, reg.rules, cal).due, as_of, reg.rules, cal)
-                if why:
-                    report.late.append(f"{real.number}（事项「{item.id}」，{item.lead}）：{why}")
+                report.late.append(f"{real.number}（事项「{item.id}」，{item.lead}）：{why}")
         led.commit()
         try:
             _render(reg, cal, led, kind, as_of, out, arch, workers, drawn, report)
@@ -663,6 +673,6 @@ def void_draft(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_o
     s = _voidable(st, number, reason)
     if s.item not in {i.id for i in reg.items}:
         return s, None
-    templates.require(reg.root, [FORMS[SLIP_FORMS[s.kind]].name, "回执"])
+    templates.require(reg.root, required_templates(s.kind, batch=False))
     data = draw(reg, cal, st, s, shown=f"{DRAFT}（{number}作废）", mark=_mark(s, VOID_REV)).to_bytes()
     return s, _write_drafts(draft_dir(out, s.kind), [(f"作废-{number}", data)], clear=False)[0]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..registers.calendar import WorkCalendar
 from ..engine.status import ItemStatus, status_all
 from ..engine.warnings import IssuedSlip, UnitWarnings, warnings
+from ..kinds import SLIP_KINDS
 from ..record.ledger import State, read
 from ..registers.model import Registers
 
@@ -35,7 +36,7 @@ def day(reg: Registers, cal: WorkCalendar, as_of: dt.date) -> Day:
     st = read(reg.root)
     statuses = [s for s in status_all(reg, cal, as_of) if s.item.assigned <= as_of]
     slips = sorted((IssuedSlip(s.number, s.kind, s.item, s.issued) for s in st.slips.values()
-                    if s.kind in ("assign", "urge", "rectify") and not s.is_void and s.renders and s.issued <= as_of),
+                    if s.kind in SLIP_KINDS and not s.is_void and s.renders and s.issued <= as_of),
                    key=lambda s: (s.issued, s.number))
     assigned_by = {}
     for s in statuses:

@@ -26,7 +26,7 @@ from .daily import Day
 from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
 from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import safe_name, shipped, write_if_changed
-from ..kinds import KINDS
+from ..kinds import KINDS, SLIP_KINDS
 from ..registers import sources
 from ..view import LEVEL_TEXT, progress_text, state_text, warned_text
 
@@ -128,7 +128,7 @@ def _copy_if_changed(src: Path, dst: Path) -> bool:
 def _history(d: Day, item, page_dir: Path, arch: Path, pdfs: dict[Path, Path], dest: Path) -> list[dict]:
     h = [{"day": item.assigned, "date": cn_date(item.assigned), "what": "交办", "note": item.source.describe(),
           "href": None}]
-    for s in sorted((s for s in d.st.slips.values() if s.item == item.id and s.kind in ("assign", "urge", "rectify")
+    for s in sorted((s for s in d.st.slips.values() if s.item == item.id and s.kind in SLIP_KINDS
                      and s.issued <= d.as_of), key=lambda s: (s.issued, s.number)):
         pdf = A.archived(arch, s, 0, ".pdf")
         entry = {"day": s.issued, "date": cn_date(s.issued), "what": f"出具{KINDS[s.kind].name}", "link": s.number,

@@ -1,0 +1,35 @@
+"""The code of the built-in kinds: each kind's decider (engine), what it prints (documents), its form and its
+hooks, attached to its data (kinds.py) and registered. Imported by the edge (issuing) before anything is issued;
+docs/extending.md shows how a new kind is declared the same way, its data and its code together."""
+from __future__ import annotations
+
+from .. import kinds as K
+from ..documents import slips as S
+from ..documents.bulletin import build_bulletin
+from ..documents.forms import FORMS
+from ..engine import slips as E
+from ..engine.figures import compute
+
+
+def _urge_extra(reg, cal, st, s, item) -> dict:
+    """A 催办单 says which 催办 of its item it is, and by when to reply."""
+    times = 1 + sum(1 for o in st.of_item(s.kind, item.id) if (o.issued, o.year, o.seq) < (s.issued, s.year, s.seq))
+    return {"times": times, "reply": E.reply_by(s.issued, reg.rules, cal)}
+
+
+def _rectify_extra(reg, cal, st, s, item) -> dict:
+    """A 整改通知单 for a completion that failed verification cites that verification (its key names the day)."""
+    day = E.failed_check_day(s.key)
+    if day is None:
+        return {}
+    return {"failed": next((ev for ev in reg.events_of(item.id)
+                            if ev.type == "核查" and ev.date == day and ev.passed is False), None)}
+
+
+ASSIGN = K.register(K.Kind(K.ASSIGN, decide=E.assignments, context=S.assign_context, form=FORMS["交办单"],
+                           late=E.late_issue))
+RECTIFY = K.register(K.Kind(K.RECTIFY, decide=E.rectifications, context=S.rectify_context,
+                            form=FORMS["整改通知单"], extra=_rectify_extra))
+URGE = K.register(K.Kind(K.URGE, decide=E.urges, context=S.urge_context, form=FORMS["催办单"], tint=S.urge_tint,
+                         extra=_urge_extra))
+BULLETIN = K.register(K.Kind(K.BULLETIN, decide=compute, draw=build_bulletin))
