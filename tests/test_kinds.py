@@ -117,7 +117,7 @@ def test_a_kind_without_its_prefix_in_settings_takes_its_default_and_is_gone_whe
         assert "新出具督办函2份：督查函〔2026〕1号—督查函〔2026〕2号" in so
     assert "supervise" not in KINDS and "督办函" not in FORMS
     rc, _, err = run("-r", str(reg), "supervise", "--on", "2026-11-03")
-    assert rc == 2 and "No such command 'supervise'" in err
+    assert rc == 2 and "没有「supervise」这个命令" in err
     # a ledger that holds a kind no longer declared is reported, not misread
     rc, _, err = run("-r", str(reg), "check")
     assert rc == 2 and "未知的单据种类「supervise」" in err
