@@ -18,6 +18,7 @@ from .registers import sources
 from .registers.model import SOURCE_KINDS
 from .registers.load import read_registers, read_rules_and_calendar, suggest
 from .registers.rules import DEFAULT_DEADLINES
+from .core.paths import Paths
 from .core.textfmt import table
 from .view import progress_text, state_text
 
@@ -86,6 +87,25 @@ class Ctx:
     def __init__(self, registers: str, output: str):
         self.registers = Path(registers)
         self.output = Path(output)
+        self._reg = None  # the registers once loaded: their folder as shown, and settings.yaml's archive:
+        self._paths: Paths | None = None
+
+    @property
+    def paths(self) -> Paths:
+        """Every folder and file of this run (core/paths.py), built once: after load() when the settings name the
+        archive. An archive at the old default (../archive) that holds this office's files is kept, said once."""
+        if self._paths is None:
+            from .record import archive as A
+            from .record.ledger import MARK, read
+
+            root = Path(self._reg.root) if self._reg is not None else self.registers
+            setting = self._reg.settings.archive if self._reg is not None else None
+            arch, kept = A.locate(root, setting, lambda: read(root))
+            if kept and not (arch / MARK).exists():
+                click.echo(f"说明：沿用台账目录旁的归档 {arch}（旧版的默认位置，其中是本台账的文件）；"
+                           "新建的办公室默认使用台账目录内的 archive/，也可在 settings.yaml 的 archive: 指定", err=True)
+            self._paths = Paths.of(root, self.output, arch)
+        return self._paths
 
     def load(self, warnings: list | None = None):
         """The registers, validated, and their calendar; InputErrors for any problem (warnings go to the list)."""
@@ -94,6 +114,7 @@ class Ctx:
         reg, diags = read_registers(self.registers)
         if diags:
             raise InputErrors(diags)
+        self._reg, self._paths = reg, None
         cal = WorkCalendar(reg.calendar_files)
         errors, warns = calendar_checks(reg, cal)
         if errors:
@@ -123,14 +144,14 @@ def check(c: Ctx):
 
     from .documents import templates as T
 
-    st = read(reg.root)  # the ledger too: raises InputErrors naming its lines
+    st = read(c.paths.registers)  # the ledger too: raises InputErrors naming its lines
     from .outputs import remind as R
 
-    R.verify(reg.root, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
+    R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     problems = stale(reg, cal, st)
     if problems:
         raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
-    problems = T.check(reg.root)
+    problems = T.check(c.paths.registers)
     if problems:
         raise DocgenError("模板有误（docgen templates check）：\n" + "\n".join(problems))
     for ev in reg.events:
@@ -287,7 +308,7 @@ def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason
     if (reissue is None) != (reason is None):
         raise DocgenError("更正单据须同时写 --reissue 编号 和 --reason 原因")
     reg, cal = c.load()
-    report = issue(reg, cal, kind, as_of, c.output, pdf=not no_pdf, workers=workers,
+    report = issue(reg, cal, kind, as_of, c.paths, pdf=not no_pdf, workers=workers,
                    reissue=(reissue, reason) if reissue else None)
     for line in report.lines():
         click.echo(line)
@@ -339,12 +360,12 @@ def void(c: Ctx, number, reason, as_of, no_pdf):
         raise DocgenError(f"--reason: 作废原因{why}")
     reg, cal = c.load()
     if no_pdf:
-        s, path = void_draft(reg, cal, number, reason, as_of or dt.date.today(), c.output)
+        s, path = void_draft(reg, cal, number, reason, as_of or dt.date.today(), c.paths)
         if path:
             click.echo(f"草稿：{path}（标注“此单已作废”的一份，编号处印“草稿”）")
         click.echo(f"{s.number} 尚未作废：--no-pdf 只生成草稿，账本中没有记录。去掉 --no-pdf 再次运行才作废。")
         return
-    s = do_void(reg, cal, number, reason, as_of or dt.date.today(), c.output)
+    s = do_void(reg, cal, number, reason, as_of or dt.date.today(), c.paths)
     click.echo(f"{s.number} 已作废（{s.void['reason']}），编号保留，不再使用。")
 
 
@@ -373,18 +394,18 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
     if no_pdf:
-        view, path, done = draft_bulletin(reg, cal, period, as_of, c.output)
+        view, path, done = draft_bulletin(reg, cal, period, as_of, c.paths)
         if as_json:
             click.echo(json.dumps(figures_json(view, done), ensure_ascii=False, indent=1))
         elif done:
             click.echo(f"{period.label}已于{done.issued.isoformat()}随《督导通报》{done.number}结算，不再生成草稿："
-                       f"{bulletin_path(c.output, done)}")
+                       f"{bulletin_path(c.paths, done)}")
         else:
             click.echo(f"《督导通报》草稿（{period.label}，期数和编号处印“草稿”）：{path}")
             click.echo("这只是草稿：未编期号，期间未结算，账本中没有记录。去掉 --no-pdf 运行才正式出具，"
                        "按届时的台账统计并结算该期间")
         return
-    slip, view, path, errors = issue_bulletin(reg, cal, period, as_of, c.output)
+    slip, view, path, errors = issue_bulletin(reg, cal, period, as_of, c.paths)
     if as_json:
         click.echo(json.dumps(figures_json(view, slip), ensure_ascii=False, indent=1))
     else:
@@ -405,13 +426,13 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
-    sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
+    sheet = score_sheet(reg, cal, period, as_of, read(c.paths.registers))
     if as_json:
         click.echo(json.dumps(sheet, ensure_ascii=False, indent=1))
     else:
         click.echo("\n".join(scores_text(sheet)))
     if xlsx:
-        p = write_scores_xlsx(sheet, c.output / "scores" / f"{period.key}.xlsx", reg.settings.office)
+        p = write_scores_xlsx(sheet, c.paths.scores / f"{period.key}.xlsx", reg.settings.office)
         if not as_json:
             click.echo(f"已另存 {p}")
 
@@ -426,7 +447,7 @@ def sample(c: Ctx, as_of, no_pdf):
 
     as_of = as_of or dt.date.today()
     reg, _ = c.load()
-    path = save_docx(build_sample(reg.settings, reg.rules, as_of), c.output / "sample" / "样例公文.docx")
+    path = save_docx(build_sample(reg.settings, reg.rules, as_of), c.paths.sample / "样例公文.docx")
     click.echo(f"已生成 {path}")
     _to_pdf(c, [path], no_pdf)
 
@@ -451,12 +472,14 @@ def archive():
 @click.pass_obj
 def archive_verify(c: Ctx):
     from .record import archive as A
-    from .issuing.slips import archive_of
     from .record.ledger import read
 
     reg, _ = c.load()
-    st = read(reg.root)
-    root = archive_of(reg)
+    st = read(c.paths.registers)
+    root = c.paths.archive
+    why = A.owner_problem(root, st, reg.settings.office)
+    if why:
+        raise DocgenError(why)
     found = A.verify(root, st)
     for f in found:
         click.echo(str(f))
@@ -516,13 +539,13 @@ def build(c: Ctx, as_of, workers):
     as_of = as_of or dt.date.today()
     warnings: list = []
     reg, cal = c.load(warnings)
-    R.verify(reg.root)  # a damaged or missing reminders.jsonl stops the run before anything is issued
-    problems = T.check(reg.root)
+    R.verify(c.paths.registers)  # a damaged or missing reminders.jsonl stops the run before anything is issued
+    problems = T.check(c.paths.registers)
     if problems:
         raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
     lines, errors, batches = [], [], []
     for kind in (k.id for k in slip_kinds()):
-        report = issue(reg, cal, kind, as_of, c.output, workers=workers)
+        report = issue(reg, cal, kind, as_of, c.paths, workers=workers)
         if report.new:
             units = {}
             for s in report.new:
@@ -535,15 +558,15 @@ def build(c: Ctx, as_of, workers):
             batches.append(report.batch)
     if reg.settings.bulletin_auto:
         period = last_ended(reg.settings.bulletin_auto, as_of)
-        if read(reg.root).find("bulletin", period.key) is None:
-            slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, c.output)
+        if read(c.paths.registers).find("bulletin", period.key) is None:
+            slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, c.paths)
             lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
             errors += errs
     d = day(reg, cal, as_of)
     sms = R.remind(d, c.output, None, notify=lambda m: click.echo(m, err=True))
     xlsx = write_xlsx(d, c.output / "台账.xlsx")
     dest = W.dest_for(c.output, None)
-    W.build(d, dest)
+    W.build(d, dest, archive_root=c.paths.archive)
     from .engine.status import BLUE, RED
 
     red = sum(u.count(RED) for u in d.warned)
@@ -640,7 +663,7 @@ def site(c: Ctx, as_of, unit):
     if unit is not None and unit not in reg.units:
         raise DocgenError(f"没有单位「{unit}」{suggest(unit, reg.units)}")
     dest = W.dest_for(c.output, unit)
-    changed, same = W.build(day(reg, cal, as_of or dt.date.today()), dest, unit)
+    changed, same = W.build(day(reg, cal, as_of or dt.date.today()), dest, unit, archive_root=c.paths.archive)
     click.echo(f"看板：{dest / 'index.html'}（写入{changed}个文件，{same}个未变）")
 
 
@@ -761,13 +784,13 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     if item_id not in ids:
         raise DocgenError(f"没有事项「{item_id}」{suggest(item_id, ids)}")
     name = {"延期申请": "延期申请表", "办结反馈": "办结反馈单"}[form]
-    T.require(reg.root, [name])
+    T.require(c.paths.registers, [name])
     item = reg.item(item_id)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, as_of)
-    assign = assigning_slip(read(reg.root), item.id)
+    assign = assigning_slip(read(c.paths.registers), item.id)
     doc = build_blank_form(reg, name, item, status, assign, as_of)
     # the file is named by the slip's validated number, or the item's validated id
-    path = save_docx(doc, c.output / "forms" / f"{name}-{safe_name(assign.number if assign else item.id)}.docx")
+    path = save_docx(doc, c.paths.forms / f"{name}-{safe_name(assign.number if assign else item.id)}.docx")
     click.echo(f"已生成 {path}")
     _to_pdf(c, [path], no_pdf)
 

@@ -226,11 +226,11 @@ def test_build_issues_and_then_writes_nothing(tmp_path):
     for f in ("台账.xlsx", "site/index.html", "outbox/2026-11-17.csv"):
         assert (out / f).exists(), f
     files = {p: p.stat().st_mtime_ns for p in list(out.rglob("*")) + list(reg.rglob("*")) + list(
-        (tmp_path / "archive").rglob("*"))}
+        (reg / "archive").rglob("*"))}
     p = cli(reg, out, "build", "--on", "2026-11-17")
     assert p.returncode == 0 and "今天没有需要出具的单据" in p.stdout
     after = {p: p.stat().st_mtime_ns for p in list(out.rglob("*")) + list(reg.rglob("*")) + list(
-        (tmp_path / "archive").rglob("*"))}
+        (reg / "archive").rglob("*"))}
     assert after == files  # a second build with nothing changed writes no file
 
 

@@ -23,7 +23,7 @@ def test_an_assign_draft_takes_nothing_and_a_rename_after_it_issues_one_slip_eac
     rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-10-12", "--no-pdf")
     assert rc == 0, err
     assert listing(reg) == before  # no ledger, no lock file, nothing at all in the registers
-    assert not (out / "slips").exists() and not (tmp_path / "archive").exists() and not (out / "batches").exists()
+    assert not (out / "slips").exists() and not (reg / "archive").exists() and not (out / "batches").exists()
     drafts = sorted((out / "drafts" / "交办单").iterdir())
     assert [p.name for p in drafts] == ["草稿-2026-GW05-3.docx", "草稿-2026-GW05-4.docx"]
     t = texts(drafts[0])

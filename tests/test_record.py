@@ -38,7 +38,7 @@ def items(n, lead="经济发展部", day="2026-11-02", ids=None):
 
 @pytest.fixture
 def office(tmp_path):
-    """An office folder: registers in office/r, so the archive is office/archive (the default ../archive)."""
+    """An office folder: registers in office/r, so the archive is office/r/archive (the default, inside the registers folder)."""
     return tmp_path / "office"
 
 
@@ -279,7 +279,7 @@ def issued(tmp_path_factory):
 
 def test_issued_slips_are_recorded_archived_and_batched(issued):
     st = read(issued / "r")
-    arch = issued / "archive" / "2026" / "交办单"
+    arch = issued / "r" / "archive" / "2026" / "交办单"
     for s in st.slips.values():
         r = s.rendered
         out = issued / "out" / "slips" / "交办单" / f"{s.number}.docx"
@@ -298,7 +298,7 @@ def test_issued_slips_are_recorded_archived_and_batched(issued):
     assert "经济发展部" in pages[0] and all(f"督交〔2026〕{n}号" in pages[0].replace(" ", "") for n in (1, 2, 3))
     assert [p.strip() for p in pages[1::2]] == ["", "", "", ""]
     assert [f"督交〔2026〕{n}号" in pages[2 * n].replace(" ", "") for n in (1, 2, 3)] == [True, True, True]
-    assert json.loads((issued / "archive" / "ledger-head.json").read_text()) == {"n": len(st.lines), "hash": st.head}
+    assert json.loads((issued / "r" / "archive" / "ledger-head.json").read_text()) == {"n": len(st.lines), "hash": st.head}
 
 
 def test_pdf_metadata_and_pdf_a(issued):
@@ -318,7 +318,7 @@ def test_archive_verify_names_what_is_missing_altered_or_unrecorded(issued, tmp_
 
     office = tmp_path / "copy"
     shutil.copytree(issued, office)
-    reg, arch = office / "r", office / "archive" / "2026" / "交办单"
+    reg, arch = office / "r", office / "r" / "archive" / "2026" / "交办单"
     rc, out, _ = run("-r", str(reg), "archive", "verify")
     assert rc == 0 and "账本记录出具3份" in out
     p = arch / "督交〔2026〕2号.pdf"
@@ -360,7 +360,7 @@ def test_a_correction_that_would_change_an_issued_slip_is_refused_then_reissued(
     rc, stdout, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-05",
                           "--reissue", "督交〔2026〕2号", "--reason", "事项表述有误")
     assert rc == 0, err
-    arch = office / "archive" / "2026" / "交办单"
+    arch = office / "r" / "archive" / "2026" / "交办单"
     assert sha(arch / "督交〔2026〕2号.pdf") == read(reg).slips["督交〔2026〕2号"].renders[0]["pdf"]  # untouched
     assert (arch / "督交〔2026〕2号-更正1.pdf").is_file()
     d = docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕2号.docx"))
@@ -380,7 +380,7 @@ def test_void_of_an_issued_slip_archives_a_marked_copy_beside_it(issued, tmp_pat
     rc, _, err = run("-r", str(office / "r"), "-o", str(office / "out"), "void", "督交〔2026〕1号", "--reason",
                      "重复交办", "--on", "2026-11-06")
     assert rc == 0, err
-    arch = office / "archive" / "2026" / "交办单"
+    arch = office / "r" / "archive" / "2026" / "交办单"
     assert (arch / "督交〔2026〕1号.pdf").is_file() and (arch / "督交〔2026〕1号-作废.pdf").is_file()
     assert "此单已作废" in PdfReader(str(arch / "督交〔2026〕1号-作废.pdf")).pages[0].extract_text()
     assert run("-r", str(office / "r"), "archive", "verify")[0] == 0
@@ -427,4 +427,4 @@ def test_the_archive_folder_is_a_setting(office):
     reg = write_registers(office / "r", {"settings.yaml": s, "m.yaml": items(1)})
     cli(reg, office / "out", "assign", "--on", "2026-11-03")
     assert (reg / "档案室" / "督办" / "2026" / "交办单" / "督交〔2026〕1号.pdf").is_file()
-    assert not (office / "archive").exists()
+    assert not (office / "r" / "archive").exists()

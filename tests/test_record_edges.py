@@ -36,7 +36,7 @@ def test_a_killed_commits_temporary_ledger_copies_are_removed(run, tmp_path, qui
     reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
     stale = reg / ".ledger.jsonl.k3j2x9.tmp"
     stale.write_bytes(b'{"n":1,"prev":"half a line')
-    arch = tmp_path / "archive"
+    arch = reg / "archive"
     arch.mkdir()
     head = arch / ".ledger-head.json.a8b7c6.tmp"
     head.write_bytes(b"{")
@@ -70,7 +70,7 @@ def test_a_number_whose_item_left_is_refused_by_check_and_assign_writes_nothing(
     out = tmp_path / "out"
     rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
     assert rc == 2 and "事项「X9」已不在台账中" in err and "本次未编号、未生成任何文件" in err
-    assert files(reg) == before and files(out) == {} and not (tmp_path / "archive").exists()
+    assert files(reg) == before and files(out) == {} and not (reg / "archive").exists()
 
 
 def test_a_full_disk_names_the_file_it_could_not_write(run, tmp_path, monkeypatch, quick_pdf):

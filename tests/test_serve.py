@@ -281,7 +281,7 @@ def test_the_pdf_copies_are_written_once_and_follow_the_links(outdir, tmp_path, 
     (copy / "site" / "pdf" / "2026" / "交办单" / "督交〔2026〕9号.pdf").write_bytes(b"%PDF-1.7 stale")
     rc, out, _ = run(*site)
     assert "写入1个文件" in out
-    assert (copy / "site" / SLIP_1).read_bytes() == (copy / "archive" / SLIP_1.removeprefix("pdf/")).read_bytes()
+    assert (copy / "site" / SLIP_1).read_bytes() == (copy / "registers" / "archive" / SLIP_1.removeprefix("pdf/")).read_bytes()
     assert sorted(p.name for p in (copy / "site" / "pdf").rglob("*.pdf")) == \
         ["督交〔2026〕1号.pdf", "督交〔2026〕2号.pdf", "督交〔2026〕3号.pdf"]
 

@@ -7,7 +7,6 @@ name and renamed into place only when complete; a failure leaves the .docx where
 """
 from __future__ import annotations
 
-import fcntl
 import math
 import os
 import re
@@ -18,6 +17,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, shipped
@@ -75,11 +76,11 @@ class _Profile:
     def __init__(self, start: int):
         root = _cache_dir()
         for i in range(start, start + 64):
-            lock = open(root / f"lo-profile-{i}.lock", "w")
+            lock = FileLock(root / f"lo-profile-{i}.lock", preserve_lock_file=True, fallback_to_soft=False,
+                            thread_local=False)
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                lock.close()
+                lock.acquire(blocking=False)
+            except Timeout:
                 continue
             self.lock, self.path = lock, root / f"lo-profile-{i}"
             return
@@ -89,8 +90,7 @@ class _Profile:
         return self.path.resolve().as_uri()
 
     def close(self) -> None:
-        fcntl.flock(self.lock, fcntl.LOCK_UN)
-        self.lock.close()
+        self.lock.release()
 
 
 @dataclass

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..core.paths import Paths
 from ..record import archive as A
 from ..registers.calendar import WorkCalendar
 from ..documents.bulletin import bulletin_view
 from ..engine.figures import Closed, Figures, Period, score_view
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, safe_name
-from .slips import DRAFT, archive_of, assigning_slip, clean_stale, draft_dir, preflight
+from .slips import DRAFT, assigning_slip, clean_stale, draft_dir, preflight
 from .kinds import BULLETIN
 from ..kinds import KINDS
 from ..record.ledger import Ledger, Slip, State, read, sha256_file
@@ -40,8 +41,8 @@ def score_sheet(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.dat
     return {**score_view(figures(reg, cal, period, as_of, st), reg.rules.base_score), "closed": None}
 
 
-def bulletin_path(out: Path, s: Slip) -> Path:
-    return out / "bulletins" / f"督导通报{s.number}.docx"
+def bulletin_path(out: Paths, s: Slip) -> Path:
+    return out.bulletins / f"督导通报{s.number}.docx"
 
 
 def _view(reg: Registers, cal: WorkCalendar, period: Period, day: dt.date, st: State) -> dict:
@@ -52,7 +53,7 @@ def _view(reg: Registers, cal: WorkCalendar, period: Period, day: dt.date, st: S
 
 
 def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
-                   out: Path) -> tuple[dict, Path | None, Slip | None]:
+                   out: Paths) -> tuple[dict, Path | None, Slip | None]:
     """--no-pdf: the bulletin a run would issue now, with 草稿 where its 期数 and number go, written to
     output/drafts/督导通报/. No number is taken, the period stays open, the ledger is not touched. A period
     already closed gets no draft: (its recorded view, None, its bulletin)."""
@@ -77,16 +78,16 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
 
 
 def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
-                   out: Path) -> tuple[Slip, dict, Path, list[str]]:
+                   out: Paths) -> tuple[Slip, dict, Path, list[str]]:
     """Number the bulletin for a period and close the period; a period already closed keeps its number and
     its recorded figures, and its files are restored from the archive. A bulletin numbered and closed by an
     older docgen's --no-pdf run (never rendered) is rendered now from its recorded figures."""
     from ..documents import templates
 
-    arch = archive_of(reg)
-    with Ledger(reg.root) as led:
+    arch = out.archive
+    with Ledger(out.registers) as led:
         st = led.state
-        led.anchor = arch
+        led.archive_to(arch, reg.settings.office)
         clean_stale(out)
         templates.require(reg.root, ["通报"])
         slip = st.find("bulletin", period.key)
@@ -98,7 +99,7 @@ def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
             issuer = reg.settings.bulletin_issuer
             seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
             BULLETIN.draw(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
-            preflight(out / "bulletins", arch)
+            preflight(out.bulletins, arch)
             if slip is None:
                 slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
             led.add("close", number=number, period=period.as_dict(), date=day, view=view,

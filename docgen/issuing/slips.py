@@ -42,21 +42,18 @@ from . import kinds as _builtin  # noqa: F401 - the built-in kinds' code, regist
 from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
 from ..registers.model import Registers
 from ..registers.load import unprintable
+from ..core.paths import Paths
 from ..core.progress import Progress
 
 
-def slip_path(out: Path, s: Slip) -> Path:
+def slip_path(out: Paths, s: Slip) -> Path:
     """Only validated numbers reach here (ledger.State checks each against its issuer's pattern)."""
-    return out / "slips" / KINDS[s.kind].folder / f"{s.number}.docx"
+    return out.slips / KINDS[s.kind].folder / f"{s.number}.docx"
 
 
-def draft_dir(out: Path, kind: str) -> Path:
+def draft_dir(out: Paths, kind: str) -> Path:
     """Where --no-pdf drafts go: never output/slips/, and named 草稿-…, so a draft is never taken for a slip."""
-    return out / "drafts" / KINDS[kind].folder
-
-
-def archive_of(reg: Registers) -> Path:
-    return A.archive_root(reg.root, reg.settings.archive)
+    return out.drafts / KINDS[kind].folder
 
 
 @dataclass
@@ -239,18 +236,18 @@ def preflight(*folders: Path) -> None:
             raise DocgenError(f"无法写入 {f}（{why}）：本次未编号、未生成任何文件。请检查文件夹权限和磁盘空间后再运行")
 
 
-def _unknown_files(out: Path, arch: Path, s: Slip) -> list[Path]:
+def _unknown_files(out: Paths, arch: Path, s: Slip) -> list[Path]:
     return [p for p in (slip_path(out, s), slip_path(out, s).with_suffix(".pdf"),
                         A.archived(arch, s, 0, ".pdf"), A.archived(arch, s, 0, ".docx")) if p.exists()]
 
 
-def clean_stale(out: Path) -> None:
+def clean_stale(out: Paths) -> None:
     """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
     folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
     the folder back; a folder whose docgen still runs is left alone."""
     from ..documents.pdf import reap
 
-    for folder in [out / "batches", out / "bulletins", *((out / "slips").glob("*") if (out / "slips").is_dir() else [])]:
+    for folder in [out.batches, out.bulletins, *(out.slips.glob("*") if out.slips.is_dir() else [])]:
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
@@ -340,7 +337,7 @@ def _write_drafts(folder: Path, named: list[tuple[str, bytes]], clear: bool = Tr
     return paths
 
 
-def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Path, workers: int | None = None,
+def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Paths, workers: int | None = None,
            reissue: tuple[str, str] | None = None) -> Report:
     """--no-pdf: the slips a run would issue now, drawn with 草稿 where the number goes, written to
     output/drafts/<kind>/. Reads a snapshot of the ledger and writes nothing to it (no lock file either): no
@@ -384,16 +381,16 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     return report
 
 
-def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Path, pdf: bool = True,
+def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Paths, pdf: bool = True,
           workers: int | None = None, reissue: tuple[str, str] | None = None) -> Report:
     if not pdf:
         return drafts(reg, cal, kind, as_of, out, workers, reissue)
     k = KINDS[kind]
     report = Report(kind)
-    arch = archive_of(reg)
-    with Ledger(reg.root) as led:
+    arch = out.archive
+    with Ledger(out.registers) as led:
         st = led.state
-        led.anchor = arch
+        led.archive_to(arch, reg.settings.office)
         clean_stale(out)
         if reissue:
             s = st.slips.get(reissue[0])
@@ -405,7 +402,7 @@ def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pat
         templates.require(reg.root, required_templates(kind))
         needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
         if needs:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
-            preflight(out / "slips" / k.folder, arch)
+            preflight(out.slips / k.folder, arch)
         tentative = _tentative(reg, kind, as_of, st, needs)
         conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
         if conflicts:
@@ -527,7 +524,7 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
         report.batch = batch.finish(led)
 
 
-def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
+def _archive(s: Slip, rev: int, out: Paths, arch: Path) -> None:
     r = s.renders[rev]
     for ext in (".docx", ".pdf"):
         dst = A.archived(arch, s, rev, ext)
@@ -537,7 +534,7 @@ def _archive(s: Slip, rev: int, out: Path, arch: Path) -> None:
             raise OSError(e.errno, e.strerror, str(dst)) from e
 
 
-def _restore(st: State, kind: str, out: Path, arch: Path, report: Report) -> None:
+def _restore(st: State, kind: str, out: Paths, arch: Path, report: Report) -> None:
     """Every recorded slip of the kind in both the archive and the output (archive.reconcile)."""
     for s in st.slips.values():
         if s.kind != kind:
@@ -559,12 +556,12 @@ class _Batch:
     per receiving unit, each named with its sequence and the unit, a 签收登记表 and 目录.txt, in a temporary
     folder renamed into place when complete, then recorded."""
 
-    def __init__(self, reg: Registers, st: State, kind: str, as_of: dt.date, out: Path, slips: list[Slip]):
+    def __init__(self, reg: Registers, st: State, kind: str, as_of: dt.date, out: Paths, slips: list[Slip]):
         self.reg, self.kind, self.as_of, self.out = reg, kind, as_of, out
         self.slips = sorted({s.number: s for s in slips}.values(), key=lambda s: (s.year, s.seq))
         base = f"{as_of.isoformat()}-{KINDS[kind].folder}-"
         self.id = f"{base}{1 + sum(1 for b in st.batches if b.startswith(base))}"
-        self.root = out / "batches"
+        self.root = out.batches
         if not self.slips:
             return
         self.root.mkdir(parents=True, exist_ok=True)
@@ -645,19 +642,20 @@ def _voidable(st: State, number: str, reason: str) -> Slip:
     return s
 
 
-def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date, out: Path) -> Slip:
+def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date, out: Paths) -> Slip:
     """Mark a number 作废 (it stays in the ledger forever); an issued slip gets a copy marked 作废, archived
     beside the original."""
-    with Ledger(reg.root) as led:
+    with Ledger(out.registers) as led:
         s = _voidable(led.state, number, reason)
+        if s.renders:
+            led.archive_to(out.archive, reg.settings.office)
         led.add("void", number=number, reason=reason.strip(), date=as_of)
         led.commit()
         if s.item not in {i.id for i in reg.items}:
             return s
         if s.renders:  # an issued slip: a copy marked 作废, recorded and archived beside the original
-            led.anchor = archive_of(reg)
             report = Report(s.kind)
-            _render(reg, cal, led, s.kind, max(as_of, s.issued), out, archive_of(reg), None, {}, report)
+            _render(reg, cal, led, s.kind, max(as_of, s.issued), out, out.archive, None, {}, report)
             if report.errors:
                 raise DocgenError("\n".join(report.errors))
         elif slip_path(out, s).exists():  # numbered by an older docgen's --no-pdf run, never issued: marked too
@@ -666,7 +664,7 @@ def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.
 
 
 def void_draft(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.date,
-               out: Path) -> tuple[Slip, Path | None]:
+               out: Paths) -> tuple[Slip, Path | None]:
     """--no-pdf: what voiding would print (the copy marked 作废), as a draft; nothing recorded, the number stays
     valid. None when the item has left the registers (voiding prints nothing then)."""
     st = read(reg.root)

@@ -4,11 +4,17 @@
     <archive>/<year>/<kind folder>/<number>-更正1.pdf …             a reissue (更正), beside the original
     <archive>/<year>/<kind folder>/<number>-作废.pdf …              the copy marked 作废 when a number is voided
     <archive>/ledger-head.json                                     the ledger's last record (number and hash)
+    <archive>/office.json                                          whose archive it is: the office and its id
 
-The folder is set in settings.yaml (`archive:`, relative to the registers folder; default ../archive), in practice
-a shared drive, never in git. Files are written read-only and never replaced; `docgen archive verify` finds
-missing, altered and unrecorded files. ledger-head.json lets it notice records cut off the end of the ledger,
-which the hash chain alone cannot.
+The folder is set in settings.yaml (`archive:`, relative to the registers folder), in practice a shared drive,
+never in git; by default it is the office's own registers/archive/, never shared by two offices. Files are written
+read-only and never replaced; `docgen archive verify` finds missing, altered and unrecorded files. ledger-head.json
+lets it notice records cut off the end of the ledger, which the hash chain alone cannot.
+
+One archive, one office: the first commit that archives records an `office` act (a random id and the office's
+name) in the ledger and writes office.json with the same id; an archive marked for another office, or holding
+another ledger's head, is refused before anything is numbered or written. An archive at the old default
+(../archive of the registers folder) that holds this office's ledger head is kept (`locate`).
 """
 from __future__ import annotations
 
@@ -22,12 +28,68 @@ from pathlib import Path
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, fsync_dir
 from ..kinds import KINDS
-from .ledger import HEAD, VOID_REV, Slip, State, line_hash, sha256_file
+from ..core.paths import default_archive
+from .ledger import HEAD, MARK, VOID_REV, Slip, State, line_hash, read_mark, sha256_file
+
+OLD_DEFAULT = "../archive"  # the default before issue 16: beside the registers folder, shared by sibling offices
 
 
 def archive_root(registers_root: str | Path, setting: str | None) -> Path:
-    p = Path(setting or "../archive")
+    """The folder settings.yaml names (relative to the registers folder), or the default inside it."""
+    if not setting:
+        return default_archive(registers_root)
+    p = Path(setting)
     return p if p.is_absolute() else (Path(registers_root) / p).resolve()
+
+
+def _head_matches(root: Path, st: State) -> bool:
+    """The archive's ledger-head.json names a record of this ledger (n and hash)."""
+    try:
+        h = json.loads((root / HEAD).read_text(encoding="utf-8"))
+        n, digest = int(h["n"]), str(h["hash"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return 1 <= n <= len(st.lines) and line_hash(st.lines[n - 1]) == digest
+
+
+def locate(registers_root: str | Path, setting: str | None, state=None) -> tuple[Path, bool]:
+    """Where this office's archive is, and whether it is the old default kept (../archive holding this office's
+    files: its office.json has this ledger's id, or it has none and its ledger head is this ledger's).
+    state: a callable giving the ledger's State, called only when the old default has to be looked at."""
+    root = archive_root(registers_root, setting)
+    if setting or root.exists():
+        return root, False
+    old = (Path(registers_root) / OLD_DEFAULT).resolve()
+    if not old.is_dir() or state is None:
+        return root, False
+    st = state()
+    mark = read_mark(old)
+    if mark is not None:
+        return (old, True) if st.office is not None and mark.get("id") == st.office["id"] else (root, False)
+    return (old, True) if _head_matches(old, st) else (root, False)
+
+
+def owner_problem(root: Path, st: State, office: str | None = None) -> str | None:
+    """Why this archive is not this office's (Chinese, for the clerk), or None. Reads only. An empty ledger
+    beside an archive marked with this office's own name is a lost ledger, not another office: the checks of
+    each file to be written (issuing.slips) name what is there."""
+    mark_path = root / MARK
+    if mark_path.exists() or mark_path.is_symlink():
+        mark = read_mark(root)
+        if mark is None:
+            return f"归档 {root} 的办公室标记 {MARK} 无法读取：请勿手工修改，恢复后再运行"
+        if st.office is None and not st.lines and office is not None and mark["name"] == office:
+            return None
+        if st.office is None or mark["id"] != st.office["id"]:
+            return (f"归档 {root} 属于「{mark['name']}」（标识 {mark['id']}），不是本台账的归档：两个办公室不能共用一个归档。"
+                    "请在 settings.yaml 的 archive: 写本办公室自己的归档文件夹（或删去 archive: 使用台账目录内的 archive/）")
+        return None
+    if st.lines and (root / HEAD).exists() and not _head_matches(root, st):
+        return (f"归档 {root} 中的 {HEAD} 记录的是另一本账本，不是本台账的归档：两个办公室不能共用一个归档。"
+                "请在 settings.yaml 的 archive: 写本办公室自己的归档文件夹（或删去 archive: 使用台账目录内的 archive/）")
+    if st.lines and root.is_dir() and not (root / HEAD).exists() and any(p.is_file() for p in root.rglob("*")):
+        return f"归档 {root} 中已有文件，但没有账本的记录（{HEAD}），不能确定属于哪个办公室：请核实后再运行"
+    return None
 
 
 def revision_suffix(rev: int) -> str:
@@ -105,7 +167,9 @@ def verify(root: Path, st: State) -> list[Finding]:
             found.append(Finding("被改动", str(p), f"{what}；内容与账本记录的哈希不符"))
     if root.is_dir():
         for p in sorted(root.rglob("*")):
-            if p.is_file() and p.name != HEAD and p not in want:
+            if p.is_file() and p.parent == root and p.name in (HEAD, MARK):
+                continue
+            if p.is_file() and p not in want:
                 found.append(Finding("未登记", str(p), "账本中没有这个文件的出具记录"))
     head = root / HEAD
     if head.is_file():

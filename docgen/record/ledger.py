@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import json
 import re
-import time
-from dataclasses import dataclass, field
+import secrets
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
 from ..core.files import atomic_write_bytes, fsync_dir
@@ -33,6 +35,7 @@ from ..kinds import KINDS
 
 LEDGER = "ledger.jsonl"
 HEAD = "ledger-head.json"  # kept in the archive: the ledger's last record when it was last written
+MARK = "office.json"  # kept in the archive: whose archive it is (the office act's id and name)
 LEGACY = "numbers.tsv"
 GENESIS = "0" * 64
 FIELD = "账本"
@@ -82,23 +85,133 @@ def prefix_problem(prefix: str) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- record schemas
+# ---------------------------------------------------------------- typed records, one class per act
 
 DATE, STR, INT, HEX, OPT_HEX, DICT, LIST, OPT_STR = "date", "str", "int", "hex", "hex?", "dict", "list", "str?"
-SCHEMAS: dict[str, dict[str, str]] = {
-    "migrate": {"source": STR, "sha256": HEX, "count": INT},
-    "number": {"issuer": STR, "kind": STR, "year": INT, "seq": INT, "prefix": OPT_STR, "number": STR,
-               "item": STR, "key": STR, "date": DATE},
-    "render": {"number": STR, "rev": INT, "date": DATE, "docx": HEX, "pdf": HEX, "facts": DICT},
-    "void": {"number": STR, "reason": STR, "date": DATE},
-    "reissue": {"number": STR, "rev": INT, "reason": STR, "date": DATE},
-    "close": {"number": STR, "period": DICT, "date": DATE, "view": DICT, "scores": DICT, "named": LIST},
-    "batch": {"id": STR, "kind": STR, "date": DATE, "numbers": LIST, "files": DICT},
-    "reminders": {"date": DATE, "id": STR},
-}
-ACT_CN = {"migrate": "转换旧编号登记簿", "number": "编号", "render": "出具文件", "void": "作废", "reissue": "更正",
-          "close": "通报并结算期间", "batch": "打印批次",
-          "reminders": "短信发送记录开始"}
+VERSION = 2  # records written now carry "v": 2. Version 1 (no "v"): the same fields, before the office act existed.
+_ENVELOPE = ("n", "prev", "at", "act", "v")
+
+
+def _f(t: str):
+    return field(metadata={"t": t})
+
+
+@dataclass(frozen=True)
+class Record:
+    """One line of the ledger, validated: its envelope (n, prev, at, v) and its act's fields."""
+    ACT: ClassVar[str] = ""
+    CN: ClassVar[str] = ""
+
+    @classmethod
+    def fields_of(cls) -> dict[str, str]:
+        return {f.name: f.metadata["t"] for f in fields(cls)}
+
+    @classmethod
+    def problems(cls, r: dict) -> list[str]:
+        """The fields that are missing, of the wrong type, or not of this act."""
+        schema = cls.fields_of()
+        wrong = [k for k, t in schema.items() if k not in r or not _type_ok(r[k], t)]
+        extra = [k for k in r if k not in schema and k not in _ENVELOPE]
+        if "v" in r and not (isinstance(r["v"], int) and not isinstance(r["v"], bool) and 2 <= r["v"] <= VERSION):
+            extra.append("v")
+        return wrong + extra
+
+    @classmethod
+    def of(cls, r: dict) -> "Record":
+        return cls(**{k: r[k] for k in cls.fields_of()})
+
+
+@dataclass(frozen=True)
+class Migrate(Record):
+    ACT, CN = "migrate", "转换旧编号登记簿"
+    source: str = _f(STR)
+    sha256: str = _f(HEX)
+    count: int = _f(INT)
+
+
+@dataclass(frozen=True)
+class Number(Record):
+    ACT, CN = "number", "编号"
+    issuer: str = _f(STR)
+    kind: str = _f(STR)
+    year: int = _f(INT)
+    seq: int = _f(INT)
+    prefix: str | None = _f(OPT_STR)
+    number: str = _f(STR)
+    item: str = _f(STR)
+    key: str = _f(STR)
+    date: str = _f(DATE)
+
+
+@dataclass(frozen=True)
+class Render(Record):
+    ACT, CN = "render", "出具文件"
+    number: str = _f(STR)
+    rev: int = _f(INT)
+    date: str = _f(DATE)
+    docx: str = _f(HEX)
+    pdf: str = _f(HEX)
+    facts: dict = _f(DICT)
+
+
+@dataclass(frozen=True)
+class Void(Record):
+    ACT, CN = "void", "作废"
+    number: str = _f(STR)
+    reason: str = _f(STR)
+    date: str = _f(DATE)
+
+
+@dataclass(frozen=True)
+class Reissue(Record):
+    ACT, CN = "reissue", "更正"
+    number: str = _f(STR)
+    rev: int = _f(INT)
+    reason: str = _f(STR)
+    date: str = _f(DATE)
+
+
+@dataclass(frozen=True)
+class Close(Record):
+    """The bulletin view is kept as recorded (plain data, never recomputed), but its shape is checked."""
+    ACT, CN = "close", "通报并结算期间"
+    number: str = _f(STR)
+    period: dict = _f(DICT)
+    date: str = _f(DATE)
+    view: dict = _f(DICT)
+    scores: dict = _f(DICT)
+    named: list = _f(LIST)
+
+
+@dataclass(frozen=True)
+class Batch(Record):
+    ACT, CN = "batch", "打印批次"
+    id: str = _f(STR)
+    kind: str = _f(STR)
+    date: str = _f(DATE)
+    numbers: list = _f(LIST)
+    files: dict = _f(DICT)
+
+
+@dataclass(frozen=True)
+class Reminders(Record):
+    ACT, CN = "reminders", "短信发送记录开始"
+    date: str = _f(DATE)
+    id: str = _f(STR)
+
+
+@dataclass(frozen=True)
+class Office(Record):
+    """Whose ledger this is: the id also written in the archive's office.json (record/archive.py)."""
+    ACT, CN = "office", "办公室标识"
+    id: str = _f(HEX)
+    name: str = _f(STR)
+
+
+RECORDS: dict[str, type[Record]] = {c.ACT: c for c in (Migrate, Number, Render, Void, Reissue, Close, Batch,
+                                                         Reminders, Office)}
+SCHEMAS: dict[str, dict[str, str]] = {act: c.fields_of() for act, c in RECORDS.items()}
+ACT_CN = {act: c.CN for act, c in RECORDS.items()}
 
 
 def _type_ok(v, t: str) -> bool:
@@ -122,6 +235,22 @@ def _type_ok(v, t: str) -> bool:
         except ValueError:
             return False
     raise AssertionError(t)
+
+
+def _close_view_problem(c: Close) -> str | None:
+    """The recorded bulletin stays plain data (it is printed again as recorded), but it must be whole: its period
+    names its start, end, label and key as dates and text, and its scores and named items are the view's own."""
+    p = c.period
+    if not all(isinstance(p.get(k), str) for k in ("start", "end", "label", "key")) or \
+            not _type_ok(p["start"], DATE) or not _type_ok(p["end"], DATE) or p["start"] > p["end"]:
+        return "结算记录的期间（period）不完整：应有起止日期、名称和期间代码"
+    if c.view.get("scores") != c.scores:
+        return "结算记录的得分（scores）与通报内容（view）不符"
+    overdue = c.view.get("overdue")
+    if not isinstance(overdue, list) or not all(isinstance(o, dict) for o in overdue) or \
+            [o.get("id") for o in overdue] != c.named:
+        return "结算记录点名的事项（named）与通报内容（view）不符"
+    return None
 
 
 # ---------------------------------------------------------------- the state the records describe
@@ -181,110 +310,142 @@ class State:
         self.batches: dict[str, dict] = {}  # batch id -> record
         self.migrated = False
         self.reminders: dict | None = None  # the marker: registers/reminders.jsonl holds records (docgen/remind.py)
+        self.office: dict | None = None  # the office act: this ledger's id, also in its archive's office.json
 
     @property
     def head(self) -> str:
         return line_hash(self.lines[-1]) if self.lines else GENESIS
 
     def apply(self, r: dict, line: int) -> str | None:
-        """Apply one record; returns why it is invalid (and leaves the state unchanged), or None."""
-        act = r["act"]
-        if act == "migrate":
-            if self.records:
-                return "旧编号登记簿的转换记录只能是第一条"
-            self.migrated = True
-            return None
-        if act == "number":
-            k = KINDS.get(r["kind"])
-            if k is None:
-                return f"未知的单据种类「{r['kind']}」"
-            year, seq = r["year"], r["seq"]
-            if not 1949 <= year <= 9999 or seq < 1:
-                return "年份或序号无效"
-            if k.is_slip:
-                why = prefix_problem(r["prefix"] or "")
-                if why:
-                    return f"机关代字「{r['prefix']}」{why}"
-                expect = format_number(r["prefix"], year, seq)
-            else:
-                expect = bulletin_number(year, seq)
-            if r["number"] != expect:
-                return f"编号「{r['number']}」与机关代字、年份、序号不符（应为「{expect}」）"
-            if r["number"] in self.slips:
-                return f"编号「{r['number']}」重复（第{self.slips[r['number']].line}行已有）"
-            ck = (r["issuer"], r["kind"], year)
-            if seq != self.counters.get(ck, 0) + 1:
-                return f"序号不连续：{r['issuer']} {k.name} {year}年的上一个序号是{self.counters.get(ck, 0)}，这里是{seq}"
-            if (r["kind"], r["key"]) in self.by_key:
-                return f"{k.name}「{r['key']}」已有有效编号 {self.by_key[(r['kind'], r['key'])]}"
-            if dt.date.fromisoformat(r["date"]).year != year:
-                return "编号年份与出具日期的年份不符"
-            self.counters[ck] = seq
-            self.slips[r["number"]] = Slip(r["issuer"], r["kind"], year, seq, r["prefix"], r["number"], r["item"],
-                                           r["key"], dt.date.fromisoformat(r["date"]), line)
-            self.by_item.setdefault(r["item"], []).append(self.slips[r["number"]])
-            self.by_key[(r["kind"], r["key"])] = r["number"]
-            return None
-        s = self.slips.get(r.get("number", ""))
-        if act in ("render", "void", "reissue", "close"):
-            if s is None:
-                return f"编号「{r['number']}」此前没有编号记录"
-        if act == "render":
-            rev = r["rev"]
-            if rev != VOID_REV and rev != s.rev:
-                return f"{s.number} 的第{rev}版没有更正记录"
-            if rev == VOID_REV and not s.is_void:
-                return f"{s.number} 未作废，不能有作废版"
-            if rev in s.renders:
-                return f"{s.number} 的这一版已经出具过（第{s.renders[rev]['n']}行）"
-            s.renders[rev] = r
-            return None
-        if act == "void":
-            if s.is_void:
-                return f"{s.number} 已经作废"
-            s.void = r
-            if self.by_key.get((s.kind, s.key)) == s.number:
-                del self.by_key[(s.kind, s.key)]
-            return None
-        if act == "reissue":
-            if s.is_void:
-                return f"{s.number} 已作废，不能更正"
-            if s.rendered is None:
-                return f"{s.number} 尚未出具，无需更正"
-            if r["rev"] != s.rev + 1:
-                return f"{s.number} 的更正版次应为{s.rev + 1}"
-            s.reissues[r["rev"]] = r
-            s.batch = None
-            return None
-        if act == "close":
-            if s.kind != "bulletin":
-                return f"{s.number} 不是督导通报的期号"
-            key = r["period"].get("key")
-            if not isinstance(key, str) or key != s.key:
-                return "结算的期间与通报的期间不符"
-            if key in self.closes:
-                return f"期间 {key} 已经结算"
-            self.closes[key] = r
-            return None
-        if act == "batch":
-            if r["id"] in self.batches:
-                return f"打印批次「{r['id']}」重复"
-            for num in r["numbers"]:
-                t = self.slips.get(num) if isinstance(num, str) else None
-                if t is None or t.rendered is None:
-                    return f"打印批次中的「{num}」没有出具记录"
-                if t.batch is not None:
-                    return f"{num} 已在打印批次「{t.batch}」中"
-            for num in r["numbers"]:
-                self.slips[num].batch = r["id"]
-            self.batches[r["id"]] = r
-            return None
-        if act == "reminders":
-            if self.reminders is not None:
-                return f"短信发送记录已在第{self.reminders['n']}行登记过"
-            self.reminders = r
-            return None
-        return f"未知的记录种类「{act}」"
+        """Apply one record (its fields already checked against its act's schema); returns why it is invalid (and
+        leaves the state unchanged), or None. One handler per act: _on_<act>(typed record, the dict, line)."""
+        cls = RECORDS.get(r.get("act"))
+        if cls is None:
+            return f"未知的记录种类「{r.get('act')}」"
+        return getattr(self, f"_on_{cls.ACT}")(cls.of(r), r, line)
+
+    def _slip_of(self, number: str) -> tuple[Slip | None, str | None]:
+        s = self.slips.get(number)
+        return s, (None if s is not None else f"编号「{number}」此前没有编号记录")
+
+    def _on_migrate(self, m: Migrate, r: dict, line: int) -> str | None:
+        if self.records:
+            return "旧编号登记簿的转换记录只能是第一条"
+        self.migrated = True
+        return None
+
+    def _on_number(self, x: Number, r: dict, line: int) -> str | None:
+        k = KINDS.get(x.kind)
+        if k is None:
+            return f"未知的单据种类「{x.kind}」"
+        if not 1949 <= x.year <= 9999 or x.seq < 1:
+            return "年份或序号无效"
+        if k.is_slip:
+            why = prefix_problem(x.prefix or "")
+            if why:
+                return f"机关代字「{x.prefix}」{why}"
+            expect = format_number(x.prefix, x.year, x.seq)
+        else:
+            expect = bulletin_number(x.year, x.seq)
+        if x.number != expect:
+            return f"编号「{x.number}」与机关代字、年份、序号不符（应为「{expect}」）"
+        if x.number in self.slips:
+            return f"编号「{x.number}」重复（第{self.slips[x.number].line}行已有）"
+        ck = (x.issuer, x.kind, x.year)
+        if x.seq != self.counters.get(ck, 0) + 1:
+            return f"序号不连续：{x.issuer} {k.name} {x.year}年的上一个序号是{self.counters.get(ck, 0)}，这里是{x.seq}"
+        if (x.kind, x.key) in self.by_key:
+            return f"{k.name}「{x.key}」已有有效编号 {self.by_key[(x.kind, x.key)]}"
+        date = dt.date.fromisoformat(x.date)
+        if date.year != x.year:
+            return "编号年份与出具日期的年份不符"
+        self.counters[ck] = x.seq
+        s = Slip(x.issuer, x.kind, x.year, x.seq, x.prefix, x.number, x.item, x.key, date, line)
+        self.slips[x.number] = s
+        self.by_item.setdefault(x.item, []).append(s)
+        self.by_key[(x.kind, x.key)] = x.number
+        return None
+
+    def _on_render(self, x: Render, r: dict, line: int) -> str | None:
+        s, why = self._slip_of(x.number)
+        if why:
+            return why
+        if x.rev != VOID_REV and x.rev != s.rev:
+            return f"{s.number} 的第{x.rev}版没有更正记录"
+        if x.rev == VOID_REV and not s.is_void:
+            return f"{s.number} 未作废，不能有作废版"
+        if x.rev in s.renders:
+            return f"{s.number} 的这一版已经出具过（第{s.renders[x.rev]['n']}行）"
+        s.renders[x.rev] = r
+        return None
+
+    def _on_void(self, x: Void, r: dict, line: int) -> str | None:
+        s, why = self._slip_of(x.number)
+        if why:
+            return why
+        if s.is_void:
+            return f"{s.number} 已经作废"
+        s.void = r
+        if self.by_key.get((s.kind, s.key)) == s.number:
+            del self.by_key[(s.kind, s.key)]
+        return None
+
+    def _on_reissue(self, x: Reissue, r: dict, line: int) -> str | None:
+        s, why = self._slip_of(x.number)
+        if why:
+            return why
+        if s.is_void:
+            return f"{s.number} 已作废，不能更正"
+        if s.rendered is None:
+            return f"{s.number} 尚未出具，无需更正"
+        if x.rev != s.rev + 1:
+            return f"{s.number} 的更正版次应为{s.rev + 1}"
+        s.reissues[x.rev] = r
+        s.batch = None
+        return None
+
+    def _on_close(self, x: Close, r: dict, line: int) -> str | None:
+        s, why = self._slip_of(x.number)
+        if why:
+            return why
+        if s.kind != "bulletin":
+            return f"{s.number} 不是督导通报的期号"
+        key = x.period.get("key")
+        if not isinstance(key, str) or key != s.key:
+            return "结算的期间与通报的期间不符"
+        if key in self.closes:
+            return f"期间 {key} 已经结算"
+        why = _close_view_problem(x)
+        if why:
+            return why
+        self.closes[key] = r
+        return None
+
+    def _on_batch(self, x: Batch, r: dict, line: int) -> str | None:
+        if x.id in self.batches:
+            return f"打印批次「{x.id}」重复"
+        for num in x.numbers:
+            t = self.slips.get(num) if isinstance(num, str) else None
+            if t is None or t.rendered is None:
+                return f"打印批次中的「{num}」没有出具记录"
+            if t.batch is not None:
+                return f"{num} 已在打印批次「{t.batch}」中"
+        for num in x.numbers:
+            self.slips[num].batch = x.id
+        self.batches[x.id] = r
+        return None
+
+    def _on_reminders(self, x: Reminders, r: dict, line: int) -> str | None:
+        if self.reminders is not None:
+            return f"短信发送记录已在第{self.reminders['n']}行登记过"
+        self.reminders = r
+        return None
+
+    def _on_office(self, x: Office, r: dict, line: int) -> str | None:
+        if self.office is not None:
+            return f"办公室标识已在第{self.office['n']}行登记过，不能更改"
+        self.office = r
+        return None
 
     # ---- queries
     def valid(self, kind: str | None = None):
@@ -331,11 +492,9 @@ def parse(data: bytes, file: str) -> State:
         if r.get("prev") != prev:
             bad("前一条记录的哈希不符：前一条记录被修改、删除或调换" if n > 1 else "第一条记录的前序哈希应为64个0")
         prev = line_hash(line)
-        schema = SCHEMAS[r["act"]]
-        wrong = [k for k, t in schema.items() if k not in r or not _type_ok(r[k], t)]
-        extra = [k for k in r if k not in schema and k not in ("n", "prev", "at", "act")]
-        if wrong or extra:
-            bad(f"{ACT_CN[r['act']]}记录的字段有误：{'、'.join(wrong + extra)}")
+        wrong = RECORDS[r["act"]].problems(r)
+        if wrong:
+            bad(f"{ACT_CN[r['act']]}记录的字段有误：{'、'.join(wrong)}")
             continue
         why = st.apply(r, n)
         if why:
@@ -384,6 +543,17 @@ def legacy_records(text: str, file: str) -> list[dict]:
 
 # ---------------------------------------------------------------- the locked ledger
 
+def read_mark(archive: Path) -> dict | None:
+    """The archive's office.json as {"id", "name"}, or None when it is missing or unreadable."""
+    try:
+        m = json.loads((Path(archive) / MARK).read_text(encoding="utf-8"))
+        if isinstance(m, dict) and _type_ok(m.get("id"), HEX) and isinstance(m.get("office"), str):
+            return {"id": m["id"], "name": m["office"]}
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def ledger_path(registers: Path | str) -> Path:
     return Path(registers) / LEDGER
 
@@ -424,6 +594,7 @@ class Ledger:
         self.state: State | None = None
         self.pending: list[str] = []
         self._anchor: Path | None = None
+        self._office: str | None = None  # the office's name, for its office act (archive_to)
         self._lock = None
 
     def __enter__(self) -> "Ledger":
@@ -461,6 +632,21 @@ class Ledger:
                 if p.is_file() and not p.is_symlink():
                     p.unlink(missing_ok=True)
 
+    def archive_to(self, folder: Path, office: str) -> None:
+        """Each commit of this run leaves the ledger's head in the archive folder, which must be this office's:
+        refused (DocgenError, exit 2) before anything is staged when it is another office's. A ledger without an
+        office act gets one (a random id) with its next commit that has records to write, and office.json
+        follows it: a run with nothing to record still writes nothing."""
+        from .archive import owner_problem  # the archive module reads this one
+
+        why = owner_problem(Path(folder), self.state, office)
+        if why:
+            e = DocgenError(why + "。未编号、未写入任何文件")
+            e.exit_code = 2
+            raise e
+        self._office = office
+        self.anchor = folder
+
     def _remove_stale_temps(self) -> None:
         """The temporary copies a commit killed before its rename left (files.atomic_write_bytes names them
         .ledger.jsonl.XXXX.tmp): under the lock no commit is under way, so none of them is anyone's."""
@@ -471,23 +657,17 @@ class Ledger:
                 p.unlink(missing_ok=True)
 
     def _acquire(self) -> None:
-        self._lock = open(self.lock_path, "a")
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self._lock.close()
-                    self._lock = None
-                    raise DocgenError(f"账本 {self.path} 正被另一个 docgen 使用，等待超时；请稍后再试")
-                time.sleep(0.05)
+        lock = FileLock(self.lock_path, timeout=self.wait, poll_interval=0.05, preserve_lock_file=True,
+                        fallback_to_soft=False, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise DocgenError(f"账本 {self.path} 正被另一个 docgen 使用，等待超时；请稍后再试") from None
+        self._lock = lock
 
     def _release(self) -> None:
         if self._lock:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
+            self._lock.release()
             self._lock = None
 
     def _migrate(self, legacy: Path, write: bool) -> None:
@@ -511,14 +691,14 @@ class Ledger:
         """Stage one record: validated against the schema and the state now, or DocgenError."""
         st = self.state
         n = len(st.records) + 1
-        r = {"n": n, "prev": st.head, "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), "act": act, **fields}
+        r = {"n": n, "prev": st.head, "at": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ"), "act": act, "v": VERSION,
+             **fields}
         for k, v in list(r.items()):
             if isinstance(v, dt.date):
                 r[k] = v.isoformat()
         line = encode(r)
         r = json.loads(line)  # exactly what a reader will see
-        schema = SCHEMAS[act]
-        wrong = [k for k, t in schema.items() if k not in r or not _type_ok(r[k], t)]
+        wrong = RECORDS[act].problems(r)
         if wrong:
             raise InputErrors([Diagnostic(st.file, n, FIELD, f"{ACT_CN[act]}记录的字段有误：{'、'.join(wrong)}")])
         why = st.apply(r, n)
@@ -539,6 +719,8 @@ class Ledger:
     def commit(self) -> None:
         if not self.pending:
             return
+        if self.anchor is not None and self._office is not None and self.state.office is None:
+            self.add("office", id=secrets.token_hex(32), name=self._office)
         data = ("\n".join(self.state.lines) + "\n").encode("utf-8")
         try:
             atomic_write_bytes(self.path, data)
@@ -550,4 +732,10 @@ class Ledger:
         self.pending = []
         if self.anchor is not None:
             head = json.dumps({"n": len(self.state.lines), "hash": self.state.head}) + "\n"
+            self.anchor.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(self.anchor / HEAD, head.encode("utf-8"))
+            if self.state.office is not None and not (self.anchor / MARK).exists():
+                o = self.state.office
+                mark = json.dumps({"office": o["name"], "id": o["id"]},
+                                  ensure_ascii=False, indent=1) + "\n"
+                atomic_write_bytes(self.anchor / MARK, mark.encode("utf-8"))
