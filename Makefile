@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 venv: $(VENV)/.installed
 
 # The demo works on a copy of the example registers in output/registers, so its ledger (output/registers/
-# ledger.jsonl) and its archive (output/archive, the settings' default ../archive) stay in output/ and the committed
+# ledger.jsonl) and its archive (output/registers/archive, the default inside the registers) stay in output/ and the committed
 # registers never change. The example office starts with no ledger: the demo issues its year from the start.
 DEMO := $(DOCGEN) -r output/registers -o output
 
@@ -49,7 +49,7 @@ demo: system venv
 	$(DEMO) form 办结反馈 2026-GW05-3 --on $(DEMO_DATE)
 	$(DEMO) templates check
 	$(DEMO) archive verify
-	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ forms/ archive/；账本在 output/registers/ledger.jsonl"
+	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ forms/ site/；账本和归档在 output/registers/（ledger.jsonl、archive/）"
 
 test: system venv
 	$(BIN)/python -m pytest -q

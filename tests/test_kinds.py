@@ -89,7 +89,7 @@ def test_a_kind_declared_in_a_test_is_issued_by_build_numbered_recorded_archived
     # the slip and its archive copies
     docx = out / "slips" / "督办函" / "督函〔2026〕1号.docx"
     assert docx.is_file() and docx.with_suffix(".pdf").is_file()
-    arch = reg.parent / "archive" / "2026" / "督办函"
+    arch = reg / "archive" / "2026" / "督办函"  # the office's archive, inside its registers folder
     assert sorted(p.name for p in arch.iterdir()) == ["督函〔2026〕1号.docx", "督函〔2026〕1号.pdf", "督函〔2026〕2号.docx",
                                                       "督函〔2026〕2号.pdf"]
     text = _docx_text(docx)

@@ -539,7 +539,7 @@ def test_a_full_archive_disk_names_the_archive_file(run, tmp_path, quick_pdf, mo
     monkeypatch.setattr(archive.shutil, "copyfile", full)
     rc, o, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-10")
     assert rc == 2, o + err
-    arch = tmp_path / "archive" / "2026"
+    arch = reg / "archive" / "2026"
     assert f"写入失败：{arch}/" in err and "督交〔2026〕1号.docx（磁盘已满）" in err, err
     assert str(tmp_path / "out") not in err
 
