@@ -13,19 +13,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import MINI_SETTINGS, write_registers, docgen
+from examples import items_yaml
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, TOP, fonts_embedded, mm, open_pdf, page_number_line, text_lines
 
 from docgen.record.ledger import read
 
 DOCGEN = [sys.executable, "-m", "docgen"]
-
-
-def items_yaml(n, start=0, day="2026-11-02", text="落实事项{i}"):
-    lines = ["meetings:", f"  - id: M{start}", "    kind: 主任办公会", "    title: 2026年第20次主任办公会", f"    date: {day}",
-             "    items:"]
-    for i in range(start, start + n):
-        lines += [f"      - id: X{i:03d}", f"        text: {text.format(i=i)}", "        lead: 经济发展部"]
-    return "\n".join(lines) + "\n"
 
 
 def numbers(reg: Path):
