@@ -1,4 +1,32 @@
-"""Registers shared by several test modules (test data, not tests: no test module imports another)."""
+"""Data shared by several test modules (test data, not tests: no test module imports another): the State
+Council's holiday schedules written out by hand, and registers whose figures were worked out by hand."""
+import datetime as dt
+
+D = dt.date.fromisoformat
+
+# The State Council's schedules (国务院办公厅关于2025年/2026年部分节假日安排的通知), written out by hand: the days
+# off, as (first, last), and the make-up working days (调休上班, a Saturday or a Sunday).
+OFF = {
+    2025: [("2025-01-01", "2025-01-01"), ("2025-01-28", "2025-02-04"), ("2025-04-04", "2025-04-06"),
+           ("2025-05-01", "2025-05-05"), ("2025-05-31", "2025-06-02"), ("2025-10-01", "2025-10-08")],
+    2026: [("2026-01-01", "2026-01-03"), ("2026-02-15", "2026-02-23"), ("2026-04-04", "2026-04-06"),
+           ("2026-05-01", "2026-05-05"), ("2026-06-19", "2026-06-21"), ("2026-09-25", "2026-09-27"),
+           ("2026-10-01", "2026-10-07")],
+}
+MAKEUP = {
+    2025: {"2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"},
+    2026: {"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"},
+}
+
+
+def workday_by_hand(d: dt.date) -> bool:
+    """A working day by the hand-written schedules above (2025 and 2026 only)."""
+    assert d.year in OFF, d
+    if d.isoformat() in MAKEUP[d.year]:
+        return True
+    if any(D(a) <= d <= D(b) for a, b in OFF[d.year]):
+        return False
+    return d.weekday() < 5
 
 
 # Three meetings' items (主任办公会: 会后10日内, rules.md §1):
