@@ -174,8 +174,9 @@ def test_excel_ledger_read_back(office, tmp_path):
     assert total[1:] == (4, 0, 0, 3, 1, 0, 1, 0, 2)
     # LibreOffice Calc opens it (headless conversion to PDF)
     env = dict(os.environ, HOME=str(tmp_path))
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)], env=env,
-                   capture_output=True, timeout=180)
+    calc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert calc.returncode == 0, calc.stdout + calc.stderr
     assert (tmp_path / "台账.pdf").read_bytes().startswith(b"%PDF-")
 
 
