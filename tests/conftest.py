@@ -131,3 +131,20 @@ def docgen(args, cwd=None) -> subprocess.CompletedProcess:
     finally:
         os.chdir(old)
     return subprocess.CompletedProcess(["docgen", *map(str, args)], rc, o.decode("utf-8"), e.decode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (Debian's chromium and chromium-driver, driven by selenium), one per test module."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600",
+              "--allow-file-access-from-files"):
+        o.add_argument(a)
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    yield d
+    d.quit()

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from conftest import write_registers
 from docgen.registers.load import unprintable
-from test_daily import REGS
+from examples import DAILY_REGS as REGS
 
 BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 assert len(BIDI) == 3 + 5 + 4

@@ -7,48 +7,11 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import write_registers, docgen
+from examples import Q3_REG as REG
 from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, page_number_line, rules, text_lines
 
 
-# Q3 2026, as of 2026-10-12 (working it out). The office verifies completions (销号核查, the default): the on-time
-# bonus is earned on the day a verification passes (rules.md §5a).
-#   I1  经济发展部  due 7/13 (7/12 is a Sunday)  done 7/10, verified 7/14  on time  +0.5 (7/14)
-#   I2  财政金融部  due 7/13                       done 7/20 (7 late)  -1 (7/14), -0.5 (7/20)
-#   I3  财政金融部  due 7/13, open: 91 days late   -1 (7/14); weeks at 7/20 … 9/28 in Q3: 11 × -0.5;
-#                   extension asked 7/20 (late), refused                -0.5 (7/20)
-#   P1  良庄镇      due 8/10, extended to 8/31, done 8/28, not verified  on time, no bonus yet
-#   F1  经济发展部  finding, due 9/15, open: 27 days late               -2 (9/16); weeks 9/22, 9/29: 2 × -0.5
-#   D1  良庄镇      document due 10/8 (Q4), done 9/30, verified 10/9     +0.5 (10/9), counted in Q4
-# Totals: due 5, completed 3 (I1 I2 P1), on time 2, overdue 2 (I3 F1), extended 1, rate 40.0%
-# Scores: 良庄镇 100, 经济发展部 100 + 0.5 - 2 - 1 = 97.5, 财政金融部 100 - 1 - 0.5 - 1 - 5.5 - 0.5 = 91.5
-REG = """\
-meetings:
-  - id: M1
-    kind: 主任办公会
-    title: 2026年第15次主任办公会
-    date: 2026-07-02
-    items:
-      - {id: I1, text: 事项一, lead: 经济发展部}
-      - {id: I2, text: 事项二, lead: 财政金融部}
-      - {id: I3, text: 事项三, lead: 财政金融部}
-instructions:
-  - {id: P1, level: 主要领导, leader: 管委会主任, date: 2026-08-03, text: 批示事项, lead: 良庄镇}
-documents:
-  - {id: D1, title: 关于报送材料的通知, handed: 2026-09-28, category: 单办, lead: 良庄镇}
-inspections:
-  - {id: F1, date: 2026-09-01, form: 实地督导, finding: 台账不全, requirement: 补齐, lead: 经济发展部, due: 2026-09-15}
-progress:
-  - {item: I1, date: 2026-07-10, type: 办结}
-  - {item: I1, date: 2026-07-14, type: 核查, passed: 通过}
-  - {item: I2, date: 2026-07-20, type: 办结}
-  - {item: I3, date: 2026-07-20, type: 延期申请, until: 2026-08-31, reason: 协调中}
-  - {item: I3, date: 2026-07-21, type: 延期批复, granted: 不同意}
-  - {item: P1, date: 2026-08-05, type: 延期申请, until: 2026-08-31, reason: 需调研}
-  - {item: P1, date: 2026-08-06, type: 延期批复, granted: 同意}
-  - {item: P1, date: 2026-08-28, type: 办结}
-  - {item: D1, date: 2026-09-30, type: 办结}
-  - {item: D1, date: 2026-10-09, type: 核查, passed: 通过}
-"""
+# The register and its figures worked out by hand: examples.Q3_REG.
 
 
 def cli(reg, out, *args):

@@ -2,7 +2,7 @@
 import stat
 
 
-from docgen.documents.gbt9704 import OfficialDocument, fit_mark, text_width
+from docgen.documents.gbt9704 import OfficialDocument, fit_mark
 from docgen.documents.pdf import convert
 
 
@@ -59,11 +59,15 @@ def test_doctor_without_libreoffice(run, monkeypatch, tmp_path):
 
 
 def test_mark_fits_the_line():
-    from docgen.documents.gbt9704 import XIAOBIAOSONG
-
-    for organ in ("泰安高新区管委会文件", "泰安高新技术产业开发区管理委员会文件", "中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件"):
-        size, scale = fit_mark(organ, 36.0)
-        assert text_width(organ, size, XIAOBIAOSONG, 0) * (scale or 100) / 100 <= 156 * 72 / 25.4
+    # The line is 156 mm = 156 × 72 / 25.4 = 442.20 pt; fit_mark leaves 2 pt: 440.20 pt. 方正小标宋 (Noto Serif CJK SC
+    # Bold) draws every ideograph 1 em wide, no letter spacing: n characters at 36 pt are 36n pt.
+    #   10 characters: 360 pt, fits as it is.
+    #   18 characters: 648 pt; 440.20 / 648 = 67.9 %: squeezed to 67 % (434.2 pt).
+    #   36 characters: 1,296 pt; 440.20 / 1,296 = 34.0 %, below the 60 % floor: 60 % and a smaller size,
+    #   440.20 / 36 / 0.6 = 20.38 pt, rounded to 20.4 pt.
+    assert fit_mark("泰安高新区管委会文件", 36.0) == (36.0, None)
+    assert fit_mark("泰安高新技术产业开发区管理委员会文件", 36.0) == (36.0, 67)
+    assert fit_mark("中共泰安高新技术产业开发区工作委员会泰安高新技术产业开发区管理委员会文件", 36.0) == (20.4, 60)
 
 
 FAKE = """#!{python}

@@ -10,43 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import write_registers, docgen
+from examples import DAILY_REGS as REGS
 
 
-# Three meetings' items (主任办公会: 会后10日内, rules.md §1):
-#   A 经济发展部, meeting 11/02 -> due 11/12 (Thu). On 11/17 it is 5 days overdue: red.
-#   B 财政金融部, meeting 11/09 -> due 11/19 (Thu). On 11/17 two working days are left (11/18, 11/19): blue.
-#   L 良庄镇 (no mobile in MINI_UNITS), same meeting as B: blue.
-#   D 经济发展部, meeting 11/16 -> due 11/26: not warned on 11/17.
-# All but D are assigned on 11/10 (督交〔2026〕1-3号 in register order: A, B, L). A's 回执 is signed on 11/11;
-# B's and L's are not: due back 2 working days after 11/10, i.e. 11/12, so both are listed from 11/13.
-REGS = {
-    "meetings/m.yaml": """\
-        meetings:
-          - id: MA
-            kind: 主任办公会
-            title: 2026年第20次主任办公会
-            date: 2026-11-02
-            items:
-              - {id: A, text: 推进甲项目开工建设, lead: 经济发展部}
-          - id: MB
-            kind: 主任办公会
-            title: 2026年第21次主任办公会
-            date: 2026-11-09
-            items:
-              - {id: B, text: 做好乙项目资金保障, lead: 财政金融部}
-              - {id: L, text: 落实丙村秸秆禁烧巡查, lead: 良庄镇}
-          - id: MD
-            kind: 主任办公会
-            title: 2026年第22次主任办公会
-            date: 2026-11-16
-            items:
-              - {id: D, text: "=SUM(1,2)丁项目前期手续", lead: 经济发展部}
-        """,
-    "progress/p.yaml": """\
-        progress:
-          - {item: A, date: 2026-11-11, type: 签收, slip: 督交〔2026〕1号, by: 孙伟}
-        """,
-}
+# The registers and the figures worked out by hand: examples.DAILY_REGS.
 
 
 def cli(reg, out, *args):
@@ -207,8 +174,9 @@ def test_excel_ledger_read_back(office, tmp_path):
     assert total[1:] == (4, 0, 0, 3, 1, 0, 1, 0, 2)
     # LibreOffice Calc opens it (headless conversion to PDF)
     env = dict(os.environ, HOME=str(tmp_path))
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)], env=env,
-                   capture_output=True, timeout=180)
+    calc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(f)],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert calc.returncode == 0, calc.stdout + calc.stderr
     assert (tmp_path / "台账.pdf").read_bytes().startswith(b"%PDF-")
 
 

@@ -173,7 +173,7 @@ def test_urge_slip_counts_its_urges_and_reports_to_the_leader(printed):
 
 
 def test_second_urge_is_counted(tmp_path, quick_pdf):
-    from test_slips import items_yaml
+    from examples import items_yaml
 
     reg = write_registers(tmp_path / "r", {"m.yaml": items_yaml(1)})
     out = tmp_path / "out"

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from conftest import MINI_SETTINGS, write_registers, docgen
-from test_bulletin import REG as Q3_REG
+from examples import Q3_REG
 
 from docgen.record.ledger import read
 

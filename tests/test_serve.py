@@ -15,8 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import write_registers
-from test_daily import REGS
-from test_site import browser  # noqa: F401 - the Chromium fixture
+from examples import DAILY_REGS as REGS
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY",

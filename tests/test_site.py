@@ -8,13 +8,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import write_registers, docgen
-from test_daily import REGS
+from examples import DAILY_REGS as REGS
 
 DOCGEN = [sys.executable, "-m", "docgen"]
 
@@ -33,19 +31,6 @@ def board(tmp_path_factory):
         p = cli(reg, out, *args)
         assert p.returncode == 0, (args, p.stderr)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    o = webdriver.ChromeOptions()
-    o.binary_location = "/usr/bin/chromium"
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600",
-              "--allow-file-access-from-files"):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
-    yield d
-    d.quit()
 
 
 def visible_rows(browser):

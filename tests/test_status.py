@@ -104,8 +104,32 @@ def test_example_registers(run, example_registers):
     assert rc == 0, err
     rc, out, err = run("-r", str(example_registers), "status", "--on", "2026-11-20", "--json")
     items = {i["id"]: i for i in json.loads(out)["items"]}
-    assert len(items) >= 40
-    assert {i["state"] for i in items.values()} >= {"已销号", "逾期", "已延期", "临期", "整改中", "未到期"}
+    # Counted in the registers: meetings 3 + 3 + 3 + 2 + 3 (2026-h1) and 4 + 3 + 2 (2026-h2) = 23 items,
+    # instructions 9, documents 11, inspections 4: 47, all registered by 11/19.
+    assert len(items) == 47
+    # 33 have a 核查 通过 by 11/20 (2026-JJ01-3 after a first 不通过): 已销号. The other 14, on Friday 11/20:
+    states = {i: (items[i]["state"], items[i]["warning"]) for i in items if items[i]["state"] != "已销号"}
+    assert states == {
+        # meeting.major 9/24 + 10 days = 10/4, in 国庆节: 10/8; extension asked 10/12, late, refused
+        "2026-GW05-3": ("逾期", "红"),
+        # extension asked 10/6, before 10/8, granted to 11/30
+        "2026-GW05-4": ("已延期", None),
+        "2026-DC03": ("逾期", "红"),  # finding due 11/10
+        "2026-PS08": ("逾期", "红"),  # instruction.deputy: 11/5 + 7 days = 11/12 (Thu)
+        "2026-GW010": ("逾期", "红"),  # doc.urgent, handed 11/16 (Mon): 11/17 (1), 11/18 (2)
+        # doc.research, handed 10/26 (Mon): 10/27–10/30 (1–4), 11/2–11/6 (5–9), 11/9–11/13 (10–14),
+        # 11/16–11/20 (15–19), 11/23 (20): one working day left
+        "2026-GW009": ("临期", "蓝"),
+        "2026-ZR12-1": ("临期", "蓝"),  # meeting.major 11/12 + 10 days = 11/22, a Sunday: 11/23, one day left
+        "2026-ZR12-3": ("临期", "蓝"),
+        "2026-ZT07-1": ("临期", "蓝"),  # meeting.special, assigned 11/17 + 7 = 11/24: 11/23, 11/24 left
+        "2026-GW011": ("临期", "蓝"),  # doc.single, handed 11/19 (Thu): 11/20 (1), 11/23 (2), 11/24 (3)
+        "2026-ZT07-2": ("未到期", None),  # assigned 11/18 + 7 = 11/25: three working days left
+        "2026-PS09": ("未到期", None),  # due 12/31
+        "2026-ZR12-2": ("整改中", "黄"),  # done 11/18, 核查 不通过 11/19: returned for rework
+        "2026-DC04": ("整改中", None),  # finding due 11/30, a 反馈 on 11/16
+    }
+    assert sum(i["state"] == "已销号" for i in items.values()) == 33
     assert items["2026-GW008"]["due"] == "2026-10-10"  # a working make-up Saturday
     assert items["2026-GW05-4"]["extended"] and items["2026-GW05-4"]["due"] == "2026-11-30"
     assert items["2026-GW05-3"]["late_extension_requests"] == ["2026-10-12"]
