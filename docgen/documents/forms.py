@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -305,13 +306,40 @@ COLOURS = {BLUE: "0070C0", YELLOW: "B8860B", RED: "FF0000"}  # 催办单 by warn
 def fill(data: bytes, context: dict, strict: bool = False):
     """A python-docx Document: the template `data` filled with `context` (values escaped as text), in the
     sandbox (documents/sandbox.py): a template cannot reach Python's internals. strict: an undefined name or
-    attribute is an error (`templates check`), not an empty string."""
+    attribute is an error (`templates check`), not an empty string.
+    Every part docxtpl renders must come out well-formed XML with no character XML cannot hold, and the filled
+    document must link nothing outside itself (templates.package_links: register text written into a field code
+    of the template would make a field); otherwise, when `data` knows its file (templates.data), a DocgenError
+    naming the template (strict: the error itself, for `templates check` to word)."""
     from docxtpl import DocxTemplate
+    from lxml import etree
 
-    from .sandbox import environment
+    from ..core.diagnostics import DocgenError
+    from .sandbox import Refused, describe, environment
+    from .templates import LINKS_HINT, package_links
 
-    tpl = DocxTemplate(io.BytesIO(data))
-    tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
+    class Checked(DocxTemplate):
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            xml = super().render_xml_part(src_xml, part, context, jinja_env)
+            try:
+                etree.fromstring(xml.encode("utf-8"))
+            except (etree.XMLSyntaxError, ValueError) as e:
+                raise Refused("填写后不是有效的 XML（" + re.sub(r", line \d+, column \d+", "", str(e)) +
+                              "）：模板中有控制字符，或改变了转义，或占位符写在了域代码等不能写文字的地方") from None
+            return xml
+
+    tpl = Checked(io.BytesIO(data))
+    try:
+        # autoescape on, whatever the template says: `{% autoescape %}` is refused when it is compiled
+        tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
+        found = package_links(tpl.docx.part.package)
+        if found:
+            raise Refused("；".join(found) + LINKS_HINT)
+    except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
+        where = getattr(data, "path", None)
+        if strict or where is None:
+            raise
+        raise DocgenError(f"模板 {where}：无法填写（{describe(e, None)}），未出具任何单据") from None
     return tpl.docx
 
 
