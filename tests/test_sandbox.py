@@ -283,3 +283,360 @@ def test_ordinary_arithmetic_and_formatting_still_work():
     # worked by hand: 3*4, 2^10, '%5.2f' of pi, 'ab' centred in 6, 'ab' twice
     assert env.from_string("{{ 3 * 4 }} {{ 2 ** 10 }} {{ '%5.2f' % 3.14159 }}|{{ 'ab' | center(6) }}|{{ 'ab' * 2 }}"
                            ).render() == "12 1024  3.14|  ab  |abab"
+
+
+# ---------------------------------------------------------------- issue 16: holes found after the sandbox
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+REL_IMAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+PIC_NS = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+          'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+          'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"')
+
+
+def linked_picture(rid: str, n: int) -> str:
+    """A run showing a picture that is not in the file: <a:blip r:link> to a relationship."""
+    return (f'<w:r><w:drawing><wp:inline {PIC_NS}><wp:extent cx="914400" cy="914400"/><wp:docPr id="{n}" name="p{n}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
+            f'<pic:nvPicPr><pic:cNvPr id="{n}" name="p{n}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:link="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="914400"/></a:xfrm><a:prstGeom prst="rect">'
+            '<a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+
+
+def field(code: str) -> str:
+    return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {code} </w:instrText>'
+            '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def patched_docx(out: Path, form: str = "交办单", after_text: str = "", rels: str = "", replace_text: str | None = None,
+                 src: Path | None = None) -> Path:
+    """A form's shipped .docx with raw XML runs after the `{{ text }}` run (or `{{ text }}` itself replaced by
+    replace_text, as XML), and relationships added to the body's."""
+    import zipfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    zin = zipfile.ZipFile(src or REPO / "templates" / f"{form}.docx")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                s = data.decode()
+                assert "{{ text }}" in s
+                if replace_text is not None:
+                    s = s.replace("{{ text }}", replace_text)
+                else:
+                    s = s.replace("{{ text }}", "{{ text }}</w:t></w:r>" + after_text + "<w:r><w:t>", 1)
+                data = s.encode()
+            elif info.filename == "word/_rels/document.xml.rels" and rels:
+                data = data.decode().replace("</Relationships>", rels + "</Relationships>").encode()
+            zout.writestr(info, data)
+    return out
+
+
+def external(rid: str, target: str, reltype: str = REL_IMAGE) -> str:
+    return f'<Relationship Id="{rid}" Type="{reltype}" Target="{target}" TargetMode="External"/>'
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        seen = self.seen = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+            do_HEAD = do_PROPFIND = do_OPTIONS = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("what,after,rels,named", [
+    ("http-image", linked_picture("rIdX1", 901), external("rIdX1", "http://127.0.0.1:8765/blip.png"),
+     "word/_rels/document.xml.rels：含有外部链接的图片（http://127.0.0.1:8765/blip.png）"),
+    ("file-image", linked_picture("rIdX2", 902), external("rIdX2", "file:///tmp/secret.png"),
+     "含有外部链接的图片（file:///tmp/secret.png）"),
+    ("attached-template", "", external("rIdX3", "http://127.0.0.1:8765/t.dotx", "http://schemas.openxmlformats.org/"
+                                       "officeDocument/2006/relationships/attachedTemplate"),
+     "含有附加模板（http://127.0.0.1:8765/t.dotx）"),
+    ("altchunk", '</w:p><w:altChunk r:id="rIdA1"/><w:p>',
+     external("rIdA1", "file:///etc/passwd", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+              "aFChunk"), "含有嵌入文档块（altChunk）"),
+    ("includepicture", field('INCLUDEPICTURE "http://127.0.0.1:8765/p" \\d'), "",
+     'word/document.xml：含有 INCLUDEPICTURE 域（INCLUDEPICTURE "http://127.0.0.1:8765/p" \\d）'),
+    ("includetext", field('INCLUDETEXT "/etc/passwd"'), "", '含有 INCLUDETEXT 域（INCLUDETEXT "/etc/passwd"）'),
+    ("link", field('LINK Excel.Sheet.8 "C:\\\\a.xls" "" \\a'), "", "含有 LINK 域"),
+    ("file-hyperlink", "", external("rIdH", "file:///etc/passwd", "http://schemas.openxmlformats.org/officeDocument/"
+                                    "2006/relationships/hyperlink"), "含有外部链接的超链接（file:///etc/passwd）"),
+])
+def test_a_docx_linking_outside_itself_is_refused(what, after, rels, named, example_registers, tmp_path, run):
+    own = patched_docx(example_registers / "templates" / "交办单.docx", after_text=after, rels=rels)
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "templates", "check")
+    assert rc == 2 and f"模板 {own}：" in err and named in err, err
+    assert "不能引用网络地址或本机的其他文件" in err
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "assign", "--on", "2026-10-12", "--no-pdf")
+    assert rc == 2 and str(own) in err and "未出具任何单据" in err, err
+    assert not (example_registers / "ledger.jsonl").exists()
+    assert files(out) == {}
+
+
+def test_a_hyperlink_to_a_web_page_is_allowed(example_registers, run):
+    """A text link (to http, https or mailto) is not fetched by anything: a clerk may keep one."""
+    patched_docx(example_registers / "templates" / "交办单.docx",
+                 rels=external("rIdH", "https://www.gov.cn/", "http://schemas.openxmlformats.org/officeDocument/"
+                                                               "2006/relationships/hyperlink"))
+    rc, out, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 0 and "模板检查通过" in out, err
+
+
+def test_register_text_cannot_make_a_field(example_registers):
+    """A placeholder an office put into a field code: the text filled in would be the field's instruction. The
+    filled document is checked as the template is, and the issuing stops naming the template."""
+    from docgen.core.diagnostics import DocgenError
+
+    own = patched_docx(example_registers / "templates" / "交办单.docx",
+                       after_text=field("{{ lead }}"))
+    data = T.data(example_registers, "交办单")
+    ctx = {k: "x" for k in FORMS["交办单"].fields}
+    fill(data, ctx)  # a harmless text there makes no field docgen refuses
+    with pytest.raises(DocgenError) as e:
+        fill(data, {**ctx, "lead": 'INCLUDETEXT "/etc/passwd"'})
+    assert f"模板 {own}：" in str(e.value) and 'INCLUDETEXT 域（INCLUDETEXT "/etc/passwd"）' in str(e.value)
+
+
+def test_libreoffice_loads_no_linked_picture_while_converting(tmp_path, monkeypatch):
+    """The second line: a .docx that links a picture on a local web server (made here directly, not from a
+    template, which the check refuses) converts to PDF without one request reaching the server."""
+    from docgen.documents import pdf
+
+    if not pdf.find_soffice():
+        pytest.fail("LibreOffice (soffice) is needed for this test")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "lo-cache"))
+    server = Listener()
+    try:
+        doc = patched_docx(tmp_path / "d" / "linked.docx", after_text=linked_picture("rIdX1", 901),
+                           rels=external("rIdX1", f"{server.url}/blip.png"))
+        [result] = pdf.convert([doc], workers=1)
+        assert result.pdf is not None, result.error
+        assert server.seen == []
+    finally:
+        server.close()
+
+
+def test_the_profile_keeps_its_other_settings(tmp_path):
+    from docgen.documents import pdf
+
+    user = tmp_path / "user"
+    user.mkdir()
+    other = '<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>'
+    (user / "registrymodifications.xcu").write_text(pdf.XCU % other, encoding="utf-8")
+    pdf.block_links(tmp_path)
+    pdf.block_links(tmp_path)  # twice: the setting once
+    xcu = (user / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert other in xcu and xcu.count("BlockUntrustedRefererLinks") == 1
+    assert '<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop>' in xcu
+
+
+# ---------------------------------------------------------------- what a template file may be
+
+def shipped_text(name: str) -> str:
+    return (REPO / "templates" / "通报" / f"{name}.j2").read_text(encoding="utf-8")
+
+
+def test_a_symlinked_template_is_refused_not_followed(example_registers, tmp_path, run, quick_pdf):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET-LINE\n", encoding="utf-8")
+    own = example_registers / "templates" / "通报" / "总体情况.j2"
+    own.parent.mkdir(parents=True)
+    own.symlink_to(secret)
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：是符号链接（指向 {secret}）" in err, err
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on",
+                     "2026-10-12", "--no-pdf")
+    assert rc == 2 and "SECRET-LINE" not in err and str(own) in err, err
+    assert files(out) == {}
+
+
+@pytest.mark.parametrize("kind", ["broken-symlink", "dev-zero", "fifo", "folder"])
+def test_a_template_that_is_not_a_regular_file_is_an_error(kind, example_registers, run):
+    """Not a silent fallback to the shipped template, and nothing read from a device or a pipe (a read would
+    never end)."""
+    import os
+
+    own = example_registers / "templates" / "通报" / "存在的问题.j2"
+    own.parent.mkdir(parents=True)
+    if kind == "broken-symlink":
+        own.symlink_to(example_registers / "nosuch.j2")
+    elif kind == "dev-zero":
+        own.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(own)
+    else:
+        own.mkdir()
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：" in err, err
+    assert ("符号链接" if "symlink" in kind or kind == "dev-zero" else "不是普通文件") in err
+
+
+def test_a_template_folder_pointing_outside_the_registers_is_refused(example_registers, tmp_path, run):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "回执.docx").write_bytes((REPO / "templates" / "回执.docx").read_bytes())
+    (example_registers / "templates").symlink_to(elsewhere)
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {example_registers / 'templates' / '回执.docx'}：实际位置 {elsewhere / '回执.docx'}" \
+        f" 不在登记表文件夹" in err, err
+
+
+@pytest.mark.parametrize("name,size,cap", [("通报/总体情况.j2", 300 * 1024, 256 * 1024),
+                                           ("交办单.docx", 6 * 1024 * 1024, 5 * 1024 * 1024)])
+def test_a_template_over_the_size_cap_is_refused(name, size, cap, example_registers, run):
+    own = example_registers / "templates" / name
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_bytes(b"a" * size)
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：文件有{size}字节，超过模板的上限{cap}字节" in err, err
+
+
+# ---------------------------------------------------------------- escaping
+
+X4_TEXT = '{% autoescape false %}{{ text }}{% endautoescape %}'
+
+
+def test_autoescape_false_is_refused_in_a_docx(example_registers, tmp_path, run):
+    """Register text must not become XML: a red 36pt paragraph typed into an item's text."""
+    own = patched_docx(example_registers / "templates" / "交办单.docx", replace_text=X4_TEXT)
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：正文“{{% autoescape false %}}、{{{{ text }}}}、{{% endautoescape %}}”使用了不允许的" \
+        "标签 {% autoescape %}" in err, err
+    injected = ('</w:t></w:r></w:p><w:p><w:r><w:rPr><w:color w:val="FF0000"/><w:sz w:val="72"/></w:rPr>'
+                '<w:t>此事项已撤销，无需办理</w:t></w:r></w:p><w:p><w:r><w:t>')
+    with pytest.raises(Exception) as e:  # and filling it without the check
+        fill(own.read_bytes(), {**{k: "x" for k in FORMS["交办单"].fields}, "text": injected})
+    assert "autoescape" in str(e.value)
+
+
+def test_autoescape_false_is_refused_in_a_text_template(example_registers, run):
+    own = office_text(example_registers, "总体情况", "{% autoescape false %}{{ office }}{% endautoescape %}")
+    n = len(own.read_text(encoding="utf-8").splitlines())
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：第{n}行" in err and "不允许的标签 {% autoescape %}" in err, err
+
+
+def test_markup_like_register_text_is_written_as_text(example_registers):
+    """`R&D‹投入>` in an item's text: escaped, the filled body reads it back as typed."""
+    doc = fill(T.data(example_registers, "交办单"), {**{k: "x" for k in FORMS["交办单"].fields},
+                                                    "text": "R&D‹投入></w:t>"})
+    texts = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "R&D‹投入></w:t>" in texts
+
+
+# ---------------------------------------------------------------- bounds
+
+@pytest.mark.parametrize("expr,expect", [
+    ('{{ "a".ljust(5*10**7)|length }}', "超过100000个字符"),
+    ('{{ "a".zfill(10**6) }}', "超过100000个字符"),
+    ('{{ "a".center(10**6) }}', "超过100000个字符"),
+    ('{{ "a".ljust(99999*99999) }}', "超过100000个字符"),
+    ('{{ "a\tb".expandtabs(10**6) }}', "超过100000个字符"),
+    ('{{ ("a"*7000)|replace("a","a"*7000) }}', "超过100000个字符"),
+    ('{{ ("a"*7000).replace("a","a"*7000) }}', "超过100000个字符"),
+    ('{{ ("a"*7000).join("b"*7000) }}', "超过100000个字符"),
+    ('{{ ("x"*99999)|join("y"*99999) }}', "超过100000个字符"),
+    ('{{ "{:>999999}".format(office) }}', "超过100000个字符"),
+    ('{{ "{:>{}}".format(office, 99999) }}', "超过100000个字符"),
+    ('{% set x = "a"*60000 %}{{ x ~ x }}', "超过100000个字符"),
+    ('{% set x = "a"*60000 %}{{ x + x }}', "超过100000个字符"),
+    ('{{ [1]|batch(10**6, 0)|list }}', "超过100000个字符"),
+    ('{% for a in "x"*1000 %}{{ "a"*99999 }}{% endfor %}', "填写后超过1000000个字符"),
+    ('{% for a in "x"*99999 %}{% for b in "x"*99999 %}{% for c in "x"*99999 %}{% endfor %}{% endfor %}{% endfor %}',
+     "循环次数超过1000000次"),
+    ('{% set x %}{{ office }}{% endset %}{{ x }}', "不允许的标签 {% set %}…{% endset %}"),
+    ('{% filter upper %}{{ office }}{% endfilter %}', "不允许的标签 {% filter %}"),
+    ('{% macro m() %}{{ office }}{% endmacro %}{{ m() }}', "不允许的标签 {% macro %}"),
+])
+def test_a_text_template_cannot_exhaust_the_machine(expr, expect, example_registers, run):
+    import time
+
+    own = office_text(example_registers, "下步工作要求", expr)
+    n = len(own.read_text(encoding="utf-8").splitlines())
+    start = time.monotonic()
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：" in err and expect in err, err
+    assert f"模板 {own}：第{n}行" in err or "填写后" in expect
+    assert time.monotonic() - start < 30
+
+
+def test_a_docx_cannot_exhaust_the_machine(example_registers, run):
+    own = patched_docx(example_registers / "templates" / "交办单.docx",
+                       replace_text='{{ text }}{% for a in "x"*99999 %}{% for b in "x"*99999 %}{% endfor %}{% endfor %}')
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：" in err and "循环次数超过1000000次" in err, err
+
+
+def test_ordinary_uses_of_the_bounded_methods_still_work():
+    from docgen.documents.sandbox import environment
+
+    env = environment(autoescape=False, strict=True)
+    # worked by hand
+    src = ("{{ 'ab'.ljust(4) }}|{{ '7'.zfill(3) }}|{{ ['a', 'b']|join('、') }}|{{ '、'.join(['甲', '乙']) }}|"
+           "{{ 'a-b'|replace('-', '——') }}|{{ '{:,}'.format(1234567) }}|{{ 'x' ~ 1 }}|{{ 123456 * 2 }}|"
+           "{% for c in 'ab' %}{{ loop.index }}{{ c }}{% endfor %}")
+    assert env.from_string(src).render() == "ab  |007|a、b|甲、乙|a——b|1,234,567|x1|246912|1a2b"
+
+
+# ---------------------------------------------------------------- characters XML cannot hold
+
+def test_a_text_template_writing_a_control_character_is_refused(example_registers, tmp_path, run, quick_pdf):
+    own = office_text(example_registers, "总体情况", '{{ "\\x01" }}好')
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：填写后的第" in err and "行有控制字符 U+0001" in err, err
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "assign", "--on", "2026-10-12")
+    assert rc == 0, err
+    ledger = (example_registers / "ledger.jsonl").read_bytes()
+    before = files(out)
+    rc, _, err = run("-r", str(example_registers), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on",
+                     "2026-10-12", "--no-pdf")
+    assert rc == 2 and str(own) in err and "内部错误" not in err and "Traceback" not in err, err
+    assert (example_registers / "ledger.jsonl").read_bytes() == ledger
+    assert files(out) == before
+
+
+def test_drawing_a_sentence_with_a_control_character_names_the_template(tmp_path):
+    """Without the check: the drawing itself stops with a Chinese message, not lxml's ValueError."""
+    from types import SimpleNamespace
+
+    from docgen.core.diagnostics import DocgenError
+    from docgen.documents.bulletin import sample_contexts, sentences
+    from docgen.documents.gbt9704 import OfficialDocument
+
+    own = office_text(tmp_path / "reg", "总体情况", '{{ "\\x01" }}好')
+    with pytest.raises(DocgenError) as e:
+        sentences(OfficialDocument(), SimpleNamespace(root=tmp_path / "reg"), "总体情况", sample_contexts()[0])
+    assert f"模板 {own}：无法生成《督导通报》的“总体情况”" in str(e.value) and "U+0001" in str(e.value)
+
+
+def test_a_docx_writing_a_control_character_is_refused(example_registers, run):
+    own = patched_docx(example_registers / "templates" / "交办单.docx", replace_text='{{ text }}{{ "\\x01" }}')
+    rc, _, err = run("-r", str(example_registers), "templates", "check")
+    assert rc == 2 and f"模板 {own}：" in err and "填写后不是有效的 XML" in err, err

@@ -106,7 +106,10 @@ def text_environment():
     """The environment the sentence templates are rendered in: sandboxed, plain text, every name defined."""
     from .sandbox import environment
 
-    return environment(autoescape=False, strict=True, trim_blocks=True, lstrip_blocks=True)
+    return environment(autoescape=False, strict=True, trim_blocks=True, lstrip_blocks=True, output=TEXT_OUTPUT)
+
+
+TEXT_OUTPUT = 1_000_000  # characters a sentence template may write: a bulletin is a few pages
 
 
 def render_text(source: str, ctx: dict) -> str:
@@ -123,16 +126,15 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
     from . import templates as T
     from .sandbox import describe
 
-    path = T.text_path(reg.root, name)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise DocgenError(f"模板 {path}：无法读取（{e}）") from None
+    path, source = T.text_source(reg.root, name)  # a regular file of at most MAX_TEXT bytes, or a DocgenError
     try:
         text = render_text(source, ctx)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
         raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{describe(e, source)}）") from None
-    for line in text.split("\n"):
+    bad = T.unprintable_text(text)
+    if bad:
+        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{bad}）")
+    for line in text.split("\n"):  # only the template's own line breaks start a paragraph
         line = line.strip()
         if not line:
             continue

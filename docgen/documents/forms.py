@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
@@ -292,7 +293,24 @@ def readme() -> str:
             "- 这些过滤器：" + "、".join(f"`{f}`" for f in FILTERS) + "。",
             "",
             "不能用：以下划线开头的属性或下标（如 `__class__`、`_x`），Jinja2 的全局函数（`range`、`dict`、`lipsum`、`cycler`、",
-            "`joiner`、`namespace`），其他过滤器（如 `attr`、`safe`），以及改动列表或字典的方法。",
+            "`joiner`、`namespace`），其他过滤器（如 `attr`、`safe`），改动列表或字典的方法，以及这些标签：",
+            "`{% autoescape %}`（.docx 中的文字总是转义，登记表的文字不能变成 XML）、`{% set %}…{% endset %}`、`{% filter %}`、",
+            "`{% macro %}`、`{% call %}`、`{% for … recursive %}`、`{% include %}`、`{% import %}`、`{% extends %}`、`{% block %}`。",
+            "",
+            "模板也不能用来耗尽内存或让程序停不下来：一个表达式最多生成 100000 个字符（或列表项），`*`、`**`、`%`、`+`、`~`、",
+            "`ljust`、`rjust`、`center`、`zfill`、`expandtabs`、`replace`、`join`、`format` 等都在生成之前检查；所有循环合计",
+            "最多 1000000 次；一个 .docx 填写后最多 20000000 个字符，一个 .j2 最多 1000000 个字符；填写结果不能含有控制字符",
+            "（如 `\\x01`），.docx 填写后必须是有效的 XML。",
+            "",
+            "模板文件：`registers/templates/` 中的模板必须是登记表文件夹内的普通文件，不能是符号链接（哪怕指向的文件不存在，",
+            "也报错而不改用随附模板）、设备或管道；.docx 最大 5MB（解压后最大 64MB），.j2 最大 256KB。",
+            "",
+            ".docx 不能链接到文件以外：不能有 `TargetMode=\"External\"` 的关系（外部链接的图片、附加模板等；唯一的例外是指向",
+            "http、https 或 mailto 的超链接，它只是文字链接，不会被自动打开），不能有 altChunk、子文档、框架、OLE 对象、",
+            "嵌入包，不能有 INCLUDEPICTURE、INCLUDETEXT、INCLUDE、LINK、DDE、DDEAUTO、IMPORT 域，属性中不能有网络或本机",
+            "文件地址：LibreOffice 转换 PDF 时、Word 打开时会去读取这些链接，把网络上或本机的文件带进出具的单据。",
+            "填写后的文档再检查一遍（登记表的文字写进域代码也会被发现）；转换 PDF 时 LibreOffice 的配置还设置了",
+            "`BlockUntrustedRefererLinks`，不去读取文档中外部链接的图片。",
             "",
             "`docgen templates check`（出具单据和《督导通报》之前也会自动运行）用样例数据把每个模板实际填写一遍：",
             "有条件的地方两种情况都填（例如本期有、没有逾期事项），名称或属性写错、除以零、类型不对（如数字加文字）都会报错；",
@@ -331,13 +349,40 @@ COLOURS = {BLUE: "0070C0", YELLOW: "B8860B", RED: "FF0000"}  # 催办单 by warn
 def fill(data: bytes, context: dict, strict: bool = False):
     """A python-docx Document: the template `data` filled with `context` (values escaped as text), in the
     sandbox (documents/sandbox.py): a template cannot reach Python's internals. strict: an undefined name or
-    attribute is an error (`templates check`), not an empty string."""
+    attribute is an error (`templates check`), not an empty string.
+    Every part docxtpl renders must come out well-formed XML with no character XML cannot hold, and the filled
+    document must link nothing outside itself (templates.package_links: register text written into a field code
+    of the template would make a field); otherwise, when `data` knows its file (templates.data), a DocgenError
+    naming the template (strict: the error itself, for `templates check` to word)."""
     from docxtpl import DocxTemplate
+    from lxml import etree
 
-    from .sandbox import environment
+    from ..core.diagnostics import DocgenError
+    from .sandbox import Refused, describe, environment
+    from .templates import LINKS_HINT, package_links
 
-    tpl = DocxTemplate(io.BytesIO(data))
-    tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
+    class Checked(DocxTemplate):
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            xml = super().render_xml_part(src_xml, part, context, jinja_env)
+            try:
+                etree.fromstring(xml.encode("utf-8"))
+            except (etree.XMLSyntaxError, ValueError) as e:
+                raise Refused("填写后不是有效的 XML（" + re.sub(r", line \d+, column \d+", "", str(e)) +
+                              "）：模板中有控制字符，或改变了转义，或占位符写在了域代码等不能写文字的地方") from None
+            return xml
+
+    tpl = Checked(io.BytesIO(data))
+    try:
+        # autoescape on, whatever the template says: `{% autoescape %}` is refused when it is compiled
+        tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
+        found = package_links(tpl.docx.part.package)
+        if found:
+            raise Refused("；".join(found) + LINKS_HINT)
+    except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
+        where = getattr(data, "path", None)
+        if strict or where is None:
+            raise
+        raise DocgenError(f"模板 {where}：无法填写（{describe(e, None)}），未出具任何单据") from None
     return tpl.docx
 
 

@@ -83,6 +83,7 @@ class _Profile:
             except Timeout:
                 continue
             self.lock, self.path = lock, root / f"lo-profile-{i}"
+            block_links(self.path)
             return
         raise ConversionError("找不到可用的 LibreOffice 配置目录（同时运行的转换过多）")
 
@@ -91,6 +92,30 @@ class _Profile:
 
     def close(self) -> None:
         self.lock.release()
+
+
+# LibreOffice loads a document's linked images (http://…, file:///…) while converting it: with this setting it loads
+# nothing a document links unless the document is in a trusted location (docgen sets none). Written into every
+# profile before each start, so an old profile or one LibreOffice rewrote gets it too. Templates with links are
+# refused before filling (documents/templates.links); this is the second line.
+LINK_SETTINGS = ('<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+                 '<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>')
+XCU = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+       'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+       '%s\n</oor:items>\n')
+
+
+def block_links(profile: Path) -> None:
+    """The profile's user settings (registrymodifications.xcu) with LINK_SETTINGS, the profile's other settings
+    kept."""
+    xcu = profile / "user" / "registrymodifications.xcu"
+    try:
+        old = xcu.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        old = ""
+    items = [i for i in re.findall(r"<item .*?</item>", old, re.S) if "BlockUntrustedRefererLinks" not in i]
+    xcu.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(xcu, (XCU % "\n".join(items + [LINK_SETTINGS])).encode("utf-8"))
 
 
 @dataclass

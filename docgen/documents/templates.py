@@ -7,12 +7,23 @@ docgen does not fill, required placeholders a template dropped, an expression th
 (Python's internals: the way out of a template to run code), and a template that fails when filled: each template,
 .docx and .j2, is rendered in the sandbox (documents/sandbox.py) with sample contexts, strictly (an undefined name
 or attribute is an error), and anything the sandbox refuses or that raises is reported naming the placeholder.
+
+An office's template is a regular file inside the registers folder (not a symlink, not a device or a pipe), at most
+MAX_DOCX or MAX_TEXT bytes, read with that cap; anything else is an error naming the file, never a silent fallback
+to the shipped template. A .docx must not link outside itself (`links`): no relationship with TargetMode="External"
+but a hyperlink to http(s) or mailto (a text link nobody's software follows by itself), no altChunk, subDocument,
+attachedTemplate, frame, oleObject or package part, no INCLUDEPICTURE/INCLUDETEXT/LINK/DDE/IMPORT field and no
+attribute holding an address: LibreOffice fetched such links while converting to PDF, and Word would.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import re
 import shutil
+import stat
+import zipfile
 from pathlib import Path
 
 from ..core.diagnostics import DocgenError
@@ -21,7 +32,7 @@ from .forms import FORMS, Form, fill, sample_contexts
 
 SHIPPED = shipped("templates")
 # what a template is checked for: a template found sound by an older checker is checked again
-CHECKER = "sandbox-1"
+CHECKER = "sandbox-2"
 TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
 # what the sentence templates can name (documents/bulletin.text_context)
 TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
@@ -34,19 +45,69 @@ def office_dir(registers_root) -> Path:
     return Path(registers_root) / "templates"
 
 
+MAX_DOCX = 5 << 20  # bytes: a form's .docx (the shipped ones are about 40 KB)
+MAX_TEXT = 256 << 10  # bytes: a bulletin sentence template
+MAX_UNZIPPED = 64 << 20  # bytes: everything in a .docx unpacked
+
+
+class BadTemplate(DocgenError):
+    """A template file docgen will not read."""
+
+
+def _own(registers_root, rel: str) -> Path | None:
+    """The office's copy <registers>/templates/<rel> when there is one: a regular file inside the registers folder.
+    None when there is none (the shipped template is used); BadTemplate for anything else there."""
+    own = office_dir(registers_root) / rel
+    if not os.path.lexists(own):
+        return None
+    if own.is_symlink():
+        raise BadTemplate(f"模板 {own}：是符号链接（指向 {os.readlink(own)}），不能使用；"
+                          "办公室的模板必须是 templates/ 文件夹中的普通文件")
+    root = Path(registers_root).resolve()
+    if not own.resolve().is_relative_to(root):
+        raise BadTemplate(f"模板 {own}：实际位置 {own.resolve()} 不在登记表文件夹 {root} 内，不能使用")
+    if not stat.S_ISREG(os.lstat(own).st_mode):
+        raise BadTemplate(f"模板 {own}：不是普通文件（是文件夹、设备或管道），不能使用")
+    return own
+
+
 def path(registers_root, name: str) -> Path:
-    own = office_dir(registers_root) / f"{name}.docx"
-    return own if own.exists() else SHIPPED / f"{name}.docx"
+    return _own(registers_root, f"{name}.docx") or SHIPPED / f"{name}.docx"
 
 
 def text_path(registers_root, name: str) -> Path:
-    own = office_dir(registers_root) / "通报" / f"{name}.j2"
-    return own if own.exists() else SHIPPED / "通报" / f"{name}.j2"
+    return _own(registers_root, f"通报/{name}.j2") or SHIPPED / "通报" / f"{name}.j2"
+
+
+def read_capped(p: Path, cap: int) -> bytes:
+    """A template's bytes: a regular file (a symlink is not followed, a pipe does not block) of at most cap bytes,
+    never read past cap."""
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        raise BadTemplate(f"模板 {p}：无法读取（{e.strerror}）") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise BadTemplate(f"模板 {p}：不是普通文件（是文件夹、设备或管道），不能使用")
+        if st.st_size > cap:
+            raise BadTemplate(f"模板 {p}：文件有{st.st_size}字节，超过模板的上限{cap}字节")
+        out = f.read(cap + 1)
+    if len(out) > cap:
+        raise BadTemplate(f"模板 {p}：文件超过模板的上限{cap}字节")
+    return out
+
+
+class TemplateBytes(bytes):
+    """A template's bytes, knowing the file they were read from (for the messages of forms.fill)."""
+    path: Path
 
 
 @functools.lru_cache(maxsize=64)
 def _read(p: str, stamp: tuple) -> bytes:
-    return Path(p).read_bytes()
+    out = TemplateBytes(read_capped(Path(p), MAX_DOCX))
+    out.path = Path(p)
+    return out
 
 
 def data(registers_root, name: str) -> bytes:
@@ -55,16 +116,130 @@ def data(registers_root, name: str) -> bytes:
     return _read(str(p), (st.st_mtime_ns, st.st_size))
 
 
+def text_source(registers_root, name: str) -> tuple[Path, str]:
+    """The bulletin sentence template <name>.j2 docgen uses, and its text."""
+    p = text_path(registers_root, name)
+    try:
+        return p, read_capped(p, MAX_TEXT).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadTemplate(f"模板 {p}：无法读取（不是 UTF-8 文本：{e.reason}）") from None
+
+
+# ---------------------------------------------------------------- links out of a .docx
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+REL_KINDS = {"image": "图片", "hyperlink": "超链接", "aFChunk": "嵌入文档块（altChunk）", "subDocument": "子文档",
+             "attachedTemplate": "附加模板", "frame": "框架网页", "oleObject": "OLE 对象", "package": "嵌入包",
+             "control": "控件", "audio": "音频", "video": "视频", "media": "媒体"}
+REFUSED_RELS = {"aFChunk", "subDocument", "attachedTemplate", "frame", "oleObject", "package", "control"}
+REFUSED_ELEMENTS = {"altChunk": "嵌入文档块（altChunk）", "subDoc": "子文档（subDoc）", "object": "嵌入对象（w:object）",
+                    "OLEObject": "OLE 对象", "frameset": "框架网页（frameset）"}
+FIELDS = re.compile(r"(?:^|(?<=[\s{]))(INCLUDEPICTURE|INCLUDETEXT|INCLUDE|LINK|DDEAUTO|DDE|IMPORT)(?=[\s\"]|$)", re.I)
+ADDRESS = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*://|file:|mhtml:|\\\\|//)", re.I)  # a URL, a UNC path
+SCHEMA = ("http://schemas.", "http://purl.org/", "http://www.w3.org/", "urn:")
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:)", re.I)
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def rel_problems(part: str, rels) -> list[str]:
+    """rels: (type, target, external) of a part's relationships."""
+    out = []
+    for reltype, target, external in rels:
+        kind = reltype.rsplit("/", 1)[-1]
+        what = REL_KINDS.get(kind, kind)
+        if kind in REFUSED_RELS:
+            out.append(f"{part}：含有{what}（{target}）")
+        elif external and not (kind == "hyperlink" and SAFE_LINK.match(target or "")):
+            out.append(f"{part}：含有外部链接的{what}（{target}）")
+    return out
+
+
+def xml_problems(part: str, root) -> list[str]:
+    """Elements, fields and attributes of an XML part that link outside the document."""
+    out = []
+    instr = []
+    for el in root.iter():
+        name = _local(el.tag)
+        if name in REFUSED_ELEMENTS:
+            out.append(f"{part}：含有{REFUSED_ELEMENTS[name]}")
+        if name == "instrText" and el.text:
+            instr.append(el.text)
+        for attr, value in el.attrib.items():
+            a = _local(attr)
+            if a == "instr":
+                instr.append(value)
+            elif a not in ("uri", "Requires") and ADDRESS.match(value) and not value.startswith(SCHEMA) \
+                    and not value.startswith("#"):
+                out.append(f"{part}：含有外部地址（{a}=\"{value}\"）")
+    codes = "".join(instr)  # a field's code may be split over several runs
+    found = list(FIELDS.finditer(codes))
+    for m, after in zip(found, found[1:] + [None]):
+        shown = re.sub(r"\s+", " ", codes[m.start():after.start() if after else len(codes)])[:100].strip()
+        out.append(f"{part}：含有 {m.group(1).upper()} 域（{shown}）")
+    return list(dict.fromkeys(out))
+
+
+LINKS_HINT = ("；模板不能引用网络地址或本机的其他文件（转换 PDF 时 LibreOffice、打开时 Word 会去读取它们），"
+              "请在 Word 中删除这些图片、链接或域，图片请用“插入—图片”嵌入（超链接只能指向 http、https 或 mailto 地址）")
+
+
+def links(data: bytes) -> list[str]:
+    """What in a .docx (as its bytes) links outside it, in Chinese, part by part."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    out = []
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as z:
+        infos = z.infolist()
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+            return [f"解压后超过{MAX_UNZIPPED >> 20}MB（模板不能用来耗尽内存）"]
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                root = etree.fromstring(z.read(info), parser)
+            except etree.XMLSyntaxError:
+                continue  # python-docx reports a part it cannot read
+            if info.filename.endswith(".rels"):
+                out += rel_problems(info.filename, [(r.get("Type", ""), r.get("Target", ""),
+                                                     r.get("TargetMode") == "External") for r in root])
+            else:
+                out += xml_problems(info.filename, root)
+    return out
+
+
+def package_links(package) -> list[str]:
+    """links() of a python-docx package in memory (a filled document)."""
+    from lxml import etree
+
+    out = []
+    for part in package.iter_parts():
+        name = str(part.partname).lstrip("/")
+        out += rel_problems(name, [(r.reltype, r.target_ref, r.is_external) for r in part.rels.values()])
+        element = getattr(part, "_element", None)
+        if element is None and part.content_type.endswith("xml"):
+            try:
+                element = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+            except etree.XMLSyntaxError:
+                continue
+        if element is not None:
+            out += xml_problems(name, element)
+    return out
+
+
 def _problems(form: Form, p: Path) -> list[str]:
     """A template's problems. A template found sound is remembered by its content and the form's declaration
     (a marker file in the user's cache), so a daily run does not open and fill unchanged templates again."""
-    data = p.read_bytes()
+    data = read_capped(p, MAX_DOCX)
     decl = repr((CHECKER, form.name, sorted(form.fields), form.required, sorted(form.loops.items())))
     key = hashlib.sha256(data + decl.encode("utf-8")).hexdigest()[:32]
     marker = user_cache("templates") / f"{key}.ok"
     if key in _SOUND or marker.exists():
         return []
-    found = _find_problems(form, p)
+    found = _find_problems(form, p, data)
     if not found:
         _SOUND.add(key)
         try:
@@ -100,7 +275,7 @@ def _docx_sources(tpl) -> list[tuple[str, str]]:
 
 def _unsafe(env, where: str, source: str, numbered: bool, part: str = "") -> list[str]:
     """An expression reaching an underscore attribute, wherever it is (even in a branch not taken)."""
-    from .sandbox import problems, tags
+    from .sandbox import problems, tag_problems, tags
 
     lines = source.splitlines()
     out = []
@@ -108,10 +283,15 @@ def _unsafe(env, where: str, source: str, numbered: bool, part: str = "") -> lis
         at = (f"第{line}行" if numbered else part) + (f"“{tags(lines[line - 1], attr)}”" if 0 < line <= len(lines) else "")
         out.append(f"{where}：{at}使用了不允许的属性「{attr}」；模板只能使用 templates/README.md 所列的名称和过滤器，"
                    "不能执行代码")
+    for line, why in tag_problems(env, source):
+        at = (f"第{line}行" if numbered else part) + (f"“{tags(lines[line - 1])}”" if 0 < line <= len(lines) else "")
+        out.append(f"{where}：{at}{why}")
     return list(dict.fromkeys(out))
 
 
-def _find_problems(form: Form, p: Path) -> list[str]:
+def _find_problems(form: Form, p: Path, data: bytes) -> list[str]:
+    import io
+
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 
@@ -119,10 +299,13 @@ def _find_problems(form: Form, p: Path) -> list[str]:
 
     where = f"模板 {p}"
     try:
-        tpl = DocxTemplate(str(p))
+        found = links(data)
+        tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
     except Exception as e:  # noqa: BLE001 - not a .docx Word can open
         return [f"{where}：无法打开（不是有效的 .docx 文件：{type(e).__name__}）"]
+    if found:
+        return [f"{where}：{m}" for m in found[:-1]] + [f"{where}：{found[-1]}{LINKS_HINT}"]
     env = environment(autoescape=True, strict=True)
     try:
         names = tpl.get_undeclared_template_variables(jinja_env=env)
@@ -143,7 +326,6 @@ def _find_problems(form: Form, p: Path) -> list[str]:
         out.append(f"{where}：缺少必需的占位符 " + "、".join("{{ %s }}（%s）" % (m, form.fields.get(m, m))
                                                           for m in missing))
     if not out:
-        data = p.read_bytes()
         for ctx in sample_contexts(form):
             try:
                 fill(data, ctx, strict=True)
@@ -162,12 +344,14 @@ def _text_problems(p: Path) -> list[str]:
     where = f"模板 {p}"
     env = text_environment()
     try:
-        source = p.read_text(encoding="utf-8")
+        source = read_capped(p, MAX_TEXT).decode("utf-8")
         names = meta.find_undeclared_variables(env.parse(source))
     except TemplateSyntaxError as e:
         return [f"{where}：第{e.lineno}行" + (not_allowed(e) or f"语法错误（{e.message}）")]
-    except (OSError, UnicodeDecodeError) as e:
-        return [f"{where}：无法读取（{e}）"]
+    except BadTemplate as e:
+        return [str(e)]
+    except UnicodeDecodeError as e:
+        return [f"{where}：无法读取（不是 UTF-8 文本：{e.reason}）"]
     out = _unsafe(env, where, source, True)
     unknown = sorted(set(names) - set(TEXT_NAMES))
     if unknown:
@@ -176,10 +360,23 @@ def _text_problems(p: Path) -> list[str]:
         return out
     for ctx in text_samples():
         try:
-            render_text(source, ctx)
+            text = render_text(source, ctx)
         except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression that fails
             return [f"{where}：{describe(e, source)}"]
+        bad = unprintable_text(text)
+        if bad:
+            return [f"{where}：{bad}"]
     return []
+
+
+def unprintable_text(text: str) -> str | None:
+    """Why a sentence template's output cannot go into a document: a character XML cannot hold."""
+    m = re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        return (f"填写后的第{line}行有控制字符 U+{ord(m.group()):04X}，不能写入文件"
+                "（模板中不能写控制字符，如 \"\\x01\"）")
+    return None
 
 
 def check(registers_root, names=None) -> list[str]:
@@ -188,13 +385,19 @@ def check(registers_root, names=None) -> list[str]:
     for name in names or list(FORMS) + ["通报"]:
         if name == "通报":
             for t in TEXTS:
-                out += _text_problems(text_path(registers_root, t))
+                try:
+                    out += _text_problems(text_path(registers_root, t))
+                except BadTemplate as e:
+                    out.append(str(e))
             continue
-        p = path(registers_root, name)
-        if not p.exists():
-            out.append(f"模板 {p}：文件不存在")
-            continue
-        out += _problems(FORMS[name], p)
+        try:
+            p = path(registers_root, name)
+            if not p.exists():
+                out.append(f"模板 {p}：文件不存在")
+                continue
+            out += _problems(FORMS[name], p)
+        except BadTemplate as e:
+            out.append(str(e))
     return out
 
 
