@@ -1,6 +1,10 @@
 """Data shared by several test modules (test data, not tests: no test module imports another): the State
 Council's holiday schedules written out by hand, and registers whose figures were worked out by hand."""
 import datetime as dt
+import json
+import stat
+import sys
+from pathlib import Path
 
 D = dt.date.fromisoformat
 
@@ -113,3 +117,55 @@ def items_yaml(n, start=0, day="2026-11-02", text="落实事项{i}"):
     for i in range(start, start + n):
         lines += [f"      - id: X{i:03d}", f"        text: {text.format(i=i)}", "        lead: 经济发展部"]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- SMS: a small office and a fake gateway
+
+# A small office: two items of the 主任办公会 of 11/02 (会后10日内: due 11/12), neither assigned, both red on 11/17.
+SMALL = {
+    "meetings/m.yaml": """\
+        meetings:
+          - id: MA
+            kind: 主任办公会
+            title: 2026年第20次主任办公会
+            date: 2026-11-02
+            items:
+              - {id: A, text: 推进甲项目开工建设, lead: 经济发展部}
+              - {id: B, text: 做好乙项目资金保障, lead: 财政金融部}
+        """,
+}
+# By hand: 16 (signature) + 5 (孙伟您好，) + 11 (经济发展部的督办提醒：) + 2 (1.) + 9 (item) + 18 (（办结时限…5天）)
+# + 1 (。) + 11 = 73 characters: two parts, (1/2) with 62 characters and (2/2) with the last 11.
+TEXT_A = ("【泰安高新区管委会督导工作专班】孙伟您好，经济发展部的督办提醒：1.推进甲项目开工建设（办结时限11月12日，已逾期5天）。"
+          "请抓紧办理，按时反馈。")
+A_PARTS = ["(1/2)" + TEXT_A[:62], "(2/2)" + TEXT_A[62:]]
+PHONE_A, PHONE_B = "13905381002", "13905381003"
+
+GATEWAY = """#!{python}
+import json, os, sys, time
+phone, text = sys.argv[1], sys.argv[2]
+payload = json.loads(sys.stdin.read())
+assert payload["phone"] == phone and payload["text"] == text
+fail = {fail!r}
+if any(text.startswith(f) or phone == f for f in fail):
+    sys.exit(1)
+with open({log!r}, "a", encoding="utf-8") as f:
+    f.write(json.dumps([phone, text], ensure_ascii=False) + "\\n")
+    f.flush()
+    os.fsync(f.fileno())
+time.sleep({sleep})
+"""
+
+
+def gateway(folder: Path, name="gw", sleep=0.0, fail=()) -> tuple[Path, Path]:
+    """A fake SMS gateway: logs (phone, text) of each part it sends, then sleeps; refuses phones or parts in fail."""
+    p, log = folder / name, folder / f"{name}.log"
+    p.write_text(GATEWAY.format(python=sys.executable, log=str(log), sleep=sleep, fail=list(fail)), encoding="utf-8")
+    p.chmod(p.stat().st_mode | stat.S_IEXEC)
+    return p, log
+
+
+def logged(log: Path) -> list[tuple[str, str]]:
+    if not log.exists():
+        return []
+    return [tuple(json.loads(x)) for x in log.read_text(encoding="utf-8").splitlines()]

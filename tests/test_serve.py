@@ -1,7 +1,6 @@
 """`docgen serve` (issue 15): the board's folder and nothing else, through real HTTP to the real command (a
 subprocess on a free port), with explicit Host headers and raw requests for what http.client would not send."""
 import http.client
-import os
 import re
 import shutil
 import socket

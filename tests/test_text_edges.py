@@ -5,15 +5,13 @@ click's usage errors, file errors that name what failed."""
 import errno
 import json
 import os
-import stat
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import MINI_SETTINGS, write_registers
+from conftest import write_registers
 from docgen.registers.load import parse_registers, unprintable
 
 # ---------------------------------------------------------------- every register text field
@@ -279,7 +277,7 @@ def test_what_passes_is_one_line_for_splitlines(text):
 
 # ---------------------------------------------------------------- 短信提醒: the record, the gateway's text, writing first
 
-from test_remind import PHONE_A, PHONE_B, SMALL, gateway, logged  # noqa: E402
+from examples import PHONE_A, PHONE_B, SMALL, gateway, logged  # noqa: E402
 
 NOISY = """#!/bin/sh
 printf '网关错误\\342\\200\\250第二行\\302\\205第三行\\r第四行\\342\\200\\256倒序\\342\\200\\213' >&2
@@ -495,7 +493,7 @@ def test_click_usage_errors_are_chinese(run, tmp_path, args, expected):
 # ---------------------------------------------------------------- file errors name what failed
 
 def test_a_template_that_is_a_folder_names_it_without_ledger_advice(run, tmp_path, quick_pdf):
-    from test_daily import REGS
+    from examples import DAILY_REGS as REGS
     reg = write_registers(tmp_path / "r", REGS)
     (reg / "templates" / "交办单.docx").mkdir(parents=True)
     rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-10")
@@ -520,7 +518,7 @@ def test_an_unforeseen_file_error_says_what_and_where(run, tmp_path, monkeypatch
 
 @pytest.fixture
 def issued(run, tmp_path, quick_pdf):
-    from test_daily import REGS
+    from examples import DAILY_REGS as REGS
     reg = write_registers(tmp_path / "r", REGS)
     out = tmp_path / "out"
     rc, o, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
@@ -529,7 +527,7 @@ def issued(run, tmp_path, quick_pdf):
 
 
 def test_a_full_archive_disk_names_the_archive_file(run, tmp_path, quick_pdf, monkeypatch):
-    from test_daily import REGS
+    from examples import DAILY_REGS as REGS
     from docgen.record import archive
 
     def full(src, dst, *a, **k):  # what shutil's sendfile copy raises: the source as filename, the copy as filename2
