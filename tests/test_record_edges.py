@@ -47,6 +47,27 @@ def test_a_killed_commits_temporary_ledger_copies_are_removed(run, tmp_path, qui
     assert len(read(reg).slips) == 2
 
 
+def test_a_killed_archive_copy_is_removed_by_the_next_run(run, tmp_path, quick_pdf):
+    """archive.put copies a document to <year>/<kind>/.<name>.XXXX.tmp, then links it: a run killed in between
+    leaves the copy, which the next run holding the ledger lock removes (archive verify would list it)."""
+    reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
+    out = tmp_path / "out"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    folder = reg / "archive" / "2026" / "交办单"
+    left = folder / ".督交〔2026〕2号.pdf.q7w8e9.tmp"
+    left.write_bytes(b"%PDF-1.7 half a copy")
+    rc, so, _ = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 1 and "未登记" in so  # as the killed run left it
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-04")
+    assert rc == 0, err
+    assert not left.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["督交〔2026〕1号.docx", "督交〔2026〕1号.pdf",
+                                                        "督交〔2026〕2号.docx", "督交〔2026〕2号.pdf"]
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0, so + err
+
+
 def test_a_ledger_that_is_a_folder_is_named_not_a_crash(run, tmp_path):
     reg = write_registers(tmp_path / "r", {"m.yaml": ITEMS})
     (reg / "ledger.jsonl").mkdir()

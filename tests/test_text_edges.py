@@ -198,8 +198,9 @@ class _Doc:
 
 
 def test_a_bulletin_sentence_with_a_separator_in_it_stays_one_paragraph(tmp_path):
-    """What the sentence templates render is split on \\n only: a U+2028, U+0085 or U+001C that reaches a rendered
-    text (from anywhere) does not start a paragraph, let alone a forged （一） heading."""
+    """What the sentence templates render is split on \\n only: a U+2028 or U+0085 that reaches a rendered text
+    (from anywhere) does not start a paragraph, let alone a forged （一） heading. (A U+001C cannot be written into
+    a document at all: the rendered text is refused, test_sandbox.py.)"""
     from types import SimpleNamespace
     from docgen.documents.bulletin import sentences
     from docgen.documents.templates import office_dir
@@ -209,8 +210,8 @@ def test_a_bulletin_sentence_with_a_separator_in_it_stays_one_paragraph(tmp_path
     folder.mkdir(parents=True)
     (folder / "总体情况.j2").write_text("{{ x }}\n（二）丁项。戊", encoding="utf-8")
     d = _Doc()
-    sentences(d, SimpleNamespace(root=root), "总体情况", {"x": "甲\u2028（一）乙项。丙\u0085（三）庚。\x1c辛"})
-    assert d.calls == [("body", "甲\u2028（一）乙项。丙\u0085（三）庚。\x1c辛"), ("heading", 2, "（二）丁项。", "戊")]
+    sentences(d, SimpleNamespace(root=root), "总体情况", {"x": "甲\u2028（一）乙项。丙\u0085（三）庚。"})
+    assert d.calls == [("body", "甲\u2028（一）乙项。丙\u0085（三）庚。"), ("heading", 2, "（二）丁项。", "戊")]
 
 
 # the attacker's units (/tmp/attack/h1)
