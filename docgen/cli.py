@@ -143,6 +143,7 @@ def check(c: Ctx):
     from .record.ledger import read
 
     from .documents import templates as T
+    from .engine.checks import mobile_warnings, receipt_checks
 
     st = read(c.paths.registers)  # the ledger too: raises InputErrors naming its lines
     from .outputs import remind as R
@@ -154,17 +155,10 @@ def check(c: Ctx):
     problems = T.check(c.paths.registers)
     if problems:
         raise DocgenError("模板有误（docgen templates check）：\n" + "\n".join(problems))
-    for ev in reg.events:
-        if ev.type != "签收":
-            continue
-        s = st.slips.get(ev.slip)
-        if s is None:
-            warnings.append(f"{ev.src.file}:{ev.src.line}: slip: 签收的单据「{ev.slip}」在账本中没有（尚未出具，或编号写错）")
-        elif s.item != ev.item:
-            raise DocgenError(f"{ev.src.file}:{ev.src.line}: slip: 单据「{ev.slip}」是事项「{s.item}」的，不是「{ev.item}」的")
-    no_mobile = [u.name for u in reg.units.values() if not u.mobile]
-    if no_mobile:
-        warnings.append("以下单位没有登记手机号（mobile），不能发送短信提醒：" + "、".join(no_mobile))
+    wrong, unknown = receipt_checks(reg, st.slips)
+    if wrong:
+        raise DocgenError(str(wrong[0]))
+    warnings += unknown + mobile_warnings(reg)
     for w in warnings:
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
@@ -209,33 +203,19 @@ def due(c: Ctx, item_id, rule_id, start, explicit, as_of, as_json):
 
 
 def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
-    """One item's due date and why: the rule and its clause, the count, then every extension and rework."""
-    from .engine.due import item_due
+    """One item's due date and why (engine.due.explain_item), and where it stands on as_of."""
+    from .engine.due import explain_item
     from .engine.status import item_status
+    from .view import standing_text
 
     reg, cal = c.load()
     ids = {i.id for i in reg.items}
     if item_id not in ids:
         raise DocgenError(f"台账中没有事项「{item_id}」{suggest(item_id, ids)}")
     item = reg.item(item_id)
-    lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
-    lines += item_due(item, reg.rules, cal).explain(cal, reg.rules.clause(item.rule))
-    st = item_status(item, reg.events_of(item.id), reg.rules, cal, as_of)
-    pending = None
-    for ev in reg.events_of(item.id):
-        if ev.date > as_of:
-            break
-        if ev.type == "延期申请":
-            pending = ev
-            late = "（到期后才申请，扣分）" if ev in st.late_requests else ""
-            lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
-        elif ev.type == "延期批复":
-            until = ev.until or (pending.until if pending else None)
-            lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
-    for r in st.rounds[1:]:
-        lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
-    p = progress_text(st)
-    lines.append(f"截至{cn_date(as_of)}：办结时限{cn_date(st.due)}，{state_text(st)}" + (f"，{p}" if p else ""))
+    events = reg.events_of(item.id)
+    st = item_status(item, events, reg.rules, cal, as_of)
+    lines = explain_item(item, events, reg.rules, cal, as_of, st) + [standing_text(st, as_of)]
     click.echo("\n".join(lines))
 
 
@@ -490,34 +470,6 @@ def archive_verify(c: Ctx):
     click.echo(f"归档 {root}：账本记录出具{n}份（每份 .docx 与 PDF），全部在位，内容与记录一致。")
 
 
-def warn_lines(d) -> list[str]:
-    from .engine.status import BLUE, RED, YELLOW
-    from .engine.warnings import UNSIGNED
-    from .view import LEVEL_TEXT, short_title, warned_text
-
-    total = {lv: sum(u.count(lv) for u in d.warned) for lv in (RED, YELLOW, BLUE, UNSIGNED)}
-    out = [f"{cn_date(d.as_of)}预警清单：红色预警{total[RED]}项，黄色预警{total[YELLOW]}项，蓝色预警{total[BLUE]}项，"
-           f"回执未签收{total[UNSIGNED]}份"]
-    for u in d.warned:
-        counts = "，".join(f"{LEVEL_TEXT[lv]}{u.count(lv)}" for lv in (RED, YELLOW, BLUE, UNSIGNED) if u.count(lv))
-        out.append(f"{u.unit}（{counts}）")
-        for w in u.entries:
-            ref = w.slip or "未出具交办单"
-            out.append(f"  {w.level}　{ref}　{short_title(w.status.item.text)}　{warned_text(w)}")
-    return out
-
-
-def warn_json(d) -> list[dict]:
-    from .view import warned_text
-
-    return [{"unit": u.unit, "items": [{"level": w.level, "item": w.status.item.id, "text": w.status.item.text,
-                                         "slip": w.slip, "due": w.status.due.isoformat(),
-                                         "days_overdue": w.status.days_overdue if w.level == "红" else 0,
-                                         "workdays_left": w.status.workdays_left,
-                                         "sign_by": w.sign_by.isoformat() if w.sign_by else None,
-                                         "why": warned_text(w)} for w in u.entries]} for u in d.warned]
-
-
 @cli.command(short_help="每天一条命令：检查、出具、打印批次、发件箱、台账.xlsx、看板。", help="每天一条命令：检查台账 → 出具到期的交办单、整改通知单、催办单（PDF、打印批次、归档）→ 设置要求时出具上一期"
                   "《督导通报》→ 短信发件箱 → Excel 台账（输出目录/台账.xlsx）→ 看板（输出目录/site/）。最后说明出具了什么、"
                   "给了谁、哪些逾期、要打印什么、哪里失败以及如何补齐。没有变化时不写任何文件。")
@@ -525,65 +477,15 @@ def warn_json(d) -> list[dict]:
 @click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数")
 @click.pass_obj
 def build(c: Ctx, as_of, workers):
-    from .outputs import remind as R
-    from .outputs import site as W
-    from .outputs.daily import day
-    from .documents import templates as T
-    from .engine.figures import last_ended
-    from .issuing.slips import issue
-    from .kinds import KINDS, slip_kinds
-    from .record.ledger import read
-    from .outputs.ledger_xlsx import write as write_xlsx
-    from .issuing.bulletin import issue_bulletin
+    from .issuing.daily import build as build_day
 
-    as_of = as_of or dt.date.today()
     warnings: list = []
     reg, cal = c.load(warnings)
-    R.verify(c.paths.registers)  # a damaged or missing reminders.jsonl stops the run before anything is issued
-    problems = T.check(c.paths.registers)
-    if problems:
-        raise DocgenError("模板有误，未出具任何单据：\n" + "\n".join(problems))
-    lines, errors, batches = [], [], []
-    for kind in (k.id for k in slip_kinds()):
-        report = issue(reg, cal, kind, as_of, c.paths, workers=workers)
-        if report.new:
-            units = {}
-            for s in report.new:
-                units.setdefault(reg.item(s.item).lead, []).append(s.number)
-            lines.append(report.lines()[0] + "；" + "；".join(f"{u}：{'、'.join(n)}" for u, n in units.items()))
-        lines += [ln for ln in report.lines()[1:]]
-        errors += report.errors
-        errors += [f"{KINDS[kind].name}未出具：{r}" for r in report.refused]
-        if report.batch:
-            batches.append(report.batch)
-    if reg.settings.bulletin_auto:
-        period = last_ended(reg.settings.bulletin_auto, as_of)
-        if read(c.paths.registers).find("bulletin", period.key) is None:
-            slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, c.paths)
-            lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
-            errors += errs
-    d = day(reg, cal, as_of)
-    sms = R.remind(d, c.output, None, notify=lambda m: click.echo(m, err=True))
-    xlsx = write_xlsx(d, c.output / "台账.xlsx")
-    dest = W.dest_for(c.output, None)
-    W.build(d, dest, archive_root=c.paths.archive)
-    from .engine.status import BLUE, RED
-
-    red = sum(u.count(RED) for u in d.warned)
-    blue = sum(u.count(BLUE) for u in d.warned)
-    out = [f"{cn_date(as_of)} docgen build"] + (lines or ["今天没有需要出具的单据"])
-    out.append(f"预警：红色{red}项（逾期），蓝色{blue}项（临期）；详见 docgen warn")
-    if batches:
-        out.append("请打印：" + "；".join(f"{b}（各单位的 PDF 和签收登记表，按双面打印）" for b in batches))
-    out.append(f"短信发件箱：{sms.files[0]}（{len(sms.due)}条；发送：docgen remind --send-cmd 命令）")
-    if sms.unknown:
-        out.append(f"短信：{len(sms.unknown)}条状态不明，可能已经发出，不会自动重发；详见 docgen remind")
-    out.append(f"台账：{xlsx}；看板：{dest / 'index.html'}")
-    for w in warnings:
-        out.append(f"警告：{w}")
-    click.echo("\n".join(out))
-    if errors:
-        raise DocgenError("\n".join(errors) + "\n已编号的单据已记入账本；排除上述问题后再次运行 docgen build 即补齐")
+    report = build_day(c.paths, reg, cal, as_of or dt.date.today(), workers, warnings,
+                       notify=lambda m: click.echo(m, err=True))
+    click.echo("\n".join(report.lines))
+    if report.errors:
+        raise DocgenError(report.error_text())
 
 
 @cli.command(short_help="预警清单：红、黄、蓝及未签收回执，按单位列出。", help="预警清单：红色（逾期）、黄色（退回整改或到期后才申请延期）、蓝色（临期），以及出具后超过规定工作日仍未签收回执的单据，"
@@ -593,6 +495,7 @@ def build(c: Ctx, as_of, workers):
 @click.pass_obj
 def warn(c: Ctx, as_of, as_json):
     from .outputs.daily import day
+    from .view import warn_json, warn_lines
 
     reg, cal = c.load()
     d = day(reg, cal, as_of or dt.date.today())

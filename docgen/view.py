@@ -2,8 +2,11 @@
 take their status phrases from, so a clerk reads the same words everywhere."""
 from __future__ import annotations
 
-from .registers.calendar import cn_md
+import datetime as dt
+
+from .registers.calendar import cn_date, cn_md
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
+from .engine.warnings import UNSIGNED
 
 WARNING_TEXT = {RED: "红色预警（逾期）", BLUE: "蓝色预警（临期）", YELLOW: "黄色预警（退回整改）"}
 
@@ -26,6 +29,12 @@ def progress_text(s: ItemStatus) -> str:
     if s.completed is not None:
         return "按期办结" if s.on_time else f"逾期{s.days_overdue}天办结"
     return ""
+
+
+def standing_text(s: ItemStatus, as_of: dt.date) -> str:
+    """The last line of `docgen due 事项`: 截至…：办结时限…，state，progress."""
+    p = progress_text(s)
+    return f"截至{cn_date(as_of)}：办结时限{cn_date(s.due)}，{state_text(s)}" + (f"，{p}" if p else "")
 
 
 def listing_text(s: ItemStatus) -> str:
@@ -54,3 +63,27 @@ def warned_text(w) -> str:
             return f"核查未通过，退回整改，整改时限{cn_md(s.due)}"
         return f"{due}，到期后才申请延期"
     return f"{due}，" + ("今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日")
+
+
+def warn_lines(d) -> list[str]:
+    """The warning list (`docgen warn`) of a day (outputs.daily.Day): the totals, then each unit and its entries."""
+    total = {lv: sum(u.count(lv) for u in d.warned) for lv in (RED, YELLOW, BLUE, UNSIGNED)}
+    out = [f"{cn_date(d.as_of)}预警清单：红色预警{total[RED]}项，黄色预警{total[YELLOW]}项，蓝色预警{total[BLUE]}项，"
+           f"回执未签收{total[UNSIGNED]}份"]
+    for u in d.warned:
+        counts = "，".join(f"{LEVEL_TEXT[lv]}{u.count(lv)}" for lv in (RED, YELLOW, BLUE, UNSIGNED) if u.count(lv))
+        out.append(f"{u.unit}（{counts}）")
+        for w in u.entries:
+            ref = w.slip or "未出具交办单"
+            out.append(f"  {w.level}　{ref}　{short_title(w.status.item.text)}　{warned_text(w)}")
+    return out
+
+
+def warn_json(d) -> list[dict]:
+    """The warning list as `docgen warn --json` prints it."""
+    return [{"unit": u.unit, "items": [{"level": w.level, "item": w.status.item.id, "text": w.status.item.text,
+                                         "slip": w.slip, "due": w.status.due.isoformat(),
+                                         "days_overdue": w.status.days_overdue if w.level == "红" else 0,
+                                         "workdays_left": w.status.workdays_left,
+                                         "sign_by": w.sign_by.isoformat() if w.sign_by else None,
+                                         "why": warned_text(w)} for w in u.entries]} for u in d.warned]

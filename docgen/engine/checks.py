@@ -62,3 +62,28 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
             errors.append(Diagnostic(ev.src.file, ev.src.line, "until",
                                      f"{what}{cn_date(ev.until)}，不晚于当时的办结时限{cn_date(due)}：延期只能推后时限"))
     return errors, warnings
+
+
+def receipt_checks(reg: Registers, slips) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Each 签收 record against the ledger's slips (number -> a slip with .item): (errors, warnings). A receipt
+    citing a number the ledger does not have is a warning (not issued yet, or a typo); one citing another item's
+    slip is an error."""
+    errors: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
+    for ev in reg.events:
+        if ev.type != "签收":
+            continue
+        s = slips.get(ev.slip)
+        if s is None:
+            warnings.append(Diagnostic(ev.src.file, ev.src.line, "slip",
+                                       f"签收的单据「{ev.slip}」在账本中没有（尚未出具，或编号写错）"))
+        elif s.item != ev.item:
+            errors.append(Diagnostic(ev.src.file, ev.src.line, "slip",
+                                     f"单据「{ev.slip}」是事项「{s.item}」的，不是「{ev.item}」的"))
+    return errors, warnings
+
+
+def mobile_warnings(reg: Registers) -> list[str]:
+    """The units without a mobile number, who cannot be sent an SMS: one warning naming them all, or none."""
+    no_mobile = [u.name for u in reg.units.values() if not u.mobile]
+    return ["以下单位没有登记手机号（mobile），不能发送短信提醒：" + "、".join(no_mobile)] if no_mobile else []

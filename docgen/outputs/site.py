@@ -24,6 +24,7 @@ from ..record import archive as A
 from ..registers.calendar import cn_date
 from .daily import Day
 from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
+from ..engine.figures import Counts
 from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import safe_name, shipped, write_if_changed
 from ..kinds import KINDS, SLIP_KINDS
@@ -151,6 +152,15 @@ def _history(d: Day, item, page_dir: Path, arch: Path, pdfs: dict[Path, Path], d
     return sorted(h, key=lambda x: x["day"])
 
 
+def _fell_due(sts, as_of) -> Counts:
+    """The engine's counts (engine.figures.Counts: its 按期办结率) of the items whose due date is on or before as_of."""
+    c = Counts()
+    for s in sts:
+        if s.due <= as_of:
+            c.add(s)
+    return c
+
+
 def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None = None) -> tuple[int, int]:
     """Write the board to dest (a folder). Returns (files written, files unchanged)."""
     from jinja2 import FileSystemLoader
@@ -196,11 +206,10 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
         written[p] = html.encode("utf-8")
 
     def counts(sts) -> dict:
-        due = [s for s in sts if s.due <= d.as_of]
-        on_time = [s for s in due if s.completed is not None and s.completed <= s.due]
+        rate = _fell_due(sts, d.as_of).rate
         return {"total": len(sts), "states": [{"name": st, "n": n} for st in STATES
                                              if (n := sum(1 for s in sts if s.state == st))],
-                "rate": f"{100 * len(on_time) / len(due):.1f}%" if due else ""}
+                "rate": f"{rate:.1f}%" if rate is not None else ""}
 
     if unit is None:
         lv = [level[s.item.id] for s in statuses]
@@ -218,9 +227,8 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
                      for src in sources.all()]
         rates = []
         for u in units:
-            due = [s for s in statuses if s.item.lead == u and s.due <= d.as_of]
-            on = sum(1 for s in due if s.completed is not None and s.completed <= s.due)
-            rates.append((u, 100 * on / len(due) if due else None, f"{on}/{len(due)}" if due else "未到期"))
+            c = _fell_due([s for s in statuses if s.item.lead == u], d.as_of)
+            rates.append((u, c.rate, f"{c.on_time}/{c.due}" if c.due else "未到期"))
         render("index.html.j2", "index.html", title="总览", cards=cards, state_names=list(STATES),
                by_source=by_source, rate_chart=_bar_chart(rates), trend_chart=_column_chart(_trend(d)),
                warned=warn_rows([w for u in d.warned for w in u.entries], ""), units=units,
