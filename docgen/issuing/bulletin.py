@@ -7,6 +7,7 @@ are read from the ledger, never recomputed. A draft (--no-pdf) takes no 期号 a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.paths import Paths
@@ -16,10 +17,12 @@ from ..documents.bulletin import bulletin_view
 from ..engine.figures import Closed, Figures, Period, score_view
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, safe_name
-from .slips import DRAFT, assigning_slip, clean_stale, draft_dir, preflight
+from . import transaction as T
+from .slips import assigning_slip
+from .transaction import DRAFT, draft_dir, preflight
 from .kinds import BULLETIN
 from ..kinds import KINDS
-from ..record.ledger import Ledger, Slip, State, read, sha256_file
+from ..record.ledger import Ledger, Slip, State, read
 from ..registers.model import Registers
 from ..outputs.xlsx import append, workbook_bytes
 
@@ -77,56 +80,76 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     return view, path, None
 
 
+@dataclass
+class _Next:
+    """The bulletin a period gets: its number (taken now, or by an old numbers.tsv) and the figures it closes."""
+
+    number: str
+    seq: int
+    day: dt.date
+    view: dict
+    slip: Slip | None  # numbered before bulletins closed their periods
+
+
+class _Bulletin(T.Issuing):
+    """The bulletin of a period in the issuing transaction: one entry (or none once the period is closed), which
+    must draw or nothing is recorded; its number is recorded with the `close` of the period (the view it prints,
+    the scores, the items it names). It is not batched."""
+
+    templates = ["通报"]
+
+    def __init__(self, reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out: Paths):
+        self.reg, self.cal, self.period, self.as_of, self.out = reg, cal, period, as_of, out
+        self.folder = out.bulletins
+
+    def plan(self, st: State) -> list[_Next]:
+        slip = st.find("bulletin", self.period.key)
+        if slip is not None and self.period.key in st.closes:
+            return []
+        # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is
+        # closed now, with the figures as of its own date
+        day = slip.issued if slip else self.as_of
+        view = _view(self.reg, self.cal, self.period, day, st)
+        seq, number = ((slip.seq, slip.number) if slip else
+                       st.next_number(self.reg.settings.bulletin_issuer, "bulletin", None, day.year))
+        return [_Next(number, seq, day, view, slip)]
+
+    def draw(self, st: State, entries: list[_Next]) -> list[bytes]:
+        # it can be drawn, or nothing is recorded (an error here is raised, not refused)
+        return [BULLETIN.draw(self.reg, e.view, e.number, e.seq, e.day).to_bytes() for e in entries]
+
+    def record(self, led: Ledger, e: _Next) -> Slip:
+        slip = e.slip or led.allocate(self.reg.settings.bulletin_issuer, "bulletin", None, "", self.period.key, e.day)
+        led.add("close", number=e.number, period=self.period.as_dict(), date=e.day, view=e.view,
+                scores=e.view["scores"], named=[o["id"] for o in e.view["overdue"]])
+        return slip
+
+    def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, dict, Path, list[str]]:
+        st = led.state
+        slip = st.find("bulletin", self.period.key)
+        close = st.closes[self.period.key]
+        path = bulletin_path(self.out, slip)
+        errors: list[str] = []
+        if slip.rendered is None:  # drawn from its record, as every later run would
+            job = T.Job(slip, 0, path, lambda: BULLETIN.draw(self.reg, close["view"], slip.number, slip.seq,
+                                                             slip.issued).to_bytes(), slip.issued, dict)
+            T.write([job])
+            _, failed, _ = T.convert_and_record(led, [job])
+            errors += [e + "；期号已登记，再次运行将补齐" for e in failed]
+        r = slip.rendered
+        if r is not None:
+            for ext in (".docx", ".pdf"):
+                A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
+        return slip, close["view"], path, errors
+
+
 def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
                    out: Paths) -> tuple[Slip, dict, Path, list[str]]:
     """Number the bulletin for a period and close the period; a period already closed keeps its number and
     its recorded figures, and its files are restored from the archive. A bulletin numbered and closed by an
-    older docgen's --no-pdf run (never rendered) is rendered now from its recorded figures."""
-    from ..documents import templates
-
-    arch = out.archive
-    with Ledger(out.registers) as led:
-        st = led.state
-        led.archive_to(arch, reg.settings.office)
-        clean_stale(out)
-        templates.require(reg.root, ["通报"])
-        slip = st.find("bulletin", period.key)
-        if slip is None or period.key not in st.closes:
-            # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is
-            # closed now, with the figures as of its own date
-            day = slip.issued if slip else as_of
-            view = _view(reg, cal, period, day, st)
-            issuer = reg.settings.bulletin_issuer
-            seq, number = (slip.seq, slip.number) if slip else st.next_number(issuer, "bulletin", None, day.year)
-            BULLETIN.draw(reg, view, number, seq, day).to_bytes()  # it can be drawn, or nothing is recorded
-            preflight(out.bulletins, arch)
-            if slip is None:
-                slip = led.allocate(issuer, "bulletin", None, "", period.key, day)
-            led.add("close", number=number, period=period.as_dict(), date=day, view=view,
-                    scores=view["scores"], named=[o["id"] for o in view["overdue"]])
-            led.commit()
-        close = st.closes[period.key]
-        path = bulletin_path(out, slip)
-        errors: list[str] = []
-        r = slip.rendered
-        if r is None:
-            atomic_write_bytes(path, BULLETIN.draw(reg, close["view"], slip.number, slip.seq, slip.issued).to_bytes())
-            from ..documents.pdf import convert
-            from ..documents.pdf import stamp_date
-
-            res = convert([path])[0]
-            if res.pdf is None:
-                errors.append(res.error + "；期号已登记，再次运行将补齐")
-            else:
-                stamp_date(res.pdf, slip.issued)
-                led.add("render", number=slip.number, rev=0, date=slip.issued, docx=sha256_file(path),
-                        pdf=sha256_file(res.pdf), facts={})
-                led.commit()
-                r = slip.rendered
-        if r is not None:
-            for ext in (".docx", ".pdf"):
-                A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
-    return slip, close["view"], path, errors
+    older docgen's --no-pdf run (never rendered) is rendered now from its recorded figures. The transaction is
+    the one every kind is issued by (transaction.transact)."""
+    return T.transact(_Bulletin(reg, cal, period, as_of, out), out)
 
 
 def figures_json(view: dict, s: Slip | None = None) -> dict:

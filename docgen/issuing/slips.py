@@ -36,7 +36,7 @@ from ..documents import templates
 from ..engine import slips as E
 from ..engine.due import item_due
 from ..engine.status import item_status, pending_diagnostics, status_all
-from ..core.files import atomic_write_bytes, atomic_write_text, probe_writable, safe_name
+from ..core.files import atomic_write_bytes, atomic_write_text, safe_name
 from ..kinds import KINDS, SLIP_KINDS, declared, slip_kinds
 from . import kinds as _builtin  # noqa: F401 - the built-in kinds' code, registered
 from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
@@ -44,16 +44,13 @@ from ..registers.model import Registers
 from ..registers.load import unprintable
 from ..core.paths import Paths
 from ..core.progress import Progress
+from . import transaction as T
+from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers
 
 
 def slip_path(out: Paths, s: Slip) -> Path:
     """Only validated numbers reach here (ledger.State checks each against its issuer's pattern)."""
     return out.slips / KINDS[s.kind].folder / f"{s.number}.docx"
-
-
-def draft_dir(out: Paths, kind: str) -> Path:
-    """Where --no-pdf drafts go: never output/slips/, and named 草稿-…, so a draft is never taken for a slip."""
-    return out.drafts / KINDS[kind].folder
 
 
 @dataclass
@@ -113,9 +110,6 @@ def _mark(s: Slip, rev: int) -> str | None:
         r = s.reissues[rev]
         return f"更正：{r['reason']}（{cn_date(dt.date.fromisoformat(r['date']))}）"
     return None
-
-
-DRAFT = "草稿"  # printed where a draft's number would go
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
@@ -229,39 +223,9 @@ def plan(kind: str, reg: Registers, cal: WorkCalendar, as_of: dt.date, st: State
     return needs, skipped, pending_diagnostics(pending)
 
 
-def preflight(*folders: Path) -> None:
-    for f in folders:
-        why = probe_writable(f)
-        if why:
-            raise DocgenError(f"无法写入 {f}（{why}）：本次未编号、未生成任何文件。请检查文件夹权限和磁盘空间后再运行")
-
-
 def _unknown_files(out: Paths, arch: Path, s: Slip) -> list[Path]:
     return [p for p in (slip_path(out, s), slip_path(out, s).with_suffix(".pdf"),
                         A.archived(arch, s, 0, ".pdf"), A.archived(arch, s, 0, ".docx")) if p.exists()]
-
-
-def clean_stale(out: Paths) -> None:
-    """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
-    folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
-    the folder back; a folder whose docgen still runs is left alone."""
-    from ..documents.pdf import reap
-
-    for folder in [out.batches, out.bulletins, *(out.slips.glob("*") if out.slips.is_dir() else [])]:
-        if not folder.is_dir():
-            continue
-        for p in folder.iterdir():
-            name, real_dir = p.name, p.is_dir() and not p.is_symlink()
-            if not name.startswith("."):
-                continue
-            if real_dir and name.startswith(".batch-"):
-                if all([reap(j) for j in p.glob(".docgen-pdf-*")]):
-                    shutil.rmtree(p, ignore_errors=True)
-            elif real_dir and name.startswith(".docgen-pdf-"):
-                if reap(p):
-                    shutil.rmtree(p, ignore_errors=True)
-            elif name.endswith(".tmp"):
-                shutil.rmtree(p, ignore_errors=True) if real_dir else p.unlink(missing_ok=True)
 
 
 def _tentative(reg: Registers, kind: str, as_of: dt.date, st: State, needs) -> list[Slip]:
@@ -381,58 +345,72 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     return report
 
 
-def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Paths, pdf: bool = True,
-          workers: int | None = None, reissue: tuple[str, str] | None = None) -> Report:
-    if not pdf:
-        return drafts(reg, cal, kind, as_of, out, workers, reissue)
-    k = KINDS[kind]
-    report = Report(kind)
-    arch = out.archive
-    with Ledger(out.registers) as led:
-        st = led.state
-        led.archive_to(arch, reg.settings.office)
-        clean_stale(out)
-        if reissue:
-            s = st.slips.get(reissue[0])
+class _Slips(T.Issuing):
+    """A slip kind in the issuing transaction: its plan is the engine's needs, each drawn (by forked workers when
+    many); a slip that cannot be drawn is refused; its rendering writes, converts, archives and batches."""
+
+    def __init__(self, reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Paths,
+                 workers: int | None, reissue: tuple[str, str] | None, report: Report):
+        self.reg, self.cal, self.kind, self.as_of, self.out = reg, cal, kind, as_of, out
+        self.workers, self.reissue, self.report = workers, reissue, report
+        self.k = KINDS[kind]
+        self.folder = out.slips / self.k.folder
+        self.templates = required_templates(kind)
+
+    def prepare(self, led: Ledger) -> None:
+        reg, kind, k = self.reg, self.kind, self.k
+        if self.reissue:
+            s = led.state.slips.get(self.reissue[0])
             if s is not None and s.kind == kind and s.item not in {i.id for i in reg.items}:
                 raise DocgenError(f"{s.number} 的事项「{s.item}」已不在台账中，无法生成更正版：请先恢复该事项；"
                                   f"如这份{k.name}不再有效，运行 docgen void {s.number} --reason 原因")
-            _stage_reissue(led, kind, reissue, as_of)
-        refuse_stale(reg, cal, st)
-        templates.require(reg.root, required_templates(kind))
-        needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
-        if needs:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
-            preflight(out.slips / k.folder, arch)
-        tentative = _tentative(reg, kind, as_of, st, needs)
-        conflicts = [p for s in tentative for p in _unknown_files(out, arch, s)]
-        if conflicts:
-            raise DocgenError("以下文件所用的编号账本中没有记录（账本可能被删除、替换或回退）。为免一号两用，本次未编号：\n"
-                              + "\n".join(str(p) for p in conflicts)
-                              + f"\n请恢复账本 {led.path}，或把这些文件移出输出目录和归档后再运行")
-        drawn: dict[str, bytes] = {}
-        for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers)):
-            if isinstance(data, str):  # it cannot be drawn: no number
-                report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
-                continue
-            real = led.allocate(s.issuer, kind, s.prefix, s.item, s.key, as_of)
-            if real.number != s.number:  # numbers after a refused slip move up: drawn again with their own
-                data = draw(reg, cal, st, real).to_bytes()
-            report.new.append(real)
-            drawn[real.number] = data
-            why = _late(reg, cal, kind, real.item, as_of)
-            if why:
-                item = reg.item(real.item)
-                report.late.append(f"{real.number}（事项「{item.id}」，{item.lead}）：{why}")
-        led.commit()
+            _stage_reissue(led, kind, self.reissue, self.as_of)
+        refuse_stale(reg, self.cal, led.state)
+
+    def plan(self, st: State) -> list[Slip]:
+        needs, self.report.skipped, self.report.pending = plan(self.kind, self.reg, self.cal, self.as_of, st)
+        return _tentative(self.reg, self.kind, self.as_of, st, needs)
+
+    def draw(self, st: State, entries: list[Slip]) -> list:
+        return draw_many(self.reg, self.cal, st, entries, self.workers)
+
+    def conflicts(self, entries: list[Slip]) -> list[Path]:
+        return [p for s in entries for p in _unknown_files(self.out, self.out.archive, s)]
+
+    def refuse(self, entry: Slip, why: str) -> None:
+        self.report.refused.append(f"事项「{entry.item}」的{self.k.name}无法生成（{why}）")
+
+    def record(self, led: Ledger, entry: Slip) -> Slip:
+        return led.allocate(entry.issuer, self.kind, entry.prefix, entry.item, entry.key, self.as_of)
+
+    def redraw(self, st: State, slip: Slip) -> bytes:
+        return draw(self.reg, self.cal, st, slip).to_bytes()
+
+    def numbered(self, slip: Slip) -> None:
+        self.report.new.append(slip)
+        why = _late(self.reg, self.cal, self.kind, slip.item, self.as_of)
+        if why:
+            item = self.reg.item(slip.item)
+            self.report.late.append(f"{slip.number}（事项「{item.id}」，{item.lead}）：{why}")
+
+    def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> Report:
+        report = self.report
         try:
-            _render(reg, cal, led, kind, as_of, out, arch, workers, drawn, report)
-            _restore(led.state, kind, out, arch, report)
+            _render(self.reg, self.cal, led, self.kind, self.as_of, self.out, arch, self.workers, drawn, report)
+            _restore(led.state, self.kind, self.out, arch, report)
         except OSError as e:
             done = "、".join(s.number for s in report.new) or "无"
             why = "磁盘已满" if e.errno == errno.ENOSPC else (e.strerror or str(e))
             raise DocgenError(f"写入失败：{e.filename or '输出目录'}（{why}）。本次新编号已登记：{done}；"
                               "文件未全部生成。问题解决后再次运行将补齐，编号不变") from e
-    return report
+        return report
+
+
+def issue(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Paths, pdf: bool = True,
+          workers: int | None = None, reissue: tuple[str, str] | None = None) -> Report:
+    if not pdf:
+        return drafts(reg, cal, kind, as_of, out, workers, reissue)
+    return T.transact(_Slips(reg, cal, kind, as_of, out, workers, reissue, Report(kind)), out)
 
 
 def _stage_reissue(led: Ledger, kind: str, reissue: tuple[str, str], as_of: dt.date) -> None:
@@ -478,43 +456,24 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
             report.errors.append(f"{s.number} 的事项「{s.item}」已不在台账中，无法生成")
             continue
         todo.append((s, rev))
-    paths = []
+    jobs = []
     for s, rev in todo:
-        p = slip_path(out, s)
         data = drawn.get(s.number) if rev == 0 else None
-        data = data if data is not None else draw(reg, cal, st, s, rev).to_bytes()
-        try:
-            atomic_write_bytes(p, data)
-        except OSError as e:
-            if not e.filename:  # a failed write names no file: this one
-                e.filename = str(p)
-            raise
-        paths.append(p)
+        jobs.append(T.Job(s, rev, slip_path(out, s),
+                          (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: draw(reg, cal, st, s, rev).to_bytes()),
+                          s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s)))
+    T.write(jobs, _put)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
         return
-    from ..documents.pdf import convert, stamp_date
-
-    bar = Progress(f"生成{KINDS[kind].name} PDF")
-    extras = batch.extras
-    results = convert(paths + extras, workers, progress=bar,
-                          alone=(batch.signoff,) if len(batch.slips) > 100 else ())
-    bar.close()
-    done = []
-    for (s, rev), r in zip(todo, results):
-        if r.pdf is None:
-            report.errors.append(r.error)
-            continue
-        stamp_date(r.pdf, s.issued if rev == 0 else as_of)
-        led.add("render", number=s.number, rev=rev, date=s.issued if rev == 0 else as_of,
-                docx=sha256_file(r.docx), pdf=sha256_file(r.pdf), facts=facts(reg, cal, s))
-        done.append((s, rev))
-        report.rendered.append(s)
-    led.commit()
-    for s, rev in done:
-        _archive(s, rev, out, arch)
-    extra_errors = [r.error for r in results[len(paths):] if r.pdf is None]
+    done, errors, extra = T.convert_and_record(led, jobs, batch.extras, workers, Progress(f"生成{KINDS[kind].name} PDF"),
+                                               alone=(batch.signoff,) if len(batch.slips) > 100 else ())
+    report.errors += errors
+    report.rendered += [j.slip for j in done]
+    for j in done:
+        _archive(j.slip, j.rev, out, arch)
+    extra_errors = [r.error for r in extra if r.pdf is None]
     if report.errors or extra_errors:
         batch.discard()
         report.errors += extra_errors
@@ -522,6 +481,15 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
         return
     if batch.slips:
         report.batch = batch.finish(led)
+
+
+def _put(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        if not e.filename:  # a failed write names no file: this one
+            e.filename = str(path)
+        raise
 
 
 def _archive(s: Slip, rev: int, out: Paths, arch: Path) -> None:

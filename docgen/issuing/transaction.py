@@ -1,0 +1,182 @@
+"""The one issuing transaction, for every kind (slips and bulletins alike).
+
+Under the ledger's lock: the archive is bound to the office, a killed run's temporary files are removed, the kind
+prepares (a slip's reissue staged, stale slips refused), its templates are required, its plan says what to number
+(tentative entries, each with the number it would get), each entry is drawn in memory (one that cannot be drawn
+gets no number), the folders are probed, files under a number about to be given are refused, the numbers are
+allocated with what the kind records beside them (a bulletin: the `close` of its period), and all of it is
+committed at once. Then the kind renders: `write` and `convert_and_record` write, convert, stamp and record each
+document (one commit), and the kind archives it and makes its print batch (only kinds that batch).
+
+A kind supplies an `Issuing`: what to number (`plan`), how to draw an entry (`draw`, bytes or the reason it
+cannot be drawn), what to record with its number (`record`), its folder, and its rendering (`render`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..core.diagnostics import DocgenError
+from ..core.files import atomic_write_bytes, probe_writable
+from ..core.paths import Paths
+from ..kinds import KINDS
+from ..record.ledger import Ledger, Slip, State, sha256_file
+from ..registers.model import Registers
+
+DRAFT = "草稿"  # printed where a draft's number would go
+
+
+def draft_dir(out: Paths, kind: str) -> Path:
+    """Where --no-pdf drafts go: never output/slips/, and named 草稿-…, so a draft is never taken for a slip."""
+    return out.drafts / KINDS[kind].folder
+
+
+def preflight(*folders: Path) -> None:
+    for f in folders:
+        why = probe_writable(f)
+        if why:
+            raise DocgenError(f"无法写入 {f}（{why}）：本次未编号、未生成任何文件。请检查文件夹权限和磁盘空间后再运行")
+
+
+def clean_stale(out: Paths) -> None:
+    """Temporary files and folders of a run that was killed: never taken for documents, removed. A conversion
+    folder's LibreOffice, which outlives its killed docgen, is killed first (pdf.reap), so that it cannot write
+    the folder back; a folder whose docgen still runs is left alone."""
+    from ..documents.pdf import reap
+
+    for folder in [out.batches, out.bulletins, *(out.slips.glob("*") if out.slips.is_dir() else [])]:
+        if not folder.is_dir():
+            continue
+        for p in folder.iterdir():
+            name, real_dir = p.name, p.is_dir() and not p.is_symlink()
+            if not name.startswith("."):
+                continue
+            if real_dir and name.startswith(".batch-"):
+                if all([reap(j) for j in p.glob(".docgen-pdf-*")]):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif real_dir and name.startswith(".docgen-pdf-"):
+                if reap(p):
+                    shutil.rmtree(p, ignore_errors=True)
+            elif name.endswith(".tmp"):
+                shutil.rmtree(p, ignore_errors=True) if real_dir else p.unlink(missing_ok=True)
+
+
+class Issuing:
+    """What one kind brings to the transaction. An entry is anything with the `number` it would get."""
+
+    reg: Registers
+    folder: Path  # where its documents go (probed, with the archive, before anything is numbered)
+    templates: list[str]
+
+    def prepare(self, led: Ledger) -> None:
+        """Before the templates are required and the plan made (a slip's reissue, stale slips refused)."""
+
+    def plan(self, st: State) -> list:
+        """What to number, in order, each entry with the number it would get."""
+        raise NotImplementedError
+
+    def draw(self, st: State, entries: list) -> list[bytes | str]:
+        """Each entry drawn in memory: its bytes, or why it cannot be drawn (it then gets no number)."""
+        raise NotImplementedError
+
+    def conflicts(self, entries: list) -> list[Path]:
+        """Files already under a number about to be given (the ledger lost, replaced or rolled back)."""
+        return []
+
+    def refuse(self, entry, why: str) -> None:
+        """An entry that cannot be drawn: no number."""
+
+    def record(self, led: Ledger, entry) -> Slip:
+        """Allocate the entry's number and record what goes with it; the transaction commits."""
+        raise NotImplementedError
+
+    def redraw(self, st: State, slip: Slip) -> bytes:
+        """An entry whose number moved up (one before it was refused), drawn with its own."""
+        raise NotImplementedError
+
+    def numbered(self, slip: Slip) -> None:
+        """A number given in this run."""
+
+    def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> Any:
+        """After the numbers are committed: write, convert, stamp, record, archive (and batch)."""
+        raise NotImplementedError
+
+
+def transact(kind: Issuing, out: Paths) -> Any:
+    """The issuing transaction (see the module's docstring). Returns what the kind's render returns."""
+    from ..documents import templates
+
+    arch = out.archive
+    with Ledger(out.registers) as led:
+        st = led.state
+        led.archive_to(arch, kind.reg.settings.office)
+        clean_stale(out)
+        kind.prepare(led)
+        templates.require(kind.reg.root, kind.templates)
+        entries = kind.plan(st)
+        data = kind.draw(st, entries)
+        if entries:  # nothing to number: nothing probed (a run with nothing to do writes nothing)
+            preflight(kind.folder, arch)
+        found = kind.conflicts(entries)
+        if found:
+            raise DocgenError("以下文件所用的编号账本中没有记录（账本可能被删除、替换或回退）。为免一号两用，本次未编号：\n"
+                              + "\n".join(str(p) for p in found)
+                              + f"\n请恢复账本 {led.path}，或把这些文件移出输出目录和归档后再运行")
+        drawn: dict[str, bytes] = {}
+        for entry, d in zip(entries, data):
+            if isinstance(d, str):
+                kind.refuse(entry, d)
+                continue
+            real = kind.record(led, entry)
+            if real.number != entry.number:
+                d = kind.redraw(st, real)
+            kind.numbered(real)
+            drawn[real.number] = d
+        led.commit()
+        return kind.render(led, arch, drawn)
+
+
+# ---------------------------------------------------------------- rendering
+
+@dataclass
+class Job:
+    """One document to write, convert and record: a revision of a number, stamped and recorded as of `date`."""
+
+    slip: Slip
+    rev: int
+    path: Path
+    data: Callable[[], bytes]  # drawn when it is written
+    date: dt.date
+    facts: Callable[[], dict]  # what it printed of its item, recorded with it
+
+
+def write(jobs: list[Job], put: Callable[[Path, bytes], None] = atomic_write_bytes) -> None:
+    """Each job drawn and written in turn."""
+    for j in jobs:
+        put(j.path, j.data())
+
+
+def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), workers: int | None = None,
+                       progress=None, alone: tuple = ()) -> tuple[list[Job], list[str], list]:
+    """Convert the written jobs (and `extras`, converted in the same LibreOffice round), stamp each PDF with its
+    date and record each that has its PDF with the sha256 of both files (one commit). Returns the jobs recorded,
+    the errors of those that were not, and the results of the extras."""
+    from ..documents.pdf import convert, stamp_date
+
+    results = convert([j.path for j in jobs] + list(extras), workers, progress=progress, alone=alone)
+    if progress is not None:
+        progress.close()
+    done, errors = [], []
+    for j, r in zip(jobs, results):
+        if r.pdf is None:
+            errors.append(r.error)
+            continue
+        stamp_date(r.pdf, j.date)
+        led.add("render", number=j.slip.number, rev=j.rev, date=j.date, docx=sha256_file(r.docx),
+                pdf=sha256_file(r.pdf), facts=j.facts())
+        done.append(j)
+    led.commit()
+    return done, errors, results[len(jobs):]
