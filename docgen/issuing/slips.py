@@ -45,7 +45,7 @@ from ..registers.load import unprintable
 from ..core.paths import Paths
 from ..core.progress import Progress
 from . import transaction as T
-from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers  # noqa: F401 - re-exported
+from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers
 
 
 def slip_path(out: Paths, s: Slip) -> Path:
