@@ -203,8 +203,8 @@ def due(c: Ctx, item_id, rule_id, start, explicit, as_of, as_json):
 
 
 def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
-    """One item's due date and why (engine.due.explain_item), and where it stands on as_of."""
-    from .engine.due import explain_item
+    """One item's due date and why (engine.status.explain_item), and where it stands on as_of."""
+    from .engine.status import explain_item
     from .engine.status import item_status
     from .view import standing_text
 

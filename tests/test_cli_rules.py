@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from conftest import write_registers
 
 from docgen.engine.checks import mobile_warnings, receipt_checks
-from docgen.engine.due import explain_item
+from docgen.engine.status import explain_item
 from docgen.engine.status import item_status
 from docgen.registers.calendar import WorkCalendar
 from docgen.registers.load import read_registers

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..registers.calendar import WorkCalendar, cn_date, cn_md, cn_weekday
-from ..registers.model import Event, Item
+from ..registers.model import Item
 from ..registers.rules import DeadlineRule, Rules
-
-if TYPE_CHECKING:
-    from .status import ItemStatus
 
 ONE = dt.timedelta(days=1)
 
@@ -107,26 +103,3 @@ def item_due(item: Item, rules: Rules, cal: WorkCalendar) -> DueDate:
     rule = rules.rule(item.rule)
     start = item.source.date if rule.anchor == "meeting" else item.assigned
     return compute_due(rule, start, cal, rules.roll_forward, item.explicit_due)
-
-
-def explain_item(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, as_of: dt.date,
-                 status: "ItemStatus") -> list[str]:
-    """Why an item's due date is what it is, line by line: the item, its rule and clause and the count, then every
-    extension request and reply up to as_of, then every rework round. status: the item's status on as_of
-    (engine.status.item_status), whose late requests and rework rounds are named."""
-    lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
-    lines += item_due(item, rules, cal).explain(cal, rules.clause(item.rule))
-    pending = None
-    for ev in events:
-        if ev.date > as_of:
-            break
-        if ev.type == "延期申请":
-            pending = ev
-            late = "（到期后才申请，扣分）" if ev in status.late_requests else ""
-            lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
-        elif ev.type == "延期批复":
-            until = ev.until or (pending.until if pending else None)
-            lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
-    for r in status.rounds[1:]:
-        lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
-    return lines

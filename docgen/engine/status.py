@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..registers.calendar import UnknownYear, WorkCalendar
+from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
 from ..core.diagnostics import Diagnostic
 from ..registers.model import Event, Item, Registers
 from ..registers.rules import Rules
@@ -161,3 +161,26 @@ def pending_diagnostics(pending: list) -> list[Diagnostic]:
     return [Diagnostic(i.src.file, i.src.line, "due", f"事项「{i.id}」时限待定：办结时限要数到{e.year}年，"
                        f"而{e.year}年的节假日安排尚未收录；公布后新建 calendar/{e.year}.yaml 即可计算")
             for i, e in pending]
+
+
+def explain_item(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCalendar, as_of: dt.date,
+                 status: ItemStatus) -> list[str]:
+    """Why an item's due date is what it is, line by line: the item, its rule and clause and the count, then every
+    extension request and reply up to as_of, then every rework round. status: the item's status on as_of
+    (engine.status.item_status), whose late requests and rework rounds are named."""
+    lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
+    lines += item_due(item, rules, cal).explain(cal, rules.clause(item.rule))
+    pending = None
+    for ev in events:
+        if ev.date > as_of:
+            break
+        if ev.type == "延期申请":
+            pending = ev
+            late = "（到期后才申请，扣分）" if ev in status.late_requests else ""
+            lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
+        elif ev.type == "延期批复":
+            until = ev.until or (pending.until if pending else None)
+            lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
+    for r in status.rounds[1:]:
+        lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
+    return lines

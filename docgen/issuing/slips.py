@@ -616,7 +616,7 @@ def void(reg: Registers, cal: WorkCalendar, number: str, reason: str, as_of: dt.
     with Ledger(out.registers) as led:
         s = _voidable(led.state, number, reason)
         if s.renders:
-            led.archive_to(out.archive, reg.settings.office)
+            A.bind(led, out.archive, reg.settings.office)
         led.add("void", number=number, reason=reason.strip(), date=as_of)
         led.commit()
         if s.item not in {i.id for i in reg.items}:

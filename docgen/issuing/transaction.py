@@ -22,6 +22,7 @@ from typing import Any, Callable
 from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, probe_writable
 from ..core.paths import Paths
+from ..record import archive as A
 from ..kinds import KINDS
 from ..record.ledger import Ledger, Slip, State, sha256_file
 from ..registers.model import Registers
@@ -112,7 +113,7 @@ def transact(kind: Issuing, out: Paths) -> Any:
     arch = out.archive
     with Ledger(out.registers) as led:
         st = led.state
-        led.archive_to(arch, kind.reg.settings.office)
+        A.bind(led, arch, kind.reg.settings.office)
         clean_stale(out)
         kind.prepare(led)
         templates.require(kind.reg.root, kind.templates)

@@ -184,3 +184,14 @@ def verify(root: Path, st: State) -> list[Finding]:
             elif line_hash(st.lines[n - 1]) != digest if n else False:
                 found.append(Finding("账本", st.file, f"第{n}条记录与归档时的哈希不符"))
     return found
+
+
+def bind(led, folder: Path, office: str) -> None:
+    """The run's archive: refused (DocgenError, exit 2) before anything is staged when it is another office's;
+    then each commit of the run leaves the ledger's head there (Ledger.archive_to)."""
+    why = owner_problem(Path(folder), led.state, office)
+    if why:
+        e = DocgenError(why + "。未编号、未写入任何文件")
+        e.exit_code = 2
+        raise e
+    led.archive_to(folder, office)

@@ -635,17 +635,10 @@ class Ledger:
                     p.unlink(missing_ok=True)
 
     def archive_to(self, folder: Path, office: str) -> None:
-        """Each commit of this run leaves the ledger's head in the archive folder, which must be this office's:
-        refused (DocgenError, exit 2) before anything is staged when it is another office's. A ledger without an
-        office act gets one (a random id) with its next commit that has records to write, and office.json
-        follows it: a run with nothing to record still writes nothing."""
-        from .archive import owner_problem  # the archive module reads this one
-
-        why = owner_problem(Path(folder), self.state, office)
-        if why:
-            e = DocgenError(why + "。未编号、未写入任何文件")
-            e.exit_code = 2
-            raise e
+        """Each commit of this run leaves the ledger's head in the archive folder (record.archive.bind checks
+        first that it is this office's). A ledger without an office act gets one (a random id) with its next
+        commit that has records to write, and office.json follows it: a run with nothing to record still writes
+        nothing."""
         self._office = office
         self.anchor = folder
 
