@@ -8,6 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from docgen.documents import template_files as TF
 from docgen.documents import templates as T
 from docgen.documents.bulletin import text_context
 from docgen.documents.forms import FORMS, fill
@@ -414,7 +415,7 @@ def test_register_text_cannot_make_a_field(example_registers):
 
     own = patched_docx(example_registers / "templates" / "交办单.docx",
                        after_text=field("{{ lead }}"))
-    data = T.data(example_registers, "交办单")
+    data = TF.data(example_registers, "交办单")
     ctx = {k: "x" for k in FORMS["交办单"].fields}
     fill(data, ctx)  # a harmless text there makes no field docgen refuses
     with pytest.raises(DocgenError) as e:
@@ -544,7 +545,7 @@ def test_autoescape_false_is_refused_in_a_text_template(example_registers, run):
 
 def test_markup_like_register_text_is_written_as_text(example_registers):
     """`R&D‹投入>` in an item's text: escaped, the filled body reads it back as typed."""
-    doc = fill(T.data(example_registers, "交办单"), {**{k: "x" for k in FORMS["交办单"].fields},
+    doc = fill(TF.data(example_registers, "交办单"), {**{k: "x" for k in FORMS["交办单"].fields},
                                                     "text": "R&D‹投入></w:t>"})
     texts = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "R&D‹投入></w:t>" in texts

@@ -123,7 +123,7 @@ HEADING3 = re.compile(r"^(\d+\.[^：]*：)(.*)$")
 def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None:
     """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…。 lines as 二级标题 and
     1.…： lines as 三级标题, the rest of the line run on in the body face."""
-    from . import templates as T
+    from . import template_files as T
     from .sandbox import describe
 
     path, source = T.text_source(reg.root, name)  # a regular file of at most MAX_TEXT bytes, or a DocgenError

@@ -263,7 +263,7 @@ def template_bytes(name: str) -> bytes:
 def readme() -> str:
     """templates/README.md: what each placeholder holds, made from the declarations above."""
     from .sandbox import FILTERS
-    from .templates import TEXT_NAMES, TEXTS
+    from .template_files import TEXT_NAMES, TEXTS
 
     out = ["# templates/：单据模板", "",
            "本文件由 `scripts/build-templates.py` 生成，请勿手工修改。", "",
@@ -352,14 +352,14 @@ def fill(data: bytes, context: dict, strict: bool = False):
     attribute is an error (`templates check`), not an empty string.
     Every part docxtpl renders must come out well-formed XML with no character XML cannot hold, and the filled
     document must link nothing outside itself (templates.package_links: register text written into a field code
-    of the template would make a field); otherwise, when `data` knows its file (templates.data), a DocgenError
+    of the template would make a field); otherwise, when `data` knows its file (template_files.data), a DocgenError
     naming the template (strict: the error itself, for `templates check` to word)."""
     from docxtpl import DocxTemplate
     from lxml import etree
 
     from ..core.diagnostics import DocgenError
     from .sandbox import Refused, describe, environment
-    from .templates import LINKS_HINT, package_links
+    from .template_files import LINKS_HINT, package_links
 
     class Checked(DocxTemplate):
         def render_xml_part(self, src_xml, part, context, jinja_env=None):

@@ -15,7 +15,7 @@ from ..record.ledger import Slip
 from ..registers.model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
 from ..view import progress_text, short_title, warning_text
-from . import templates as T
+from . import template_files as T
 from .forms import COLOURS, FORMS, append_body, colour, fill, finish
 from .gbt9704 import AREA_H, AREA_W, SMALL, OfficialDocument
 
