@@ -15,11 +15,10 @@ from ..record import archive as A
 from ..registers.calendar import WorkCalendar
 from ..documents.bulletin import bulletin_view
 from ..engine.figures import Closed, Figures, Period, score_view
-from ..core.diagnostics import DocgenError
 from ..core.files import atomic_write_bytes, safe_name
 from . import transaction as T
 from .slips import assigning_slip
-from .transaction import DRAFT, draft_dir, preflight
+from .transaction import DRAFT, draft_dir, preflight, write_draft
 from .kinds import BULLETIN
 from ..kinds import KINDS
 from ..record.ledger import Ledger, Slip, State, read
@@ -72,11 +71,7 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     folder = draft_dir(out, "bulletin")
     preflight(folder)
     path = folder / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as e:
-        raise DocgenError(f"草稿写入失败：{e.filename or path}（{e.strerror or e}）。草稿不占期号，账本未改动；"
-                          "问题解决后再次运行即可") from e
+    write_draft(path, data, "期号")
     return view, path, None
 
 

@@ -292,11 +292,7 @@ def _write_drafts(folder: Path, named: list[tuple[str, bytes]], clear: bool = Tr
             stem = f"{base}-{i}"
         used.add(stem)
         p = folder / f"{stem}.docx"
-        try:
-            atomic_write_bytes(p, data)
-        except OSError as e:
-            raise DocgenError(f"草稿写入失败：{e.filename or p}（{e.strerror or e}）。草稿不占编号，账本未改动；"
-                              "问题解决后再次运行即可") from e
+        T.write_draft(p, data)
         paths.append(p)
     return paths
 

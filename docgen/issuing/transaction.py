@@ -35,6 +35,15 @@ def draft_dir(out: Paths, kind: str) -> Path:
     return out.drafts / KINDS[kind].folder
 
 
+def write_draft(path: Path, data: bytes, takes: str = "编号") -> None:
+    """Write a draft; a failure says the draft took no number (编号, or a bulletin's 期号) and the ledger is as it was."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        raise DocgenError(f"草稿写入失败：{e.filename or path}（{e.strerror or e}）。草稿不占{takes}，账本未改动；"
+                          "问题解决后再次运行即可") from e
+
+
 def preflight(*folders: Path) -> None:
     for f in folders:
         why = probe_writable(f)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,7 +24,7 @@ from .daily import Day
 from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
 from ..engine.figures import Counts
 from ..engine.warnings import UNSIGNED, level_of
-from ..core.files import safe_name, shipped, write_if_changed
+from ..core.files import atomic_write_bytes, safe_name, shipped, write_if_changed
 from ..kinds import KINDS, SLIP_KINDS
 from ..registers import sources
 from ..view import LEVEL_TEXT, progress_text, state_text, warned_text
@@ -109,20 +107,8 @@ def _copy_if_changed(src: Path, dst: Path) -> bool:
             return False
     except FileNotFoundError:
         pass
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=str(dst.parent))
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, 0o644)
-        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_bytes(dst, src.read_bytes())
+    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))  # a kill before this only makes the next run copy again
     return True
 
 
