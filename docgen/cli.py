@@ -15,7 +15,6 @@ from .core.diagnostics import DocgenError, InputErrors
 from .engine.due import compute_due
 from .engine.status import PENDING, STATES, status_all
 from .registers import sources
-from .registers.model import SOURCE_KINDS
 from .registers.load import read_registers, read_rules_and_calendar, suggest
 from .registers.rules import DEFAULT_DEADLINES
 from .core.paths import Paths
@@ -222,7 +221,7 @@ def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
 def _status_row(s) -> dict:
     i = s.item
     return {
-        "id": i.id, "text": i.text, "source": SOURCE_KINDS[i.source_kind], "source_text": i.source.describe(), "lead": i.lead,
+        "id": i.id, "text": i.text, "source": sources.label(i.source_kind), "source_text": i.source.describe(), "lead": i.lead,
         "co": list(i.co), "rule": i.rule, "assigned": i.assigned.isoformat(), "original_due": s.original.due.isoformat(),
         "due": s.due.isoformat(), "extended": s.extended_to is not None, "state": s.state, "warning": s.warning,
         "days_overdue": s.days_overdue, "workdays_left": s.workdays_left,
@@ -257,7 +256,7 @@ def status(c: Ctx, as_of, unit, state, due_within, as_json):
     if due_within is not None:
         rows = [s for s in rows if s.workdays_left is not None and s.workdays_left <= due_within]
         pending = []
-    waiting = [{"id": i.id, "text": i.text, "source": SOURCE_KINDS[i.source_kind], "lead": i.lead, "rule": i.rule,
+    waiting = [{"id": i.id, "text": i.text, "source": sources.label(i.source_kind), "lead": i.lead, "rule": i.rule,
                 "state": PENDING, "due": None, "needs_year": e.year} for i, e in pending]
     if as_json:
         click.echo(json.dumps({"as_of": as_of.isoformat(), "items": [_status_row(s) for s in rows] + waiting},
@@ -266,7 +265,7 @@ def status(c: Ctx, as_of, unit, state, due_within, as_json):
     out = []
     for s in rows:
         due_txt = s.due.isoformat() + ("（延）" if s.extended_to else "") + ("（暂定）" if s.original.provisional else "")
-        out.append([s.item.id, _short(s.item.text), SOURCE_KINDS[s.item.source_kind], s.item.lead, s.item.rule,
+        out.append([s.item.id, _short(s.item.text), sources.label(s.item.source_kind), s.item.lead, s.item.rule,
                     due_txt, state_text(s), progress_text(s)])
     out += [[w["id"], _short(w["text"]), w["source"], w["lead"], w["rule"], "—", PENDING,
              f"待{w['needs_year']}年节假日安排"] for w in waiting]
@@ -477,7 +476,7 @@ def archive_verify(c: Ctx):
 @click.option("--workers", type=click.IntRange(1, 32), help="并行转换 PDF 的 LibreOffice 进程数")
 @click.pass_obj
 def build(c: Ctx, as_of, workers):
-    from .issuing.daily import build as build_day
+    from .build import build as build_day
 
     warnings: list = []
     reg, cal = c.load(warnings)

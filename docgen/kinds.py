@@ -15,6 +15,7 @@ and restores the registry afterwards.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -153,3 +154,17 @@ def declared(kind_id: str) -> Kind:
     if not isinstance(k, Kind):
         raise LookupError(f"kind {kind_id!r} has no declared code (import docgen.issuing.kinds)")
     return k
+
+
+_BAD_PREFIX = re.compile(r"[/\\:*?\"<>|\x00-\x1f\x7f-\x9f\u2028\u2029\s]")
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why a 机关代字 cannot be used (a number is also a file name), or None."""
+    if not prefix:
+        return "不能为空"
+    if prefix.startswith(".") or _BAD_PREFIX.search(prefix):
+        return "不能以“.”开头，不能含有空白、控制字符或 / \\ : * ? \" < > |（编号也是文件名）"
+    if len(prefix) > 10:
+        return "不能超过10个字"
+    return None

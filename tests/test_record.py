@@ -399,11 +399,14 @@ def test_progress_is_shown_only_on_a_terminal():
 
     pipe, tty = io.StringIO(), Tty()
     for stream in (pipe, tty):
-        bar = Progress("生成 PDF", stream, min_interval=0)
-        for i in range(0, 11):
+        bar = Progress("生成 PDF", stream)
+        for i in (0, 3, 3, 7, 10):
             bar(i, 10)
+        bar.close()  # after the end: nothing more
     assert pipe.getvalue() == ""
-    assert tty.getvalue().endswith("\r生成 PDF [" + "#" * 30 + "] 10/10\n")
+    lines = tty.getvalue().split("\r")
+    assert "[#########---------------------]  3/10" in lines[2]  # 3 of 10: 9 of 30 cells
+    assert tty.getvalue().endswith("生成 PDF  [" + "#" * 30 + "]  10/10\x1b[?25h\n")  # the cursor back, one newline
 
 
 def test_the_same_slip_drawn_twice_is_the_same_bytes(issued):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from ..registers.calendar import WorkCalendar, cn_date
 from ..core.diagnostics import DocgenError
-from ..registers.model import SOURCE_KINDS, Registers
+from ..registers import sources
+from ..registers.model import Registers
 from ..registers.rules import SCORE_LABELS
 from .status import OVERDUE, ItemStatus, status_all
 
@@ -257,7 +258,7 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, c
     statuses = status_all(reg, cal, as_of)
     items = [s for s in statuses if s.original.due in period]
     total = Counts()
-    by_source = {k: Counts() for k in SOURCE_KINDS}
+    by_source = {k: Counts() for k in sources.labels()}
     units = {u: UnitResult(u) for u in reg.units}
     for s in items:
         total.add(s)

@@ -23,7 +23,7 @@ from .kinds import BULLETIN
 from ..kinds import KINDS
 from ..record.ledger import Ledger, Slip, State, read
 from ..registers.model import Registers
-from ..outputs.xlsx import append, workbook_bytes
+from ..core.xlsx import append, workbook_bytes
 
 
 def closed_periods(st: State, as_of: dt.date) -> list[Closed]:

@@ -16,7 +16,7 @@ from ..engine.warnings import level_of
 from ..core.files import write_if_changed
 from ..registers import sources
 from ..view import progress_text, state_text
-from .xlsx import set_value, workbook_bytes
+from ..core.xlsx import set_value, workbook_bytes
 
 # column -> (width, wrapped, a date, its value for (day, row number, status)); sources.LEDGER_COLUMNS is the order
 COLUMNS = {

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import io
 import json
@@ -33,9 +32,10 @@ import shlex
 import shutil
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from ..registers.calendar import cn_date
 from .daily import Day
@@ -293,25 +293,21 @@ class Writer:
             if p.is_symlink():
                 raise DocgenError(f"{p} 是符号链接：docgen 不通过链接写短信发送记录（写入会替换链接或写到别处）。请把它换成"
                                   "所指向的文件本身后再运行；未发送任何短信，未写任何文件")
+        lock = FileLock(self.root / LOCK, poll_interval=0.05, preserve_lock_file=True, fallback_to_soft=False,
+                        thread_local=False)
         try:
-            self._lock = open(self.root / LOCK, "a")
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if self.notify:
+                    self.notify(f"另一个 docgen 正在发送短信提醒（{self.root / LOCK}），等待它完成……")
+                lock.acquire(timeout=self.wait)
+        except Timeout:
+            raise DocgenError(f"另一个 docgen 正在发送短信提醒，等待{self.wait:g}秒后仍未完成；未发送、未写任何文件，"
+                              "请稍后再试") from None
         except OSError as e:
             raise unwritable(self.root / LOCK, e, "短信提醒的锁文件") from None
-        deadline = time.monotonic() + self.wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if not told and self.notify:
-                    self.notify(f"另一个 docgen 正在发送短信提醒（{self.root / LOCK}），等待它完成……")
-                    told = True
-                if time.monotonic() > deadline:
-                    self._release()
-                    raise DocgenError(f"另一个 docgen 正在发送短信提醒，等待{self.wait:g}秒后仍未完成；未发送、未写任何文件，"
-                                      "请稍后再试") from None
-                time.sleep(0.05)
+        self._lock = lock
         try:
             self.record = verify(self.root)
             if self.path.exists():  # proved writable before anything is sent (a new one: by its first record)
@@ -333,7 +329,7 @@ class Writer:
 
     def _release(self) -> None:
         if self._lock:
-            self._lock.close()  # closing the file releases the flock
+            self._lock.release()
             self._lock = None
 
     def append(self, fields: dict, mark: bool = True) -> dict:
@@ -520,7 +516,7 @@ def _shown(m: Message) -> tuple[str, str]:
 def outbox(out: Path, date: dt.date, rec: Record, pending: list[Message]) -> tuple[Path, Path]:
     """output/outbox/DATE.csv and .jsonl: every message recorded that day with what became of it, then the ones
     still to send. Derived from the record, so it never loses a row."""
-    from .xlsx import FORMULA_START
+    from ..core.xlsx import FORMULA_START
 
     folder = out / "outbox"
     folder.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 
 from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
 from ..core.files import atomic_write_bytes, fsync_dir
-from ..kinds import KINDS
+from ..kinds import KINDS, prefix_problem
 
 LEDGER = "ledger.jsonl"
 HEAD = "ledger-head.json"  # kept in the archive: the ledger's last record when it was last written
@@ -42,7 +42,6 @@ FIELD = "账本"
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
-_BAD_PREFIX = re.compile(r"[/\\:*?\"<>|\x00-\x1f\x7f-\x9f\u2028\u2029\s]")
 
 
 def encode(record: dict) -> str:
@@ -72,17 +71,6 @@ def format_number(prefix: str, year: int, seq: int) -> str:
 
 def bulletin_number(year: int, seq: int) -> str:
     return f"{year}年第{seq}期"
-
-
-def prefix_problem(prefix: str) -> str | None:
-    """Why a 机关代字 cannot be used (a number is also a file name), or None."""
-    if not prefix:
-        return "不能为空"
-    if prefix.startswith(".") or _BAD_PREFIX.search(prefix):
-        return "不能以“.”开头，不能含有空白、控制字符或 / \\ : * ? \" < > |（编号也是文件名）"
-    if len(prefix) > 10:
-        return "不能超过10个字"
-    return None
 
 
 # ---------------------------------------------------------------- typed records, one class per act

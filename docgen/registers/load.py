@@ -23,12 +23,11 @@ from pathlib import Path
 
 from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
-from ..kinds import KINDS, SLIP_KINDS
-from ..record.ledger import prefix_problem
+from ..kinds import KINDS, SLIP_KINDS, prefix_problem
 from . import sources
 from .model import (EVENT_TYPES, URGENCIES, Printing,
                     Event, Issuer, Item, Registers, Settings, Source, Unit)
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem, vocabulary_labels
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
 
 
@@ -396,7 +395,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
 
 
 def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
-    rules = Rules()
+    rules = Rules(vocabulary=sources.default_vocabulary())
     e = Entry(data, file, 1, "规则文件", out)
     if not e.ok:
         return rules
@@ -441,7 +440,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     voc = e.sub("vocabulary", "vocabulary（台账用语与时限规则的对应）")
     if voc and voc.ok:
         vocabulary = {k: dict(v) for k, v in rules.vocabulary.items()}
-        groups = vocabulary_labels()
+        groups = sources.vocabulary_labels()
         for group, cn in groups.items():
             g = voc.sub(group, f"vocabulary.{group}（{cn}）")
             if not g or not g.ok:
@@ -584,6 +583,9 @@ class _Collector:
              extra_keys: tuple = (), lead_key: str = "lead", due_key: str = "due") -> None:
         """One item of a source's entry (registers/sources.py): its text, lead unit and due date are read from
         the keys the source names them by."""
+        if not source.described:
+            decl = sources.get(source.kind)
+            source = replace(source, described=decl.describe(source), rectification=decl.rectification)
         iid = e.str("id", required=True)
         text = e.str(text_key, required=True)
         n0 = len(self.out)
@@ -710,7 +712,7 @@ def _is_config(key: str) -> bool:
 
 
 def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tuple[Rules, list[CalendarFile]]:
-    rules, cals = Rules(), []
+    rules, cals = Rules(vocabulary=sources.default_vocabulary()), []
     for key in sorted(k for k in files if _is_config(k)):
         rel = str(Path(root) / key)
         data, problems = load_yaml(files[key], rel)
@@ -832,7 +834,7 @@ def read_rules_and_calendar(root: Path | str) -> tuple[Rules, list[CalendarFile]
 
     root = Path(root)
     if not root.is_dir():
-        return Rules(), []
+        return Rules(vocabulary=sources.default_vocabulary()), []
     files, out = _read_files(root, _is_config)
     rules, cals = _parse_config(files, _display(root), out)
     if out:

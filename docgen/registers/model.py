@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .calendar import CalendarFile
@@ -11,32 +10,6 @@ from .rules import Rules
 
 
 
-class _SourceLabels(Mapping):
-    """kind -> its bulletin label (会议议定 …), read live from the declared sources (registers/sources.py)."""
-
-    def __getitem__(self, kind: str) -> str:
-        s = _sources().get(kind)
-        if s is None:
-            raise KeyError(kind)
-        return s.label
-
-    def __iter__(self):
-        return iter(_sources().kinds())
-
-    def __len__(self) -> int:
-        return len(_sources().kinds())
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
-def _sources():
-    from . import sources  # the declarations build Source objects: imported when first asked for
-
-    return sources
-
-
-SOURCE_KINDS = _SourceLabels()
 EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收")
 URGENCIES = ("特急", "加急")
 
@@ -106,9 +79,12 @@ class Source:
     title: str  # meeting title / instruction's document / incoming document title / inspection form
     detail: dict = field(default_factory=dict, compare=False, hash=False)
     src: Src | None = None
+    # filled by the loader from the source's declaration (registers/sources.py), so the model needs no registry:
+    described: str = field(default="", compare=False)  # as printed on a slip: 2026年第12次主任办公会（…）议定事项
+    rectification: bool = field(default=False, compare=False)  # findings to rectify (整改通知单), not work assigned
 
     def describe(self) -> str:
-        return _sources().get(self.kind).describe(self)
+        return self.described
 
 
 @dataclass(frozen=True)
@@ -131,7 +107,7 @@ class Item:
 
     @property
     def is_rectification(self) -> bool:
-        return _sources().get(self.source.kind).rectification
+        return self.source.rectification
 
 
 @dataclass(frozen=True)

@@ -80,21 +80,6 @@ DEFAULT_DEADLINES: dict[str, DeadlineRule] = {  # what each rule is for; the wor
     ]
 }
 
-def default_vocabulary() -> dict:
-    """The words registers use -> the rule they follow, per vocabulary group (rules.yaml `vocabulary`): what the
-    declared sources (registers/sources.py) bring, e.g. meetings: {主任办公会: meeting.major, …}."""
-    from .sources import vocabularies
-
-    return {v.group: dict(v.words) for v in vocabularies()}
-
-
-def vocabulary_labels() -> dict:
-    """Vocabulary group -> what its words are, in Chinese (meetings: 会议类别), in the order sources are declared."""
-    from .sources import vocabularies
-
-    return {v.group: v.label for v in vocabularies()}
-
-
 DEFAULT_SCORES = {
     "overdue": -1.0,  # item overdue, once it passes its due date
     "overdue_week": -0.5,  # each further full week overdue
@@ -130,7 +115,7 @@ class Rules:
     scores: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORES))
     basis: Basis = field(default_factory=Basis)
     explain_days: int = 3  # a bulletin asks the units of overdue items to explain within N working days
-    vocabulary: dict = field(default_factory=default_vocabulary)
+    vocabulary: dict = field(default_factory=dict)  # group -> words -> rule; load.py starts from the declared sources' words
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]

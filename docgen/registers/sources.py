@@ -99,6 +99,22 @@ def vocabularies() -> tuple[Vocabulary, ...]:
     return tuple(s.vocabulary for s in _REGISTRY.values() if s.vocabulary)
 
 
+def default_vocabulary() -> dict:
+    """The words registers use -> the rule they follow, per vocabulary group (rules.yaml `vocabulary`): what the
+    declared sources bring, e.g. meetings: {主任办公会: meeting.major, …}."""
+    return {v.group: dict(v.words) for v in vocabularies()}
+
+
+def vocabulary_labels() -> dict:
+    """Vocabulary group -> what its words are, in Chinese (meetings: 会议类别), in the order sources are declared."""
+    return {v.group: v.label for v in vocabularies()}
+
+
+def labels() -> dict:
+    """kind -> its bulletin label (会议议定 …), in the order sources are declared."""
+    return {k: s.label for k, s in _REGISTRY.items()}
+
+
 def recorded_order(keys) -> list[str]:
     """Kinds read from a recorded view, in the order sources are shown: the declared ones first, in declaration
     order, then any the view holds that is declared no longer, in the view's order."""

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import zipfile
 
-from ..core.files import fixed_date_zip
+from .files import fixed_date_zip
 
 FORMULA_START = ("=", "+", "-", "@")
 

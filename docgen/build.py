@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..core.diagnostics import DocgenError
-from ..core.paths import Paths
-from ..registers.calendar import WorkCalendar, cn_date
-from ..registers.model import Registers
+from .core.diagnostics import DocgenError
+from .core.paths import Paths
+from .registers.calendar import WorkCalendar, cn_date
+from .registers.model import Registers
 
 
 @dataclass
@@ -30,17 +30,17 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
           warnings: list | tuple = (), notify: Callable[[str], None] | None = None) -> BuildReport:
     """One day's run. warnings: those the registers' checks found (listed last); notify: where the SMS step reports
     as it goes. Raises DocgenError before anything is issued when reminders.jsonl or a template is damaged."""
-    from ..documents import templates as T
-    from ..engine.figures import last_ended
-    from ..engine.status import BLUE, RED
-    from ..kinds import KINDS, slip_kinds
-    from ..outputs import remind as R
-    from ..outputs import site as W
-    from ..outputs.daily import day
-    from ..outputs.ledger_xlsx import write as write_xlsx
-    from ..record.ledger import read
-    from .bulletin import issue_bulletin
-    from .slips import issue
+    from .documents import templates as T
+    from .engine.figures import last_ended
+    from .engine.status import BLUE, RED
+    from .kinds import KINDS, slip_kinds
+    from .outputs import remind as R
+    from .outputs import site as W
+    from .outputs.daily import day
+    from .outputs.ledger_xlsx import write as write_xlsx
+    from .record.ledger import read
+    from .issuing.bulletin import issue_bulletin
+    from .issuing.slips import issue
 
     R.verify(paths.registers)  # a damaged or missing reminders.jsonl stops the run before anything is issued
     problems = T.check(paths.registers)
