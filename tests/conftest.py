@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-# The suite never reads or writes the user's own cache (~/.cache/docgen: font widths, templates found sound): a
-# cache of its own for the whole run, inherited by every docgen process the tests start. Tests of the cache itself
-# point XDG_CACHE_HOME at a folder of their own.
+# The suite never reads or writes the user's own cache (~/.cache/docgen: font widths, templates found sound,
+# LibreOffice's profiles). Each test has a cache of its own (the fixture `user_cache` below), inherited by every
+# docgen process it starts; only LibreOffice's user profiles are shared by the whole run (a fresh profile costs
+# LibreOffice seconds to set up and holds nothing of docgen's): the test's lo-profiles is a link to the run's.
 _CACHE = tempfile.mkdtemp(prefix="docgen-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+_PROFILES = Path(_CACHE) / "docgen" / "lo-profiles"
+_PROFILES.mkdir(parents=True)
 
 from docgen.cli import main  # noqa: E402
 
@@ -56,6 +59,16 @@ def write_registers(root: Path, files: dict[str, str]) -> Path:
         else:
             p.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory, monkeypatch):
+    """This test's own user cache ($XDG_CACHE_HOME), empty but for the link to the run's LibreOffice profiles."""
+    cache = tmp_path_factory.mktemp("cache")
+    (cache / "docgen").mkdir()
+    (cache / "docgen" / "lo-profiles").symlink_to(_PROFILES, target_is_directory=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache / "docgen"
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.diagnostics import DocgenError
-from ..core.files import atomic_write_bytes, shipped
+from ..core.files import atomic_write_bytes, shipped, user_cache
 
 FONTS_CONF = shipped("fonts", "fonts.conf")
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"
@@ -59,8 +59,9 @@ def font_env() -> dict:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = Path(base) / "docgen"
+    """Where LibreOffice's user profiles live: docgen's user cache (lo-profiles), or a folder of this user's in
+    the temporary directory when the cache cannot be written."""
+    d = user_cache("lo-profiles")
     try:
         d.mkdir(parents=True, exist_ok=True)
         return d
