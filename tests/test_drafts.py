@@ -41,6 +41,7 @@ def test_an_assign_draft_takes_nothing_and_a_rename_after_it_issues_one_slip_eac
     assert all(s.rendered for s in st.valid("assign"))
     slip = out / "slips" / "交办单" / "督交〔2026〕1号.docx"
     assert "推进棚户区改造二期拆迁清表收尾工作" in texts(slip) and slip.with_suffix(".pdf").exists()
+    assert list((out / "drafts" / "交办单").iterdir()) == []  # the drafts the real run superseded are gone
     # a second build issues nothing more
     rc, so, err = run("-r", str(reg), "-o", str(out), "build", "--on", "2026-10-12")
     assert rc == 0, err
@@ -91,6 +92,7 @@ def test_a_bulletin_draft_closes_nothing_and_the_real_one_counts_what_came_after
     assert real["number"] == "2026年第1期" and real["overdue"] == []
     assert [c["named"] for c in read(reg).closes.values()] == [[]]
     assert "第1期" in texts(out / "bulletins" / "督导通报2026年第1期.docx")
+    assert not path.exists()  # the period's draft went with the real bulletin
 
 
 def test_a_void_draft_voids_nothing(run, example_registers, tmp_path, quick_pdf):

@@ -7,6 +7,7 @@ are read from the ledger, never recomputed. A draft (--no-pdf) takes no 期号 a
 from __future__ import annotations
 
 import datetime as dt
+import glob
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,11 +69,15 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     templates.require(reg.root, ["通报"])
     view = _view(reg, cal, period, as_of, st)
     data = BULLETIN.draw(reg, view, DRAFT, 0, as_of).to_bytes()
-    folder = draft_dir(out, "bulletin")
-    preflight(folder)
-    path = folder / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
+    path = _draft(out, period)
+    preflight(path.parent)
     write_draft(path, data, "期号")
     return view, path, None
+
+
+def _draft(out: Paths, period: Period) -> Path:
+    """Where a period's bulletin draft goes."""
+    return draft_dir(out, "bulletin") / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
 
 
 @dataclass
@@ -96,6 +101,8 @@ class _Bulletin(T.Issuing):
     def __init__(self, reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out: Paths):
         self.reg, self.cal, self.period, self.as_of, self.out = reg, cal, period, as_of, out
         self.folder = out.bulletins
+        draft = _draft(out, period)
+        self.drafts = (draft.parent, glob.escape(draft.name))
 
     def plan(self, st: State) -> list[_Next]:
         slip = st.find("bulletin", self.period.key)

@@ -270,19 +270,10 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
         _POOL_CTX = None
 
 
-def _clear_drafts(folder: Path) -> None:
-    """The drafts of an earlier --no-pdf run of the kind: replaced by this run's."""
-    if folder.is_dir():
-        for p in folder.glob(f"{DRAFT}-*.docx"):
-            p.unlink(missing_ok=True)
-        for p in folder.glob(f".{DRAFT}-*.tmp"):
-            p.unlink(missing_ok=True)
-
-
 def _write_drafts(folder: Path, named: list[tuple[str, bytes]], clear: bool = True) -> list[Path]:
     preflight(folder)
     if clear:
-        _clear_drafts(folder)
+        T.clear_drafts(folder)
     paths, used = [], set()
     for name, data in named:
         base = f"{DRAFT}-{safe_name(name, 60)}"
@@ -337,7 +328,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     if named:
         report.drafts = _write_drafts(folder, named)
     else:
-        _clear_drafts(folder)
+        T.clear_drafts(folder)
     return report
 
 
@@ -352,6 +343,7 @@ class _Slips(T.Issuing):
         self.k = KINDS[kind]
         self.folder = out.slips / self.k.folder
         self.templates = required_templates(kind)
+        self.drafts = (draft_dir(out, kind), f"{DRAFT}-*.docx")
 
     def prepare(self, led: Ledger) -> None:
         reg, kind, k = self.reg, self.kind, self.k

@@ -44,6 +44,16 @@ def write_draft(path: Path, data: bytes, takes: str = "编号") -> None:
                           "问题解决后再次运行即可") from e
 
 
+def clear_drafts(folder: Path, pattern: str = f"{DRAFT}-*.docx") -> None:
+    """Drafts a later run has made stale: an earlier --no-pdf run's, replaced by this run's drafts, or superseded
+    by the documents a real run issued (a draft left beside them would be taken for what is to come)."""
+    if folder.is_dir():
+        for p in folder.glob(pattern):
+            p.unlink(missing_ok=True)
+        for p in folder.glob(f".{DRAFT}-*.tmp"):
+            p.unlink(missing_ok=True)
+
+
 def preflight(*folders: Path) -> None:
     for f in folders:
         why = probe_writable(f)
@@ -80,6 +90,7 @@ class Issuing:
     reg: Registers
     folder: Path  # where its documents go (probed, with the archive, before anything is numbered)
     templates: list[str]
+    drafts: tuple[Path, str] | None = None  # its drafts (folder, pattern): gone once a real run numbers something
 
     def prepare(self, led: Ledger) -> None:
         """Before the templates are required and the plan made (a slip's reissue, stale slips refused)."""
@@ -146,7 +157,10 @@ def transact(kind: Issuing, out: Paths) -> Any:
             kind.numbered(real)
             drawn[real.number] = d
         led.commit()
-        return kind.render(led, arch, drawn)
+        result = kind.render(led, arch, drawn)
+        if drawn and kind.drafts:
+            clear_drafts(*kind.drafts)
+        return result
 
 
 # ---------------------------------------------------------------- rendering
