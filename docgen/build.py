@@ -13,6 +13,7 @@ from .core.diagnostics import DocgenError
 from .core.paths import Paths
 from .registers.calendar import WorkCalendar, cn_date
 from .registers.model import Registers
+from .view import numbers_text
 
 
 @dataclass
@@ -53,7 +54,7 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
             units: dict[str, list[str]] = {}
             for s in report.new:
                 units.setdefault(reg.item(s.item).lead, []).append(s.number)
-            lines.append(report.lines()[0] + "；" + "；".join(f"{u}：{'、'.join(n)}" for u, n in units.items()))
+            lines.append(report.lines()[0] + "；" + "；".join(f"{u}：{numbers_text(n)}" for u, n in units.items()))
         lines += report.lines()[1:]
         errors += report.errors
         errors += [f"{KINDS[kind].name}未出具：{r}" for r in report.refused]

@@ -3,6 +3,7 @@ take their status phrases from, so a clerk reads the same words everywhere."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .registers.calendar import cn_date, cn_md
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
@@ -48,6 +49,32 @@ LEVEL_TEXT = {RED: "红色预警", YELLOW: "黄色预警", BLUE: "蓝色预警",
 
 def short_title(text: str, n: int = 14) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def numbers_text(numbers) -> str:
+    """Document numbers as a clerk lists them: each issuer's (机关代字 and year) in runs, in order of the first of
+    each: 督交〔2026〕1—3号、5号，项交〔2026〕1号. A number of another shape is listed as it is."""
+    runs: dict[str, list[int]] = {}
+    other = []
+    for n in numbers:
+        m = _NUMBER.match(n)
+        if m:
+            runs.setdefault(m[1], []).append(int(m[2]))
+        else:
+            other.append(n)
+    parts = []
+    for prefix, seqs in runs.items():
+        seqs, spans = sorted(set(seqs)), []
+        for q in seqs:
+            if spans and q == spans[-1][1] + 1:
+                spans[-1][1] = q
+            else:
+                spans.append([q, q])
+        parts.append(prefix + "、".join(f"{a}号" if a == b else f"{a}—{b}号" for a, b in spans))
+    return "，".join(parts + other)
+
+
+_NUMBER = re.compile(r"^(.+〔\d{4}〕)(\d+)号$")
 
 
 def warned_text(w) -> str:

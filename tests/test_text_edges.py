@@ -558,3 +558,17 @@ def test_a_reissue_of_a_slip_whose_item_left_the_registers(run, issued):
     assert "督交〔2026〕1号 的事项「A」已不在台账中，无法生成更正版" in err
     assert "尚未生成文件" not in err
     assert (reg / "ledger.jsonl").read_bytes() == ledger
+
+
+# ---------------------------------------------------------------- lists of numbers
+
+def test_numbers_are_listed_per_issuer_in_runs_and_none_is_left_out():
+    from docgen.view import numbers_text
+
+    # a build of 11-02 at an office with two issuers: 青督交 1, 2, 3 and 5, 项交 1 and 2 (issued in this order)
+    nums = ["青督交〔2026〕1号", "青督交〔2026〕2号", "项交〔2026〕1号", "青督交〔2026〕3号", "项交〔2026〕2号",
+            "青督交〔2026〕5号"]
+    assert numbers_text(nums) == "青督交〔2026〕1—3号、5号，项交〔2026〕1—2号"
+    assert numbers_text(["督交〔2026〕4号"]) == "督交〔2026〕4号"
+    assert numbers_text(["督交〔2025〕9号", "督交〔2026〕1号"]) == "督交〔2025〕9号，督交〔2026〕1号"  # years apart
+    assert numbers_text(["2026年第1期"]) == "2026年第1期"

@@ -45,6 +45,7 @@ from ..registers.load import unprintable
 from ..core.paths import Paths
 from ..core.progress import Progress
 from . import transaction as T
+from ..view import numbers_text
 from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers
 
 
@@ -78,8 +79,7 @@ class Report:
                 out.append("这些只是草稿。去掉 --no-pdf 运行才正式出具：按届时的台账编号、生成 PDF、归档并生成打印批次")
         else:
             nums = [s.number for s in self.new]
-            out = [f"新出具{name}{len(nums)}份" + (f"：{nums[0]}—{nums[-1]}" if len(nums) > 1 else
-                                                  (f"：{nums[0]}" if nums else ""))]
+            out = [f"新出具{name}{len(nums)}份" + (f"：{numbers_text(nums)}" if nums else "")]
         again = [s for s in self.rendered if s not in self.new]
         if again:
             out.append(f"补齐已编号{name}的文件{len(again)}份（编号不变）：{'、'.join(s.number for s in again)}")
