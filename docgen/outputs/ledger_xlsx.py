@@ -2,8 +2,11 @@
 
 Columns (a source's declaration may name fewer): 序号, 来源, 事项内容, 牵头单位, 配合单位, 交办日期, 办结时限, 状态,
 办理情况, 交办单号, 催办次数, 逾期天数.
-Dates are real dates; the header is frozen and filtered; the sheet prints on A4 landscape with the header repeated;
-each row is tinted by its warning. Text is always text (xlsx.set_value), and the same day gives the same bytes.
+Every sheet opens with a title row (the office's name, 督办事项台账 and the sheet's name) and the 截至 line, then the
+header; the three are frozen and repeated on every printed page, the header filtered. All text is 宋体 (10 pt in the
+table), every row as high as its wrapped text needs, the columns fit A4 landscape at full size, the footer numbers
+the pages (core/xlsx.py: print_setup). Dates are real dates; each row is tinted by its warning. Text is always text
+(xlsx.set_value), and the same day gives the same bytes.
 """
 from __future__ import annotations
 
