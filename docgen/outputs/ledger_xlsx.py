@@ -72,8 +72,8 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _measure(size: float, bold: bool = False):
-    # bold CJK is drawn no wider (the stand-in's bold has the same advances)
+def _measure(size: float):
+    """Width in pt of a line of 宋体 at `size` (bold too: headings and titles are CJK, one em in either weight)."""
     return lambda s: width(s, size, FACE)
 
 
@@ -103,7 +103,7 @@ class _Sheet:
             cell.font = Font(name=FACE, size=size, bold=bold, charset=134)
             cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
             ws.merge_cells(f"A{r}:{last}{r}")
-            ws.row_dimensions[r].height = row_height(len(wrap(text, room, _measure(size, bold))), size)
+            ws.row_dimensions[r].height = row_height(len(wrap(text, room, _measure(size))), size)
 
     def row(self, r: int, values: list, header: bool = False, fill: str = "") -> None:
         from openpyxl.styles import Alignment, Font, PatternFill
@@ -122,7 +122,7 @@ class _Sheet:
             if fill:
                 cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
             if wrapped or header:
-                n = max(n, len(wrap(_shown(value), text_width_pt(w), _measure(SIZE, header))))
+                n = max(n, len(wrap(_shown(value), text_width_pt(w), _measure(SIZE))))
         self.ws.row_dimensions[r].height = row_height(n, SIZE)
 
     def finish(self, last_row: int) -> None:
