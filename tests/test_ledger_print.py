@@ -105,7 +105,7 @@ def test_every_sheet_has_its_title_and_as_of_line_repeated_on_every_page(ledger)
         assert ws.print_title_rows == "$1:$3"  # title, 截至 line, header
         assert ws.freeze_panes == "A4"
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # 9: A4
-        assert ws.oddFooter.center.text == "第&P页 共&N页"
+        assert ws.oddFooter.center.text == "第&P页 共&N页" and ws.oddFooter.center.font.startswith("宋体")
         m = ws.page_margins
         assert (m.left, m.right, m.top, m.bottom) == (0.6, 0.6, 0.8, 0.8)
     assert wb["汇总"]["A3"].value == "来源" and wb["会议议定事项"]["C3"].value == "事项内容"

@@ -46,9 +46,10 @@ def workbook_bytes(wb, when: dt.date, title: str = "", author: str = "") -> byte
 # ---- printing (the Excel 台账, outputs/ledger_xlsx.py) ----
 #
 # A column's width in a .xlsx is counted in the Normal style's digit "0". With 宋体 11 pt as the Normal font, Excel
-# and WPS (SimSun at 96 dpi: 8 px) give one unit 6.0 pt; LibreOffice (the font map's stand-in Noto Serif CJK SC,
-# whose digit is 0.557 em) 6.13 pt. A column is made wide enough in the narrowest reading and the page is summed in
-# the widest, so the text fits the column and the columns fit the page in all three.
+# and WPS (SimSun at 96 dpi: 8 px) give one unit 6.0 pt; LibreOffice, with the font map's stand-in Noto Serif CJK SC
+# (whose digit is 0.557 em), 6.15 pt (measured: 10 units print 61.5 pt wide). A column is made wide enough in the
+# narrowest reading and the page is summed in the widest, so the text fits the column and the columns fit the page
+# in all three.
 NORMAL_FONT, NORMAL_SIZE = "宋体", 11
 UNIT_PT = (6.0, 6.15)  # one width unit in pt: narrowest, widest
 CELL_PAD_PT = 5.0  # what a cell keeps free left and right of its text (Excel 2 px each side and the grid line)
@@ -60,7 +61,8 @@ MARGINS_IN = {"left": 0.6, "right": 0.6, "top": 0.8, "bottom": 0.8, "header": 0.
 MIN_PRINT_PT = 9.0  # no text on paper smaller than this: a sheet is fitted to the page width only down to it
 FOOTER = "第&P页 共&N页"
 
-# no line begins with a closing mark, none ends with an opening one (the line breaking of Excel and LibreOffice)
+# Counting lines, no line begins with a closing mark and none ends with an opening one, as Excel breaks CJK text.
+# LibreOffice Calc breaks between any two CJK characters: that never takes more lines than this count.
 _CLOSING = set("，。、；：？！）》」』】〕〉”’·%…—,.;:!?)]}％")
 _OPENING = set("（《「『【〔〈“‘([{")
 
@@ -162,5 +164,5 @@ def print_setup(ws, title_rows: str, size: float) -> None:
         ws.page_setup.pageOrder = "overThenDown"
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = FOOTER
-    ws.oddFooter.center.font = f"{NORMAL_FONT},常规"
+    ws.oddFooter.center.font = f"{NORMAL_FONT},Regular"
     ws.oddFooter.center.size = 10
