@@ -5,10 +5,10 @@ Read back with openpyxl, and printed for real: LibreOffice Calc converts the xls
 the PDF is measured with pdfplumber.
 
 Figures worked out by hand (docgen/core/xlsx.py states the constants):
-- 事项内容 has room for 12.5 em of 10 pt text: a column of 125 + 5 pt, in units of 6.0 pt 21.67. A line takes 12
-  CJK characters (120 pt; 13 would be 130 pt), so 72 of them are 6 lines, 6 × 1.45 × 10 + 4 = 91 pt high.
-- The twelve columns' rooms add up to 2 + 8 + 12.5 + 4.5 + 5 + 5.3 + 5.3 + 5 + 9 + 6.3 + 2 + 2 = 66.9 em; with 5 pt of
-  padding each, (669 + 60) / 6.0 = 121.5 units, 747.2 pt at LibreOffice's 6.15 pt a unit: within A4 landscape's
+- 事项内容 has room for 11.5 em of 10 pt text: a column of 115 + 5 pt, in units of 6.0 pt 20. A line takes 11 CJK
+  characters (110 pt; 12 would be 120 pt), so 72 of them are 7 lines, 7 × 1.45 × 10 + 4 = 105.5 pt high.
+- The twelve columns' rooms add up to 2 + 8 + 11.5 + 4.5 + 5 + 5.3 + 5.3 + 5 + 8.5 + 8.4 + 2 + 2 = 67.5 em; with 5 pt
+  of padding each, (675 + 60) / 6.0 = 122.5 units, 753.4 pt at LibreOffice's 6.15 pt a unit: within A4 landscape's
   841.89 − 2 × 0.6 × 72 = 755.5 pt, so nothing is shrunk and the table prints at 10 pt.
 """
 import datetime as dt
@@ -131,8 +131,8 @@ def test_row_height_of_a_known_long_text(ledger):
     _, xlsx, _ = ledger
     ws = load_workbook(xlsx)["会议议定事项"]
     row = next(r for r in ws.iter_rows(min_row=4) if r[2].value == LONG)
-    assert ws.column_dimensions["C"].width == pytest.approx(21.67)
-    assert ws.row_dimensions[row[0].row].height == pytest.approx(91.0)
+    assert ws.column_dimensions["C"].width == pytest.approx(20.0)
+    assert ws.row_dimensions[row[0].row].height == pytest.approx(105.5)
     assert row[2].alignment.wrap_text
     # a row of one line: 1 × 14.5 + 4 pt
     one = next(r for r in ws.iter_rows(min_row=4) if str(r[2].value).endswith("做好项目资金保障"))
@@ -146,7 +146,7 @@ def test_the_columns_fit_the_page_at_full_size(ledger):
     wb = load_workbook(xlsx)
     ws = wb["会议议定事项"]
     total = sum(ws.column_dimensions[chr(65 + i)].width for i in range(12))
-    assert total == pytest.approx(121.5, abs=0.05)
+    assert total == pytest.approx(122.5, abs=0.05)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.page_setup.fitToHeight == 0
 
@@ -274,3 +274,22 @@ def test_no_cell_text_is_cut(ledger):
     meeting = {r[2]: r for r in printed["会议议定事项"]}
     assert meeting[LONG][3:5] == ["经济发展部", "财政金融部、综合管理部、规划建设部、自然资源部"]
     assert NOTE in meeting[LONG][8]
+
+
+def test_a_slips_number_is_printed_on_one_line(ledger):
+    """督交〔2026〕11号 is 8.26 em of the stand-in font: its column (8.4 em of room) keeps it whole."""
+    _, _, pdf = ledger
+    numbers = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            if "（会议议定事项）" not in page.extract_text().splitlines()[0]:
+                continue
+            xs, ys = _grid(page)
+            x0, x1 = xs[9], xs[10]  # 交办单号
+            for top, bottom in zip(ys[1:], ys[2:]):
+                chars = [c for c in page.chars if x0 < c["x0"] < x1 and top < c["top"] < bottom]
+                if chars:
+                    numbers.append("".join(c["text"] for c in chars))
+                    assert len({round(c["top"]) for c in chars}) == 1, numbers[-1]
+    assert all(re.fullmatch(r"督交〔2026〕\d+号", n) for n in numbers)
+    assert any(re.fullmatch(r"督交〔2026〕\d\d号", n) for n in numbers)  # the widest of them tried
