@@ -293,3 +293,35 @@ def test_a_slips_number_is_printed_on_one_line(ledger):
                     assert len({round(c["top"]) for c in chars}) == 1, numbers[-1]
     assert all(re.fullmatch(r"督交〔2026〕\d+号", n) for n in numbers)
     assert any(re.fullmatch(r"督交〔2026〕\d\d号", n) for n in numbers)  # the widest of them tried
+
+
+def test_a_title_too_wide_for_its_table_breaks_after_the_office_name(tmp_path):
+    """泰安高新技术产业开发区管理委员会督导工作专班 (22 characters) + 督办事项台账（汇总） (10) at 16 pt is 512 pt. 汇总's
+    columns have 6 + 3 + 3 + 6.2 + 4 + 3 + 3 + 4 + 4 + 4 = 40.2 em of room and ten paddings: (402 + 50) / 6.0 = 75.33
+    units, and its merged title 75.33 × 6.0 − 5 = 447 pt: two lines, 2 × 1.45 × 16 + 4 = 50.4 pt. The twelve columns
+    of a source's sheet leave 122.5 × 6.0 − 5 = 730 pt: one line, 1.45 × 16 + 4 = 27.2 pt."""
+    from conftest import MINI_SETTINGS, write_registers
+    from examples import DAILY_REGS
+
+    office = "泰安高新技术产业开发区管理委员会督导工作专班"
+    settings = MINI_SETTINGS.replace("  name: 泰安高新区管委会督导工作专班", f"  name: {office}")
+    assert settings != MINI_SETTINGS
+    reg = write_registers(tmp_path / "r", {**DAILY_REGS, "settings.yaml": settings})
+    xlsx = tmp_path / "台账.xlsx"
+    p = docgen(["-r", reg, "-o", tmp_path / "o", "ledger", "--xlsx", xlsx, "--on", "2026-11-17"])
+    assert p.returncode == 0, p.stderr
+    wb = load_workbook(xlsx)
+    assert wb["汇总"]["A1"].value == f"{office}\n督办事项台账（汇总）"
+    assert wb["汇总"].row_dimensions[1].height == pytest.approx(50.4)
+    assert wb["会议议定事项"]["A1"].value == f"{office}督办事项台账（会议议定事项）"
+    assert wb["会议议定事项"].row_dimensions[1].height == pytest.approx(27.2)
+    from docgen.documents.pdf import font_env
+
+    calc = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+                          env=dict(font_env(), HOME=str(tmp_path / "home")), capture_output=True, text=True,
+                          timeout=300)
+    assert calc.returncode == 0, calc.stdout + calc.stderr
+    with pdfplumber.open(tmp_path / "台账.pdf") as doc:
+        lines = doc.pages[0].extract_text().splitlines()
+        assert lines[:3] == [office, "督办事项台账（汇总）", "截至2026年11月17日"]
+        assert doc.pages[1].extract_text().splitlines()[0] == f"{office}督办事项台账（会议议定事项）"

@@ -91,11 +91,16 @@ class _Sheet:
         for c, w in enumerate(self.widths, 1):
             ws.column_dimensions[get_column_letter(c)].width = w
 
-    def titles(self, title: str) -> None:
+    def titles(self, office: str, sheet: str) -> None:
+        """Row 1: {office}督办事项台账（{sheet}）, on two lines after the office's name when the table is too narrow
+        for one (so that no word is broken); row 2: the 截至 line."""
         from openpyxl.styles import Alignment, Font
 
         ws, last = self.ws, get_column_letter(len(self.columns))
-        room = sum(text_width_pt(w) for w in self.widths)
+        room = text_width_pt(sum(self.widths))  # the merged cell: one padding for the whole row
+        title = f"{office}督办事项台账（{sheet}）"
+        if _measure(TITLE_SIZE)(title) > room:
+            title = f"{office}\n督办事项台账（{sheet}）"
         for r, text, size, bold, align in ((1, title, TITLE_SIZE, True, "center"),
                                            (2, f"截至{cn_date(self.d.as_of)}", DATE_SIZE, False, "right")):
             cell = ws.cell(r, 1)
@@ -141,7 +146,7 @@ def write(d: Day, path: Path) -> Path:
     office = d.reg.settings.office
 
     sh = _Sheet(summary, d, [(h, em, h == "来源") for h, em in SUMMARY.items()])
-    sh.titles(f"{office}督办事项台账（汇总）")
+    sh.titles(office, "汇总")
     sh.row(3, list(SUMMARY), header=True)
     r = 3
     for r, (k, sts) in enumerate(list(rows_by.items()) + [("合计", d.statuses)], 4):
@@ -156,7 +161,7 @@ def write(d: Day, path: Path) -> Path:
         ws = wb.create_sheet(src.sheet)
         cols = [(h, *COLUMNS[h]) for h in src.columns]
         sh = _Sheet(ws, d, [(h, em, wrapped) for h, em, wrapped, *_ in cols])
-        sh.titles(f"{office}督办事项台账（{src.sheet}）")
+        sh.titles(office, src.sheet)
         sh.row(3, [h for h, *_ in cols], header=True)
         r = 3
         for r, s in enumerate(rows_by[src.kind], 4):
