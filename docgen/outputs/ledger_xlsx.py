@@ -26,24 +26,24 @@ from ..core.xlsx import (CELL_PAD_PT, cjk_workbook, print_setup, row_height, set
                          workbook_bytes, wrap)
 from ..documents.metrics import width
 
-# column -> (room for its text in em of SIZE, wrapped, a date, its value for (day, row number, status));
+# column -> (room for its text in em of SIZE, wrapped, its value for (day, row number, status)); dates are dates;
 # sources.LEDGER_COLUMNS is the order. A column is its room and CELL_PAD_PT wide. All twelve come to 67.5 em: at
 # SIZE pt, with their padding and in the widest reading of a width unit, 753 pt, within the 755 pt of A4 landscape
 # between the margins, so the sheet prints at full size. A date (2026-11-20) is 4.98 em in the stand-in font,
 # 督交〔2026〕12号 8.26 em (a slip's number stays on one line up to 99); 催办次数 and 逾期天数 wrap their heading.
 COLUMNS = {
-    "序号": (2, False, False, lambda d, n, s: n),
-    "来源": (8, True, False, lambda d, n, s: s.item.source.describe()),
-    "事项内容": (11.5, True, False, lambda d, n, s: s.item.text),
-    "牵头单位": (4.5, True, False, lambda d, n, s: s.item.lead),
-    "配合单位": (5, True, False, lambda d, n, s: "、".join(s.item.co)),
-    "交办日期": (5.3, False, True, lambda d, n, s: s.item.assigned),
-    "办结时限": (5.3, False, True, lambda d, n, s: s.due),
-    "状态": (5, True, False, lambda d, n, s: state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else "")),
-    "办理情况": (8.5, True, False, lambda d, n, s: _progress(d, s.item.id)),
-    "交办单号": (8.4, True, False, lambda d, n, s: d.assigned_by.get(s.item.id, "")),
-    "催办次数": (2, False, False, lambda d, n, s: d.urges(s.item.id)),
-    "逾期天数": (2, False, False, lambda d, n, s: s.days_overdue if s.days_overdue else 0),
+    "序号": (2, False, lambda d, n, s: n),
+    "来源": (8, True, lambda d, n, s: s.item.source.describe()),
+    "事项内容": (11.5, True, lambda d, n, s: s.item.text),
+    "牵头单位": (4.5, True, lambda d, n, s: s.item.lead),
+    "配合单位": (5, True, lambda d, n, s: "、".join(s.item.co)),
+    "交办日期": (5.3, False, lambda d, n, s: s.item.assigned),
+    "办结时限": (5.3, False, lambda d, n, s: s.due),
+    "状态": (5, True, lambda d, n, s: state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else "")),
+    "办理情况": (8.5, True, lambda d, n, s: _progress(d, s.item.id)),
+    "交办单号": (8.4, True, lambda d, n, s: d.assigned_by.get(s.item.id, "")),
+    "催办次数": (2, False, lambda d, n, s: d.urges(s.item.id)),
+    "逾期天数": (2, False, lambda d, n, s: s.days_overdue if s.days_overdue else 0),
 }
 assert tuple(COLUMNS) == sources.LEDGER_COLUMNS
 SUMMARY = {"来源": 6, "事项数": 3, "已销号": 3, "已办结待核查": 6.2, "正在办理": 4, "逾期": 3, "延期": 3, "红色预警": 4,
@@ -160,7 +160,7 @@ def write(d: Day, path: Path) -> Path:
     for src in declared:
         ws = wb.create_sheet(src.sheet)
         cols = [(h, *COLUMNS[h]) for h in src.columns]
-        sh = _Sheet(ws, d, [(h, em, wrapped) for h, em, wrapped, *_ in cols])
+        sh = _Sheet(ws, d, [(h, em, wrapped) for h, em, wrapped, _ in cols])
         sh.titles(office, src.sheet)
         sh.row(3, [h for h, *_ in cols], header=True)
         r = 3
