@@ -12,12 +12,10 @@ Figures worked out by hand (docgen/core/xlsx.py states the constants):
   841.89 − 2 × 0.6 × 72 = 755.5 pt, so nothing is shrunk and the table prints at 10 pt.
 """
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pdfplumber
 import pytest
