@@ -152,22 +152,22 @@ def test_excel_ledger_read_back(office, tmp_path):
     wb = load_workbook(f)
     assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改"]
     ws = wb["会议议定事项"]
-    assert [c.value for c in ws[1]] == ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态",
+    assert [c.value for c in ws[3]] == ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态",
                                        "办理情况", "交办单号", "催办次数", "逾期天数"]
-    rows = {r[2]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {r[2]: r for r in ws.iter_rows(min_row=4, values_only=True)}
     a = rows["推进甲项目开工建设"]
     assert a[0] == 1 and a[3] == "经济发展部" and a[5] == dt.datetime(2026, 11, 2) and a[6] == dt.datetime(2026, 11, 12)
     assert a[7] == "逾期·红（已逾期5天）" and a[8] is None  # a 签收 is not 办理情况
     assert (a[9], a[10], a[11]) == ("督交〔2026〕1号", 0, 5)
     b = rows["做好乙项目资金保障"]
     assert (b[9], b[11]) == ("督交〔2026〕2号", 0) and b[7].startswith("临期·蓝")
-    d = [r for r in ws.iter_rows(min_row=2) if str(r[2].value).endswith("丁项目前期手续")][0]
+    d = [r for r in ws.iter_rows(min_row=4) if str(r[2].value).endswith("丁项目前期手续")][0]
     assert d[2].value == "=SUM(1,2)丁项目前期手续" and d[2].data_type == "s" and d[2].quotePrefix
     assert d[9].value in ("", None)  # not assigned by a slip yet
-    fills = {r[2].value: r[2].fill.start_color.rgb[-6:] for r in ws.iter_rows(min_row=2)}
+    fills = {r[2].value: r[2].fill.start_color.rgb[-6:] for r in ws.iter_rows(min_row=4)}
     assert fills["推进甲项目开工建设"] == "FFC7CE" and fills["做好乙项目资金保障"] == "BDD7EE"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:L5"
-    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:L7"  # under the title and the 截至 line
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$3"
     summary = wb["汇总"]
     total = [r for r in summary.iter_rows(values_only=True) if r and r[0] == "合计"][0]
     # 4 items: A overdue; B, L due soon and D not yet due are 正在办理; red A, blue B and L
@@ -247,7 +247,7 @@ def test_excel_ledger_of_the_example_registers(example_registers, tmp_path):
     n_meeting = sum(len(m["items"]) for m in meetings if str(m["date"]) <= "2026-11-20")
     wb = load_workbook(f)
     ws = wb["会议议定事项"]
-    assert ws.max_row - 1 == n_meeting
-    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == list(range(1, n_meeting + 1))
-    overdue = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "推进棚户区改造二期拆迁清表工作"][0]
+    assert ws.max_row - 3 == n_meeting  # title, 截至 line, header
+    assert [r[0] for r in ws.iter_rows(min_row=4, values_only=True)] == list(range(1, n_meeting + 1))
+    overdue = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[2] == "推进棚户区改造二期拆迁清表工作"][0]
     assert overdue[6] == dt.datetime(2026, 10, 8) and overdue[11] == 43

@@ -129,10 +129,10 @@ def test_build_assigns_it_and_the_ledger_gives_it_a_sheet(run, office, tmp_path,
     wb = load_workbook(out / "台账.xlsx")
     assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "年度目标任务"]
     ws = wb["年度目标任务"]
-    assert [c.value for c in ws[1]] == ["序号", "事项内容", "牵头单位", "办结时限", "状态"]
-    row = [c.value for c in ws[2]]
+    assert [c.value for c in ws[3]] == ["序号", "事项内容", "牵头单位", "办结时限", "状态"]
+    row = [c.value for c in ws[4]]
     assert row[:4] == [1, "全年招引亿元以上项目10个", "财政金融部", dt.datetime(2026, 11, 30)]
-    assert ws.max_row == 2 and ws.auto_filter.ref == "A1:E2"
+    assert ws.max_row == 4 and ws.auto_filter.ref == "A3:E4"  # under the title and the 截至 line
     # 汇总: 来源, 事项数, 已销号, 已办结待核查, 正在办理, 逾期, 延期, 红, 黄, 蓝. On 11/16 MB01 is open with ten
     # working days left (no warning); A is four days overdue (red).
     rows = {r[0]: list(r[1:]) for r in wb["汇总"].iter_rows(min_row=4, values_only=True)}
