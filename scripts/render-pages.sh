@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders the pages of the demo's documents as PNG (pdftoppm -r 60) into docs/pages/, so that anyone can see
+# Renders the pages of the demo's documents as PNG (pdftoppm -r 100, as a proofreader looks at them) into docs/pages/, so that anyone can see
 # what docgen prints. Run after `make demo` (it reads output/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 dst=docs/pages
 rm -rf "$dst" && mkdir -p "$dst"
 render() {  # pdf name
-  pdftoppm -r 60 -png "$1" "$dst/$2"
+  pdftoppm -r 100 -png "$1" "$dst/$2"
 }
 render output/sample/样例公文.pdf sample
 render "output/slips/交办单/督交〔2026〕3号.pdf" assign-slip
@@ -26,5 +26,10 @@ render "$(ls "$batch"/01-*.pdf)" batch-unit
 render "$(ls output/forms/延期申请表-*.pdf)" form-extension
 render "$(ls output/forms/办结反馈单-*.pdf)" form-feedback
 render "output/bulletins/督导通报2026年第2期.pdf" bulletin
+# the Excel 台账 as LibreOffice Calc prints it (the first two pages)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+FONTCONFIG_FILE="$PWD/docgen/fonts/fonts.conf" soffice -env:UserInstallation=file://"$tmp"/profile --headless \
+  --convert-to pdf --outdir "$tmp" output/台账.xlsx >/dev/null 2>&1
+pdftoppm -r 100 -png -f 1 -l 2 "$tmp/台账.pdf" "$dst/ledger-xlsx"
 .venv/bin/python scripts/screenshot-site.py output/site/index.html "$dst/site-overview.png"
 ls "$dst"
