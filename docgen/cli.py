@@ -701,7 +701,7 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
 
 @cli.command("init", short_help="为新的办公室建立台账目录。", help="为新的办公室建立台账目录：settings.yaml（办公室名称，未给出的标为“待填写”）、"
              "rules.yaml（默认规则，每项带说明）、units.yaml 和每种来源的一个示例（已注释）。目录须是新的或空的，不覆盖任何文件。")
-@click.argument("folder", type=click.Path(file_okay=False), metavar="目录")
+@click.argument("folder", metavar="目录")
 @click.option("--committee", default="", metavar="名称", help="发文机关全称")
 @click.option("--office", default="", metavar="名称", help="督导工作专班名称")
 @click.option("--contact", default="", metavar="姓名", help="督导专班联系人")
@@ -727,9 +727,9 @@ def import_cmd(c: Ctx, xlsx, sheet):
     from .registers import xlsx_import as X
 
     pl = X.plan(Path(xlsx), c.registers, sheet)
-    rows = [[sh.name, str(sh.header_row), f"{X.COLUMNS[col][0]}（{letter_of(i)}列：{head}）", str(len(sh.rows))]
-            for sh in pl.sheets for col, (i, head) in sh.columns.items()]
-    click.echo(table(["工作表", "表头行", "列", "行数"], rows))
+    for sh in pl.sheets:
+        click.echo(f"工作表「{sh.name}」：表头在第{sh.header_row}行，{len(sh.rows)}行事项")
+        click.echo(table(["表中的列", "列", "导入为"], sh.table()) + "\n")
     for path in X.write(c.registers, pl):
         rel = path.relative_to(c.registers).as_posix()
         s, entries, _ = pl.files[rel]
@@ -737,12 +737,6 @@ def import_cmd(c: Ctx, xlsx, sheet):
     click.echo(f"共导入{pl.rows}个事项。运行 docgen check 检查。")
     if pl.progress:
         click.echo(f"说明：{pl.progress}行的“办理情况”没有导入（进展记录须写日期和类型，见 docs/registers.md 的 progress）。")
-
-
-def letter_of(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
 
 
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")

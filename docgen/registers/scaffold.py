@@ -115,6 +115,7 @@ def settings_text(o: Office) -> str:
         "print": "印制", "sealed": "加盖印章：true 时成文日期右空四字、留出用印位置",
         "colour": "催办单按预警等级套色；用彩色纸印制的写 false", "cc_leader": "催办单抄报牵头单位的分管领导（units.yaml 的 leader）",
         "duplex": "打印批次按双面印制，每份单据从新的一张纸开始",
+        **{k: f"{KINDS[k].name}的机关代字" for k in SLIP_KINDS},
     }
     head = ("# 办公室设置（docgen init 生成）：发文机关、督导专班、编号机构与机关代字、联系人、抄送与印发机关。\n"
             f"# 写着“{PLACEHOLDER}”的请改成本办公室的名称（docgen check 会列出尚未填写的项目）。格式见 docs/registers.md。\n"

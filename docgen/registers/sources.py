@@ -57,6 +57,9 @@ class SourceKind:
     # data in the register's own fields, and a Chinese note per field name (any depth) printed beside it
     example: dict | None = None
     example_notes: dict | None = None
+    # other words that name this source in an office's Excel 台账 (事项来源), for `docgen import`, besides its label,
+    # sheet, name and vocabulary
+    import_words: tuple = ()
 
     @property
     def board_label(self) -> str:
@@ -224,7 +227,7 @@ register(SourceKind(
     lambda src: f"来文：{src.detail.get('number') or ''}《{src.title}》",
     Vocabulary("documents", "公文办理类别", {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research",
                                          "急办": "doc.urgent"}),
-    date_field="handed",
+    date_field="handed", import_words=("来文",),
     example={"id": "2026-GW001", "number": "示政办字〔2026〕1号", "title": "关于报送年度工作总结的通知",
              "handed": dt.date(2026, 1, 5), "category": "单办", "lead": "示例镇"},
     example_notes={**_ITEM_NOTES, "number": "来文文号", "title": "来文标题", "handed": "交办日期（起算日）",
@@ -233,6 +236,7 @@ register(SourceKind(
 register(SourceKind(
     "inspection", "inspections", "inspections", "督导检查", "督导整改", "督导整改", _inspection,
     lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True,
+    import_words=(*INSPECTION_FORMS, "督导", "督查"),
     example={"id": "2026-DC01", "date": dt.date(2026, 1, 20), "form": "实地督导", "inspectors": ["督导员甲", "督导员乙"],
              "finding": "安全生产隐患排查台账不完整", "requirement": "完善隐患排查台账，逐项明确责任人和整改时限",
              "lead": "示例镇", "due": dt.date(2026, 2, 10)},

@@ -43,6 +43,11 @@ COLUMNS = {
     "交办单号": ("交办单号",),
 }
 REQUIRED = ("事项", "牵头单位", "交办日期")
+# what each column becomes, for the table `import` shows
+USE = {"序号": "（不导入，事项另编编号）", "来源": "来源的种类、名称和日期", "名称": "会议名称 / 批示领导 / 文号",
+       "事项": "事项内容 text（督导整改为 finding）", "牵头单位": "牵头单位 lead", "配合单位": "配合单位 co",
+       "交办日期": "交办日期 assigned", "办结时限": "办结时限 due", "办理情况": "（不导入：进展记录须写日期和类型）",
+       "交办单号": "（不导入：编号由 docgen 给出）"}
 HEADER_SCAN = 20  # the header is looked for in the first rows of a sheet
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -79,6 +84,13 @@ class Sheet:
     header_row: int
     columns: dict  # column -> (index, header as written)
     rows: list = field(default_factory=list)
+    others: list = field(default_factory=list)  # (index, header as written) of the header's other columns
+
+    def table(self) -> list[list[str]]:
+        """Each column of the header, in order: as written, its letter, what it becomes."""
+        cols = [(i, head, USE[col]) for col, (i, head) in self.columns.items()]
+        cols += [(i, head, "（不导入）") for i, head in self.others]
+        return [[head, _col_letter(i), use] for i, head, use in sorted(cols)]
 
 
 class Problems:
@@ -147,7 +159,7 @@ def _choose_source(text: str, vocabulary: dict) -> tuple["sources.SourceKind | N
     """The declared source a 事项来源 names: the longest word contained; None when none or two sources tie."""
     best: list = []
     for s in sources.all():
-        words = {w: (s, "") for w in (s.label, s.sheet, s.what) if w}
+        words = {w: (s, "") for w in (s.label, s.sheet, s.what, *s.import_words) if w}
         if s.vocabulary:
             words.update({w: (s, w) for w in vocabulary.get(s.vocabulary.group, {})})
         for w, hit in words.items():
@@ -188,6 +200,9 @@ def read_sheets(path: Path, sheet: str | None, p: Problems) -> list[Sheet]:
             continue
         r0, cols = found
         sh = Sheet(name, r0, cols)
+        header = next(ws.iter_rows(min_row=r0, max_row=r0, values_only=True))
+        used = {i for i, _ in cols.values()}
+        sh.others = [(i, str(v).strip()) for i, v in enumerate(header, 1) if i not in used and _text(v)]
         for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, values_only=True), r0 + 1):
             cells = {col: (_col_letter(i), values[i - 1] if i - 1 < len(values) else None)
                      for col, (i, _) in cols.items()}
@@ -436,7 +451,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
         rel = f"{s.folder}/导入-{stem}.yaml"
         head = f"# {s.label}：由 docgen import 从 {Path(xlsx).name} 导入（{len(xs)}个事项）。\n"
         files[rel] = (s, entries, head + yaml.safe_dump({s.key: entries}, allow_unicode=True, sort_keys=False,
-                                                       width=120))
+                                                       default_flow_style=False, width=120))
     if p.out:
         raise InputErrors(p.out)
     for rel in files:
