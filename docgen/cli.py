@@ -730,6 +730,8 @@ def import_cmd(c: Ctx, xlsx, sheet):
     for sh in pl.sheets:
         click.echo(f"工作表「{sh.name}」：表头在第{sh.header_row}行，{len(sh.rows)}行事项")
         click.echo(table(["表中的列", "列", "导入为"], sh.table()) + "\n")
+    for name in pl.skipped:
+        click.echo(f"工作表「{name}」：前{X.HEADER_SCAN}行中没有督办事项的表头，未导入")
     for path in X.write(c.registers, pl):
         rel = path.relative_to(c.registers).as_posix()
         s, entries, _ = pl.files[rel]

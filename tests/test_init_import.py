@@ -129,8 +129,9 @@ def test_init_writes_an_example_for_a_source_declared_later(run, tmp_path):
 UNITS = MINI_UNITS  # 经济发展部、财政金融部、良庄镇
 
 
-def _office_sheet(path: Path, rows, header=None, title="某区督办事项台账", name="督办事项") -> Path:
-    """An office's sheet: a merged title row, a blank row, the header on row 3, the items from row 4."""
+def _office_sheet(path: Path, rows, header=None, title="某区督办事项台账", name="督办事项", merge=()) -> Path:
+    """An office's sheet: a merged title row, a blank row, the header on row 3, the items from row 4; `merge`: cell
+    ranges merged below the header (the value in the first cell)."""
     wb = Workbook()
     ws = wb.active
     ws.title = name
@@ -144,14 +145,18 @@ def _office_sheet(path: Path, rows, header=None, title="某区督办事项台账
         for c, v in enumerate(values, 1):
             if v is not None:
                 set_value(ws.cell(r, c), v)
+    for rng in merge:
+        ws.merge_cells(rng)
     wb.save(path)
     return path
 
 
+# rows 4 and 5: one meeting, its 事项来源 and 会议名称 merged down both rows (B4:B5, C4:C5)
+OFFICE_MERGE = ("B4:B5", "C4:C5")
 OFFICE_ROWS = [
     [1, "主任办公会", "2026年第12次主任办公会", "启动2027年部门预算编制工作", "财政金融部", "经济发展部、良庄镇",
-     dt.datetime(2026, 11, 12), "2026年11月30日", "已召开部署会"],
-    [2, "主任办公会", "2026年第12次主任办公会", "梳理年度重点项目清单", "经济发展部", None,
+     dt.datetime(2026, 11, 12), "2026年11月30日前", "已召开部署会"],
+    [2, None, None, "梳理年度重点项目清单", "经济发展部", None,
      "2026.11.12", dt.datetime(2026, 11, 20), None],
     [3, "主要领导批示", "管委会主任", "加快老旧小区改造进度", "良庄镇", None, "2026-10-09", None, None],
     [4, "单办公文", "泰政办字〔2026〕45号《关于报送国庆假期安全稳定工作情况的通知》", "按要求报送情况", "经济发展部",
@@ -166,7 +171,7 @@ def office(tmp_path):
 
 
 def test_import_an_office_sheet_to_hand_written_items(run, office, tmp_path):
-    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS)
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS, merge=OFFICE_MERGE)
     rc, out, err = run("-r", str(office), "import", str(xlsx))
     assert rc == 0, err
     assert "工作表「督办事项」：表头在第3行，5行事项" in out
@@ -227,7 +232,8 @@ def test_import_an_office_sheet_to_hand_written_items(run, office, tmp_path):
 ])
 def test_a_bad_row_is_refused_naming_sheet_row_and_column_and_nothing_is_written(run, office, tmp_path, row, column,
                                                                                letter, words):
-    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS + [row])  # the bad row is row 9 (items start on row 4)
+    # the bad row is row 9 (items start on row 4)
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS + [row], merge=OFFICE_MERGE)
     before = _files(office)
     rc, out, err = run("-r", str(office), "import", str(xlsx))
     assert rc == 2
@@ -255,9 +261,24 @@ def test_import_of_a_sheet_by_name_and_one_without_a_header(run, office, tmp_pat
     assert "共导入1个事项" in out
 
 
+def test_a_sheet_without_a_header_is_named_and_left(run, office, tmp_path):
+    xlsx = tmp_path / "台账.xlsx"
+    _office_sheet(xlsx, OFFICE_ROWS[:1])
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    wb.create_sheet("说明").cell(1, 1, "本表由综合办维护")
+    wb.save(xlsx)
+    rc, out, err = run("-r", str(office), "import", str(xlsx))
+    assert rc == 0, err
+    assert "工作表「说明」：前20行中没有督办事项的表头，未导入" in out
+    assert "共导入1个事项" in out
+
+
 # ---------------------------------------------------------------- the round trip through `docgen ledger`
 
-def test_the_ledger_xlsx_imports_back_to_the_same_items(run, example_registers, tmp_path):
+@pytest.mark.parametrize("titled", [False, True])
+def test_the_ledger_xlsx_imports_back_to_the_same_items(run, example_registers, tmp_path, titled):
     from docgen.engine.status import status_all
     from docgen.registers.calendar import WorkCalendar
 
@@ -265,6 +286,15 @@ def test_the_ledger_xlsx_imports_back_to_the_same_items(run, example_registers, 
     xlsx = tmp_path / "台账.xlsx"
     rc, out, err = run("-r", str(example_registers), "ledger", "--xlsx", str(xlsx), "--on", on.isoformat())
     assert rc == 0, err
+    if titled:  # the print layout with title rows on top of each sheet (another change of ledger_xlsx.py)
+        from openpyxl import load_workbook
+
+        wb = load_workbook(xlsx)
+        for ws in wb.worksheets:
+            ws.insert_rows(1, 2)
+            ws.cell(1, 1, f"督办事项台账·{ws.title}")
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=8)
+        wb.save(xlsx)
     new = tmp_path / "new"
     assert run("init", str(new), "--office", "新专班")[0] == 0
     shutil.copy(example_registers / "units.yaml", new / "units.yaml")

@@ -128,9 +128,10 @@ def parse_date(v, what: str) -> tuple[dt.date | None, str]:
     if isinstance(v, bool) or isinstance(v, (int, float)):
         return None, (f"{what}「{v}」是一个数字，看不出是哪一天：请把单元格设为日期格式，或写成 2026年3月5日")
     s = str(v).strip()
-    m = _CN_DATE.match(s) or _DOT_DATE.match(s)
+    t = s.removesuffix("前").rstrip()  # 办结时限 2026年11月30日前: the day itself
+    m = _CN_DATE.match(t) or _DOT_DATE.match(t)
     if not m:
-        if re.match(r"^\d{1,2}\s*月\s*\d{1,2}\s*日$", s) or re.match(r"^\d{1,2}[.\-/]\d{1,2}$", s):
+        if re.match(r"^\d{1,2}\s*月\s*\d{1,2}\s*日$", t) or re.match(r"^\d{1,2}[.\-/]\d{1,2}$", t):
             return None, f"{what}「{s}」没有写年份，不能确定是哪一年：请写成 2026年3月5日"
         return None, f"{what}「{s}」不是日期：请写成 2026年3月5日、2026.3.5 或 2026-03-05，或设为日期格式"
     y, mo, d = (int(x) for x in m.groups())
@@ -179,13 +180,28 @@ def _word_in(text: str, words) -> str:
     return max(found, key=len) if found else ""
 
 
-def read_sheets(path: Path, sheet: str | None, p: Problems) -> list[Sheet]:
+def _merged(ws, below: int) -> dict:
+    """(row, column) -> value for every cell of a merged range below the header: an office merges 事项来源 down the
+    rows of one meeting, and each of those rows has it."""
+    out = {}
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= below:
+            continue
+        v = ws.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                out[(r, c)] = v
+    return out
+
+
+def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None = None) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise DocgenError(f"无法打开 {path}：不是 Excel 工作簿（.xlsx），或文件已损坏（{type(e).__name__}）")
+        raise DocgenError(f"无法打开 {path}：不是 Excel 工作簿（.xlsx），或文件已损坏（{type(e).__name__}）。"
+                          "旧版的 .xls 请先在 Excel 或 WPS 中另存为 .xlsx")
     names = wb.sheetnames
     if sheet is not None and sheet not in names:
         raise DocgenError(f"{path} 中没有工作表「{sheet}」（有：{'、'.join(names)}）")
@@ -197,14 +213,17 @@ def read_sheets(path: Path, sheet: str | None, p: Problems) -> list[Sheet]:
             if sheet is not None:
                 raise DocgenError(f"{path} 工作表「{name}」的前{HEADER_SCAN}行中找不到表头："
                                   f"表头须有“督办事项”（或“事项内容”）和“牵头单位”（或“责任单位”）")
+            if skipped is not None:
+                skipped.append(name)
             continue
         r0, cols = found
         sh = Sheet(name, r0, cols)
         header = next(ws.iter_rows(min_row=r0, max_row=r0, values_only=True))
         used = {i for i, _ in cols.values()}
         sh.others = [(i, str(v).strip()) for i, v in enumerate(header, 1) if i not in used and _text(v)]
+        merged = _merged(ws, r0)
         for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, values_only=True), r0 + 1):
-            cells = {col: (_col_letter(i), values[i - 1] if i - 1 < len(values) else None)
+            cells = {col: (_col_letter(i), merged.get((r, i), values[i - 1] if i - 1 < len(values) else None))
                      for col, (i, _) in cols.items()}
             if all(_text(v) == "" for _, v in cells.values()):
                 continue
@@ -399,6 +418,7 @@ class Plan:
     files: dict
     rows: int
     progress: int  # rows whose 办理情况 holds text (not imported: a progress entry needs its date and kind)
+    skipped: list = field(default_factory=list)  # sheets without a header (a summary, notes)
 
 
 def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
@@ -408,7 +428,8 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     if diags:
         raise InputErrors(diags)
     p = Problems(str(xlsx))
-    sheets = read_sheets(Path(xlsx), sheet, p)
+    skipped: list = []
+    sheets = read_sheets(Path(xlsx), sheet, p, skipped)
     for sh in sheets:
         missing = [c for c in REQUIRED if c not in sh.columns]
         if missing:
@@ -463,7 +484,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     _, diags = parse_registers(texts, str(registers))
     if out or diags:
         raise InputErrors(out + diags)
-    return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress))
+    return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress), skipped)
 
 
 def write(registers: Path, pl: Plan) -> list[Path]:
