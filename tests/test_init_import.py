@@ -261,6 +261,15 @@ def test_import_of_a_sheet_by_name_and_one_without_a_header(run, office, tmp_pat
     assert "共导入1个事项" in out
 
 
+def test_a_missing_or_broken_workbook_is_refused_in_chinese(run, office, tmp_path):
+    rc, out, err = run("-r", str(office), "import", str(tmp_path / "无.xlsx"))
+    assert (rc, err) == (2, f"错误：找不到 Excel 台账 {tmp_path / '无.xlsx'}\n")
+    bad = tmp_path / "旧.xlsx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+    rc, out, err = run("-r", str(office), "import", str(bad))
+    assert rc == 2 and "不是 Excel 工作簿（.xlsx），或文件已损坏" in err and "另存为 .xlsx" in err
+
+
 def test_a_sheet_without_a_header_is_named_and_left(run, office, tmp_path):
     xlsx = tmp_path / "台账.xlsx"
     _office_sheet(xlsx, OFFICE_ROWS[:1])

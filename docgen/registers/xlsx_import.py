@@ -197,6 +197,8 @@ def _merged(ws, below: int) -> dict:
 def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None = None) -> list[Sheet]:
     from openpyxl import load_workbook
 
+    if not path.is_file():
+        raise DocgenError(f"找不到 Excel 台账 {path}" if not path.exists() else f"{path} 不是文件")
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
