@@ -214,6 +214,25 @@ def test_import_an_office_sheet_to_hand_written_items(run, office, tmp_path):
     assert _files(office) == written
 
 
+def test_headers_with_remarks_rows_numbered_ahead_and_unnamed_meetings(run, office, tmp_path):
+    header = ["序号", "事项\n来源", "督办事项", "牵头单位（部门）", "配合单位", "交办\n日期", "办结时限(截止)"]
+    rows = [[1, "主任办公会", "甲事项", "经济发展部", None, "2026-11-02", "2026-11-20"],
+            [2, "主任办公会", "乙事项", "良庄镇", None, "2026-11-02", "2026-11-20"],
+            [3, "主任办公会", "丙事项", "良庄镇", None, "2026-11-16", "2026-11-27"],
+            [4], [5], [6]]  # numbered in advance, not used yet
+    xlsx = _office_sheet(tmp_path / "t.xlsx", rows, header=header)
+    rc, out, err = run("-r", str(office), "import", str(xlsx))
+    assert rc == 0, err
+    assert "表头在第3行，3行事项" in out and "共导入3个事项" in out
+    reg, _ = read_registers(office)
+    # no meeting name: the items of one day are one meeting (2026-11-02: 甲, 乙), another day another (丙)
+    meetings = {}
+    for i in reg.items:
+        meetings.setdefault((i.source.id, i.source.date), []).append(i.text)
+    assert sorted(meetings.values()) == [["丙事项"], ["甲事项", "乙事项"]]
+    assert sorted(d for _, d in meetings) == [dt.date(2026, 11, 2), dt.date(2026, 11, 16)]
+
+
 @pytest.mark.parametrize("row,column,letter,words", [
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "经济发展部", "财政金融部、不存在局",
       "2026-11-12", "2026-11-30"], "配合单位", "F", "单位「不存在局」不在单位名录（units.yaml）中"),

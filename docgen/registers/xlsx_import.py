@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
+from ..core.files import safe_name
 from . import sources
 from .load import _read_files, parse_registers, unprintable
 
@@ -61,7 +62,11 @@ _INSPECTION_DESC = re.compile(r"^(?P<date>\d{4}年\d{1,2}月\d{1,2}日)?(?P<form
 
 
 def norm_header(v) -> str:
-    return re.sub(r"\s+", "", str(v)) if v is not None else ""
+    """A header as compared: no blanks or line breaks, no bracketed remark (牵头单位（部门） is 牵头单位)."""
+    if v is None:
+        return ""
+    h = re.sub(r"\s+", "", str(v))
+    return re.sub(r"[（(][^（）()]*[）)]$", "", h) or h
 
 
 def _col_letter(i: int) -> str:
@@ -158,6 +163,7 @@ def _cn_date(s: str) -> dt.date:
 
 def _choose_source(text: str, vocabulary: dict) -> tuple["sources.SourceKind | None", str]:
     """The declared source a 事项来源 names: the longest word contained; None when none or two sources tie."""
+    text = _outside_titles(text)
     best: list = []
     for s in sources.all():
         words = {w: (s, "") for w in (s.label, s.sheet, s.what, *s.import_words) if w}
@@ -175,7 +181,13 @@ def _choose_source(text: str, vocabulary: dict) -> tuple["sources.SourceKind | N
     return next(iter(hits.values()))
 
 
+def _outside_titles(text: str) -> str:
+    """A 事项来源 without the titles in 《》 it quotes: a word in a document's title says nothing of the source."""
+    return re.sub(r"《[^》]*》", "", text)
+
+
 def _word_in(text: str, words) -> str:
+    text = _outside_titles(text)
     found = [w for w in words if w in text]
     return max(found, key=len) if found else ""
 
@@ -227,8 +239,8 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
         for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, values_only=True), r0 + 1):
             cells = {col: (_col_letter(i), merged.get((r, i), values[i - 1] if i - 1 < len(values) else None))
                      for col, (i, _) in cols.items()}
-            if all(_text(v) == "" for _, v in cells.values()):
-                continue
+            if all(_text(v) == "" for col, (_, v) in cells.items() if col != "序号"):
+                continue  # blank, or numbered in advance and not used yet
             sh.rows.append(Row(name, r, cells))
         out.append(sh)
     if not out:
@@ -337,10 +349,11 @@ def _item(x: Parsed, iid: str, text_key: str = "text") -> dict:
 
 def _meetings(s, rows: list[Parsed], ids, p: Problems) -> list[dict]:
     groups: dict = {}
-    for x in rows:
-        groups.setdefault((x.src_text, x.name), []).append(x)
+    for x in rows:  # one meeting: its name, or 来源 as docgen writes it; else its 来源 and the day it assigned
+        named = x.name or _MEETING_DESC.match(x.src_text)
+        groups.setdefault((x.src_text, x.name, None if named else x.assigned), []).append(x)
     out = []
-    for (src_text, name), xs in groups.items():
+    for (src_text, name, _), xs in groups.items():
         m = _MEETING_DESC.match(src_text)
         title = name or (m.group("title") if m else src_text) or s.label
         date = _cn_date(m.group("date")) if m else min(x.assigned for x in xs)
@@ -456,7 +469,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     by_source: dict = {}
     for x in parsed:
         by_source.setdefault(x.source.kind, []).append(x)
-    stem = Path(xlsx).stem
+    stem = safe_name(Path(xlsx).stem)
     files: dict = {}
     for s in sources.all():
         xs = by_source.get(s.kind)
