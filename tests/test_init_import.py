@@ -98,6 +98,11 @@ def test_init_refuses_a_folder_that_is_not_empty(run, tmp_path):
     f.write_text("x", encoding="utf-8")
     rc, out, err = run("init", str(f))
     assert rc == 2 and "已存在且不是文件夹" in err and f.read_text() == "x"
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    rc, out, err = run("init", str(empty))
+    assert rc == 0, err
+    assert (empty / "settings.yaml").is_file()
 
 
 def test_init_writes_an_example_for_a_source_declared_later(run, tmp_path):

@@ -18,7 +18,9 @@ loader, with the registers already in the folder, before any is written; an exis
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import tempfile
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -511,19 +513,36 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress), skipped)
 
 
+def _create(path: Path, text: str) -> None:
+    """A new file, whole or not at all, never replacing one: written beside it, then linked to its name (which
+    fails if the name is taken); where the disk has no links (some shared drives), renamed when the name is free."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            if path.exists() or path.is_symlink():
+                raise FileExistsError(errno.EEXIST, "已存在", str(path))
+            os.rename(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write(registers: Path, pl: Plan) -> list[Path]:
     """The planned files, each created new (never replacing one); all or none."""
     done: list[Path] = []
     try:
         for rel, (_, _, text) in pl.files.items():
             path = registers / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-            tmp.write_text(text, encoding="utf-8")
-            try:
-                os.link(tmp, path)  # fails if the file appeared meanwhile: nothing is replaced
-            finally:
-                tmp.unlink()
+            _create(path, text)
             done.append(path)
     except BaseException:
         for path in done:
