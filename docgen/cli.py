@@ -734,11 +734,13 @@ def import_cmd(c: Ctx, xlsx, sheet):
         click.echo(f"工作表「{name}」：前{X.HEADER_SCAN}行中没有督办事项的表头，未导入")
     for path in X.write(c.registers, pl):
         rel = path.relative_to(c.registers).as_posix()
-        s, entries, _ = pl.files[rel]
-        click.echo(f"已写出 {path}：{s.label}，{len(entries)}条")
+        s, n, _ = pl.files[rel]
+        click.echo(f"已写出 {path}：{s.label}，{n}个事项")
     click.echo(f"共导入{pl.rows}个事项。运行 docgen check 检查。")
     if pl.progress:
         click.echo(f"说明：{pl.progress}行的“办理情况”没有导入（进展记录须写日期和类型，见 docs/registers.md 的 progress）。")
+    click.echo("注意：导入的事项都还没有进展记录，docgen 视为尚未办结：已办结、已销号的，先在 progress 中登记办结和核查，"
+               "再运行 docgen build（否则会为它们出具交办单和催办单）；可先用 docgen build --no-pdf 只生成草稿查看。")
 
 
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")

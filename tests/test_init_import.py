@@ -338,6 +338,7 @@ def test_the_ledger_xlsx_imports_back_to_the_same_items(run, example_registers, 
     rc, out, err = run("-r", str(new), "import", str(xlsx))
     assert rc == 0, err
     assert "共导入47个事项" in out  # the example office's 47 items (README)
+    assert "会议议定，23个事项" in out and "督导整改，4个事项" in out
 
     def items(root):
         reg, diags = read_registers(root)

@@ -434,7 +434,7 @@ BUILDERS = {"instruction": _instruction, "document": _document, "inspection": _i
 
 @dataclass
 class Plan:
-    """What an import writes: file -> (source, entries, YAML text), and the sheets it read."""
+    """What an import writes: file -> (source, how many items, YAML text), and the sheets it read."""
 
     sheets: list
     files: dict
@@ -496,7 +496,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
             continue
         rel = f"{s.folder}/导入-{stem}.yaml"
         head = f"# {s.label}：由 docgen import 从 {Path(xlsx).name} 导入（{len(xs)}个事项）。\n"
-        files[rel] = (s, entries, head + yaml.safe_dump({s.key: entries}, allow_unicode=True, sort_keys=False,
+        files[rel] = (s, len(xs), head + yaml.safe_dump({s.key: entries}, allow_unicode=True, sort_keys=False,
                                                        default_flow_style=False, width=120))
     if p.out:
         raise InputErrors(p.out)
