@@ -242,11 +242,11 @@ def test_headers_with_remarks_rows_numbered_ahead_and_unnamed_meetings(run, offi
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "经济发展部", "财政金融部、不存在局",
       "2026-11-12", "2026-11-30"], "配合单位", "F", "单位「不存在局」不在单位名录（units.yaml）中"),
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "规划建设部", None, "2026-11-12", "2026-11-30"],
-     "牵头单位", "E", "单位「规划建设部」不在单位名录（units.yaml）中"),
+     "责任单位", "E", "单位「规划建设部」不在单位名录（units.yaml）中"),
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "经济发展部", None, "11月12日", "2026-11-30"],
      "交办日期", "G", "没有写年份，不能确定是哪一年"),
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "经济发展部", None, "2026-11-12", 46000],
-     "办结时限", "H", "是一个数字，看不出是哪一天"),
+     "完成时限", "H", "是一个数字，看不出是哪一天"),
     ([6, "主任办公会", "2026年第12次主任办公会", "某项工作", "经济发展部", None, "2026-02-30", "2026-11-30"],
      "交办日期", "G", "「2026-02-30」不存在"),
     ([6, "主任办公会", "2026年第12次主任办公会", "第一行\n第二行", "经济发展部", None, "2026-11-12", "2026-11-30"],
@@ -260,7 +260,7 @@ def test_headers_with_remarks_rows_numbered_ahead_and_unnamed_meetings(run, offi
 ])
 def test_a_bad_row_is_refused_naming_sheet_row_and_column_and_nothing_is_written(run, office, tmp_path, row, column,
                                                                                letter, words):
-    # the bad row is row 9 (items start on row 4)
+    # the bad row is row 9 (items start on row 4); its column is named as the sheet names it (责任单位, 完成时限)
     xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS + [row], merge=OFFICE_MERGE)
     before = _files(office)
     rc, out, err = run("-r", str(office), "import", str(xlsx))

@@ -82,7 +82,11 @@ class Row:
     sheet: str
     row: int
     cells: dict  # column -> (letter, value)
-    source: "sources.SourceKind | None" = None
+    heads: dict = field(default_factory=dict)  # column -> its header as the sheet writes it (责任单位)
+
+    def bad(self, p: "Problems", col: str, msg: str) -> None:
+        """A problem of this row in a column, named as the sheet names it, with its letter."""
+        p.add(self.sheet, self.row, self.heads.get(col) or COLUMNS[col][0], self.cells.get(col, ("", None))[0], msg)
 
 
 @dataclass
@@ -243,7 +247,7 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
                      for col, (i, _) in cols.items()}
             if all(_text(v) == "" for col, (_, v) in cells.items() if col != "序号"):
                 continue  # blank, or numbered in advance and not used yet
-            sh.rows.append(Row(name, r, cells))
+            sh.rows.append(Row(name, r, cells, {col: head for col, (_, head) in cols.items()}))
         out.append(sh)
     if not out:
         raise DocgenError(f"{path} 中没有督办事项表：每个工作表的前{HEADER_SCAN}行中都找不到表头"
@@ -276,7 +280,7 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
         return row.cells.get(col, ("", None))
 
     def bad(col, msg):
-        p.add(row.sheet, row.row, _header_name(row, col), cell(col)[0], msg)
+        row.bad(p, col, msg)
 
     texts = {}
     for col in ("来源", "名称", "事项", "牵头单位", "配合单位", "办理情况", "交办单号"):
@@ -338,10 +342,6 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
     return Parsed(row, src, texts["事项"], lead, co, assigned, due, texts["来源"], texts["名称"], word, texts["办理情况"])
 
 
-def _header_name(row: Row, col: str) -> str:
-    return COLUMNS[col][0]
-
-
 # ---------------------------------------------------------------- rows -> register entries, per source
 
 def _item(x: Parsed, iid: str, text_key: str = "text") -> dict:
@@ -381,7 +381,7 @@ def _instruction(s, x: Parsed, iid: str, p: Problems) -> dict | None:
     m = _INSTRUCTION_DESC.match(x.src_text)
     leader = x.name or (m.group("leader") if m else "")
     if not leader:
-        p.add(x.row.sheet, x.row.row, "批示领导", x.row.cells.get("名称", ("", None))[0],
+        x.row.bad(p, "名称",
               "领导批示须写明批示领导（“批示领导”列，或事项来源写成“管委会主任2026年6月12日在《…》上的批示”）")
         return None
     e = {"id": iid}
@@ -397,7 +397,7 @@ def _instruction(s, x: Parsed, iid: str, p: Problems) -> dict | None:
 def _document(s, x: Parsed, iid: str, p: Problems) -> dict | None:
     m = _DOCUMENT_DESC.match(x.src_text) or _DOCUMENT_DESC.match(x.name)
     if not m:
-        p.add(x.row.sheet, x.row.row, "事项来源", x.row.cells.get("来源", ("", None))[0],
+        x.row.bad(p, "来源",
               "公文须写明来文标题：事项来源写成《标题》（可在前面写文号，如 泰政办字〔2026〕45号《关于…的通知》）")
         return None
     e = {"id": iid}
@@ -417,11 +417,11 @@ def _inspection(s, x: Parsed, iid: str, p: Problems) -> dict | None:
     m = _INSPECTION_DESC.match(x.src_text)
     form = _word_in(x.src_text + x.name, INSPECTION_FORMS)
     if not form:
-        p.add(x.row.sheet, x.row.row, "事项来源", x.row.cells.get("来源", ("", None))[0],
+        x.row.bad(p, "来源",
               f"督导整改须写明督导形式（{'、'.join(INSPECTION_FORMS)}）")
         return None
     if x.due is None:
-        p.add(x.row.sheet, x.row.row, "办结时限", x.row.cells.get("办结时限", ("", None))[0], "督导整改须写整改时限")
+        x.row.bad(p, "办结时限", "督导整改须写整改时限")
         return None
     date = _cn_date(m.group("date")) if m and m.group("date") else x.assigned
     e = {"id": iid, "date": min(date, x.assigned), "form": form}
@@ -491,7 +491,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
             entries = [e for e in (BUILDERS[s.kind](s, x, new_id(s), p) for x in xs) if e]
         else:
             for x in xs:
-                p.add(x.row.sheet, x.row.row, "事项来源", x.row.cells.get("来源", ("", None))[0],
+                x.row.bad(p, "来源",
                       f"{s.label}的事项还不能从 Excel 导入：请在 {s.folder}/ 中手工录入")
             continue
         rel = f"{s.folder}/导入-{stem}.yaml"
