@@ -287,20 +287,26 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
         t = _text(cell(col)[1])
         if col == "配合单位":  # a list: line breaks between the names are separators
             t = "、".join(x for x in _SPLIT.split(t) if x)
+        texts[col] = t
+        if col in ("办理情况", "交办单号"):
+            continue  # read, not imported: what a register could not hold does not matter
         why = unprintable(t) or (f"文字过长（{len(t)}个字符）：一个字段不能超过{MAX_TEXT}个字符" if len(t) > MAX_TEXT else None)
         if why:
             if "换行" in why:
                 why += "（Excel 单元格中按 Alt+Enter 的换行；台账的一个字段只有一行）"
             bad(col, why)
-        texts[col] = t
     if not texts["事项"]:
         bad("事项", "没有事项内容")
     lead = texts["牵头单位"]
     if not lead:
         bad("牵头单位", "没有牵头单位：每个事项须有且只有一个牵头单位")
+    elif len([x for x in _SPLIT.split(lead) if x]) > 1:
+        bad("牵头单位", f"「{lead}」是几个单位：牵头单位只能有一个，其余的请写在配合单位中")
     elif lead not in units:
         bad("牵头单位", f"单位「{lead}」不在单位名录（units.yaml）中：请先在 units.yaml 中登记，或改正单位名称")
     co = [x for x in _SPLIT.split(texts["配合单位"]) if x]
+    if lead and lead in co:
+        bad("配合单位", f"牵头单位「{lead}」不应同时列为配合单位")
     for c in co:
         if c not in units:
             bad("配合单位", f"单位「{c}」不在单位名录（units.yaml）中：请先在 units.yaml 中登记，或改正单位名称")
@@ -328,7 +334,7 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
     word = ""
     if src is not None:
         if src.vocabulary:
-            word = _word_in(texts["来源"] + texts["名称"], vocabulary.get(src.vocabulary.group, {}))
+            word = _word_in(texts["来源"] + " " + texts["名称"], vocabulary.get(src.vocabulary.group, {}))
     else:
         src, word = _choose_source(texts["来源"] + " " + texts["名称"], vocabulary)
         if src is None:
