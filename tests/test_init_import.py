@@ -33,7 +33,8 @@ def test_init_passes_check_and_build_runs(run, tmp_path):
     rc, out, err = run("init", str(reg), "--office", "某区督导工作专班", "--committee", "某区管理委员会")
     assert rc == 0, err
     assert sorted(_files(reg)) == ["documents/示例.yaml", "inspections/示例.yaml", "instructions/示例.yaml",
-                                   "meetings/示例.yaml", "rules.yaml", "settings.yaml", "units.yaml"]
+                                   "meetings/示例.yaml", "progress/示例.yaml", "rules.yaml", "settings.yaml",
+                                   "units.yaml"]
     rc, out, err = run("-r", str(reg), "check")
     assert rc == 0, err
     assert "台账检查通过：0个单位，0个事项，0条进展记录" in out
@@ -58,8 +59,15 @@ def test_the_commented_examples_are_registers_that_pass_check(run, tmp_path):
         _uncomment(p)
     rc, out, err = run("-r", str(reg), "check")
     assert rc == 0, err
-    # units: 经济发展局、财政局、示例镇 (the names the examples use); items: 2 of the meeting, 1 of each other source
-    assert "台账检查通过：3个单位，5个事项，0条进展记录" in out
+    # units: 经济发展局、财政局、示例镇 (the names the examples use); items: 2 of the meeting, 1 of each other source;
+    # progress: 反馈, 办结, 核查 of the first item, 延期申请 and 批复 of the second
+    assert "台账检查通过：3个单位，5个事项，5条进展记录" in out
+    rc, out, err = run("-r", str(reg), "status", "--on", "2026-02-01", "--json")
+    assert rc == 0, err
+    import json
+
+    states = {r["id"]: r["state"] for r in json.loads(out)["items"]}
+    assert states["2026-ZR01-1"] == "已销号" and states["2026-ZR01-2"] == "已延期"
     rc, out, err = run("-r", str(reg), "due", "2026-ZR01-1")
     assert rc == 0, err
     # 主任办公会 on Thu 2026-01-08, 会后10日: Sun 01-18, not a working day, so Mon 2026-01-19
@@ -124,7 +132,7 @@ def test_init_writes_an_example_for_a_source_declared_later(run, tmp_path):
             _uncomment(p)
         rc, out, err = run("-r", str(reg), "check")
         assert rc == 0, err
-        assert "3个单位，6个事项" in out
+        assert "3个单位，6个事项，5条进展记录" in out
     finally:
         sources.unregister("target")
 

@@ -5,6 +5,7 @@ What it writes (all of it passes `docgen check`):
   rules.yaml      the default rules (registers/rules.py, the declared sources' vocabulary), every key commented
   units.yaml      no unit yet: a commented example with the units the examples below name
   <folder>/示例.yaml  per declared source (registers/sources.py): its declared example, commented out
+  progress/示例.yaml  progress entries of those examples' items, commented out
 
 Every value is written by yaml.safe_dump; only the comments and the indentation are composed here. Nothing is
 written unless the folder is new or empty, and the files appear together: they are made in a temporary folder
@@ -12,6 +13,7 @@ beside it, which is then renamed into place.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -219,11 +221,48 @@ def example_text(s: "sources.SourceKind") -> str:
     return head + _render(_lines({s.key: [s.example]}, s.example_notes or {}), "# ")
 
 
+def _example_items() -> list[tuple[str, dt.date, dt.date | None]]:
+    """(id, the day it starts from, its explicit due or None) of each item in the declared sources' examples."""
+    out = []
+    for s in sources.all():
+        e = s.example or {}
+        start = e.get(s.date_field) or e.get("date")
+        for it in e.get("items") or [e]:
+            if isinstance(it, dict) and "id" in it and "lead" in it and isinstance(start, dt.date):
+                out.append((it["id"], it.get("assigned") or start, it.get("due")))
+    return out
+
+
+def progress_text() -> str:
+    """Progress entries of the examples' items: feedback, completion and a passed check for the first, an extension
+    asked and granted for the second."""
+    items = _example_items()
+    head = ("## 进展记录（docgen init 生成）：反馈、办结、核查（销号）、延期申请与批复、签收，顶层键 progress。\n"
+            "## 下面是示例（已注释，指向上面示例中的事项）：去掉每行开头的“# ”即可使用。格式见 docs/registers.md。\n")
+    if len(items) < 2:
+        return head
+    (a, start_a, _), (b, start_b, due_b) = items[:2]
+    day = dt.timedelta(days=1)
+    events = [
+        {"item": a, "date": start_a + 4 * day, "type": "反馈", "note": "已制定工作方案"},
+        {"item": a, "date": start_a + 8 * day, "type": "办结", "note": "已完成"},
+        {"item": a, "date": start_a + 12 * day, "type": "核查", "passed": "通过"},
+        {"item": b, "date": start_b + day, "type": "延期申请", "until": (due_b or start_b) + 30 * day,
+         "reason": "需协调相关单位，工期顺延"},
+        {"item": b, "date": start_b + 2 * day, "type": "延期批复", "granted": "同意"},
+    ]
+    notes = {"progress": "进展记录", "item": "事项编号", "date": "日期", "type": "反馈 / 办结 / 核查 / 延期申请 / 延期批复 / 整改报告 / 签收",
+             "note": "说明", "passed": "核查结果：通过（销号）/ 不通过（退回整改）", "until": "申请延至的日期",
+             "reason": "延期原因（必填）", "granted": "同意 / 不同意"}
+    return head + _render(_lines({"progress": events}, notes), "# ")
+
+
 def files(office: Office) -> dict[str, str]:
     """The new folder's files: path relative to it -> text."""
     out = {"settings.yaml": settings_text(office), "rules.yaml": rules_text(), "units.yaml": units_text()}
     for s in sources.all():
         out[f"{s.folder}/示例.yaml"] = example_text(s)
+    out["progress/示例.yaml"] = progress_text()
     return out
 
 
