@@ -47,6 +47,18 @@ def test_init_passes_check_and_build_runs(run, tmp_path):
     assert (tmp_path / "out" / "台账.xlsx").is_file()
 
 
+def test_init_writes_the_names_given_exactly_and_refuses_one_a_register_cannot_hold(run, tmp_path):
+    reg = tmp_path / "registers"
+    name = 'yes: "某区" #督导 - 专班'
+    assert run("init", str(reg), "--office", name, "--phone", "0538")[0] == 0
+    got, diags = read_registers(reg)
+    assert diags == []
+    assert (got.settings.office, got.settings.phone, got.settings.issuers["office"].name) == (name, "0538", name)
+    rc, out, err = run("init", str(tmp_path / "r2"), "--office", "某区\n督导专班")
+    assert rc == 2 and "错误：--office 的名称含有换行字符 U+000A" in err
+    assert not (tmp_path / "r2").exists()
+
+
 def _uncomment(path: Path) -> None:
     path.write_text("".join(line[2:] if line.startswith("# ") else line
                             for line in path.read_text(encoding="utf-8").splitlines(keepends=True)), encoding="utf-8")

@@ -269,6 +269,13 @@ def files(office: Office) -> dict[str, str]:
 def init(folder: Path | str, office: Office) -> list[Path]:
     """Make a new office's registers in folder (new, or empty). Refuses anything else; writes all or nothing."""
     folder = Path(folder)
+    from .load import MAX_TEXT, unprintable
+
+    for opt, v in (("--committee", office.committee), ("--office", office.name), ("--contact", office.contact),
+                   ("--phone", office.phone), ("--print-organ", office.print_organ)):
+        why = unprintable(v) or (f"过长（{len(v)}个字符）" if len(v) > MAX_TEXT else None)
+        if why:
+            raise DocgenError(f"{opt} 的名称{why}")
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise DocgenError(f"{folder} 已存在且不是文件夹：docgen init 只在新的或空的文件夹中建立台账")
     if folder.is_dir() and any(folder.iterdir()):
