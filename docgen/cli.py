@@ -157,7 +157,9 @@ def check(c: Ctx):
     wrong, unknown = receipt_checks(reg, st.slips)
     if wrong:
         raise DocgenError(str(wrong[0]))
-    warnings += unknown + mobile_warnings(reg)
+    from .registers.scaffold import placeholders
+
+    warnings += unknown + mobile_warnings(reg) + placeholders(reg.settings)
     for w in warnings:
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
@@ -697,6 +699,50 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     _to_pdf(c, [path], no_pdf)
 
 
+@cli.command("init", short_help="为新的办公室建立台账目录。", help="为新的办公室建立台账目录：settings.yaml（办公室名称，未给出的标为“待填写”）、"
+             "rules.yaml（默认规则，每项带说明）、units.yaml 和每种来源的一个示例（已注释）。目录须是新的或空的，不覆盖任何文件。")
+@click.argument("folder", metavar="目录")
+@click.option("--committee", default="", metavar="名称", help="发文机关全称")
+@click.option("--office", default="", metavar="名称", help="督导工作专班名称")
+@click.option("--contact", default="", metavar="姓名", help="督导专班联系人")
+@click.option("--phone", default="", metavar="电话", help="联系电话")
+@click.option("--print-organ", default="", metavar="名称", help="印发机关（版记）")
+def init(folder, committee, office, contact, phone, print_organ):
+    from .registers import scaffold
+
+    paths = scaffold.init(Path(folder), scaffold.Office(committee, office, contact, phone, print_organ))
+    for p in paths:
+        click.echo(f"已写出 {p}")
+    click.echo(f"下一步：填写 settings.yaml 中“{scaffold.PLACEHOLDER}”的项目，在 units.yaml 中登记单位，"
+               f"然后 docgen -r {folder} check；已有 Excel 台账的，用 docgen -r {folder} import 台账.xlsx 导入。")
+
+
+@cli.command("import", short_help="把 Excel 台账导入为 YAML 台账。", help="把 Excel 台账（.xlsx）导入为 YAML 台账：找出表头和各列（序号、事项来源、督办事项、牵头单位、"
+             "配合单位、交办日期、办结时限、办理情况、交办单号），每种来源写一个新文件到台账目录。"
+             "有一行有误（单位不在 units.yaml 中、日期不明确等）即指出工作表、行和列，什么也不写，退出码为 2。")
+@click.argument("xlsx", metavar="台账.xlsx")
+@click.option("--sheet", metavar="名称", help="只导入这个工作表（默认：每个有表头的工作表）")
+@click.pass_obj
+def import_cmd(c: Ctx, xlsx, sheet):
+    from .registers import xlsx_import as X
+
+    pl = X.plan(Path(xlsx), c.registers, sheet)
+    for sh in pl.sheets:
+        click.echo(f"工作表「{sh.name}」：表头在第{sh.header_row}行，{len(sh.rows)}行事项")
+        click.echo(table(["表中的列", "列", "导入为"], sh.table()) + "\n")
+    for name in pl.skipped:
+        click.echo(f"工作表「{name}」：前{X.HEADER_SCAN}行中没有督办事项的表头，未导入")
+    for path in X.write(c.registers, pl):
+        rel = path.relative_to(c.registers).as_posix()
+        s, n, _ = pl.files[rel]
+        click.echo(f"已写出 {path}：{s.label}，{n}个事项")
+    click.echo(f"共导入{pl.rows}个事项。运行 docgen check 检查。")
+    if pl.progress:
+        click.echo(f"说明：{pl.progress}行的“办理情况”没有导入（进展记录须写日期和类型，见 docs/registers.md 的 progress）。")
+    click.echo("注意：导入的事项都还没有进展记录，docgen 视为尚未办结：已办结、已销号的，先在 progress 中登记办结和核查，"
+               "再运行 docgen build（否则会为它们出具交办单和催办单）；可先用 docgen build --no-pdf 只生成草稿查看。")
+
+
 @cli.command(help="检查运行环境：LibreOffice 及版本、各标准字体实际使用的字体、缺少什么及安装命令。")
 def doctor():
     from .documents.doctor import report
@@ -729,7 +775,7 @@ def _local_dirs(cmd: click.Command) -> None:
 
 
 for _cmd in [*cli.commands.values(), *archive.commands.values(), *templates.commands.values()]:
-    if _cmd.name not in ("doctor", "archive", "templates", "serve"):
+    if _cmd.name not in ("doctor", "archive", "templates", "serve", "init"):
         _local_dirs(_cmd)
 
 

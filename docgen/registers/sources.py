@@ -53,6 +53,13 @@ class SourceKind:
     rectification: bool = False  # its items are findings to rectify (整改通知单), not work assigned (交办单)
     columns: tuple = LEDGER_COLUMNS  # its sheet's columns, from LEDGER_COLUMNS
     board: str = ""  # its name on the board (outputs/site.py); the label when not given
+    # one entry as a new office's example (`docgen init` writes it, commented out, into the source's folder): plain
+    # data in the register's own fields, and a Chinese note per field name (any depth) printed beside it
+    example: dict | None = None
+    example_notes: dict | None = None
+    # other words that name this source in an office's Excel 台账 (事项来源), for `docgen import`, besides its label,
+    # sheet, name and vocabulary
+    import_words: tuple = ()
 
     @property
     def board_label(self) -> str:
@@ -124,10 +131,17 @@ def recorded_order(keys) -> list[str]:
 
 # ---------------------------------------------------------------- the built-in sources
 
+def _explicit(e) -> bool:
+    """Every item of a meeting states its deadline (due or rule): the meeting's kind then decides nothing."""
+    its = e.m.get("items") if e.has("items") else None
+    return isinstance(its, list) and bool(its) and not any(
+        not isinstance(x, dict) or (x.get("due") is None and x.get("rule") is None) for x in its)
+
+
 def _meeting(s: SourceKind, e, col) -> None:
     words = col.words(s)
     mid = e.str("id", required=True)
-    kind = e.choice("kind", tuple(words), required=True)
+    kind = e.choice("kind", tuple(words), required=not _explicit(e))
     title = e.str("title", required=True)
     date = e.date("date", required=True)
     e.finish(("id", "kind", "title", "date", "items"))
@@ -141,7 +155,7 @@ def _meeting(s: SourceKind, e, col) -> None:
 def _instruction(s: SourceKind, e, col) -> None:
     words = col.words(s)
     date = e.date("date", required=True)
-    level = e.choice("level", tuple(words), required=True)
+    level = e.choice("level", tuple(words), required=not e.has("due") and not e.has("rule"))
     leader = e.str("leader", required=True)
     on = e.str("on")
     src = Source(s.kind, e.str("id"), date or dt.date.min, on or "交办事项",
@@ -168,7 +182,7 @@ def _inspection(s: SourceKind, e, col) -> None:
     date = e.date("date", required=True)
     form = e.choice("form", INSPECTION_FORMS, required=True)
     inspectors = e.strlist("inspectors")
-    requirement = e.str("requirement", required=True)
+    requirement = e.str("requirement")  # not written: the 整改通知单 asks 立即整改
     if not e.has("due") and e.ok:
         col.out.append(Diagnostic(e.file, e.line, "due", "督导检查发现的问题须写整改时限（due）"))
     src = Source(s.kind, e.str("id"), date or dt.date.min, form or "督导检查",
@@ -183,22 +197,49 @@ def _describe_instruction(src: Source) -> str:
     return f"{d['leader']}{cn_date(src.date)}交办事项"
 
 
+_ITEM_NOTES = {"id": "事项编号，全部台账内唯一", "text": "事项内容", "lead": "牵头单位，须在 units.yaml 中",
+               "co": "配合单位（可不写）", "due": "明确的办结时限（可不写：按规则计算）",
+               "assigned": "交办日期（可不写：默认为来源的日期）"}
+
 register(SourceKind(
     "meeting", "meetings", "meetings", "会议", "会议议定", "会议议定事项", _meeting,
     lambda src: f"{src.title}（{cn_date(src.date)}）议定事项",
     Vocabulary("meetings", "会议类别", {"党工委会": "meeting.major", "主任办公会": "meeting.major",
                                       "重大综合性会议": "meeting.major", "专题会议": "meeting.special",
-                                      "工作专班会议": "meeting.special"})))
+                                      "工作专班会议": "meeting.special"}),
+    example={"id": "2026-ZR01", "kind": "主任办公会", "title": "2026年第1次主任办公会", "date": dt.date(2026, 1, 8),
+             "items": [{"id": "2026-ZR01-1", "text": "制定年度重点项目推进计划", "lead": "经济发展局", "co": ["财政局"]},
+                       {"id": "2026-ZR01-2", "text": "完成年度预算执行情况分析", "lead": "财政局",
+                        "due": dt.date(2026, 1, 30)}]},
+    example_notes={**_ITEM_NOTES, "id": "编号，全部台账内唯一", "kind": "会议类别：rules.yaml 的 vocabulary.meetings 中的用语",
+                   "title": "会议名称", "date": "会议日期", "items": "议定事项，每项以“- ”开头"}))
 register(SourceKind(
     "instruction", "instructions", "instructions", "批示", "领导批示", "领导批示", _instruction, _describe_instruction,
     Vocabulary("instructions", "批示领导层级", {"主要领导": "instruction.principal", "分管领导": "instruction.deputy",
-                                           "工作专班": "instruction.deputy"})))
+                                           "工作专班": "instruction.deputy"}),
+    example={"id": "2026-PS01", "level": "主要领导", "leader": "主要负责同志", "date": dt.date(2026, 1, 12),
+             "on": "关于重点企业用工情况的调研报告", "text": "摸清重点企业用工缺口，提出稳岗措施",
+             "lead": "经济发展局", "co": ["示例镇"]},
+    example_notes={**_ITEM_NOTES, "level": "批示领导层级：rules.yaml 的 vocabulary.instructions 中的用语",
+                   "leader": "批示人", "date": "批示日期", "on": "批示所在的文件（口头交办不写）"}))
 register(SourceKind(
     "document", "documents", "documents", "公文", "公文办理", "公文办理", _document,
     lambda src: f"来文：{src.detail.get('number') or ''}《{src.title}》",
     Vocabulary("documents", "公文办理类别", {"单办": "doc.single", "会办": "doc.joint", "调研": "doc.research",
                                          "急办": "doc.urgent"}),
-    date_field="handed"))
+    date_field="handed", import_words=("来文",),
+    example={"id": "2026-GW001", "number": "示政办字〔2026〕1号", "title": "关于报送年度工作总结的通知",
+             "handed": dt.date(2026, 1, 5), "category": "单办", "lead": "示例镇"},
+    example_notes={**_ITEM_NOTES, "number": "来文文号", "title": "来文标题", "handed": "交办日期（起算日）",
+                   "category": "办理类别：rules.yaml 的 vocabulary.documents 中的用语",
+                   "text": "办理要求（可不写：按来文要求办理并上报办理结果）"}))
 register(SourceKind(
     "inspection", "inspections", "inspections", "督导检查", "督导整改", "督导整改", _inspection,
-    lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True))
+    lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True,
+    import_words=(*INSPECTION_FORMS, "督导", "督查"),
+    example={"id": "2026-DC01", "date": dt.date(2026, 1, 20), "form": "实地督导", "inspectors": ["督导员甲", "督导员乙"],
+             "finding": "安全生产隐患排查台账不完整", "requirement": "完善隐患排查台账，逐项明确责任人和整改时限",
+             "lead": "示例镇", "due": dt.date(2026, 2, 10)},
+    example_notes={**_ITEM_NOTES, "date": "督导检查日期", "form": "督导形式：" + " / ".join(INSPECTION_FORMS),
+                   "inspectors": "督导人员", "finding": "发现的问题", "requirement": "整改要求（可不写：整改通知单印“立即整改”）",
+                   "due": "整改时限，必填"}))
