@@ -30,6 +30,7 @@ class Vocabulary:
     group: str  # the key under rules.yaml `vocabulary`, e.g. meetings
     label: str  # what the words are, in Chinese: 会议类别
     words: dict  # the default words -> the deadline rule each follows
+    only: str = ""  # the one rule every word follows (rules.yaml may then list the words: [专项督导, …]); "" = any
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,12 @@ def _document(s: SourceKind, e, col) -> None:
     col.item(e, src, words.get(category or ""), extra_keys=("handed", "category", "number", "title"))
 
 
-INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
+INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")  # the default words (rules.yaml vocabulary.inspections)
 
 
 def _inspection(s: SourceKind, e, col) -> None:
     date = e.date("date", required=True)
-    form = e.choice("form", INSPECTION_FORMS, required=True)
+    form = e.choice("form", tuple(col.words(s)), required=True)
     inspectors = e.strlist("inspectors")
     requirement = e.str("requirement", required=True)
     if not e.has("due") and e.ok:
@@ -201,4 +202,6 @@ register(SourceKind(
     date_field="handed"))
 register(SourceKind(
     "inspection", "inspections", "inspections", "督导检查", "督导整改", "督导整改", _inspection,
-    lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True))
+    lambda src: f"{cn_date(src.date)}{src.title}发现问题",
+    Vocabulary("inspections", "督导检查形式", {f: "explicit" for f in INSPECTION_FORMS}, only="explicit"),
+    rectification=True))
