@@ -860,7 +860,8 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     if out or settings is None:
         if not partial:
             return None, sorted(set(out))
-        dated = tuple(i for i in col.items if dt.date.min not in (i.source.date, i.assigned))  # a missing date is told
+        dated = tuple(i for i in col.items  # what has no due date to count (a missing date, no due) is told already
+                      if dt.date.min not in (i.source.date, i.assigned) and (i.rule != "explicit" or i.explicit_due))
         return Registers(root, settings, rules, dict(col.units), dated, tuple(col.events),
                          tuple(cal_files)), sorted(set(out))
     full = lambda n: aliases.get(n, n)  # noqa: E731 - a unit written by its alias is that unit
