@@ -175,7 +175,7 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
         rect = item.is_rectification or r.rework
         rule = "rectify_overdue" if rect else "overdue"
         what = "整改逾期未完成" if rect else "逾期未办结"
-        until = f"，至{cn_date(r.stopped)}到期后才批准延期" if r.stopped else ""
+        until = f"，到期后申请的延期于{cn_date(r.stopped)}批准，此前逾期照计" if r.stopped else ""
         out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=1), item.id, rule, pts[rule],
                               f"{what}（{'整改时限' if r.rework else '办结时限'}{cn_date(r.due)}{until}）"))
         for k in range(1, days // 7 + 1):
