@@ -278,3 +278,35 @@ def test_check_reports_every_problem_of_every_item(tmp_path):
             in out)
     assert (f"{reg}/m.yaml:11: until: 批复延至2026年9月9日，不晚于当时的办结时限2026年9月11日：延期只能推后时限"
             in out)
+
+
+TWO_SLIPS = """\
+meetings:
+  - id: MR
+    kind: 主任办公会
+    title: 2026年第43次主任办公会
+    date: 2026-11-02
+    items:
+      - {id: R1, text: 事项一, lead: 经济发展部}
+      - {id: R2, text: 事项二, lead: 财政金融部}
+"""
+
+CROSSED = """\
+progress:
+  - {item: R1, date: 2026-11-04, type: 签收, slip: 督交〔2026〕2号, by: 孙伟}
+  - {item: R2, date: 2026-11-04, type: 签收, slip: 督交〔2026〕1号, by: 周敏}
+"""
+
+
+def test_check_reports_every_wrong_receipt(tmp_path, quick_pdf):
+    """Two receipts each citing the other item's 交办单 (R1 got 督交〔2026〕1号, R2 督交〔2026〕2号, issued 11-03 in
+    register order): both are told, not only the first."""
+    reg = write_registers(tmp_path / "r", {"m.yaml": TWO_SLIPS})
+    out = tmp_path / "o"
+    assert cli(reg, out, "assign", "--on", "2026-11-03").returncode == 0
+    (reg / "p.yaml").write_text(CROSSED, encoding="utf-8")
+    p = cli(reg, out, "check")
+    assert p.returncode == 2
+    text = p.stdout + p.stderr
+    assert f"{reg}/p.yaml:2: slip: 单据「督交〔2026〕2号」是事项「R2」的，不是「R1」的" in text
+    assert f"{reg}/p.yaml:3: slip: 单据「督交〔2026〕1号」是事项「R1」的，不是「R2」的" in text
