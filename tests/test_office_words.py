@@ -310,3 +310,12 @@ def test_check_reports_every_wrong_receipt(tmp_path, quick_pdf):
     text = p.stdout + p.stderr
     assert f"{reg}/p.yaml:2: slip: 单据「督交〔2026〕2号」是事项「R2」的，不是「R1」的" in text
     assert f"{reg}/p.yaml:3: slip: 单据「督交〔2026〕1号」是事项「R1」的，不是「R2」的" in text
+
+
+def test_a_unit_and_its_alias_are_one_unit(tmp_path):
+    both = HEALTH.replace("co: [经济发展部]", "co: [县卫生健康局]")
+    reg = write_registers(tmp_path / "r", {"units.yaml": ALIAS_UNITS, "h.yaml": both})
+    p = cli(reg, tmp_path / "o", "check")
+    assert p.returncode == 2
+    assert (f"{reg}/h.yaml:2: co: 牵头单位「卫健局」（县卫生健康局）不应同时列为配合单位（配合单位中写的是它的名称或别名）"
+            in lines_of(p))

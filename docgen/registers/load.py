@@ -852,6 +852,10 @@ def parse_registers(files: dict[str, str], root: str = "registers",
         if name not in col.units and name not in aliases:
             out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中"
                                                              f"{suggest(name, [*col.units, *aliases])}"))
+    for i in col.items:  # 卫健局 as lead and 县卫生健康局 as co-unit are one unit
+        if i.lead not in i.co and aliases.get(i.lead, i.lead) in [aliases.get(c, c) for c in i.co]:
+            out.append(Diagnostic(i.src.file, i.src.line, "co", f"牵头单位「{i.lead}」（{aliases.get(i.lead, i.lead)}）"
+                                                               "不应同时列为配合单位（配合单位中写的是它的名称或别名）"))
     if settings:
         for iid, src, field in col.issuer_refs:
             if iid not in settings.issuers:
