@@ -184,14 +184,14 @@ def explain_item(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkC
     lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
     lines += item_due(item, rules, cal).explain(cal, rules.clause(item.rule), applies_to(rules, item.rule))
     pending = None
-    late_due = dict(zip(map(id, status.late_requests), status.late_dues))
+    late_due = list(zip(status.late_requests, status.late_dues))
     stopped = {r.stopped: r for r in status.rounds if r.stopped}
     for ev in events:
         if ev.date > as_of:
             break
         if ev.type == "延期申请":
             pending = ev
-            d = late_due.get(id(ev))
+            d = next((d for e, d in late_due if e == ev), None)
             late = "" if d is None else ("（办结时限当日才申请，扣分）" if ev.date == d else "（到期后才申请，扣分）")
             lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
         elif ev.type == "延期批复":
