@@ -110,9 +110,9 @@ class Ctx:
         """The registers, validated, and their calendar; InputErrors for any problem (warnings go to the list)."""
         from .engine.checks import calendar_checks
 
-        reg, diags = read_registers(self.registers)
-        if diags:
-            raise InputErrors(diags)
+        reg, diags = read_registers(self.registers, partial=True)
+        if diags:  # and what the calendar finds in every item that did read: all problems, in one run
+            raise InputErrors(diags + (calendar_checks(reg, WorkCalendar(reg.calendar_files))[0] if reg else []))
         self._reg, self._paths = reg, None
         cal = WorkCalendar(reg.calendar_files)
         errors, warns = calendar_checks(reg, cal)
@@ -148,15 +148,18 @@ def check(c: Ctx):
     from .outputs import remind as R
 
     R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
+    found = []  # every problem of every kind, told together
     problems = stale(reg, cal, st)
     if problems:
-        raise DocgenError("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
+        found.append("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
     problems = T.check(c.paths.registers)
     if problems:
-        raise DocgenError("模板有误（docgen templates check）：\n" + "\n".join(problems))
+        found.append("模板有误（docgen templates check）：\n" + "\n".join(problems))
     wrong, unknown = receipt_checks(reg, st.slips)
-    if wrong:
-        raise DocgenError(str(wrong[0]))
+    found += [str(w) for w in wrong]
+    if found:
+        raise DocgenError("
+".join(found))
     from .registers.scaffold import placeholders
 
     warnings += unknown + mobile_warnings(reg) + placeholders(reg.settings)
@@ -190,6 +193,8 @@ def due(c: Ctx, item_id, rule_id, start, explicit, as_of, as_json):
     lo, hi = cal.known_span()
     if not lo <= start.year <= hi:
         raise DocgenError(f"起算日 {start.isoformat()} 不在工作日历已知的{lo}—{hi}年之内")
+    from .engine.due import applies_to
+
     d = compute_due(rules.rule(rule_id), start, cal, rules.roll_forward, explicit)
     if as_json:
         click.echo(json.dumps({
@@ -200,7 +205,7 @@ def due(c: Ctx, item_id, rule_id, start, explicit, as_of, as_json):
             "makeup": [m.isoformat() for m in d.makeup], "provisional": d.provisional,
         }, ensure_ascii=False))
     else:
-        click.echo("\n".join(d.explain(cal, rules.clause(rule_id))))
+        click.echo("\n".join(d.explain(cal, rules.clause(rule_id), applies_to(rules, rule_id))))
 
 
 def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
@@ -236,7 +241,7 @@ def _status_row(s) -> dict:
 
 @cli.command(help="列出每个事项的状态：事项、来源、牵头单位、规则、办结时限、状态、逾期天数或剩余工作日。")
 @click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
-@click.option("--unit", help="只看某个单位牵头或配合的事项（可写简称，如 财政）")
+@click.option("--unit", help="只看某个单位牵头或配合的事项（可写别名或名称的一部分，如 财政）")
 @click.option("--state", type=click.Choice([*STATES, PENDING]), help="只看某种状态")
 @click.option("--due-within", type=click.IntRange(0, 366), metavar="N", help="只看 N 个工作日内到期、尚未办结的事项")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
@@ -245,7 +250,7 @@ def status(c: Ctx, as_of, unit, state, due_within, as_json):
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
     if unit and unit not in reg.units:
-        found = [u for u in reg.units if unit in u]
+        found = reg.units_named(unit)  # a name, an alias (units.yaml aliases), or part of one
         if len(found) != 1:
             raise DocgenError(f"单位「{unit}」不在单位名录中{suggest(unit, reg.units)}" if not found else
                               f"「{unit}」可指{len(found)}个单位：{'、'.join(found)}，请写全称")
@@ -565,7 +570,10 @@ def site(c: Ctx, as_of, unit):
     _no_blank_unit(unit)
     reg, cal = c.load()
     if unit is not None and unit not in reg.units:
-        raise DocgenError(f"没有单位「{unit}」{suggest(unit, reg.units)}")
+        named = [u.name for u in reg.units.values() if unit in u.aliases]  # an alias names its unit
+        if not named:
+            raise DocgenError(f"没有单位「{unit}」{suggest(unit, reg.units)}")
+        unit = named[0]
     dest = W.dest_for(c.output, unit)
     changed, same = W.build(day(reg, cal, as_of or dt.date.today()), dest, unit, archive_root=c.paths.archive)
     click.echo(f"看板：{dest / 'index.html'}（写入{changed}个文件，{same}个未变）")

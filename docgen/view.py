@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .registers.calendar import cn_date, cn_md
+from .registers.calendar import cn_date, cn_md, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 from .engine.warnings import UNSIGNED
 
@@ -26,10 +26,23 @@ def progress_text(s: ItemStatus) -> str:
     if s.is_open and s.state == OVERDUE:
         return f"已逾期{s.days_overdue}天"
     if s.workdays_left is not None:
-        return "今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日"
+        return left_text(s)
     if s.completed is not None:
         return "按期办结" if s.on_time else f"逾期{s.days_overdue}天办结"
     return ""
+
+
+def _dated(s: ItemStatus) -> bool:
+    """A deadline on a non-working day, before the day: its time left is told with its date."""
+    return s.due_off and s.as_of < s.due
+
+
+def left_text(s: ItemStatus) -> str:
+    """An open item's time left: 今日到期 on the due date, 剩余N个工作日 before it; a deadline on a non-working day
+    says its date (11月22日（星期日）到期，剩余0个工作日), never 今日到期 before the day."""
+    if _dated(s):
+        return f"{cn_md(s.due)}（{cn_weekday(s.due)}）到期，剩余{s.workdays_left}个工作日"
+    return "今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日"
 
 
 def standing_text(s: ItemStatus, as_of: dt.date) -> str:
@@ -89,7 +102,7 @@ def warned_text(w) -> str:
         if s.rework:
             return f"核查未通过，退回整改，整改时限{cn_md(s.due)}"
         return f"{due}，到期后才申请延期"
-    return f"{due}，" + ("今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日")
+    return left_text(s) if _dated(s) else f"{due}，{left_text(s)}"  # a dated one names its deadline already
 
 
 def warn_lines(d) -> list[str]:

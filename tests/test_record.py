@@ -86,17 +86,19 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     # nothing of 经济发展部 falls due in Q4: listed, with its events, but not ranked (rules.md §5)
     assert (u["active"], u["score"], u["rank"]) == (False, None, None) and sum(e[2] for e in ev) == 0.0
     assert all("2026年第三季度" in e["reason"] for e in u["events"] if e["rule"] == "adjust")
-    # 财政金融部: I3 extended to 10/30 — the Q3 overdue point (7/14) and 11 weekly half points (7/20 … 9/28)
-    # are returned on 10/1; the late request costs -0.5 (10/14); overdue again from 10/31 (-1), weeks at
-    # 11/6, 11/13, 11/20 (-1.5); named on 10/12 (-1): 1 + 5.5 - 0.5 - 1 - 1 - 1.5 = +2.5
+    # 财政金融部: I3 (due 7/13) asked on 10/14, after its due date, granted on 10/15 to 10/30. A late request
+    # (rules.md §2, decided): the 94 days overdue until the grant stand, so the Q3 overdue point (7/14) and its 11
+    # weekly half points (7/20 … 9/28) stay as recorded — nothing to adjust — and the weeks go on in Q4 until the
+    # grant: 10/5 and 10/12 (7/13 + 12 and 13 weeks). The late request costs -0.5 (10/14); overdue again from
+    # 10/31 (-1), weeks at 11/6, 11/13, 11/20 (-1.5); named on 10/12 (-1): -1 - 1 - 0.5 - 1 - 1.5 = -5.0
     u, ev = events(q4, "财政金融部")
-    assert sorted(e[3] for e in ev if e[1] == "adjust") == sorted(
-        ["2026-07-14"] + [(dt.date(2026, 7, 20) + dt.timedelta(days=7 * k)).isoformat() for k in range(11)])
-    assert [e[:3] for e in ev if e[1] != "adjust"] == [
-        ("2026-10-12", "bulletin_named", -1.0), ("2026-10-14", "late_extension", -0.5),
+    assert [e for e in ev if e[1] == "adjust"] == []
+    assert [e[:3] for e in ev] == [
+        ("2026-10-05", "overdue_week", -0.5), ("2026-10-12", "bulletin_named", -1.0),
+        ("2026-10-12", "overdue_week", -0.5), ("2026-10-14", "late_extension", -0.5),
         ("2026-10-31", "overdue", -1.0), ("2026-11-06", "overdue_week", -0.5), ("2026-11-13", "overdue_week", -0.5),
         ("2026-11-20", "overdue_week", -0.5)]
-    assert sum(e[2] for e in ev) == 2.5 and u["score"] is None  # I3's original due date is in Q3: not ranked
+    assert sum(e[2] for e in ev) == -5.0 and u["score"] is None  # I3's original due date is in Q3: not ranked
 
     # closing October records the adjustments with it; they are never applied twice
     cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")
@@ -105,7 +107,7 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     assert [e for e in ev if e[1] == "adjust"] == [("2026-10-01", "adjust", 0.5, "2026-09-22"),
                                                    ("2026-10-01", "adjust", 0.5, "2026-09-29")]
     oct_close = read(reg).closes["2026-10-01..2026-10-31"]
-    assert sum(e["rule"] == "adjust" for u in oct_close["scores"]["units"] for e in u["events"]) == 2 + 12
+    assert sum(e["rule"] == "adjust" for u in oct_close["scores"]["units"] for e in u["events"]) == 2  # F1's
 
 
 def test_the_named_deduction_comes_from_the_printed_bulletin(office, quick_pdf):

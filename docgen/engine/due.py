@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..registers.calendar import WorkCalendar, cn_date, cn_md, cn_weekday
+from ..registers import sources
 from ..registers.model import Item
 from ..registers.rules import DeadlineRule, Rules
 
@@ -33,10 +34,12 @@ class DueDate:
     makeup: tuple[dt.date, ...]  # make-up working days counted
     provisional: bool  # the next year's schedule is unknown and could still move the date
 
-    def explain(self, cal: WorkCalendar, cite: str = "") -> list[str]:
-        """The reasons, line by line; `cite` is the clause as the rules file names it (Rules.clause)."""
+    def explain(self, cal: WorkCalendar, cite: str = "", applies: str = "") -> list[str]:
+        """The reasons, line by line; `cite` is the clause as the rules file names it (Rules.clause), `applies`
+        the office's own words the rule applies to (applies_to): nothing is said in words the office did not
+        write."""
         r = self.rule
-        lines = [f"规则：{r.id}（{r.label}，{r.period_text()}）"]
+        lines = [f"规则：{r.id}（{applies + '，' if applies else ''}{r.period_text()}）"]
         if cite or r.clause:
             lines.append(f"依据：{cite}{'：' if cite and r.clause else ''}{r.clause}")
         if r.id == "explicit":
@@ -58,6 +61,20 @@ class DueDate:
         if self.provisional:
             lines.append(f"注意：{self.due.year + 1}年节假日安排尚未公布，次年通知可能调整年末的工作日，此日期为暂定。")
         return lines
+
+
+def applies_to(rules: Rules, rule_id: str) -> str:
+    """What a rule applies to, in the office's own words (rules.yaml `vocabulary`, or the declared sources'
+    defaults): 会议类别：党工委会、主任办公会; "" when no word of the registers leads to it."""
+    if rule_id == "explicit":  # any item that states its own deadline, whatever its words
+        return ""
+    labels = sources.vocabulary_labels()
+    parts = []
+    for group, words in rules.vocabulary.items():
+        mine = [w for w, rid in words.items() if rid == rule_id]
+        if mine:
+            parts.append(f"{labels.get(group, group)}：{'、'.join(mine)}")
+    return "；".join(parts)
 
 
 def _spans(days: list[dt.date], cal: WorkCalendar) -> tuple[Span, ...]:

@@ -175,14 +175,16 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
         rect = item.is_rectification or r.rework
         rule = "rectify_overdue" if rect else "overdue"
         what = "整改逾期未完成" if rect else "逾期未办结"
+        until = f"，到期后申请的延期于{cn_date(r.stopped)}批准，此前逾期照计" if r.stopped else ""
         out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=1), item.id, rule, pts[rule],
-                              f"{what}（{'整改时限' if r.rework else '办结时限'}{cn_date(r.due)}）"))
+                              f"{what}（{'整改时限' if r.rework else '办结时限'}{cn_date(r.due)}{until}）"))
         for k in range(1, days // 7 + 1):
             out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=7 * k), item.id, "overdue_week",
                                   pts["overdue_week"], f"逾期满{k}周"))
-    for ev in s.late_requests:
+    for ev, due in zip(s.late_requests, s.late_dues):
+        when = "已到办结时限" if ev.date == due else f"已过办结时限{cn_date(due)}"
         out.append(ScoreEvent(item.lead, ev.date, item.id, "late_extension", pts["late_extension"],
-                              f"{cn_date(ev.date)}才申请延期，已过办结时限"))
+                              f"{cn_date(ev.date)}才申请延期，{when}"))
     if s.bonus is not None:
         out.append(ScoreEvent(item.lead, s.bonus, item.id, "on_time", pts["on_time"],
                               "按期办结，核查通过" if reg.rules.verify else "按期办结"))

@@ -8,7 +8,7 @@ from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
 from ..core.diagnostics import Diagnostic
 from ..registers.model import Event, Item, Registers
 from ..registers.rules import Rules
-from .due import DueDate, item_due
+from .due import DueDate, applies_to, item_due
 
 OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (
     "未到期", "临期", "逾期", "已延期", "已办结待核查", "已销号", "整改中")
@@ -24,10 +24,13 @@ class Round:
     due: dt.date
     completed: dt.date | None
     rework: bool  # a turn after a failed verification (整改)
+    stopped: dt.date | None = None  # an extension asked for late (on or after `due`) was granted on this day
 
     def days_late(self, upto: dt.date) -> int:
-        """Calendar days past the deadline: to the completion, or to `upto` while open."""
-        return max(0, ((self.completed or upto) - self.due).days)
+        """Calendar days past the deadline: to the completion, or to `upto` while open; a turn a late extension
+        ended counts to the grant (rules.md §2: the overdue days until the grant stand)."""
+        end = self.completed or (min(self.stopped, upto) if self.stopped else upto)
+        return max(0, (end - self.due).days)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class ItemStatus:
     as_of: dt.date
     rounds: tuple[Round, ...] = ()  # every turn: the first, and one after each failed verification
     bonus: dt.date | None = None  # when the on-time bonus was earned (verification passed, or completion)
+    late_dues: tuple[dt.date, ...] = ()  # the due date in force when each late request was made
+    due_off: bool = False  # open, not overdue, and the deadline falls on a non-working day (周末、节假日)
 
     @property
     def on_time(self) -> bool | None:
@@ -82,6 +87,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
     due = original.due
     extended_to = None
     late: list[Event] = []
+    late_dues: list[dt.date] = []
     completed = verified = bonus = None
     rework = False
     rounds: list[Round] = []
@@ -92,10 +98,15 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
         if ev.type == "延期申请":
             if ev.date >= due:
                 late.append(ev)
+                late_dues.append(due)
             pending = ev
         elif ev.type == "延期批复" and ev.granted:
             until = ev.until or (pending.until if pending else None)
             if until and until > due:  # an extension never shortens a deadline (check refuses one that would)
+                if pending is not None and pending in late and ev.date > due and completed is None:
+                    # asked for late: the days overdue until the grant stand (rules.md §2); a timely request
+                    # stops the clock from its own date, so the wait for the decision costs nothing
+                    rounds.append(Round(due, None, rework, ev.date))
                 extended_to = due = until
         elif ev.type in ("办结", "整改报告"):
             if completed is None:
@@ -116,6 +127,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
     rounds.append(Round(due, completed, rework))
     workdays_left = None
     warning = None
+    due_off = False
     if completed is not None:
         state = CLOSED if verified else DONE
         days_overdue = max(0, (completed - due).days)
@@ -125,6 +137,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
             state, warning = OVERDUE, RED
         else:
             workdays_left = cal.workdays_between(as_of, due)
+            due_off = not cal.is_workday(due)
             soon = workdays_left <= rules.warn_days
             if rework or item.is_rectification:
                 state = RECTIFYING
@@ -136,7 +149,7 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
             else:
                 state = OPEN
     return ItemStatus(item, original, due, extended_to, tuple(late), state, warning, completed, verified,
-                      rework, days_overdue, workdays_left, as_of, tuple(rounds), bonus)
+                      rework, days_overdue, workdays_left, as_of, tuple(rounds), bonus, tuple(late_dues), due_off)
 
 
 def status_all(reg: Registers, cal: WorkCalendar, as_of: dt.date, unit: str | None = None,
@@ -169,18 +182,26 @@ def explain_item(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkC
     extension request and reply up to as_of, then every rework round. status: the item's status on as_of
     (engine.status.item_status), whose late requests and rework rounds are named."""
     lines = [f"事项：{item.id}　{item.text}", f"来源：{item.source.describe()}；牵头单位：{item.lead}（{item.src}）"]
-    lines += item_due(item, rules, cal).explain(cal, rules.clause(item.rule))
+    lines += item_due(item, rules, cal).explain(cal, rules.clause(item.rule), applies_to(rules, item.rule))
     pending = None
+    late_due = list(zip(status.late_requests, status.late_dues))
+    stopped = {r.stopped: r for r in status.rounds if r.stopped}
     for ev in events:
         if ev.date > as_of:
             break
         if ev.type == "延期申请":
             pending = ev
-            late = "（到期后才申请，扣分）" if ev in status.late_requests else ""
+            d = next((d for e, d in late_due if e == ev), None)
+            late = "" if d is None else ("（办结时限当日才申请，扣分）" if ev.date == d else "（到期后才申请，扣分）")
             lines.append(f"{cn_date(ev.date)}申请延期至{cn_date(ev.until) if ev.until else '—'}{late}")
         elif ev.type == "延期批复":
             until = ev.until or (pending.until if pending else None)
-            lines.append(f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}")
-    for r in status.rounds[1:]:
+            line = f"{cn_date(ev.date)}{'批准延期至' + cn_date(until) if ev.granted else '不同意延期'}"
+            r = stopped.get(ev.date) if ev.granted else None
+            if r is not None and r.days_late(as_of):
+                line += f"；申请在到期之后，此前逾期{r.days_late(as_of)}天照计（办结时限{cn_date(r.due)}）"
+            lines.append(line)
+    rounds = status.rounds
+    for r in [r for k, r in enumerate(rounds) if r.rework and not (k and rounds[k - 1].stopped)]:
         lines.append(f"核查不通过，退回整改，整改时限{cn_date(r.due)}" + (f"；{cn_date(r.completed)}报送整改" if r.completed else ""))
     return lines

@@ -394,6 +394,57 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     return s
 
 
+EXPLICIT_KEYS = ("text", "clause", "report_to")
+
+
+def _explicit_rule(r: Entry, rules: Rules) -> Rules:
+    """rules.yaml `deadlines.explicit`: the words and clause of the office's rule for items with a stated deadline.
+    It has no period of its own (the item's `due` is the deadline): period and count are refused, saying what to
+    write instead."""
+    for k in ("period", "count"):
+        if k in r.m:
+            r.err(k, f"explicit（明确时限）的期限就是事项写明的 due，没有「{k}」可设：deadlines.explicit 只写 "
+                     "text（规则原文）、clause（所在条款）、report_to（报送对象），如 "
+                     "explicit: {text: 有明确办理时限要求的，严格按时限要求办理, clause: 第10条}")
+    cur = rules.rule("explicit")
+    rules = rules.with_period("explicit", cur.period, cur.unit, r.str("report_to") or None,
+                              r.str("clause") if r.has("clause") else None, r.str("text") if r.has("text") else None)
+    r.finish(tuple(k for k in r.m if k in ("period", "count")) + EXPLICIT_KEYS)
+    return rules
+
+
+def _vocabulary_words(voc: Entry, group: str, cn: str, only: str) -> dict | None:
+    """One group of rules.yaml `vocabulary`: word -> rule id, or None when the group is not written. A group whose
+    words all follow one rule (`only`, e.g. inspections: explicit) may be written as a list of its words."""
+    raw = voc.m.get(group) if voc.has(group) else None
+    if raw is None:
+        return None
+    if only and isinstance(raw, (list, str)):
+        words = voc.strlist(group)
+        if not words:
+            voc.err(group, f"vocabulary.{group}（{cn}）至少要写一个用语")
+        return {w: only for w in words}
+    g = voc.sub(group, f"vocabulary.{group}（{cn}）")
+    if not g or not g.ok:
+        return None
+    words = {}
+    for word in g.m:
+        why = unprintable(str(word))
+        if why:  # the word itself is not shown: it holds the character
+            g.out.append(Diagnostic(g.file, g.lineof(word), f"vocabulary.{group}", f"用语{why}"))
+            continue
+        rid = g.str(str(word))
+        if only and rid != only:
+            g.err(str(word), f"{cn}「{word}」只能对应「{only}」（整改时限按各项写明的 due），实际写的是「{rid}」；"
+                             f"也可只列出用语：{group}: [{word}, …]")
+            continue
+        if not only and (rid not in DEFAULT_DEADLINES or rid == "explicit"):
+            g.err(str(word), f"「{word}」对应的「{rid}」不是时限规则{suggest(rid, DEFAULT_DEADLINES)}")
+            continue
+        words[str(word)] = rid
+    return words
+
+
 def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     rules = Rules(vocabulary=sources.default_vocabulary())
     e = Entry(data, file, 1, "规则文件", out)
@@ -402,11 +453,15 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     dl = e.sub("deadlines", "deadlines（办理时限）")
     if dl and dl.ok:
         for rid in dl.m:
-            if rid not in DEFAULT_DEADLINES or rid == "explicit":
-                dl.err(str(rid), f"没有「{rid}」这条时限规则{suggest(rid, DEFAULT_DEADLINES)}")
+            if rid not in DEFAULT_DEADLINES:
+                dl.err(str(rid), f"没有「{rid}」这条时限规则{suggest(rid, DEFAULT_DEADLINES)}"
+                                 f"（可写：{'、'.join(DEFAULT_DEADLINES)}）")
                 continue
             r = dl.sub(rid, f"时限规则 {rid}")
             if not r or not r.ok:
+                continue
+            if rid == "explicit":
+                rules = _explicit_rule(r, rules)
                 continue
             period = r.integer("period", minimum=1)
             unit = r.choice("count", ("calendar", "working"))
@@ -440,23 +495,11 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
     voc = e.sub("vocabulary", "vocabulary（台账用语与时限规则的对应）")
     if voc and voc.ok:
         vocabulary = {k: dict(v) for k, v in rules.vocabulary.items()}
-        groups = sources.vocabulary_labels()
-        for group, cn in groups.items():
-            g = voc.sub(group, f"vocabulary.{group}（{cn}）")
-            if not g or not g.ok:
-                continue
-            words = {}
-            for word in g.m:
-                why = unprintable(str(word))
-                if why:  # the word itself is not shown: it holds the character
-                    g.out.append(Diagnostic(g.file, g.lineof(word), f"vocabulary.{group}", f"用语{why}"))
-                    continue
-                rid = g.str(str(word))
-                if rid not in DEFAULT_DEADLINES or rid == "explicit":
-                    g.err(str(word), f"「{word}」对应的「{rid}」不是时限规则{suggest(rid, DEFAULT_DEADLINES)}")
-                    continue
-                words[str(word)] = rid
-            vocabulary[group] = words  # an office lists its own words: the defaults are replaced, not merged
+        groups = {v.group: v for v in sources.vocabularies()}
+        for group, v in groups.items():
+            words = _vocabulary_words(voc, group, v.label, v.only)
+            if words is not None:
+                vocabulary[group] = words  # an office lists its own words: the defaults are replaced, not merged
         voc.finish(tuple(groups))
         kw["vocabulary"] = vocabulary
     bl = e.sub("bulletin", "bulletin（通报）")
@@ -557,6 +600,7 @@ class _Collector:
         self.item_src: dict[str, Src] = {}
         self.events: list[Event] = []
         self.unit_refs: list[tuple[str, Src, str]] = []  # name, where, field
+        self.alias_refs: list[tuple[str, str, Src]] = []  # alias, the unit it names, where
         self.issuer_refs: list[tuple[str, Src, str]] = []
 
     def words(self, source: "sources.SourceKind") -> dict:
@@ -574,10 +618,38 @@ class _Collector:
         elif same is not None:
             e.err("name", f"单位「{name}」与「{same.name}」（{same.src} 已定义）只有全角半角等写法上的不同，"
                           "看起来是同一个单位：请统一写法，删去重复的一个")
-        elif name:
-            self.units[name] = Unit(name, e.str("kind"), e.str("leader"), e.str("contact", required=True), mobile, e.src)
+        aliases = tuple(dict.fromkeys(a for a in e.strlist("aliases") if a and a != name))
+        if same is None and name and name not in self.units:
+            self.units[name] = Unit(name, e.str("kind"), e.str("leader"), e.str("contact", required=True), mobile,
+                                    e.src, aliases)
             self.unit_forms[unicodedata.normalize("NFKC", name)] = self.units[name]
-        e.finish(("name", "kind", "leader", "contact", "mobile"))
+            line = e.lineof("aliases")
+            self.alias_refs += [(a, name, Src(e.file, line)) for a in aliases]
+        e.finish(("name", "kind", "leader", "contact", "mobile", "aliases"))
+
+    def check_aliases(self) -> dict[str, str]:
+        """Each alias -> the unit it names, once every unit is read. An alias names one unit: one that is another
+        unit's name (or differs from it only in width, ＡＢ局 / AB局), or that two units both claim, is refused
+        naming where both are written."""
+        owner: dict[str, tuple[str, Src]] = {}  # NFKC form of an alias -> (its unit, where)
+        out: dict[str, str] = {}
+        for alias, name, src in self.alias_refs:
+            form = unicodedata.normalize("NFKC", alias)
+            other = self.unit_forms.get(form)
+            if other is not None and other.name != name:
+                self.out.append(Diagnostic(src.file, src.line, "aliases",
+                                           f"单位「{name}」的别名「{alias}」是单位「{other.name}」（{other.src}）的名称："
+                                           "别名只能指一个单位，请删去或改写这个别名"))
+                continue
+            if form in owner and owner[form][0] != name:
+                first, where = owner[form]
+                self.out.append(Diagnostic(src.file, src.line, "aliases",
+                                           f"别名「{alias}」同时写在单位「{first}」（{where}）和「{name}」下："
+                                           "别名只能指一个单位，请只在其中一个单位下写它"))
+                continue
+            owner.setdefault(form, (name, src))
+            out[alias] = name
+        return out
 
     def item(self, e: Entry, source: Source, default_rule: str | None, text_key: str = "text",
              extra_keys: tuple = (), lead_key: str = "lead", due_key: str = "due") -> None:
@@ -733,8 +805,13 @@ def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tu
     return rules, cals
 
 
-def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Registers | None, list[Diagnostic]]:
-    """files: path relative to the registers folder -> text. Pure. Messages name root/path."""
+def parse_registers(files: dict[str, str], root: str = "registers",
+                    partial: bool = False) -> tuple[Registers | None, list[Diagnostic]]:
+    """files: path relative to the registers folder -> text. Pure. Messages name root/path.
+
+    With problems, the model is None; with `partial`, it is what did read (the items and progress entries without
+    problems of their own, settings possibly None), so that the checks that need the working-day calendar
+    (engine.checks) still look at every other item: one item's problems never hide another's."""
     out: list[Diagnostic] = []
     settings = None
     rules, cal_files = _parse_config(files, root, out)
@@ -770,17 +847,30 @@ def parse_registers(files: dict[str, str], root: str = "registers") -> tuple[Reg
         if cf.year in years and cf.holidays is not None and years[cf.year].holidays is not None:
             out.append(Diagnostic(cf.src.file, cf.src.line, "year", f"{cf.year}年的节假日安排已在 {years[cf.year].src} 录入"))
         years.setdefault(cf.year, cf)
+    aliases = col.check_aliases()
     for name, src, field in col.unit_refs:
-        if name not in col.units:
-            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中{suggest(name, col.units)}"))
+        if name not in col.units and name not in aliases:
+            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中"
+                                                             f"{suggest(name, [*col.units, *aliases])}"))
+    for i in col.items:  # 卫健局 as lead and 县卫生健康局 as co-unit are one unit
+        if i.lead not in i.co and aliases.get(i.lead, i.lead) in [aliases.get(c, c) for c in i.co]:
+            out.append(Diagnostic(i.src.file, i.src.line, "co", f"牵头单位「{i.lead}」（{aliases.get(i.lead, i.lead)}）"
+                                                               "不应同时列为配合单位（配合单位中写的是它的名称或别名）"))
     if settings:
         for iid, src, field in col.issuer_refs:
             if iid not in settings.issuers:
                 out.append(Diagnostic(src.file, src.line, field, f"编号机构「{iid}」未在 settings.yaml 中定义{suggest(iid, settings.issuers)}"))
     _check_events(col)
     if out or settings is None:
-        return None, sorted(set(out))
-    items = tuple(replace(i, issuer=i.issuer or settings.default_issuer) for i in col.items)
+        if not partial:
+            return None, sorted(set(out))
+        dated = tuple(i for i in col.items  # what has no due date to count (a missing date, no due) is told already
+                      if dt.date.min not in (i.source.date, i.assigned) and (i.rule != "explicit" or i.explicit_due))
+        return Registers(root, settings, rules, dict(col.units), dated, tuple(col.events),
+                         tuple(cal_files)), sorted(set(out))
+    full = lambda n: aliases.get(n, n)  # noqa: E731 - a unit written by its alias is that unit
+    items = tuple(replace(i, issuer=i.issuer or settings.default_issuer, lead=full(i.lead),
+                          co=tuple(full(c) for c in i.co)) for i in col.items)
     return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files)), []
 
 
@@ -808,13 +898,13 @@ def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list
     return files, out
 
 
-def read_registers(root: Path | str) -> tuple[Registers | None, list[Diagnostic]]:
-    """Read every *.yaml under root and parse it."""
+def read_registers(root: Path | str, partial: bool = False) -> tuple[Registers | None, list[Diagnostic]]:
+    """Read every *.yaml under root and parse it (`partial`: see parse_registers)."""
     root = Path(root)
     if not root.is_dir():
         return None, [Diagnostic(str(root), 0, "registers", "台账目录不存在")]
     files, out = _read_files(root)
-    reg, diags = parse_registers(files, _display(root))
+    reg, diags = parse_registers(files, _display(root), partial)
     return reg, sorted(set(out + diags))
 
 

@@ -22,6 +22,7 @@ class Unit:
     contact: str
     mobile: str
     src: Src
+    aliases: tuple[str, ...] = ()  # units.yaml `aliases`: short names (卫健局) that name this unit and no other
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,16 @@ class Registers:
             cache = {i.id: i for i in self.items}
             object.__setattr__(self, "_by_id_cache", cache)
         return cache
+
+    def units_named(self, text: str) -> list[str]:
+        """The units a clerk's word may mean (`--unit`): the unit of that name or alias; else every unit whose name
+        or an alias contains it (财政 -> 财政金融部). One name: found; several: ambiguous; none: unknown."""
+        if text in self.units:
+            return [text]
+        exact = [u.name for u in self.units.values() if text in u.aliases]
+        if exact:
+            return exact
+        return [u.name for u in self.units.values() if text in u.name or any(text in a for a in u.aliases)]
 
     def events_of(self, item_id: str) -> tuple[Event, ...]:
         cache = self.__dict__.get("_events_cache")

@@ -30,6 +30,7 @@ class Vocabulary:
     group: str  # the key under rules.yaml `vocabulary`, e.g. meetings
     label: str  # what the words are, in Chinese: 会议类别
     words: dict  # the default words -> the deadline rule each follows
+    only: str = ""  # the one rule every word follows (rules.yaml may then list the words: [专项督导, …]); "" = any
 
 
 @dataclass(frozen=True)
@@ -175,12 +176,12 @@ def _document(s: SourceKind, e, col) -> None:
     col.item(e, src, words.get(category or ""), extra_keys=("handed", "category", "number", "title"))
 
 
-INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")
+INSPECTION_FORMS = ("专项督导", "联合督导", "实地督导", "挂牌督导")  # the default words (rules.yaml vocabulary.inspections)
 
 
 def _inspection(s: SourceKind, e, col) -> None:
     date = e.date("date", required=True)
-    form = e.choice("form", INSPECTION_FORMS, required=True)
+    form = e.choice("form", tuple(col.words(s)), required=True)
     inspectors = e.strlist("inspectors")
     requirement = e.str("requirement")  # not written: the 整改通知单 asks 立即整改
     if not e.has("due") and e.ok:
@@ -235,11 +236,14 @@ register(SourceKind(
                    "text": "办理要求（可不写：按来文要求办理并上报办理结果）"}))
 register(SourceKind(
     "inspection", "inspections", "inspections", "督导检查", "督导整改", "督导整改", _inspection,
-    lambda src: f"{cn_date(src.date)}{src.title}发现问题", rectification=True,
+    lambda src: f"{cn_date(src.date)}{src.title}发现问题",
+    Vocabulary("inspections", "督导检查形式", {f: "explicit" for f in INSPECTION_FORMS}, only="explicit"),
+    rectification=True,
     import_words=(*INSPECTION_FORMS, "督导", "督查"),
     example={"id": "2026-DC01", "date": dt.date(2026, 1, 20), "form": "实地督导", "inspectors": ["督导员甲", "督导员乙"],
              "finding": "安全生产隐患排查台账不完整", "requirement": "完善隐患排查台账，逐项明确责任人和整改时限",
              "lead": "示例镇", "due": dt.date(2026, 2, 10)},
-    example_notes={**_ITEM_NOTES, "date": "督导检查日期", "form": "督导形式：" + " / ".join(INSPECTION_FORMS),
+    example_notes={**_ITEM_NOTES, "date": "督导检查日期",
+                   "form": "督导形式：rules.yaml 的 vocabulary.inspections 中的用语（默认 " + " / ".join(INSPECTION_FORMS) + "）",
                    "inspectors": "督导人员", "finding": "发现的问题", "requirement": "整改要求（可不写：整改通知单印“立即整改”）",
                    "due": "整改时限，必填"}))
