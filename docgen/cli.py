@@ -158,8 +158,7 @@ def check(c: Ctx):
     wrong, unknown = receipt_checks(reg, st.slips)
     found += [str(w) for w in wrong]
     if found:
-        raise DocgenError("
-".join(found))
+        raise DocgenError("\n".join(found))
     from .registers.scaffold import placeholders
 
     warnings += unknown + mobile_warnings(reg) + placeholders(reg.settings)
