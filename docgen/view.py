@@ -53,8 +53,20 @@ def standing_text(s: ItemStatus, as_of: dt.date) -> str:
 
 def listing_text(s: ItemStatus) -> str:
     """The state column of a bulletin's item list: 逾期（已逾期N天）, 已销号（按期办结）…"""
-    p = progress_text(s)
-    return s.state + (f"（{p}）" if p else "")
+    return with_progress(s.state, s)
+
+
+def with_progress(label: str, s: ItemStatus) -> str:
+    """A state and, in brackets, where the item stands: 逾期·红（已逾期3天）."""
+    return bracket(label, progress_text(s))
+
+
+def bracket(label: str, note: str) -> str:
+    """label（note）; a note with brackets of its own (a deadline on a non-working day: 11月22日（星期日）到期…)
+    follows after a comma instead, never brackets within brackets."""
+    if not note:
+        return label
+    return f"{label}，{note}" if "（" in note else f"{label}（{note}）"
 
 
 LEVEL_TEXT = {RED: "红色预警", YELLOW: "黄色预警", BLUE: "蓝色预警", "未签收": "回执未签收"}

@@ -184,7 +184,8 @@ def test_a_sunday_deadline_says_its_date_never_today_before_the_day(tmp_path):
     p = cli(reg, out, "remind", "--on", "2026-11-20")
     sms = [json.loads(x) for x in (out / "outbox" / "2026-11-20.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [m["unit"] for m in sms] == ["经济发展部"]
-    assert f"周日前完成场地布置（{said}）" in sms[0]["message"] and "今日到期" not in sms[0]["message"]
+    assert f"周日前完成场地布置，{said}" in sms[0]["message"] and "今日到期" not in sms[0]["message"]
+    assert "（星期日）到期" in sms[0]["message"] and "）到期，剩余0个工作日）" not in sms[0]["message"]  # no nesting
     p = cli(reg, out, "status", "--on", "2026-11-22")
     assert "今日到期" in [x for x in p.stdout.splitlines() if x.startswith("S1")][0]
 
@@ -319,3 +320,21 @@ def test_a_unit_and_its_alias_are_one_unit(tmp_path):
     assert p.returncode == 2
     assert (f"{reg}/h.yaml:2: co: 牵头单位「卫健局」（县卫生健康局）不应同时列为配合单位（配合单位中写的是它的名称或别名）"
             in lines_of(p))
+
+
+def test_a_sunday_deadline_is_never_brackets_within_brackets(tmp_path):
+    """The board's and the 台账's state column: 临期·蓝，11月22日（星期日）到期…, not 临期·蓝（11月22日（星期日）…）."""
+    reg = write_registers(tmp_path / "r", {"m.yaml": SUNDAY})
+    out = tmp_path / "o"
+    p = cli(reg, out, "site", "--on", "2026-11-20")
+    assert p.returncode == 0, p.stderr
+    pages = "".join(f.read_text(encoding="utf-8") for f in (out / "site").rglob("*.html"))
+    assert "临期·蓝，11月22日（星期日）到期，剩余0个工作日" in pages
+    assert "（11月22日（" not in pages
+    p = cli(reg, out, "ledger", "--on", "2026-11-20", "--xlsx", str(tmp_path / "台账.xlsx"))
+    assert p.returncode == 0, p.stderr
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / "台账.xlsx")
+    cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value]
+    assert "临期·蓝，11月22日（星期日）到期，剩余0个工作日" in cells

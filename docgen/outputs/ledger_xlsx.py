@@ -21,7 +21,7 @@ from ..engine.status import CLOSED, DONE, OVERDUE
 from ..engine.warnings import level_of
 from ..core.files import write_if_changed
 from ..registers import sources
-from ..view import progress_text, state_text
+from ..view import state_text, with_progress
 from ..core.xlsx import (CELL_PAD_PT, cjk_workbook, print_setup, row_height, set_value, text_width_pt, units,
                          workbook_bytes, wrap)
 from ..documents.metrics import width
@@ -39,7 +39,7 @@ COLUMNS = {
     "配合单位": (5, True, lambda d, n, s: "、".join(s.item.co)),
     "交办日期": (5.3, False, lambda d, n, s: s.item.assigned),
     "办结时限": (5.3, False, lambda d, n, s: s.due),
-    "状态": (5, True, lambda d, n, s: state_text(s) + (f"（{progress_text(s)}）" if progress_text(s) else "")),
+    "状态": (5, True, lambda d, n, s: with_progress(state_text(s), s)),
     "办理情况": (8.5, True, lambda d, n, s: _progress(d, s.item.id)),
     "交办单号": (8.4, True, lambda d, n, s: d.assigned_by.get(s.item.id, "")),
     "催办次数": (2, False, lambda d, n, s: d.urges(s.item.id)),

@@ -43,7 +43,7 @@ from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
 from ..engine.warnings import UNSIGNED
 from ..core.files import fsync_dir, write_if_changed
 from ..record.ledger import GENESIS, LEDGER, encode, line_hash
-from ..view import short_title, warned_text
+from ..view import bracket, short_title, warned_text
 
 SMS = 70  # characters in one SMS
 PART = 67  # characters in each part of a long SMS, its (1/2) mark included
@@ -117,7 +117,7 @@ def compose(signature: str, contact: str, unit: str, lines: list[str]) -> str:
 def _line(w) -> str:
     if w.level == UNSIGNED:
         return f"{w.slip}回执未签收"
-    return f"{w.slip or ''}{short_title(w.status.item.text, 10)}（{warned_text(w)}）"
+    return bracket(f"{w.slip or ''}{short_title(w.status.item.text, 10)}", warned_text(w))
 
 
 # ---------------------------------------------------------------- the record

@@ -27,7 +27,7 @@ from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import atomic_write_bytes, safe_name, shipped, write_if_changed
 from ..kinds import KINDS, SLIP_KINDS
 from ..registers import sources
-from ..view import LEVEL_TEXT, progress_text, state_text, warned_text
+from ..view import LEVEL_TEXT, progress_text, state_text, warned_text, with_progress
 
 TEMPLATES = shipped("templates", "site")
 CLS = {RED: "red", YELLOW: "yellow", BLUE: "blue", UNSIGNED: "unsigned", None: "none"}
@@ -174,8 +174,7 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
     def item_rows(sts, root):
         return [{"text": s.item.text, "href": f"{root}items/{key(s.item.id)}.html", "source": sources.get(s.item.source_kind).board_label,
                  "lead": s.item.lead, "units": "|".join((s.item.lead,) + tuple(s.item.co)),
-                 "due": cn_date(s.due), "state": s.state, "state_text": state_text(s) + (
-                     f"（{progress_text(s)}）" if progress_text(s) else ""),
+                 "due": cn_date(s.due), "state": s.state, "state_text": with_progress(state_text(s), s),
                  "slip": d.assigned_by.get(s.item.id, ""), "cls": CLS[level[s.item.id]]} for s in sts]
 
     def warn_rows(entries, root):
