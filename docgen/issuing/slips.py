@@ -67,6 +67,7 @@ class Report:
     pending: list = field(default_factory=list)  # items whose due date waits for a year's schedule (时限待定)
     late: list[str] = field(default_factory=list)  # 交办单 issued late: allowed, listed as warnings
     errors: list[str] = field(default_factory=list)
+    fitting: list[str] = field(default_factory=list)  # how the run's slips were kept on one sheet (fit.py's steps)
     batch: Path | None = None
 
     def lines(self) -> list[str]:
@@ -86,6 +87,7 @@ class Report:
         if self.unfinished:
             out.append(f"账本中已编号、尚未生成文件的{name}{len(self.unfinished)}份：{'、'.join(self.unfinished)}；"
                        "去掉 --no-pdf 运行将补齐（编号不变）")
+        out += self.fitting
         if self.restored:
             out.append(f"从归档恢复输出目录中缺少的文件{len(self.restored)}个")
         if self.skipped:
@@ -113,7 +115,7 @@ def _mark(s: Slip, rev: int) -> str | None:
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
-         mark: str | None = None):
+         mark: str | None = None, floor: int = 0):
     """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
     A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
     k = declared(s.kind)
@@ -122,7 +124,7 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
     ctx = S.SlipContext(assign=assigning_slip(st, item.id), **extra)
     entry = s if shown is None else replace(s, number=shown)
-    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev))
+    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
 
 
 def required_templates(kind: str, batch: bool = True) -> list[str]:
@@ -245,29 +247,62 @@ _POOL_CTX = None  # what forked drawing workers read (set just before the pool f
 
 
 def _draw_one(i: int):
-    reg, cal, st, slips = _POOL_CTX
+    reg, cal, st, slips, floor = _POOL_CTX
     try:
-        return draw(reg, cal, st, slips[i]).to_bytes()
+        d = draw(reg, cal, st, slips[i], floor=floor)
+        return d.to_bytes(), getattr(d, "fit", None)
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
         return f"{type(e).__name__}: {e}"
 
 
-def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None) -> list:
-    """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
-    processes, one per core."""
+def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int) -> list:
     global _POOL_CTX
-    workers = workers or os.cpu_count() or 1
-    _POOL_CTX = (reg, cal, st, slips)
+    _POOL_CTX = (reg, cal, st, slips, floor)
     try:
-        if len(slips) < 40 or workers < 2:
-            return [_draw_one(i) for i in range(len(slips))]
+        if len(which) < 40 or workers < 2:
+            return [_draw_one(i) for i in which]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            return list(ex.map(_draw_one, range(len(slips)), chunksize=8))
+            return list(ex.map(_draw_one, which, chunksize=8))
     finally:
         _POOL_CTX = None
+
+
+def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None,
+              notes: list[str] | None = None) -> list:
+    """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
+    processes, one per core. Every slip of the run is set at the same step of documents/fit.py: the step the
+    fullest needs (those that fitted at an earlier one are drawn again at it); `notes` receives what the steps
+    did, in Chinese."""
+    workers = workers or os.cpu_count() or 1
+    out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
+    fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
+    level = max((f.level for f in fits.values()), default=0)
+    again = [i for i, f in fits.items() if f.level < level]
+    for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers)):
+        out[i] = r
+        if not isinstance(r, str) and r[1] is not None:
+            fits[i] = r[1]
+    if notes is not None and fits:
+        notes += fit_notes(KINDS[slips[0].kind].name, list(fits.values()))
+    return [r if isinstance(r, str) else r[0] for r in out]
+
+
+def fit_notes(name: str, fits: list) -> list[str]:
+    """The console's and the build summary's lines on how a run's slips were kept on one sheet."""
+    from ..documents.fit import describe
+
+    out = []
+    level = max(f.level for f in fits)
+    if level:
+        f = min(fits, key=lambda f: f.size)
+        out.append(f"本次{name}内容较多，为每份单据保持一页，全部{len(fits)}份统一：{describe(level, f.template_size, f.size)}")
+    over = sum(1 for f in fits if not f.fits)
+    if over:
+        out.append(f"注意：{over}份{name}缩到五号仍超出一页，已加页码；请精简事项表述")
+    return out
 
 
 def _clear_drafts(folder: Path) -> None:
@@ -325,7 +360,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
                          if s.kind == kind and not s.is_void and s.rendered is None and s.issued <= as_of]
     tentative = [replace(s, number=DRAFT) for s in _tentative(reg, kind, as_of, st, needs)]
     named = []
-    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers)):
+    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers, report.fitting)):
         if isinstance(data, str):
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
@@ -368,7 +403,8 @@ class _Slips(T.Issuing):
         return _tentative(self.reg, self.kind, self.as_of, st, needs)
 
     def draw(self, st: State, entries: list[Slip]) -> list:
-        return draw_many(self.reg, self.cal, st, entries, self.workers)
+        self.report.fitting = []
+        return draw_many(self.reg, self.cal, st, entries, self.workers, self.report.fitting)
 
     def conflicts(self, entries: list[Slip]) -> list[Path]:
         return [p for s in entries for p in _unknown_files(self.out, self.out.archive, s)]
