@@ -8,7 +8,7 @@ reads the same), then the document defaults. Lines are broken as a line breaker 
 is never split, a line never starts with closing punctuation or ends with opening punctuation) with advance
 widths from documents/metrics.py.
 
-Steps (`LEVELS`), tried in this order until the measure fits the type area, the same for every slip of a run:
+Steps, tried in this order until the measure fits the type area, the same for every slip of a run:
   0. the template as it is;
   1. spacing: paragraphs outside the tables set at 1.25 × their size instead of the 22-line pitch, no space
      before or after them (the seal's two lines kept, at the tighter pitch); table lines 1.25 × their size
@@ -521,9 +521,7 @@ def describe(level: int, template_size: float, size: float) -> str:
     return "、".join(parts)
 
 
-__all__ = ["Fit", "Measure", "Styles", "apply", "describe", "fit", "give_spare", "line_count", "needed_level"]
-
-if __name__ == "__main__":  # pragma: no cover - python -m docgen.documents.fit a.docx: the measure of a file
+if __name__ == "__main__":  # pragma: no cover - python -m docgen.documents.fit a.docx…: the measure of files
     import sys
 
     import docx
@@ -531,5 +529,4 @@ if __name__ == "__main__":  # pragma: no cover - python -m docgen.documents.fit 
     for f in sys.argv[1:]:
         d = docx.Document(f)
         m = Measure(d)
-        print(f, round(m.body(), 1), "of", round(m.height(), 1), "pt; table text", table_size(d),
-              "level", needed_level(d), math.nan)
+        print(f"{f}: {m.body():.1f} pt of {m.height():.1f}; table text {table_size(d):g} pt; step {needed_level(d)}")
