@@ -512,7 +512,7 @@ def describe(level: int, template_size: float, size: float) -> str:
     """What the steps did, in Chinese, for the console and the build summary."""
     parts = []
     if level >= SPACING:
-        parts.append("行距收紧（表格外段落为字号的1.25倍，表格文字为1.25倍）")
+        parts.append("行距收紧为字号的1.25倍（表格内外）")
     if level >= ROWS:
         parts.append("表格取消最小行高")
     if level > ROWS and size < template_size:

@@ -68,6 +68,7 @@ class Report:
     late: list[str] = field(default_factory=list)  # 交办单 issued late: allowed, listed as warnings
     errors: list[str] = field(default_factory=list)
     fitting: list[str] = field(default_factory=list)  # how the run's slips were kept on one sheet (fit.py's steps)
+    fit_level: int = 0  # the step of documents/fit.py the run's slips were set at
     batch: Path | None = None
 
     def lines(self) -> list[str]:
@@ -271,11 +272,11 @@ def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int) -
 
 
 def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None,
-              notes: list[str] | None = None) -> list:
+              report: Report | None = None) -> list:
     """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
     processes, one per core. Every slip of the run is set at the same step of documents/fit.py: the step the
-    fullest needs (those that fitted at an earlier one are drawn again at it); `notes` receives what the steps
-    did, in Chinese."""
+    fullest needs (those that fitted at an earlier one are drawn again at it); `report` receives the step
+    (fit_level, for a slip drawn again later in the run) and what the steps did, in Chinese (fitting)."""
     workers = workers or os.cpu_count() or 1
     out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
     fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
@@ -285,8 +286,9 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
         out[i] = r
         if not isinstance(r, str) and r[1] is not None:
             fits[i] = r[1]
-    if notes is not None and fits:
-        notes += fit_notes(KINDS[slips[0].kind].name, list(fits.values()))
+    if report is not None and fits:
+        report.fit_level = level
+        report.fitting = fit_notes(KINDS[slips[0].kind].name, list(fits.values()))
     return [r if isinstance(r, str) else r[0] for r in out]
 
 
@@ -360,7 +362,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
                          if s.kind == kind and not s.is_void and s.rendered is None and s.issued <= as_of]
     tentative = [replace(s, number=DRAFT) for s in _tentative(reg, kind, as_of, st, needs)]
     named = []
-    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers, report.fitting)):
+    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers, report)):
         if isinstance(data, str):
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
@@ -403,8 +405,7 @@ class _Slips(T.Issuing):
         return _tentative(self.reg, self.kind, self.as_of, st, needs)
 
     def draw(self, st: State, entries: list[Slip]) -> list:
-        self.report.fitting = []
-        return draw_many(self.reg, self.cal, st, entries, self.workers, self.report.fitting)
+        return draw_many(self.reg, self.cal, st, entries, self.workers, self.report)
 
     def conflicts(self, entries: list[Slip]) -> list[Path]:
         return [p for s in entries for p in _unknown_files(self.out, self.out.archive, s)]
@@ -416,7 +417,7 @@ class _Slips(T.Issuing):
         return led.allocate(entry.issuer, self.kind, entry.prefix, entry.item, entry.key, self.as_of)
 
     def redraw(self, st: State, slip: Slip) -> bytes:
-        return draw(self.reg, self.cal, st, slip).to_bytes()
+        return draw(self.reg, self.cal, st, slip, floor=self.report.fit_level).to_bytes()
 
     def numbered(self, slip: Slip) -> None:
         self.report.new.append(slip)
@@ -492,7 +493,8 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     for s, rev in todo:
         data = drawn.get(s.number) if rev == 0 else None
         jobs.append(T.Job(s, rev, slip_path(out, s),
-                          (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: draw(reg, cal, st, s, rev).to_bytes()),
+                          (lambda d=data: d) if data is not None else
+                          (lambda s=s, rev=rev: draw(reg, cal, st, s, rev, floor=report.fit_level).to_bytes()),
                           s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s)))
     T.write(jobs, _put)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
