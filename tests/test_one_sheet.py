@@ -118,12 +118,17 @@ def test_receipt_rows_leave_room_for_a_seal_and_handwriting(example_year):
 
 def test_a_reissue_stays_one_page(example_year):
     reg, out, _ = example_year
-    cli(reg, out, "assign", "--reissue", "督交〔2026〕3号", "--reason", "事项表述有误", "--on", "2026-11-20")
+    p = cli(reg, out, "assign", "--reissue", "督交〔2026〕3号", "--reason", "事项表述有误", "--on", "2026-11-20")
     pdf = out / "slips" / "交办单" / "督交〔2026〕3号.pdf"
     with open_pdf(pdf) as d:
         assert "更正" in d.pages[0].extract_text()
     assert pages(pdf) == 1
+    assert receipt_row(pdf, "签收单位") >= SEAL_MIN_MM - 0.5
     assert receipt_row(pdf, "办理情况") >= WRITE_MIN_MM - 0.5
+    (size,) = table_sizes(pdf)
+    assert 10.5 <= size <= SIZE_4
+    if size < SIZE_4:  # the 更正 line took the room: stepped down, and the console says so
+        assert "督交〔2026〕3号更正版" in p.stdout and "缩为" in p.stdout, p.stdout
 
 
 # ---------------------------------------------------------------- sealed

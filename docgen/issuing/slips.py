@@ -292,6 +292,21 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
     return [r if isinstance(r, str) else r[0] for r in out]
 
 
+def redrawn_notes(again: list, level: int) -> list[str]:
+    """A line for each slip drawn again in a run (a reissue, a copy marked 作废) that needed a later step than
+    the run's."""
+    from ..documents.fit import describe
+
+    out = []
+    for s, rev, f in again:
+        what = "作废标注版" if rev == VOID_REV else ("更正版" if rev else "")
+        if f.level > level:
+            out.append(f"{s.number}{what}内容较多，为保持一页：{describe(f.level, f.template_size, f.size)}")
+        if not f.fits:
+            out.append(f"注意：{s.number}{what}缩到五号仍超出一页，已加页码；请精简事项表述")
+    return out
+
+
 def fit_notes(name: str, fits: list) -> list[str]:
     """The console's and the build summary's lines on how a run's slips were kept on one sheet."""
     from ..documents.fit import describe
@@ -489,14 +504,21 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
             report.errors.append(f"{s.number} 的事项「{s.item}」已不在台账中，无法生成")
             continue
         todo.append((s, rev))
-    jobs = []
+    jobs, again = [], []
+
+    def redraw(s: Slip, rev: int) -> bytes:  # a reissue, a copy marked 作废, a file missing: at the run's step
+        d = draw(reg, cal, st, s, rev, floor=report.fit_level)
+        if getattr(d, "fit", None) is not None:
+            again.append((s, rev, d.fit))
+        return d.to_bytes()
+
     for s, rev in todo:
         data = drawn.get(s.number) if rev == 0 else None
         jobs.append(T.Job(s, rev, slip_path(out, s),
-                          (lambda d=data: d) if data is not None else
-                          (lambda s=s, rev=rev: draw(reg, cal, st, s, rev, floor=report.fit_level).to_bytes()),
+                          (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: redraw(s, rev)),
                           s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s)))
     T.write(jobs, _put)
+    report.fitting += redrawn_notes(again, report.fit_level)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
