@@ -221,3 +221,27 @@ def test_the_fit_measures_a_slip_as_libreoffice_sets_it(example_year):
             low = max([c["bottom"] for c in p.chars if c["text"].strip()] +
                       [o["bottom"] for o in p.objects.get("line", []) + p.objects.get("rect", [])])
         assert abs(measured - (low - 37 * 72 / 25.4)) <= 3.0, (pdf.name, measured, low)
+
+
+def test_a_template_with_a_document_grid_keeps_every_slip_on_one_page(tmp_path):
+    """Word's and WPS's Chinese default documents carry a document grid (w:docGrid w:type="lines", pitch 312
+    twips); a template saved from one makes LibreOffice snap every line to it. The slips stay one page at 四号."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    reg, out = registers(tmp_path), tmp_path / "out"
+
+    def grid(d):
+        for sect in d.element.body.iter(qn("w:sectPr")):
+            g = OxmlElement("w:docGrid")
+            g.set(qn("w:type"), "lines")
+            g.set(qn("w:linePitch"), "312")
+            sect.append(g)
+
+    _own_template(reg, grid)
+    cli(reg, out, "assign", "--on", "2026-11-20")
+    pdfs = slip_pdfs(out, ("交办单",))
+    assert len(pdfs) == 12
+    assert [f.name for f in pdfs if pages(f) != 1] == []
+    for f in pdfs:
+        assert table_sizes(f) == {SIZE_4}, f.name

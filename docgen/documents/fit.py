@@ -494,9 +494,19 @@ class _Element:
         self.body = body
 
 
+def no_grid(doc) -> None:
+    """No document grid (gbt9704.md: exact line pitch only). A template saved by Word or WPS from a Chinese
+    default document carries `w:docGrid w:type="lines"`; LibreOffice then snaps every line to the grid's pitch,
+    and every slip of the example year ran onto a second page."""
+    for sect in doc.element.body.iter(qn("w:sectPr")):
+        for g in sect.findall(qn("w:docGrid")):
+            sect.remove(g)
+
+
 def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
-    """Set a filled form on one page: the first step from `floor` that measures to fit, then the spare height to
-    the 回执's rows."""
+    """Set a filled form on one page: no document grid, the first step from `floor` that measures to fit, then
+    the spare height to the 回执's rows."""
+    no_grid(doc)
     before = table_size(doc)
     level = needed_level(doc, floor)
     size = apply(doc, level)
