@@ -245,3 +245,22 @@ def test_a_template_with_a_document_grid_keeps_every_slip_on_one_page(tmp_path):
     assert [f.name for f in pdfs if pages(f) != 1] == []
     for f in pdfs:
         assert table_sizes(f) == {SIZE_4}, f.name
+
+
+def test_a_slip_that_cannot_fit_says_so_and_does_not_shrink_the_others(tmp_path):
+    """An item's text of 1440 characters cannot go on one page even in 五号: that slip runs over (numbered pages),
+    the console says so, and the other slip of the run keeps the template's 四号."""
+    reg, out = registers(tmp_path), tmp_path / "out"
+    f = reg / "meetings" / "2026-h2.yaml"
+    text = f.read_text(encoding="utf-8")
+    assert "text: 推进棚户区改造二期拆迁清表工作\n" in text
+    f.write_text(text.replace("text: 推进棚户区改造二期拆迁清表工作\n", "text: " + "推进棚户区改造二期拆迁清表工作，" * 90 + "\n"),
+                 encoding="utf-8")
+    p = cli(reg, out, "assign", "--on", "2026-10-12")
+    long, short = (out / "slips" / "交办单" / f"督交〔2026〕{n}号.pdf" for n in (1, 2))
+    assert pages(long) > 1
+    with open_pdf(long) as d:
+        assert "— 1 —" in d.pages[0].extract_text()
+    assert "注意：1份交办单缩到五号仍超出一页" in p.stdout, p.stdout
+    assert pages(short) == 1
+    assert table_sizes(short) == {SIZE_4}

@@ -280,7 +280,8 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
     workers = workers or os.cpu_count() or 1
     out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
     fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
-    level = max((f.level for f in fits.values()), default=0)
+    # the step the fullest slip that can fit needs: one that cannot fit even in 五号 does not shrink the others
+    level = max((f.level for f in fits.values() if f.fits), default=0)
     again = [i for i, f in fits.items() if f.level < level]
     for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers)):
         out[i] = r
@@ -312,10 +313,12 @@ def fit_notes(name: str, fits: list) -> list[str]:
     from ..documents.fit import describe
 
     out = []
-    level = max(f.level for f in fits)
+    ok = [f for f in fits if f.fits]
+    level = max((f.level for f in ok), default=0)
     if level:
-        f = min(fits, key=lambda f: f.size)
-        out.append(f"本次{name}内容较多，为每份单据保持一页，全部{len(fits)}份统一：{describe(level, f.template_size, f.size)}")
+        f = min(ok, key=lambda f: f.size)
+        whole = f"全部{len(ok)}份" if len(ok) == len(fits) else f"能放下的{len(ok)}份"
+        out.append(f"本次{name}内容较多，为每份单据保持一页，{whole}统一：{describe(level, f.template_size, f.size)}")
     over = sum(1 for f in fits if not f.fits)
     if over:
         out.append(f"注意：{over}份{name}缩到五号仍超出一页，已加页码；请精简事项表述")
