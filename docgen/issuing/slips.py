@@ -317,8 +317,8 @@ def fit_notes(name: str, fits: list) -> list[str]:
     level = max((f.level for f in ok), default=0)
     if level:
         f = min(ok, key=lambda f: f.size)
-        whole = f"全部{len(ok)}份" if len(ok) == len(fits) else f"能放下的{len(ok)}份"
-        out.append(f"本次{name}内容较多，为每份单据保持一页，{whole}统一：{describe(level, f.template_size, f.size)}")
+        whole = (f"全部{len(ok)}份" if len(ok) == len(fits) else f"能放下的{len(ok)}份") + ("统一" if len(ok) > 1 else "")
+        out.append(f"本次{name}内容较多，为每份单据保持一页，{whole}：{describe(level, f.template_size, f.size)}")
     over = sum(1 for f in fits if not f.fits)
     if over:
         out.append(f"注意：{over}份{name}缩到五号仍超出一页，已加页码；请精简事项表述")
