@@ -6,8 +6,8 @@ how docgen draws the shipped template from the layout module (gbt9704.OfficialDo
 are made reproducibly (scripts/build-templates.py; tests/test_forms.py checks the committed files match).
 
 Rendering: docxtpl fills a template; then the layout module does what a template cannot know in advance: the
-署名 and 成文日期 placed by their lengths and the office's seal setting, the 催办单's colour, a form shrunk to keep
-its page, the 回执 appended below the cut line, and the core properties.
+署名 and 成文日期 placed by their lengths and the office's seal setting, the 催办单's colour, a form kept on
+its page by the measured steps of documents/fit.py, the 回执 appended below the cut line, and the core properties.
 """
 from __future__ import annotations
 
@@ -21,13 +21,12 @@ from typing import Callable
 from docx.oxml.ns import qn
 
 from ..engine.status import BLUE, RED, YELLOW
+from . import fit as F
 from . import oxml as X
-from .gbt9704 import (AREA_H, AREA_W, PITCH, SMALL, Face, OfficialDocument, estimate_height, place_signature,
-                      resize_table)
+from .gbt9704 import PITCH, Face, OfficialDocument, place_signature
 
 BLANK_DATE = "　　　　年　　月　　日"
 RECEIPT_ROW = 20.0  # pt: a receipt row tall enough to sign in
-FORM_SIZES = (SMALL, 12.0, 10.5)  # 四号, 小四, 五号: a form's tables shrink through these to keep its page
 
 
 @dataclass(frozen=True)
@@ -396,23 +395,6 @@ def append_body(doc, other) -> None:
         sect.addprevious(el)
 
 
-def fit_page(doc, width_mm: float, height_mm: float = AREA_H, sizes=FORM_SIZES) -> bool:
-    """Shrink a form's tables (the first, then all) through the sizes until the body is estimated to fit one
-    page. Returns whether it fits."""
-    body = doc.element.body
-    tables = body.findall(qn("w:tbl"))
-    page = height_mm * X.MM - 4
-    if estimate_height(body, width_mm) <= page:
-        return True
-    for group in (tables[:1], tables) if sizes else ():
-        for size in sizes[1:]:
-            for t in group:
-                resize_table(t, size)
-            if estimate_height(body, width_mm) <= page:
-                return True
-    return False
-
-
 def colour(doc, rgb: str) -> None:
     """The 催办单's colour: its title, and a rule of that colour under it."""
     for p in doc.paragraphs:
@@ -423,13 +405,21 @@ def colour(doc, rgb: str) -> None:
             return
 
 
-def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True) -> OfficialDocument:
-    """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept (tables shrunk down to
-    五号 when `shrink`), page numbers only when the form runs over a page."""
+def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True, floor: int = 0) -> OfficialDocument:
+    """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept by the steps of
+    documents/fit.py (from step `floor`, so that every slip of a run is set alike; none when not `shrink`), the
+    page's spare height given to the 回执's rows, page numbers only when the form runs over a page. The
+    document's `fit` says which step it was set at."""
     place_signature(doc, sealed, width_mm)
-    fits = fit_page(doc, width_mm, AREA_W if width_mm > AREA_W else AREA_H, FORM_SIZES if shrink else ())
+    if shrink:
+        result = F.fit(doc, floor)
+    else:
+        m = F.Measure(doc)
+        size = F.table_size(doc)
+        result = F.Fit(0, m.body() <= m.height(), size, size)
     d = OfficialDocument(document=doc)
-    if not fits:
+    d.fit = result
+    if not result.fits:
         d.add_page_numbers()
     return d
 

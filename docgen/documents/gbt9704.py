@@ -772,53 +772,6 @@ def resize_table(tbl, size: float) -> None:
         X.set_ppr(ppr, line=size * FORM_LINE)
 
 
-def estimate_height(body, width_mm: float = AREA_W) -> float:
-    """An estimate (pt) of how tall a document body (lxml w:body) sets: each paragraph its lines at its exact
-    pitch, each table row its tallest cell (wrapped lines at the cell's width) and its padding."""
-    total = 0.0
-    for el in body:
-        if el.tag == qn("w:p"):
-            total += _para_height(el, width_mm * X.MM)
-        elif el.tag == qn("w:tbl"):
-            widths = [int(g.get(qn("w:w"))) / 20 for g in el.iter(qn("w:gridCol"))]
-            for tr in el.iter(qn("w:tr")):
-                cells = tr.findall(qn("w:tc"))
-                h = max([sum(_para_height(p, max(20.0, w - 2 * FORM_PAD_X)) for p in tc.findall(qn("w:p")))
-                         for tc, w in zip(cells, widths)] or [0.0]) + 2 * FORM_PAD_Y
-                trh = tr.find(f"{qn('w:trPr')}/{qn('w:trHeight')}")
-                if trh is not None:
-                    h = max(h, int(trh.get(qn("w:val"))) / 20)
-                total += h
-    return total
-
-
-def _para_height(p, width: float) -> float:
-    ppr = p.find(qn("w:pPr"))
-    st = ppr.find(qn("w:pStyle")) if ppr is not None else None
-    spec = STYLE_IDS.get(st.get(qn("w:val")) if st is not None else "", STYLES["正文"])
-    line, size, before = spec.line or spec.size * 1.3, spec.size, 0.0
-    sp = ppr.find(qn("w:spacing")) if ppr is not None else None
-    if sp is not None and sp.get(qn("w:line")) and sp.get(qn("w:lineRule")) == "exact":
-        line = int(sp.get(qn("w:line"))) / 20
-    if sp is not None and sp.get(qn("w:before")):
-        before = int(sp.get(qn("w:before"))) / 20
-    szs = [int(s.get(qn("w:val"))) / 2 for s in p.iter(qn("w:sz")) if s.getparent().getparent().tag == qn("w:r")]
-    if szs:
-        size = max(szs)
-    parts = [""]
-    for r in p.iter(qn("w:r")):
-        for child in r:
-            if child.tag == qn("w:t"):
-                parts[-1] += child.text or ""
-            elif child.tag == qn("w:br"):
-                parts.append("")
-    lines = sum(max(1, math.ceil(text_width(part, size, spec.face, 0) / width)) for part in parts)
-    return before + lines * line
-
-
-STYLE_IDS = {name.replace(" ", ""): spec for name, spec in STYLES.items()}
-
-
 def package_bytes(document, when: dt.datetime) -> bytes:
     """The .docx python-docx saves (its public Document.save), its zip entries dated `when` and compressed at a
     fast level (core.files.fixed_date_zip): the same document gives the same bytes."""

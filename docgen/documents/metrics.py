@@ -6,7 +6,7 @@ horizontal metrics, so a title is broken and a column sized for the glyphs the p
 digits wider than half a character). Without fontconfig or the font (a machine that only writes .docx drafts),
 full-width characters count one em and the others half.
 
-This is the one place that knows a character's width.
+This is the one place that knows a character's width, and a face's single line height (line_height).
 """
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ import unicodedata
 
 from ..core.files import user_cache
 from .pdf import FONTS_CONF
+
+
+LINE = -1  # the key under which a face's table keeps its single line height (em), beside the code points
+SINGLE = 1.36  # em: a single line when the font cannot be read (the CJK stand-ins draw 1.2 to 1.45)
 
 
 def _guess(c: str) -> float:
@@ -39,7 +43,7 @@ def _font(face: str):
                              text=True, timeout=20).stdout
         path, index = out.split("\t")
         st = os.stat(path)
-        key = hashlib.sha256(f"{path}|{index}|{st.st_size}|{st.st_mtime_ns}|1".encode()).hexdigest()[:32]
+        key = hashlib.sha256(f"{path}|{index}|{st.st_size}|{st.st_mtime_ns}|2".encode()).hexdigest()[:32]
         cached = user_cache("metrics") / f"{key}.marshal"
         try:
             return marshal.loads(cached.read_bytes())
@@ -52,6 +56,8 @@ def _font(face: str):
         cmap = font.getBestCmap()
         hmtx = font["hmtx"].metrics
         table = {cp: hmtx[g][0] / upem for cp, g in cmap.items() if g in hmtx}
+        hhea = font["hhea"]
+        table[LINE] = (hhea.ascent - hhea.descent + hhea.lineGap) / upem
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -71,6 +77,13 @@ def em(c: str, face: str) -> float:
         return _guess(c)
     w = table.get(ord(c))
     return _guess(c) if w is None else w
+
+
+def line_height(face: str) -> float:
+    """A single-spaced line of `face`, in em: ascent + descent + line gap of its hhea table, which LibreOffice
+    sets a line of single spacing at."""
+    table = _font(face)
+    return table.get(LINE, SINGLE) if table is not None else SINGLE
 
 
 def width(s: str, size: float, face: str, spacing: float = 0.0) -> float:

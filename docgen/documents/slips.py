@@ -60,13 +60,13 @@ def due_text(status: ItemStatus, reg: Registers) -> str:
 
 
 def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receipt: bool = True,
-            tint: str | None = None) -> OfficialDocument:
+            tint: str | None = None, floor: int = 0) -> OfficialDocument:
     doc = fill(T.data(reg.root, form), ctx)
     if receipt:
         append_body(doc, fill(T.data(reg.root, "回执"), {"number": entry.number}))
     if tint:
         colour(doc, tint)
-    d = finish(doc, sealed=reg.settings.printing.sealed, width_mm=AREA_W)
+    d = finish(doc, sealed=reg.settings.printing.sealed, width_mm=AREA_W, floor=floor)
     issuer = _issuer(reg, entry)
     d.properties(FORMS[form].title, issuer.name, entry.issued, entry.number, unit)
     return d
@@ -109,12 +109,12 @@ def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCo
 
 
 def draw_slip(reg: Registers, kind, entry: Slip, status: ItemStatus, ctx: SlipContext,
-              mark: str | None = None) -> OfficialDocument:
+              mark: str | None = None, floor: int = 0) -> OfficialDocument:
     """A slip of a declared kind (kinds.Kind): its context filled into its form, its 回执 if it carries one, its
-    colour if it has one."""
+    colour if it has one; set on its page from step `floor` of documents/fit.py (the run's step)."""
     tint = kind.tint(reg, status) if kind.tint else None
     return _render(reg, kind.form.name, kind.context(reg, entry, status, ctx, mark), entry, status.item.lead,
-                   receipt=kind.receipt, tint=tint)
+                   receipt=kind.receipt, tint=tint, floor=floor)
 
 
 def urge_tint(reg: Registers, status: ItemStatus) -> str | None:

@@ -68,6 +68,8 @@ class Report:
     pending: list = field(default_factory=list)  # items whose due date waits for a year's schedule (时限待定)
     late: list[str] = field(default_factory=list)  # 交办单 issued late: allowed, listed as warnings
     errors: list[str] = field(default_factory=list)
+    fitting: list[str] = field(default_factory=list)  # how the run's slips were kept on one sheet (fit.py's steps)
+    fit_level: int = 0  # the step of documents/fit.py the run's slips were set at
     batch: Path | None = None
 
     def lines(self) -> list[str]:
@@ -86,6 +88,7 @@ class Report:
         if self.unfinished:
             out.append(f"账本中已编号、尚未生成文件的{name}{len(self.unfinished)}份：{'、'.join(self.unfinished)}；"
                        "去掉 --no-pdf 运行将补齐（编号不变）")
+        out += self.fitting
         if self.restored:
             out.append(f"从归档恢复输出目录中缺少的文件{len(self.restored)}个")
         if self.skipped:
@@ -113,7 +116,7 @@ def _mark(s: Slip, rev: int) -> str | None:
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
-         mark: str | None = None):
+         mark: str | None = None, floor: int = 0):
     """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
     A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
     k = declared(s.kind)
@@ -122,7 +125,7 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
     ctx = S.SlipContext(assign=assigning_slip(st, item.id), **extra)
     entry = s if shown is None else replace(s, number=shown)
-    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev))
+    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
 
 
 def required_templates(kind: str, batch: bool = True) -> list[str]:
@@ -245,29 +248,81 @@ _POOL_CTX = None  # what forked drawing workers read (set just before the pool f
 
 
 def _draw_one(i: int):
-    reg, cal, st, slips = _POOL_CTX
+    reg, cal, st, slips, floor = _POOL_CTX
     try:
-        return draw(reg, cal, st, slips[i]).to_bytes()
+        d = draw(reg, cal, st, slips[i], floor=floor)
+        return d.to_bytes(), getattr(d, "fit", None)
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
         return f"{type(e).__name__}: {e}"
 
 
-def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None) -> list:
-    """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
-    processes, one per core."""
+def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int) -> list:
     global _POOL_CTX
-    workers = workers or os.cpu_count() or 1
-    _POOL_CTX = (reg, cal, st, slips)
+    _POOL_CTX = (reg, cal, st, slips, floor)
     try:
-        if len(slips) < 40 or workers < 2:
-            return [_draw_one(i) for i in range(len(slips))]
+        if len(which) < 40 or workers < 2:
+            return [_draw_one(i) for i in which]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            return list(ex.map(_draw_one, range(len(slips)), chunksize=8))
+            return list(ex.map(_draw_one, which, chunksize=8))
     finally:
         _POOL_CTX = None
+
+
+def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None,
+              report: Report | None = None) -> list:
+    """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
+    processes, one per core. Every slip of the run is set at the same step of documents/fit.py: the step the
+    fullest needs (those that fitted at an earlier one are drawn again at it); `report` receives the step
+    (fit_level, for a slip drawn again later in the run) and what the steps did, in Chinese (fitting)."""
+    workers = workers or os.cpu_count() or 1
+    out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
+    fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
+    # the step the fullest slip that can fit needs: one that cannot fit even in 五号 does not shrink the others
+    level = max((f.level for f in fits.values() if f.fits), default=0)
+    again = [i for i, f in fits.items() if f.level < level]
+    for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers)):
+        out[i] = r
+        if not isinstance(r, str) and r[1] is not None:
+            fits[i] = r[1]
+    if report is not None and fits:
+        report.fit_level = level
+        report.fitting = fit_notes(KINDS[slips[0].kind].name, list(fits.values()))
+    return [r if isinstance(r, str) else r[0] for r in out]
+
+
+def redrawn_notes(again: list, level: int) -> list[str]:
+    """A line for each slip drawn again in a run (a reissue, a copy marked 作废) that needed a later step than
+    the run's."""
+    from ..documents.fit import describe
+
+    out = []
+    for s, rev, f in again:
+        what = "作废标注版" if rev == VOID_REV else ("更正版" if rev else "")
+        if f.level > level:
+            out.append(f"{s.number}{what}内容较多，为保持一页：{describe(f.level, f.template_size, f.size)}")
+        if not f.fits:
+            out.append(f"注意：{s.number}{what}缩到五号仍超出一页，已加页码；请精简事项表述")
+    return out
+
+
+def fit_notes(name: str, fits: list) -> list[str]:
+    """The console's and the build summary's lines on how a run's slips were kept on one sheet."""
+    from ..documents.fit import describe
+
+    out = []
+    ok = [f for f in fits if f.fits]
+    level = max((f.level for f in ok), default=0)
+    if level:
+        f = min(ok, key=lambda f: f.size)
+        whole = (f"全部{len(ok)}份" if len(ok) == len(fits) else f"能放下的{len(ok)}份") + ("统一" if len(ok) > 1 else "")
+        out.append(f"本次{name}内容较多，为每份单据保持一页，{whole}：{describe(level, f.template_size, f.size)}")
+    over = sum(1 for f in fits if not f.fits)
+    if over:
+        out.append(f"注意：{over}份{name}缩到五号仍超出一页，已加页码；请精简事项表述")
+    return out
 
 
 def _write_drafts(folder: Path, named: list[tuple[str, bytes]], clear: bool = True) -> list[Path]:
@@ -316,7 +371,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
                          if s.kind == kind and not s.is_void and s.rendered is None and s.issued <= as_of]
     tentative = [replace(s, number=DRAFT) for s in _tentative(reg, kind, as_of, st, needs)]
     named = []
-    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers)):
+    for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers, report)):
         if isinstance(data, str):
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
@@ -360,7 +415,7 @@ class _Slips(T.Issuing):
         return _tentative(self.reg, self.kind, self.as_of, st, needs)
 
     def draw(self, st: State, entries: list[Slip]) -> list:
-        return draw_many(self.reg, self.cal, st, entries, self.workers)
+        return draw_many(self.reg, self.cal, st, entries, self.workers, self.report)
 
     def conflicts(self, entries: list[Slip]) -> list[Path]:
         return [p for s in entries for p in _unknown_files(self.out, self.out.archive, s)]
@@ -372,7 +427,7 @@ class _Slips(T.Issuing):
         return led.allocate(entry.issuer, self.kind, entry.prefix, entry.item, entry.key, self.as_of)
 
     def redraw(self, st: State, slip: Slip) -> bytes:
-        return draw(self.reg, self.cal, st, slip).to_bytes()
+        return draw(self.reg, self.cal, st, slip, floor=self.report.fit_level).to_bytes()
 
     def numbered(self, slip: Slip) -> None:
         self.report.new.append(slip)
@@ -444,13 +499,21 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
             report.errors.append(f"{s.number} 的事项「{s.item}」已不在台账中，无法生成")
             continue
         todo.append((s, rev))
-    jobs = []
+    jobs, again = [], []
+
+    def redraw(s: Slip, rev: int) -> bytes:  # a reissue, a copy marked 作废, a file missing: at the run's step
+        d = draw(reg, cal, st, s, rev, floor=report.fit_level)
+        if getattr(d, "fit", None) is not None:
+            again.append((s, rev, d.fit))
+        return d.to_bytes()
+
     for s, rev in todo:
         data = drawn.get(s.number) if rev == 0 else None
         jobs.append(T.Job(s, rev, slip_path(out, s),
-                          (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: draw(reg, cal, st, s, rev).to_bytes()),
+                          (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: redraw(s, rev)),
                           s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s)))
     T.write(jobs, _put)
+    report.fitting += redrawn_notes(again, report.fit_level)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
     batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
     if not todo and not batch.slips:
