@@ -45,6 +45,7 @@ from ..registers.load import unprintable
 from ..core.paths import Paths
 from ..core.progress import Progress
 from . import transaction as T
+from ..view import batch_note
 from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers
 
 
@@ -108,8 +109,13 @@ def _mark(s: Slip, rev: int) -> str | None:
         return "此单已作废"
     if rev:
         r = s.reissues[rev]
-        return f"更正：{r['reason']}（{cn_date(dt.date.fromisoformat(r['date']))}）"
+        return correction_mark(r["reason"], dt.date.fromisoformat(r["date"]))
     return None
+
+
+def correction_mark(reason: str, on: dt.date) -> str:
+    """The 更正 mark under a reissued slip's title: the date first, so no bracket sits inside the mark's own."""
+    return f"{cn_date(on)}更正：{reason.strip()}"
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
@@ -120,7 +126,7 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
-    ctx = S.SlipContext(assign=assigning_slip(st, item.id), **extra)
+    ctx = S.SlipContext(**{"assign": assigning_slip(st, item.id), **extra})  # a kind's extra may cite another slip
     entry = s if shown is None else replace(s, number=shown)
     return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev))
 
@@ -137,7 +143,12 @@ def _late(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.dat
     if late is None:
         return None
     item = reg.item(item_id)
-    return late(item, item_due(item, reg.rules, cal).due, on, reg.rules, cal)
+    return late(item, in_force(reg, cal, item, on), on, reg.rules, cal)
+
+
+def in_force(reg: Registers, cal: WorkCalendar, item, on: dt.date) -> dt.date:
+    """The item's deadline in force on a date: extensions granted and rework deadlines set by then."""
+    return item_status(item, reg.events_of(item.id), reg.rules, cal, on).due
 
 
 def assigning_slip(st: State, item: str) -> Slip | None:
@@ -147,7 +158,7 @@ def assigning_slip(st: State, item: str) -> Slip | None:
 
 def facts(reg: Registers, cal: WorkCalendar, s: Slip) -> dict[str, str]:
     item = reg.item(s.item)
-    all_facts = E.item_facts(item, item_due(item, reg.rules, cal).due)
+    all_facts = E.item_facts(item, item_due(item, reg.rules, cal).due, in_force(reg, cal, item, s.issued))
     return {k: all_facts[k] for k in KINDS[s.kind].facts}
 
 
@@ -315,7 +326,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
         _reissue_problem(s, reason)
         if s.item not in {i.id for i in reg.items}:
             raise DocgenError(f"{number} 的事项「{s.item}」已不在台账中，无法生成更正版")
-        mark = f"更正：{reason.strip()}（{cn_date(as_of)}）"
+        mark = correction_mark(reason, as_of)
         data = draw(reg, cal, st, s, shown=f"{DRAFT}（{number}更正版）", mark=mark).to_bytes()
         report.drafts = _write_drafts(folder, [(f"更正-{number}", data)], clear=False)
         return report
@@ -576,7 +587,7 @@ class _Batch:
                 p.unlink()
                 p.with_suffix(".pdf").unlink()
             index += ["签收登记表.pdf：请接收单位签收后存档",
-                      "每个单位的文件以一页封页开始" + ("；按双面打印，每份单据从新的一张纸开始" if duplex else ""), ""]
+                      batch_note(duplex), ""]
             atomic_write_text(self.tmp / "目录.txt", "\n".join(index))
             files = {p.name: sha256_file(p) for p in sorted(self.tmp.iterdir())}
             if final.exists():  # left by a run killed before it recorded this batch: never handed out
