@@ -9,7 +9,7 @@ A small office, its dates worked out by hand (主任办公会: 会后10日内, r
   A  经济发展部  meeting 11/02 -> due 11/12 (Thu); extension asked 11/10 to 11/30, granted 11/11. Its catch-up
                  交办单 of 11/17 (督交〔2026〕2号) prints 11/30, the deadline in force, not 11/12; not a 补发.
   B  财政金融部  meeting 11/02 -> due 11/12; its 交办单 of 11/17 (督交〔2026〕3号) comes 11/17 - 11/12 = 5 days
-                 after the deadline: a 补发.
+                 after the deadline: a 补发. Its text has 32 characters: cut to 30 in a 签收登记表, 14 in `status`.
   F  财政金融部  inspection 11/02, due 11/10; its 整改通知单 of 11/17 (督改〔2026〕2号) is 7 days late: a 补发.
 The office prints single-sided (print.duplex: false).
 """
@@ -39,7 +39,7 @@ REGS = {
             date: 2026-11-02
             items:
               - {id: A, text: 推进甲项目开工建设, lead: 经济发展部}
-              - {id: B, text: 做好乙项目资金保障, lead: 财政金融部}
+              - {id: B, text: 做好乙项目资金保障，确保年底前完成全部拨付并按月报送资金使用情况, lead: 财政金融部}
         """,
     "inspections/i.yaml": """\
         inspections:
@@ -152,14 +152,33 @@ def test_correction_mark_has_no_bracket_inside_its_own(office):
     assert "督办事项交办单（2026年11月18日更正：事项表述有误（漏字））" in t, pdfs
 
 
-def test_bulletin_names_a_unit_once_and_scores_with_one_decimal(tmp_path):
+def test_a_cut_text_ends_with_the_chinese_ellipsis(office):
+    reg, out, _ = office
+    t = text(out / "batches" / "2026-11-17-交办单-1" / "签收登记表.pdf")
+    assert "做好乙项目资金保障，确保年底前完成全部拨付并按月报送资金……" in t  # 28 characters and ……: 30
+    assert "资金使用情况" not in t
+    status = cli(reg, out, "status", "--on", "2026-11-17")
+    assert "做好乙项目资金保障，确保……" in status and "确保年" not in status  # 12 and ……: 14
+
+
+@pytest.fixture(scope="module")
+def bulletin(tmp_path_factory):
     # examples.Q3_REG, by hand: 良庄镇 100, 经济发展部 97.5 (−3 and +0.5), 财政金融部 91.5 (−8.5); F1 (经济发展部)
     # 27 days overdue. Its finding here begins with its unit's name.
-    reg = write_registers(tmp_path / "r", {"m.yaml": Q3_REG.replace("finding: 台账不全", "finding: 经济发展部台账不全")})
-    out = tmp_path / "o"
+    root = tmp_path_factory.mktemp("q3")
+    reg = write_registers(root / "r", {"m.yaml": Q3_REG.replace("finding: 台账不全", "finding: 经济发展部台账不全")})
+    out = root / "o"
     cli(reg, out, "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
-    t = text(out / "bulletins" / "督导通报2026年第1期.pdf")
-    assert "经济发展部：台账不全" in t and "经济发展部：经济发展部" not in t
+    return reg, out, text(out / "bulletins" / "督导通报2026年第1期.pdf")
+
+
+def test_bulletin_names_an_overdue_items_unit_once(bulletin):
+    reg, out, t = bulletin
+    assert "2.经济发展部：台账不全，办结时限2026年9月15日，已逾期27天" in t and "经济发展部：经济发展部" not in t
+
+
+def test_bulletin_prints_every_score_with_one_decimal_when_one_has_it(bulletin):
+    reg, out, t = bulletin
     assert "1良庄镇100.00.00.0" in t  # 名次 单位 得分 扣分 加分
     assert "2经济发展部97.5-3.0+0.5" in t
     assert "3财政金融部91.5-8.50.0" in t
