@@ -105,7 +105,7 @@ def test_assignment_after_the_deadline_says_it_is_a_late_issue(office):
     t = slip(out, "交办单", "督交〔2026〕3号")
     assert "做好乙项目资金保障" in t
     assert "督办事项交办单（补发）" in t  # the mark under the title
-    assert "补发说明此单于办结时限（2026年11月12日）后补发，出具时已逾期5天。" in t
+    assert "办结时限2026年11月12日（会后10日内）补发说明此单于办结时限后补发，出具时已逾期5天。" in t
     assert "办理要求请立即办理" in t and "请于办结时限前" not in t  # no deadline in the past to meet
     on_time = slip(out, "交办单", "督交〔2026〕1号")
     assert "补发" not in on_time and "请于办结时限前" in on_time
@@ -116,7 +116,7 @@ def test_rectification_after_the_deadline_says_it_is_a_late_issue(office):
     t = slip(out, "整改单", "督改〔2026〕2号")
     assert "发现问题专项资金台账不全" in t
     assert "督导检查整改通知单（补发）" in t
-    assert "整改时限2026年11月10日补发说明此单于整改时限（2026年11月10日）后补发，出具时已逾期7天。请立即整改。" in t
+    assert "整改时限2026年11月10日补发说明此单于整改时限后补发，出具时已逾期7天，请立即整改。" in t
     rework = slip(out, "整改单", "督改〔2026〕1号")  # 10/21, the rework deadline 10/28 still ahead
     assert "补发" not in rework and "整改时限2026年10月28日责任单位" in rework
 

@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import logging
 import math
+import re
 from dataclasses import dataclass
 
 from docx import Document
@@ -781,6 +782,8 @@ def estimate_height(body, width_mm: float = AREA_W) -> float:
             total += _para_height(el, width_mm * X.MM)
         elif el.tag == qn("w:tbl"):
             widths = [int(g.get(qn("w:w"))) / 20 for g in el.iter(qn("w:gridCol"))]
+            rule = el.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}/{qn('w:insideH')}")
+            ruled = int(rule.get(qn("w:sz"), "0")) / 8 if rule is not None else 0.0  # LibreOffice adds it per row
             for tr in el.iter(qn("w:tr")):
                 cells = tr.findall(qn("w:tc"))
                 h = max([sum(_para_height(p, max(20.0, w - 2 * FORM_PAD_X)) for p in tc.findall(qn("w:p")))
@@ -788,7 +791,7 @@ def estimate_height(body, width_mm: float = AREA_W) -> float:
                 trh = tr.find(f"{qn('w:trPr')}/{qn('w:trHeight')}")
                 if trh is not None:
                     h = max(h, int(trh.get(qn("w:val"))) / 20)
-                total += h
+                total += h + ruled
     return total
 
 
@@ -812,8 +815,20 @@ def _para_height(p, width: float) -> float:
                 parts[-1] += child.text or ""
             elif child.tag == qn("w:br"):
                 parts.append("")
-    lines = sum(max(1, math.ceil(text_width(part, size, spec.face, 0) / width)) for part in parts)
-    return before + lines * line
+    lines = sum(max(1, math.ceil((text_width(part, size, spec.face, 0) + autospace(part, size)) / width))
+                for part in parts)
+    rule = ppr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}") if ppr is not None else None  # e.g. a 催办单's colour rule
+    below = (int(rule.get(qn("w:space"), "0")) + int(rule.get(qn("w:sz"), "0")) / 8) if rule is not None else 0.0
+    return before + lines * line + below
+
+
+_CJK_LATIN = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])(?=[\u3400-\u9fff])")
+
+
+def autospace(text: str, size: float) -> float:
+    """The space LibreOffice puts between a Chinese character and a Latin letter or digit (Asian–Latin
+    autospacing, measured: 0.2 em each): 逾期6天 is wider than its characters."""
+    return 0.2 * size * len(_CJK_LATIN.findall(text))
 
 
 STYLE_IDS = {name.replace(" ", ""): spec for name, spec in STYLES.items()}

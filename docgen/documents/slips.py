@@ -74,11 +74,12 @@ def moved_text(status: ItemStatus) -> str:
 
 
 def late_note(status: ItemStatus, issued: dt.date, limit: str) -> str:
-    """A slip that assigns work after the deadline in force says so (its 补发说明), or ""."""
+    """A slip that assigns work after the deadline in force says so (its 补发说明, the date being in the row
+    above), or ""."""
     days = issued_after(status.due, issued)
     if not days:
         return ""
-    return f"此单于{limit}（{cn_date(status.due)}）后补发，出具时已逾期{days}天。"
+    return f"此单于{limit}后补发，出具时已逾期{days}天"
 
 
 def _marked(mark: str | None, late: str) -> str | None:
@@ -107,7 +108,7 @@ def assign_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCon
     late = late_note(status, entry.issued, "办结时限")
     return {**_common(reg, entry, _marked(mark, late), item), "source": item.source.describe(),
             "co": "、".join(item.co) or "无", "assigned": cn_date(item.assigned), "due": due_text(status, reg),
-            "late": late, "report_to": _report_to(status, reg, _issuer(reg, entry))}
+            "late": f"{late}。" if late else "", "report_to": _report_to(status, reg, _issuer(reg, entry))}
 
 
 def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
@@ -126,7 +127,7 @@ def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCo
     item, failed = status.item, ctx.failed
     late = late_note(status, entry.issued, "整改时限")
     c = {**_common(reg, entry, _marked(mark, late), item), "recheck": failed is not None,
-         "report_to": reg.settings.office, "late": late + "请立即整改。" if late else "", "due": cn_date(status.due)}
+         "report_to": reg.settings.office, "late": f"{late}，请立即整改。" if late else "", "due": cn_date(status.due)}
     if failed is None:
         det = item.source.detail
         c.update(inspected=f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）",
