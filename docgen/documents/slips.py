@@ -83,11 +83,14 @@ def late_note(status: ItemStatus, issued: dt.date, limit: str) -> str:
 
 
 def _marked(mark: str | None, late: str) -> str | None:
-    """The mark under the title: 补发 for a slip issued after the deadline, then a 更正 or 作废 mark."""
+    """The mark under the title: 补发 for a slip issued after the deadline, then a 更正 mark; a copy marked 作废
+    says only that (its 补发说明 row still tells it was late)."""
+    if mark == VOID_MARK:
+        return mark
     return "；".join(m for m in (LATE_MARK if late else "", mark or "") if m) or None
 
 
-LATE_MARK = "补发"
+LATE_MARK, VOID_MARK = "补发", "此单已作废"
 
 
 def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receipt: bool = True,

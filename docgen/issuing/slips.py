@@ -106,7 +106,7 @@ class Report:
 
 def _mark(s: Slip, rev: int) -> str | None:
     if rev == VOID_REV:
-        return "此单已作废"
+        return S.VOID_MARK
     if rev:
         r = s.reissues[rev]
         return correction_mark(r["reason"], dt.date.fromisoformat(r["date"]))
