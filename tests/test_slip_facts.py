@@ -8,6 +8,7 @@ A small office, its dates worked out by hand (主任办公会: 会后10日内, r
                  On 11/02 it is 11/02 - 10/28 = 5 days overdue: 催办单 督催〔2026〕1号 cites 督改〔2026〕1号.
   A  经济发展部  meeting 11/02 -> due 11/12 (Thu); extension asked 11/10 to 11/30, granted 11/11. Its catch-up
                  交办单 of 11/17 (督交〔2026〕2号) prints 11/30, the deadline in force, not 11/12; not a 补发.
+                 On 11/26 two working days are left (11/27, 11/30): blue, urged with the deadline in force.
   B  财政金融部  meeting 11/02 -> due 11/12; its 交办单 of 11/17 (督交〔2026〕3号) comes 11/17 - 11/12 = 5 days
                  after the deadline: a 补发. Its text has 32 characters: cut to 30 in a 签收登记表, 14 in `status`.
   F  财政金融部  inspection 11/02, due 11/10; its 整改通知单 of 11/17 (督改〔2026〕2号) is 7 days late: a 补发.
@@ -76,6 +77,7 @@ def office(tmp_path_factory):
     cli(reg, out, "rectify", "--on", "2026-10-21")
     cli(reg, out, "urge", "--on", "2026-11-02")
     built = cli(reg, out, "build", "--on", "2026-11-17")
+    cli(reg, out, "urge", "--on", "2026-11-26")
     return reg, out, built
 
 
@@ -98,6 +100,13 @@ def test_catch_up_assignment_prints_the_extended_deadline(office):
     assert "推进甲项目开工建设" in t
     assert "办结时限2026年11月30日（经批准延期；原办结时限2026年11月12日，会后10日内" in t
     assert "补发" not in t  # 11/17 is before 11/30
+
+
+def test_urge_prints_the_extended_deadline_first(office):
+    reg, out, _ = office
+    urged = [t for t in (text(p) for p in (out / "slips" / "催办单").glob("*.pdf")) if "推进甲项目开工建设" in t]
+    assert len(urged) == 1
+    assert "办结时限2026年11月30日（经批准延期；原办结时限2026年11月12日）办理进度剩余2个工作日" in urged[0]
 
 
 def test_assignment_after_the_deadline_says_it_is_a_late_issue(office):
@@ -146,10 +155,10 @@ def test_console_says_the_late_slip_is_marked(office):
 
 def test_correction_mark_has_no_bracket_inside_its_own(office):
     reg, out, _ = office
-    cli(reg, out, "assign", "--on", "2026-11-18", "--reissue", "督交〔2026〕1号", "--reason", "事项表述有误（漏字）")
+    cli(reg, out, "assign", "--on", "2026-11-27", "--reissue", "督交〔2026〕1号", "--reason", "事项表述有误（漏字）")
     pdfs = sorted((out / "slips" / "交办单").glob("督交〔2026〕1号*.pdf"))
     t = text(out / "slips" / "交办单" / "督交〔2026〕1号.pdf")
-    assert "督办事项交办单（2026年11月18日更正：事项表述有误（漏字））" in t, pdfs
+    assert "督办事项交办单（2026年11月27日更正：事项表述有误（漏字））" in t, pdfs
 
 
 def test_a_cut_text_ends_with_the_chinese_ellipsis(office):
