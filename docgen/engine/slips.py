@@ -134,7 +134,7 @@ def late_issue(item: Item, due: dt.date, issued: dt.date, rules: Rules, cal: Wor
     """Why a 交办单 issued on a date is late (allowed, but listed: rules.md §4), or None. due: the deadline in
     force on that date (after extensions granted by then), the one the slip prints."""
     if issued >= due:
-        return f"出具于{cn_date(issued)}，已到或已过办结时限{cn_date(due)}" + ("（单据上印“补发”）" if issued > due else "")
+        return f"出具于{cn_date(issued)}，已到或已过办结时限{cn_date(due)}"
     lag = cal.workdays_between(item.assigned, issued)
     if lag > rules.issue_lag:
         return f"交办（{cn_date(item.assigned)}）后第{lag}个工作日才出具，超过{rules.issue_lag}个工作日"

@@ -146,6 +146,15 @@ def _late(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.dat
     return late(item, in_force(reg, cal, item, on), on, reg.rules, cal)
 
 
+def _late_marked(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.date) -> str | None:
+    """_late, and for a slip drawn now that comes after its deadline, that it is printed as a 补发 (slips drawn by
+    an older docgen, which `check` also lists, were not)."""
+    why = _late(reg, cal, kind, item_id, on)
+    if why and E.issued_after(in_force(reg, cal, reg.item(item_id), on), on):
+        why += "（单据上印“补发”）"
+    return why
+
+
 def in_force(reg: Registers, cal: WorkCalendar, item, on: dt.date) -> dt.date:
     """The item's deadline in force on a date: extensions granted and rework deadlines set by then."""
     return item_status(item, reg.events_of(item.id), reg.rules, cal, on).due
@@ -341,7 +350,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
         named.append((s.key.replace("@", "-"), data))
-        why = _late(reg, cal, kind, s.item, as_of)
+        why = _late_marked(reg, cal, kind, s.item, as_of)
         if why:
             item = reg.item(s.item)
             report.late.append(f"事项「{item.id}」（{item.lead}）：{why}")
@@ -395,7 +404,7 @@ class _Slips(T.Issuing):
 
     def numbered(self, slip: Slip) -> None:
         self.report.new.append(slip)
-        why = _late(self.reg, self.cal, self.kind, slip.item, self.as_of)
+        why = _late_marked(self.reg, self.cal, self.kind, slip.item, self.as_of)
         if why:
             item = self.reg.item(slip.item)
             self.report.late.append(f"{slip.number}（事项「{item.id}」，{item.lead}）：{why}")
