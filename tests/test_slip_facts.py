@@ -12,6 +12,8 @@ A small office, its dates worked out by hand (主任办公会: 会后10日内, r
   B  财政金融部  meeting 11/02 -> due 11/12; its 交办单 of 11/17 (督交〔2026〕3号) comes 11/17 - 11/12 = 5 days
                  after the deadline: a 补发. Its text has 32 characters: cut to 30 in a 签收登记表, 14 in `status`.
   F  财政金融部  inspection 11/02, due 11/10; its 整改通知单 of 11/17 (督改〔2026〕2号) is 7 days late: a 补发.
+  G  良庄镇      inspection 11/02, due 11/10, extended on 11/06 to 11/20: its 整改通知单 of 11/17 (督改〔2026〕3号)
+                 prints 11/20 and is no 补发.
 The office prints single-sided (print.duplex: false).
 """
 import re
@@ -46,6 +48,8 @@ REGS = {
         inspections:
           - {id: F, date: 2026-11-02, form: 实地督导, inspectors: [张明], finding: 专项资金台账不全,
              requirement: 补齐台账, lead: 财政金融部, due: 2026-11-10}
+          - {id: G, date: 2026-11-02, form: 实地督导, inspectors: [张明], finding: 巡查记录不全,
+             requirement: 补齐记录, lead: 良庄镇, due: 2026-11-10}
         """,
     "progress/p.yaml": """\
         progress:
@@ -53,6 +57,8 @@ REGS = {
           - {item: R, date: 2026-10-21, type: 核查, passed: 不通过, until: 2026-10-28, note: 巡查记录不全}
           - {item: A, date: 2026-11-10, type: 延期申请, until: 2026-11-30, reason: 协调用地}
           - {item: A, date: 2026-11-11, type: 延期批复, granted: 同意}
+          - {item: G, date: 2026-11-05, type: 延期申请, until: 2026-11-20, reason: 补录需时}
+          - {item: G, date: 2026-11-06, type: 延期批复, granted: 同意}
         """,
 }
 
@@ -128,6 +134,13 @@ def test_rectification_after_the_deadline_says_it_is_a_late_issue(office):
     assert "整改时限2026年11月10日补发说明此单于整改时限后补发，出具时已逾期7天，请立即整改。" in t
     rework = slip(out, "整改单", "督改〔2026〕1号")  # 10/21, the rework deadline 10/28 still ahead
     assert "补发" not in rework and "整改时限2026年10月28日责任单位" in rework
+
+
+def test_rectification_prints_the_extended_deadline(office):
+    reg, out, _ = office
+    t = slip(out, "整改单", "督改〔2026〕3号")
+    assert "发现问题巡查记录不全" in t and "补发" not in t
+    assert "整改时限2026年11月20日（经批准延期；原整改时限2026年11月10日）责任单位良庄镇" in t
 
 
 def test_every_slip_title_names_the_issuer(office):

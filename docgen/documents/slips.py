@@ -136,6 +136,8 @@ def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipCo
         c.update(inspected=f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）",
                  inspectors="、".join(det.get("inspectors") or ()) or "—",
                  requirement=det.get("requirement") or "立即整改")
+        if moved_text(status):  # a finding's deadline extended: the one in force, and the original
+            c["due"] += f"（{moved_text(status)}；原整改时限{cn_date(status.original.due)}）"
     else:
         c.update(text=f"{item.source.describe()}：{item.text}", checked=cn_date(failed.date),
                  opinion="办结情况未通过核查" + (f"：{failed.note}" if failed.note else ""),
