@@ -42,6 +42,7 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
     from .record.ledger import read
     from .issuing.bulletin import issue_bulletin
     from .issuing.slips import issue
+    from .view import duplex_text
 
     R.verify(paths.registers)  # a damaged or missing reminders.jsonl stops the run before anything is issued
     problems = T.check(paths.registers)
@@ -77,7 +78,8 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
     out = [f"{cn_date(as_of)} docgen build"] + (lines or ["今天没有需要出具的单据"])
     out.append(f"预警：红色{red}项（逾期），蓝色{blue}项（临期）；详见 docgen warn")
     if batches:
-        out.append("请打印：" + "；".join(f"{b}（各单位的 PDF 和签收登记表，按双面打印）" for b in batches))
+        how = duplex_text(reg.settings.printing.duplex)
+        out.append("请打印：" + "；".join(f"{b}（各单位的 PDF 和签收登记表，{how}）" for b in batches))
     out.append(f"短信发件箱：{sms.files[0]}（{len(sms.due)}条；发送：docgen remind --send-cmd 命令）")
     if sms.unknown:
         out.append(f"短信：{len(sms.unknown)}条状态不明，可能已经发出，不会自动重发；详见 docgen remind")

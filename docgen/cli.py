@@ -282,7 +282,9 @@ def status(c: Ctx, as_of, unit, state, due_within, as_json):
 
 
 def _short(text: str, n: int = 14) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    from .view import short_title
+
+    return short_title(text, n)
 
 
 def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason=None) -> None:

@@ -53,7 +53,7 @@ class Kind:
     form: Any = None  # documents.forms.Form: its template (templates/<form.name>.docx) and placeholders
     tint: Callable | None = None  # (reg, status) -> an RGB colour for the slip's title, or None
     extra: Callable | None = None  # (reg, cal, state, slip, item) -> more SlipContext fields (failed, times, reply)
-    late: Callable | None = None  # (item, original due, issued, rules, cal) -> why one issued then is late, or None
+    late: Callable | None = None  # (item, due in force that day, issued, rules, cal) -> why one issued then is late
     draw: Callable | None = field(default=None, compare=False)  # a kind not drawn from a form (the bulletin)
 
     def __getattr__(self, name: str):
@@ -67,10 +67,10 @@ def _info(*args, **kw) -> KindInfo:
 
 
 ASSIGN = _info("assign", "交办单", "交办单", "督交", "把一个事项交给牵头单位办理（附回执）",
-               ("来源", "事项", "牵头单位", "配合单位", "交办日期", "办结时限", "紧急程度"), order=1,
+               ("来源", "事项", "牵头单位", "配合单位", "交办日期", "办结时限", "紧急程度", "现行时限"), order=1,
                help="为每个已交办、尚无交办单的事项出具交办单（附回执），并生成打印批次。")
 RECTIFY = _info("rectify", "整改通知单", "整改单", "督改", "督导检查发现的问题、核查未通过的办结事项限期整改",
-                ("来源", "事项", "牵头单位", "办结时限"), order=2,
+                ("来源", "事项", "牵头单位", "办结时限", "现行时限"), order=2,
                 help="为每个督导检查发现的问题、每个未通过核查的办结事项出具整改通知单。")
 URGE = _info("urge", "催办单", "催办单", "督催", "催促临期（蓝色）或逾期（红色）未办结的事项",
              ("事项", "牵头单位", "办结时限"), order=3,

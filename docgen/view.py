@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from .registers.calendar import cn_date, cn_md, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
@@ -72,8 +73,36 @@ def bracket(label: str, note: str) -> str:
 LEVEL_TEXT = {RED: "红色预警", YELLOW: "黄色预警", BLUE: "蓝色预警", "未签收": "回执未签收"}
 
 
+ELLIPSIS = "……"  # the Chinese ellipsis is always two 省略号 (GB/T 15834)
+
+
 def short_title(text: str, n: int = 14) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    """The text cut to at most n characters, the cut marked with ……"""
+    return text if len(text) <= n else text[:max(n - len(ELLIPSIS), 1)] + ELLIPSIS
+
+
+def duplex_text(duplex: bool) -> str:
+    """How a print batch is to be printed, as settings.yaml's print.duplex says."""
+    return "按双面打印" if duplex else "按单面打印"
+
+
+def batch_note(duplex: bool) -> str:
+    """The last line of a batch's 目录.txt."""
+    return "每个单位的文件以一页封页开始" + (f"；{duplex_text(True)}，每份单据从新的一张纸开始" if duplex else "")
+
+
+def score_format(values) -> Callable[[float], str]:
+    """How the scores of one table or document are written: whole numbers (98) unless any of them has a fraction,
+    then every one with one decimal (98.0 beside 98.5)."""
+    one = any(round(float(v) * 10) % 10 for v in values)
+    return (lambda v: f"{float(v):.1f}") if one else (lambda v: f"{float(v):g}")
+
+
+def without_unit(unit: str, text: str) -> str:
+    """An item's text after its unit's name and a colon (良庄镇：…): the unit's name not said twice when the text
+    begins with it (良庄镇秸秆禁烧… → 秸秆禁烧…)."""
+    rest = text[len(unit):].lstrip("：:，,、　 ") if unit and text.startswith(unit) else ""
+    return rest or text
 
 
 def numbers_text(numbers) -> str:

@@ -113,4 +113,4 @@ def test_a_void_draft_voids_nothing(run, example_registers, tmp_path, quick_pdf)
     assert rc == 0, err
     assert (reg / "ledger.jsonl").read_bytes() == ledger
     t = "\n".join(texts(out / "drafts" / "交办单" / "草稿-更正-督交〔2026〕2号.docx"))
-    assert "更正：时限写错（2026年10月13日）" in t and "草稿（督交〔2026〕2号更正版）" in t
+    assert "2026年10月13日更正：时限写错" in t and "草稿（督交〔2026〕2号更正版）" in t

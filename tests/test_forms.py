@@ -126,8 +126,9 @@ def _urge_titles(printed):
             p = pdf.pages[0]
             title = [c for c in p.chars if c["size"] >= 20]
             level = "红" if "红色预警" in p.extract_text().replace(" ", "") else "蓝"
-            under = [r for r in p.rects + p.lines if mm(r["top"]) > mm(title[0]["bottom"]) and
-                     mm(r["top"]) - mm(title[0]["bottom"]) < 5 and mm(r["x1"] - r["x0"]) > 150]
+            last = max((c["bottom"] for c in title), default=0)  # the title's last line (the issuer's name first)
+            under = [r for r in p.rects + p.lines if mm(r["top"]) > mm(last) and
+                     mm(r["top"]) - mm(last) < 5 and mm(r["x1"] - r["x0"]) > 150]
             out[f.name] = (level, {colour_of(c) for c in title}, under)
     return out
 

@@ -366,7 +366,7 @@ def test_a_correction_that_would_change_an_issued_slip_is_refused_then_reissued(
     assert sha(arch / "督交〔2026〕2号.pdf") == read(reg).slips["督交〔2026〕2号"].renders[0]["pdf"]  # untouched
     assert (arch / "督交〔2026〕2号-更正1.pdf").is_file()
     d = docx.Document(str(out / "slips" / "交办单" / "督交〔2026〕2号.docx"))
-    assert any(p.text == "（更正：事项表述有误（2026年11月5日））" for p in d.paragraphs)
+    assert any(p.text == "（2026年11月5日更正：事项表述有误）" for p in d.paragraphs)
     assert "落实事项一（更正）" in [c.text for t in d.tables for row in t.rows for c in row.cells]
     st = read(reg)
     assert st.slips["督交〔2026〕2号"].batch == "2026-11-05-交办单-1"

@@ -11,7 +11,7 @@ from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..registers import sources
 from ..registers.model import Registers
-from ..view import listing_text
+from ..view import listing_text, score_format, without_unit
 from .gbt9704 import OfficialDocument
 
 
@@ -48,10 +48,6 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     }
 
 
-def score_text(v: float) -> str:
-    return f"{v:g}"
-
-
 def text_context(reg: Registers, view: dict) -> dict:
     """What the bulletin's sentence templates (templates/通报/*.j2) can name: plain values, Chinese dates."""
     return sentence_context(view, reg.rules.explain_days, reg.settings.office)
@@ -62,9 +58,11 @@ def sentence_context(view: dict, explain_days: int, office: str) -> dict:
     ns = SimpleNamespace
     total = view["total"]
     new = view["new"]
-    overdue = [{**o, "due": cn_date(dt.date.fromisoformat(o["due"]))} for o in view["overdue"]]
-    late = [{**o, "due": cn_date(dt.date.fromisoformat(o["due"])), "completed": cn_date(dt.date.fromisoformat(o["completed"]))}
-            for o in view["late_done"]]
+    # printed after "单位：": the text without the unit's name when it begins with it (not 良庄镇：良庄镇…)
+    overdue = [{**o, "text": without_unit(o["lead"], o["text"]), "due": cn_date(dt.date.fromisoformat(o["due"]))}
+               for o in view["overdue"]]
+    late = [{**o, "text": without_unit(o["lead"], o["text"]), "due": cn_date(dt.date.fromisoformat(o["due"])),
+             "completed": cn_date(dt.date.fromisoformat(o["completed"]))} for o in view["late_done"]]
     return {
         "as_of": cn_date(dt.date.fromisoformat(view["as_of"])),
         "total": {**total, "rate": pct(ns(**total))},
@@ -182,6 +180,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d.heading(1, "二、各单位落实情况")
     active = [u for u in units if u.active]
     idle = [u for u in units if not u.active]
+    score_text = score_format([x for u in active for x in (u.score, u.minus, u.plus)])
     if active:
         d.table(["单位", "应办结", "已办结", "按期办结", "逾期", "延期", "得分"],
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
@@ -196,9 +195,9 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d.heading(1, "三、考核计分排名")
     if active:
         cite = basis.cite(basis.scores)
-        d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{score_text(view['scores']['base'])}分。本期排名如下：")
-        rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus) if u.minus else "0",
-                 f"+{score_text(u.plus)}" if u.plus else "0"] for u in active]
+        d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{view['scores']['base']:g}分。本期排名如下：")
+        rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus),
+                 f"+{score_text(u.plus)}" if u.plus else score_text(0)] for u in active]
         d.table(["名次", "单位", "得分", "扣分", "加分"], rows, size=12,
                 align=["center", "left", "center", "center", "center"], flex={1})
     else:

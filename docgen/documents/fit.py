@@ -181,7 +181,6 @@ class Measure:
                 elif child.tag == qn("w:tab"):
                     pieces.append(("\t", 0.0, "", 0.0))
         sized = [(s, f) for t, s, f, _ in pieces if t.strip() and t != "\n"] or [(st.size(p), st.face(p))]
-        size = max(s for s, _ in sized)
         left = _tw(st.ppr_attr(p, "w:ind", "w:left") or st.ppr_attr(p, "w:ind", "w:start"))
         right = _tw(st.ppr_attr(p, "w:ind", "w:right") or st.ppr_attr(p, "w:ind", "w:end"))
         first = _tw(st.ppr_attr(p, "w:ind", "w:firstLine")) - _tw(st.ppr_attr(p, "w:ind", "w:hanging"))

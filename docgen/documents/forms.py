@@ -58,6 +58,8 @@ def _sign(d: OfficialDocument) -> None:
 
 
 CONTACT = ("联系人", "{{ contact }}　电话：{{ phone }}")
+# a slip that assigns work after the deadline in force (a 补发) says so in a row of its own
+LATE_ROWS = (("{%tr if late %}", None), ("补发说明", "{{ late }}"), ("{%tr endif %}", None))
 
 
 def _assign() -> OfficialDocument:
@@ -71,8 +73,10 @@ def _assign() -> OfficialDocument:
         ("配合单位", "{{ co }}"),
         ("交办日期", "{{ assigned }}"),
         ("办结时限", "{{ due }}"),
-        ("办理要求", "请于办结时限前将办理结果书面报送{{ report_to }}；特殊情况需要延期的，须在到期前向{{ issuer }}"
-                     "书面申请并说明原因。"),
+        *LATE_ROWS,
+        ("办理要求", "{% if late %}请立即办理，并将办理结果书面报送{{ report_to }}。{% else %}"
+                     "请于办结时限前将办理结果书面报送{{ report_to }}；特殊情况需要延期的，须在到期前向{{ issuer }}"
+                     "书面申请并说明原因。{% endif %}"),
         CONTACT,
     ])
     _sign(d)
@@ -81,7 +85,7 @@ def _assign() -> OfficialDocument:
 
 def _urge() -> OfficialDocument:
     d = OfficialDocument(page_numbers=False)
-    _title(d, "督办事项催办单")
+    _title(d, "{{ issuer }}\n督办事项催办单")
     _number(d)
     d.form_table([
         ("交办依据", "{{ assign }}"),
@@ -104,7 +108,7 @@ def _urge() -> OfficialDocument:
 
 def _rectify() -> OfficialDocument:
     d = OfficialDocument(page_numbers=False)
-    _title(d, "督导检查整改通知单")
+    _title(d, "{{ issuer }}\n督导检查整改通知单")
     _number(d)
     d.form_table([
         ("{%tr if not recheck %}", None),
@@ -118,6 +122,7 @@ def _rectify() -> OfficialDocument:
         ("{%tr endif %}", None),
         ("整改要求", "{{ requirement }}"),
         ("整改时限", "{{ due }}"),
+        *LATE_ROWS,
         ("责任单位", "{{ lead }}"),
         ("结果报送", "整改结果书面报送{{ report_to }}"),
         CONTACT,
@@ -193,13 +198,13 @@ def _feedback() -> OfficialDocument:
     return d
 
 
-COMMON = {"number": "单据编号", "issuer": "出具机构（署名）", "date": "成文日期", "mark": "作废或更正标注",
+COMMON = {"number": "单据编号", "issuer": "出具机构（标题和署名）", "date": "成文日期", "mark": "补发、作废或更正标注",
           "urgency": "紧急程度", "contact": "督导专班联系人", "phone": "联系电话"}
 ITEM = {"text": "事项内容", "lead": "牵头单位", "due": "办结时限"}
 
 _SHIPPED: dict[str, Form] = {f.name: f for f in (
     Form("交办单", "督办事项交办单", {**COMMON, **ITEM, "source": "事项来源", "co": "配合单位", "assigned": "交办日期",
-                                    "report_to": "办理结果报送对象"},
+                                    "report_to": "办理结果报送对象", "late": "补发说明（办结时限后出具的才有）"},
          ("number", "text", "lead", "due"), _assign),
     Form("催办单", "督办事项催办单", {**COMMON, **ITEM, "assign": "交办依据（交办单编号和日期）", "progress": "办理进度",
                                     "level": "预警等级", "times": "催办次数", "reply_by": "回复时限",
@@ -208,7 +213,8 @@ _SHIPPED: dict[str, Form] = {f.name: f for f in (
     Form("整改通知单", "督导检查整改通知单", {**COMMON, **ITEM, "recheck": "是否为核查未通过的整改",
                                             "inspected": "督导时间和形式", "inspectors": "督导人员",
                                             "checked": "核查时间", "opinion": "核查意见", "requirement": "整改要求",
-                                            "report_to": "整改结果报送对象"},
+                                            "report_to": "整改结果报送对象",
+                                            "late": "补发说明（整改时限后出具的才有）"},
          ("number", "text", "lead", "due"), _rectify),
     Form("回执", "回执", {"number": "单据编号"}, ("number",), _receipt),
     Form("签收登记表", "督办单据签收登记表", {"office": "督导专班", "date": "日期", "kind": "单据种类",

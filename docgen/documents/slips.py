@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..registers.calendar import cn_date
+from ..engine.slips import issued_after
 from ..engine.status import ItemStatus
 from ..record.ledger import Slip
 from ..registers.model import Event, Issuer, Item, Registers
@@ -49,14 +50,47 @@ def _report_to(status: ItemStatus, reg: Registers, issuer: Issuer) -> str:
 
 
 def due_text(status: ItemStatus, reg: Registers) -> str:
-    """E.g. 2026年5月20日（会后10日内，泰高管发〔2021〕11号第10条第（1）项）: the clause as rules.yaml names it."""
+    """The deadline in force on the slip's date, with where it comes from, e.g. 2026年5月20日（会后10日内，
+    泰高管发〔2021〕11号第10条第（1）项）: the clause as rules.yaml names it. A deadline moved by an extension or
+    set by a failed verification says so and names the original (a catch-up slip prints the deadline in force)."""
     r = status.original.rule
     cite = reg.rules.clause(r.id)
     basis = r.short_text() + (f"，{cite}" if cite else "")
-    text = f"{cn_date(status.original.due)}（{basis}）"
+    moved = moved_text(status)
+    if moved:
+        text = f"{cn_date(status.due)}（{moved}；原办结时限{cn_date(status.original.due)}，{basis}）"
+    else:
+        text = f"{cn_date(status.original.due)}（{basis}）"
     if status.original.provisional:
         text += "；次年节假日安排未公布，此日期为暂定"
     return text
+
+
+def moved_text(status: ItemStatus) -> str:
+    """Why the deadline in force is not the original one: 核查未通过后的整改时限, 经批准延期, or ""."""
+    if status.due == status.original.due:
+        return ""
+    return "核查未通过后的整改时限" if status.rework else "经批准延期"
+
+
+def late_note(status: ItemStatus, issued: dt.date, limit: str) -> str:
+    """A slip that assigns work after the deadline in force says so (its 补发说明, the date being in the row
+    above), or ""."""
+    days = issued_after(status.due, issued)
+    if not days:
+        return ""
+    return f"此单于{limit}后补发，出具时已逾期{days}天"
+
+
+def _marked(mark: str | None, late: str) -> str | None:
+    """The mark under the title: 补发 for a slip issued after the deadline, then a 更正 mark; a copy marked 作废
+    says only that (its 补发说明 row still tells it was late)."""
+    if mark == VOID_MARK:
+        return mark
+    return "；".join(m for m in (LATE_MARK if late else "", mark or "") if m) or None
+
+
+LATE_MARK, VOID_MARK = "补发", "此单已作废"
 
 
 def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receipt: bool = True,
@@ -74,16 +108,16 @@ def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receip
 
 def assign_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
     item = status.item
-    return {**_common(reg, entry, mark, item), "source": item.source.describe(), "co": "、".join(item.co) or "无",
-            "assigned": cn_date(item.assigned), "due": due_text(status, reg),
-            "report_to": _report_to(status, reg, _issuer(reg, entry))}
+    late = late_note(status, entry.issued, "办结时限")
+    return {**_common(reg, entry, _marked(mark, late), item), "source": item.source.describe(),
+            "co": "、".join(item.co) or "无", "assigned": cn_date(item.assigned), "due": due_text(status, reg),
+            "late": f"{late}。" if late else "", "report_to": _report_to(status, reg, _issuer(reg, entry))}
 
 
 def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
-    item, assign = status.item, ctx.assign
-    due = cn_date(status.original.due)
-    if status.extended_to:
-        due += f"；经批准延期至{cn_date(status.extended_to)}"
+    item, assign = status.item, ctx.assign  # assign: the slip that set the deadline in force (kinds._urge_extra)
+    moved = moved_text(status)
+    due = cn_date(status.due) + (f"（{moved}；原办结时限{cn_date(status.original.due)}）" if moved else "")
     leader = reg.units[item.lead].leader if item.lead in reg.units else ""
     return {**_common(reg, entry, mark, item),
             "assign": f"{assign.number}{KINDS[assign.kind].name}（{cn_date(assign.issued)}）" if assign else "无",
@@ -94,17 +128,20 @@ def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipConte
 
 def rectify_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipContext, mark: str | None) -> dict:
     item, failed = status.item, ctx.failed
-    c = {**_common(reg, entry, mark, item), "recheck": failed is not None, "report_to": reg.settings.office}
+    late = late_note(status, entry.issued, "整改时限")
+    c = {**_common(reg, entry, _marked(mark, late), item), "recheck": failed is not None,
+         "report_to": reg.settings.office, "late": f"{late}，请立即整改。" if late else "", "due": cn_date(status.due)}
     if failed is None:
         det = item.source.detail
         c.update(inspected=f"{cn_date(item.source.date)}（{det.get('form') or item.source.title}）",
                  inspectors="、".join(det.get("inspectors") or ()) or "—",
-                 requirement=det.get("requirement") or "立即整改", due=cn_date(status.due))
+                 requirement=det.get("requirement") or "立即整改")
+        if moved_text(status):  # a finding's deadline extended: the one in force, and the original
+            c["due"] += f"（{moved_text(status)}；原整改时限{cn_date(status.original.due)}）"
     else:
         c.update(text=f"{item.source.describe()}：{item.text}", checked=cn_date(failed.date),
                  opinion="办结情况未通过核查" + (f"：{failed.note}" if failed.note else ""),
-                 requirement="按核查意见重新办理，整改完成后书面报送整改报告",
-                 due=cn_date(status.due) if status.due >= entry.issued else f"{cn_date(status.due)}（已逾期，请立即整改）")
+                 requirement="按核查意见重新办理，整改完成后书面报送整改报告")
     return c
 
 

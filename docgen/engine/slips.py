@@ -107,9 +107,11 @@ def reply_by(issued: dt.date, rules: Rules, cal: WorkCalendar) -> dt.date:
     return cal.add_workdays(issued, rules.reply_days)
 
 
-def item_facts(item: Item, original_due: dt.date) -> dict[str, str]:
+def item_facts(item: Item, original_due: dt.date, in_force: dt.date | None = None) -> dict[str, str]:
     """The item's facts as slips print them (kinds.Kind.facts names those a kind prints). A register correction
-    that changes one of them after a slip was issued would change that slip: docgen refuses it (reissue instead)."""
+    that changes one of them after a slip was issued would change that slip: docgen refuses it (reissue instead).
+    in_force: the deadline in force on the slip's date (after extensions granted and rework deadlines set by then),
+    which the slip prints (现行时限; slips recorded before it was a fact do not carry it and are not compared on it)."""
     return {
         "来源": item.source.describe(),
         "事项": item.text,
@@ -118,13 +120,21 @@ def item_facts(item: Item, original_due: dt.date) -> dict[str, str]:
         "交办日期": cn_date(item.assigned),
         "办结时限": cn_date(original_due),
         "紧急程度": item.urgency or "",
+        "现行时限": cn_date(in_force or original_due),
     }
 
 
-def late_issue(item: Item, original_due: dt.date, issued: dt.date, rules: Rules, cal: WorkCalendar) -> str | None:
-    """Why a 交办单 issued on a date is late (allowed, but listed: rules.md §4), or None."""
-    if issued >= original_due:
-        return f"出具于{cn_date(issued)}，已到或已过办结时限{cn_date(original_due)}"
+def issued_after(due: dt.date, issued: dt.date) -> int:
+    """Calendar days a slip dated `issued` comes after the deadline in force `due` (0: on or before it). A slip
+    that assigns work after its deadline is a 补发 and says so on paper."""
+    return max(0, (issued - due).days)
+
+
+def late_issue(item: Item, due: dt.date, issued: dt.date, rules: Rules, cal: WorkCalendar) -> str | None:
+    """Why a 交办单 issued on a date is late (allowed, but listed: rules.md §4), or None. due: the deadline in
+    force on that date (after extensions granted by then), the one the slip prints."""
+    if issued >= due:
+        return f"出具于{cn_date(issued)}，已到或已过办结时限{cn_date(due)}"
     lag = cal.workdays_between(item.assigned, issued)
     if lag > rules.issue_lag:
         return f"交办（{cn_date(item.assigned)}）后第{lag}个工作日才出具，超过{rules.issue_lag}个工作日"

@@ -15,6 +15,7 @@ from ..core.paths import Paths
 from ..record import archive as A
 from ..registers.calendar import WorkCalendar
 from ..documents.bulletin import bulletin_view
+from ..view import score_format
 from ..engine.figures import Closed, Figures, Period, score_view
 from ..core.files import atomic_write_bytes, safe_name
 from . import transaction as T
@@ -168,11 +169,12 @@ def scores_text(sheet: dict) -> list[str]:
     if sheet.get("closed"):
         head += f"；本期已于{sheet['closed']['date']}随《督导通报》{sheet['closed']['number']}结算，以下为结算记录"
     lines = [head]
+    score = score_format([u["score"] for u in sheet["units"] if u["active"]])
     for u in sheet["units"]:
         if not u["active"]:
             lines.append(f"　—  {u['unit']}：本期无应办结事项，不参加排名")
         else:
-            lines.append(f"{u['rank']:>3}  {u['unit']}：{u['score']:g}分")
+            lines.append(f"{u['rank']:>3}  {u['unit']}：{score(u['score'])}分")
         for e in u["events"]:
             lines.append(f"        {e['date']}  {e['item']}  {e['label']}  {e['points']:+g}  {e['reason']}")
     return lines

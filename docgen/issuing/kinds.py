@@ -12,9 +12,16 @@ from ..engine.figures import compute
 
 
 def _urge_extra(reg, cal, st, s, item) -> dict:
-    """A 催办单 says which 催办 of its item it is, and by when to reply."""
+    """A 催办单 says which 催办 of its item it is, and by when to reply; for an item returned for rework it cites
+    the 整改通知单 that set the deadline it urges (the last failed verification's, issued by the urge's date)."""
     times = 1 + sum(1 for o in st.of_item(s.kind, item.id) if (o.issued, o.year, o.seq) < (s.issued, s.year, s.seq))
-    return {"times": times, "reply": E.reply_by(s.issued, reg.rules, cal)}
+    out = {"times": times, "reply": E.reply_by(s.issued, reg.rules, cal)}
+    failed = [ev for ev in reg.events_of(item.id) if ev.date <= s.issued and ev.type == "核查" and ev.passed is False]
+    if failed:
+        basis = st.find("rectify", E.rectify_key(item.id, failed[-1]))
+        if basis is not None and not basis.is_void and basis.issued <= s.issued:
+            out["assign"] = basis
+    return out
 
 
 def _rectify_extra(reg, cal, st, s, item) -> dict:

@@ -45,7 +45,7 @@ from ..registers.load import unprintable
 from ..core.paths import Paths
 from ..core.progress import Progress
 from . import transaction as T
-from ..view import numbers_text
+from ..view import batch_note, numbers_text
 from .transaction import DRAFT, clean_stale, draft_dir, preflight  # noqa: F401 - also used by callers
 
 
@@ -108,11 +108,16 @@ class Report:
 
 def _mark(s: Slip, rev: int) -> str | None:
     if rev == VOID_REV:
-        return "此单已作废"
+        return S.VOID_MARK
     if rev:
         r = s.reissues[rev]
-        return f"更正：{r['reason']}（{cn_date(dt.date.fromisoformat(r['date']))}）"
+        return correction_mark(r["reason"], dt.date.fromisoformat(r["date"]))
     return None
+
+
+def correction_mark(reason: str, on: dt.date) -> str:
+    """The 更正 mark under a reissued slip's title: the date first, so no bracket sits inside the mark's own."""
+    return f"{cn_date(on)}更正：{reason.strip()}"
 
 
 def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, shown: str | None = None,
@@ -123,7 +128,7 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
-    ctx = S.SlipContext(assign=assigning_slip(st, item.id), **extra)
+    ctx = S.SlipContext(**{"assign": assigning_slip(st, item.id), **extra})  # a kind's extra may cite another slip
     entry = s if shown is None else replace(s, number=shown)
     return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
 
@@ -140,7 +145,21 @@ def _late(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.dat
     if late is None:
         return None
     item = reg.item(item_id)
-    return late(item, item_due(item, reg.rules, cal).due, on, reg.rules, cal)
+    return late(item, in_force(reg, cal, item, on), on, reg.rules, cal)
+
+
+def _late_marked(reg: Registers, cal: WorkCalendar, kind: str, item_id: str, on: dt.date) -> str | None:
+    """_late, and for a slip drawn now that comes after its deadline, that it is printed as a 补发 (slips drawn by
+    an older docgen, which `check` also lists, were not)."""
+    why = _late(reg, cal, kind, item_id, on)
+    if why and E.issued_after(in_force(reg, cal, reg.item(item_id), on), on):
+        why += "（单据上印“补发”）"
+    return why
+
+
+def in_force(reg: Registers, cal: WorkCalendar, item, on: dt.date) -> dt.date:
+    """The item's deadline in force on a date: extensions granted and rework deadlines set by then."""
+    return item_status(item, reg.events_of(item.id), reg.rules, cal, on).due
 
 
 def assigning_slip(st: State, item: str) -> Slip | None:
@@ -150,7 +169,7 @@ def assigning_slip(st: State, item: str) -> Slip | None:
 
 def facts(reg: Registers, cal: WorkCalendar, s: Slip) -> dict[str, str]:
     item = reg.item(s.item)
-    all_facts = E.item_facts(item, item_due(item, reg.rules, cal).due)
+    all_facts = E.item_facts(item, item_due(item, reg.rules, cal).due, in_force(reg, cal, item, s.issued))
     return {k: all_facts[k] for k in KINDS[s.kind].facts}
 
 
@@ -361,7 +380,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
         _reissue_problem(s, reason)
         if s.item not in {i.id for i in reg.items}:
             raise DocgenError(f"{number} 的事项「{s.item}」已不在台账中，无法生成更正版")
-        mark = f"更正：{reason.strip()}（{cn_date(as_of)}）"
+        mark = correction_mark(reason, as_of)
         data = draw(reg, cal, st, s, shown=f"{DRAFT}（{number}更正版）", mark=mark).to_bytes()
         report.drafts = _write_drafts(folder, [(f"更正-{number}", data)], clear=False)
         return report
@@ -376,7 +395,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
             report.refused.append(f"事项「{s.item}」的{k.name}无法生成（{data}）")
             continue
         named.append((s.key.replace("@", "-"), data))
-        why = _late(reg, cal, kind, s.item, as_of)
+        why = _late_marked(reg, cal, kind, s.item, as_of)
         if why:
             item = reg.item(s.item)
             report.late.append(f"事项「{item.id}」（{item.lead}）：{why}")
@@ -431,7 +450,7 @@ class _Slips(T.Issuing):
 
     def numbered(self, slip: Slip) -> None:
         self.report.new.append(slip)
-        why = _late(self.reg, self.cal, self.kind, slip.item, self.as_of)
+        why = _late_marked(self.reg, self.cal, self.kind, slip.item, self.as_of)
         if why:
             item = self.reg.item(slip.item)
             self.report.late.append(f"{slip.number}（事项「{item.id}」，{item.lead}）：{why}")
@@ -631,7 +650,7 @@ class _Batch:
                 p.unlink()
                 p.with_suffix(".pdf").unlink()
             index += ["签收登记表.pdf：请接收单位签收后存档",
-                      "每个单位的文件以一页封页开始" + ("；按双面打印，每份单据从新的一张纸开始" if duplex else ""), ""]
+                      batch_note(duplex), ""]
             atomic_write_text(self.tmp / "目录.txt", "\n".join(index))
             files = {p.name: sha256_file(p) for p in sorted(self.tmp.iterdir())}
             if final.exists():  # left by a run killed before it recorded this batch: never handed out
