@@ -783,9 +783,9 @@ def _local_dirs(cmd: click.Command) -> None:
     cmd.callback = callback
 
 
-for _cmd in [*cli.commands.values(), *archive.commands.values(), *templates.commands.values()]:
-    if _cmd.name not in ("doctor", "archive", "templates", "serve", "init"):
-        _local_dirs(_cmd)
+for _cmd in [*(c for c in cli.commands.values() if c not in (doctor, archive, templates, serve, init)),
+             *archive.commands.values(), *templates.commands.values()]:
+    _local_dirs(_cmd)
 
 
 def main(argv=None) -> int:

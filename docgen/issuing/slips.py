@@ -337,7 +337,9 @@ def fit_notes(name: str, fits: list) -> list[str]:
     if level:
         f = min(ok, key=lambda f: f.size)
         whole = (f"全部{len(ok)}份" if len(ok) == len(fits) else f"能放下的{len(ok)}份") + ("统一" if len(ok) > 1 else "")
-        out.append(f"本次{name}内容较多，为每份单据保持一页，{whole}：{describe(level, f.template_size, f.size)}")
+        # the spacing step alone is what ordinary content takes to leave the 回执 its room: said, not as a fault
+        why = "为连同回执排在一页" if level == 1 else "内容较多，为每份单据保持一页"
+        out.append(f"本次{name}{why}，{whole}：{describe(level, f.template_size, f.size)}")
     over = sum(1 for f in fits if not f.fits)
     if over:
         out.append(f"注意：{over}份{name}缩到五号仍超出一页，已加页码；请精简事项表述")
