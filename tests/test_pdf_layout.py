@@ -160,7 +160,7 @@ def test_every_font_embedded(sample):
     emb, not_emb = fonts_embedded(sample[1])
     assert emb and not not_emb
     names = " ".join(emb)
-    assert "FandolFang" in names and "NotoSerifCJK" in names and "NotoSansCJK" in names and "UKai" in names
+    assert "FandolFang" in names and "NotoSerifCJK" in names and "NotoSansCJK" in names and "FandolKai" in names
 
 
 def test_docx_property_elements_in_schema_order(sample):
