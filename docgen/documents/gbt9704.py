@@ -86,17 +86,30 @@ DOC_WORDS = ("通知", "通报", "意见", "报告", "决定", "请示", "批复
 
 
 @functools.lru_cache(maxsize=256)
-def word_starts(text: str) -> frozenset[int]:
-    """Where the words of a Chinese text start (jieba's dictionary segmentation): a title breaks between words
-    (GB/T 9704 7.3.1 词意完整)."""
+def words(text: str) -> tuple[tuple[int, str, str], ...]:
+    """The words of a Chinese text with their parts of speech (jieba's dictionary): (start, word, flag). A title
+    breaks between words (GB/T 9704 7.3.3 词意完整), and preferably between phrases."""
     import jieba
+    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return frozenset(start for _, start, _ in jieba.tokenize(text, HMM=False))
+    out, at = [], 0
+    for pair in jieba.posseg.cut(text, HMM=False):
+        out.append((at, pair.word, pair.flag))
+        at += len(pair.word)
+    return tuple(out)
 
 
-def _break_cost(left: str, right: str, between_words: bool = True) -> float | None:
-    """How bad it is to end a title line between left and right; None: never."""
+NEVER_LAST = ("的", "和", "及", "与", "并", "或", "之", "对", "把", "在")  # a line never ends on a function word
+NOT_FIRST = ("和", "及", "与", "并", "或")  # a line starts on a conjunction only when nothing else fits
+NOUNS = ("n", "nr", "ns", "nt", "nz", "vn", "an", "j", "l")
+ORGANS = ("委员会", "管委会", "人民政府", "办公室", "办公厅", "专班", "领导小组")
+
+
+def _break_cost(left: str, right: str, between_words: bool = True, last: tuple[str, str] | None = None,
+                first: tuple[str, str] | None = None) -> float | None:
+    """How bad it is to end a title line between left and right; None: never. `last` and `first` are the words
+    (word, part of speech) on either side of the break, when it falls between words."""
     a, b = left[-1], right[0]
     if len(right) < 2 or len(left) < 2 or b in CLOSING or a in OPENING:
         return None  # never one character alone, never a line starting with closing punctuation
@@ -109,10 +122,26 @@ def _break_cost(left: str, right: str, between_words: bool = True) -> float | No
         return None  # never inside 通知, 通报…
     if not between_words:
         return 10.0  # inside a word: only when nothing else fits
-    if a in "的和及与、，" or right.startswith("关于") or b in OPENING or a in CLOSING or left.endswith("委员会"):
-        return 0.0  # a natural break
-    if left.endswith("关于") or b == "的":
-        return 8.0
+    lw, lf = last or (left[-1], "x")
+    rw, rf = first or (right[0], "x")
+    if lw in NEVER_LAST or rw == "的" or left.endswith("关于"):
+        return None  # …交办催办和 / 整改工作的通知: never
+    if right.startswith("关于") or left.endswith(ORGANS):
+        return 0.0  # the organ, then 关于…
+    if a in CLOSING or b in OPENING:
+        return 0.5
+    if lf in ("m", "mq", "t") or a in "年月度期":
+        return 0.5  # after a time: 关于2026年第三季度 / 重点工作…
+    if rw in NOT_FIRST:
+        return 5.0
+    if len(lw) == 1 and lf not in ("p", "c", "u", "uj", "d") or len(rw) == 1 and rf not in ("p", "c", "u", "uj", "d"):
+        return 6.0  # next to a single character jieba does not know as a word: most likely inside one (禁 / 烧)
+    if lf in NOUNS and rf in NOUNS:
+        return 4.0  # inside a compound: 重点 / 工作, 督导 / 事项
+    if lf in NOUNS and rf.startswith("v"):
+        return 1.5  # before a verb phrase
+    if lf.startswith("v") and rf.startswith("v"):
+        return 3.0  # between two coordinated verbs: 交办 / 催办
     return 2.0  # between two words of a phrase
 
 
@@ -126,16 +155,19 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
         return [title]
     fewest = math.ceil(w(title) / avail)
     best: tuple[float, list[str]] | None = None
-    starts = word_starts(title)
+    tagged = {start: (word, flag) for start, word, flag in words(title)}
+    ends = {start + len(word): (word, flag) for start, word, flag in words(title)}
 
     def shape(lines: list[str]) -> float:
         ws = [w(x) for x in lines]
-        trapezoid = all(a >= b - 1 for a, b in zip(ws, ws[1:]))
+        # a trapezoid either way up (within a character), or a diamond; not an hourglass (7.3.3)
+        trapezoid = all(a >= b - size for a, b in zip(ws, ws[1:])) or all(a <= b + size for a, b in zip(ws, ws[1:]))
         peak = ws.index(max(ws))
         diamond = len(ws) >= 3 and 0 < peak < len(ws) - 1 and all(a <= b + size for a, b in zip(ws[:peak], ws[1:peak + 1])) and \
             all(a >= b - size for a, b in zip(ws[peak:], ws[peak + 1:]))
         short = sum(max(0.0, avail * 0.4 - x) / size for x in ws)  # a stub of a line reads badly
-        return (0.0 if trapezoid or diamond else 3.0) + short
+        balance = 0.1 * (max(ws) - min(ws)) / size  # lines of like length read as one title
+        return (0.0 if trapezoid or diamond else 3.0) + short + balance
 
     def search(rest: str, n: int, acc: list[str], cost: float, at: int = 0) -> None:
         nonlocal best
@@ -154,7 +186,7 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
                 break
             if w(rest[j:]) > avail * (n - 1) or w(head) < avail / 3:
                 continue
-            c = _break_cost(head, rest[j:], at + j in starts)
+            c = _break_cost(head, rest[j:], at + j in tagged, ends.get(at + j), tagged.get(at + j))
             if c is not None:
                 search(rest[j:], n - 1, acc + [head], cost + c, at + j)
 
