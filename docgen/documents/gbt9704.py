@@ -197,6 +197,27 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
     return best[1] if best else [title]
 
 
+def two_lines(text: str, size: float, face: str = FANGSONG) -> list[str]:
+    """A table cell's text as one line or two, broken between words (jieba) or before an opening bracket, so
+    that the wider line is as narrow as it can be: 招商服务 / 中心, 已销号 / （按期办结）; never inside a number."""
+    w = lambda x: text_width(x, size, face, 0)  # noqa: E731
+    best, widest = [text], w(text)
+    if len(text) < 4:
+        return best
+    ws = words(text)
+    # between two words jieba knows (not inside a name it does not: 北集坡街道), before a number, or before 《（
+    cuts = {text.index(c) for c in OPENING if c in text[1:]} | {
+        start for (_, lw, _), (start, rw, _) in zip(ws, ws[1:])
+        if len(lw) >= 2 and (len(rw) >= 2 or rw[0].isdigit()) and lw[-1] not in OPENING}
+    for j in sorted(cuts):
+        a, b = text[:j], text[j:]
+        if len(a) < 2 or len(b) < 2 or b[0] in CLOSING or a[-1].isdigit() or b[0].isdigit() and a[-1] in "年月〔":
+            continue
+        if max(w(a), w(b)) < widest:
+            best, widest = [a, b], max(w(a), w(b))
+    return best
+
+
 def fit_mark(mark: str, size: float) -> tuple[float, int | None]:
     """The 发文机关标志's size and horizontal scale (%) so that it fits the 156 mm line: squeezed down to 60 %,
     then smaller."""
@@ -522,13 +543,19 @@ class OfficialDocument:
             text += "："
         self.paragraph(text, "主送机关")
 
+    def _after_table(self) -> float | None:
+        """Space before a paragraph that follows a table (half a line), so that a heading or a sentence does
+        not sit on the table's bottom rule."""
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        return PITCH / 2 if body and body[-1].tag == qn("w:tbl") else None
+
     def body(self, text: str) -> None:
         """A body paragraph, indented two characters."""
-        self.paragraph(text)
+        self.paragraph(text, before=self._after_table())
 
     def heading(self, level: int, text: str, rest: str = "") -> None:
         """层次序数: 1 一、(黑体)  2 （一）(楷体)  3 1.(仿宋)  4 （1）(仿宋). `rest` continues in the body face."""
-        p = self.paragraph("", HEADING_STYLES[level])
+        p = self.paragraph("", HEADING_STYLES[level], before=self._after_table())
         self.runs(p, [(text, None)] + ([(rest, "正文字符")] if rest else []))
         if rest:
             X.set_ppr(X.para_ppr(p), keep_next=False)
@@ -561,13 +588,20 @@ class OfficialDocument:
 
     def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None, *,
               size: float = 12.0, align: list[str] | None = None, flex: set[int] | None = None,
-              row_height: float | None = None, keep: bool = True):
+              row_height: float | None = None, keep: bool = True, wrap: set[int] | None = None):
         """A bordered table exactly as wide as the type area: columns sized from content (see column_widths),
         header cells never wrap and repeat on every page, rows never split, and the table never leaves fewer
-        than two rows on a page."""
+        than two rows on a page. A column in `wrap` (unit names, states) is as wide as its cells need when each
+        may take two lines broken between words (two_lines), and its cells are broken there."""
         ncol = len(headers)
         if size < MIN_TABLE:
             raise ValueError(f"table text below {MIN_TABLE} pt")
+        for c in sorted(wrap or ()):
+            split = [two_lines(str(r[c]), size) for r in rows]
+            need = max([text_width(headers[c], size, HEITI, 0)] +
+                       [max(text_width(x, size, FANGSONG, 0) for x in parts) for parts in split])
+            rows = [[*r[:c], str(r[c]) if text_width(str(r[c]), size, FANGSONG, 0) <= need else "\n".join(parts),
+                     *r[c + 1:]] for r, parts in zip(rows, split)]
         if widths_mm is None:
             widths_mm = self.column_widths(headers, rows, size, flex if flex is not None else {max(
                 range(ncol), key=lambda c: max([len(str(r[c])) for r in rows] or [0]))})
@@ -640,19 +674,30 @@ class OfficialDocument:
         self._attachments = list(names)
         if not names:
             return
-        self.blank(1)
+        self._keep_with_body()
+        self.paragraph(keep_next=True)
         if len(names) == 1:
-            self.paragraph(f"附件：{names[0]}", "附件说明")
+            self.paragraph(f"附件：{names[0]}", "附件说明", keep_next=True)
             return
         lead = "附件："
         for i, n in enumerate(names, 1):
             prefix = lead if i == 1 else "　" * len(lead)
             self.paragraph(f"{prefix}{i}.{n}", "附件说明", first_line=0, left=2 * CHAR + len(lead) * CHAR,
-                           hanging=len(lead) * CHAR)
+                           hanging=len(lead) * CHAR, keep_next=True)
+
+    def _keep_with_body(self) -> None:
+        """The last paragraph so far stays on a page with what follows (附件说明, 署名 and 成文日期 are never
+        alone on a page without body text)."""
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        if body and body[-1].tag == qn("w:p"):
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
     def signature(self, organ: str, date: dt.date, blank_before: int = 1, sealed: bool = False) -> None:
-        """署名 and 成文日期 after one blank line (placed by place_signature)."""
-        self.blank(blank_before)
+        """署名 and 成文日期 after one blank line (placed by place_signature), kept on a page with the body text
+        above them."""
+        self._keep_with_body()
+        for _ in range(blank_before):
+            self.paragraph(keep_next=True)
         self.paragraph(organ, "署名")
         self.paragraph(cn_date(date), "成文日期")
         place_signature(self.doc, sealed, self.width_mm)
