@@ -156,7 +156,10 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
         red = [r for r in rules(first) if r["red"]]
         assert red and abs(red[0]["x0"] - LEFT) < 0.5 and abs(red[0]["x1"] - RIGHT_EDGE) < 0.5
         assert 0 < red[0]["y"] - issuer.bottom < 6
-        assert last.page_number % 2 == 0 and page_number_line(last) is None  # 版记 on an even page, unnumbered
+        assert last.page_number % 2 == 0  # 版记 on an even page, numbered when no blank page stands before it (7.5)
+        if pdf.pages[-2].chars:
+            pn = page_number_line(last)
+            assert pn and pn.text == f"—{last.page_number}—" and abs(pn.top - (BOTTOM_EDGE + 7)) <= 1
         for p in pdf.pages[:-1]:
             pn = page_number_line(p)
             if not p.chars:  # the blank page before a 版记 page: unnumbered

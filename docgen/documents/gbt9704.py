@@ -62,6 +62,8 @@ MIN_TABLE = 10.5  # pt: no table text smaller than 五号
 # the 版记 page's footer distance (mm): its last rule lands on the type area's bottom edge (measured on
 # LibreOffice 7.4: the footer's closing one-twip paragraph and the rule's half width take 0.5 mm)
 BANJI_FOOTER = BOTTOM - 0.5
+# with the page number below it (measured on LibreOffice 7.4) the rule sat 0.33 mm low: this much more space below it
+BANJI_RULE_RAISE = 0.33
 APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
            b"<Application>docgen</Application><DocSecurity>0</DocSecurity></Properties>")
@@ -732,7 +734,7 @@ class OfficialDocument:
         for p in self.doc.element.body.iter(qn("w:p")):  # the paragraph that carries the section break
             if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is None:
                 X.para_style(p, self.doc.styles["正文"].style_id)
-        sec.footer_distance = Mm(BANJI_FOOTER)
+        sec.footer_distance = Mm(FOOTER_DISTANCE)
         sec.footer.is_linked_to_previous = False
         sec.even_page_footer.is_linked_to_previous = False
         for f in (sec.footer, sec.even_page_footer):
@@ -765,12 +767,17 @@ class OfficialDocument:
                     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 X.cell_valign(cell, "center")
                 self.runs(p, [(text, None)])
-        # a footer cannot end with a table: its first paragraph moves below it, one twip high
+        # a footer cannot end with a table: its first paragraph moves below it and carries the page number, whose
+        # line sits 7 mm below the type area as on every other page (7.5 exempts the 版记 page only after a blank
+        # page); the space above it puts the table's last rule on the type area's bottom edge
         end = footer.paragraphs[0]
         footer._element.append(end._p)
-        end.paragraph_format.line_spacing, end.paragraph_format.line_spacing_rule = Pt(0.05), WD_LINE_SPACING.EXACTLY
-        end.style.font  # noqa: B018 - the style stays 版记
-        X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
+        end.style = self.doc.styles["页码"]
+        X.set_ppr(X.para_ppr(end), align="left", left=SMALL,
+                  before=(BANJI_FOOTER - FOOTER_DISTANCE - PAGE_NO_LINE / X.MM + BANJI_RULE_RAISE) * X.MM)
+        end.add_run("— ")
+        X.field(end, "PAGE", lambda rpr: None)
+        end.add_run(" —")
 
     # ---- output
     def properties(self, title: str, author: str, date: dt.date, subject: str = "", keywords: str = "") -> None:
