@@ -213,3 +213,138 @@ def test_the_hung_comma_of_bulletin_2_is_printed(office):
     text = pdf_text(pdf)
     assert "已逾期43天，连续第2期被通报。" in text
     assert "43天连续" not in text
+
+
+# ------------------------------------------------------------------ the proofreader's findings, measured on the PDF
+
+def lines_of(pdf: Path, page: int):
+    with open_pdf(pdf) as doc:
+        return text_lines(doc.pages[page - 1])
+
+
+def chars_of(pdf: Path, page: int):
+    with open_pdf(pdf) as doc:
+        return list(doc.pages[page - 1].chars)
+
+
+def page_of(pdf: Path, needle: str) -> int:
+    with open_pdf(pdf) as doc:
+        for p in doc.pages:
+            if any(needle in ln.text for ln in text_lines(p)):
+                return p.page_number
+    raise AssertionError(f"{needle} not in {pdf.name}")
+
+
+def test_kaiti_is_the_mainland_fandolkai(office):
+    # item 4: every 二级标题 （一）… in 楷体, drawn with FandolKai (AR PL UKai centres ，。 the Taiwan way)
+    pdf = office / "bulletins" / "督导通报2026年第2期.pdf"
+    n = page_of(pdf, "（一）抓紧办理逾期事项。")
+    cs = [c for c in chars_of(pdf, n) if c["text"] in "抓紧办理逾期事项"]
+    fonts = {c["fontname"].split("+")[-1] for c in cs}
+    assert any("FandolKai" in f for f in fonts), fonts
+    assert not any("UKai" in f for f in fonts)
+
+
+@pytest.mark.parametrize("name,last", [("bulletins/督导通报2026年第1期.pdf", 6), ("bulletins/督导通报2026年第2期.pdf", 6),
+                                       ("sample/样例公文.pdf", 4)])
+def test_the_banji_page_has_its_page_number(office, name, last):
+    # item 5: the 版记 page follows a page with text (no blank page): numbered — N — on the left, one 四号
+    # character in, its line 7 mm below the type area (GB/T 9704 7.5), like every even page
+    pdf = office / name
+    with open_pdf(pdf) as doc:
+        assert len(doc.pages) == last and doc.pages[-2].chars
+        lines = text_lines(doc.pages[-1])
+    pn = [ln for ln in lines if PAGE_NO.match(ln.text)]
+    assert [ln.text for ln in pn] == [f"—{last}—"]
+    assert abs(pn[0].top - (262 + 7)) <= 1 and abs(pn[0].x0 - (28 + 14 / MM_PT)) <= 1
+    assert any(ln.text.startswith("抄送：") for ln in lines)
+
+
+MM_PT = 72 / 25.4
+
+
+def title_lines(pdf: Path) -> list[str]:
+    return [ln.text for ln in lines_of(pdf, 1) if ln.size == 22.0]
+
+
+def test_titles_break_between_phrases(office):
+    # item 6: never after 和/的 (…交办催办和 / 整改工作的通知), never inside a word (重点 / 工作)
+    assert title_lines(office / "sample" / "样例公文.pdf") == ["关于进一步规范督导事项", "交办催办和整改工作的通知"]
+    assert title_lines(office / "bulletins" / "督导通报2026年第1期.pdf") == ["关于2026年第三季度", "重点工作落实情况的通报"]
+
+
+def test_the_signature_page_holds_body_text(office):
+    # item 7: 第1期 p4 held only a blank line, the 附件说明, the 署名 and the date: body text comes with them
+    pdf = office / "bulletins" / "督导通报2026年第1期.pdf"
+    n = page_of(pdf, "附件：2026年第三季度督导事项清单")
+    lines = [ln for ln in lines_of(pdf, n) if not PAGE_NO.match(ln.text)]
+    note = next(i for i, ln in enumerate(lines) if ln.text.startswith("附件："))
+    assert note >= 1, [ln.text for ln in lines]  # at least one line of body text above the 附件说明
+    assert lines[note + 1].text == "泰安高新区管委会督导工作专班" and lines[note + 2].text == "2026年10月12日"
+
+
+def attachment_cells(pdf: Path) -> list[list[list[str]]]:
+    """The 附件 table's body rows: each cell as its printed lines."""
+    with open_pdf(pdf) as doc:
+        page = next(p for p in doc.pages if any(ln.text == "附件" for ln in text_lines(p)))
+        t = page.find_tables()[0]
+        out = []
+        for row in t.rows[1:]:
+            cells = []
+            for cell in row.cells:
+                inside = [c for c in page.chars if keep(c["text"]) and _in(c, cell)]
+                rows: dict[float, list] = {}
+                for c in inside:
+                    rows.setdefault(round(c["bottom"]), []).append(c)
+                cells.append(["".join(c["text"] for c in sorted(cs, key=lambda c: c["x0"]))
+                              for _, cs in sorted(rows.items())])
+            out.append(cells)
+        return out
+
+
+def test_attachment_table_keeps_unit_names_whole_and_states_short(office):
+    # item 8: 牵头单位 never broken inside a name (招商服务中 / 心, 北集坡街 / 道); 状态 at most two lines
+    rows = attachment_cells(office / "bulletins" / "督导通报2026年第2期.pdf")
+    assert len(rows) == 6
+    # the units of 第2期 and the only breaks a clerk accepts (between the words of the name), by hand
+    allowed = {"经济发展部": [["经济发展部"], ["经济", "发展部"]], "综合管理部": [["综合管理部"], ["综合", "管理部"]],
+               "北集坡街道": [["北集坡街道"]], "高新建设集团": [["高新建设集团"], ["高新", "建设集团"], ["高新建设", "集团"]],
+               "生态环境分局": [["生态环境分局"], ["生态环境", "分局"]]}
+    for cells in rows:
+        unit, state = cells[3], cells[5]
+        assert unit in allowed["".join(unit)], unit
+        assert 1 <= len(state) <= 2, state
+        assert all(len(x) >= 2 for x in state), state
+
+
+def test_lists_under_a_heading_are_numbered_yi_and_restart(office):
+    # item 9: under 四、 the entries are （一）（二）…, not 1. directly under 一、; the second list starts at （一）
+    pdf = office / "bulletins" / "督导通报2026年第2期.pdf"
+    text = pdf_text(pdf)
+    part = text[text.index("四、存在的问题"):text.index("五、下步工作要求")]
+    assert "（一）北集坡街道：" in part and "（二）良庄镇：" in part and "（四）良庄镇：" in part
+    late = part[part.index("逾期办结："):]
+    assert late.startswith("逾期办结：（一）生态环境分局：")
+    assert not re.search(r"(?<![\d〔])[1-5]\.[^\d]", part), part
+
+
+def test_a_heading_after_a_table_stands_clear_of_it(office):
+    # item 13: 第2期 四、存在的问题 came right on the ranking table's bottom rule; half a line (5.1 mm) more now:
+    # the glyphs' top was 2.3 mm below the rule ((28.95 − 16) / 2 pt), it is at least 5 mm now
+    pdf = office / "bulletins" / "督导通报2026年第2期.pdf"
+    n = page_of(pdf, "四、存在的问题")
+    with open_pdf(pdf) as doc:
+        page = doc.pages[n - 1]
+        head = next(ln for ln in text_lines(page) if ln.text == "四、存在的问题")
+        bottoms = [t.bbox[3] for t in page.find_tables() if t.bbox[3] <= head.top * MM_PT]
+    assert bottoms
+    assert head.top - mm(max(bottoms)) >= 5.0
+
+
+def test_the_sample_has_real_core_properties(office):
+    # item 13: not python-docx's defaults: the title, the committee as author, the date of the document
+    cp = Document(str(office / "sample" / "样例公文.docx")).core_properties
+    assert cp.title == "关于进一步规范督导事项交办催办和整改工作的通知"
+    assert cp.author == "泰安高新技术产业开发区管理委员会"
+    assert (cp.created.year, cp.created.month, cp.created.day) == (2026, 11, 20)
+    assert cp.subject.endswith("〔2026〕15号")
