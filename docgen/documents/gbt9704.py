@@ -202,7 +202,7 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
 def two_lines(text: str, size: float, face: str = FANGSONG) -> list[str]:
     """A table cell's text as one line or two, broken between words (jieba) or before an opening bracket, so
     that the wider line is as narrow as it can be: 招商服务 / 中心, 已销号 / （按期办结）; never inside a number."""
-    w = lambda x: text_width(x, size, face, 0)  # noqa: E731
+    w = lambda x: text_width(x, size, face, 0) + metrics.autospace(x, size)  # noqa: E731
     best, widest = [text], w(text)
     if len(text) < 4:
         return best
@@ -572,7 +572,8 @@ class OfficialDocument:
         total = (total_mm or self.width_mm) * X.MM
         pad = 2 * CELL_PAD + 0.6 * size  # margins, rules, and what LibreOffice keeps free in a cell
         head = [text_width(h, size, HEITI, 0) + pad for h in headers]
-        natural = [max([head[c]] + [max(text_width(part, size, FANGSONG, 0) for part in str(r[c]).split("\n")) + pad
+        cell = lambda x: text_width(x, size, FANGSONG, 0) + metrics.autospace(x, size)  # noqa: E731
+        natural = [max([head[c]] + [max(cell(part) for part in str(r[c]).split("\n")) + pad
                                     for r in rows]) for c in range(len(headers))]
         flex = sorted(flex)
         fixed = sum(natural[c] for c in range(len(headers)) if c not in flex)
@@ -600,9 +601,9 @@ class OfficialDocument:
             raise ValueError(f"table text below {MIN_TABLE} pt")
         for c in sorted(wrap or ()):
             split = [two_lines(str(r[c]), size) for r in rows]
-            need = max([text_width(headers[c], size, HEITI, 0)] +
-                       [max(text_width(x, size, FANGSONG, 0) for x in parts) for parts in split])
-            rows = [[*r[:c], str(r[c]) if text_width(str(r[c]), size, FANGSONG, 0) <= need else "\n".join(parts),
+            cell = lambda x: text_width(x, size, FANGSONG, 0) + metrics.autospace(x, size)  # noqa: E731
+            need = max([text_width(headers[c], size, HEITI, 0)] + [max(cell(x) for x in parts) for parts in split])
+            rows = [[*r[:c], str(r[c]) if cell(str(r[c])) <= need else "\n".join(parts),
                      *r[c + 1:]] for r, parts in zip(rows, split)]
         if widths_mm is None:
             widths_mm = self.column_widths(headers, rows, size, flex if flex is not None else {max(
