@@ -611,6 +611,9 @@ class OfficialDocument:
         else:
             scale = self.width_mm / sum(widths_mm)
             widths_mm = [w * scale for w in widths_mm]
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        if body and body[-1].tag == qn("w:p") and self.doc.paragraphs[-1].text.endswith("："):
+            self._keep_with_body()  # “本期排名如下：” stays on the page of the table it introduces
         t = self.doc.add_table(rows=1 + len(rows), cols=ncol)
         X.table_width(t, widths_mm)
         X.table_borders(t, 0.75)
