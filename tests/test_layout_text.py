@@ -24,7 +24,7 @@ def test_the_bulletin_title_of_the_issue_breaks_between_words():
 
 
 def test_a_long_title_breaks_before_guanyu_and_never_after_he():
-    # 7.3.3: a line never ends on a function word (…交办催办和 / 整改…); the organ, 关于…, then the matter
+    # 7.3.1 (词意完整): a line never ends on a function word (…交办催办和 / 整改…); the organ, 关于…, then the matter
     assert split_title("泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知") == [
         "泰安高新技术产业开发区管理委员会", "关于进一步规范督导事项", "交办催办和整改工作的通知"]
 
@@ -45,7 +45,7 @@ def test_no_line_is_one_character_and_no_number_is_split(words, kind):
     lines = split_title(title)
     assert "".join(lines) == title
     assert all(len(ln) >= 2 for ln in lines)
-    assert not any(ln.endswith(("的", "和")) for ln in lines[:-1])  # never on a function word (7.3.3)
+    assert not any(ln.endswith(("的", "和")) for ln in lines[:-1])  # never on a function word (7.3.1 词意完整)
     assert not any(ln.startswith("的") for ln in lines[1:])
     for a, b in zip(lines, lines[1:]):
         assert not (a[-1].isdigit() and b[0].isdigit())

@@ -78,7 +78,7 @@ def test_title_is_22pt_xiaobiaosong(pages):
     title = [ln for ln in lines if ln.size == 22.0]
     assert len(title) == 2  # a trapezoid of two lines
     assert all("Serif" in t.font and "Bold" in t.font for t in title)
-    # a trapezoid (上短下长, 7.3.3 allows either way up), broken between phrases, never after 和 (issue 17 item 6)
+    # a trapezoid (上短下长, GB/T 9704 7.3.1: 梯形或菱形, either way up), broken between phrases, never after 和 (issue 17 item 6)
     assert [t.text for t in title] == ["关于进一步规范督导事项", "交办催办和整改工作的通知"]
 
 

@@ -90,7 +90,7 @@ DOC_WORDS = ("通知", "通报", "意见", "报告", "决定", "请示", "批复
 @functools.lru_cache(maxsize=256)
 def words(text: str) -> tuple[tuple[int, str, str], ...]:
     """The words of a Chinese text with their parts of speech (jieba's dictionary): (start, word, flag). A title
-    breaks between words (GB/T 9704 7.3.3 词意完整), and preferably between phrases."""
+    breaks between words (GB/T 9704 7.3.1 词意完整), and preferably between phrases."""
     import jieba
     import jieba.posseg
 
@@ -162,7 +162,7 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
 
     def shape(lines: list[str]) -> float:
         ws = [w(x) for x in lines]
-        # a trapezoid either way up (within a character), or a diamond; not an hourglass (7.3.3)
+        # a trapezoid either way up (within a character), or a diamond; not an hourglass (7.3.1)
         trapezoid = all(a >= b - size for a, b in zip(ws, ws[1:])) or all(a <= b + size for a, b in zip(ws, ws[1:]))
         peak = ws.index(max(ws))
         diamond = len(ws) >= 3 and 0 < peak < len(ws) - 1 and all(a <= b + size for a, b in zip(ws[:peak], ws[1:peak + 1])) and \
