@@ -603,6 +603,9 @@ class OfficialDocument:
             split = [two_lines(str(r[c]), size) for r in rows]
             cell = lambda x: text_width(x, size, FANGSONG, 0) + metrics.autospace(x, size)  # noqa: E731
             need = max([text_width(headers[c], size, HEITI, 0)] + [max(cell(x) for x in parts) for parts in split])
+            if need > self.width_mm * X.MM / 4:  # a name too long for two lines in a quarter of the width: shared
+                flex = (set(flex) if flex is not None else set()) | {c}
+                continue
             rows = [[*r[:c], str(r[c]) if cell(str(r[c])) <= need else "\n".join(parts),
                      *r[c + 1:]] for r, parts in zip(rows, split)]
         if widths_mm is None:

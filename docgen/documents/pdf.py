@@ -160,7 +160,7 @@ def for_libreoffice(docx: Path, target: Path) -> None:
                         el.set(val, "1" if (el.get(val) or "1").lower() in OFF else "0")
                     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
                 zout.writestr(info, data)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError):
+    except (zipfile.BadZipFile, etree.LxmlError, OSError, ValueError):
         shutil.copyfile(docx, target)
 
 
