@@ -15,7 +15,6 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 [ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf ] || need+=(texlive-lang-chinese)
-[ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || need+=(fonts-arphic-ukai)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -79,7 +79,7 @@ def test_bulletin_agrees_with_status_and_scores(reg, tmp_path, quick_pdf):
     assert "逾期未办结2项" in text and "经批准延期1项" in text
     unit_rows = {r.cells[0].text: [c.text for c in r.cells] for r in d.tables[1].rows}
     assert unit_rows["财政金融部"] == ["财政金融部", "2", "1", "0", "1", "0", "91.5"]
-    assert "1.财政金融部：事项三" in text and "已逾期91天" in text
+    assert "（一）财政金融部：事项三" in text and "已逾期91天" in text
     assert "良庄镇本期事项全部按期办结，予以通报表扬。" in text
     assert "统计截至2026年10月12日" in text
 
@@ -156,7 +156,10 @@ def test_bulletin_pdf_passes_the_page_checks(example_registers, tmp_path):
         red = [r for r in rules(first) if r["red"]]
         assert red and abs(red[0]["x0"] - LEFT) < 0.5 and abs(red[0]["x1"] - RIGHT_EDGE) < 0.5
         assert 0 < red[0]["y"] - issuer.bottom < 6
-        assert last.page_number % 2 == 0 and page_number_line(last) is None  # 版记 on an even page, unnumbered
+        assert last.page_number % 2 == 0  # 版记 on an even page, numbered when no blank page stands before it (7.5)
+        if pdf.pages[-2].chars:
+            pn = page_number_line(last)
+            assert pn and pn.text == f"—{last.page_number}—" and abs(pn.top - (BOTTOM_EDGE + 7)) <= 1
         for p in pdf.pages[:-1]:
             pn = page_number_line(p)
             if not p.chars:  # the blank page before a 版记 page: unnumbered
@@ -182,9 +185,9 @@ def test_bulletin_scope_names_every_laggard(reg, tmp_path, quick_pdf):
     assert "本期新交办督导事项6项（会议议定3项，领导批示1项，公文办理1项，督导整改1项）。" in q3
     assert "各次会议议定事项落实情况：2026年第15次主任办公会应办结3项，已办结2项，按期办结1项，按期办结率33.3%。" in q3
     assert "截至2026年10月12日，以下2个事项逾期未办结（含以前各期到期的），予以通报批评：" in q3
-    assert "1.财政金融部：事项三，办结时限2026年7月13日，已逾期91天。" in q3  # named for the first time
+    assert "（一）财政金融部：事项三，办结时限2026年7月13日，已逾期91天。" in q3  # named for the first time
     assert "本期以下1个事项逾期办结：" in q3
-    assert "3.财政金融部：事项二，办结时限2026年7月13日，2026年7月20日办结，逾期7天。" in q3
+    assert "（一）财政金融部：事项二，办结时限2026年7月13日，2026年7月20日办结，逾期7天。" in q3  # a list of its own
     # October, issued 11/20: nothing of I3 or F1 falls due in October, yet both are still overdue and named again
     j = json.loads(cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20", "--json"))
     assert [(o["id"], o["days_overdue"], o["times"]) for o in j["overdue"]] == [("I3", 130, 2), ("F1", 66, 2)]
@@ -193,8 +196,8 @@ def test_bulletin_scope_names_every_laggard(reg, tmp_path, quick_pdf):
     assert (units["良庄镇"]["rank"], units["良庄镇"]["active"]) == (1, True)  # D1, due 10/8, done on time
     assert units["财政金融部"]["rank"] is None and not units["财政金融部"]["active"]  # nothing due in October
     oct_ = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).paragraphs)
-    assert "1.财政金融部：事项三，办结时限2026年7月13日，已逾期130天，连续第2期被通报。" in oct_
-    assert "2.经济发展部：台账不全，办结时限2026年9月15日，已逾期66天，连续第2期被通报。" in oct_
+    assert "（一）财政金融部：事项三，办结时限2026年7月13日，已逾期130天，连续第2期被通报。" in oct_
+    assert "（二）经济发展部：台账不全，办结时限2026年9月15日，已逾期66天，连续第2期被通报。" in oct_
     assert "经济发展部、财政金融部本期无应办结事项，不参加排名。" in oct_
     rows = [[c.text for c in r.cells] for r in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).tables[1].rows]
     assert [r[0] for r in rows[1:]] == ["良庄镇"]  # the units table ranks only units with something due

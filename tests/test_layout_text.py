@@ -19,13 +19,14 @@ def test_the_bulletin_title_of_the_issue_breaks_between_words():
     lines = split_title("关于2026年第三季度重点工作落实情况的通报")
     assert len(lines) == 2 and "".join(lines) == "关于2026年第三季度重点工作落实情况的通报"
     assert lines[1] not in ("报", "通报")  # never the document type alone on its line
-    # the break is between two words: 重点|工作 or 工作|落实 (jieba's dictionary), never 通|报 or 季|度
-    assert lines[0] in ("关于2026年第三季度重点", "关于2026年第三季度重点工作")
+    # the break is between two phrases, after the time: never 重点 / 工作 (one word), 通 / 报 or 季 / 度
+    assert lines == ["关于2026年第三季度", "重点工作落实情况的通报"]
 
 
-def test_a_long_title_breaks_before_guanyu_and_after_he():
+def test_a_long_title_breaks_before_guanyu_and_never_after_he():
+    # 7.3.1 (词意完整): a line never ends on a function word (…交办催办和 / 整改…); the organ, 关于…, then the matter
     assert split_title("泰安高新技术产业开发区管理委员会关于进一步规范督导事项交办催办和整改工作的通知") == [
-        "泰安高新技术产业开发区管理委员会", "关于进一步规范督导事项交办催办和", "整改工作的通知"]
+        "泰安高新技术产业开发区管理委员会", "关于进一步规范督导事项", "交办催办和整改工作的通知"]
 
 
 def test_a_title_that_fits_stays_on_one_line():
@@ -44,6 +45,8 @@ def test_no_line_is_one_character_and_no_number_is_split(words, kind):
     lines = split_title(title)
     assert "".join(lines) == title
     assert all(len(ln) >= 2 for ln in lines)
+    assert not any(ln.endswith(("的", "和")) for ln in lines[:-1])  # never on a function word (7.3.1 词意完整)
+    assert not any(ln.startswith("的") for ln in lines[1:])
     for a, b in zip(lines, lines[1:]):
         assert not (a[-1].isdigit() and b[0].isdigit())
         assert not (a[-1].isdigit() and b[0] in "年月日")

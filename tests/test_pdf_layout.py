@@ -78,7 +78,8 @@ def test_title_is_22pt_xiaobiaosong(pages):
     title = [ln for ln in lines if ln.size == 22.0]
     assert len(title) == 2  # a trapezoid of two lines
     assert all("Serif" in t.font and "Bold" in t.font for t in title)
-    assert len(title[0].text) >= len(title[1].text)
+    # a trapezoid (上短下长, GB/T 9704 7.3.1: 梯形或菱形, either way up), broken between phrases, never after 和 (issue 17 item 6)
+    assert [t.text for t in title] == ["关于进一步规范督导事项", "交办催办和整改工作的通知"]
 
 
 def test_red_mark_and_red_line_on_page_one(pages):
@@ -98,7 +99,9 @@ def test_red_mark_and_red_line_on_page_one(pages):
 
 def test_page_numbers(pages):
     *body, last = pages
-    assert page_number_line(last[0]) is None  # the 版记 page carries no page number
+    # the 版记 page follows the 附件 page directly (no blank page): numbered like any even page (7.5)
+    pn = page_number_line(last[0])
+    assert pn and pn.text == "—4—" and abs(pn.x0 - (LEFT + ONE_CHAR_14)) < 1
     for p, _, _ in body:
         pn = page_number_line(p)
         assert pn is not None, p.page_number
@@ -160,7 +163,7 @@ def test_every_font_embedded(sample):
     emb, not_emb = fonts_embedded(sample[1])
     assert emb and not not_emb
     names = " ".join(emb)
-    assert "FandolFang" in names and "NotoSerifCJK" in names and "NotoSansCJK" in names and "UKai" in names
+    assert "FandolFang" in names and "NotoSerifCJK" in names and "NotoSansCJK" in names and "FandolKai" in names
 
 
 def test_docx_property_elements_in_schema_order(sample):

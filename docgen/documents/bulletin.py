@@ -53,16 +53,37 @@ def text_context(reg: Registers, view: dict) -> dict:
     return sentence_context(view, reg.rules.explain_days, reg.settings.office)
 
 
+DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, 100 → 一百 (the 层次序数 （一）…（二十一）)."""
+    if n < 10:
+        return DIGITS[n]
+    if n < 20:
+        return "十" + (DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def list_no(i: int) -> str:
+    """The number of the i-th (from 1) entry of a list under a 一、 heading: （一）, （二）… (GB/T 9704 7.3.3)."""
+    return f"（{cn_number(i)}）"
+
+
 def sentence_context(view: dict, explain_days: int, office: str) -> dict:
-    """Only what the view recorded: a source declared after it was recorded is not in it (and counts nothing)."""
+    """Only what the view recorded: a source declared after it was recorded is not in it (and counts nothing).
+    Each entry of a list carries `no`, its 层次序数 in that list: （一）, （二）…, every list starting again."""
     ns = SimpleNamespace
     total = view["total"]
     new = view["new"]
     # printed after "单位：": the text without the unit's name when it begins with it (not 良庄镇：良庄镇…)
-    overdue = [{**o, "text": without_unit(o["lead"], o["text"]), "due": cn_date(dt.date.fromisoformat(o["due"]))}
-               for o in view["overdue"]]
+    overdue = [{**o, "text": without_unit(o["lead"], o["text"]), "due": cn_date(dt.date.fromisoformat(o["due"])),
+                "no": list_no(i)} for i, o in enumerate(view["overdue"], 1)]
     late = [{**o, "text": without_unit(o["lead"], o["text"]), "due": cn_date(dt.date.fromisoformat(o["due"])),
-             "completed": cn_date(dt.date.fromisoformat(o["completed"]))} for o in view["late_done"]]
+             "completed": cn_date(dt.date.fromisoformat(o["completed"])), "no": list_no(i)}
+            for i, o in enumerate(view["late_done"], 1)]
     return {
         "as_of": cn_date(dt.date.fromisoformat(view["as_of"])),
         "total": {**total, "rate": pct(ns(**total))},
@@ -115,12 +136,13 @@ def render_text(source: str, ctx: dict) -> str:
 
 
 HEADING2 = re.compile(r"^(（[一二三四五六七八九十]+）[^。]*。)(.*)$")
+HEADING2_LEAD = re.compile(r"^(（[一二三四五六七八九十]+）[^。：]*：)(.*)$")  # （一）北集坡街道：…
 HEADING3 = re.compile(r"^(\d+\.[^：]*：)(.*)$")
 
 
 def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None:
-    """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…。 lines as 二级标题 and
-    1.…： lines as 三级标题, the rest of the line run on in the body face."""
+    """A section's sentences from its Jinja2 text template: each line a paragraph; （一）…： and （一）…。 lines as
+    二级标题 and 1.…： lines as 三级标题, the rest of the line run on in the body face."""
     from . import template_files as T
     from .sandbox import describe
 
@@ -136,7 +158,7 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
         line = line.strip()
         if not line:
             continue
-        m2, m3 = HEADING2.match(line), HEADING3.match(line)
+        m2, m3 = HEADING2_LEAD.match(line) or HEADING2.match(line), HEADING3.match(line)
         if m2:
             d.heading(2, m2.group(1), m2.group(2))
         elif m3:
@@ -217,7 +239,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
         rows = [[str(n), i["source"], i["text"], i["lead"], i["due"], i["state"], i["assign"]]
                 for n, i in enumerate(view["items"], 1)]
         d.table(["序号", "来源", "事项", "牵头单位", "时限", "状态", "交办单号"], rows, size=10.5,
-                align=["center", "center", "left", "left", "center", "left", "left"], flex={2, 3, 5})
+                align=["center", "center", "left", "left", "center", "left", "left"], flex={2}, wrap={1, 3, 5})
     else:
         d.body("本期无应办结事项。")
     d.banji(s.cc, s.print_organ, issued, copies=s.printing.copies)

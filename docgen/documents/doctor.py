@@ -12,7 +12,7 @@ EXPECTED = {  # standard face -> (stand-in family, Debian package)
     "仿宋_GB2312": ("FandolFang", "texlive-lang-chinese"),
     "方正小标宋简体": ("Noto Serif CJK SC", "fonts-noto-cjk"),
     "黑体": ("Noto Sans CJK SC", "fonts-noto-cjk"),
-    "楷体_GB2312": ("AR PL UKai CN", "fonts-arphic-ukai"),
+    "楷体_GB2312": ("FandolKai", "texlive-lang-chinese"),
     "宋体": ("Noto Serif CJK SC", "fonts-noto-cjk"),
 }
 

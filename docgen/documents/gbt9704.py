@@ -62,6 +62,8 @@ MIN_TABLE = 10.5  # pt: no table text smaller than 五号
 # the 版记 page's footer distance (mm): its last rule lands on the type area's bottom edge (measured on
 # LibreOffice 7.4: the footer's closing one-twip paragraph and the rule's half width take 0.5 mm)
 BANJI_FOOTER = BOTTOM - 0.5
+# with the page number below it (measured on LibreOffice 7.4) the rule sat 0.33 mm low: this much more space below it
+BANJI_RULE_RAISE = 0.33
 APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
            b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
            b"<Application>docgen</Application><DocSecurity>0</DocSecurity></Properties>")
@@ -86,17 +88,30 @@ DOC_WORDS = ("通知", "通报", "意见", "报告", "决定", "请示", "批复
 
 
 @functools.lru_cache(maxsize=256)
-def word_starts(text: str) -> frozenset[int]:
-    """Where the words of a Chinese text start (jieba's dictionary segmentation): a title breaks between words
-    (GB/T 9704 7.3.1 词意完整)."""
+def words(text: str) -> tuple[tuple[int, str, str], ...]:
+    """The words of a Chinese text with their parts of speech (jieba's dictionary): (start, word, flag). A title
+    breaks between words (GB/T 9704 7.3.1 词意完整), and preferably between phrases."""
     import jieba
+    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return frozenset(start for _, start, _ in jieba.tokenize(text, HMM=False))
+    out, at = [], 0
+    for pair in jieba.posseg.cut(text, HMM=False):
+        out.append((at, pair.word, pair.flag))
+        at += len(pair.word)
+    return tuple(out)
 
 
-def _break_cost(left: str, right: str, between_words: bool = True) -> float | None:
-    """How bad it is to end a title line between left and right; None: never."""
+NEVER_LAST = ("的", "和", "及", "与", "并", "或", "之", "对", "把", "在")  # a line never ends on a function word
+NOT_FIRST = ("和", "及", "与", "并", "或")  # a line starts on a conjunction only when nothing else fits
+NOUNS = ("n", "nr", "ns", "nt", "nz", "vn", "an", "j", "l")
+ORGANS = ("委员会", "管委会", "人民政府", "办公室", "办公厅", "专班", "领导小组")
+
+
+def _break_cost(left: str, right: str, between_words: bool = True, last: tuple[str, str] | None = None,
+                first: tuple[str, str] | None = None) -> float | None:
+    """How bad it is to end a title line between left and right; None: never. `last` and `first` are the words
+    (word, part of speech) on either side of the break, when it falls between words."""
     a, b = left[-1], right[0]
     if len(right) < 2 or len(left) < 2 or b in CLOSING or a in OPENING:
         return None  # never one character alone, never a line starting with closing punctuation
@@ -109,10 +124,26 @@ def _break_cost(left: str, right: str, between_words: bool = True) -> float | No
         return None  # never inside 通知, 通报…
     if not between_words:
         return 10.0  # inside a word: only when nothing else fits
-    if a in "的和及与、，" or right.startswith("关于") or b in OPENING or a in CLOSING or left.endswith("委员会"):
-        return 0.0  # a natural break
-    if left.endswith("关于") or b == "的":
-        return 8.0
+    lw, lf = last or (left[-1], "x")
+    rw, rf = first or (right[0], "x")
+    if lw in NEVER_LAST or rw == "的" or left.endswith("关于"):
+        return None  # …交办催办和 / 整改工作的通知: never
+    if right.startswith("关于") or left.endswith(ORGANS):
+        return 0.0  # the organ, then 关于…
+    if a in CLOSING or b in OPENING:
+        return 0.5
+    if lf in ("m", "mq", "t") or a in "年月度期":
+        return 0.5  # after a time: 关于2026年第三季度 / 重点工作…
+    if rw in NOT_FIRST:
+        return 5.0
+    if len(lw) == 1 and lf not in ("p", "c", "u", "uj", "d") or len(rw) == 1 and rf not in ("p", "c", "u", "uj", "d"):
+        return 6.0  # next to a single character jieba does not know as a word: most likely inside one (禁 / 烧)
+    if lf in NOUNS and rf in NOUNS:
+        return 4.0  # inside a compound: 重点 / 工作, 督导 / 事项
+    if lf in NOUNS and rf.startswith("v"):
+        return 1.5  # before a verb phrase
+    if lf.startswith("v") and rf.startswith("v"):
+        return 3.0  # between two coordinated verbs: 交办 / 催办
     return 2.0  # between two words of a phrase
 
 
@@ -126,16 +157,19 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
         return [title]
     fewest = math.ceil(w(title) / avail)
     best: tuple[float, list[str]] | None = None
-    starts = word_starts(title)
+    tagged = {start: (word, flag) for start, word, flag in words(title)}
+    ends = {start + len(word): (word, flag) for start, word, flag in words(title)}
 
     def shape(lines: list[str]) -> float:
         ws = [w(x) for x in lines]
-        trapezoid = all(a >= b - 1 for a, b in zip(ws, ws[1:]))
+        # a trapezoid either way up (within a character), or a diamond; not an hourglass (7.3.1)
+        trapezoid = all(a >= b - size for a, b in zip(ws, ws[1:])) or all(a <= b + size for a, b in zip(ws, ws[1:]))
         peak = ws.index(max(ws))
         diamond = len(ws) >= 3 and 0 < peak < len(ws) - 1 and all(a <= b + size for a, b in zip(ws[:peak], ws[1:peak + 1])) and \
             all(a >= b - size for a, b in zip(ws[peak:], ws[peak + 1:]))
         short = sum(max(0.0, avail * 0.4 - x) / size for x in ws)  # a stub of a line reads badly
-        return (0.0 if trapezoid or diamond else 3.0) + short
+        balance = 0.1 * (max(ws) - min(ws)) / size  # lines of like length read as one title
+        return (0.0 if trapezoid or diamond else 3.0) + short + balance
 
     def search(rest: str, n: int, acc: list[str], cost: float, at: int = 0) -> None:
         nonlocal best
@@ -154,7 +188,7 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
                 break
             if w(rest[j:]) > avail * (n - 1) or w(head) < avail / 3:
                 continue
-            c = _break_cost(head, rest[j:], at + j in starts)
+            c = _break_cost(head, rest[j:], at + j in tagged, ends.get(at + j), tagged.get(at + j))
             if c is not None:
                 search(rest[j:], n - 1, acc + [head], cost + c, at + j)
 
@@ -163,6 +197,27 @@ def split_title(title: str, size: float = TITLE, face: str = XIAOBIAOSONG, width
         if best is not None and n > fewest:
             break
     return best[1] if best else [title]
+
+
+def two_lines(text: str, size: float, face: str = FANGSONG) -> list[str]:
+    """A table cell's text as one line or two, broken between words (jieba) or before an opening bracket, so
+    that the wider line is as narrow as it can be: 招商服务 / 中心, 已销号 / （按期办结）; never inside a number."""
+    w = lambda x: text_width(x, size, face, 0) + metrics.autospace(x, size)  # noqa: E731
+    best, widest = [text], w(text)
+    if len(text) < 4:
+        return best
+    ws = words(text)
+    # between two words jieba knows (not inside a name it does not: 北集坡街道), before a number, or before 《（
+    cuts = {text.index(c) for c in OPENING if c in text[1:]} | {
+        start for (_, lw, _), (start, rw, _) in zip(ws, ws[1:])
+        if len(lw) >= 2 and (len(rw) >= 2 or rw[0].isdigit()) and lw[-1] not in OPENING}
+    for j in sorted(cuts):
+        a, b = text[:j], text[j:]
+        if len(a) < 2 or len(b) < 2 or b[0] in CLOSING or a[-1].isdigit() or b[0].isdigit() and a[-1] in "年月〔":
+            continue
+        if max(w(a), w(b)) < widest:
+            best, widest = [a, b], max(w(a), w(b))
+    return best
 
 
 def fit_mark(mark: str, size: float) -> tuple[float, int | None]:
@@ -490,13 +545,19 @@ class OfficialDocument:
             text += "："
         self.paragraph(text, "主送机关")
 
+    def _after_table(self) -> float | None:
+        """Space before a paragraph that follows a table (half a line), so that a heading or a sentence does
+        not sit on the table's bottom rule."""
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        return PITCH / 2 if body and body[-1].tag == qn("w:tbl") else None
+
     def body(self, text: str) -> None:
         """A body paragraph, indented two characters."""
-        self.paragraph(text)
+        self.paragraph(text, before=self._after_table())
 
     def heading(self, level: int, text: str, rest: str = "") -> None:
         """层次序数: 1 一、(黑体)  2 （一）(楷体)  3 1.(仿宋)  4 （1）(仿宋). `rest` continues in the body face."""
-        p = self.paragraph("", HEADING_STYLES[level])
+        p = self.paragraph("", HEADING_STYLES[level], before=self._after_table())
         self.runs(p, [(text, None)] + ([(rest, "正文字符")] if rest else []))
         if rest:
             X.set_ppr(X.para_ppr(p), keep_next=False)
@@ -511,7 +572,8 @@ class OfficialDocument:
         total = (total_mm or self.width_mm) * X.MM
         pad = 2 * CELL_PAD + 0.6 * size  # margins, rules, and what LibreOffice keeps free in a cell
         head = [text_width(h, size, HEITI, 0) + pad for h in headers]
-        natural = [max([head[c]] + [max(text_width(part, size, FANGSONG, 0) for part in str(r[c]).split("\n")) + pad
+        cell = lambda x: text_width(x, size, FANGSONG, 0) + metrics.autospace(x, size)  # noqa: E731
+        natural = [max([head[c]] + [max(cell(part) for part in str(r[c]).split("\n")) + pad
                                     for r in rows]) for c in range(len(headers))]
         flex = sorted(flex)
         fixed = sum(natural[c] for c in range(len(headers)) if c not in flex)
@@ -529,19 +591,32 @@ class OfficialDocument:
 
     def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None, *,
               size: float = 12.0, align: list[str] | None = None, flex: set[int] | None = None,
-              row_height: float | None = None, keep: bool = True):
+              row_height: float | None = None, keep: bool = True, wrap: set[int] | None = None):
         """A bordered table exactly as wide as the type area: columns sized from content (see column_widths),
         header cells never wrap and repeat on every page, rows never split, and the table never leaves fewer
-        than two rows on a page."""
+        than two rows on a page. A column in `wrap` (unit names, states) is as wide as its cells need when each
+        may take two lines broken between words (two_lines), and its cells are broken there."""
         ncol = len(headers)
         if size < MIN_TABLE:
             raise ValueError(f"table text below {MIN_TABLE} pt")
+        for c in sorted(wrap or ()):
+            split = [two_lines(str(r[c]), size) for r in rows]
+            cell = lambda x: text_width(x, size, FANGSONG, 0) + metrics.autospace(x, size)  # noqa: E731
+            need = max([text_width(headers[c], size, HEITI, 0)] + [max(cell(x) for x in parts) for parts in split])
+            if need > self.width_mm * X.MM / 4:  # a name too long for two lines in a quarter of the width: shared
+                flex = (set(flex) if flex is not None else set()) | {c}
+                continue
+            rows = [[*r[:c], str(r[c]) if cell(str(r[c])) <= need else "\n".join(parts),
+                     *r[c + 1:]] for r, parts in zip(rows, split)]
         if widths_mm is None:
             widths_mm = self.column_widths(headers, rows, size, flex if flex is not None else {max(
                 range(ncol), key=lambda c: max([len(str(r[c])) for r in rows] or [0]))})
         else:
             scale = self.width_mm / sum(widths_mm)
             widths_mm = [w * scale for w in widths_mm]
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        if body and body[-1].tag == qn("w:p") and self.doc.paragraphs[-1].text.endswith("："):
+            self._keep_with_body()  # “本期排名如下：” stays on the page of the table it introduces
         t = self.doc.add_table(rows=1 + len(rows), cols=ncol)
         X.table_width(t, widths_mm)
         X.table_borders(t, 0.75)
@@ -608,19 +683,30 @@ class OfficialDocument:
         self._attachments = list(names)
         if not names:
             return
-        self.blank(1)
+        self._keep_with_body()
+        self.paragraph(keep_next=True)
         if len(names) == 1:
-            self.paragraph(f"附件：{names[0]}", "附件说明")
+            self.paragraph(f"附件：{names[0]}", "附件说明", keep_next=True)
             return
         lead = "附件："
         for i, n in enumerate(names, 1):
             prefix = lead if i == 1 else "　" * len(lead)
             self.paragraph(f"{prefix}{i}.{n}", "附件说明", first_line=0, left=2 * CHAR + len(lead) * CHAR,
-                           hanging=len(lead) * CHAR)
+                           hanging=len(lead) * CHAR, keep_next=True)
+
+    def _keep_with_body(self) -> None:
+        """The last paragraph so far stays on a page with what follows (附件说明, 署名 and 成文日期 are never
+        alone on a page without body text)."""
+        body = [el for el in self.doc.element.body if el.tag != qn("w:sectPr")]
+        if body and body[-1].tag == qn("w:p"):
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
     def signature(self, organ: str, date: dt.date, blank_before: int = 1, sealed: bool = False) -> None:
-        """署名 and 成文日期 after one blank line (placed by place_signature)."""
-        self.blank(blank_before)
+        """署名 and 成文日期 after one blank line (placed by place_signature), kept on a page with the body text
+        above them."""
+        self._keep_with_body()
+        for _ in range(blank_before):
+            self.paragraph(keep_next=True)
         self.paragraph(organ, "署名")
         self.paragraph(cn_date(date), "成文日期")
         place_signature(self.doc, sealed, self.width_mm)
@@ -655,7 +741,7 @@ class OfficialDocument:
         for p in self.doc.element.body.iter(qn("w:p")):  # the paragraph that carries the section break
             if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is None:
                 X.para_style(p, self.doc.styles["正文"].style_id)
-        sec.footer_distance = Mm(BANJI_FOOTER)
+        sec.footer_distance = Mm(FOOTER_DISTANCE)
         sec.footer.is_linked_to_previous = False
         sec.even_page_footer.is_linked_to_previous = False
         for f in (sec.footer, sec.even_page_footer):
@@ -688,12 +774,17 @@ class OfficialDocument:
                     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 X.cell_valign(cell, "center")
                 self.runs(p, [(text, None)])
-        # a footer cannot end with a table: its first paragraph moves below it, one twip high
+        # a footer cannot end with a table: its first paragraph moves below it and carries the page number, whose
+        # line sits 7 mm below the type area as on every other page (7.5 exempts the 版记 page only after a blank
+        # page); the space above it puts the table's last rule on the type area's bottom edge
         end = footer.paragraphs[0]
         footer._element.append(end._p)
-        end.paragraph_format.line_spacing, end.paragraph_format.line_spacing_rule = Pt(0.05), WD_LINE_SPACING.EXACTLY
-        end.style.font  # noqa: B018 - the style stays 版记
-        X.set_rpr(X._ordered(X.para_ppr(end), "w:rPr", X._PPR_ORDER), size=1)
+        end.style = self.doc.styles["页码"]
+        X.set_ppr(X.para_ppr(end), align="left", left=SMALL,
+                  before=(BANJI_FOOTER - FOOTER_DISTANCE - PAGE_NO_LINE / X.MM + BANJI_RULE_RAISE) * X.MM)
+        end.add_run("— ")
+        X.field(end, "PAGE", lambda rpr: None)
+        end.add_run(" —")
 
     # ---- output
     def properties(self, title: str, author: str, date: dt.date, subject: str = "", keywords: str = "") -> None:

@@ -132,6 +132,38 @@ PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":
               '"IsSkipEmptyPages":{"type":"boolean","value":"false"}}')
 MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+OFF = ("0", "false", "off")
+
+
+def for_libreoffice(docx: Path, target: Path) -> None:
+    """The copy of a .docx that LibreOffice converts: every w:overflowPunct inverted, because LibreOffice 7.4's
+    .docx import reads it inverted (writerfilter DomainMapper: ParaIsHangingPunctuation = (val == 0)), so the
+    styles' "no punctuation past the margin" (w:overflowPunct w:val="0", which Word and WPS honour) came out as
+    hanging punctuation, and a hung line-end comma was not printed at all (docs/layout.md, 标点悬挂). Inverted,
+    LibreOffice breaks the line where Word and WPS do: the character before the comma moves down with it.
+    Everything else is copied byte for byte; a file that is not a readable .docx is copied as it is (LibreOffice
+    then reports it)."""
+    import zipfile
+
+    from lxml import etree
+
+    tag = f"{{{W_NS}}}overflowPunct"
+    val = f"{{{W_NS}}}val"
+    try:
+        with zipfile.ZipFile(docx) as zin, zipfile.ZipFile(target, "w") as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename.startswith("word/") and info.filename.endswith(".xml") and b"overflowPunct" in data:
+                    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                  huge_tree=False))
+                    for el in root.iter(tag):
+                        el.set(val, "1" if (el.get(val) or "1").lower() in OFF else "0")
+                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                zout.writestr(info, data)
+    except (zipfile.BadZipFile, etree.LxmlError, OSError, ValueError):
+        shutil.copyfile(docx, target)
+
 
 def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Path]]:
     """Split the files into jobs of at most MAX_PER_START that shrink as the work runs out (guided scheduling):
@@ -151,9 +183,15 @@ class _Job:
         self.files, self.profile = files, _Profile(0)
         self.out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(files[0].parent)))
         self.deadline = time.monotonic() + timeout
+        src = self.out / "in"
+        src.mkdir()
+        inputs = []
+        for p in files:
+            inputs.append(src / p.name)
+            for_libreoffice(p, inputs[-1])
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
                "--norestore", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
-               "--outdir", str(self.out), *[str(p) for p in files]]
+               "--outdir", str(self.out), *[str(p) for p in inputs]]
         owner = self.out / OWNER
         owner.write_text(f"{os.getpid()}\n")
         # its own process group (LibreOffice starts soffice.bin under oosplash): killed as one, and found and

@@ -16,7 +16,9 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDoc
     organ = basis.number.split("〔")[0] if "〔" in basis.number else "示例文"
     d.masthead(settings.committee, f"{organ}〔{date.year}〕15号", copy_no="000001", secret="秘密★1年",
                urgency="加急")
-    d.title("关于进一步规范督导事项交办催办和整改工作的通知")
+    title = "关于进一步规范督导事项交办催办和整改工作的通知"
+    d.properties(title, settings.committee, date, f"{organ}〔{date.year}〕15号")
+    d.title(title)
     d.addressee(settings.bulletin_to)
     cite = f"为贯彻落实{basis.number}《{basis.title}》，" if basis.number else ""
     d.body(f"{cite}为提高督导工作效率，现就规范督导事项交办、催办和整改工作通知如下。")

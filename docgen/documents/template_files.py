@@ -19,7 +19,8 @@ TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulleti
 # what the sentence templates can name (documents/bulletin.text_context)
 TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
               "in_progress 正在办理、overdue 逾期、extended 延期）", "new": "本期新交办（total、kinds）",
-              "meetings": "各次会议", "by_source": "按来源", "overdue": "逾期未办结事项", "late_done": "逾期办结事项",
+              "meetings": "各次会议", "by_source": "按来源", "overdue": "逾期未办结事项（每项的 no 是它在列表中的序数（一）（二）……）",
+              "late_done": "逾期办结事项（no 同上，从（一）起）",
               "explain_days": "说明原因的期限（工作日）", "office": "督导专班名称"}
 
 
