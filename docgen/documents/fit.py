@@ -139,18 +139,6 @@ def _tokens(text: str):
     return out
 
 
-AUTOSPACE = 0.2  # em LibreOffice puts between a Chinese character and a Latin letter or digit (it ignores
-# w:autoSpaceDE/DN; measured on 7.4: 逾期6天 is 0.4 em wider than its characters)
-
-
-def _cjk(c: str) -> bool:
-    return "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"
-
-
-def _spaced(a: str, b: str) -> bool:
-    return (_cjk(a) and b.isascii() and b.isalnum()) or (a.isascii() and a.isalnum() and _cjk(b))
-
-
 def line_count(pieces: list[tuple[str, float, str, float]], width: float, first: float = 0.0) -> int:
     """Lines a paragraph sets in: pieces are (text, size, face, spacing) runs, "\n" a line break; `first` the first
     line's indent."""
@@ -161,8 +149,8 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
                 lines, x, avail, prev = lines + 1, 0.0, max(10.0, width), None
                 continue
             w = sum(metrics.em(c, face) * size + spacing for c in tok) if tok != "\t" else 0.0
-            if prev and x and _spaced(prev[0][-1], tok[0]):
-                w += AUTOSPACE * size  # LibreOffice's space between Chinese and a Latin letter or digit
+            if prev and x and metrics.spaced(prev[0][-1], tok[0]):
+                w += metrics.AUTOSPACE * size  # LibreOffice's space between Chinese and a Latin letter or digit
             if x + w <= avail + 0.01 or x == 0:
                 x += w
                 prev = (tok, w)

@@ -98,8 +98,16 @@ def autospace(s: str, size: float) -> float:
     """The space in pt LibreOffice adds inside s where Chinese meets a Latin letter or a digit (7月13日 has three
     such places, 〔2026〕1号 one). It does so whatever w:autoSpaceDE/DN say (its .docx import ignores them); Word and WPS follow
     them and add nothing, so a width that must hold in all three counts this space too."""
-    # not beside punctuation: 〔2026〕 has none (measured)
-    wide = [unicodedata.east_asian_width(c) in "WF" and not unicodedata.category(c).startswith("P") for c in s]
-    latin = [c.isascii() and c.isalnum() for c in s]
-    return sum(AUTOSPACE * size for i in range(len(s) - 1)
-               if wide[i] and latin[i + 1] or latin[i] and wide[i + 1])
+    return sum(AUTOSPACE * size for a, b in zip(s, s[1:]) if spaced(a, b))
+
+
+def spaced(a: str, b: str) -> bool:
+    """Whether LibreOffice puts its Chinese–Latin space between the characters a and b: a Chinese character (not
+    punctuation: 〔2026〕 has none, measured) beside a Latin letter or a digit."""
+    def wide(c):
+        return unicodedata.east_asian_width(c) in "WF" and not unicodedata.category(c).startswith("P")
+
+    def latin(c):
+        return c.isascii() and c.isalnum()
+
+    return wide(a) and latin(b) or latin(a) and wide(b)
