@@ -149,6 +149,12 @@ def check(c: Ctx):
 
     R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     found = []  # every problem of every kind, told together
+    from .engine.checks import paper_checks
+    from .issuing.transaction import snapshot
+
+    paper = paper_checks(reg, st)  # the slips issued on paper against the ledger; then read as the next run adopts them
+    found += [str(d) for d in paper]
+    st = st if paper else snapshot(reg)
     problems = stale(reg, cal, st)
     if problems:
         found.append("台账的更正会改变已出具的单据：\n" + "\n".join(problems))

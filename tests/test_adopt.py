@@ -1,0 +1,262 @@
+"""Adopting what an office issued on paper before it used docgen (issue 18): an item's `slip` and `slip_date`,
+settings.yaml `bulletin.adopted`. The paper number is recorded as adopted (ledger act `adopt`, 纸质出具), never
+issued again; docgen's own numbers continue after the highest adopted one; receipts and 催办单 cite it; lateness
+counts from its real date; it has no files in the archive."""
+import datetime as dt
+import errno
+import json
+import os
+import threading
+from pathlib import Path
+
+from docx import Document
+
+from conftest import MINI_SETTINGS, write_registers
+
+from docgen.record.ledger import Ledger, read
+
+# 2026-11-02 is a Monday. 主任办公会: meeting.major, due 10 days after the meeting: 2026-11-12 (a Thursday).
+ITEMS = """\
+meetings:
+  - id: M
+    kind: 主任办公会
+    title: 2026年第20次主任办公会
+    date: 2026-11-02
+    items:
+      - id: A1
+        text: 落实事项一
+        lead: 经济发展部
+        slip: 督交〔2026〕7号
+        slip_date: 2026-11-03
+      - id: A2
+        text: 落实事项二
+        lead: 财政金融部
+        slip: 督交〔2026〕9号
+        slip_date: 2026-11-06
+      - {id: A3, text: 落实事项三, lead: 良庄镇}
+"""
+SIGNED = """\
+progress:
+  - {item: A1, date: 2026-11-04, type: 签收, slip: 督交〔2026〕7号, by: 孙伟}
+"""
+
+
+def office(tmp_path, **extra):
+    return write_registers(tmp_path / "r", {"m.yaml": ITEMS, "p.yaml": SIGNED, **extra})
+
+
+def acts(reg: Path) -> list[dict]:
+    return [json.loads(x) for x in (reg / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_adopted_slips_get_no_new_slip_and_docgen_continues_after_the_highest(run, tmp_path, quick_pdf):
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 0, err
+    assert "新出具交办单1份：督交〔2026〕10号" in so  # 7 and 9 were issued on paper: the next is 10, for A3 only
+    st = read(reg)
+    assert sorted(s.item for s in st.valid("assign") if not s.adopted) == ["A3"]
+    adopted = [a for a in acts(reg) if a["act"] == "adopt"]
+    assert [(a["number"], a["item"], a["kind"], a["date"], a["source"]) for a in adopted] == [
+        ("督交〔2026〕7号", "A1", "assign", "2026-11-03", "纸质出具"),
+        ("督交〔2026〕9号", "A2", "assign", "2026-11-06", "纸质出具")]
+    # the archive holds docgen's slip only, and verify accepts the paper slips without files
+    folder = reg / "archive" / "2026" / "交办单"
+    assert sorted(p.name for p in folder.iterdir()) == ["督交〔2026〕10号.docx", "督交〔2026〕10号.pdf"]
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0, so + err
+    # nothing of them in the output or the print batch either
+    assert sorted(p.name for p in (out / "slips" / "交办单").iterdir()) == ["督交〔2026〕10号.docx", "督交〔2026〕10号.pdf"]
+    # idempotent: a second run records nothing more
+    n = len(acts(reg))
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
+    assert rc == 0, err
+    assert "新出具交办单0份" in so and len(acts(reg)) == n
+
+
+def test_check_reads_the_paper_slips_before_any_run(run, tmp_path):
+    """A receipt citing a paper slip is accepted (no "not in the ledger" warning), and the paper slip dated four
+    working days after the meeting is listed as late (issue_lag 2: 11-03, 04, 05, 06 are the 1st to 4th working
+    days after 11-02); the one dated the next day is not. Nothing is written."""
+    reg = office(tmp_path)
+    rc, so, err = run("-r", str(reg), "check")
+    assert rc == 0, err
+    assert "在账本中没有" not in so
+    assert "警告：交办单出具偏晚 督交〔2026〕9号（事项「A2」，财政金融部）：交办（2026年11月2日）后第4个工作日才出具，超过2个工作日" in so
+    assert "督交〔2026〕7号（" not in so
+    assert not (reg / "ledger.jsonl").exists()
+
+
+def test_a_receipt_citing_another_items_paper_slip_is_refused(run, tmp_path):
+    reg = office(tmp_path, **{"p.yaml": "progress:\n  - {item: A3, date: 2026-11-04, type: 签收, slip: 督交〔2026〕7号, by: 邓超}\n"})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert "r/p.yaml:2: slip: 单据「督交〔2026〕7号」是事项「A1」的，不是「A3」的" in err
+
+
+def test_an_urge_for_an_overdue_adopted_item_cites_the_paper_slip(run, tmp_path, quick_pdf):
+    """Due 2026-11-12; on Monday 2026-11-16 A2 is overdue (red) and gets a 催办单 citing 督交〔2026〕9号 of
+    2026年11月6日, the date it was really issued."""
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, so, err = run("-r", str(reg), "-o", str(out), "urge", "--on", "2026-11-16")
+    assert rc == 0, err
+    st = read(reg)
+    urge = next(s for s in st.valid("urge") if s.item == "A2")
+    doc = Document(str(out / "slips" / "催办单" / f"{urge.number}.docx"))
+    text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells) + \
+        "\n".join(p.text for p in doc.paragraphs)
+    assert "督交〔2026〕9号交办单（2026年11月6日）" in text
+    assert not any(s.item == "A2" for s in st.valid("assign") if not s.adopted)
+
+
+def test_bad_paper_numbers_are_refused_naming_file_line_and_field(run, tmp_path):
+    bad = """\
+meetings:
+  - id: M
+    kind: 主任办公会
+    title: 2026年第20次主任办公会
+    date: 2026-11-02
+    items:
+      - {id: B1, text: 事项一, lead: 经济发展部, slip: 招交〔2026〕3号, slip_date: 2026-11-03}
+      - {id: B2, text: 事项二, lead: 经济发展部, slip: 督交〔2025〕3号, slip_date: 2026-11-03}
+      - {id: B3, text: 事项三, lead: 经济发展部, slip: 督交〔2026〕4号, slip_date: 2026-11-03}
+      - {id: B4, text: 事项四, lead: 经济发展部, slip: 督交〔2026〕4号, slip_date: 2026-11-04}
+      - {id: B5, text: 事项五, lead: 经济发展部, slip: "督交[2026]5号", slip_date: 2026-11-04}
+      - {id: B6, text: 事项六, lead: 经济发展部, slip: 督交〔2026〕6号}
+"""
+    reg = write_registers(tmp_path / "r", {"m.yaml": bad})
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-09")
+    assert rc == 2 and "Traceback" not in err
+    m = reg / "m.yaml"
+    lines = err.splitlines()
+    assert f"{m}:7: slip: 「招交〔2026〕3号」不是编号机构「dudao」的交办单编号：其机关代字是「督交」（应如 督交〔2026〕3号）" in lines
+    assert f"{m}:8: slip: 编号「督交〔2025〕3号」的年份2025与出具日期 2026-11-03（slip_date）的年份不符" in lines
+    assert f"{m}:10: slip: 编号「督交〔2026〕4号」已由另一个事项登记为纸质出具（{m}:9）：一个编号只属于一份单据" in lines
+    assert any(x.startswith(f"{m}:11: slip: 「督交[2026]5号」不是单据编号") for x in lines)
+    assert f"{m}:12: slip: 写了纸质单据的编号（slip），还须写它的出具日期（slip_date）" in lines
+    assert not (reg / "ledger.jsonl").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_number_docgen_issued_cannot_be_adopted(run, tmp_path, quick_pdf):
+    first = ITEMS.replace("        slip: 督交〔2026〕7号\n        slip_date: 2026-11-03\n", "") \
+                 .replace("        slip: 督交〔2026〕9号\n        slip_date: 2026-11-06\n", "")
+    reg = write_registers(tmp_path / "r", {"m.yaml": first})
+    out = tmp_path / "out"
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0 and "新出具交办单3份：督交〔2026〕1—3号" in so, so + err
+    before = (reg / "ledger.jsonl").read_bytes()
+    more = first + "      - {id: A4, text: 落实事项四, lead: 良庄镇, slip: 督交〔2026〕2号, slip_date: 2026-11-03}\n"
+    (reg / "m.yaml").write_text(more, encoding="utf-8")
+    for cmd in (["check"], ["assign", "--on", "2026-11-04"]):
+        rc, _, err = run("-r", str(reg), "-o", str(out), *cmd)
+        assert rc == 2, (cmd, err)
+        assert "r/m.yaml:14: slip: 编号「督交〔2026〕2号」是 docgen 出具的（账本第2行，2026-11-03），不能再登记为纸质出具" in err
+    assert (reg / "ledger.jsonl").read_bytes() == before
+    # an item docgen already assigned cannot adopt a paper slip beside it
+    (reg / "m.yaml").write_text(first.replace("{id: A3, text: 落实事项三, lead: 良庄镇}",
+                                              "{id: A3, text: 落实事项三, lead: 良庄镇, slip: 督交〔2026〕8号, slip_date: 2026-11-03}"),
+                                encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert "事项「A3」的交办单已由 docgen 于2026-11-03出具：督交〔2026〕3号（账本第3行），不能再登记「督交〔2026〕8号」" in err
+
+
+def test_a_paper_bulletin_closes_its_period_and_the_next_continues_its_number(run, tmp_path, quick_pdf):
+    settings = MINI_SETTINGS + """\
+bulletin:
+  adopted:
+    - {period: 2026-Q3, number: 2026年第2期, date: 2026-10-12}
+"""
+    reg, out = office(tmp_path, **{"settings.yaml": settings}), tmp_path / "out"
+    rc, so, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-10", "--on", "2026-11-05")
+    assert rc == 0, err
+    assert "2026年第3期" in so
+    assert (out / "bulletins" / "督导通报2026年第3期.pdf").is_file() or any("2026年第3期" in p.name for p in out.rglob("*.pdf"))
+    rc, _, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on", "2026-11-05")
+    assert rc == 1
+    assert "2026年第三季度的《督导通报》2026年第2期已于2026-10-12纸质出具" in err
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0, so + err
+
+
+def test_a_bad_paper_bulletin_is_refused_with_its_line(run, tmp_path):
+    settings = MINI_SETTINGS + """\
+bulletin:
+  adopted:
+    - {period: 2026-Q3, number: 2025年第2期, date: 2026-10-12}
+    - {period: 2026-Q5, number: 2026年第3期, date: 2026-10-12}
+"""
+    reg = office(tmp_path, **{"settings.yaml": settings})
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    # MINI_SETTINGS is 11 lines: bulletin is line 12, adopted 13, its entries 14 and 15
+    assert "r/settings.yaml:14: number: 期号「2025年第2期」的年份与出具日期 2026-10-12 的年份不符（期号按出具的年份编）" in err
+    assert "r/settings.yaml:15: period: 无法识别期间「2026-Q5」" in err
+
+
+def test_adopting_under_two_clerks_at_once_records_each_number_once(tmp_path):
+    from docgen.issuing.transaction import adopt_paper
+    from docgen.registers.load import read_registers
+
+    reg_dir = office(tmp_path)
+    reg, diags = read_registers(reg_dir)
+    assert not diags
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def clerk():
+        try:
+            barrier.wait()
+            with Ledger(reg_dir, wait_seconds=30) as led:
+                adopt_paper(led, reg)
+                led.commit()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=clerk) for _ in range(2)]
+    [t.start() for t in ts]
+    [t.join(60) for t in ts]
+    assert errors == []
+    assert [a["number"] for a in acts(reg_dir) if a["act"] == "adopt"] == ["督交〔2026〕7号", "督交〔2026〕9号"]
+    assert read(reg_dir).next_number("dudao", "assign", "督交", 2026) == (10, "督交〔2026〕10号")
+
+
+def test_a_run_that_cannot_write_the_ledger_adopts_nothing_and_the_next_adopts_once(run, tmp_path, monkeypatch,
+                                                                                      quick_pdf):
+    import docgen.record.ledger as L
+
+    reg, out = office(tmp_path), tmp_path / "out"
+    real = L.atomic_write_bytes
+
+    def full(path, data):
+        if Path(path).name == "ledger.jsonl":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, data)
+
+    monkeypatch.setattr(L, "atomic_write_bytes", full)
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 2 and "账本未改动" in err
+    assert not (reg / "ledger.jsonl").exists()
+    monkeypatch.setattr(L, "atomic_write_bytes", real)
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 0, err
+    assert "督交〔2026〕10号" in so
+    assert [a["number"] for a in acts(reg) if a["act"] == "adopt"] == ["督交〔2026〕7号", "督交〔2026〕9号"]
+
+
+def test_an_old_ledger_without_adopt_records_still_reads_and_adopts(tmp_path):
+    """A version-1 ledger (no "v", written before the adopt act existed) reads as before; a paper slip adopted
+    into it keeps the chain, and docgen's next number follows the highest of both (1 given, 7 adopted: 8)."""
+    from docgen.record.ledger import GENESIS, encode
+
+    r = {"n": 1, "prev": GENESIS, "at": "2026-01-05T01:00:00Z", "act": "number", "issuer": "dudao", "kind": "assign",
+         "year": 2026, "seq": 1, "prefix": "督交", "number": "督交〔2026〕1号", "item": "X", "key": "X",
+         "date": "2026-01-05"}
+    (tmp_path / "ledger.jsonl").write_text(encode(r) + "\n", encoding="utf-8")
+    with Ledger(tmp_path) as led:
+        led.adopt("dudao", "assign", "督交", 2026, 7, "督交〔2026〕7号", "Y", "Y", dt.date(2026, 1, 4))
+        led.commit()
+    st = read(tmp_path)
+    assert [(s.number, s.adopted) for s in st.slips.values()] == [("督交〔2026〕1号", False), ("督交〔2026〕7号", True)]
+    assert st.next_number("dudao", "assign", "督交", 2026) == (8, "督交〔2026〕8号")
+    assert acts(tmp_path)[1]["v"] == 2 and "v" not in acts(tmp_path)[0]
