@@ -752,6 +752,12 @@ def import_cmd(c: Ctx, xlsx, sheet):
     click.echo(f"共导入{pl.rows}个事项。运行 docgen check 检查。")
     if pl.progress:
         click.echo(f"说明：{pl.progress}行的“办理情况”没有导入（进展记录须写日期和类型，见 docs/registers.md 的 progress）。")
+    if pl.slips:
+        click.echo(f"说明：{pl.slips}行的“交办单号”导入为纸质出具的单据（slip，交办日期为 slip_date）：docgen 不再为它们出具交办单，"
+                   "自己的编号接在其后。")
+    if pl.other_slips:
+        click.echo(f"说明：{len(pl.other_slips)}行的“交办单号”不是本编号机构的机关代字，没有导入：{'、'.join(pl.other_slips)}；"
+                   "如确是纸质出具的，请在台账中为事项写 slip 和 slip_date，或写明 issuer。")
     click.echo("注意：导入的事项都还没有进展记录，docgen 视为尚未办结：已办结、已销号的，先在 progress 中登记办结和核查，"
                "再运行 docgen build（否则会为它们出具交办单和催办单）；可先用 docgen build --no-pdf 只生成草稿查看。")
 

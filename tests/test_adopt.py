@@ -260,3 +260,36 @@ def test_an_old_ledger_without_adopt_records_still_reads_and_adopts(tmp_path):
     assert [(s.number, s.adopted) for s in st.slips.values()] == [("督交〔2026〕1号", False), ("督交〔2026〕7号", True)]
     assert st.next_number("dudao", "assign", "督交", 2026) == (8, "督交〔2026〕8号")
     assert acts(tmp_path)[1]["v"] == 2 and "v" not in acts(tmp_path)[0]
+
+
+def test_import_writes_the_paper_slip_numbers_of_the_issuer(run, tmp_path, quick_pdf):
+    """交办单号 督交〔2026〕7号 (the issuer's prefix) and 督改〔2026〕2号 (a finding's 整改通知单) are imported as
+    paper slips dated their 交办日期; 招交〔2026〕1号 is another issuer's and is not. The first run issues a
+    交办单 only for the rows without one, numbered after 7: 8 and 9."""
+    from test_init_import import _office_sheet
+
+    from docgen.registers.load import read_registers
+
+    header = ["序号", "事项来源", "会议名称/批示领导/文号", "督办事项", "责任单位", "配合单位", "交办日期", "完成时限", "交办单号"]
+    rows = [[1, "主任办公会", "2026年第12次主任办公会", "甲事项", "财政金融部", None, "2026-11-02", "2026-11-30", "督交〔2026〕7号"],
+            [2, "主任办公会", "2026年第12次主任办公会", "乙事项", "经济发展部", None, "2026-11-02", "2026-11-30", "招交〔2026〕1号"],
+            [3, "主任办公会", "2026年第12次主任办公会", "丙事项", "良庄镇", None, "2026-11-02", "2026-11-30", None],
+            [4, "挂牌督导", None, "秸秆禁烧责任未落实", "良庄镇", None, "2026-11-03", "2026-11-20", "督改〔2026〕2号"]]
+    reg_dir = write_registers(tmp_path / "registers", {})
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", rows, header=header)
+    rc, so, err = run("-r", str(reg_dir), "import", str(xlsx))
+    assert rc == 0, err
+    assert "说明：2行的“交办单号”导入为纸质出具的单据" in so
+    assert "说明：1行的“交办单号”不是本编号机构的机关代字，没有导入：招交〔2026〕1号" in so
+    reg, diags = read_registers(reg_dir)
+    assert diags == []
+    got = {i.text: (i.paper.number, i.paper.date) if i.paper else None for i in reg.items}
+    assert got == {"甲事项": ("督交〔2026〕7号", dt.date(2026, 11, 2)), "乙事项": None, "丙事项": None,
+                   "秸秆禁烧责任未落实": ("督改〔2026〕2号", dt.date(2026, 11, 3))}
+    out = tmp_path / "out"
+    rc, so, err = run("-r", str(reg_dir), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    assert "新出具交办单2份：督交〔2026〕8—9号" in so, so
+    rc, so, err = run("-r", str(reg_dir), "-o", str(out), "rectify", "--on", "2026-11-03")
+    assert rc == 0, err
+    assert "新出具整改通知单0份" in so, so
