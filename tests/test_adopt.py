@@ -293,3 +293,26 @@ def test_import_writes_the_paper_slip_numbers_of_the_issuer(run, tmp_path, quick
     rc, so, err = run("-r", str(reg_dir), "-o", str(out), "rectify", "--on", "2026-11-03")
     assert rc == 0, err
     assert "新出具整改通知单0份" in so, so
+
+
+def test_the_xlsx_and_the_board_show_the_paper_numbers(run, tmp_path):
+    """Before any run: the 台账.xlsx 交办单号 column holds 督交〔2026〕7号 for A1 and 9号 for A2, A3 none; the
+    board's page of A1 lists the paper slip, marked 纸质出具, without a link (there is no PDF)."""
+    from openpyxl import load_workbook
+
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "ledger", "--xlsx", str(tmp_path / "t.xlsx"), "--on", "2026-11-09")
+    assert rc == 0, err
+    ws = load_workbook(tmp_path / "t.xlsx")["会议议定事项"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    head = next(r for r in rows if "交办单号" in r)
+    col, text = head.index("交办单号"), head.index("督办事项") if "督办事项" in head else head.index("事项内容")
+    got = {r[text]: r[col] for r in rows[rows.index(head) + 1:] if r[text]}
+    assert got == {"落实事项一": "督交〔2026〕7号", "落实事项二": "督交〔2026〕9号", "落实事项三": None}
+    rc, _, err = run("-r", str(reg), "-o", str(out), "site", "--on", "2026-11-09")
+    assert rc == 0, err
+    page = next(p for p in (out / "site").rglob("*.html") if "落实事项一" in p.read_text(encoding="utf-8")
+                and "出具交办单" in p.read_text(encoding="utf-8"))
+    html = page.read_text(encoding="utf-8")
+    assert "督交〔2026〕7号" in html and "（纸质出具）" in html
+    assert not (reg / "ledger.jsonl").exists()
