@@ -154,6 +154,7 @@ def check(c: Ctx):
 
     paper = paper_checks(reg, st)  # the slips issued on paper against the ledger; then read as the next run adopts them
     found += [str(d) for d in paper]
+    recorded = st
     st = st if paper else snapshot(reg)
     problems = stale(reg, cal, st)
     if problems:
@@ -173,7 +174,9 @@ def check(c: Ctx):
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
-               f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
+               f"账本{len(recorded.records)}条记录，{len(recorded.slips)}个编号，{len(recorded.closes)}个已结算期间"
+               + (f"；{len(st.slips) - len(recorded.slips)}份纸质出具的单据将在下次出具时登记" if st is not recorded
+                  and len(st.slips) > len(recorded.slips) else "") + "。")
 
 
 @cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。\n\n"

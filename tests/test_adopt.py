@@ -84,6 +84,7 @@ def test_check_reads_the_paper_slips_before_any_run(run, tmp_path):
     assert "在账本中没有" not in so
     assert "警告：交办单出具偏晚 督交〔2026〕9号（事项「A2」，财政金融部）：交办（2026年11月2日）后第4个工作日才出具，超过2个工作日" in so
     assert "督交〔2026〕7号（" not in so
+    assert "账本0条记录，0个编号，0个已结算期间；2份纸质出具的单据将在下次出具时登记。" in so
     assert not (reg / "ledger.jsonl").exists()
 
 
