@@ -9,8 +9,6 @@ import os
 import threading
 from pathlib import Path
 
-from docx import Document
-
 from conftest import MINI_SETTINGS, write_registers
 
 from docgen.record.ledger import Ledger, read
@@ -95,18 +93,20 @@ def test_a_receipt_citing_another_items_paper_slip_is_refused(run, tmp_path):
     assert "r/p.yaml:2: slip: 单据「督交〔2026〕7号」是事项「A1」的，不是「A3」的" in err
 
 
-def test_an_urge_for_an_overdue_adopted_item_cites_the_paper_slip(run, tmp_path, quick_pdf):
-    """Due 2026-11-12; on Monday 2026-11-16 A2 is overdue (red) and gets a 催办单 citing 督交〔2026〕9号 of
-    2026年11月6日, the date it was really issued."""
+def test_an_urge_for_an_overdue_adopted_item_cites_the_paper_slip(run, tmp_path):
+    """Due 2026-11-12; on Monday 2026-11-16 A2 is overdue 4 days (red) and gets a 催办单 whose 交办依据 is
+    督交〔2026〕9号 of 2026年11月6日, the date it was really issued: read from the real PDF."""
+    import pdfplumber
+
     reg, out = office(tmp_path), tmp_path / "out"
     rc, so, err = run("-r", str(reg), "-o", str(out), "urge", "--on", "2026-11-16")
     assert rc == 0, err
     st = read(reg)
     urge = next(s for s in st.valid("urge") if s.item == "A2")
-    doc = Document(str(out / "slips" / "催办单" / f"{urge.number}.docx"))
-    text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells) + \
-        "\n".join(p.text for p in doc.paragraphs)
-    assert "督交〔2026〕9号交办单（2026年11月6日）" in text
+    with pdfplumber.open(out / "slips" / "催办单" / f"{urge.number}.pdf") as pdf:
+        lines = pdf.pages[0].extract_text().splitlines()
+    assert "交办依据 督交〔2026〕9号交办单（2026年11月6日）" in lines
+    assert "办理进度 已逾期4天" in lines
     assert not any(s.item == "A2" for s in st.valid("assign") if not s.adopted)
 
 
@@ -317,3 +317,38 @@ def test_the_xlsx_and_the_board_show_the_paper_numbers(run, tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "督交〔2026〕7号" in html and "（纸质出具）" in html
     assert not (reg / "ledger.jsonl").exists()
+
+
+def test_a_paper_slip_changed_after_it_was_recorded_is_refused(run, tmp_path, quick_pdf):
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 0, err
+    before = (reg / "ledger.jsonl").read_bytes()
+    m = reg / "m.yaml"
+    m.write_text(ITEMS.replace("slip_date: 2026-11-06", "slip_date: 2026-11-05"), encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
+    assert rc == 2
+    # the adopt records are lines 1 and 2 (staged before this run's number), A2's slip is written on line 15
+    assert (f"{m}:15: slip: 督交〔2026〕9号 已按出具日期 2026-11-06 登记在账本中（第2行），这里写的是 2026-11-05："
+            "请把日期改回") in err
+    m.write_text(ITEMS.replace("督交〔2026〕9号", "督交〔2026〕8号"), encoding="utf-8")
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert f"{m}:15: slip: 事项「A2」的交办单已登记为纸质出具：督交〔2026〕9号（账本第2行），不能再登记「督交〔2026〕8号」" in err
+    assert (reg / "ledger.jsonl").read_bytes() == before
+
+
+def test_a_voided_paper_slip_is_assigned_anew(run, tmp_path, quick_pdf):
+    """Voiding a paper slip records the void and makes no file; the item then gets docgen's 交办单, 10号."""
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 0, err
+    rc, _, err = run("-r", str(reg), "-o", str(out), "void", "督交〔2026〕9号", "--reason", "纸质单据送错单位", "--on", "2026-11-09")
+    assert rc == 0, err
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-10")
+    assert rc == 0, err
+    assert "新出具交办单1份：督交〔2026〕11号" in so
+    assert read(reg).slips["督交〔2026〕11号"].item == "A2"
+    assert not list((reg / "archive").rglob("督交〔2026〕9号*"))
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0, so + err
