@@ -154,8 +154,9 @@ def check(c: Ctx):
 
     paper = paper_checks(reg, st)  # the slips issued on paper against the ledger; then read as the next run adopts them
     found += [str(d) for d in paper]
-    recorded = st
-    st = st if paper else snapshot(reg)
+    recorded = (len(st.records), len(st.slips), len(st.closes))
+    if not paper:
+        snapshot(reg, st)
     problems = stale(reg, cal, st)
     if problems:
         found.append("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
@@ -174,9 +175,9 @@ def check(c: Ctx):
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
-               f"账本{len(recorded.records)}条记录，{len(recorded.slips)}个编号，{len(recorded.closes)}个已结算期间"
-               + (f"；{len(st.slips) - len(recorded.slips)}份纸质出具的单据将在下次出具时登记" if st is not recorded
-                  and len(st.slips) > len(recorded.slips) else "") + "。")
+               f"账本{recorded[0]}条记录，{recorded[1]}个编号，{recorded[2]}个已结算期间"
+               + (f"；{len(st.slips) - recorded[1]}份纸质出具的单据将在下次出具时登记" if len(st.slips) > recorded[1]
+                  else "") + "。")
 
 
 @cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。\n\n"

@@ -352,3 +352,11 @@ def test_a_voided_paper_slip_is_assigned_anew(run, tmp_path, quick_pdf):
     assert not list((reg / "archive").rglob("督交〔2026〕9号*"))
     rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
     assert rc == 0, so + err
+
+
+def test_drafts_leave_out_the_items_assigned_on_paper(run, tmp_path):
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--no-pdf", "--on", "2026-11-09")
+    assert rc == 0, err
+    assert [p.name for p in (out / "drafts" / "交办单").iterdir()] == ["草稿-A3.docx"]
+    assert not (reg / "ledger.jsonl").exists()

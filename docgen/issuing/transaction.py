@@ -78,10 +78,10 @@ def adopt_paper(led: Ledger, reg: Registers) -> list[Slip]:
     return out
 
 
-def snapshot(reg: Registers) -> State:
-    """The ledger as a run would see it once the paper documents are adopted, without writing anything (no lock
-    either): what drafts and `check` read."""
-    st = read(reg.root)
+def snapshot(reg: Registers, st: State | None = None) -> State:
+    """The ledger (read now, or `st`, which is then staged into) as a run would see it once the paper documents
+    are adopted, without writing anything (no lock either): what drafts, `check`, the xlsx and the board read."""
+    st = read(reg.root) if st is None else st
     led = Ledger(reg.root, lock=False)
     led.state = st
     adopt_paper(led, reg)
