@@ -360,3 +360,18 @@ def test_drafts_leave_out_the_items_assigned_on_paper(run, tmp_path):
     assert rc == 0, err
     assert [p.name for p in (out / "drafts" / "交办单").iterdir()] == ["草稿-A3.docx"]
     assert not (reg / "ledger.jsonl").exists()
+
+
+def test_import_refuses_a_number_docgen_issued_as_a_paper_slip(run, tmp_path, quick_pdf):
+    """docgen's own 台账.xlsx carries the numbers docgen issued in 交办单号: imported into the office whose ledger
+    issued them, they are not paper slips; the import is refused and writes nothing."""
+    reg, out = office(tmp_path), tmp_path / "out"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-09")
+    assert rc == 0, err
+    rc, _, err = run("-r", str(reg), "-o", str(out), "ledger", "--xlsx", str(tmp_path / "t.xlsx"), "--on", "2026-11-09")
+    assert rc == 0, err
+    before = sorted(p.name for p in reg.rglob("*"))
+    rc, _, err = run("-r", str(reg), "import", str(tmp_path / "t.xlsx"))
+    assert rc == 2
+    assert "编号「督交〔2026〕10号」是 docgen 出具的（账本第3行，2026-11-09），不能再登记为纸质出具" in err
+    assert sorted(p.name for p in reg.rglob("*")) == before

@@ -533,7 +533,12 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     # the files with the registers already there: what `check` would say
     texts, out = _read_files(registers)
     texts.update({rel: t for rel, (_, _, t) in files.items()})
-    _, diags = parse_registers(texts, str(registers))
+    merged, diags = parse_registers(texts, str(registers), partial=True)
+    if merged is not None and merged.settings is not None and not out:
+        from ..engine.checks import paper_checks  # a 交办单号 docgen issued (its own 台账.xlsx) is no paper slip
+        from ..record.ledger import read
+
+        diags = diags + paper_checks(merged, read(registers))
     if out or diags:  # what the checks of each row above did not foresee: named in the files not yet written
         raise DocgenError("导入后的台账有以下问题，未写出任何文件（所指的导入文件尚未写出）：\n"
                           + "\n".join(str(d) for d in sorted(set(out + diags))))
