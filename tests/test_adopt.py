@@ -375,3 +375,21 @@ def test_import_refuses_a_number_docgen_issued_as_a_paper_slip(run, tmp_path, qu
     assert rc == 2
     assert "编号「督交〔2026〕10号」是 docgen 出具的（账本第3行，2026-11-09），不能再登记为纸质出具" in err
     assert sorted(p.name for p in reg.rglob("*")) == before
+
+
+def test_two_clerks_running_assign_at_once_adopt_once_and_number_once(tmp_path, quick_pdf):
+    """Two docgen processes at once (as two clerks on a shared drive): the second waits for the ledger's lock and
+    finds the paper slips and 10号 recorded: 7号 and 9号 are adopted once, 督交〔2026〕10号 given once."""
+    import subprocess
+    import sys
+
+    reg = office(tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-m", "docgen", "-r", str(reg), "-o", str(tmp_path / f"out{i}"),
+                               "assign", "--on", "2026-11-09"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for i in (1, 2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    recs = acts(reg)
+    assert [a["number"] for a in recs if a["act"] == "adopt"] == ["督交〔2026〕7号", "督交〔2026〕9号"]
+    assert [a["number"] for a in recs if a["act"] == "number"] == ["督交〔2026〕10号"]
+    assert sum("新出具交办单1份：督交〔2026〕10号" in so for so, _ in results) == 1
