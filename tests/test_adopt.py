@@ -393,3 +393,40 @@ def test_two_clerks_running_assign_at_once_adopt_once_and_number_once(tmp_path, 
     assert [a["number"] for a in recs if a["act"] == "adopt"] == ["督交〔2026〕7号", "督交〔2026〕9号"]
     assert [a["number"] for a in recs if a["act"] == "number"] == ["督交〔2026〕10号"]
     assert sum("新出具交办单1份：督交〔2026〕10号" in so for so, _ in results) == 1
+
+
+def test_the_ledger_refuses_adopt_records_that_do_not_hold(tmp_path):
+    """Read back, an adopt record is checked like a number: its form, its kind (no paper 催办单), its source, and
+    that nothing is rendered, reissued or batched under it; each problem is named with its line."""
+    import pytest
+
+    from docgen.core.diagnostics import InputErrors
+    from docgen.record.ledger import GENESIS, encode, line_hash, parse
+
+    def ledger(*recs):
+        lines, prev = [], GENESIS
+        for n, r in enumerate(recs, 1):
+            line = encode({"n": n, "prev": prev, "at": "2026-11-09T01:00:00Z", "v": 2, **r})
+            lines.append(line)
+            prev = line_hash(line)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    good = {"act": "adopt", "issuer": "dudao", "kind": "assign", "year": 2026, "seq": 7, "prefix": "督交",
+            "number": "督交〔2026〕7号", "item": "A1", "key": "A1", "date": "2026-11-03", "source": "纸质出具"}
+    st = parse(ledger(good), "l")
+    assert st.slips["督交〔2026〕7号"].adopted and st.counters[("dudao", "assign", 2026)] == 7
+    cases = [
+        ({**good, "kind": "urge", "prefix": "督催", "number": "督催〔2026〕7号"}, "只有交办单、整改通知单和《督导通报》可以登记为纸质出具，不能是「urge」"),
+        ({**good, "source": "补录"}, "纸质出具记录的来源应为「纸质出具」"),
+        ({**good, "number": "督交〔2026〕07号"}, "编号「督交〔2026〕07号」与机关代字、年份、序号不符（应为「督交〔2026〕7号」）"),
+        ({**good, "date": "2025-12-30"}, "编号年份与出具日期的年份不符"),
+    ]
+    for rec, msg in cases:
+        with pytest.raises(InputErrors) as e:
+            parse(ledger(rec), "l")
+        assert str(e.value) == f"l:1: 账本: {msg}"
+    render = {"act": "render", "number": "督交〔2026〕7号", "rev": 0, "date": "2026-11-09", "docx": "0" * 64,
+              "pdf": "0" * 64, "facts": {}}
+    with pytest.raises(InputErrors) as e:
+        parse(ledger(good, render), "l")
+    assert str(e.value) == "l:2: 账本: 督交〔2026〕7号 是纸质出具的，docgen 没有出具它的文件"
