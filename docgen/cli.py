@@ -149,6 +149,14 @@ def check(c: Ctx):
 
     R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     found = []  # every problem of every kind, told together
+    from .engine.checks import paper_checks
+    from .issuing.transaction import snapshot
+
+    paper = paper_checks(reg, st)  # the slips issued on paper against the ledger; then read as the next run adopts them
+    found += [str(d) for d in paper]
+    recorded = (len(st.records), len(st.slips), len(st.closes))
+    if not paper:
+        snapshot(reg, st)
     problems = stale(reg, cal, st)
     if problems:
         found.append("台账的更正会改变已出具的单据：\n" + "\n".join(problems))
@@ -167,7 +175,9 @@ def check(c: Ctx):
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
-               f"账本{len(st.records)}条记录，{len(st.slips)}个编号，{len(st.closes)}个已结算期间。")
+               f"账本{recorded[0]}条记录，{recorded[1]}个编号，{recorded[2]}个已结算期间"
+               + (f"；{len(st.slips) - recorded[1]}份纸质出具的单据将在下次出具时登记" if len(st.slips) > recorded[1]
+                  else "") + "。")
 
 
 @cli.command(help="计算办结时限并说明理由：规则、依据条款、跳过的非工作日和计入的调休上班日。\n\n"
@@ -748,6 +758,12 @@ def import_cmd(c: Ctx, xlsx, sheet):
     click.echo(f"共导入{pl.rows}个事项。运行 docgen check 检查。")
     if pl.progress:
         click.echo(f"说明：{pl.progress}行的“办理情况”没有导入（进展记录须写日期和类型，见 docs/registers.md 的 progress）。")
+    if pl.slips:
+        click.echo(f"说明：{pl.slips}行的“交办单号”导入为纸质出具的单据（slip，交办日期为 slip_date）：docgen 不再为它们出具交办单，"
+                   "自己的编号接在其后。")
+    if pl.other_slips:
+        click.echo(f"说明：{len(pl.other_slips)}行的“交办单号”不是本编号机构的机关代字，没有导入：{'、'.join(pl.other_slips)}；"
+                   "如确是纸质出具的，请在台账中为事项写 slip 和 slip_date，或写明 issuer。")
     click.echo("注意：导入的事项都还没有进展记录，docgen 视为尚未办结：已办结、已销号的，先在 progress 中登记办结和核查，"
                "再运行 docgen build（否则会为它们出具交办单和催办单）；可先用 docgen build --no-pdf 只生成草稿查看。")
 

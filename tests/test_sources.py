@@ -92,7 +92,7 @@ def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
     assert f"{f}:3: id: 事项编号「X-1」不符合年度目标的编号格式（如 MB01）" in err
     assert f"{f}:3: by: 日期「2026-02-30」不存在（2026年2月没有30日）" in err
     assert f"{f}:4: owner: 目标中没有「owner」这个字段" in err
-    assert "可用：id、text、co、assigned、rule、issuer、urgency、lead、by）" in err
+    assert "可用：id、text、co、assigned、rule、issuer、urgency、slip、slip_date、lead、by）" in err
     assert f"{f}:5: lead: 单位「财政局」不在单位名录（units）中" in err
     assert f"{f}:2:" not in err  # the good entry has nothing said about it
     # the registers' keys now name it, between the built-in sources and progress

@@ -87,3 +87,36 @@ def mobile_warnings(reg: Registers) -> list[str]:
     """The units without a mobile number, who cannot be sent an SMS: one warning naming them all, or none."""
     no_mobile = [u.name for u in reg.units.values() if not u.mobile]
     return ["以下单位没有登记手机号（mobile），不能发送短信提醒：" + "、".join(no_mobile)] if no_mobile else []
+
+
+def paper_checks(reg: Registers, st) -> list[Diagnostic]:
+    """The documents the office issued on paper (items' `slip`, settings.yaml `bulletin.adopted`) against the
+    ledger (record.ledger.State): a number docgen issued cannot be adopted, an adopted number belongs to its own
+    item, an item (a period) docgen already assigned (bulletined) cannot adopt another, and one already adopted
+    keeps the number it was adopted with. Errors, naming the file, line and field."""
+    from ..kinds import KINDS
+
+    out: list[Diagnostic] = []
+    wants = [(i.paper, i.first_kind, i.id, i.id, "slip", f"事项「{i.id}」") for i in reg.items if i.paper]
+    wants += [(p, "bulletin", "", p.period, "number", p.label) for p in reg.settings.bulletin_adopted]
+    for p, kind, item, key, fld, what in wants:
+        name = KINDS[kind].name
+        s = st.slips.get(p.number)
+        mine = s is not None and s.kind == kind and s.key == key
+        held = st.by_key.get((kind, key))
+        if s is not None and not s.adopted:
+            why = (f"编号「{p.number}」是 docgen 出具的（账本第{s.line}行，{s.issued.isoformat()}），"
+                   "不能再登记为纸质出具")
+        elif s is not None and not mine:
+            why = f"编号「{p.number}」已登记为{'《督导通报》' if s.kind == 'bulletin' else '事项「' + s.item + '」的单据'}（账本第{s.line}行）"
+        elif s is not None and s.issued != p.date:
+            why = f"{p.number} 已按出具日期 {s.issued.isoformat()} 登记在账本中（第{s.line}行），这里写的是 {p.date.isoformat()}：请把日期改回"
+        elif s is None and held is not None:
+            h = st.slips[held]
+            how = "已登记为纸质出具" if h.adopted else f"已由 docgen 于{h.issued.isoformat()}出具"
+            why = (f"{what}的{name}{how}：{held}（账本第{h.line}行），不能再登记「{p.number}」"
+                   + ("" if h.adopted else f"。如那份{name}不应出具，先运行 docgen void {held} --reason 原因"))
+        else:
+            continue
+        out.append(Diagnostic(p.src.file, p.src.line, fld, why))
+    return out

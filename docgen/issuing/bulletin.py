@@ -11,6 +11,7 @@ import glob
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.diagnostics import DocgenError
 from ..core.paths import Paths
 from ..record import archive as A
 from ..registers.calendar import WorkCalendar
@@ -63,8 +64,9 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     already closed gets no draft: (its recorded view, None, its bulletin)."""
     from ..documents import templates
 
-    st = read(reg.root)
+    st = T.snapshot(reg)  # a period bulletined on paper (settings.yaml bulletin.adopted) as the real run adopts it
     done = st.find("bulletin", period.key)
+    _refuse_paper(done, period)
     if done is not None and period.key in st.closes:
         return st.closes[period.key]["view"], None, done
     templates.require(reg.root, ["通报"])
@@ -74,6 +76,15 @@ def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.
     preflight(path.parent)
     write_draft(path, data, "期号")
     return view, path, None
+
+
+def _refuse_paper(slip: Slip | None, period: Period) -> None:
+    """A period whose bulletin was issued on paper before docgen is closed with that number: none is drawn."""
+    if slip is not None and slip.adopted:
+        e = DocgenError(f"{period.label}的《督导通报》{slip.number}已于{slip.issued.isoformat()}纸质出具"
+                        "（settings.yaml 的 bulletin.adopted），该期间已结算，docgen 不再出具；下一期接续其期号")
+        e.exit_code = 1
+        raise e
 
 
 def _draft(out: Paths, period: Period) -> Path:
@@ -107,7 +118,7 @@ class _Bulletin(T.Issuing):
 
     def plan(self, st: State) -> list[_Next]:
         slip = st.find("bulletin", self.period.key)
-        if slip is not None and self.period.key in st.closes:
+        if slip is not None and (slip.adopted or self.period.key in st.closes):
             return []
         # a new bulletin; or one numbered before bulletins closed their periods (an old numbers.tsv): it is
         # closed now, with the figures as of its own date
@@ -130,6 +141,7 @@ class _Bulletin(T.Issuing):
     def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, dict, Path, list[str]]:
         st = led.state
         slip = st.find("bulletin", self.period.key)
+        _refuse_paper(slip, self.period)  # after the commit: the adoption itself is recorded
         close = st.closes[self.period.key]
         path = bulletin_path(self.out, slip)
         errors: list[str] = []

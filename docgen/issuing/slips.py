@@ -185,7 +185,7 @@ def stale(reg: Registers, cal: WorkCalendar, st: State) -> list[str]:
             continue
         if s.item not in ids:  # numbered and never rendered too (a killed run, an older --no-pdf): it cannot be
             issued = any(rev != VOID_REV for rev in s.renders)  # a staged reissue has no render yet: rev 0 has
-            done = "出具" if issued else "编号，尚未生成文件"  # finished without its item
+            done = "纸质出具" if s.adopted else "出具" if issued else "编号，尚未生成文件"  # finished without its item
             out.append(f"{s.number}（{cn_date(s.issued)}{done}）：事项「{s.item}」已不在台账中。"
                        f"请恢复该事项，或运行 docgen void {s.number} --reason 原因")
             continue
@@ -371,7 +371,7 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     number is taken, nothing recorded, archived or batched."""
     k = KINDS[kind]
     report = Report(kind, draft=True)
-    st = read(reg.root)
+    st = T.snapshot(reg)  # the paper slips as the real run will adopt them: no draft for an item one assigned
     folder = draft_dir(out, kind)
     templates.require(reg.root, required_templates(kind))
     if reissue:
@@ -389,7 +389,8 @@ def drafts(reg: Registers, cal: WorkCalendar, kind: str, as_of: dt.date, out: Pa
     refuse_stale(reg, cal, st)
     needs, report.skipped, report.pending = plan(kind, reg, cal, as_of, st)
     report.unfinished = [s.number for s in st.slips.values()
-                         if s.kind == kind and not s.is_void and s.rendered is None and s.issued <= as_of]
+                         if s.kind == kind and not s.is_void and s.rendered is None and not s.adopted
+                         and s.issued <= as_of]
     tentative = [replace(s, number=DRAFT) for s in _tentative(reg, kind, as_of, st, needs)]
     named = []
     for s, data in zip(tentative, draw_many(reg, cal, st, tentative, workers, report)):
@@ -506,7 +507,7 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     ids = {i.id for i in reg.items}
     todo = []
     for s in st.slips.values():
-        if s.kind != kind or s.issued > as_of:
+        if s.kind != kind or s.issued > as_of or s.adopted:  # a paper slip has no files to make
             continue
         if s.is_void:  # a copy marked 作废, only for a slip that was issued
             if not s.renders or s.void_rendered is not None:

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..core.diagnostics import DocgenError
+from ..core.diagnostics import DocgenError, InputErrors
 from ..core.files import atomic_write_bytes, probe_writable
 from ..core.paths import Paths
 from ..record import archive as A
 from ..kinds import KINDS
-from ..record.ledger import Ledger, Slip, State, sha256_file
+from ..record.ledger import Ledger, Slip, State, read, sha256_file
 from ..registers.model import Registers
 
 DRAFT = "草稿"  # printed where a draft's number would go
@@ -52,6 +52,40 @@ def clear_drafts(folder: Path, pattern: str = f"{DRAFT}-*.docx") -> None:
             p.unlink(missing_ok=True)
         for p in folder.glob(f".{DRAFT}-*.tmp"):
             p.unlink(missing_ok=True)
+
+
+def adopt_paper(led: Ledger, reg: Registers) -> list[Slip]:
+    """Stage an adopt record for every document the office issued on paper (an item's `slip`, settings.yaml
+    `bulletin.adopted`) that the ledger does not hold yet; returns them. Run under the lock at the start of every
+    issuing run, so adopting is idempotent (a number recorded once is skipped) and two clerks at once adopt it
+    once. One that contradicts the ledger is refused (InputErrors: file, line, field) before anything is staged."""
+    from ..engine.checks import paper_checks
+
+    errors = paper_checks(reg, led.state)
+    if errors:
+        raise InputErrors(errors)
+    out = []
+    for i in reg.items:
+        p = i.paper
+        if p is not None and p.number not in led.state.slips:
+            kind = i.first_kind
+            out.append(led.adopt(i.issuer, kind, reg.settings.issuers[i.issuer].prefixes[kind], p.year, p.seq,
+                                 p.number, i.id, i.id, p.date))
+    for p in reg.settings.bulletin_adopted:
+        if p.number not in led.state.slips:
+            out.append(led.adopt(reg.settings.bulletin_issuer, "bulletin", None, p.year, p.seq, p.number, "",
+                                 p.period, p.date))
+    return out
+
+
+def snapshot(reg: Registers, st: State | None = None) -> State:
+    """The ledger (read now, or `st`, which is then staged into) as a run would see it once the paper documents
+    are adopted, without writing anything (no lock either): what drafts, `check`, the xlsx and the board read."""
+    st = read(reg.root) if st is None else st
+    led = Ledger(reg.root, lock=False)
+    led.state = st
+    adopt_paper(led, reg)
+    return st
 
 
 def preflight(*folders: Path) -> None:
@@ -135,6 +169,7 @@ def transact(kind: Issuing, out: Paths) -> Any:
         st = led.state
         A.bind(led, arch, kind.reg.settings.office)
         clean_stale(out)
+        adopt_paper(led, kind.reg)  # committed with this run's numbers (or alone, when there are none)
         kind.prepare(led)
         templates.require(kind.reg.root, kind.templates)
         entries = kind.plan(st)

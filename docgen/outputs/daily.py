@@ -33,7 +33,9 @@ class Day:
 def day(reg: Registers, cal: WorkCalendar, as_of: dt.date) -> Day:
     from ..issuing.slips import assigning_slip
 
-    st = read(reg.root)
+    from ..issuing.transaction import snapshot
+
+    st = snapshot(reg)  # the slips issued on paper (items' `slip`) too, before the first run records them
     statuses = [s for s in status_all(reg, cal, as_of) if s.item.assigned <= as_of]
     slips = sorted((IssuedSlip(s.number, s.kind, s.item, s.issued) for s in st.slips.values()
                     if s.kind in SLIP_KINDS and not s.is_void and s.renders and s.issued <= as_of),

@@ -119,7 +119,7 @@ def _history(d: Day, item, page_dir: Path, arch: Path, pdfs: dict[Path, Path], d
                      and s.issued <= d.as_of), key=lambda s: (s.issued, s.number)):
         pdf = A.archived(arch, s, 0, ".pdf")
         entry = {"day": s.issued, "date": cn_date(s.issued), "what": f"出具{KINDS[s.kind].name}", "link": s.number,
-                 "note": "（已作废）" if s.is_void else "", "href": None}
+                 "note": "（已作废）" if s.is_void else "（纸质出具）" if s.adopted else "", "href": None}
         if s.renders and pdf.exists():
             copy = dest / "pdf" / pdf.relative_to(arch)  # the board's own copy: the folder works alone
             pdfs[copy] = pdf

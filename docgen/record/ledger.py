@@ -131,6 +131,26 @@ class Number(Record):
     date: str = _f(DATE)
 
 
+PAPER = "纸质出具"  # what an adopt record says of its document: printed on paper, nothing in the archive
+
+
+@dataclass(frozen=True)
+class Adopt(Record):
+    """A slip (or a bulletin) the office issued on paper before it used docgen: its number as printed, its real
+    date and its item (a bulletin: its period's key). The sequence continues after it; it has no files."""
+    ACT, CN = "adopt", "登记纸质出具的单据"
+    issuer: str = _f(STR)
+    kind: str = _f(STR)
+    year: int = _f(INT)
+    seq: int = _f(INT)
+    prefix: str | None = _f(OPT_STR)
+    number: str = _f(STR)
+    item: str = _f(STR)
+    key: str = _f(STR)
+    date: str = _f(DATE)
+    source: str = _f(STR)
+
+
 @dataclass(frozen=True)
 class Render(Record):
     ACT, CN = "render", "出具文件"
@@ -197,7 +217,7 @@ class Office(Record):
 
 
 RECORDS: dict[str, type[Record]] = {c.ACT: c for c in (Migrate, Number, Render, Void, Reissue, Close, Batch,
-                                                         Reminders, Office)}
+                                                         Reminders, Office, Adopt)}
 SCHEMAS: dict[str, dict[str, str]] = {act: c.fields_of() for act, c in RECORDS.items()}
 ACT_CN = {act: c.CN for act, c in RECORDS.items()}
 
@@ -261,6 +281,7 @@ class Slip:
     renders: dict[int, dict] = field(default_factory=dict)  # rev -> render record
     reissues: dict[int, dict] = field(default_factory=dict)  # rev -> reissue record
     batch: str | None = None  # the print batch its current revision went out in
+    adopted: bool = False  # issued on paper before the office used docgen (an adopt record): no files
 
     @property
     def is_void(self) -> bool:
@@ -322,7 +343,8 @@ class State:
         self.migrated = True
         return None
 
-    def _on_number(self, x: Number, r: dict, line: int) -> str | None:
+    def _number_problem(self, x) -> str | None:
+        """What is wrong with a number or adopt record's number itself: its kind, year, prefix and form, unique."""
         k = KINDS.get(x.kind)
         if k is None:
             return f"未知的单据种类「{x.kind}」"
@@ -339,25 +361,51 @@ class State:
             return f"编号「{x.number}」与机关代字、年份、序号不符（应为「{expect}」）"
         if x.number in self.slips:
             return f"编号「{x.number}」重复（第{self.slips[x.number].line}行已有）"
-        ck = (x.issuer, x.kind, x.year)
-        if x.seq != self.counters.get(ck, 0) + 1:
-            return f"序号不连续：{x.issuer} {k.name} {x.year}年的上一个序号是{self.counters.get(ck, 0)}，这里是{x.seq}"
         if (x.kind, x.key) in self.by_key:
             return f"{k.name}「{x.key}」已有有效编号 {self.by_key[(x.kind, x.key)]}"
-        date = dt.date.fromisoformat(x.date)
-        if date.year != x.year:
+        if dt.date.fromisoformat(x.date).year != x.year:
             return "编号年份与出具日期的年份不符"
-        self.counters[ck] = x.seq
-        s = Slip(x.issuer, x.kind, x.year, x.seq, x.prefix, x.number, x.item, x.key, date, line)
+        return None
+
+    def _add_slip(self, x, line: int, adopted: bool) -> None:
+        ck = (x.issuer, x.kind, x.year)
+        self.counters[ck] = max(self.counters.get(ck, 0), x.seq)
+        s = Slip(x.issuer, x.kind, x.year, x.seq, x.prefix, x.number, x.item, x.key, dt.date.fromisoformat(x.date),
+                 line, adopted=adopted)
         self.slips[x.number] = s
         self.by_item.setdefault(x.item, []).append(s)
         self.by_key[(x.kind, x.key)] = x.number
+
+    def _on_number(self, x: Number, r: dict, line: int) -> str | None:
+        why = self._number_problem(x)
+        if why:
+            return why
+        ck = (x.issuer, x.kind, x.year)
+        if x.seq != self.counters.get(ck, 0) + 1:
+            return (f"序号不连续：{x.issuer} {KINDS[x.kind].name} {x.year}年的上一个序号是{self.counters.get(ck, 0)}，"
+                    f"这里是{x.seq}")
+        self._add_slip(x, line, adopted=False)
+        return None
+
+    def _on_adopt(self, x: Adopt, r: dict, line: int) -> str | None:
+        """A paper slip keeps the number it was printed with: no sequence to follow (the office's own numbering
+        may have gaps), but docgen's next number of that issuer, kind and year comes after the highest one."""
+        if x.source != PAPER:
+            return f"纸质出具记录的来源应为「{PAPER}」"
+        if x.kind not in ("assign", "rectify", "bulletin"):
+            return f"只有交办单、整改通知单和《督导通报》可以登记为纸质出具，不能是「{x.kind}」"
+        why = self._number_problem(x)
+        if why:
+            return why
+        self._add_slip(x, line, adopted=True)
         return None
 
     def _on_render(self, x: Render, r: dict, line: int) -> str | None:
         s, why = self._slip_of(x.number)
         if why:
             return why
+        if s.adopted:
+            return f"{s.number} 是纸质出具的，docgen 没有出具它的文件"
         if x.rev != VOID_REV and x.rev != s.rev:
             return f"{s.number} 的第{x.rev}版没有更正记录"
         if x.rev == VOID_REV and not s.is_void:
@@ -384,6 +432,8 @@ class State:
             return why
         if s.is_void:
             return f"{s.number} 已作废，不能更正"
+        if s.adopted:
+            return f"{s.number} 是纸质出具的，不能在 docgen 中更正"
         if s.rendered is None:
             return f"{s.number} 尚未出具，无需更正"
         if x.rev != s.rev + 1:
@@ -697,6 +747,13 @@ class Ledger:
         seq, number = self.state.next_number(issuer, kind, prefix, date.year)
         self.add("number", issuer=issuer, kind=kind, year=date.year, seq=seq, prefix=prefix, number=number,
                  item=item, key=key, date=date)
+        return self.state.slips[number]
+
+    def adopt(self, issuer: str, kind: str, prefix: str | None, year: int, seq: int, number: str, item: str,
+              key: str, date: dt.date) -> Slip:
+        """Stage a slip (or bulletin) issued on paper before docgen: recorded with its own number and date."""
+        self.add("adopt", issuer=issuer, kind=kind, year=year, seq=seq, prefix=prefix, number=number, item=item,
+                 key=key, date=date, source=PAPER)
         return self.state.slips[number]
 
     def commit(self) -> None:

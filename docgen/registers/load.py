@@ -26,7 +26,7 @@ from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, prefix_problem
 from . import sources
 from .model import (EVENT_TYPES, URGENCIES, Printing,
-                    Event, Issuer, Item, Registers, Settings, Source, Unit)
+                    Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
 
@@ -88,7 +88,9 @@ def reordering(s: str) -> str | None:
     return None
 
 
-ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency")
+ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
+_PAPER_SLIP = re.compile(r"(.+?)〔(\d{4})〕([1-9]\d*)号")  # 督交〔2026〕7号: the prefix is checked once the issuer is known
+_PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
 
 
 def suggest(word: str, choices) -> str:
@@ -338,6 +340,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     bulletin_issuer = default
     bulletin_to = "各有关单位"
     bulletin_auto = ""
+    bulletin_adopted: tuple = ()
     b = e.sub("bulletin", "bulletin（通报）")
     if b and b.ok:
         bulletin_to = b.str("to") or bulletin_to
@@ -348,7 +351,8 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                 b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
-        b.finish(("issuer", "to", "auto"))
+        bulletin_adopted = _paper_bulletins(b)
+        b.finish(("issuer", "to", "auto", "adopted"))
     if off is None or not off.ok:
         if off is None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
@@ -375,6 +379,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         sms_signature=sms_signature,
         sms_timeout=sms_timeout,
         bulletin_auto=bulletin_auto,
+        bulletin_adopted=bulletin_adopted,
         printing=printing,
         archive=archive,
         committee=off.str("committee", required=True),
@@ -392,6 +397,41 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
     e.finish(("office", "issuers", "bulletin", "archive", "print", "sms"))
     return s
+
+
+def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
+    """settings.yaml `bulletin.adopted`: the bulletins issued on paper before docgen, each {period, number, date}."""
+    from ..core.diagnostics import DocgenError
+    from ..engine.figures import parse_period
+
+    out: list[Paper] = []
+    numbers: dict[str, Src] = {}
+    periods: dict[str, Src] = {}
+    for a in b.items("adopted", "纸质出具的通报"):
+        text, number, date = a.str("period", required=True), a.str("number", required=True), a.date("date", required=True)
+        a.finish(("period", "number", "date"))
+        period = None
+        if text:
+            try:
+                period = parse_period(text)
+            except DocgenError as ex:
+                a.err("period", str(ex))
+        m = _PAPER_BULLETIN.fullmatch(number) if number else None
+        if number and m is None:
+            a.err("number", f"「{number}」不是《督导通报》的期号：应写成 年份年第N期，如 2026年第2期")
+        if not (period and m and date):
+            continue
+        src = Src(a.file, a.lineof("number"))
+        if int(m[1]) != date.year:
+            a.err("number", f"期号「{number}」的年份与出具日期 {date.isoformat()} 的年份不符（期号按出具的年份编）")
+        elif number in numbers:
+            a.err("number", f"期号「{number}」重复（{numbers[number]} 已登记）")
+        elif period.key in periods:
+            a.err("period", f"{period.label}的通报已在 {periods[period.key]} 登记")
+        else:
+            numbers[number], periods[period.key] = src, src
+            out.append(Paper(number, date, src, int(m[1]), int(m[2]), period.key, period.label))
+    return tuple(out)
 
 
 EXPLICIT_KEYS = ("text", "clause", "report_to")
@@ -681,6 +721,7 @@ class _Collector:
             e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
         urgency = e.choice("urgency", URGENCIES)
         issuer = e.str("issuer")
+        paper = self.paper(e, assigned)
         final_rule = "explicit" if due else (rule or default_rule or "")
         if not final_rule and e.ok:
             self.out.append(Diagnostic(e.file, e.line, "due", f"事项「{iid}」无法确定办结时限：请写 due 或 rule"))
@@ -700,9 +741,33 @@ class _Collector:
         elif iid:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
-                self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src))
+                self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src,
+                                       paper))
         e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
                  tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
+
+    def paper(self, e: Entry, assigned: dt.date) -> Paper | None:
+        """`slip` and `slip_date`: the item's first slip, issued on paper before docgen (its prefix is checked
+        against the item's issuer in parse_registers, and the ledger's numbers in engine.checks.paper_checks)."""
+        number, date = e.str("slip"), e.date("slip_date")
+        if number and not e.has("slip_date"):
+            e.err("slip", "写了纸质单据的编号（slip），还须写它的出具日期（slip_date）")
+        if e.has("slip_date") and not e.has("slip"):
+            e.err("slip_date", "写了纸质单据的出具日期（slip_date），还须写它的编号（slip）")
+        if not number:
+            return None
+        m = _PAPER_SLIP.fullmatch(number)
+        if m is None:
+            e.err("slip", f"「{number}」不是单据编号：应写成 机关代字〔年份〕序号号，如 督交〔2026〕7号（六角括号〔〕，序号不加“第”和前导0）")
+            return None
+        if date is None:
+            return None
+        if date < assigned:
+            e.err("slip_date", f"纸质单据的出具日期 {date.isoformat()} 早于交办日期 {assigned.isoformat()}")
+        if int(m[2]) != date.year:
+            e.err("slip", f"编号「{number}」的年份{m[2]}与出具日期 {date.isoformat()}（slip_date）的年份不符")
+            return None
+        return Paper(number, date, Src(e.file, e.lineof("slip")), int(m[2]), int(m[3]))
 
     def event(self, e: Entry) -> None:
         item = e.str("item", required=True)
@@ -776,6 +841,30 @@ def _check_events(col: _Collector) -> None:
                 elif ev.granted and not (ev.until or requested.until):
                     col.out.append(Diagnostic(ev.src.file, ev.src.line, "until", "同意延期须写延至日期（until）"))
                 requested = None
+
+
+def _check_paper(items: list[Item], settings: Settings, out: list[Diagnostic]) -> None:
+    """Each paper slip's number against its issuer's prefix for the kind that assigns the item, and no number
+    adopted by two items (nor by a bulletin's entry: a different form, never equal)."""
+    from ..record.ledger import format_number
+
+    seen: dict[str, Src] = {}
+    for i in items:
+        p = i.paper
+        issuer = settings.issuers.get(i.issuer or settings.default_issuer)
+        if p is None or issuer is None:
+            continue
+        kind = KINDS[i.first_kind]
+        expect = format_number(issuer.prefixes[kind.id], p.year, p.seq)
+        if p.number != expect:
+            out.append(Diagnostic(p.src.file, p.src.line, "slip",
+                                  f"「{p.number}」不是编号机构「{issuer.id}」的{kind.name}编号：其机关代字是"
+                                  f"「{issuer.prefixes[kind.id]}」（应如 {expect}）"))
+        elif p.number in seen:
+            out.append(Diagnostic(p.src.file, p.src.line, "slip",
+                                  f"编号「{p.number}」已由另一个事项登记为纸质出具（{seen[p.number]}）：一个编号只属于一份单据"))
+        else:
+            seen[p.number] = p.src
 
 
 def _is_config(key: str) -> bool:
@@ -860,6 +949,8 @@ def parse_registers(files: dict[str, str], root: str = "registers",
         for iid, src, field in col.issuer_refs:
             if iid not in settings.issuers:
                 out.append(Diagnostic(src.file, src.line, field, f"编号机构「{iid}」未在 settings.yaml 中定义{suggest(iid, settings.issuers)}"))
+    if settings:
+        _check_paper(col.items, settings, out)
     _check_events(col)
     if out or settings is None:
         if not partial:

@@ -36,6 +36,20 @@ class Issuer:
 
 
 @dataclass(frozen=True)
+class Paper:
+    """A document the office issued on paper before it used docgen (adopted into the ledger, never issued
+    again): an item's `slip` and `slip_date`, or an entry of settings.yaml `bulletin.adopted` (its `period` key)."""
+
+    number: str  # as printed: 督交〔2026〕7号, or 2026年第2期
+    date: dt.date
+    src: Src  # where the number is written
+    year: int = 0  # parsed from the number (checked against its issuer's prefix when the registers load)
+    seq: int = 0
+    period: str = ""  # a bulletin: its period's key (2026-07-01..2026-09-30)
+    label: str = ""  # a bulletin: its period's name (2026年第三季度)
+
+
+@dataclass(frozen=True)
 class Settings:
     committee: str  # 发文机关全称
     office: str  # 督导工作专班的名称
@@ -53,6 +67,7 @@ class Settings:
     bulletin_auto: str = ""  # settings.yaml `bulletin.auto`: month | quarter: `build` issues the last ended period's
     sms_signature: str = ""  # settings.yaml `sms.signature`, e.g. 【泰安高新区督导专班】
     sms_timeout: float = 20.0  # settings.yaml `sms.timeout`: seconds the gateway has for one part of a message
+    bulletin_adopted: tuple = ()  # settings.yaml `bulletin.adopted`: bulletins issued on paper (Paper, by period)
 
     def __post_init__(self):
         if self.printing is None:
@@ -101,6 +116,12 @@ class Item:
     issuer: str
     urgency: str | None
     src: Src
+    paper: Paper | None = None  # `slip` and `slip_date`: its first slip, issued on paper before docgen
+
+    @property
+    def first_kind(self) -> str:
+        """The kind of slip that assigns it: a finding's 整改通知单, otherwise its 交办单 (rules.md §5a)."""
+        return "rectify" if self.is_rectification else "assign"
 
     @property
     def source_kind(self) -> str:

@@ -50,7 +50,7 @@ REQUIRED = ("事项", "牵头单位", "交办日期")
 USE = {"序号": "（不导入，事项另编编号）", "来源": "来源的种类、名称和日期", "名称": "会议名称 / 批示领导 / 文号",
        "事项": "事项内容 text（督导整改为 finding）", "牵头单位": "牵头单位 lead", "配合单位": "配合单位 co",
        "交办日期": "交办日期 assigned", "办结时限": "办结时限 due", "办理情况": "（不导入：进展记录须写日期和类型）",
-       "交办单号": "（不导入：编号由 docgen 给出）"}
+       "交办单号": "纸质出具的单号 slip（机关代字须是编号机构的），交办日期为 slip_date；其他的不导入"}
 HEADER_SCAN = 20  # the header is looked for in the first rows of a sheet
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -270,10 +270,14 @@ class Parsed:
     name: str  # 会议名称/批示领导/文号 as written
     word: str  # the source's vocabulary word the row names, or ""
     progress: str
+    slip: str = ""  # 交办单号 of a slip issued on paper (the issuer's prefix for the kind that assigns it), or ""
+    other_slip: str = ""  # 交办单号 written but not the issuer's: not imported (told)
 
 
-def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, int] = (1, 9999)) -> Parsed | None:
-    """One row, checked: its Parsed, or None with every problem of it in p. years: the dates docgen can count."""
+def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, int] = (1, 9999),
+              prefixes: dict | None = None) -> Parsed | None:
+    """One row, checked: its Parsed, or None with every problem of it in p. years: the dates docgen can count;
+    prefixes: the default issuer's (kind -> 机关代字), for a 交办单号 issued on paper."""
     n0 = len(p.out)
 
     def cell(col):
@@ -343,9 +347,21 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
                         f"看不出事项属于哪种来源「{texts['来源']}」") + f"：事项来源请写明{labels}之一，或会议类别、批示领导层级等用语")
     if due is None and not word and len(p.out) == n0:
         bad("办结时限", "没有办结时限，也看不出按哪条规则计算（会议类别、批示领导层级、公文办理类别）：请写明办结时限")
+    slip, other = "", ""
+    number = texts["交办单号"]
+    if number and prefixes and src is not None:
+        prefix = prefixes["rectify" if src.rectification else "assign"]
+        m = re.fullmatch(re.escape(prefix) + r"〔(\d{4})〕([1-9]\d*)号", number)
+        if m is None:
+            other = number
+        elif assigned is not None and int(m[1]) != assigned.year:
+            bad("交办单号", f"「{number}」的年份{m[1]}与交办日期 {assigned.isoformat()} 的年份不符")
+        else:
+            slip = number
     if len(p.out) > n0:
         return None
-    return Parsed(row, src, texts["事项"], lead, co, assigned, due, texts["来源"], texts["名称"], word, texts["办理情况"])
+    return Parsed(row, src, texts["事项"], lead, co, assigned, due, texts["来源"], texts["名称"], word, texts["办理情况"],
+                  slip, other)
 
 
 # ---------------------------------------------------------------- rows -> register entries, per source
@@ -357,6 +373,8 @@ def _item(x: Parsed, iid: str, text_key: str = "text") -> dict:
     d["assigned"] = x.assigned
     if x.due:
         d["due"] = x.due
+    if x.slip:  # issued on paper on its 交办日期: adopted, never issued again (docs/registers.md)
+        d["slip"], d["slip_date"] = x.slip, x.assigned
     return d
 
 
@@ -447,6 +465,8 @@ class Plan:
     rows: int
     progress: int  # rows whose 办理情况 holds text (not imported: a progress entry needs its date and kind)
     skipped: list = field(default_factory=list)  # sheets without a header (a summary, notes)
+    slips: int = 0  # rows whose 交办单号 was imported as a paper slip (`slip`)
+    other_slips: list = field(default_factory=list)  # 交办单号 not of the issuer's prefix: not imported
 
 
 def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
@@ -469,7 +489,8 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     parsed: list[Parsed] = []
     for sh in sheets:
         for row in sh.rows:
-            x = parse_row(row, reg.units, reg.rules.vocabulary, p, (lo - 1, hi + 1))
+            x = parse_row(row, reg.units, reg.rules.vocabulary, p, (lo - 1, hi + 1),
+                          reg.settings.issuers[reg.settings.default_issuer].prefixes)
             if x:
                 parsed.append(x)
     existing = {i.id for i in reg.items} | {i.source.id for i in reg.items}
@@ -512,11 +533,17 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     # the files with the registers already there: what `check` would say
     texts, out = _read_files(registers)
     texts.update({rel: t for rel, (_, _, t) in files.items()})
-    _, diags = parse_registers(texts, str(registers))
+    merged, diags = parse_registers(texts, str(registers), partial=True)
+    if merged is not None and merged.settings is not None and not out:
+        from ..engine.checks import paper_checks  # a 交办单号 docgen issued (its own 台账.xlsx) is no paper slip
+        from ..record.ledger import read
+
+        diags = diags + paper_checks(merged, read(registers))
     if out or diags:  # what the checks of each row above did not foresee: named in the files not yet written
         raise DocgenError("导入后的台账有以下问题，未写出任何文件（所指的导入文件尚未写出）：\n"
                           + "\n".join(str(d) for d in sorted(set(out + diags))))
-    return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress), skipped)
+    return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress), skipped,
+                sum(1 for x in parsed if x.slip), [x.other_slip for x in parsed if x.other_slip])
 
 
 def _create(path: Path, text: str) -> None:
