@@ -370,7 +370,7 @@ class PeriodParam(click.ParamType):
     name = "期间"
 
     def convert(self, value, param, ctx):
-        from .engine.figures import parse_period
+        from .registers.periods import parse_period
 
         try:
             return parse_period(value)
@@ -743,9 +743,11 @@ def init(folder, committee, office, contact, phone, print_organ):
 @click.option("--sheet", metavar="名称", help="只导入这个工作表（默认：每个有表头的工作表）")
 @click.pass_obj
 def import_cmd(c: Ctx, xlsx, sheet):
+    from .engine.checks import paper_checks
+    from .record.ledger import read
     from .registers import xlsx_import as X
 
-    pl = X.plan(Path(xlsx), c.registers, sheet)
+    pl = X.plan(Path(xlsx), c.registers, sheet, also=lambda reg: paper_checks(reg, read(c.registers)))
     for sh in pl.sheets:
         click.echo(f"工作表「{sh.name}」：表头在第{sh.header_row}行，{len(sh.rows)}行事项")
         click.echo(table(["表中的列", "列", "导入为"], sh.table()) + "\n")

@@ -168,3 +168,12 @@ def prefix_problem(prefix: str) -> str | None:
     if len(prefix) > 10:
         return "不能超过10个字"
     return None
+
+
+def format_number(prefix: str, year: int, seq: int) -> str:
+    """GB/T 9704 7.2.5: 机关代字〔年份〕序号号, full year, no 第, no leading zeros."""
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def bulletin_number(year: int, seq: int) -> str:
+    return f"{year}年第{seq}期"

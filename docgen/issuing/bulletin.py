@@ -24,7 +24,7 @@ from .slips import assigning_slip
 from .transaction import DRAFT, draft_dir, preflight, write_draft
 from .kinds import BULLETIN
 from ..kinds import KINDS
-from ..record.ledger import Ledger, Slip, State, read
+from ..record.ledger import Ledger, Slip, State
 from ..registers.model import Registers
 from ..core.xlsx import append, workbook_bytes
 

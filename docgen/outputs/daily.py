@@ -9,7 +9,7 @@ from ..registers.calendar import WorkCalendar
 from ..engine.status import ItemStatus, status_all
 from ..engine.warnings import IssuedSlip, UnitWarnings, warnings
 from ..kinds import SLIP_KINDS
-from ..record.ledger import State, read
+from ..record.ledger import State
 from ..registers.model import Registers
 
 

@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 
 from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
 from ..core.files import atomic_write_bytes, fsync_dir
-from ..kinds import KINDS, prefix_problem
+from ..kinds import KINDS, bulletin_number, format_number, prefix_problem  # noqa: F401 - numbers read here too
 
 LEDGER = "ledger.jsonl"
 HEAD = "ledger-head.json"  # kept in the archive: the ledger's last record when it was last written
@@ -62,15 +62,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def format_number(prefix: str, year: int, seq: int) -> str:
-    """GB/T 9704 7.2.5: 机关代字〔年份〕序号号, full year, no 第, no leading zeros."""
-    return f"{prefix}〔{year}〕{seq}号"
-
-
-def bulletin_number(year: int, seq: int) -> str:
-    return f"{year}年第{seq}期"
 
 
 # ---------------------------------------------------------------- typed records, one class per act

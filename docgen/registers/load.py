@@ -402,7 +402,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
 def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
     """settings.yaml `bulletin.adopted`: the bulletins issued on paper before docgen, each {period, number, date}."""
     from ..core.diagnostics import DocgenError
-    from ..engine.figures import parse_period
+    from .periods import parse_period
 
     out: list[Paper] = []
     numbers: dict[str, Src] = {}
@@ -846,7 +846,7 @@ def _check_events(col: _Collector) -> None:
 def _check_paper(items: list[Item], settings: Settings, out: list[Diagnostic]) -> None:
     """Each paper slip's number against its issuer's prefix for the kind that assigns the item, and no number
     adopted by two items (nor by a bulletin's entry: a different form, never equal)."""
-    from ..record.ledger import format_number
+    from ..kinds import format_number
 
     seen: dict[str, Src] = {}
     for i in items:

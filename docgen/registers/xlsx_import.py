@@ -469,7 +469,10 @@ class Plan:
     other_slips: list = field(default_factory=list)  # 交办单号 not of the issuer's prefix: not imported
 
 
-def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
+def plan(xlsx: Path, registers: Path, sheet: str | None = None, also=None) -> Plan:
+    """What importing `xlsx` into `registers` writes, every row checked and the result checked with the registers
+    already there; `also(registers)` adds the caller's checks against what docgen issued (a 交办单号 docgen issued,
+    as in its own 台账.xlsx, is no paper slip). Raises naming sheet, row and column; writes nothing."""
     from .load import read_registers
 
     reg, diags = read_registers(registers)
@@ -534,11 +537,8 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None) -> Plan:
     texts, out = _read_files(registers)
     texts.update({rel: t for rel, (_, _, t) in files.items()})
     merged, diags = parse_registers(texts, str(registers), partial=True)
-    if merged is not None and merged.settings is not None and not out:
-        from ..engine.checks import paper_checks  # a 交办单号 docgen issued (its own 台账.xlsx) is no paper slip
-        from ..record.ledger import read
-
-        diags = diags + paper_checks(merged, read(registers))
+    if also is not None and merged is not None and merged.settings is not None and not out:
+        diags = diags + also(merged)  # the caller's checks against what docgen issued (the ledger)
     if out or diags:  # what the checks of each row above did not foresee: named in the files not yet written
         raise DocgenError("导入后的台账有以下问题，未写出任何文件（所指的导入文件尚未写出）：\n"
                           + "\n".join(str(d) for d in sorted(set(out + diags))))
