@@ -196,7 +196,7 @@ def bulletin(tmp_path_factory):
 
 def test_bulletin_names_an_overdue_items_unit_once(bulletin):
     reg, out, t = bulletin
-    assert "2.经济发展部：台账不全，办结时限2026年9月15日，已逾期27天" in t and "经济发展部：经济发展部" not in t
+    assert "（二）经济发展部：台账不全，办结时限2026年9月15日，已逾期27天" in t and "经济发展部：经济发展部" not in t
 
 
 def test_bulletin_prints_every_score_with_one_decimal_when_one_has_it(bulletin):

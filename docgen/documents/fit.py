@@ -149,9 +149,10 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
                 lines, x, avail, prev = lines + 1, 0.0, max(10.0, width), None
                 continue
             w = sum(metrics.em(c, face) * size + spacing for c in tok) if tok != "\t" else 0.0
-            if prev and x and metrics.spaced(prev[0][-1], tok[0]):
-                w += metrics.AUTOSPACE * size  # LibreOffice's space between Chinese and a Latin letter or digit
-            if x + w <= avail + 0.01 or x == 0:
+            # LibreOffice's space between Chinese and a Latin letter or digit: within a line, not at its start
+            gap = metrics.AUTOSPACE * size if prev and x and metrics.spaced(prev[0][-1], tok[0]) else 0.0
+            if x + gap + w <= avail + 0.01 or x == 0:
+                w += gap
                 x += w
                 prev = (tok, w)
                 continue
