@@ -127,8 +127,12 @@ class Result:
 
 # PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name), keeping the blank pages a
 # section that starts on an even page inserts (the page before a 版记 page)
-PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
-              '"IsSkipEmptyPages":{"type":"boolean","value":"false"}}')
+PDF_OPTIONS = ('"SelectPdfVersion":{"type":"long","value":"2"},'
+               '"IsSkipEmptyPages":{"type":"boolean","value":"false"}')
+PDF_FILTER = 'pdf:writer_pdf_Export:{' + PDF_OPTIONS + '}'
+# the same, with each bookmark a named destination: where a merged document's slips start and end (merge.py)
+PDF_FILTER_MARKED = ('pdf:writer_pdf_Export:{' + PDF_OPTIONS
+                     + ',"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
 
 
@@ -146,12 +150,12 @@ def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Pa
 
 
 class _Job:
-    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float):
+    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float, filt: str = PDF_FILTER):
         self.files, self.profile = files, _Profile(0)
         self.out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(files[0].parent)))
         self.deadline = time.monotonic() + timeout
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
-               "--norestore", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
+               "--norestore", "--nodefault", "--nolockcheck", "--convert-to", filt,
                "--outdir", str(self.out), *[str(p) for p in files]]
         owner = self.out / OWNER
         owner.write_text(f"{os.getpid()}\n")
@@ -279,7 +283,7 @@ def _is_pdf(p: Path) -> bool:
 
 
 def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
-           alone: tuple = ()) -> list[Result]:
+           alone: tuple = (), filt: str = PDF_FILTER) -> list[Result]:
     """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
     in `alone` (long documents) each get a job of their own, started first."""
     env = font_env()
@@ -291,7 +295,7 @@ def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float
         while queue or running:
             while queue and len(running) < workers:
                 chunk = queue.pop(0)
-                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk)))
+                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk), filt))
             time.sleep(0.2)
             for job in list(running):
                 if job.proc.poll() is not None:

@@ -1,0 +1,575 @@
+"""Many slips converted in one LibreOffice document, the PDF then cut per slip.
+
+Most of LibreOffice's time for a one-page slip is per document (loading, font subsetting, PDF set-up), so slips
+made from the same template (the same styles, settings, numbering, fonts and theme) are put one after another into
+one .docx (`compose`): each slip is its own section (or sections) starting on a new page with its page numbers
+from 1, its own page setup, headers and footers; a bookmark at the start of its first paragraph and at the end of
+its last one is exported as a PDF named destination, which says exactly on which pages the slip lies (`ranges`).
+Each slip's pages are then written as its own PDF (`cut`): PDF/A-2b as exported, the slip's own metadata (title,
+author, subject, keywords as LibreOffice writes them from the .docx; dates as exported, then stamped by the
+caller), and only the glyphs of its own pages in each embedded font (`subset_type1`).
+
+What cannot be merged without changing how a slip looks is converted alone, as before (`eligible` says why): a
+field other than PAGE (NUMPAGES would count the whole batch), footnotes, endnotes, comments, automatic numbering
+(a list would continue from one slip into the next), a slip whose last body element is not a plain paragraph.
+A merged document that fails, and every slip whose pages cannot be found in it, is converted alone.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement
+from docx.oxml.ns import nsmap, qn
+from lxml import etree
+
+from ..core.files import atomic_write_bytes
+
+# the parts that must be the same for slips to share one document (styles, numbering, settings, fonts, theme)
+SHARED_PARTS = ("word/styles.xml", "word/settings.xml", "word/numbering.xml", "word/fontTable.xml",
+                "word/theme/theme1.xml", "word/stylesWithEffects.xml", "word/webSettings.xml")
+MAX_MERGED = 60  # slips in one merged document: font subsets and the cut stay quick, a failure costs little
+MARK = "docgenslip"  # bookmark names: docgenslip<i>a (start) and docgenslip<i>z (end)
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+W = {"w": nsmap["w"]}
+_PARAS = etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=W)
+_SECTS = etree.XPath("./w:pPr/w:sectPr", namespaces=W)
+_FIELD = re.compile(rb'<w:instrText[^>]*>\s*([A-Za-z]+)|w:instr="\s*([A-Za-z]+)')
+_ALONE_ONLY = (b"<w:footnoteReference", b"<w:endnoteReference", b"<w:commentReference", b"<w:altChunk",
+               b"<w:subDoc", b"<w:numPr")
+
+
+def eligible(docx: Path) -> tuple[str | None, str]:
+    """(signature, "") for a .docx that can be converted merged with others of the same signature, or
+    (None, why not)."""
+    try:
+        with zipfile.ZipFile(docx) as z:
+            names = set(z.namelist())
+            doc = z.read("word/document.xml")
+            h = hashlib.sha256()
+            for name in SHARED_PARTS:
+                h.update(name.encode() + b"\0" + (z.read(name) if name in names else b"-") + b"\0")
+            styles = z.read("word/styles.xml") if "word/styles.xml" in names else b""
+            others = [z.read(n) for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
+    except (OSError, zipfile.BadZipFile, KeyError) as e:
+        return None, f"不是可读的 .docx（{e}）"
+    for part in [doc, *others]:
+        for m in _FIELD.finditer(part):
+            word = (m.group(1) or m.group(2)).upper()
+            if word != b"PAGE":
+                return None, f"域 {word.decode()}"
+        for tag in _ALONE_ONLY:
+            if tag in part:
+                return None, tag.decode()[1:]
+    if not _ends_plain(doc):
+        return None, "正文结尾的段落带有分节符"
+    if b"<w:numPr" in styles:  # a style with numbering that the slip uses would continue from slip to slip
+        numbered = set(re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"(?:(?!</w:style>).)*<w:numPr',
+                                  styles, re.S))
+        used = set(re.findall(rb'<w:pStyle w:val="([^"]+)"', doc))
+        if numbered & used or numbered & _based_on_chain(styles, used):
+            return None, "自动编号的样式"
+    return h.hexdigest(), ""
+
+
+def _based_on_chain(styles: bytes, used: set) -> set:
+    parent = dict(re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"(?:(?!</w:style>).)*?<w:basedOn w:val="([^"]+)"',
+                             styles, re.S))
+    out, todo = set(), list(used)
+    while todo:
+        p = parent.get(todo.pop())
+        if p and p not in out:
+            out.add(p)
+            todo.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- compose
+
+def _paragraphs(elements) -> list:
+    out = []
+    for el in elements:
+        if el.tag == qn("w:p"):
+            out.append(el)
+        out += _PARAS(el) if el.tag != qn("w:p") else []
+    return out
+
+
+def _bookmark(p, name: str, bid: int, at_end: bool) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    if at_end:
+        p.append(start)
+        p.append(end)
+    else:
+        ppr = p.find(qn("w:pPr"))
+        i = 0 if ppr is None else list(p).index(ppr) + 1
+        p.insert(i, start)
+        p.insert(i + 1, end)
+
+
+def _import_rels(src_part, dst_part, elements, cache: dict) -> None:
+    """Every relationship an element refers to (r:id, r:embed, … — headers, footers, images, links) made in
+    the merged document, the references renumbered."""
+    for el in elements:
+        for node in el.iter():
+            for attr, value in list(node.attrib.items()):
+                if not attr.startswith("{%s}" % R_NS):
+                    continue
+                if value not in cache:
+                    rel = src_part.rels[value]
+                    if rel.is_external:
+                        cache[value] = dst_part.relate_to(rel.target_ref, rel.reltype, is_external=True)
+                    else:
+                        cache[value] = dst_part.relate_to(rel.target_part, rel.reltype)
+                node.set(attr, cache[value])
+
+
+def _unique_partnames(package) -> None:
+    """Parts brought from the slips (header1.xml of each) renamed so that no two share a name."""
+    seen = set()
+    for part in list(package.iter_parts()):
+        if part.partname in seen:
+            stem, ext = os.path.splitext(part.partname)
+            tmpl = re.sub(r"\d*$", "", stem) + "%d" + ext
+            n = 1
+            while tmpl % n in seen:
+                n += 1
+            part.partname = PackURI(tmpl % n)
+        seen.add(part.partname)
+
+
+# CT_SectPr's children in schema order
+_SECT_ORDER = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+               "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+               "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+               "w:printerSettings", "w:sectPrChange")
+
+
+def _insert_before(parent, el, successors) -> None:
+    for child in parent:
+        if child.tag in {qn(t) for t in successors}:
+            child.addprevious(el)
+            return
+    parent.append(el)
+
+
+def compose(files: list[Path], target: Path) -> None:
+    """The slips one after another in one .docx, each starting on a new page with page numbers from 1 and
+    bookmarked (MARK) at its start and end."""
+    base = Document(str(files[0]))
+    body = base.element.body
+    bid = 900000
+    for i, f in enumerate(files):
+        src = base if i == 0 else Document(str(f))
+        sbody = src.element.body
+        elements = [el for el in sbody if el.tag != qn("w:sectPr")]
+        made_last = elements[-1].tag != qn("w:p") and i < len(files) - 1
+        if made_last:
+            # Writer ends a document that ends with a table with an empty paragraph of the default style: made
+            # here, to carry the section break
+            elements.append(OxmlElement("w:p"))
+            if i == 0:
+                sbody.find(qn("w:sectPr")).addprevious(elements[-1])
+        final = sbody.find(qn("w:sectPr"))
+        final = copy.deepcopy(final) if final is not None else OxmlElement("w:sectPr")
+        if i:
+            elements = [copy.deepcopy(el) for el in elements]
+            _import_rels(src.part, base.part, elements + [final], {})
+        paras = _paragraphs(elements)
+        _bookmark(paras[0], f"{MARK}{i}a", bid, at_end=False)
+        _bookmark(paras[-2] if made_last else paras[-1], f"{MARK}{i}z", bid + 1, at_end=True)
+        bid += 2
+        if i:
+            sects = [el for p in paras for el in _SECTS(p)] + [final]
+            first = sects[0]
+            t = first.find(qn("w:type"))
+            if t is None:
+                t = OxmlElement("w:type")
+                _insert_before(first, t, _SECT_ORDER[_SECT_ORDER.index("w:type") + 1:])
+            t.set(qn("w:val"), "nextPage")
+            pg = first.find(qn("w:pgNumType"))
+            if pg is None:
+                pg = OxmlElement("w:pgNumType")
+                _insert_before(first, pg, _SECT_ORDER[_SECT_ORDER.index("w:pgNumType") + 1:])
+            if pg.get(qn("w:start")) is None:
+                pg.set(qn("w:start"), "1")
+        last = elements[-1]
+        if i < len(files) - 1:  # the slip's last section ends at its last paragraph
+            ppr = last.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = OxmlElement("w:pPr")
+                last.insert(0, ppr)
+            change = ppr.find(qn("w:pPrChange"))
+            (change.addprevious if change is not None else ppr.append)(final)
+        if i:
+            anchor = body.find(qn("w:sectPr"))
+            for el in elements:
+                anchor.addprevious(el)
+            if i == len(files) - 1:
+                body.replace(anchor, final)
+    _unique_partnames(base.part.package)
+    buf = io.BytesIO()
+    base.save(buf)
+    atomic_write_bytes(target, buf.getvalue())
+
+
+def _ends_plain(doc: bytes) -> bool:
+    """The slip's body does not end with a paragraph that breaks a section itself (an empty last section)."""
+    body = etree.fromstring(doc).find(qn("w:body"))
+    kids = [el for el in body if el.tag != qn("w:sectPr")]
+    return bool(kids) and not (kids[-1].tag == qn("w:p") and kids[-1].find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None)
+
+
+# ---------------------------------------------------------------- cut
+
+_SHOW = {b"Tj", b"TJ", b"'", b'"'}
+_MARKS = {b"Tj", b"TJ", b"'", b'"', b"Do", b"f", b"F", b"f*", b"S", b"s", b"B", b"B*", b"b", b"b*", b"sh", b"BI",
+          b"INLINE IMAGE"}
+
+
+def _raw(s) -> bytes:
+    return s.original_bytes if hasattr(s, "original_bytes") else bytes(s)
+
+
+def _page_use(page) -> tuple[dict[str, set], bool]:
+    """Which character codes a page shows in each font (by resource name), and whether it marks the page at all."""
+    from pypdf.generic import ContentStream
+
+    contents = page.get_contents()
+    if contents is None:
+        return {}, False
+    font, stack, used, marks = None, [], {}, False
+    for operands, op in ContentStream(contents, page.pdf).operations:
+        if op == b"Tf":
+            font = str(operands[0])
+        elif op == b"q":
+            stack.append(font)
+        elif op == b"Q":
+            font = stack.pop() if stack else font
+        if op in _MARKS:
+            marks = True
+        if op in _SHOW and font is not None:
+            codes = used.setdefault(font, set())
+            strings = operands[0] if op == b"TJ" else [operands[-1]]
+            for s in strings:
+                if not isinstance(s, (int, float)) and hasattr(s, "__len__") and not isinstance(s, list):
+                    codes.update(_raw(s))
+    return used, marks
+
+
+def ranges(reader, n: int) -> list[tuple[int, int] | None]:
+    """Each slip's first and last page in the merged PDF (from its bookmarks), or None when they cannot be
+    trusted: a bookmark missing, pages out of order, or a page between two slips that is not the blank page
+    Writer puts before a page numbered 1 that would otherwise be a left-hand page."""
+    where = {}
+    for name, dest in reader.named_destinations.items():
+        try:
+            where[str(name).lstrip("/")] = reader.get_destination_page_number(dest)
+        except Exception:  # a destination without a page
+            continue
+    out: list = []
+    for i in range(n):
+        a, z = where.get(f"{MARK}{i}a"), where.get(f"{MARK}{i}z")
+        out.append((a, z) if a is not None and z is not None and 0 <= a <= z < len(reader.pages) else None)
+    blank: dict[int, bool] = {}
+
+    def empty(pages: range) -> bool:
+        for k in pages:
+            if k not in blank:
+                blank[k] = not _page_use(reader.pages[k])[1]
+        return len(pages) <= 1 and all(blank[k] for k in pages)
+
+    bad = set()
+    if out and out[0] is not None and out[0][0] != 0:
+        bad.add(0)
+    for i in range(n - 1):
+        if out[i] is not None and out[i + 1] is not None:
+            if out[i + 1][0] <= out[i][1] or not empty(range(out[i][1] + 1, out[i + 1][0])):
+                bad |= {i, i + 1}
+    if out and out[-1] is not None and not empty(range(out[-1][1] + 1, len(reader.pages))):
+        bad.add(n - 1)
+    return [None if i in bad else r for i, r in enumerate(out)]
+
+
+_CORE = {"title": "{http://purl.org/dc/elements/1.1/}title", "author": "{http://purl.org/dc/elements/1.1/}creator",
+         "subject": "{http://purl.org/dc/elements/1.1/}subject",
+         "keywords": "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
+
+
+def core(docx: Path) -> dict[str, str]:
+    """The .docx properties LibreOffice puts in a PDF's metadata: title, author, subject, keywords."""
+    with zipfile.ZipFile(docx) as z:
+        try:
+            root = etree.fromstring(z.read("docProps/core.xml"))
+        except KeyError:
+            return {k: "" for k in _CORE}
+    return {k: (root.findtext(tag) or "").strip() for k, tag in _CORE.items()}
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def xmp(meta: dict[str, str], producer: str, tool: str, created: str) -> bytes:
+    """The XMP packet LibreOffice 7.4 writes for a PDF/A-2b document with these properties."""
+    dc = ""
+    if meta["title"]:
+        dc += ('   <dc:title>\n    <rdf:Alt>\n     <rdf:li xml:lang="x-default">%s</rdf:li>\n    </rdf:Alt>\n'
+               '   </dc:title>\n' % _esc(meta["title"]))
+    if meta["author"]:
+        dc += '   <dc:creator>\n    <rdf:Seq>\n     <rdf:li>%s</rdf:li>\n    </rdf:Seq>\n   </dc:creator>\n' % _esc(
+            meta["author"])
+    if meta["subject"]:
+        dc += ('   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang="x-default">%s</rdf:li>\n    </rdf:Alt>\n'
+               '   </dc:description>\n' % _esc(meta["subject"]))
+    pdf = f"   <pdf:Producer>{_esc(producer)}</pdf:Producer>\n"
+    if meta["keywords"]:
+        pdf += f"   <pdf:Keywords>{_esc(meta['keywords'])}</pdf:Keywords>\n"
+    text = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+            ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            '  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
+            '   <pdfaid:part>2</pdfaid:part>\n   <pdfaid:conformance>B</pdfaid:conformance>\n  </rdf:Description>\n'
+            + ('  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + dc
+               + '  </rdf:Description>\n' if dc else "")
+            + '  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n' + pdf
+            + '  </rdf:Description>\n'
+            '  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
+            f'   <xmp:CreatorTool>{_esc(tool)}</xmp:CreatorTool>\n   <xmp:CreateDate>{created}</xmp:CreateDate>\n'
+            '  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n'
+            + (" " * 100 + "\n") * 20 + '<?xpacket end="w"?>\n')
+    return text.encode("utf-8")
+
+
+_CHARSTRING = re.compile(rb"/([^\s/\[\]{}()<>%]+) (\d+) (RD|-\|) ")
+
+
+def subset_type1(font_file, codes: set[int]) -> None:
+    """An embedded Type 1 font program (FontFile) with only the glyphs of these character codes (and .notdef);
+    left as it is when it is not laid out as LibreOffice writes it."""
+    from fontTools.misc import eexec
+    from pypdf.generic import NameObject, NumberObject
+
+    data = font_file.get_data()
+    l1, l2 = int(font_file.get("/Length1", 0)), int(font_file.get("/Length2", 0))
+    if not l1 or not l2 or l1 + l2 > len(data):
+        return
+    clear, secret, trailer = data[:l1], data[l1:l1 + l2], data[l1 + l2:]
+    names = {int(c): n for c, n in re.findall(rb"dup (\d+) /(\S+) put", clear)}
+    keep = {b".notdef"} | {names[c] for c in codes if c in names}
+    plain, _ = eexec.decrypt(secret, 55665)
+    start = re.search(rb"/CharStrings (\d+) dict dup begin\n", plain)
+    if not start:
+        return
+    out, pos, count = [plain[:start.start()]], start.end(), 0
+    body = []
+    while True:
+        m = _CHARSTRING.match(plain, pos)
+        if not m:
+            break
+        end = m.end() + int(m.group(2))
+        nd = re.match(rb" (ND|\|-)\n?", plain[end:end + 4])
+        if not nd:
+            return
+        if m.group(1) in keep:
+            body.append(plain[pos:end + nd.end()])
+            count += 1
+        pos = end + nd.end()
+    if not count:
+        return
+    out.append(b"/CharStrings %d dict dup begin\n" % count)
+    out += body
+    out.append(plain[pos:])
+    secret = eexec.encrypt(b"".join(out), 55665)[0]
+    font_file.set_data(clear + secret + trailer)
+    font_file[NameObject("/Length1")] = NumberObject(len(clear))
+    font_file[NameObject("/Length2")] = NumberObject(len(secret))
+
+
+def prepare(reader) -> list[dict[str, set]]:
+    """Each page of the merged PDF made ready to be cut: its resources its own, with only the fonts it uses (the
+    exported pages share one resource dictionary with every font of the batch), no structure-tree link (the
+    structure tree is the whole batch's). Returns the codes each page shows per font."""
+    from pypdf.generic import DictionaryObject, NameObject
+
+    uses = []
+    for page in reader.pages:
+        used, _ = _page_use(page)
+        res = page.get("/Resources")
+        res = res.get_object() if res is not None else DictionaryObject()
+        mine = DictionaryObject({NameObject(k): v for k, v in res.items() if k != "/Font"})
+        fonts = res.get("/Font")
+        if fonts is not None:
+            fonts = fonts.get_object()
+            # a page drawing forms (XObjects) keeps every font: a form may use any of them
+            keep = fonts.keys() if "/XObject" in res else [k for k in fonts.keys() if k in used]
+            mine[NameObject("/Font")] = DictionaryObject({NameObject(k): fonts.raw_get(k) for k in keep})
+        page[NameObject("/Resources")] = mine
+        if "/StructParents" in page:
+            del page["/StructParents"]
+        uses.append(used if "/XObject" not in res else None)
+    return uses
+
+
+def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target: Path) -> None:
+    """Pages first..last of the merged PDF as a PDF/A-2b document of their own with the slip's metadata, each
+    font subset to the glyphs these pages show; written whole to `target` (temporary name, then renamed)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, NameObject, StreamObject,
+                               TextStringObject)
+
+    w = PdfWriter()
+    w.pdf_header = reader.pdf_header
+    codes: dict[int, tuple] = {}
+    whole = False
+    for k in range(first, last + 1):
+        page = w.add_page(reader.pages[k])
+        if uses[k] is None:
+            whole = True
+            continue
+        fonts = page.get("/Resources", {}).get("/Font")
+        for name, ref in (fonts.get_object().items() if fonts is not None else []):
+            font = ref.get_object()
+            entry = codes.setdefault(id(font), (font, set()))
+            entry[1].update(uses[k].get(name, ()))
+    if not whole:
+        for font, used in codes.values():
+            desc = font.get("/FontDescriptor")
+            if font.get("/Subtype") == "/Type1" and desc is not None and "/FontFile" in desc.get_object():
+                subset_type1(desc.get_object()["/FontFile"].get_object(), used)
+    root = reader.trailer["/Root"]
+    for key in ("/Lang", "/ViewerPreferences", "/OutputIntents"):
+        if key in root:
+            w._root_object[NameObject(key)] = root.raw_get(key).clone(w) if hasattr(root.raw_get(key), "clone") else root[key]
+    info = reader.trailer.get("/Info")
+    info = info.get_object() if info is not None else {}
+    producer, tool = str(info.get("/Producer", "")), str(info.get("/Creator", ""))
+    old = reader.trailer["/Root"].get("/Metadata")
+    created = re.search(rb"<xmp:CreateDate>([^<]*)</xmp:CreateDate>", old.get_object().get_data()) if old else None
+    packet = StreamObject()
+    packet[NameObject("/Type")] = NameObject("/Metadata")
+    packet[NameObject("/Subtype")] = NameObject("/XML")
+    packet.set_data(xmp(meta, producer, tool, created.group(1).decode() if created else ""))
+    w._root_object[NameObject("/Metadata")] = w._add_object(packet)
+    fields = {"/Title": meta["title"], "/Author": meta["author"], "/Subject": meta["subject"],
+              "/Keywords": meta["keywords"], "/Creator": tool, "/Producer": producer,
+              "/CreationDate": str(info.get("/CreationDate", ""))}
+    w._info = w._add_object(DictionaryObject(
+        {NameObject(k): TextStringObject(v) for k, v in fields.items() if v}))
+    # the file identifier from what the file holds, so that the same slip cut again gives the same bytes
+    # (PdfWriter.generate_file_identifiers draws a random one)
+    ident = ByteStringObject(hashlib.md5(repr(sorted(meta.items())).encode() + b"%d-%d" % (first, last)
+                                         + b"".join(reader.pages[k].get_contents().get_data()
+                                                    for k in range(first, last + 1)
+                                                    if reader.pages[k].get_contents() is not None)).digest())
+    w._ID = ArrayObject([ident, ident])
+    buf = io.BytesIO()
+    w.write(buf)
+    atomic_write_bytes(target, buf.getvalue())
+
+
+# ---------------------------------------------------------------- convert
+
+def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0,
+            progress=None, alone: tuple = ()):
+    """pdf.convert, faster: the files that can be merged (`eligible`, the same signature) are converted in
+    merged documents of at most MAX_MERGED, as many as the workers (or a multiple), and cut per file; the rest,
+    the files in `alone`, and every file whose merged conversion or cut failed go to pdf.convert as before.
+    Returns one pdf.Result per file, in order."""
+    from . import pdf
+
+    files = [Path(p) for p in docx_files]
+    if not files:
+        return []
+    soffice = pdf.find_soffice()
+    if not soffice:
+        return pdf.convert(files, workers, timeout_per_doc, progress, alone)  # says LibreOffice is missing
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    alone = {Path(p) for p in alone}
+    groups: dict[str, list[Path]] = {}
+    single = []
+    for p in files:
+        sig = None if p in alone else eligible(p)[0]
+        (groups.setdefault(sig, []) if sig else single).append(p)
+    chunks = []
+    for g in groups.values():
+        if len(g) < 2:
+            single += g
+            continue
+        count = workers * math.ceil(len(g) / (MAX_MERGED * workers))
+        size = math.ceil(len(g) / count)
+        chunks += [g[i:i + size] for i in range(0, len(g), size)]
+    total = len(files)
+    results: dict[Path, object] = {}
+    if chunks:
+        results.update(_merged(soffice, chunks, workers, timeout_per_doc, progress, total))
+    rest = [p for p in files if p not in results]
+    if rest:
+        done = total - len(rest)
+        tick = (lambda n, t: progress(done + n, total)) if progress else None
+        for r in pdf.convert(rest, workers, timeout_per_doc, tick, tuple(p for p in rest if p in alone)):
+            results[r.docx] = r
+    return [results[p] for p in files]
+
+
+def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_doc: float, progress,
+            total: int) -> dict:
+    """Each chunk composed into one .docx in a folder of its own beside the slips, converted (its bookmarks
+    as named destinations) and cut; the Results of the files whose PDF was cut."""
+    from pypdf import PdfReader
+
+    from . import pdf
+
+    folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
+    (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
+    out = {}
+    try:
+        docs = []
+        for n, chunk in enumerate(chunks):
+            target = folder / f"merged-{n:03d}.docx"
+            try:
+                compose(chunk, target)
+            except Exception:  # a slip python-docx cannot take apart: every slip of the chunk alone
+                continue
+            docs.append((target, chunk))
+        size = max((len(c) for _, c in docs), default=1)
+        avg = sum(len(c) for _, c in docs) / max(1, len(docs))  # slips per merged document
+        tick = (lambda n: progress(min(total, round(n * avg)), total)) if progress else (lambda n: None)
+        made = {r.docx: r for r in pdf._round(soffice, [d for d, _ in docs], workers, timeout_per_doc * size,
+                                               tick, filt=pdf.PDF_FILTER_MARKED)} if docs else {}
+        for target, chunk in docs:
+            r = made.get(target)
+            if r is None or r.pdf is None:
+                continue
+            try:
+                reader = PdfReader(str(r.pdf))
+                found = ranges(reader, len(chunk))
+                uses = prepare(reader)
+            except Exception:  # not a PDF pypdf can read: every slip alone
+                continue
+            for docx, rng in zip(chunk, found):
+                if rng is None:
+                    continue
+                try:
+                    cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"))
+                except Exception:
+                    continue
+                out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
