@@ -357,27 +357,50 @@ def xmp(meta: dict[str, str], producer: str, tool: str, created: str) -> bytes:
 
 
 _CHARSTRING = re.compile(rb"/([^\s/\[\]{}()<>%]+) (\d+) (RD|-\|) ")
+EEXEC = 55665  # the key of a Type 1 font program's private part (Adobe Type 1 Font Format, 7.2)
 
 
-def subset_type1(font_file, codes: set[int]) -> None:
-    """An embedded Type 1 font program (FontFile) with only the glyphs of these character codes (and .notdef);
-    left as it is when it is not laid out as LibreOffice writes it."""
-    from fontTools.misc import eexec
-    from pypdf.generic import NameObject, NumberObject
+def _eexec(data: bytes, decrypt: bool) -> bytes:
+    """eexec encryption and decryption (fontTools.misc.eexec does the same a character at a time, ten times
+    slower: a merged batch's fonts are large)."""
+    out, r = bytearray(len(data)), EEXEC
+    if decrypt:
+        for i, c in enumerate(data):
+            out[i] = c ^ (r >> 8)
+            r = ((c + r) * 52845 + 22719) & 0xFFFF
+    else:
+        for i, p in enumerate(data):
+            c = p ^ (r >> 8)
+            out[i] = c
+            r = ((c + r) * 52845 + 22719) & 0xFFFF
+    return bytes(out)
 
+
+@dataclass
+class Type1:
+    """An embedded Type 1 font program taken apart: its clear part, the private part up to the glyphs, each
+    glyph's charstring entry, what follows the glyphs, and the trailer."""
+
+    clear: bytes
+    head: bytes
+    glyphs: dict[bytes, bytes]
+    tail: bytes
+    trailer: bytes
+    names: dict[int, bytes]  # character code → glyph name (the font's built-in encoding)
+
+
+def parse_type1(font_file) -> Type1 | None:
+    """A FontFile stream taken apart, or None when it is not laid out as LibreOffice writes it."""
     data = font_file.get_data()
     l1, l2 = int(font_file.get("/Length1", 0)), int(font_file.get("/Length2", 0))
     if not l1 or not l2 or l1 + l2 > len(data):
-        return
-    clear, secret, trailer = data[:l1], data[l1:l1 + l2], data[l1 + l2:]
-    names = {int(c): n for c, n in re.findall(rb"dup (\d+) /(\S+) put", clear)}
-    keep = {b".notdef"} | {names[c] for c in codes if c in names}
-    plain, _ = eexec.decrypt(secret, 55665)
+        return None
+    clear, trailer = data[:l1], data[l1 + l2:]
+    plain = _eexec(data[l1:l1 + l2], decrypt=True)
     start = re.search(rb"/CharStrings (\d+) dict dup begin\n", plain)
     if not start:
-        return
-    out, pos, count = [plain[:start.start()]], start.end(), 0
-    body = []
+        return None
+    glyphs, pos = {}, start.end()
     while True:
         m = _CHARSTRING.match(plain, pos)
         if not m:
@@ -385,19 +408,26 @@ def subset_type1(font_file, codes: set[int]) -> None:
         end = m.end() + int(m.group(2))
         nd = re.match(rb" (ND|\|-)\n?", plain[end:end + 4])
         if not nd:
-            return
-        if m.group(1) in keep:
-            body.append(plain[pos:end + nd.end()])
-            count += 1
+            return None
+        glyphs[m.group(1)] = plain[pos:end + nd.end()]
         pos = end + nd.end()
-    if not count:
-        return
-    out.append(b"/CharStrings %d dict dup begin\n" % count)
-    out += body
-    out.append(plain[pos:])
-    secret = eexec.encrypt(b"".join(out), 55665)[0]
-    font_file.set_data(clear + secret + trailer)
-    font_file[NameObject("/Length1")] = NumberObject(len(clear))
+    if len(glyphs) != int(start.group(1)) or b".notdef" not in glyphs:
+        return None
+    names = {int(c): n for c, n in re.findall(rb"dup (\d+) /(\S+) put", clear)}
+    return Type1(clear, plain[:start.start()], glyphs, plain[pos:], trailer, names)
+
+
+def subset_type1(font_file, font: Type1, codes: set[int]) -> None:
+    """The FontFile stream with only the glyphs of these character codes (and .notdef) of `font` (the same
+    font program taken apart)."""
+    from pypdf.generic import NameObject, NumberObject
+
+    keep = {b".notdef"} | {font.names[c] for c in codes if c in font.names}
+    kept = [entry for name, entry in font.glyphs.items() if name in keep]
+    plain = font.head + b"/CharStrings %d dict dup begin\n" % len(kept) + b"".join(kept) + font.tail
+    secret = _eexec(plain, decrypt=False)
+    font_file.set_data(font.clear + secret + font.trailer)
+    font_file[NameObject("/Length1")] = NumberObject(len(font.clear))
     font_file[NameObject("/Length2")] = NumberObject(len(secret))
 
 
@@ -426,16 +456,19 @@ def prepare(reader) -> list[dict[str, set]]:
     return uses
 
 
-def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target: Path) -> None:
+def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target: Path,
+        fonts_cache: dict | None = None) -> None:
     """Pages first..last of the merged PDF as a PDF/A-2b document of their own with the slip's metadata, each
-    font subset to the glyphs these pages show; written whole to `target` (temporary name, then renamed)."""
+    font subset to the glyphs these pages show; written whole to `target` (temporary name, then renamed).
+    `fonts_cache` keeps the merged PDF's fonts taken apart from one slip to the next."""
+    fonts_cache = {} if fonts_cache is None else fonts_cache
     from pypdf import PdfWriter
     from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, NameObject, StreamObject,
                                TextStringObject)
 
     w = PdfWriter()
     w.pdf_header = reader.pdf_header
-    codes: dict[int, tuple] = {}
+    codes: dict[int, tuple] = {}  # the merged PDF's font object number → (the font here, codes shown)
     whole = False
     for k in range(first, last + 1):
         page = w.add_page(reader.pages[k])
@@ -443,15 +476,21 @@ def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target:
             whole = True
             continue
         fonts = page.get("/Resources", {}).get("/Font")
+        theirs = reader.pages[k]["/Resources"].get("/Font")
         for name, ref in (fonts.get_object().items() if fonts is not None else []):
-            font = ref.get_object()
-            entry = codes.setdefault(id(font), (font, set()))
-            entry[1].update(uses[k].get(name, ()))
+            src = theirs.get_object().raw_get(name)
+            key = src.idnum if hasattr(src, "idnum") else id(src)
+            entry = codes.setdefault(key, (ref.get_object(), src.get_object(), set()))
+            entry[2].update(uses[k].get(name, ()))
     if not whole:
-        for font, used in codes.values():
+        for key, (font, src, used) in codes.items():
             desc = font.get("/FontDescriptor")
-            if font.get("/Subtype") == "/Type1" and desc is not None and "/FontFile" in desc.get_object():
-                subset_type1(desc.get_object()["/FontFile"].get_object(), used)
+            if font.get("/Subtype") != "/Type1" or desc is None or "/FontFile" not in desc.get_object():
+                continue
+            if key not in fonts_cache:
+                fonts_cache[key] = parse_type1(src["/FontDescriptor"].get_object()["/FontFile"].get_object())
+            if fonts_cache[key] is not None:
+                subset_type1(desc.get_object()["/FontFile"].get_object(), fonts_cache[key], used)
     root = reader.trailer["/Root"]
     for key in ("/Lang", "/ViewerPreferences", "/OutputIntents"):
         if key in root:
@@ -560,13 +599,14 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
                 reader = PdfReader(str(r.pdf))
                 found = ranges(reader, len(chunk))
                 uses = prepare(reader)
+                fonts: dict = {}
             except Exception:  # not a PDF pypdf can read: every slip alone
                 continue
             for docx, rng in zip(chunk, found):
                 if rng is None:
                     continue
                 try:
-                    cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"))
+                    cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts)
                 except Exception:
                     continue
                 out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
