@@ -17,19 +17,21 @@ A merged document that fails, and every slip whose pages cannot be found in it, 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import math
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
@@ -75,25 +77,32 @@ def eligible(docx: Path) -> tuple[str | None, str]:
                 return None, tag.decode()[1:]
     if not _ends_plain(doc):
         return None, "正文结尾的段落带有分节符"
-    if b"<w:numPr" in styles:  # a style with numbering that the slip uses would continue from slip to slip
-        numbered = set(re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"(?:(?!</w:style>).)*<w:numPr',
-                                  styles, re.S))
+    numbered, parent = _numbered_styles(styles)
+    if numbered:  # a style with numbering that the slip uses would continue from slip to slip
         used = set(re.findall(rb'<w:pStyle w:val="([^"]+)"', doc))
-        if numbered & used or numbered & _based_on_chain(styles, used):
+        todo = list(used)
+        while todo:  # and the styles they are based on
+            p = parent.get(todo.pop())
+            if p and p not in used:
+                used.add(p)
+                todo.append(p)
+        if numbered & used:
             return None, "自动编号的样式"
     return h.hexdigest(), ""
 
 
-def _based_on_chain(styles: bytes, used: set) -> set:
-    parent = dict(re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"(?:(?!</w:style>).)*?<w:basedOn w:val="([^"]+)"',
-                             styles, re.S))
-    out, todo = set(), list(used)
-    while todo:
-        p = parent.get(todo.pop())
-        if p and p not in out:
-            out.add(p)
-            todo.append(p)
-    return out
+@functools.lru_cache(maxsize=16)
+def _numbered_styles(styles: bytes) -> tuple[frozenset, dict]:
+    """The styles that number their paragraphs, and each style's parent (basedOn), of a styles.xml (the slips
+    of one template share it: worked out once)."""
+    numbered, parent = set(), {}
+    for m in re.finditer(rb'<w:style [^>]*?w:styleId="([^"]+)"(.*?)</w:style>', styles, re.S):
+        if b"<w:numPr" in m.group(2):
+            numbered.add(m.group(1))
+        based = re.search(rb'<w:basedOn w:val="([^"]+)"', m.group(2))
+        if based:
+            parent[m.group(1)] = based.group(1)
+    return frozenset(numbered), parent
 
 
 # ---------------------------------------------------------------- compose
@@ -247,13 +256,44 @@ def _raw(s) -> bytes:
     return s.original_bytes if hasattr(s, "original_bytes") else bytes(s)
 
 
-def _page_use(page) -> tuple[dict[str, set], bool]:
-    """Which character codes a page shows in each font (by resource name), and whether it marks the page at all."""
-    from pypdf.generic import ContentStream
+# LibreOffice's content streams: text in hex strings, fonts set with Tf in each text object
+_TOKENS = re.compile(rb"/([^\s/\[\]<>()%]+)\s+[-+\d.]+\s+Tf(?![^\s\[\]<>()/%])|<([0-9A-Fa-f\s]*)>"
+                     rb"|(?<![^\s\[\]<>()/%])(Tj|TJ|'|\"|Do|f\*?|F|S|s|B\*?|b\*?|sh|BI|q|Q)(?![^\s\[\]<>()/%])")
 
+
+def _page_use(page) -> tuple[dict[str, set], bool]:
+    """Which character codes a page shows in each font (by resource name), and whether it marks the page at all.
+    Every hex string counts as shown in the font last set (a string that is not text, such as a marked-content
+    property, only keeps a glyph more)."""
     contents = page.get_contents()
     if contents is None:
         return {}, False
+    data = contents.get_data()
+    fonts = (page.get("/Resources") or {}).get("/Font") or {}
+    if b"(" in data or not all(re.fullmatch(r"/[A-Za-z0-9_.+-]+", k) for k in fonts.get_object().keys()):
+        # literal strings, or font names written with # escapes: pypdf's parser
+        return _page_use_parsed(page, contents)
+    font, stack, used, marks = None, [], {}, False
+    for m in _TOKENS.finditer(data):
+        name, hexa, op = m.groups()
+        if name is not None:
+            font = "/" + name.decode("latin-1")
+        elif hexa is not None:
+            digits = re.sub(rb"\s", b"", hexa)
+            if font is not None:
+                used.setdefault(font, set()).update(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()))
+        elif op == b"q":
+            stack.append(font)
+        elif op == b"Q":
+            font = stack.pop() if stack else font
+        else:
+            marks = True
+    return used, marks
+
+
+def _page_use_parsed(page, contents) -> tuple[dict[str, set], bool]:
+    from pypdf.generic import ContentStream
+
     font, stack, used, marks = None, [], {}, False
     for operands, op in ContentStream(contents, page.pdf).operations:
         if op == b"Tf":
@@ -360,19 +400,24 @@ _CHARSTRING = re.compile(rb"/([^\s/\[\]{}()<>%]+) (\d+) (RD|-\|) ")
 EEXEC = 55665  # the key of a Type 1 font program's private part (Adobe Type 1 Font Format, 7.2)
 
 
-def _eexec(data: bytes, decrypt: bool) -> bytes:
-    """eexec encryption and decryption (fontTools.misc.eexec does the same a character at a time, ten times
-    slower: a merged batch's fonts are large)."""
-    out, r = bytearray(len(data)), EEXEC
+_NEXT = [(x * 52845 + 22719) & 0xFFFF for x in range(65536 + 256)]  # the cipher's next key from (byte + key)
+
+
+def _eexec(data: bytes, decrypt: bool, _next=_NEXT) -> bytes:
+    """eexec encryption and decryption (Adobe Type 1 Font Format, 7.2; fontTools.misc.eexec does the same a
+    character at a time, several times slower: a merged batch's fonts are large)."""
+    r = EEXEC
+    out = bytearray()
+    put = out.append
     if decrypt:
-        for i, c in enumerate(data):
-            out[i] = c ^ (r >> 8)
-            r = ((c + r) * 52845 + 22719) & 0xFFFF
+        for c in data:
+            put(c ^ (r >> 8))
+            r = _next[c + r]
     else:
-        for i, p in enumerate(data):
+        for p in data:
             c = p ^ (r >> 8)
-            out[i] = c
-            r = ((c + r) * 52845 + 22719) & 0xFFFF
+            put(c)
+            r = _next[c + r]
     return bytes(out)
 
 
@@ -569,47 +614,69 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
 def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_doc: float, progress,
             total: int) -> dict:
     """Each chunk composed into one .docx in a folder of its own beside the slips, converted (its bookmarks
-    as named destinations) and cut; the Results of the files whose PDF was cut."""
-    from pypdf import PdfReader
-
+    as named destinations) and cut; the Results of the files whose PDF was cut. Composing and cutting run in
+    `workers` processes beside LibreOffice's: a merged PDF is cut while the next documents convert."""
     from . import pdf
 
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out = {}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        docs = []
-        for n, chunk in enumerate(chunks):
-            target = folder / f"merged-{n:03d}.docx"
-            try:
-                compose(chunk, target)
-            except Exception:  # a slip python-docx cannot take apart: every slip of the chunk alone
-                continue
-            docs.append((target, chunk))
-        size = max((len(c) for _, c in docs), default=1)
-        avg = sum(len(c) for _, c in docs) / max(1, len(docs))  # slips per merged document
+        made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
+        composing = [(pool.submit(compose, chunk, target), target, chunk) for target, chunk in made]
+        docs = {}
+        for job, target, chunk in composing:
+            if _ok(job) is not None:  # else a slip python-docx cannot take apart: every slip of the chunk alone
+                docs[target] = chunk
+        size = max((len(c) for c in docs.values()), default=1)
+        avg = sum(len(c) for c in docs.values()) / max(1, len(docs))  # slips per merged document
         tick = (lambda n: progress(min(total, round(n * avg)), total)) if progress else (lambda n: None)
-        made = {r.docx: r for r in pdf._round(soffice, [d for d, _ in docs], workers, timeout_per_doc * size,
-                                               tick, filt=pdf.PDF_FILTER_MARKED)} if docs else {}
-        for target, chunk in docs:
-            r = made.get(target)
-            if r is None or r.pdf is None:
-                continue
-            try:
-                reader = PdfReader(str(r.pdf))
-                found = ranges(reader, len(chunk))
-                uses = prepare(reader)
-                fonts: dict = {}
-            except Exception:  # not a PDF pypdf can read: every slip alone
-                continue
-            for docx, rng in zip(chunk, found):
-                if rng is None:
-                    continue
-                try:
-                    cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts)
-                except Exception:
-                    continue
-                out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
+        cutting = {}
+
+        def converted(results):
+            for r in results:
+                if r.pdf is not None:
+                    cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
+
+        if docs:
+            pdf._round(soffice, list(docs), workers, timeout_per_doc * size, tick, filt=pdf.PDF_FILTER_MARKED,
+                       on_done=converted)
+        for target, job in cutting.items():
+            for docx, ok in zip(docs[target], _ok(job) or []):
+                if ok:
+                    out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+def _ok(job):
+    """A job's result (True for a job that returns nothing), or None when it raised (or its process died)."""
+    try:
+        r = job.result()
+    except Exception:
+        return None
+    return True if r is None else r
+
+
+def cut_all(merged: Path, chunk: list[Path]) -> list[bool]:
+    """Each slip of a merged PDF cut to its PDF beside its .docx; whether each was."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(merged))
+    found = ranges(reader, len(chunk))
+    uses = prepare(reader)
+    fonts: dict = {}
+    done = []
+    for docx, rng in zip(chunk, found):
+        ok = False
+        if rng is not None:
+            try:
+                cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts)
+                ok = True
+            except Exception:  # this slip alone
+                pass
+        done.append(ok)
+    return done

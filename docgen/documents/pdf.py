@@ -283,9 +283,10 @@ def _is_pdf(p: Path) -> bool:
 
 
 def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
-           alone: tuple = (), filt: str = PDF_FILTER) -> list[Result]:
+           alone: tuple = (), filt: str = PDF_FILTER, on_done=None) -> list[Result]:
     """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
-    in `alone` (long documents) each get a job of their own, started first."""
+    in `alone` (long documents) each get a job of their own, started first. `on_done(results)` is called with each
+    job's results as it finishes."""
     env = font_env()
     first = [[p] for p in files if p in alone]
     queue = first + _chunks([p for p in files if p not in alone], workers)
@@ -298,12 +299,12 @@ def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float
                 running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk), filt))
             time.sleep(0.2)
             for job in list(running):
-                if job.proc.poll() is not None:
-                    results += job.finish()
+                if job.proc.poll() is not None or time.monotonic() > job.deadline:
+                    done = job.finish() if job.proc.poll() is not None else job.finish("LibreOffice 超时")
+                    results += done
                     running.remove(job)
-                elif time.monotonic() > job.deadline:
-                    results += job.finish("LibreOffice 超时")
-                    running.remove(job)
+                    if on_done is not None:
+                        on_done(done)
             tick(len([r for r in results if r.pdf]) + sum(j.made() for j in running))
     finally:
         for job in running:
