@@ -201,21 +201,26 @@ def test_a_merged_conversion_that_crashes_leaves_each_slip_converted_alone(issue
     assert not list((tmp_path / "m").glob(".docgen-pdf-*"))  # the merged document's folder removed
 
 
+_compose = merge.compose
+
+
+def _losing_a_bookmark(files, target):
+    """compose, then the end of the second slip unmarked, as if LibreOffice had dropped its bookmark (a function
+    of the module: composing runs in worker processes)."""
+    _compose(files, target)
+    with zipfile.ZipFile(target) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"], n = re.subn(rb'<w:bookmarkStart w:id="\d+" w:name="docgenslip1z"/>', b"",
+                                            parts["word/document.xml"])
+    assert n == 1
+    with zipfile.ZipFile(target, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
 def test_one_slip_whose_pages_cannot_be_found_is_converted_alone_the_others_cut(issued, tmp_path, monkeypatch):
     slips = [issued / f"{v}.docx" for v in KINDS.values()]
-    real = merge.compose
-
-    def losing_a_bookmark(files, target):  # as if LibreOffice dropped the end of the second slip
-        real(files, target)
-        with zipfile.ZipFile(target) as z:
-            parts = {n: z.read(n) for n in z.namelist()}
-        parts["word/document.xml"] = re.sub(rb'<w:bookmarkStart w:id="\d+" w:name="docgenslip1z"/>', b"",
-                                            parts["word/document.xml"])
-        with zipfile.ZipFile(target, "w") as z:
-            for n, data in parts.items():
-                z.writestr(n, data)
-
-    monkeypatch.setattr(merge, "compose", losing_a_bookmark)
+    monkeypatch.setattr(merge, "compose", _losing_a_bookmark)
     merged = merge.convert(copies(slips, tmp_path / "m"), workers=1)
     alone = pdf.convert(copies(slips, tmp_path / "a"), workers=1)
     assert [tagged(m.pdf) for m in merged] == [False, True, False, False, False]

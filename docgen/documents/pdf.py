@@ -359,7 +359,8 @@ def convert_one_per_process(docx_files: list[Path]) -> list[Result]:
     return results
 
 
-_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+# D: as LibreOffice writes it, or with the colon escaped (\072) as pypdf writes a PDF cut from a merged one
+_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D(?::|\\072))(\d{14})")
 _XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
 
 
