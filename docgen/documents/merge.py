@@ -621,7 +621,8 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent)
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
         composing = [(pool.submit(compose, chunk, target), target, chunk) for target, chunk in made]
@@ -650,6 +651,18 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+def _die_with_parent() -> None:
+    """A worker process is killed with docgen (Linux: PR_SET_PDEATHSIG), so that none of them can write a slip's
+    PDF after the run that started it was killed (the next run writes and records it)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _ok(job):
