@@ -11,8 +11,10 @@ caller), and only the glyphs of its own pages in each embedded font (`subset_typ
 
 What cannot be merged without changing how a slip looks is converted alone, as before (`eligible` says why): a
 field other than PAGE (NUMPAGES would count the whole batch), footnotes, endnotes, comments, automatic numbering
-(a list would continue from one slip into the next), a slip whose last body element is not a plain paragraph.
-A merged document that fails, and every slip whose pages cannot be found in it, is converted alone.
+(a list would continue from one slip into the next), a body that ends with a paragraph breaking a section itself
+(a body that ends with a table gets the empty paragraph Writer would add, carrying the section break). A merged
+document that fails, and every slip whose pages cannot be found in it or cannot be cut, is converted alone.
+Composing and cutting run in worker processes (forked, killed with docgen) beside LibreOffice's.
 """
 from __future__ import annotations
 
