@@ -238,30 +238,36 @@ def test_a_slip_that_fails_alone_too_is_reported_and_gets_no_pdf(issued, tmp_pat
     assert all(r.pdf and not tagged(r.pdf) for i, r in enumerate(results) if i != 2)
 
 
-def test_ranges_refuse_a_page_between_slips_that_is_not_blank():
-    """The page Writer inserts before a page numbered 1 that would be a left-hand page is blank; anything else
-    between two slips' bookmarks makes both slips' pages untrustworthy."""
+def test_ranges_of_slips_in_a_merged_pdf():
+    """A slip runs from its first bookmark to the page before the next slip's, less the blank page Writer puts
+    before a page numbered 1 that would be a left-hand page; a page with anything on it is the slip's (its last
+    paragraph ran onto it); a blank page on which the slip's last bookmark lies is the slip's own."""
     import io
 
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, NameObject
 
-    def build(middle_text: bool):
+    def build(marked: list[int], dests: dict[str, int], pages: int = 3):
         w = PdfWriter()
-        for k in range(3):
+        for k in range(pages):
             page = w.add_blank_page(595, 842)
-            if k == 1 and middle_text:
+            if k in marked:
                 s = DecodedStreamObject()
-                s.set_data(b"BT /F1 12 Tf (x) Tj ET")
+                s.set_data(b"BT /F1 12 Tf <01> Tj ET")
                 page[NameObject("/Contents")] = w._add_object(s)
-        for name, k in (("docgenslip0a", 0), ("docgenslip0z", 0), ("docgenslip1a", 2), ("docgenslip1z", 2)):
-            w.add_named_destination(name, k)
+        for name, k in dests.items():
+            w.add_named_destination(f"docgenslip{name}", k)
         buf = io.BytesIO()
         w.write(buf)
         return PdfReader(buf)
 
-    assert merge.ranges(build(False), 2) == [(0, 0), (2, 2)]
-    assert merge.ranges(build(True), 2) == [None, None]
+    two = {"0a": 0, "0z": 0, "1a": 2, "1z": 2}
+    assert merge.ranges(build([0, 2], two), 2) == [(0, 0), (2, 2)]  # page 2 blank: Writer's
+    assert merge.ranges(build([0, 1, 2], two), 2) == [(0, 1), (2, 2)]  # page 2 the first slip's
+    assert merge.ranges(build([0, 2], {**two, "0z": 1}), 2) == [(0, 1), (2, 2)]  # its own blank last page
+    assert merge.ranges(build([0, 2], {"0a": 0, "0z": 0, "1z": 2}), 2) == [None, None]  # where slip 1 starts?
+    assert merge.ranges(build([0, 1, 2], {"0a": 1, "0z": 1, "1a": 2, "1z": 2}), 2) == [None, (2, 2)]
+    assert merge.ranges(build([0, 2], {**two, "1a": 0}), 2) == [None, None]  # out of order
 
 
 def _with_page_numbers(src: Path, dst: Path) -> Path:
@@ -313,3 +319,39 @@ def test_page_numbers_in_footers_restart_for_each_slip(issued, tmp_path):
                 # odd pages: at the right of the page; even pages: at the left
                 assert (words[0]["x0"] > page.width / 2) == (number % 2 == 1)
     assert len(PdfReader(str(merged[0].pdf)).pages) == 2
+
+
+def _with_even_page_section(src: Path, dst: Path) -> Path:
+    """The slip with a second section that starts on an even page (as a 版记 page does), its own footer."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION_START
+
+    d = Document(str(src))
+    sec = d.add_section(WD_SECTION_START.EVEN_PAGE)
+    sec.footer.is_linked_to_previous = False
+    sec.footer.paragraphs[0].text = "版记页脚"
+    d.add_paragraph("抄送：党工委组织部，纪工委。")
+    d.save(str(dst))
+    return dst
+
+
+def test_a_slip_of_two_sections_one_starting_on_an_even_page(issued, tmp_path):
+    """Slips with page numbers in their footers, the middle one with a second section that starts on an even page
+    (as a 版记 page does) and a footer of its own: merged, the same pages as alone; a slip whose later section has
+    a footer its first section lacks (the next slip would inherit it) is converted alone."""
+    (tmp_path / "src").mkdir()
+    src = tmp_path / "src"
+    names = ["督交〔2026〕1号", "督交〔2026〕4号", "督交〔2026〕2号"]
+    slips = [_with_page_numbers(issued / f"交办单/{n}.docx", src / f"{k}.docx") for k, n in zip("abc", names)]
+    _with_even_page_section(slips[1], slips[1])
+    assert len({merge.eligible(p)[0] for p in slips}) == 1
+    alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(slips, tmp_path / "merged"), workers=1)
+    for a, m in zip(alone, merged):
+        assert m.pdf and not tagged(m.pdf)
+        assert pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}") == pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}"), m.pdf.name
+    # the even-page section's page is the slip's page 2 (its first page is 1, an odd page)
+    text = [p.extract_text() for p in PdfReader(str(merged[1].pdf)).pages]
+    assert len(text) == 2 and "抄送" in text[1] and "抄送" not in text[0]
+    lone = _with_even_page_section(issued / "交办单/督交〔2026〕5号.docx", src / "d.docx")
+    assert merge.eligible(lone) == (None, "后面的节有第一节没有的页眉或页脚")

@@ -3,8 +3,8 @@
 Most of LibreOffice's time for a one-page slip is per document (loading, font subsetting, PDF set-up), so slips
 made from the same template (the same styles, settings, numbering, fonts and theme) are put one after another into
 one .docx (`compose`): each slip is its own section (or sections) starting on a new page with its page numbers
-from 1, its own page setup, headers and footers; a bookmark at the start of its first paragraph and at the end of
-its last one is exported as a PDF named destination, which says exactly on which pages the slip lies (`ranges`).
+from 1, its own page setup, headers and footers; a bookmark at the start of its first paragraph and at the start
+of its last one is exported as a PDF named destination, which says exactly on which pages the slip lies (`ranges`).
 Each slip's pages are then written as its own PDF (`cut`): PDF/A-2b as exported, the slip's own metadata (title,
 author, subject, keywords as LibreOffice writes them from the .docx; dates as exported, then stamped by the
 caller), and only the glyphs of its own pages in each embedded font (`subset_type1`).
@@ -50,6 +50,8 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 W = {"w": nsmap["w"]}
 _PARAS = etree.XPath(".//w:p[not(ancestor::w:txbxContent)]", namespaces=W)
 _SECTS = etree.XPath("./w:pPr/w:sectPr", namespaces=W)
+_SECTPR = re.compile(rb"<w:sectPr\b(?:[^>]*/>|.*?</w:sectPr>)", re.S)
+_REF = re.compile(rb'<w:(header|footer)Reference\b[^>]*?w:type="(\w+)"')
 _FIELD = re.compile(rb'<w:instrText[^>]*>\s*([A-Za-z]+)|w:instr="\s*([A-Za-z]+)')
 _ALONE_ONLY = (b"<w:footnoteReference", b"<w:endnoteReference", b"<w:commentReference", b"<w:altChunk",
                b"<w:subDoc", b"<w:numPr")
@@ -79,6 +81,13 @@ def eligible(docx: Path) -> tuple[str | None, str]:
                 return None, tag.decode()[1:]
     if not _ends_plain(doc):
         return None, "正文结尾的段落带有分节符"
+    # a section without a header or footer of some kind inherits the previous section's: a slip's first section
+    # must name every kind its sections use, and only slips naming the same kinds share a document (none of
+    # them then inherits one from the slip before it)
+    sections = [set(_REF.findall(block)) for block in _SECTPR.findall(doc)] or [set()]
+    if set().union(*sections) - sections[0]:
+        return None, "后面的节有第一节没有的页眉或页脚"
+    h.update(repr(sorted(sections[0])).encode())
     numbered, parent = _numbered_styles(styles)
     if numbered:  # a style with numbering that the slip uses would continue from slip to slip
         used = set(re.findall(rb'<w:pStyle w:val="([^"]+)"', doc))
@@ -204,7 +213,9 @@ def compose(files: list[Path], target: Path) -> None:
             _import_rels(src.part, base.part, elements + [final], {})
         paras = _paragraphs(elements)
         _bookmark(paras[0], f"{MARK}{i}a", bid, at_end=False)
-        _bookmark(paras[-2] if made_last else paras[-1], f"{MARK}{i}z", bid + 1, at_end=True)
+        # at the start of the last paragraph too: a bookmark after its last character changes how Writer spaces a
+        # closing 。 (a last paragraph that runs onto a next page leaves a page between slips: converted alone)
+        _bookmark(paras[-2] if made_last else paras[-1], f"{MARK}{i}z", bid + 1, at_end=False)
         bid += 2
         if i:
             sects = [el for p in paras for el in _SECTS(p)] + [final]
@@ -272,7 +283,8 @@ def _page_use(page) -> tuple[dict[str, set], bool]:
         return {}, False
     data = contents.get_data()
     fonts = (page.get("/Resources") or {}).get("/Font") or {}
-    if b"(" in data or not all(re.fullmatch(r"/[A-Za-z0-9_.+-]+", k) for k in fonts.get_object().keys()):
+    fonts = fonts.get_object() if hasattr(fonts, "get_object") else fonts
+    if b"(" in data or not all(re.fullmatch(r"/[A-Za-z0-9_.+-]+", k) for k in fonts.keys()):
         # literal strings, or font names written with # escapes: pypdf's parser
         return _page_use_parsed(page, contents)
     font, stack, used, marks = None, [], {}, False
@@ -316,37 +328,37 @@ def _page_use_parsed(page, contents) -> tuple[dict[str, set], bool]:
 
 
 def ranges(reader, n: int) -> list[tuple[int, int] | None]:
-    """Each slip's first and last page in the merged PDF (from its bookmarks), or None when they cannot be
-    trusted: a bookmark missing, pages out of order, or a page between two slips that is not the blank page
-    Writer puts before a page numbered 1 that would otherwise be a left-hand page."""
+    """Each slip's first and last page in the merged PDF, or None when they cannot be trusted.
+
+    A slip starts where its first bookmark is and ends before the next slip starts (or at the end), less the
+    blank page Writer puts before a next slip's page 1 when it would otherwise be a left-hand page. A blank page
+    there is the slip's own only when its last bookmark (at the start of its last paragraph, which never lies
+    after the slip's last page) is on it. Untrusted: a bookmark missing (the slip's, or the next slip's start),
+    bookmarks out of order, the first slip not on the first page, a last bookmark after the slip's end."""
     where = {}
     for name, dest in reader.named_destinations.items():
         try:
             where[str(name).lstrip("/")] = reader.get_destination_page_number(dest)
         except Exception:  # a destination without a page
             continue
+    pages = len(reader.pages)
+    starts = [where.get(f"{MARK}{i}a") for i in range(n)]
+    ends = [where.get(f"{MARK}{i}z") for i in range(n)]
     out: list = []
     for i in range(n):
-        a, z = where.get(f"{MARK}{i}a"), where.get(f"{MARK}{i}z")
-        out.append((a, z) if a is not None and z is not None and 0 <= a <= z < len(reader.pages) else None)
-    blank: dict[int, bool] = {}
-
-    def empty(pages: range) -> bool:
-        for k in pages:
-            if k not in blank:
-                blank[k] = not _page_use(reader.pages[k])[1]
-        return len(pages) <= 1 and all(blank[k] for k in pages)
-
-    bad = set()
-    if out and out[0] is not None and out[0][0] != 0:
-        bad.add(0)
-    for i in range(n - 1):
-        if out[i] is not None and out[i + 1] is not None:
-            if out[i + 1][0] <= out[i][1] or not empty(range(out[i][1] + 1, out[i + 1][0])):
-                bad |= {i, i + 1}
-    if out and out[-1] is not None and not empty(range(out[-1][1] + 1, len(reader.pages))):
-        bad.add(n - 1)
-    return [None if i in bad else r for i, r in enumerate(out)]
+        a, z = starts[i], ends[i]
+        later = [s for s in starts[i + 1:] if s is not None]
+        stop = later[0] if later else pages  # where the next slip found starts
+        before = [x for x in starts[:i] + ends[:i] if x is not None]  # the slips before end before this one
+        if (a is None or z is None or not 0 <= a <= z < pages or (i == 0 and a != 0) or stop <= a
+                or any(s is None for s in starts[i + 1:i + 2]) or (before and a <= max(before))):
+            out.append(None)
+            continue
+        last = stop - 1
+        if last > z and last > a and not _page_use(reader.pages[last])[1]:
+            last -= 1  # the blank page before the next slip's page 1
+        out.append((a, last) if z <= last else None)
+    return out
 
 
 _CORE = {"title": "{http://purl.org/dc/elements/1.1/}title", "author": "{http://purl.org/dc/elements/1.1/}creator",
