@@ -299,8 +299,9 @@ def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float
                 running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk), filt))
             time.sleep(0.2)
             for job in list(running):
-                if job.proc.poll() is not None or time.monotonic() > job.deadline:
-                    done = job.finish() if job.proc.poll() is not None else job.finish("LibreOffice 超时")
+                ended = job.proc.poll() is not None
+                if ended or time.monotonic() > job.deadline:
+                    done = job.finish() if ended else job.finish("LibreOffice 超时")
                     results += done
                     running.remove(job)
                     if on_done is not None:
