@@ -1,13 +1,14 @@
 """Benchmark: a seeded year of an office's work, issued cold with PDFs, then again with nothing new.
 
-Run: .venv/bin/python bench/bench_year.py [--items 3000] [--seed 2026] [--convert-docs 50] [--keep DIR]
+Run: .venv/bin/python bench/bench_year.py [--items 3000] [--seed 2026] [--convert-docs 50] [--keep DIR] [--no-today]
 
 Generates ~3,000 items (meetings and their decided items, leaders' instructions, documents, inspection findings)
 with their progress (feedback, completion, extension requests and decisions, verification, rectification reports)
 for 40 units and two issuers, then measures, each as a fresh `docgen` process as a clerk runs it:
   1. `docgen check`;
   2. a cold `assign` and `rectify` with PDFs on the as-of date and `urge` on the next working day: documents,
-     seconds, PDFs per second, failed PDFs;
+     seconds, PDFs per second, failed PDFs; then the same cold year on a copy of the registers with each .docx
+     converted as its own LibreOffice document (the converter before merged conversion), for the ratio;
   3. the same three again with nothing new (each should take under 2 s);
   4. the converter against one `soffice` start per document, on the same 50 slips.
 Targets on 2 cores: 0 failed PDFs; at least 10 PDFs/s; a second run with nothing new under 2 s.
@@ -136,9 +137,21 @@ def generate(dst: Path, n: int, seed: int) -> None:
             (dst / f"{kind}-{i:02d}.yaml").write_text("\n".join(f) + "\n", encoding="utf-8")
 
 
-def run(docgen: str, reg: Path, out: Path, *args) -> tuple[float, str]:
+# `docgen` with the converter of before merged conversion (every .docx its own LibreOffice document): the same
+# run's reference for the cold year
+TODAY = """\
+import sys
+from docgen.documents import merge, pdf
+merge.convert = pdf.convert
+from docgen.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run(docgen: str | list, reg: Path, out: Path, *args) -> tuple[float, str]:
     t = time.perf_counter()
-    p = subprocess.run([docgen, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    cmd = docgen if isinstance(docgen, list) else [docgen]
+    p = subprocess.run([*cmd, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
     took = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"docgen {' '.join(args)} failed ({p.returncode}):\n{p.stderr[-3000:]}")
@@ -151,6 +164,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--convert-docs", type=int, default=50)
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--no-today", action="store_true", help="skip the cold year with the converter of before")
     a = ap.parse_args()
     docgen = str(Path(sys.executable).parent / "docgen")
     tmp = Path(tempfile.mkdtemp(prefix="docgen-year-"))
@@ -158,6 +172,8 @@ def main() -> None:
         reg, out = tmp / "registers", tmp / "output"
         reg.mkdir()
         generate(reg, a.items, a.seed)
+        reg_today, out_today = tmp / "registers-today", tmp / "output-today"
+        shutil.copytree(reg, reg_today)
         from docgen.registers.load import read_registers
 
         r, diags = read_registers(reg)
@@ -199,6 +215,13 @@ def main() -> None:
         total = sum(cold.values())
         print(f"cold run: {numbered} numbers, {docs} slips recorded with PDF, {pdfs} PDFs on disk, "
               f"failed {numbered - docs}; {total:.1f} s, {pdfs / total:.1f} PDFs/s (target >= 10)")
+        if not a.no_today:  # the same year with each .docx converted as its own document, as before
+            today = [sys.executable, "-c", TODAY]
+            t_today = sum(run(today, reg_today, out_today, cmd, "--on", days[cmd].isoformat())[0]
+                          for cmd in ("assign", "rectify", "urge"))
+            pdfs_today = len(list((out_today / "slips").rglob("*.pdf")))
+            print(f"cold run, one document per .docx (as before): {pdfs_today} PDFs, {t_today:.1f} s, "
+                  f"{pdfs_today / t_today:.1f} PDFs/s; merged is {pdfs / total / (pdfs_today / t_today):.1f}x")
         again = {}
         for cmd in ("assign", "rectify", "urge"):
             again[cmd], text = run(docgen, reg, out, cmd, "--on", days[cmd].isoformat())

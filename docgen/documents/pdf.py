@@ -128,8 +128,12 @@ class Result:
 
 # PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name), keeping the blank pages a
 # section that starts on an even page inserts (the page before a 版记 page)
-PDF_FILTER = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
-              '"IsSkipEmptyPages":{"type":"boolean","value":"false"}}')
+PDF_OPTIONS = ('"SelectPdfVersion":{"type":"long","value":"2"},'
+               '"IsSkipEmptyPages":{"type":"boolean","value":"false"}')
+PDF_FILTER = 'pdf:writer_pdf_Export:{' + PDF_OPTIONS + '}'
+# the same, with each bookmark a named destination: where a merged document's slips start and end (merge.py)
+PDF_FILTER_MARKED = ('pdf:writer_pdf_Export:{' + PDF_OPTIONS
+                     + ',"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 MAX_PER_START = 200  # one soffice --convert-to start silently stops after about 245 files (exit 0)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -179,7 +183,7 @@ def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Pa
 
 
 class _Job:
-    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float):
+    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float, filt: str = PDF_FILTER):
         self.files, self.profile = files, _Profile(0)
         self.out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(files[0].parent)))
         self.deadline = time.monotonic() + timeout
@@ -190,7 +194,7 @@ class _Job:
             inputs.append(src / p.name)
             for_libreoffice(p, inputs[-1])
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
-               "--norestore", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
+               "--norestore", "--nodefault", "--nolockcheck", "--convert-to", filt,
                "--outdir", str(self.out), *[str(p) for p in inputs]]
         owner = self.out / OWNER
         owner.write_text(f"{os.getpid()}\n")
@@ -318,9 +322,10 @@ def _is_pdf(p: Path) -> bool:
 
 
 def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
-           alone: tuple = ()) -> list[Result]:
+           alone: tuple = (), filt: str = PDF_FILTER, on_done=None) -> list[Result]:
     """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
-    in `alone` (long documents) each get a job of their own, started first."""
+    in `alone` (long documents) each get a job of their own, started first. `on_done(results)` is called with each
+    job's results as it finishes."""
     env = font_env()
     first = [[p] for p in files if p in alone]
     queue = first + _chunks([p for p in files if p not in alone], workers)
@@ -330,15 +335,16 @@ def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float
         while queue or running:
             while queue and len(running) < workers:
                 chunk = queue.pop(0)
-                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk)))
+                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk), filt))
             time.sleep(0.2)
             for job in list(running):
-                if job.proc.poll() is not None:
-                    results += job.finish()
+                ended = job.proc.poll() is not None
+                if ended or time.monotonic() > job.deadline:
+                    done = job.finish() if ended else job.finish("LibreOffice 超时")
+                    results += done
                     running.remove(job)
-                elif time.monotonic() > job.deadline:
-                    results += job.finish("LibreOffice 超时")
-                    running.remove(job)
+                    if on_done is not None:
+                        on_done(done)
             tick(len([r for r in results if r.pdf]) + sum(j.made() for j in running))
     finally:
         for job in running:
@@ -393,7 +399,8 @@ def convert_one_per_process(docx_files: list[Path]) -> list[Result]:
     return results
 
 
-_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+# D: as LibreOffice writes it, or with the colon escaped (\072) as pypdf writes a PDF cut from a merged one
+_INFO_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D(?::|\\072))(\d{14})")
 _XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)")
 
 

@@ -112,7 +112,8 @@ def clean_stale(out: Paths) -> None:
                 if all([reap(j) for j in p.glob(".docgen-pdf-*")]):
                     shutil.rmtree(p, ignore_errors=True)
             elif real_dir and name.startswith(".docgen-pdf-"):
-                if reap(p):
+                # a folder of merged slips (documents/merge.py) holds the conversion folders of its documents
+                if all([reap(p), *[reap(j) for j in p.glob(".docgen-pdf-*")]]):
                     shutil.rmtree(p, ignore_errors=True)
             elif name.endswith(".tmp"):
                 shutil.rmtree(p, ignore_errors=True) if real_dir else p.unlink(missing_ok=True)
@@ -220,10 +221,12 @@ def write(jobs: list[Job], put: Callable[[Path, bytes], None] = atomic_write_byt
 
 def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), workers: int | None = None,
                        progress=None, alone: tuple = ()) -> tuple[list[Job], list[str], list]:
-    """Convert the written jobs (and `extras`, converted in the same LibreOffice round), stamp each PDF with its
+    """Convert the written jobs (and `extras`, converted in the same LibreOffice round; slips of one template
+    merged into one LibreOffice document and cut, documents/merge.py), stamp each PDF with its
     date and record each that has its PDF with the sha256 of both files (one commit). Returns the jobs recorded,
     the errors of those that were not, and the results of the extras."""
-    from ..documents.pdf import convert, stamp_date
+    from ..documents.merge import convert
+    from ..documents.pdf import stamp_date
 
     results = convert([j.path for j in jobs] + list(extras), workers, progress=progress, alone=alone)
     if progress is not None:

@@ -1,0 +1,357 @@
+"""Slips converted many to one LibreOffice document and cut per slip (documents/merge.py): each slip's pages are
+the pixels of converting it alone, its PDF is PDF/A-2b with its own metadata and no more than 1.5× the size of its
+PDF made alone, and whatever fails in the merged way is converted alone."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from docgen.documents import merge, pdf
+
+from conftest import write_registers
+
+pytestmark = pytest.mark.skipif(pdf.find_soffice() is None, reason="needs LibreOffice")  # installed by make test
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory):
+    """The example office's slips as `docgen` issues them: 交办单 (with its 回执) on 2026-10-12 and 2026-11-16,
+    催办单 and 整改通知单 on 2026-11-16, and 督交〔2026〕3号 reissued (更正) the same day."""
+    from conftest import ROOT, docgen
+
+    tmp = tmp_path_factory.mktemp("issued")
+    reg, out = tmp / "registers", tmp / "output"
+    shutil.copytree(ROOT / "registers", reg)
+    for args in (["build", "--on", "2026-10-12"], ["build", "--on", "2026-11-16"],
+                 ["assign", "--reissue", "督交〔2026〕3号", "--reason", "事项表述有误", "--on", "2026-11-16"]):
+        p = docgen(["-r", reg, "-o", out, *args])
+        assert p.returncode == 0, p.stderr
+    return out / "slips"
+
+
+def pngs(pdf_file: Path, prefix: Path) -> list[bytes]:
+    """The pages at 100 dpi, as pdftoppm draws them (PNG bytes)."""
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf_file), str(prefix)], check=True)
+    return [p.read_bytes() for p in sorted(prefix.parent.glob(prefix.name + "-*.png"))]
+
+
+def copies(files: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir()
+    return [Path(shutil.copy(p, folder / p.name)) for p in files]
+
+
+def tagged(p: Path) -> bool:
+    """A PDF converted alone carries LibreOffice's structure tree; one cut from a merged document does not."""
+    return "/StructTreeRoot" in PdfReader(str(p)).trailer["/Root"]
+
+
+KINDS = {"交办单 with 回执": "交办单/督交〔2026〕1号", "交办单 with 回执 on 2026-11-16": "交办单/督交〔2026〕5号",
+         "催办单": "催办单/督催〔2026〕1号", "整改通知单": "整改单/督改〔2026〕1号", "更正": "交办单/督交〔2026〕3号"}
+
+
+def test_each_slip_is_the_pixels_of_converting_it_alone(issued, tmp_path):
+    slips = [issued / f"{v}.docx" for v in KINDS.values()]
+    assert "更正" in zipfile.ZipFile(issued / "交办单/督交〔2026〕3号.docx").read("word/document.xml").decode()
+    alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(slips, tmp_path / "merged"), workers=1)
+    for kind, a, m in zip(KINDS, alone, merged):
+        assert a.pdf and m.pdf, (kind, a.error, m.error)
+        assert tagged(a.pdf) and not tagged(m.pdf), kind  # really cut from the merged document
+        one, two = pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}"), pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}")
+        assert len(one) == len(two) and one == two, kind
+    # the 更正 slip as issued has two pages (its 回执 runs onto the second): both cut, in order
+    assert len(PdfReader(str(merged[-1].pdf)).pages) == 2
+
+
+def test_slips_of_one_template_go_to_libreoffice_as_one_document(issued, tmp_path, monkeypatch):
+    slips = copies(sorted((issued / "交办单").glob("*.docx")), tmp_path / "s")  # 9 交办单
+    given = []
+    real = subprocess.Popen
+
+    def popen(cmd, *a, **k):
+        if "--convert-to" in cmd:
+            given.append([c for c in cmd if c.endswith(".docx")])
+        return real(cmd, *a, **k)
+
+    monkeypatch.setattr(pdf.subprocess, "Popen", popen)
+    from docgen.issuing.transaction import convert_and_record
+
+    class Led:
+        def add(self, *a, **k):
+            pass
+
+        def commit(self):
+            pass
+
+    done, errors, extra = convert_and_record(Led(), [], slips, workers=1)  # converted as a batch's extras are
+    assert errors == [] and [r.error for r in extra] == [""] * 9
+    assert len(given) == 1 and len(given[0]) == 1  # one start, one document for the 9 slips
+    assert all(p.with_suffix(".pdf").is_file() and not tagged(p.with_suffix(".pdf")) for p in slips)
+
+
+def test_metadata_of_each_cut_pdf(issued, tmp_path):
+    names = ["交办单/督交〔2026〕1号", "交办单/督交〔2026〕2号", "整改单/督改〔2026〕1号"]
+    slips = [issued / f"{n}.docx" for n in names]
+    alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(slips, tmp_path / "merged"), workers=1)
+    for a, m in zip(alone, merged):
+        pdf.stamp_date(a.pdf, dt.date(2026, 10, 12))
+        pdf.stamp_date(m.pdf, dt.date(2026, 10, 12))
+    # as the example registers have it: the office, the number, the receiving unit
+    expected = {"督交〔2026〕1号": ("督办事项交办单", "北集坡街道"), "督交〔2026〕2号": ("督办事项交办单", "高新建设集团")}
+    for a, m in zip(alone, merged):
+        ra, rm = PdfReader(str(a.pdf)), PdfReader(str(m.pdf))
+        ia, im = ra.metadata, rm.metadata
+        for key in ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer", "/CreationDate"):
+            assert im.get(key) == ia.get(key), (m.pdf.name, key)
+        assert im["/Author"] == "泰安高新区管委会督导工作专班"
+        assert im["/Subject"] == m.pdf.stem
+        assert im["/CreationDate"].startswith("D:20261012000000")
+        if m.pdf.stem in expected:
+            assert (im["/Title"], im["/Keywords"]) == expected[m.pdf.stem]
+        xa, xm = ra.xmp_metadata, rm.xmp_metadata
+        assert xm.dc_title == xa.dc_title and xm.dc_creator == xa.dc_creator
+        assert xm.dc_description == xa.dc_description and xm.pdf_keywords == xa.pdf_keywords
+        assert xm.xmp_create_date == xa.xmp_create_date == dt.datetime(2026, 10, 12)
+        packet = rm.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        assert "<pdfaid:part>2</pdfaid:part>" in packet and "<pdfaid:conformance>B</pdfaid:conformance>" in packet
+        assert rm.pdf_header == "%PDF-1.6"
+        assert rm.trailer["/Root"]["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"
+        assert len(rm.trailer["/ID"]) == 2
+    other = [m.pdf for m in merged]
+    assert len({PdfReader(str(p)).metadata["/Subject"] for p in other}) == 3  # not the first slip's, each its own
+
+
+# ---------------------------------------------------------------- size
+
+POOL = ("春夏秋冬东南西北金木水火土山河湖海风雨雷电日月星辰江城乡镇村街道社区企业园区项目工程建设发展规划财政金融"
+        "教育卫生文化体育交通运输农业林业畜牧渔业工业商业服务旅游生态环境保护治理安全生产消防应急救援民政社会保障"
+        "就业创业人才科技创新改革开放招商引资营商优化审批服务窗口数据信息网络平台系统运维档案资料统计调查核实整改"
+        "落实督查督办考核评价奖励惩处纪律作风廉政监督问责通报批评表扬先进典型经验推广宣传舆论引导群众满意度提升"
+        "道路桥梁隧道管网供水排水供电供气供热通信邮政物流仓储冷链市场价格质量标准计量检测认证食品药品医疗器械疫苗")
+
+
+def test_a_cut_slip_is_no_more_than_half_again_its_size_alone(tmp_path, run):
+    """24 slips whose texts share few characters: the merged document's fonts hold several times the glyphs of
+    any one slip, and each cut PDF carries only its own."""
+    items = "".join(f"      - {{id: M1-{i}, text: {POOL[i * 9:i * 9 + 40]}工作, lead: 经济发展部}}\n"
+                    for i in range(24))
+    reg = write_registers(tmp_path / "reg", {"meetings.yaml": "meetings:\n  - id: M1\n    kind: 主任办公会\n"
+                                             "    title: 第1次主任办公会\n    date: 2026-11-02\n    items:\n" + items})
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--no-pdf", "--on", "2026-11-03")
+    assert rc == 0, err
+    drafts = sorted((tmp_path / "out" / "drafts").rglob("*.docx"))
+    assert len(drafts) == 24
+    alone = pdf.convert(copies(drafts, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(drafts, tmp_path / "merged"), workers=1)
+    for a, m in zip(alone, merged):
+        assert a.pdf and m.pdf and not tagged(m.pdf)
+        assert m.pdf.stat().st_size <= 1.5 * a.pdf.stat().st_size, m.pdf.name
+        # the slip's own glyphs, as many as alone (each font has a .notdef besides)
+        (ga, fa), (gm, fm) = _glyphs(a.pdf), _glyphs(m.pdf)
+        assert gm - fm == ga - fa, m.pdf.name
+
+
+def _glyphs(p: Path) -> tuple[int, int]:
+    """Glyphs in the PDF's embedded Type 1 fonts (the count of each font's CharStrings), and the fonts."""
+    fonts = {}
+    for page in PdfReader(str(p)).pages:
+        for f in page["/Resources"]["/Font"].values():
+            ff = f.get_object()["/FontDescriptor"].get_object()["/FontFile"].get_object()
+            fonts[f.idnum] = len(merge.parse_type1(ff).glyphs)
+    return sum(fonts.values()), len(fonts)
+
+
+# ---------------------------------------------------------------- failures
+
+FAILING_MERGED = """\
+import os, pathlib, sys
+args = sys.argv[1:]
+if any(pathlib.Path(a).name.startswith("merged-") for a in args):
+    out = pathlib.Path(args[args.index("--outdir") + 1])
+    for a in args:
+        if a.endswith(".docx"):  # half a PDF, then a crash
+            (out / (pathlib.Path(a).stem + ".pdf")).write_bytes(b"%PDF-1.6\\n1 0 obj")
+    sys.exit(134)
+os.execv(REAL, [REAL, *args])
+"""
+
+
+def test_a_merged_conversion_that_crashes_leaves_each_slip_converted_alone(issued, tmp_path, monkeypatch):
+    slips = [issued / f"{v}.docx" for v in KINDS.values()]
+    script = tmp_path / "soffice"
+    script.write_text(f"#!{sys.executable}\nREAL = {pdf.find_soffice()!r}\n" + FAILING_MERGED, encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(script))
+    merged = merge.convert(copies(slips, tmp_path / "m"), workers=1)
+    monkeypatch.delenv("DOCGEN_SOFFICE")
+    alone = pdf.convert(copies(slips, tmp_path / "a"), workers=1)
+    for a, m in zip(alone, merged):
+        assert m.pdf and m.error == ""
+        assert tagged(m.pdf)  # converted alone
+        assert pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}") == pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}")
+    assert not list((tmp_path / "m").glob(".docgen-pdf-*"))  # the merged document's folder removed
+
+
+_compose = merge.compose
+
+
+def _losing_a_bookmark(files, target):
+    """compose, then the end of the second slip unmarked, as if LibreOffice had dropped its bookmark (a function
+    of the module: composing runs in worker processes)."""
+    _compose(files, target)
+    with zipfile.ZipFile(target) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["word/document.xml"], n = re.subn(rb'<w:bookmarkStart w:id="\d+" w:name="docgenslip1z"/>', b"",
+                                            parts["word/document.xml"])
+    assert n == 1
+    with zipfile.ZipFile(target, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_one_slip_whose_pages_cannot_be_found_is_converted_alone_the_others_cut(issued, tmp_path, monkeypatch):
+    slips = [issued / f"{v}.docx" for v in KINDS.values()]
+    monkeypatch.setattr(merge, "compose", _losing_a_bookmark)
+    merged = merge.convert(copies(slips, tmp_path / "m"), workers=1)
+    alone = pdf.convert(copies(slips, tmp_path / "a"), workers=1)
+    assert [tagged(m.pdf) for m in merged] == [False, True, False, False, False]
+    for a, m in zip(alone, merged):
+        assert pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}") == pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}")
+
+
+def test_a_slip_that_fails_alone_too_is_reported_and_gets_no_pdf(issued, tmp_path):
+    slips = copies([issued / f"{v}.docx" for v in KINDS.values()], tmp_path / "m")
+    bad = slips[2]
+    bad.write_bytes(b"PK\x03\x04 not a docx")
+    results = merge.convert(slips, workers=1)
+    assert results[2].pdf is None and "督催〔2026〕1号.docx 转换 PDF 失败" in results[2].error
+    assert not bad.with_suffix(".pdf").exists()
+    assert all(r.pdf and not tagged(r.pdf) for i, r in enumerate(results) if i != 2)
+
+
+def test_ranges_of_slips_in_a_merged_pdf():
+    """A slip runs from its first bookmark to the page before the next slip's, less the blank page Writer puts
+    before a page numbered 1 that would be a left-hand page; a page with anything on it is the slip's (its last
+    paragraph ran onto it); a blank page on which the slip's last bookmark lies is the slip's own."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    def build(marked: list[int], dests: dict[str, int], pages: int = 3):
+        w = PdfWriter()
+        for k in range(pages):
+            page = w.add_blank_page(595, 842)
+            if k in marked:
+                s = DecodedStreamObject()
+                s.set_data(b"BT /F1 12 Tf <01> Tj ET")
+                page[NameObject("/Contents")] = w._add_object(s)
+        for name, k in dests.items():
+            w.add_named_destination(f"docgenslip{name}", k)
+        buf = io.BytesIO()
+        w.write(buf)
+        return PdfReader(buf)
+
+    two = {"0a": 0, "0z": 0, "1a": 2, "1z": 2}
+    assert merge.ranges(build([0, 2], two), 2) == [(0, 0), (2, 2)]  # page 2 blank: Writer's
+    assert merge.ranges(build([0, 1, 2], two), 2) == [(0, 1), (2, 2)]  # page 2 the first slip's
+    assert merge.ranges(build([0, 2], {**two, "0z": 1}), 2) == [(0, 1), (2, 2)]  # its own blank last page
+    assert merge.ranges(build([0, 2], {"0a": 0, "0z": 0, "1z": 2}), 2) == [None, None]  # where slip 1 starts?
+    assert merge.ranges(build([0, 1, 2], {"0a": 1, "0z": 1, "1a": 2, "1z": 2}), 2) == [None, (2, 2)]
+    assert merge.ranges(build([0, 2], {**two, "1a": 0}), 2) == [None, None]  # out of order
+
+
+def _with_page_numbers(src: Path, dst: Path) -> Path:
+    """The slip with GB/T 9704 page numbers in its footers (odd pages right, even pages left: — 1 —), as a
+    template may add them."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    d = Document(str(src))
+    d.settings.odd_and_even_pages_header_footer = True
+    sec = d.sections[0]
+    for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.alignment = align
+        p.add_run("— ")
+        r = p.add_run()
+        for kind in ("begin", None, "end"):
+            el = OxmlElement("w:fldChar" if kind else "w:instrText")
+            if kind:
+                el.set(qn("w:fldCharType"), kind)
+            else:
+                el.set(qn("xml:space"), "preserve")
+                el.text = " PAGE "
+            r._r.append(el)
+        p.add_run(" —")
+    d.save(str(dst))
+    return dst
+
+
+def test_page_numbers_in_footers_restart_for_each_slip(issued, tmp_path):
+    names = ["交办单/督交〔2026〕3号", "交办单/督交〔2026〕1号", "催办单/督催〔2026〕1号", "交办单/督交〔2026〕5号"]
+    (tmp_path / "src").mkdir()
+    slips = [_with_page_numbers(issued / f"{n}.docx", tmp_path / "src" / f"{Path(n).name}.docx") for n in names]
+    assert len({merge.eligible(p)[0] for p in slips}) == 1
+    alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(slips, tmp_path / "merged"), workers=1)
+    import pdfplumber
+
+    for a, m in zip(alone, merged):
+        assert m.pdf and not tagged(m.pdf)
+        assert pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}") == pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}"), m.pdf.name
+        with pdfplumber.open(str(m.pdf)) as doc:
+            for number, page in enumerate(doc.pages, 1):
+                words = [w for w in page.extract_words() if w["top"] > page.height - 100]
+                assert "".join(w["text"] for w in words).replace(" ", "") == f"—{number}—", (m.pdf.name, number)
+                # odd pages: at the right of the page; even pages: at the left
+                assert (words[0]["x0"] > page.width / 2) == (number % 2 == 1)
+    assert len(PdfReader(str(merged[0].pdf)).pages) == 2
+
+
+def _with_even_page_section(src: Path, dst: Path) -> Path:
+    """The slip with a second section that starts on an even page (as a 版记 page does), its own footer."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION_START
+
+    d = Document(str(src))
+    sec = d.add_section(WD_SECTION_START.EVEN_PAGE)
+    sec.footer.is_linked_to_previous = False
+    sec.footer.paragraphs[0].text = "版记页脚"
+    d.add_paragraph("抄送：党工委组织部，纪工委。")
+    d.save(str(dst))
+    return dst
+
+
+def test_a_slip_of_two_sections_one_starting_on_an_even_page(issued, tmp_path):
+    """Slips with page numbers in their footers, the middle one with a second section that starts on an even page
+    (as a 版记 page does) and a footer of its own: merged, the same pages as alone; a slip whose later section has
+    a footer its first section lacks (the next slip would inherit it) is converted alone."""
+    (tmp_path / "src").mkdir()
+    src = tmp_path / "src"
+    names = ["督交〔2026〕1号", "督交〔2026〕4号", "督交〔2026〕2号"]
+    slips = [_with_page_numbers(issued / f"交办单/{n}.docx", src / f"{k}.docx") for k, n in zip("abc", names)]
+    _with_even_page_section(slips[1], slips[1])
+    assert len({merge.eligible(p)[0] for p in slips}) == 1
+    alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
+    merged = merge.convert(copies(slips, tmp_path / "merged"), workers=1)
+    for a, m in zip(alone, merged):
+        assert m.pdf and not tagged(m.pdf)
+        assert pngs(m.pdf, tmp_path / f"m-{m.pdf.stem}") == pngs(a.pdf, tmp_path / f"a-{a.pdf.stem}"), m.pdf.name
+    # the even-page section's page is the slip's page 2 (its first page is 1, an odd page)
+    text = [p.extract_text() for p in PdfReader(str(merged[1].pdf)).pages]
+    assert len(text) == 2 and "抄送" in text[1] and "抄送" not in text[0]
+    lone = _with_even_page_section(issued / "交办单/督交〔2026〕5号.docx", src / "d.docx")
+    assert merge.eligible(lone) == (None, "后面的节有第一节没有的页眉或页脚")
