@@ -641,3 +641,22 @@ def test_a_docx_writing_a_control_character_is_refused(example_registers, run):
     own = patched_docx(example_registers / "templates" / "交办单.docx", replace_text='{{ text }}{{ "\\x01" }}')
     rc, _, err = run("-r", str(example_registers), "templates", "check")
     assert rc == 2 and f"模板 {own}：" in err and "填写后不是有效的 XML" in err, err
+
+
+def test_a_part_judged_before_is_judged_again_once_its_bytes_change():
+    """package_links remembers parts by their bytes (a slip's styles and theme are its template's): a document
+    whose body gains a field that links out after a clean check of the same document is still refused."""
+    import docx
+    from docx.oxml import parse_xml
+
+    from docgen.documents.template_files import package_links
+
+    d = docx.Document()
+    d.add_paragraph("交办事项")
+    assert package_links(d.part.package) == []
+    assert package_links(d.part.package) == []  # the second time from what was remembered
+    fld = parse_xml('<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                    '<w:instrText> INCLUDEPICTURE "http://127.0.0.1:9/x.png" </w:instrText></w:r>')
+    d.paragraphs[0]._p.append(fld)
+    found = package_links(d.part.package)
+    assert len(found) == 1 and "INCLUDEPICTURE" in found[0] and found[0].startswith("word/document.xml")

@@ -5,6 +5,7 @@ documents/templates.py checks templates with these; the form and bulletin drawer
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import stat
@@ -195,7 +196,9 @@ def links(data: bytes) -> list[str]:
 
 
 def package_links(package) -> list[str]:
-    """links() of a python-docx package in memory (a filled document)."""
+    """links() of a python-docx package in memory (a filled document). A part is judged by its bytes: the parts a
+    filled slip shares with its template (styles, theme, settings: most of its XML) are read once per process, not
+    once per slip; the parts filling changed are read again."""
     from lxml import etree
 
     out = []
@@ -203,14 +206,26 @@ def package_links(package) -> list[str]:
         name = str(part.partname).lstrip("/")
         out += rel_problems(name, [(r.reltype, r.target_ref, r.is_external) for r in part.rels.values()])
         element = getattr(part, "_element", None)
-        if element is None and part.content_type.endswith("xml"):
-            try:
-                element = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
-            except etree.XMLSyntaxError:
-                continue
-        if element is not None:
-            out += xml_problems(name, element)
+        if element is None and not part.content_type.endswith("xml"):
+            continue
+        data = etree.tostring(element) if element is not None else part.blob
+        key = hashlib.sha256(name.encode("utf-8") + b"\0" + data).digest()
+        found = _PART_PROBLEMS.get(key)
+        if found is None:
+            if element is None:
+                try:
+                    element = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+                except etree.XMLSyntaxError:
+                    continue
+            found = xml_problems(name, element)
+            if len(_PART_PROBLEMS) > 512:
+                _PART_PROBLEMS.clear()
+            _PART_PROBLEMS[key] = found
+        out += found
     return out
+
+
+_PART_PROBLEMS: dict[bytes, list[str]] = {}  # a part's bytes -> what in it links out (package_links)
 
 
 def unprintable_text(text: str) -> str | None:
