@@ -132,7 +132,7 @@ def sample_contexts() -> list[dict]:
     }
     empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in sources.kinds()}, "overdue": [],
              "late_done": [], "new": {"total": 0, **{k: 0 for k in sources.kinds()}}, "meetings": []}
-    words = {"title": "〔通报名称〕", "term": "〔工作名称〕"}
+    words = {"title": DEFAULT_TITLE, "term": DEFAULT_TERM}  # what a bulletin of an office that names none says
     return [sentence_context({**v, "words": words}, 5, "〔专班名称〕") for v in (full, empty)]
 
 
@@ -162,13 +162,14 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
     from .sandbox import describe
 
     path, source = T.text_source(reg.root, name)  # a regular file of at most MAX_TEXT bytes, or a DocgenError
+    title = ctx.get("title") or DEFAULT_TITLE
     try:
         text = render_text(source, ctx)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
-        raise DocgenError(f"模板 {path}：无法生成《{ctx['title']}》的“{name}”（{describe(e, source)}）") from None
+        raise DocgenError(f"模板 {path}：无法生成《{title}》的“{name}”（{describe(e, source)}）") from None
     bad = T.unprintable_text(text)
     if bad:
-        raise DocgenError(f"模板 {path}：无法生成《{ctx['title']}》的“{name}”（{bad}）")
+        raise DocgenError(f"模板 {path}：无法生成《{title}》的“{name}”（{bad}）")
     for line in text.split("\n"):  # only the template's own line breaks start a paragraph
         line = line.strip()
         if not line:
