@@ -354,7 +354,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                 b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
-        bulletin_adopted = _paper_bulletins(b)
+        bulletin_adopted = _paper_bulletins(b, bulletin_title)
         b.finish(("issuer", "to", "auto", "adopted", "title"))
     if off is None or not off.ok:
         if off is None:
@@ -425,7 +425,7 @@ def _office_word(e: Entry, key: str, default: str, what: str) -> str:
     return default
 
 
-def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
+def _paper_bulletins(b: Entry, title: str) -> tuple[Paper, ...]:
     """settings.yaml `bulletin.adopted`: the bulletins issued on paper before docgen, each {period, number, date}."""
     from ..core.diagnostics import DocgenError
     from .periods import parse_period
@@ -444,7 +444,7 @@ def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
                 a.err("period", str(ex))
         m = _PAPER_BULLETIN.fullmatch(number) if number else None
         if number and m is None:
-            a.err("number", f"「{number}」不是《督导通报》的期号：应写成 年份年第N期，如 2026年第2期")
+            a.err("number", f"「{number}」不是《{title}》的期号：应写成 年份年第N期，如 2026年第2期")
         if not (period and m and date):
             continue
         src = Src(a.file, a.lineof("number"))
