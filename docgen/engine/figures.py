@@ -69,8 +69,8 @@ class ScoreEvent:
         return self.cite or (self.unit, self.item, self.rule, self.date.isoformat())
 
     def as_dict(self) -> dict:
-        return {"date": self.date.isoformat(), "item": self.item, "rule": self.rule, "label": self.label or score_label(self.rule),
-                "points": self.points, "reason": self.reason, "cite": list(self.cite) if self.cite else None}
+        return {"date": self.date.isoformat(), "item": self.item, "rule": self.rule,
+                "label": self.label or score_label(self.rule), "points": self.points, "reason": self.reason, "cite": list(self.cite) if self.cite else None}
 
     @staticmethod
     def from_dict(unit: str, d: dict) -> "ScoreEvent":
@@ -199,7 +199,8 @@ def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed
         where = next((c.label for c in closed if c.start <= when <= c.end), "")
         what = "补扣" if diff < 0 else "更正（退还）"
         adjustments.append(ScoreEvent(unit, _first_open(when, closed), item, "adjust", diff,
-                                      f"{what}：{cn_date(when)}「{score_label(rule, reg.settings.bulletin_title)}」，原属已结算的{where}，"
+                                      f"{what}：{cn_date(when)}「{score_label(rule, reg.settings.bulletin_title)}」，"
+                                      f"原属已结算的{where}，"
                                       f"结算后台账有新的情况", key))
     return [e for e in derived if not on_closed(e.date)] + recorded + adjustments
 
@@ -258,5 +259,3 @@ def score_view(f: Figures, base: float) -> dict:
                       "plus": sum(e.points for e in u.events if e.points > 0),
                       "events": [e.as_dict() for e in u.events]})
     return {"period": f.period.as_dict(), "as_of": f.as_of.isoformat(), "base": base, "units": units}
-
-

@@ -1,4 +1,5 @@
-"""The bulletin (《督导通报》, or as settings.yaml `bulletin.title` names it) and the quarterly score summary: where the engine's figures become numbered documents and sheets.
+"""The bulletin (《督导通报》, or as settings.yaml `bulletin.title` names it) and the quarterly score summary: where
+the engine's figures become numbered documents and sheets.
 
 Issuing a bulletin closes its period: the ledger records its figures (the whole view it prints), the items it
 names and each unit's score events. From then on the bulletin, `scores --period` and the xlsx of that period
@@ -145,7 +146,8 @@ class _Bulletin(T.Issuing):
     def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, dict, Path, list[str]]:
         st = led.state
         slip = st.find("bulletin", self.period.key)
-        _refuse_paper(slip, self.period, self.reg.settings.bulletin_title)  # after the commit: the adoption itself is recorded
+        # after the commit: the adoption itself is recorded
+        _refuse_paper(slip, self.period, self.reg.settings.bulletin_title)
         close = st.closes[self.period.key]
         path = bulletin_path(self.out, slip, close["view"])
         errors: list[str] = []
