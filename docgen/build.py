@@ -40,6 +40,7 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
     from .outputs.daily import day
     from .outputs.ledger_xlsx import write as write_xlsx
     from .record.ledger import read
+    from .documents.bulletin import view_words
     from .issuing.bulletin import issue_bulletin
     from .issuing.slips import issue
     from .view import duplex_text
@@ -64,8 +65,8 @@ def build(paths: Paths, reg: Registers, cal: WorkCalendar, as_of: dt.date, worke
     if reg.settings.bulletin_auto:
         period = last_ended(reg.settings.bulletin_auto, as_of)
         if read(paths.registers).find("bulletin", period.key) is None:
-            slip, _, path, errs = issue_bulletin(reg, cal, period, as_of, paths)
-            lines.append(f"出具《督导通报》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
+            slip, view, path, errs = issue_bulletin(reg, cal, period, as_of, paths)
+            lines.append(f"出具《{view_words(view)[0]}》{slip.number}（{period.label}）：{path.with_suffix('.pdf')}")
             errors += errs
     d = day(reg, cal, as_of)
     sms = R.remind(d, paths.output, None, notify=notify)

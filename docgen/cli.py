@@ -386,19 +386,21 @@ class PeriodParam(click.ParamType):
 @click.option("--json", "as_json", is_flag=True, help="另以 JSON 输出通报所用的全部数字")
 @click.pass_obj
 def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
+    from .documents.bulletin import view_words
     from .issuing.bulletin import bulletin_path, draft_bulletin, figures_json, issue_bulletin
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
+    title = reg.settings.bulletin_title  # the office's name of its bulletins (settings.yaml bulletin.title)
     if no_pdf:
         view, path, done = draft_bulletin(reg, cal, period, as_of, c.paths)
         if as_json:
             click.echo(json.dumps(figures_json(view, done), ensure_ascii=False, indent=1))
         elif done:
-            click.echo(f"{period.label}已于{done.issued.isoformat()}随《督导通报》{done.number}结算，不再生成草稿："
-                       f"{bulletin_path(c.paths, done)}")
+            click.echo(f"{period.label}已于{done.issued.isoformat()}随《{view_words(view)[0]}》{done.number}结算，"
+                       f"不再生成草稿：{bulletin_path(c.paths, done, view)}")
         else:
-            click.echo(f"《督导通报》草稿（{period.label}，期数和编号处印“草稿”）：{path}")
+            click.echo(f"《{title}》草稿（{period.label}，期数和编号处印“草稿”）：{path}")
             click.echo("这只是草稿：未编期号，期间未结算，账本中没有记录。去掉 --no-pdf 运行才正式出具，"
                        "按届时的台账统计并结算该期间")
         return
@@ -406,7 +408,8 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
     if as_json:
         click.echo(json.dumps(figures_json(view, slip), ensure_ascii=False, indent=1))
     else:
-        click.echo(f"《督导通报》{slip.number}（{period.label}，{slip.issued.isoformat()}出具，该期间已结算）：{path}")
+        click.echo(f"《{view_words(view)[0]}》{slip.number}（{period.label}，{slip.issued.isoformat()}出具，"
+                   f"该期间已结算）：{path}")
     if errors:
         raise DocgenError("\n".join(errors))
 
@@ -427,7 +430,7 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
     if as_json:
         click.echo(json.dumps(sheet, ensure_ascii=False, indent=1))
     else:
-        click.echo("\n".join(scores_text(sheet)))
+        click.echo("\n".join(scores_text(sheet, reg.settings.bulletin_title)))
     if xlsx:
         p = write_scores_xlsx(sheet, c.paths.scores / f"{period.key}.xlsx", reg.settings.office)
         if not as_json:

@@ -183,7 +183,8 @@ def test_drawing_the_bulletin_runs_no_code_even_without_the_check(tmp_path):
     marker = tmp_path / "pwned"
     own = office_text(tmp_path / "reg", "总体情况", payloads(marker, "as_of")[-1])
     ctx = {"as_of": "2026年9月30日", "total": {"due": 0}, "new": {"total": 0, "kinds": []}, "meetings": [],
-           "by_source": [], "overdue": [], "late_done": [], "explain_days": 5, "office": "督导专班"}
+           "by_source": [], "overdue": [], "late_done": [], "explain_days": 5, "office": "督导专班",
+           "title": "督导通报", "term": "督导"}
     with pytest.raises(DocgenError) as e:
         sentences(OfficialDocument(), SimpleNamespace(root=tmp_path / "reg"), "总体情况", ctx)
     assert str(own) in str(e.value) and "「__class__」" in str(e.value)

@@ -1,4 +1,5 @@
-"""《督导通报》: the periodic bulletin (slips.md; rules.md §5), with the 简报-style masthead."""
+"""The periodic bulletin (《督导通报》, or as settings.yaml `bulletin.title` names it; slips.md; rules.md §5), with the
+简报-style masthead."""
 from __future__ import annotations
 
 
@@ -10,7 +11,7 @@ from ..registers.calendar import cn_date, cn_md
 from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..registers import sources
-from ..registers.model import Registers
+from ..registers.model import DEFAULT_TERM, DEFAULT_TITLE, Registers
 from ..view import listing_text, score_format, without_unit
 from .gbt9704 import OfficialDocument
 
@@ -19,19 +20,29 @@ def pct(c) -> str:
     return "—" if c.on_time_rate is None else f"{c.on_time_rate:.1f}%"
 
 
-def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: float) -> dict:
-    """assigned_by: item -> (the kind of the slip that assigned it, its number): 交办单, or a finding's 整改通知单."""
+def view_words(view: dict) -> tuple[str, str]:
+    """The office's words a bulletin view was made with: (its title, the term of its fixed phrases). A view
+    recorded before settings.yaml named them has none: that bulletin was issued as 督导通报, in 督导's words."""
+    w = view.get("words") or {}
+    return w.get("title") or DEFAULT_TITLE, w.get("term") or DEFAULT_TERM
+
+
+def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: float,
+                  title: str = DEFAULT_TITLE, term: str = DEFAULT_TERM) -> dict:
     """Everything a bulletin prints, as plain data: recorded in the ledger when the bulletin closes its period,
-    so the bulletin can be drawn again exactly as issued."""
+    so the bulletin can be drawn again exactly as issued, in the office's words of that day (title, term:
+    settings.yaml `bulletin.title`, `office.term`), under its file name of that day.
+    assigned_by: item -> (the kind of the slip that assigned it, its number): 交办单, or a finding's 整改通知单."""
     from ..engine.figures import score_view
 
     items = []
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
         state = listing_text(st)
-        items.append({"id": st.item.id, "source": sources.label(st.item.source_kind), "text": st.item.text,
+        items.append({"id": st.item.id, "source": sources.label(st.item.source_kind, term), "text": st.item.text,
                       "lead": st.item.lead, "due": cn_md(st.due),
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
+        "words": {"title": title, "term": term},
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
         "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds()},
         "scores": score_view(f, base),
@@ -74,8 +85,10 @@ def list_no(i: int) -> str:
 
 def sentence_context(view: dict, explain_days: int, office: str) -> dict:
     """Only what the view recorded: a source declared after it was recorded is not in it (and counts nothing).
-    Each entry of a list carries `no`, its 层次序数 in that list: （一）, （二）…, every list starting again."""
+    Each entry of a list carries `no`, its 层次序数 in that list: （一）, （二）…, every list starting again.
+    `title` and `term` are the office's words the view was made with (督导通报, 督导 in a view older than them)."""
     ns = SimpleNamespace
+    title, term = view_words(view)
     total = view["total"]
     new = view["new"]
     # printed after "单位：": the text without the unit's name when it begins with it (not 良庄镇：良庄镇…)
@@ -87,12 +100,13 @@ def sentence_context(view: dict, explain_days: int, office: str) -> dict:
     return {
         "as_of": cn_date(dt.date.fromisoformat(view["as_of"])),
         "total": {**total, "rate": pct(ns(**total))},
-        "new": {"total": new["total"], "kinds": [{"name": sources.label(k), "count": new[k]}
+        "new": {"total": new["total"], "kinds": [{"name": sources.label(k, term), "count": new[k]}
                                                  for k in sources.recorded_order(new) if new[k]]},
         "meetings": [{**m, "rate": pct(ns(**m))} for m in view["meetings"]],
-        "by_source": [{**c, "name": sources.label(k), "rate": pct(ns(**c))} for k, c in view["by_source"].items()
+        "by_source": [{**c, "name": sources.label(k, term), "rate": pct(ns(**c))} for k, c in view["by_source"].items()
                       if c["due"]],
         "overdue": overdue, "late_done": late, "explain_days": explain_days, "office": office,
+        "title": title, "term": term,
     }
 
 
@@ -118,7 +132,8 @@ def sample_contexts() -> list[dict]:
     }
     empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in sources.kinds()}, "overdue": [],
              "late_done": [], "new": {"total": 0, **{k: 0 for k in sources.kinds()}}, "meetings": []}
-    return [sentence_context(v, 5, "〔督导专班名称〕") for v in (full, empty)]
+    words = {"title": DEFAULT_TITLE, "term": DEFAULT_TERM}  # what a bulletin of an office that names none says
+    return [sentence_context({**v, "words": words}, 5, "〔专班名称〕") for v in (full, empty)]
 
 
 def text_environment():
@@ -147,13 +162,14 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
     from .sandbox import describe
 
     path, source = T.text_source(reg.root, name)  # a regular file of at most MAX_TEXT bytes, or a DocgenError
+    title = ctx.get("title") or DEFAULT_TITLE
     try:
         text = render_text(source, ctx)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
-        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{describe(e, source)}）") from None
+        raise DocgenError(f"模板 {path}：无法生成《{title}》的“{name}”（{describe(e, source)}）") from None
     bad = T.unprintable_text(text)
     if bad:
-        raise DocgenError(f"模板 {path}：无法生成《督导通报》的“{name}”（{bad}）")
+        raise DocgenError(f"模板 {path}：无法生成《{title}》的“{name}”（{bad}）")
     for line in text.split("\n"):  # only the template's own line breaks start a paragraph
         line = line.strip()
         if not line:
@@ -177,22 +193,23 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     total = ns(view["total"])
     by_source = {k: ns(v) for k, v in view["by_source"].items()}
     units = [ns({**u, "counts": ns(u["counts"])}) for u in view["scores"]["units"]]
+    title, term = view_words(view)
     d = OfficialDocument()
     d_issuer = s.issuers[s.bulletin_issuer].name if s.bulletin_issuer in s.issuers else s.office
-    d.properties(f"关于{period.label}重点工作落实情况的通报", d_issuer, issued, f"督导通报{number}")
-    d.bulletin_masthead("督导通报", f"第{seq}期" if seq else number, s.office, issued)
+    d.properties(f"关于{period.label}重点工作落实情况的通报", d_issuer, issued, f"{title}{number}")
+    d.bulletin_masthead(title, f"第{seq}期" if seq else number, s.office, issued)
     d.title(f"关于{period.label}重点工作落实情况的通报", blank_before=1)
     basis = reg.rules.basis
     d.addressee(s.bulletin_to)
     d.body((f"根据{basis.number}《{basis.title}》，" if basis.number else "") + f"现将{period.label}"
-           f"（{cn_date(period.start)}至{cn_date(period.end)}）督导事项落实情况通报如下。统计截至{cn_date(as_of)}。")
+           f"（{cn_date(period.start)}至{cn_date(period.end)}）{term}事项落实情况通报如下。统计截至{cn_date(as_of)}。")
 
     texts = text_context(reg, view)
     d.heading(1, "一、总体情况")
     sentences(d, reg, "总体情况", texts)
     if any(c.due for c in by_source.values()):
         d.table(["来源", "应办结", "已办结", "按期办结", "正在办理", "逾期", "延期", "按期办结率"],
-                [[sources.label(k), *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
+                [[sources.label(k, term), *(str(x) for x in (c.due, c.completed, c.on_time, c.in_progress, c.overdue,
                                                          c.extended)), pct(c)]
                  for k, c in by_source.items() if c.due]
                 + [["合计", *(str(x) for x in (total.due, total.completed, total.on_time, total.in_progress,
@@ -230,11 +247,11 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
 
     d.heading(1, "五、下步工作要求")
     sentences(d, reg, "下步工作要求", texts)
-    d.attachments_note([f"{period.label}督导事项清单"])
+    d.attachments_note([f"{period.label}{term}事项清单"])
 
     d.signature(d_issuer, issued, sealed=s.printing.sealed)
 
-    d.attachment_page(f"{period.label}督导事项清单")
+    d.attachment_page(f"{period.label}{term}事项清单")
     if view["items"]:
         rows = [[str(n), i["source"], i["text"], i["lead"], i["due"], i["state"], i["assign"]]
                 for n, i in enumerate(view["items"], 1)]

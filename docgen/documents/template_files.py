@@ -22,7 +22,9 @@ TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办
               "in_progress 正在办理、overdue 逾期、extended 延期）", "new": "本期新交办（total、kinds）",
               "meetings": "各次会议", "by_source": "按来源", "overdue": "逾期未办结事项（每项的 no 是它在列表中的序数（一）（二）……）",
               "late_done": "逾期办结事项（no 同上，从（一）起）",
-              "explain_days": "说明原因的期限（工作日）", "office": "督导专班名称"}
+              "explain_days": "说明原因的期限（工作日）", "office": "专班名称（settings.yaml 的 office.name）",
+              "title": "通报的名称（settings.yaml 的 bulletin.title，默认“督导通报”）",
+              "term": "固定用语中的工作名称（settings.yaml 的 office.term，默认“督导”，如“督导事项”）"}
 
 
 def office_dir(registers_root) -> Path:

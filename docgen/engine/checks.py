@@ -108,7 +108,7 @@ def paper_checks(reg: Registers, st) -> list[Diagnostic]:
             why = (f"编号「{p.number}」是 docgen 出具的（账本第{s.line}行，{s.issued.isoformat()}），"
                    "不能再登记为纸质出具")
         elif s is not None and not mine:
-            why = f"编号「{p.number}」已登记为{'《督导通报》' if s.kind == 'bulletin' else '事项「' + s.item + '」的单据'}（账本第{s.line}行）"
+            why = f"编号「{p.number}」已登记为{'《' + reg.settings.bulletin_title + '》' if s.kind == 'bulletin' else '事项「' + s.item + '」的单据'}（账本第{s.line}行）"
         elif s is not None and s.issued != p.date:
             why = f"{p.number} 已按出具日期 {s.issued.isoformat()} 登记在账本中（第{s.line}行），这里写的是 {p.date.isoformat()}：请把日期改回"
         elif s is None and held is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..registers.calendar import WorkCalendar, cn_date
 from ..registers import sources
 from ..registers.model import Registers
-from ..registers.rules import SCORE_LABELS
+from ..registers.rules import score_label
 from ..registers.periods import CN_Q, Period, last_ended, parse_period  # noqa: F401 - read by callers here
 from .status import OVERDUE, ItemStatus, status_all
 
@@ -62,19 +62,20 @@ class ScoreEvent:
     points: float
     reason: str
     cite: tuple | None = None  # an adjustment: the (unit, item, rule, date) of the event it corrects
+    label: str = ""  # the rule's name as made (in the office's words) or recorded; "" = score_label(rule)
 
     @property
     def key(self) -> tuple:
         return self.cite or (self.unit, self.item, self.rule, self.date.isoformat())
 
     def as_dict(self) -> dict:
-        return {"date": self.date.isoformat(), "item": self.item, "rule": self.rule, "label": score_label(self.rule),
-                "points": self.points, "reason": self.reason, "cite": list(self.cite) if self.cite else None}
+        return {"date": self.date.isoformat(), "item": self.item, "rule": self.rule,
+                "label": self.label or score_label(self.rule), "points": self.points, "reason": self.reason, "cite": list(self.cite) if self.cite else None}
 
     @staticmethod
     def from_dict(unit: str, d: dict) -> "ScoreEvent":
         return ScoreEvent(unit, dt.date.fromisoformat(d["date"]), d["item"], d["rule"], float(d["points"]),
-                          d["reason"], tuple(d["cite"]) if d.get("cite") else None)
+                          d["reason"], tuple(d["cite"]) if d.get("cite") else None, d.get("label") or "")
 
 
 @dataclass
@@ -137,8 +138,9 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
                               "按期办结，核查通过" if reg.rules.verify else "按期办结"))
     for day, named in bulletins:
         if item.id in named and day <= s.as_of:
+            title = reg.settings.bulletin_title
             out.append(ScoreEvent(item.lead, day, item.id, "bulletin_named", pts["bulletin_named"],
-                                  f"{cn_date(day)}《督导通报》点名逾期"))
+                                  f"{cn_date(day)}《{title}》点名逾期", label=score_label("bulletin_named", title)))
     return [e for e in out if e.points != 0]
 
 
@@ -197,7 +199,8 @@ def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed
         where = next((c.label for c in closed if c.start <= when <= c.end), "")
         what = "补扣" if diff < 0 else "更正（退还）"
         adjustments.append(ScoreEvent(unit, _first_open(when, closed), item, "adjust", diff,
-                                      f"{what}：{cn_date(when)}「{score_label(rule)}」，原属已结算的{where}，"
+                                      f"{what}：{cn_date(when)}「{score_label(rule, reg.settings.bulletin_title)}」，"
+                                      f"原属已结算的{where}，"
                                       f"结算后台账有新的情况", key))
     return [e for e in derived if not on_closed(e.date)] + recorded + adjustments
 
@@ -256,7 +259,3 @@ def score_view(f: Figures, base: float) -> dict:
                       "plus": sum(e.points for e in u.events if e.points > 0),
                       "events": [e.as_dict() for e in u.events]})
     return {"period": f.period.as_dict(), "as_of": f.as_of.isoformat(), "base": base, "units": units}
-
-
-def score_label(rule: str) -> str:
-    return SCORE_LABELS.get(rule, rule)

@@ -1,4 +1,5 @@
-"""《督导通报》 and the quarterly score summary: where the engine's figures become numbered documents and sheets.
+"""The bulletin (《督导通报》, or as settings.yaml `bulletin.title` names it) and the quarterly score summary: where
+the engine's figures become numbered documents and sheets.
 
 Issuing a bulletin closes its period: the ledger records its figures (the whole view it prints), the items it
 names and each unit's score events. From then on the bulletin, `scores --period` and the xlsx of that period
@@ -15,7 +16,7 @@ from ..core.diagnostics import DocgenError
 from ..core.paths import Paths
 from ..record import archive as A
 from ..registers.calendar import WorkCalendar
-from ..documents.bulletin import bulletin_view
+from ..documents.bulletin import bulletin_view, view_words
 from ..view import score_format
 from ..engine.figures import Closed, Figures, Period, score_view
 from ..core.files import atomic_write_bytes, safe_name
@@ -46,50 +47,54 @@ def score_sheet(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.dat
     return {**score_view(figures(reg, cal, period, as_of, st), reg.rules.base_score), "closed": None}
 
 
-def bulletin_path(out: Paths, s: Slip) -> Path:
-    return out.bulletins / f"督导通报{s.number}.docx"
+def bulletin_path(out: Paths, s: Slip, view: dict) -> Path:
+    """An issued bulletin's file in output/bulletins/: named by the title its recorded view was made with (a view
+    recorded before settings.yaml named the title: 督导通报), never by today's settings, so a bulletin already issued
+    keeps its file name whatever the office calls its bulletins now."""
+    return out.bulletins / f"{view_words(view)[0]}{s.number}.docx"
 
 
 def _view(reg: Registers, cal: WorkCalendar, period: Period, day: dt.date, st: State) -> dict:
     f = figures(reg, cal, period, day, st)
     assign = {item: (KINDS[s.kind].name, s.number) for item in st.by_item
               if (s := assigning_slip(st, item)) is not None and s.issued <= day}
-    return bulletin_view(f, assign, reg.rules.base_score)
+    s = reg.settings
+    return bulletin_view(f, assign, reg.rules.base_score, s.bulletin_title, s.term)
 
 
 def draft_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,
                    out: Paths) -> tuple[dict, Path | None, Slip | None]:
     """--no-pdf: the bulletin a run would issue now, with 草稿 where its 期数 and number go, written to
-    output/drafts/督导通报/. No number is taken, the period stays open, the ledger is not touched. A period
+    output/drafts/<bulletin>/. No number is taken, the period stays open, the ledger is not touched. A period
     already closed gets no draft: (its recorded view, None, its bulletin)."""
     from ..documents import templates
 
     st = T.snapshot(reg)  # a period bulletined on paper (settings.yaml bulletin.adopted) as the real run adopts it
     done = st.find("bulletin", period.key)
-    _refuse_paper(done, period)
+    _refuse_paper(done, period, reg.settings.bulletin_title)
     if done is not None and period.key in st.closes:
         return st.closes[period.key]["view"], None, done
     templates.require(reg.root, ["通报"])
     view = _view(reg, cal, period, as_of, st)
     data = BULLETIN.draw(reg, view, DRAFT, 0, as_of).to_bytes()
-    path = _draft(out, period)
+    path = _draft(out, period, reg.settings.bulletin_title)
     preflight(path.parent)
     write_draft(path, data, "期号")
     return view, path, None
 
 
-def _refuse_paper(slip: Slip | None, period: Period) -> None:
+def _refuse_paper(slip: Slip | None, period: Period, title: str) -> None:
     """A period whose bulletin was issued on paper before docgen is closed with that number: none is drawn."""
     if slip is not None and slip.adopted:
-        e = DocgenError(f"{period.label}的《督导通报》{slip.number}已于{slip.issued.isoformat()}纸质出具"
+        e = DocgenError(f"{period.label}的《{title}》{slip.number}已于{slip.issued.isoformat()}纸质出具"
                         "（settings.yaml 的 bulletin.adopted），该期间已结算，docgen 不再出具；下一期接续其期号")
         e.exit_code = 1
         raise e
 
 
-def _draft(out: Paths, period: Period) -> Path:
-    """Where a period's bulletin draft goes."""
-    return draft_dir(out, "bulletin") / f"{DRAFT}-督导通报-{safe_name(period.label, 60)}.docx"
+def _draft(out: Paths, period: Period, title: str) -> Path:
+    """Where a period's bulletin draft goes (named by today's bulletin.title: a draft is not recorded)."""
+    return draft_dir(out, "bulletin") / f"{DRAFT}-{title}-{safe_name(period.label, 60)}.docx"
 
 
 @dataclass
@@ -113,7 +118,7 @@ class _Bulletin(T.Issuing):
     def __init__(self, reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out: Paths):
         self.reg, self.cal, self.period, self.as_of, self.out = reg, cal, period, as_of, out
         self.folder = out.bulletins
-        draft = _draft(out, period)
+        draft = _draft(out, period, reg.settings.bulletin_title)
         self.drafts = (draft.parent, glob.escape(draft.name))
 
     def plan(self, st: State) -> list[_Next]:
@@ -141,9 +146,10 @@ class _Bulletin(T.Issuing):
     def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, dict, Path, list[str]]:
         st = led.state
         slip = st.find("bulletin", self.period.key)
-        _refuse_paper(slip, self.period)  # after the commit: the adoption itself is recorded
+        # after the commit: the adoption itself is recorded
+        _refuse_paper(slip, self.period, self.reg.settings.bulletin_title)
         close = st.closes[self.period.key]
-        path = bulletin_path(self.out, slip)
+        path = bulletin_path(self.out, slip, close["view"])
         errors: list[str] = []
         if slip.rendered is None:  # drawn from its record, as every later run would
             job = T.Job(slip, 0, path, lambda: BULLETIN.draw(self.reg, close["view"], slip.number, slip.seq,
@@ -175,11 +181,11 @@ def figures_json(view: dict, s: Slip | None = None) -> dict:
     return d
 
 
-def scores_text(sheet: dict) -> list[str]:
+def scores_text(sheet: dict, title: str) -> list[str]:
     p = sheet["period"]
     head = f"{p['label']}考核计分（基础分{sheet['base']:g}，统计截至{sheet['as_of']}）"
     if sheet.get("closed"):
-        head += f"；本期已于{sheet['closed']['date']}随《督导通报》{sheet['closed']['number']}结算，以下为结算记录"
+        head += f"；本期已于{sheet['closed']['date']}随《{title}》{sheet['closed']['number']}结算，以下为结算记录"
     lines = [head]
     score = score_format([u["score"] for u in sheet["units"] if u["active"]])
     for u in sheet["units"]:

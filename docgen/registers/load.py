@@ -25,7 +25,7 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, prefix_problem
 from . import sources
-from .model import (EVENT_TYPES, URGENCIES, Printing,
+from .model import (DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
                     Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
@@ -91,6 +91,7 @@ def reordering(s: str) -> str | None:
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
 _PAPER_SLIP = re.compile(r"(.+?)〔(\d{4})〕([1-9]\d*)号")  # 督交〔2026〕7号: the prefix is checked once the issuer is known
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
+_BAD_WORD = re.compile(r'[\s/\\:*?"<>|]')  # what an office word cannot hold: the bulletin's name is in its file names
 
 
 def suggest(word: str, choices) -> str:
@@ -341,8 +342,10 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     bulletin_to = "各有关单位"
     bulletin_auto = ""
     bulletin_adopted: tuple = ()
+    bulletin_title = DEFAULT_TITLE
     b = e.sub("bulletin", "bulletin（通报）")
     if b and b.ok:
+        bulletin_title = _office_word(b, "title", DEFAULT_TITLE, "bulletin.title（通报的名称）")
         bulletin_to = b.str("to") or bulletin_to
         bulletin_auto = b.choice("auto", ("month", "quarter")) or ""
         bi = b.str("issuer")
@@ -351,8 +354,8 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                 b.err("issuer", f"编号机构「{bi}」未在 issuers 中定义{suggest(bi, issuers)}")
             else:
                 bulletin_issuer = bi
-        bulletin_adopted = _paper_bulletins(b)
-        b.finish(("issuer", "to", "auto", "adopted"))
+        bulletin_adopted = _paper_bulletins(b, bulletin_title)
+        b.finish(("issuer", "to", "auto", "adopted", "title"))
     if off is None or not off.ok:
         if off is None:
             e.err("office", "设置文件缺少「office」（发文机关、督导专班名称、联系人等）")
@@ -392,14 +395,37 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         default_issuer=default or "",
         bulletin_issuer=bulletin_issuer or "",
         bulletin_to=bulletin_to,
+        bulletin_title=bulletin_title,
+        term=_office_word(off, "term", DEFAULT_TERM, "office.term（固定用语中的工作名称）"),
         src=e.src,
     )
-    off.finish(("committee", "name", "contact", "phone", "print_organ", "cc"))
+    off.finish(("committee", "name", "contact", "phone", "print_organ", "cc", "term"))
     e.finish(("office", "issuers", "bulletin", "archive", "print", "sms"))
     return s
 
 
-def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
+def _office_word(e: Entry, key: str, default: str, what: str) -> str:
+    """settings.yaml `bulletin.title` / `office.term`: one word of the office's own (督查通报, 督查), or the default
+    when not written. It is printed in the masthead and the fixed phrases and is part of the bulletin's file names:
+    one line, at most OFFICE_WORD_MAX characters, nothing a file name cannot hold."""
+    if key not in e.m:
+        return default
+    n = len(e.out)
+    v = e.str(key) if e.has(key) else ""  # `title:` with nothing after it is empty, not the default
+    if len(e.out) > n:  # not text, or a control character, a line break…: named already
+        return default
+    if not v:
+        e.err(key, f"{what}不能为空（不写则为“{default}”）")
+    elif len(v) > OFFICE_WORD_MAX:
+        e.err(key, f"{what}「{v}」有{len(v)}个字，不能超过{OFFICE_WORD_MAX}个字")
+    elif v.startswith(".") or _BAD_WORD.search(v):
+        e.err(key, f"{what}「{v}」不能以“.”开头，不能含有空白或 / \\ : * ? \" < > |（它也是通报文件名的一部分）")
+    else:
+        return v
+    return default
+
+
+def _paper_bulletins(b: Entry, title: str) -> tuple[Paper, ...]:
     """settings.yaml `bulletin.adopted`: the bulletins issued on paper before docgen, each {period, number, date}."""
     from ..core.diagnostics import DocgenError
     from .periods import parse_period
@@ -418,7 +444,7 @@ def _paper_bulletins(b: Entry) -> tuple[Paper, ...]:
                 a.err("period", str(ex))
         m = _PAPER_BULLETIN.fullmatch(number) if number else None
         if number and m is None:
-            a.err("number", f"「{number}」不是《督导通报》的期号：应写成 年份年第N期，如 2026年第2期")
+            a.err("number", f"「{number}」不是《{title}》的期号：应写成 年份年第N期，如 2026年第2期")
         if not (period and m and date):
             continue
         src = Src(a.file, a.lineof("number"))

@@ -49,6 +49,13 @@ class Paper:
     label: str = ""  # a bulletin: its period's name (2026年第三季度)
 
 
+# The office's own words when settings.yaml names none (docs/registers.md): its bulletin's name and the word of its
+# fixed phrases. A bulletin recorded before settings named them was issued with these words.
+DEFAULT_TITLE = "督导通报"
+DEFAULT_TERM = "督导"
+OFFICE_WORD_MAX = 10  # characters of bulletin.title / office.term
+
+
 @dataclass(frozen=True)
 class Settings:
     committee: str  # 发文机关全称
@@ -68,6 +75,8 @@ class Settings:
     sms_signature: str = ""  # settings.yaml `sms.signature`, e.g. 【泰安高新区督导专班】
     sms_timeout: float = 20.0  # settings.yaml `sms.timeout`: seconds the gateway has for one part of a message
     bulletin_adopted: tuple = ()  # settings.yaml `bulletin.adopted`: bulletins issued on paper (Paper, by period)
+    bulletin_title: str = DEFAULT_TITLE  # settings.yaml `bulletin.title`: the bulletin's name (masthead, file names)
+    term: str = DEFAULT_TERM  # settings.yaml `office.term`: the office's word in fixed phrases (督导事项, 督导整改)
 
     def __post_init__(self):
         if self.printing is None:

@@ -89,12 +89,20 @@ DEFAULT_SCORES = {
     "on_time": 0.5,  # completed on time (bonus)
 }
 
+def score_label(rule: str, title: str | None = None) -> str:
+    """A score rule's name (rules.yaml `scores`), the bulletin named in the office's words (settings.yaml
+    `bulletin.title`; the default one when not given)."""
+    from .model import DEFAULT_TITLE
+
+    return SCORE_LABELS.get(rule, rule).replace("{title}", title or DEFAULT_TITLE)
+
+
 SCORE_LABELS = {
     "overdue": "逾期未办结",
     "overdue_week": "逾期每满1周",
     "late_extension": "到期后才申请延期",
     "rectify_overdue": "整改逾期未完成",
-    "bulletin_named": "因逾期被《督导通报》点名",
+    "bulletin_named": "因逾期被《{title}》点名",  # the office's bulletin.title
     "on_time": "按期办结",
     "adjust": "已结算期间的补扣或更正",
 }

@@ -26,8 +26,8 @@ import yaml
 from ..core.diagnostics import DocgenError
 from ..kinds import KINDS, SLIP_KINDS
 from . import sources
-from .model import Printing
-from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, SCORE_LABELS, Rules
+from .model import DEFAULT_TERM, DEFAULT_TITLE, OFFICE_WORD_MAX, Printing
+from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Rules, score_label
 
 PLACEHOLDER = "待填写"  # what marks a name the office has still to write (settings.yaml); `check` lists them
 
@@ -101,19 +101,22 @@ def settings_text(o: Office) -> str:
     data = {
         "office": {"committee": _placeholder(o.committee, "发文机关全称"), "name": name,
                    "contact": _placeholder(o.contact, "联系人"), "phone": _placeholder(o.phone, "联系电话"),
-                   "print_organ": _placeholder(o.print_organ, "印发机关"), "cc": ["党工委组织部", "纪工委"]},
+                   "print_organ": _placeholder(o.print_organ, "印发机关"), "cc": ["党工委组织部", "纪工委"],
+                   "term": DEFAULT_TERM},
         "issuers": [{"id": "office", "name": name,
                      "prefixes": {k: KINDS[k].default_prefix for k in SLIP_KINDS}, "default": True}],
-        "bulletin": {"issuer": "office", "to": "各有关单位"},
+        "bulletin": {"title": DEFAULT_TITLE, "issuer": "office", "to": "各有关单位"},
         "print": {k: getattr(Printing(), k) for k in ("sealed", "colour", "cc_leader", "duplex")},
     }
     kind_names = "、".join(f"{k} {KINDS[k].name}" for k in SLIP_KINDS)
     notes = {
-        "office": "办公室信息：印在交办单、催办单、整改单和《督导通报》上", "committee": "发文机关全称（版头、落款）",
+        "office": "办公室信息：印在交办单、催办单、整改单和通报上", "committee": "发文机关全称（版头、落款）",
         "name": "督导工作专班", "contact": "督导专班联系人", "phone": "联系电话", "print_organ": "印发机关（版记）",
-        "cc": "《督导通报》抄送", "issuers": "编号机构：每个编号机构的每种单据按年度连续编号",
+        "cc": "通报抄送", "issuers": "编号机构：每个编号机构的每种单据按年度连续编号",
         "id": "编号机构的代号（英文字母）", "prefixes": f"机关代字：{kind_names}", "default": "事项未写 issuer 时由它编号",
-        "bulletin": "《督导通报》", "issuer": "《督导通报》的编号机构", "to": "《督导通报》主送",
+        "term": f"固定用语中的工作名称（“{DEFAULT_TERM}事项”“{DEFAULT_TERM}整改”），如 督查、督办；不超过{OFFICE_WORD_MAX}个字",
+        "bulletin": "通报", "title": f"通报的名称：版头、文件名（如 督查通报、督办通报），不超过{OFFICE_WORD_MAX}个字",
+        "issuer": "通报的编号机构", "to": "通报主送",
         "print": "印制", "sealed": "加盖印章：true 时成文日期右空四字、留出用印位置",
         "colour": "催办单按预警等级套色；用彩色纸印制的写 false", "cc_leader": "催办单抄报牵头单位的分管领导（units.yaml 的 leader）",
         "duplex": "打印批次按双面印制，每份单据从新的一张纸开始",
@@ -121,7 +124,7 @@ def settings_text(o: Office) -> str:
     }
     head = ("# 办公室设置（docgen init 生成）：发文机关、督导专班、编号机构与机关代字、联系人、抄送与印发机关。\n"
             f"# 写着“{PLACEHOLDER}”的请改成本办公室的名称（docgen check 会列出尚未填写的项目）。格式见 docs/registers.md。\n"
-            "# 《督导通报》印数写 print 下的 copies: 40；短信签名写 sms: {signature: 【…】}（默认为督导专班名称加【】）。\n")
+            "# 通报印数写 print 下的 copies: 40；短信签名写 sms: {signature: 【…】}（默认为督导专班名称加【】）。\n")
     return head + _render(_lines(data, notes))
 
 
@@ -157,7 +160,7 @@ def rules_text() -> str:
     }
     notes = dict(_RULE_NOTES)
     notes.update({rid: f"{d.label}（{d.short_text()}）" for rid, d in deadlines_of().items()})
-    notes.update({k: SCORE_LABELS[k] for k in DEFAULT_SCORES})
+    notes.update({k: score_label(k) for k in DEFAULT_SCORES})
     notes.update({v.group: v.label for v in sources.vocabularies()})
     lines = []
     for line, note in _lines({k: v for k, v in data.items() if k != "vocabulary"}, notes):

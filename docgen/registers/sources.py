@@ -61,6 +61,12 @@ class SourceKind:
     # other words that name this source in an office's Excel 台账 (事项来源), for `docgen import`, besides its label,
     # sheet, name and vocabulary
     import_words: tuple = ()
+    # its name in the bulletin in the office's own word (settings.yaml `office.term`): {term}整改 ("" = label, which
+    # is that name in the default word)
+    termed: str = ""
+
+    def label_in(self, term: str | None) -> str:
+        return self.termed.format(term=term) if term and self.termed else self.label
 
     @property
     def board_label(self) -> str:
@@ -97,10 +103,11 @@ def get(kind: str) -> SourceKind | None:
     return _REGISTRY.get(kind)
 
 
-def label(kind: str) -> str:
-    """The bulletin's name of a source; a kind no longer declared (read from an old record) shows as itself."""
+def label(kind: str, term: str | None = None) -> str:
+    """The bulletin's name of a source, in the office's word `term` (settings.yaml `office.term`) when given; a kind
+    no longer declared (read from an old record) shows as itself."""
     s = _REGISTRY.get(kind)
-    return s.label if s else kind
+    return s.label_in(term) if s else kind
 
 
 def vocabularies() -> tuple[Vocabulary, ...]:
@@ -239,7 +246,7 @@ register(SourceKind(
     lambda src: f"{cn_date(src.date)}{src.title}发现问题",
     Vocabulary("inspections", "督导检查形式", {f: "explicit" for f in INSPECTION_FORMS}, only="explicit"),
     rectification=True,
-    import_words=(*INSPECTION_FORMS, "督导", "督查"),
+    import_words=(*INSPECTION_FORMS, "督导", "督查"), termed="{term}整改",
     example={"id": "2026-DC01", "date": dt.date(2026, 1, 20), "form": "实地督导", "inspectors": ["督导员甲", "督导员乙"],
              "finding": "安全生产隐患排查台账不完整", "requirement": "完善隐患排查台账，逐项明确责任人和整改时限",
              "lead": "示例镇", "due": dt.date(2026, 2, 10)},
