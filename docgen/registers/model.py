@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .calendar import CalendarFile
 from ..core.diagnostics import Src
-from .rules import Rules
+from .rules import DEFAULT_TERM, DEFAULT_TITLE, Rules  # noqa: F401 - the defaults are read here too
 
 
 
@@ -51,8 +51,6 @@ class Paper:
 
 # The office's own words when settings.yaml names none (docs/registers.md): its bulletin's name and the word of its
 # fixed phrases. A bulletin recorded before settings named them was issued with these words.
-DEFAULT_TITLE = "督导通报"
-DEFAULT_TERM = "督导"
 OFFICE_WORD_MAX = 10  # characters of bulletin.title / office.term
 
 

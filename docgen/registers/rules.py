@@ -89,11 +89,13 @@ DEFAULT_SCORES = {
     "on_time": 0.5,  # completed on time (bonus)
 }
 
+DEFAULT_TITLE = "督导通报"  # settings.yaml `bulletin.title` when not written
+DEFAULT_TERM = "督导"  # settings.yaml `office.term` when not written
+
+
 def score_label(rule: str, title: str | None = None) -> str:
     """A score rule's name (rules.yaml `scores`), the bulletin named in the office's words (settings.yaml
     `bulletin.title`; the default one when not given)."""
-    from .model import DEFAULT_TITLE
-
     return SCORE_LABELS.get(rule, rule).replace("{title}", title or DEFAULT_TITLE)
 
 
