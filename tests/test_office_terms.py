@@ -159,3 +159,20 @@ def test_init_writes_both_words_with_their_defaults_and_a_note(tmp_path, run):
     (reg / "settings.yaml").write_text(text + "\n", encoding="utf-8")
     r, _ = read_registers(reg)
     assert (r.settings.bulletin_title, r.settings.term) == ("督查通报", "督查")
+
+
+def test_the_rectification_slip_takes_the_offices_term(tmp_path):
+    """A 督查室's 整改通知单 (its settings say office.term: 督查): the title reads 督查检查整改通知单 and the rows 督查时间
+    and 督查人员; nothing on it says 督导."""
+    reg = write_registers(tmp_path / "r", {"settings.yaml": DUCHA, "m.yaml": Q3_REG})
+    out = tmp_path / "o"
+    p = docgen(["-r", str(reg), "-o", str(out), "rectify", "--on", "2026-10-12", "--no-pdf"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    drafts = sorted((out / "drafts" / "整改单").glob("*.docx"))
+    assert drafts
+    d = docx.Document(str(drafts[0]))
+    paras = [x.text for x in d.paragraphs]
+    labels = [r.cells[0].text for r in d.tables[0].rows]
+    assert "某县县委督查室\n督查检查整改通知单" in paras or any(x.endswith("督查检查整改通知单") for x in paras), paras
+    assert labels[:2] == ["督查时间", "督查人员"], labels
+    assert not any("督导" in x for x in paras + labels)

@@ -108,12 +108,12 @@ def _urge() -> OfficialDocument:
 
 def _rectify() -> OfficialDocument:
     d = OfficialDocument(page_numbers=False)
-    _title(d, "{{ issuer }}\n督导检查整改通知单")
+    _title(d, "{{ issuer }}\n{{ term }}检查整改通知单")
     _number(d)
     d.form_table([
         ("{%tr if not recheck %}", None),
-        ("督导时间", "{{ inspected }}"),
-        ("督导人员", "{{ inspectors }}"),
+        ("{{ term }}时间", "{{ inspected }}"),
+        ("{{ term }}人员", "{{ inspectors }}"),
         ("发现问题", "{{ text }}"),
         ("{%tr else %}", None),
         ("核查事项", "{{ text }}"),
@@ -199,7 +199,8 @@ def _feedback() -> OfficialDocument:
 
 
 COMMON = {"number": "单据编号", "issuer": "出具机构（标题和署名）", "date": "成文日期", "mark": "补发、作废或更正标注",
-          "urgency": "紧急程度", "contact": "督导专班联系人", "phone": "联系电话"}
+          "urgency": "紧急程度", "contact": "督导专班联系人", "phone": "联系电话",
+          "term": "工作名称（settings.yaml 的 office.term：督导、督查……）"}
 ITEM = {"text": "事项内容", "lead": "牵头单位", "due": "办结时限"}
 
 _SHIPPED: dict[str, Form] = {f.name: f for f in (

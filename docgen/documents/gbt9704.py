@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import logging
 import math
+import re
 from dataclasses import dataclass
 
 from docx import Document
@@ -647,10 +648,11 @@ class OfficialDocument:
     def form_table(self, rows: list[tuple[str, str]], size: float = SMALL, min_height: float | None = None,
                    label_mm: float | None = None):
         """A two-column bordered form (栏目 | 内容), type-area wide; the label column as wide as its longest
-        label; content may hold line breaks."""
+        label (a placeholder in a label, such as {{ term }}时间, counted as a word of two characters); content may
+        hold line breaks."""
         if label_mm is None:
-            label_mm = max(text_width(part, size, HEITI, 0) for lb, c in rows if c is not None
-                           for part in lb.split("\n")) / X.MM + 2 * FORM_PAD_X / X.MM + 3
+            label_mm = max(text_width(re.sub(r"\{\{.*?\}\}", "　　", part), size, HEITI, 0)
+                           for lb, c in rows if c is not None for part in lb.split("\n")) / X.MM + 2 * FORM_PAD_X / X.MM + 3
         t = self.doc.add_table(rows=len(rows), cols=2)
         X.table_width(t, [label_mm, self.width_mm - label_mm])
         X.table_borders(t, 0.75)

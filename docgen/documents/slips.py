@@ -39,7 +39,8 @@ def _common(reg: Registers, entry: Slip, mark: str | None, item: Item) -> dict:
     issuer = _issuer(reg, entry)
     return {"number": entry.number, "issuer": issuer.name, "date": cn_date(entry.issued), "mark": mark or "",
             "urgency": item.urgency or "", "contact": issuer.contact or reg.settings.contact,
-            "phone": issuer.phone or reg.settings.phone, "text": item.text, "lead": item.lead}
+            "phone": issuer.phone or reg.settings.phone, "text": item.text, "lead": item.lead,
+            "term": reg.settings.term}
 
 
 def _report_to(status: ItemStatus, reg: Registers, issuer: Issuer) -> str:
