@@ -52,6 +52,10 @@ USE = {"序号": "（不导入，事项另编编号）", "来源": "来源的种
        "交办日期": "交办日期 assigned", "办结时限": "办结时限 due", "办理情况": "（不导入：进展记录须写日期和类型）",
        "交办单号": "纸质出具的单号 slip（机关代字须是编号机构的），交办日期为 slip_date；其他的不导入"}
 HEADER_SCAN = 20  # the header is looked for in the first rows of a sheet
+# what a 台账 can be: a sheet of an office's items has some thousands of rows and some tens of columns; a workbook
+# past these (a stray cell at XFD1048576, a zip bomb) is refused before it is read, not read for hours
+MAX_ROWS, MAX_COLUMNS = 100_000, 200
+MAX_UNPACKED = 200 * 2**20  # bytes of the workbook's parts, unpacked
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DOT_DATE = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})$")
@@ -217,6 +221,7 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
 
     if not path.is_file():
         raise DocgenError(f"找不到 Excel 台账 {path}" if not path.exists() else f"{path} 不是文件")
+    _refuse_too_big(path)
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
@@ -228,6 +233,11 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
     out = []
     for name in ([sheet] if sheet is not None else names):
         ws = wb[name]
+        if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
+            last = f"{_col_letter(ws.max_column)}{ws.max_row}"
+            raise DocgenError(f"{path} 工作表「{name}」用到了第{ws.max_row}行、第{ws.max_column}列（直到单元格 {last}），"
+                              f"超过 docgen import 能读的{MAX_ROWS}行、{MAX_COLUMNS}列：请删除表格下方和右侧多余的"
+                              "单元格（或其格式）后再导入")
         found = find_header(ws)
         if found is None:
             if sheet is not None:
@@ -242,7 +252,8 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
         used = {i for i, _ in cols.values()}
         sh.others = [(i, str(v).strip()) for i, v in enumerate(header, 1) if i not in used and _text(v)]
         merged = _merged(ws, r0)
-        for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, values_only=True), r0 + 1):
+        width = max(i for i, _ in cols.values())
+        for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, max_col=width, values_only=True), r0 + 1):
             cells = {col: (_col_letter(i), merged.get((r, i), values[i - 1] if i - 1 < len(values) else None))
                      for col, (i, _) in cols.items()}
             if all(_text(v) == "" for col, (_, v) in cells.items() if col != "序号"):
@@ -253,6 +264,22 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
         raise DocgenError(f"{path} 中没有督办事项表：每个工作表的前{HEADER_SCAN}行中都找不到表头"
                           f"（须有“督办事项”或“事项内容”，和“牵头单位”或“责任单位”）")
     return out
+
+
+def _refuse_too_big(path: Path) -> None:
+    """A workbook whose parts unpack to more than MAX_UNPACKED is refused before openpyxl unpacks it (a zip
+    bomb: a few kilobytes that unpack to gigabytes). The sizes are the zip's own: Python's zipfile reads no part
+    past the size its entry declares."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: load_workbook says so, in the message below
+    if size > MAX_UNPACKED:
+        raise DocgenError(f"无法打开 {path}：工作簿解压后有{size // 2**20}MB，超过 docgen import 能读的"
+                          f"{MAX_UNPACKED // 2**20}MB，不像是一份台账（或文件已损坏）")
 
 
 @dataclass
