@@ -68,3 +68,34 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(run, tmp_path):
     # 300 MB of blanks plus the parts of the workbook: 300 whole MB
     assert f"错误：无法打开 {bomb}：工作簿解压后有300MB，超过 docgen import 能读的200MB" in err
     assert _files(reg) == before
+
+
+# ---------------------------------------------------------------- an adopted number that overflows
+
+def test_a_paper_number_past_any_years_numbering_is_refused_before_it_enters_the_ledger(run, tmp_path):
+    # adopted, a number stays in the ledger for good and docgen numbers on after it: 督交〔2026〕1e20号 would make
+    # every later 交办单 of 2026 number 100000000000000000000 and up
+    from test_adopt import ITEMS, SIGNED
+    from conftest import MINI_SETTINGS
+
+    huge = "督交〔2026〕99999999999999999999号"
+    items = ITEMS.replace("slip: 督交〔2026〕7号", f"slip: {huge}")
+    settings = MINI_SETTINGS + "bulletin:\n  adopted:\n    - {period: 2026-Q3, number: 2026年第100000期, date: 2026-10-12}\n"
+    reg = write_registers(tmp_path / "r", {"m.yaml": items, "p.yaml": SIGNED, "settings.yaml": settings})
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 2 and "Traceback" not in err
+    lines = err.splitlines()
+    # m.yaml line 10 is A1's `slip:`; settings.yaml's last line is the bulletin's
+    assert (f"{reg / 'm.yaml'}:10: slip: 编号「{huge}」的序号99999999999999999999过大：纸质单据的序号不应超过99999，"
+            "请检查是否多写了数字（登记后写入账本，docgen 的编号从它之后接着编）") in lines
+    n = len(settings.splitlines())
+    assert (f"{reg / 'settings.yaml'}:{n}: number: 期号「2026年第100000期」的序号100000过大：纸质单据的序号不应超过99999，"
+            "请检查是否多写了数字（登记后写入账本，docgen 的编号从它之后接着编）") in lines
+    rc, out, err = run("-r", str(reg), "-o", str(tmp_path / "out"), "assign", "--on", "2026-11-09")
+    assert rc == 2
+    assert not (reg / "ledger.jsonl").exists() and not (tmp_path / "out").exists()
+    # the largest one allowed is adopted, and check passes
+    (reg / "m.yaml").write_text(ITEMS.replace("slip: 督交〔2026〕7号", "slip: 督交〔2026〕99999号"), encoding="utf-8")
+    (reg / "settings.yaml").write_text(settings.replace("第100000期", "第99999期"), encoding="utf-8")
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 0, err

@@ -91,6 +91,14 @@ def reordering(s: str) -> str | None:
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
 _PAPER_SLIP = re.compile(r"(.+?)〔(\d{4})〕([1-9]\d*)号")  # 督交〔2026〕7号: the prefix is checked once the issuer is known
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
+# a paper document's 序号 is adopted into the ledger for good, and docgen numbers on after it: one past any year's
+# real numbering (a digit typed twice, 督交〔2026〕99999999999999999999号) would set every later number after it
+MAX_PAPER_SEQ = 99999
+
+
+def _seq_too_big(seq: int) -> str:
+    return (f"序号{seq}过大：纸质单据的序号不应超过{MAX_PAPER_SEQ}，请检查是否多写了数字"
+            "（登记后写入账本，docgen 的编号从它之后接着编）")
 _BAD_WORD = re.compile(r'[\s/\\:*?"<>|]')  # what an office word cannot hold: the bulletin's name is in its file names
 
 
@@ -450,6 +458,8 @@ def _paper_bulletins(b: Entry, title: str) -> tuple[Paper, ...]:
         src = Src(a.file, a.lineof("number"))
         if int(m[1]) != date.year:
             a.err("number", f"期号「{number}」的年份与出具日期 {date.isoformat()} 的年份不符（期号按出具的年份编）")
+        elif int(m[2]) > MAX_PAPER_SEQ:
+            a.err("number", f"期号「{number}」的{_seq_too_big(int(m[2]))}")
         elif number in numbers:
             a.err("number", f"期号「{number}」重复（{numbers[number]} 已登记）")
         elif period.key in periods:
@@ -792,6 +802,9 @@ class _Collector:
             e.err("slip_date", f"纸质单据的出具日期 {date.isoformat()} 早于交办日期 {assigned.isoformat()}")
         if int(m[2]) != date.year:
             e.err("slip", f"编号「{number}」的年份{m[2]}与出具日期 {date.isoformat()}（slip_date）的年份不符")
+            return None
+        if int(m[3]) > MAX_PAPER_SEQ:
+            e.err("slip", f"编号「{number}」的{_seq_too_big(int(m[3]))}")
             return None
         return Paper(number, date, Src(e.file, e.lineof("slip")), int(m[2]), int(m[3]))
 
