@@ -99,3 +99,63 @@ def test_a_paper_number_past_any_years_numbering_is_refused_before_it_enters_the
     (reg / "settings.yaml").write_text(settings.replace("第100000期", "第99999期"), encoding="utf-8")
     rc, out, err = run("-r", str(reg), "check")
     assert rc == 0, err
+
+
+# ---------------------------------------------------------------- formulas
+
+def _with_formulas(path, cached: bool):
+    """Row 4 of an office sheet with 配合单位 =HYPERLINK(…,"经济发展部") and 完成时限 =DATE(2026,11,30), as a program
+    writes them (no computed value) or as Excel saves them (the value beside the formula)."""
+    import re as _re
+
+    xlsx = _office_sheet(path, [list(OFFICE_ROWS[0])])
+    wb = load_workbook(xlsx)
+    ws = wb.active
+    ws["F4"] = '=HYPERLINK("http://example.invalid/x","经济发展部")'
+    ws["H4"] = "=DATE(2026,11,30)"
+    wb.save(xlsx)
+    if cached:
+        with zipfile.ZipFile(xlsx) as z:
+            parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+        sheet = parts["xl/worksheets/sheet1.xml"].decode()
+        # G4 (交办日期 2026-11-12) is serial 46338 with the date style s="1": 2026-11-30 is 18 days later, 46356
+        assert '<c r="G4" s="1" t="n"><v>46338</v></c>' in sheet
+        sheet = _re.sub(r'<c r="F4"><f>(.*?)</f><v></v></c>', r'<c r="F4" t="str"><f>\1</f><v>经济发展部</v></c>', sheet)
+        sheet = _re.sub(r'<c r="H4"><f>(.*?)</f><v></v></c>', r'<c r="H4" s="1"><f>\1</f><v>46356</v></c>', sheet)
+        parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+        with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+    return xlsx
+
+
+def test_a_formula_without_its_computed_value_is_refused_not_read_as_empty(run, tmp_path):
+    # read as empty, 配合单位 was dropped and 完成时限 replaced by the rule's 10 days (2026-11-22): silently
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _with_formulas(tmp_path / "台账.xlsx", cached=False)
+    before = _files(reg)
+    rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 2 and "Traceback" not in err
+    lines = err.splitlines()
+    w = f"{xlsx} 工作表「督办事项」:4:"
+    assert (f'{w} 配合单位（F列）: 第4行：单元格是公式「=HYPERLINK("http://example.invalid/x","经济发展部")」，文件中没有它的'
+            "计算结果（由程序生成、未经 Excel 或 WPS 保存过）：请在 Excel 或 WPS 中打开后保存一次，或把公式改为它的值") in lines
+    assert any(x.startswith(f"{w} 完成时限（H列）: 第4行：单元格是公式「=DATE(2026,11,30)」，文件中没有它的计算结果")
+               for x in lines)
+    assert "共2个问题，未生成任何文件。" in err
+    assert _files(reg) == before
+
+
+def test_a_formula_with_its_computed_value_imports_the_value(run, tmp_path):
+    import datetime as dt
+
+    from docgen.registers.load import read_registers
+
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _with_formulas(tmp_path / "台账.xlsx", cached=True)
+    rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 0, err
+    got, diags = read_registers(reg)
+    assert diags == []
+    (item,) = got.items
+    assert (item.lead, item.co, item.explicit_due) == ("财政金融部", ("经济发展部",), dt.date(2026, 11, 30))

@@ -156,6 +156,14 @@ def parse_date(v, what: str) -> tuple[dt.date | None, str]:
         return None, f"{what}「{s}」不存在"
 
 
+@dataclass(frozen=True)
+class _Uncomputed:
+    """A formula cell the file holds no computed value of: refused (read as empty, it would silently drop a date
+    or a unit)."""
+
+    formula: str
+
+
 def _text(v) -> str:
     if v is None:
         return ""
@@ -227,6 +235,10 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
         raise DocgenError(f"无法打开 {path}：不是 Excel 工作簿（.xlsx），或文件已损坏（{type(e).__name__}）。"
                           "旧版的 .xls 请先在 Excel 或 WPS 中另存为 .xlsx")
+    try:  # the formulas: a formula cell the file holds no result of reads as empty with data_only
+        formulas = load_workbook(path)
+    except Exception:  # noqa: BLE001 - read just above; as unlikely to fail as that
+        formulas = None
     names = wb.sheetnames
     if sheet is not None and sheet not in names:
         raise DocgenError(f"{path} 中没有工作表「{sheet}」（有：{'、'.join(names)}）")
@@ -256,9 +268,20 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
         for r, values in enumerate(ws.iter_rows(min_row=r0 + 1, max_col=width, values_only=True), r0 + 1):
             cells = {col: (_col_letter(i), merged.get((r, i), values[i - 1] if i - 1 < len(values) else None))
                      for col, (i, _) in cols.items()}
-            if all(_text(v) == "" for col, (_, v) in cells.items() if col != "序号"):
+            if formulas is not None:
+                for col, (i, _) in cols.items():
+                    if cells[col][1] is None and (r, i) not in merged:
+                        f = formulas[name].cell(r, i)
+                        if f.data_type == "f":
+                            cells[col] = (cells[col][0], _Uncomputed(str(f.value)))
+            row = Row(name, r, cells, {col: head for col, (_, head) in cols.items()})
+            uncomputed = [(col, v) for col, (_, v) in cells.items() if isinstance(v, _Uncomputed)]
+            for col, v in uncomputed:  # the row is refused for it, and not read further
+                row.bad(p, col, f"单元格是公式「{v.formula}」，文件中没有它的计算结果（由程序生成、未经 Excel 或 WPS "
+                                "保存过）：请在 Excel 或 WPS 中打开后保存一次，或把公式改为它的值")
+            if uncomputed or all(_text(v) == "" for col, (_, v) in cells.items() if col != "序号"):
                 continue  # blank, or numbered in advance and not used yet
-            sh.rows.append(Row(name, r, cells, {col: head for col, (_, head) in cols.items()}))
+            sh.rows.append(row)
         out.append(sh)
     if not out:
         raise DocgenError(f"{path} 中没有督办事项表：每个工作表的前{HEADER_SCAN}行中都找不到表头"
