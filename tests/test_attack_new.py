@@ -159,3 +159,27 @@ def test_a_formula_with_its_computed_value_imports_the_value(run, tmp_path):
     assert diags == []
     (item,) = got.items
     assert (item.lead, item.co, item.explicit_due) == ("财政金融部", ("经济发展部",), dt.date(2026, 11, 30))
+
+
+# ---------------------------------------------------------------- the YAML import writes
+
+def test_an_imported_meeting_is_written_without_yaml_anchors(run, tmp_path):
+    # OFFICE_ROWS[0]: a meeting whose date is its item's 交办日期 (2026-11-12), the same value twice. Written as
+    # `date: &id001 2026-11-12` … `assigned: *id001`, a clerk correcting the meeting's date changed the item's too
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", [list(OFFICE_ROWS[0])])
+    rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 0, err
+    text = (reg / "meetings" / "导入-台账.yaml").read_text(encoding="utf-8")
+    assert "&id" not in text and "*id" not in text
+    assert "  date: 2026-11-12\n" in text and "    assigned: 2026-11-12\n" in text
+    # the clerk corrects the meeting's date: the item's 交办日期 stays as the sheet has it
+    (reg / "meetings" / "导入-台账.yaml").write_text(text.replace("  date: 2026-11-12\n", "  date: 2026-11-11\n"),
+                                                  encoding="utf-8")
+    from docgen.registers.load import read_registers
+    import datetime as dt
+
+    got, diags = read_registers(reg)
+    assert diags == []
+    (item,) = got.items
+    assert (item.source.date, item.assigned) == (dt.date(2026, 11, 11), dt.date(2026, 11, 12))

@@ -12,7 +12,7 @@ anything open (no source, an ambiguous date, a unit not in units.yaml, a text a 
 with its sheet, row and column; one refused row refuses the import and nothing is written.
 
 Every item is written with its 交办日期 and 办结时限 as they stand in the sheet (`assigned`, `due`): the deadline
-the office has, not one recomputed. Values are written by yaml.safe_dump; the files are checked by the register
+the office has, not one recomputed. Values are written by yaml.SafeDumper (without anchors); the files are checked by the register
 loader, with the registers already in the folder, before any is written; an existing file is never replaced.
 """
 from __future__ import annotations
@@ -416,6 +416,15 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
 
 # ---------------------------------------------------------------- rows -> register entries, per source
 
+class _PlainDumper(yaml.SafeDumper):
+    """safe_dump without anchors: a meeting's date and its item's assigned are the same date object, and written
+    as `date: &id001 2026-11-12` … `assigned: *id001` a clerk correcting the meeting's date would change the
+    item's with it (and deleting that line would break the file). Every value is written out."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def _item(x: Parsed, iid: str, text_key: str = "text") -> dict:
     d = {"id": iid, text_key: x.text, "lead": x.lead}
     if x.co:
@@ -576,8 +585,8 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None, also=None) -> Pl
             continue
         rel = f"{s.folder}/导入-{stem}.yaml"
         head = f"# {s.label}：由 docgen import 从 {Path(xlsx).name} 导入（{len(xs)}个事项）。\n"
-        files[rel] = (s, len(xs), head + yaml.safe_dump({s.key: entries}, allow_unicode=True, sort_keys=False,
-                                                       default_flow_style=False, width=120))
+        files[rel] = (s, len(xs), head + yaml.dump({s.key: entries}, Dumper=_PlainDumper, allow_unicode=True,
+                                                  sort_keys=False, default_flow_style=False, width=120))
     if p.out:
         raise InputErrors(p.out)
     for rel in files:
