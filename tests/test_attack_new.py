@@ -183,3 +183,49 @@ def test_an_imported_meeting_is_written_without_yaml_anchors(run, tmp_path):
     assert diags == []
     (item,) = got.items
     assert (item.source.date, item.assigned) == (dt.date(2026, 11, 11), dt.date(2026, 11, 12))
+
+
+# ---------------------------------------------------------------- merged cells
+
+def _merge_in(xlsx, refs):
+    """The office sheet's first sheet with more merged ranges, written into its XML as Excel writes them."""
+    with zipfile.ZipFile(xlsx) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    old = '<mergeCells count="1"><mergeCell ref="A1:I1"/></mergeCells>'
+    assert old in sheet
+    more = "".join(f'<mergeCell ref="{r}"/>' for r in refs)
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        old, f'<mergeCells count="{1 + len(refs)}"><mergeCell ref="A1:I1"/>{more}</mergeCells>').encode()
+    with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_merged_range_to_the_last_cell_is_refused_before_the_workbook_is_opened(run, tmp_path):
+    # J5:XFD1048576: 16375 columns x 1048572 rows, 1.7e10 cells, each an object openpyxl makes on opening
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS[:1])
+    _merge_in(xlsx, ["J5:XFD1048576"])
+    before = _files(reg)
+    with _within(30):
+        rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 2
+    assert (f"错误：无法打开 {xlsx}：有合并单元格 J5:XFD1048576 延伸到第1048576行、第16384列，超过 docgen import 能读的"
+            "100000行、200列：请取消这个合并后再导入") in err
+    assert _files(reg) == before
+
+
+def test_merged_ranges_of_more_than_a_million_cells_are_refused(run, tmp_path):
+    # A5:K5 … A99999:K99999: 99995 ranges of 11 cells, 1099945 cells, every range within 100000 rows and 200 columns
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS[:1])
+    _merge_in(xlsx, [f"A{r}:K{r}" for r in range(5, 100000)])
+    with _within(60):
+        rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 2
+    assert f"错误：无法打开 {xlsx}：合并单元格共有超过1000000个单元格，不像是一份台账" in err
+    # the office's own merges (B4:B5, C4:C5 below the header, the title's A1:I1) still import
+    xlsx2 = _office_sheet(tmp_path / "好.xlsx", OFFICE_ROWS, merge=("B4:B5", "C4:C5"))
+    rc, out, err = run("-r", str(reg), "import", str(xlsx2))
+    assert rc == 0, err

@@ -56,6 +56,7 @@ HEADER_SCAN = 20  # the header is looked for in the first rows of a sheet
 # past these (a stray cell at XFD1048576, a zip bomb) is refused before it is read, not read for hours
 MAX_ROWS, MAX_COLUMNS = 100_000, 200
 MAX_UNPACKED = 200 * 2**20  # bytes of the workbook's parts, unpacked
+MAX_MERGED_CELLS = 1_000_000  # cells in merged ranges: openpyxl makes an object of each when it opens the sheet
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DOT_DATE = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})$")
@@ -303,6 +304,43 @@ def _refuse_too_big(path: Path) -> None:
     if size > MAX_UNPACKED:
         raise DocgenError(f"无法打开 {path}：工作簿解压后有{size // 2**20}MB，超过 docgen import 能读的"
                           f"{MAX_UNPACKED // 2**20}MB，不像是一份台账（或文件已损坏）")
+    _refuse_huge_merges(path)
+
+
+def _refuse_huge_merges(path: Path) -> None:
+    """A merged range openpyxl would spend hours and gigabytes opening (J5:XFD1048576 is 1.7e10 cells, each made
+    an object when the sheet is read): refused from the parts' own <mergeCell ref="…"> before load_workbook."""
+    import zipfile
+
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    tag = f"{{{SHEET_MAIN_NS}}}mergeCell"
+    total = 0
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not info.filename.endswith(".xml"):
+                continue
+            try:
+                with z.open(info) as f:
+                    for _, el in etree.iterparse(f, events=("end",), tag=tag, resolve_entities=False,
+                                                 no_network=True, huge_tree=False):
+                        ref = el.get("ref") or ""
+                        el.clear()
+                        try:
+                            c0, r0, c1, r1 = range_boundaries(ref)
+                        except (ValueError, TypeError):
+                            continue  # openpyxl says what it makes of it
+                        if r1 > MAX_ROWS or c1 > MAX_COLUMNS:
+                            raise DocgenError(f"无法打开 {path}：有合并单元格 {ref} 延伸到第{r1}行、第{c1}列，超过 docgen "
+                                              f"import 能读的{MAX_ROWS}行、{MAX_COLUMNS}列：请取消这个合并后再导入")
+                        total += (r1 - r0 + 1) * (c1 - c0 + 1)
+                        if total > MAX_MERGED_CELLS:
+                            raise DocgenError(f"无法打开 {path}：合并单元格共有超过{MAX_MERGED_CELLS}个单元格，"
+                                              "不像是一份台账：请取消多余的合并后再导入")
+            except etree.XMLSyntaxError:
+                continue  # not XML: load_workbook says so
 
 
 @dataclass
