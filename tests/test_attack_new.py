@@ -229,3 +229,24 @@ def test_merged_ranges_of_more_than_a_million_cells_are_refused(run, tmp_path):
     xlsx2 = _office_sheet(tmp_path / "好.xlsx", OFFICE_ROWS, merge=("B4:B5", "C4:C5"))
     rc, out, err = run("-r", str(reg), "import", str(xlsx2))
     assert rc == 0, err
+
+
+def test_millions_of_cells_written_are_refused_before_the_workbook_is_opened(run, tmp_path):
+    # rows 5-100000 of 21 empty cells (columns A-U: within the limits of 100000 rows and 200 columns):
+    # 99996 x 21 = 2099916 cells, 2 MB compressed, each an object openpyxl would make
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", OFFICE_ROWS[:1])
+    with zipfile.ZipFile(xlsx) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    cols = [chr(ord("A") + i) for i in range(21)]
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"/>' for c in cols) + "</row>" for r in range(5, 100001))
+    assert sheet.count("</sheetData>") == 1
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("</sheetData>", rows + "</sheetData>").encode()
+    with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with _within(60):
+        rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 2
+    assert f"错误：无法打开 {xlsx}：工作表中写有超过2000000个单元格" in err

@@ -57,6 +57,7 @@ HEADER_SCAN = 20  # the header is looked for in the first rows of a sheet
 MAX_ROWS, MAX_COLUMNS = 100_000, 200
 MAX_UNPACKED = 200 * 2**20  # bytes of the workbook's parts, unpacked
 MAX_MERGED_CELLS = 1_000_000  # cells in merged ranges: openpyxl makes an object of each when it opens the sheet
+MAX_CELLS = 2_000_000  # cells written in the sheets (100000 rows of 20 columns): likewise an object each
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DOT_DATE = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})$")
@@ -309,23 +310,31 @@ def _refuse_too_big(path: Path) -> None:
 
 def _refuse_huge_merges(path: Path) -> None:
     """A merged range openpyxl would spend hours and gigabytes opening (J5:XFD1048576 is 1.7e10 cells, each made
-    an object when the sheet is read): refused from the parts' own <mergeCell ref="…"> before load_workbook."""
+    an object when the sheet is read), or millions of cells written (`<c r="A1"/>` is 12 bytes, and compresses to
+    almost nothing): refused from the parts' own <mergeCell ref="…"> and <c> before load_workbook."""
     import zipfile
 
     from lxml import etree
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.xml.constants import SHEET_MAIN_NS
 
-    tag = f"{{{SHEET_MAIN_NS}}}mergeCell"
-    total = 0
+    tag, cell = f"{{{SHEET_MAIN_NS}}}mergeCell", f"{{{SHEET_MAIN_NS}}}c"
+    total = cells = 0
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if not info.filename.endswith(".xml"):
                 continue
             try:
                 with z.open(info) as f:
-                    for _, el in etree.iterparse(f, events=("end",), tag=tag, resolve_entities=False,
+                    for _, el in etree.iterparse(f, events=("end",), tag=(tag, cell), resolve_entities=False,
                                                  no_network=True, huge_tree=False):
+                        if el.tag == cell:
+                            el.clear()
+                            cells += 1
+                            if cells > MAX_CELLS:
+                                raise DocgenError(f"无法打开 {path}：工作表中写有超过{MAX_CELLS}个单元格，超过 docgen "
+                                                  "import 能读的，不像是一份台账：请删除多余的单元格（或其格式）后再导入")
+                            continue
                         ref = el.get("ref") or ""
                         el.clear()
                         try:
