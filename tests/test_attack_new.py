@@ -250,3 +250,29 @@ def test_millions_of_cells_written_are_refused_before_the_workbook_is_opened(run
         rc, out, err = run("-r", str(reg), "import", str(xlsx))
     assert rc == 2
     assert f"错误：无法打开 {xlsx}：工作表中写有超过2000000个单元格" in err
+
+
+# ---------------------------------------------------------------- unit aliases
+
+def test_a_unit_written_by_its_alias_imports_as_that_unit_even_when_it_is_part_of_another_name(run, tmp_path):
+    # 财政 is 经济发展部's alias (as odd as an office may make it) and part of 财政金融部's name: the sheet's 财政 is
+    # 经济发展部, its 财政金融部 is 财政金融部; the registers accept an alias, so import does too
+    units = MINI_UNITS.replace("{name: 经济发展部,", "{name: 经济发展部, aliases: [财政, 经发部],")
+    reg = write_registers(tmp_path / "registers", {"units.yaml": units})
+    row = list(OFFICE_ROWS[0])
+    row[4], row[5] = "财政", "财政金融部、良庄镇"
+    xlsx = _office_sheet(tmp_path / "台账.xlsx", [row])
+    rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 0, err
+    from docgen.registers.load import read_registers
+
+    got, diags = read_registers(reg)
+    assert diags == []
+    (item,) = got.items
+    assert (item.lead, item.co) == ("经济发展部", ("财政金融部", "良庄镇"))
+    # lead 经发部 and co 经济发展部: one unit twice, refused naming the row
+    row[4], row[5] = "经发部", "经济发展部"
+    xlsx = _office_sheet(tmp_path / "台账2.xlsx", [row])
+    rc, out, err = run("-r", str(reg), "import", str(xlsx))
+    assert rc == 2
+    assert f"{xlsx} 工作表「督办事项」:4: 配合单位（F列）: 第4行：牵头单位「经济发展部」不应同时列为配合单位" in err

@@ -398,14 +398,18 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
             bad(col, why)
     if not texts["事项"]:
         bad("事项", "没有事项内容")
+    # a unit as the sheet writes it: its name, or an alias (units.yaml `aliases`), written as the unit's name
+    full = {a: u.name for u in units.values() for a in getattr(u, "aliases", ())}
+    full.update({n: n for n in units})
     lead = texts["牵头单位"]
+    lead = full.get(lead, lead)
     if not lead:
         bad("牵头单位", "没有牵头单位：每个事项须有且只有一个牵头单位")
     elif len([x for x in _SPLIT.split(lead) if x]) > 1:
         bad("牵头单位", f"「{lead}」是几个单位：牵头单位只能有一个，其余的请写在配合单位中")
     elif lead not in units:
         bad("牵头单位", f"单位「{lead}」不在单位名录（units.yaml）中：请先在 units.yaml 中登记，或改正单位名称")
-    co = [x for x in _SPLIT.split(texts["配合单位"]) if x]
+    co = [full.get(x, x) for x in _SPLIT.split(texts["配合单位"]) if x]
     if lead and lead in co:
         bad("配合单位", f"牵头单位「{lead}」不应同时列为配合单位")
     for c in co:
