@@ -276,3 +276,23 @@ def test_a_unit_written_by_its_alias_imports_as_that_unit_even_when_it_is_part_o
     rc, out, err = run("-r", str(reg), "import", str(xlsx))
     assert rc == 2
     assert f"{xlsx} 工作表「督办事项」:4: 配合单位（F列）: 第4行：牵头单位「经济发展部」不应同时列为配合单位" in err
+
+
+# ---------------------------------------------------------------- the workbook's file name
+
+def test_a_line_break_in_the_workbooks_name_does_not_become_yaml(run, tmp_path):
+    # the name is quoted in the imported file's first comment: `台账\nunits: []\n#.xlsx` ended the comment and put a
+    # `units:` key in meetings/ (checked and written); U+2028 and NEL are YAML line breaks too
+    import yaml
+
+    reg = write_registers(tmp_path / "registers", {"units.yaml": MINI_UNITS})
+    for k, brk in enumerate(("\n", "\u2028", "\x85")):
+        name = f"台账{k}{brk}units: []{brk}#.xlsx"
+        xlsx = _office_sheet(tmp_path / name, OFFICE_ROWS[:1])
+        rc, out, err = run("-r", str(reg), "import", str(xlsx))
+        assert rc == 0, err
+        (written,) = (reg / "meetings").glob(f"导入-台账{k}*.yaml")
+        text = written.read_text(encoding="utf-8")
+        code = f"\\u{ord(brk):04x}"
+        assert text.startswith(f"# 会议议定：由 docgen import 从 台账{k}{code}units: []{code}#.xlsx 导入（1个事项）。\nmeetings:\n")
+        assert list(yaml.safe_load(text)) == ["meetings"]

@@ -635,7 +635,7 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None, also=None) -> Pl
                       f"{s.label}的事项还不能从 Excel 导入：请在 {s.folder}/ 中手工录入")
             continue
         rel = f"{s.folder}/导入-{stem}.yaml"
-        head = f"# {s.label}：由 docgen import 从 {Path(xlsx).name} 导入（{len(xs)}个事项）。\n"
+        head = f"# {s.label}：由 docgen import 从 {_comment_safe(Path(xlsx).name)} 导入（{len(xs)}个事项）。\n"
         files[rel] = (s, len(xs), head + yaml.dump({s.key: entries}, Dumper=_PlainDumper, allow_unicode=True,
                                                   sort_keys=False, default_flow_style=False, width=120))
     if p.out:
@@ -654,6 +654,16 @@ def plan(xlsx: Path, registers: Path, sheet: str | None = None, also=None) -> Pl
                           + "\n".join(str(d) for d in sorted(set(out + diags))))
     return Plan(sheets, files, len(parsed), sum(1 for x in parsed if x.progress), skipped,
                 sum(1 for x in parsed if x.slip), [x.other_slip for x in parsed if x.other_slip])
+
+
+def _comment_safe(text: str) -> str:
+    """A file's name as it can stand in a YAML comment: a line break in it (a Linux name may hold one, or NEL,
+    U+2028) would end the comment and make the rest of the name YAML (`台账\nprogress: […]`); every control,
+    format or separator character is written as \\uXXXX."""
+    import unicodedata
+
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
 
 
 def _create(path: Path, text: str) -> None:
