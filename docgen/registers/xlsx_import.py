@@ -29,6 +29,7 @@ import yaml
 
 from ..core.diagnostics import Diagnostic, DocgenError, InputErrors
 from ..core.files import safe_name
+from ..kinds import parse_number
 from . import sources
 from .load import MAX_TEXT, _read_files, parse_registers, unprintable
 
@@ -231,16 +232,18 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
 
     if not path.is_file():
         raise DocgenError(f"找不到 Excel 台账 {path}" if not path.exists() else f"{path} 不是文件")
-    _refuse_too_big(path)
+    uncomputed = _refuse_too_big(path)
     try:
         wb = load_workbook(path, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
         raise DocgenError(f"无法打开 {path}：不是 Excel 工作簿（.xlsx），或文件已损坏（{type(e).__name__}）。"
                           "旧版的 .xls 请先在 Excel 或 WPS 中另存为 .xlsx")
-    try:  # the formulas: a formula cell the file holds no result of reads as empty with data_only
-        formulas = load_workbook(path)
-    except Exception:  # noqa: BLE001 - read just above; as unlikely to fail as that
-        formulas = None
+    formulas = None  # a formula cell the file holds no result of reads as empty with data_only: opened again to
+    if uncomputed:  # tell it from an empty one, only when the scan before opening saw such a cell
+        try:
+            formulas = load_workbook(path)
+        except Exception:  # noqa: BLE001 - read just above; as unlikely to fail as that
+            formulas = None
     names = wb.sheetnames
     if sheet is not None and sheet not in names:
         raise DocgenError(f"{path} 中没有工作表「{sheet}」（有：{'、'.join(names)}）")
@@ -291,27 +294,28 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
     return out
 
 
-def _refuse_too_big(path: Path) -> None:
+def _refuse_too_big(path: Path) -> bool:
     """A workbook whose parts unpack to more than MAX_UNPACKED is refused before openpyxl unpacks it (a zip
     bomb: a few kilobytes that unpack to gigabytes). The sizes are the zip's own: Python's zipfile reads no part
-    past the size its entry declares."""
+    past the size its entry declares. Returns whether any cell holds a formula without its result."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
             size = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        return  # not a zip: load_workbook says so, in the message below
+        return False  # not a zip: load_workbook says so, in the message below
     if size > MAX_UNPACKED:
         raise DocgenError(f"无法打开 {path}：工作簿解压后有{size // 2**20}MB，超过 docgen import 能读的"
                           f"{MAX_UNPACKED // 2**20}MB，不像是一份台账（或文件已损坏）")
-    _refuse_huge_merges(path)
+    return _refuse_huge_merges(path)
 
 
-def _refuse_huge_merges(path: Path) -> None:
+def _refuse_huge_merges(path: Path) -> bool:
     """A merged range openpyxl would spend hours and gigabytes opening (J5:XFD1048576 is 1.7e10 cells, each made
     an object when the sheet is read), or millions of cells written (`<c r="A1"/>` is 12 bytes, and compresses to
-    almost nothing): refused from the parts' own <mergeCell ref="…"> and <c> before load_workbook."""
+    almost nothing): refused from the parts' own <mergeCell ref="…"> and <c> before load_workbook. Returns
+    whether a cell holds a formula (<f>) without its result (<v>)."""
     import zipfile
 
     from lxml import etree
@@ -319,7 +323,9 @@ def _refuse_huge_merges(path: Path) -> None:
     from openpyxl.xml.constants import SHEET_MAIN_NS
 
     tag, cell = f"{{{SHEET_MAIN_NS}}}mergeCell", f"{{{SHEET_MAIN_NS}}}c"
+    formula, value = f"{{{SHEET_MAIN_NS}}}f", f"{{{SHEET_MAIN_NS}}}v"
     total = cells = 0
+    uncomputed = False
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if not info.filename.endswith(".xml"):
@@ -329,6 +335,9 @@ def _refuse_huge_merges(path: Path) -> None:
                     for _, el in etree.iterparse(f, events=("end",), tag=(tag, cell), resolve_entities=False,
                                                  no_network=True, huge_tree=False):
                         if el.tag == cell:
+                            if not uncomputed and el.find(formula) is not None:
+                                v = el.find(value)
+                                uncomputed = v is None or not (v.text or "").strip()
                             el.clear()
                             cells += 1
                             if cells > MAX_CELLS:
@@ -350,6 +359,7 @@ def _refuse_huge_merges(path: Path) -> None:
                                               "不像是一份台账：请取消多余的合并后再导入")
             except etree.XMLSyntaxError:
                 continue  # not XML: load_workbook says so
+    return uncomputed
 
 
 @dataclass
@@ -452,11 +462,11 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
     number = texts["交办单号"]
     if number and prefixes and src is not None:
         prefix = prefixes["rectify" if src.rectification else "assign"]
-        m = re.fullmatch(re.escape(prefix) + r"〔(\d{4})〕([1-9]\d*)号", number)
-        if m is None:
+        parsed = parse_number(number)
+        if parsed is None or parsed[0] != prefix:
             other = number
-        elif assigned is not None and int(m[1]) != assigned.year:
-            bad("交办单号", f"「{number}」的年份{m[1]}与交办日期 {assigned.isoformat()} 的年份不符")
+        elif assigned is not None and parsed[1] != assigned.year:
+            bad("交办单号", f"「{number}」的年份{parsed[1]}与交办日期 {assigned.isoformat()} 的年份不符")
         else:
             slip = number
     if len(p.out) > n0:
