@@ -175,5 +175,14 @@ def format_number(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}〔{year}〕{seq}号"
 
 
+_NUMBER = re.compile(r"(.+?)〔(\d{4})〕([1-9]\d*)号")
+
+
+def parse_number(text: str) -> tuple[str, int, int] | None:
+    """(机关代字, year, 序号) of a number written as format_number writes it (督交〔2026〕7号), or None."""
+    m = _NUMBER.fullmatch(text)
+    return (m[1], int(m[2]), int(m[3])) if m else None
+
+
 def bulletin_number(year: int, seq: int) -> str:
     return f"{year}年第{seq}期"

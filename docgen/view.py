@@ -3,9 +3,9 @@ take their status phrases from, so a clerk reads the same words everywhere."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 
+from .kinds import parse_number
 from .registers.calendar import cn_date, cn_md, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 from .engine.warnings import UNSIGNED
@@ -111,9 +111,10 @@ def numbers_text(numbers) -> str:
     runs: dict[str, list[int]] = {}
     other = []
     for n in numbers:
-        m = _NUMBER.match(n)
-        if m:
-            runs.setdefault(m[1], []).append(int(m[2]))
+        parsed = parse_number(n)
+        if parsed:
+            prefix, year, seq = parsed
+            runs.setdefault(f"{prefix}〔{year}〕", []).append(seq)
         else:
             other.append(n)
     parts = []
@@ -126,9 +127,6 @@ def numbers_text(numbers) -> str:
                 spans.append([q, q])
         parts.append(prefix + "、".join(f"{a}号" if a == b else f"{a}—{b}号" for a, b in spans))
     return "，".join(parts + other)
-
-
-_NUMBER = re.compile(r"^(.+〔\d{4}〕)(\d+)号$")
 
 
 def warned_text(w) -> str:

@@ -126,19 +126,11 @@ PAPER = "纸质出具"  # what an adopt record says of its document: printed on 
 
 
 @dataclass(frozen=True)
-class Adopt(Record):
-    """A slip (or a bulletin) the office issued on paper before it used docgen: its number as printed, its real
-    date and its item (a bulletin: its period's key). The sequence continues after it; it has no files."""
+class Adopt(Number):
+    """A slip (or a bulletin) the office issued on paper before it used docgen: a number record's fields (its
+    number as printed, its real date, its item; a bulletin: its period's key) and where it came from. The
+    sequence continues after it; it has no files."""
     ACT, CN = "adopt", "登记纸质出具的单据"
-    issuer: str = _f(STR)
-    kind: str = _f(STR)
-    year: int = _f(INT)
-    seq: int = _f(INT)
-    prefix: str | None = _f(OPT_STR)
-    number: str = _f(STR)
-    item: str = _f(STR)
-    key: str = _f(STR)
-    date: str = _f(DATE)
     source: str = _f(STR)
 
 

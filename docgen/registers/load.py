@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
-from ..kinds import KINDS, SLIP_KINDS, prefix_problem
+from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
 from .model import (DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
                     Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
@@ -89,7 +89,6 @@ def reordering(s: str) -> str | None:
 
 
 ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
-_PAPER_SLIP = re.compile(r"(.+?)〔(\d{4})〕([1-9]\d*)号")  # 督交〔2026〕7号: the prefix is checked once the issuer is known
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
 # a paper document's 序号 is adopted into the ledger for good, and docgen numbers on after it: one past any year's
 # real numbering (a digit typed twice, 督交〔2026〕99999999999999999999号) would set every later number after it
@@ -792,21 +791,22 @@ class _Collector:
             e.err("slip_date", "写了纸质单据的出具日期（slip_date），还须写它的编号（slip）")
         if not number:
             return None
-        m = _PAPER_SLIP.fullmatch(number)
-        if m is None:
+        parsed = parse_number(number)  # 督交〔2026〕7号: the prefix is checked once the issuer is known
+        if parsed is None:
             e.err("slip", f"「{number}」不是单据编号：应写成 机关代字〔年份〕序号号，如 督交〔2026〕7号（六角括号〔〕，序号不加“第”和前导0）")
             return None
         if date is None:
             return None
         if date < assigned:
             e.err("slip_date", f"纸质单据的出具日期 {date.isoformat()} 早于交办日期 {assigned.isoformat()}")
-        if int(m[2]) != date.year:
-            e.err("slip", f"编号「{number}」的年份{m[2]}与出具日期 {date.isoformat()}（slip_date）的年份不符")
+        _, year, seq = parsed
+        if year != date.year:
+            e.err("slip", f"编号「{number}」的年份{year}与出具日期 {date.isoformat()}（slip_date）的年份不符")
             return None
-        if int(m[3]) > MAX_PAPER_SEQ:
-            e.err("slip", f"编号「{number}」的{_seq_too_big(int(m[3]))}")
+        if seq > MAX_PAPER_SEQ:
+            e.err("slip", f"编号「{number}」的{_seq_too_big(seq)}")
             return None
-        return Paper(number, date, Src(e.file, e.lineof("slip")), int(m[2]), int(m[3]))
+        return Paper(number, date, Src(e.file, e.lineof("slip")), year, seq)
 
     def event(self, e: Entry) -> None:
         item = e.str("item", required=True)
