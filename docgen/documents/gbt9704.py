@@ -127,8 +127,9 @@ def _break_cost(left: str, right: str, between_words: bool = True, last: tuple[s
         return 10.0  # inside a word: only when nothing else fits
     lw, lf = last or (left[-1], "x")
     rw, rf = first or (right[0], "x")
-    if lw in NEVER_LAST or rw == "的" or left.endswith("关于"):
-        return None  # …交办催办和 / 整改工作的通知: never
+    if lw in NEVER_LAST or a in NOT_FIRST or rw == "的" or left.endswith("关于"):
+        # …交办催办和 / 整改工作的通知: never; nor after a conjunction jieba took into the word before it (检查和)
+        return None
     if right.startswith("关于") or left.endswith(ORGANS):
         return 0.0  # the organ, then 关于…
     if a in CLOSING or b in OPENING:
