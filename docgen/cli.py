@@ -448,8 +448,19 @@ def sample(c: Ctx, as_of, no_pdf):
     as_of = as_of or dt.date.today()
     reg, _ = c.load()
     path = save_docx(build_sample(reg.settings, reg.rules, as_of), c.paths.sample / "样例公文.docx")
+    if not no_pdf:  # convert–count–redraw: a 版记 page after a blank page has no page number (GB/T 9704 7.5)
+        from .documents.pdf import blank_before_last, convert
+
+        failed = [r for r in convert([path]) if r.pdf is None]
+        if not failed and blank_before_last(path.with_suffix(".pdf")):
+            save_docx(build_sample(reg.settings, reg.rules, as_of, banji_numbered=False), path)
+            path.with_suffix(".pdf").unlink()
+            failed = [r for r in convert([path]) if r.pdf is None]
+        if failed:
+            raise DocgenError("\n".join(r.error for r in failed))
     click.echo(f"已生成 {path}")
-    _to_pdf(c, [path], no_pdf)
+    if not no_pdf:
+        click.echo("已转换 PDF 1 份")
 
 
 def _to_pdf(c: Ctx, paths, no_pdf: bool) -> None:

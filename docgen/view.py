@@ -91,6 +91,17 @@ def batch_note(duplex: bool) -> str:
     return "每个单位的文件以一页封页开始" + (f"；{duplex_text(True)}，每份单据从新的一张纸开始" if duplex else "")
 
 
+def over_page_text(slip: str, how: str) -> str:
+    """A slip whose converted PDF ran over one page (the measure of documents/fit.py fell short), set again at
+    the next step: what the run says of it."""
+    return f"{slip}转换为 PDF 后超出一页（排版估算偏低），已按下一步重排并重新转换：{how}"
+
+
+def still_over_text(slip: str) -> str:
+    """A slip still over one page at the last step: page numbers added, said."""
+    return f"注意：{slip}按最后一步排版仍超出一页，已加页码；请精简事项表述"
+
+
 def score_format(values) -> Callable[[float], str]:
     """How the scores of one table or document are written: whole numbers (98) unless any of them has a fraction,
     then every one with one decimal (98.0 beside 98.5)."""

@@ -183,8 +183,10 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
             d.body(line)
 
 
-def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date) -> OfficialDocument:
-    """seq 0 is a draft: its 期数 line reads as `number` (草稿)."""
+def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date,
+                   banji_numbered: bool = True) -> OfficialDocument:
+    """seq 0 is a draft: its 期数 line reads as `number` (草稿). `banji_numbered` False: the 版记 page follows a
+    blank page and has no page number (7.5), as the PDF of the first drawing shows (issuing/bulletin.py)."""
     s = reg.settings
     ns = lambda d: SimpleNamespace(**d)  # noqa: E731
     period = ns(view["period"])
@@ -259,5 +261,5 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                 align=["center", "center", "left", "left", "center", "left", "left"], flex={2}, wrap={1, 3, 5})
     else:
         d.body("本期无应办结事项。")
-    d.banji(s.cc, s.print_organ, issued, copies=s.printing.copies)
+    d.banji(s.cc, s.print_organ, issued, copies=s.printing.copies, duplex=s.printing.duplex, numbered=banji_numbered)
     return d

@@ -733,14 +733,19 @@ class OfficialDocument:
         self.blank(1)
 
     # ---- 版记 (7.4)
-    def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date, copies: int | None = None) -> None:
+    def banji(self, cc: list[str] | tuple[str, ...], organ: str, date: dt.date, copies: int | None = None, *,
+              duplex: bool = True, numbered: bool = True) -> None:
         """抄送 and 印发 (and 共印N份) between thick (first, last) and thin rules, type-area wide, one character in
         on both sides, the last rule on the bottom edge of the type area of an even last page.
 
         Construction (docs/layout.md): a last section that starts on an even page (w:type evenPage), so a blank
         page is inserted when the body ends on an even page, with the 版记 in that section's even-page footer,
-        which every editor keeps at the foot of the page whatever is edited above. Neither page is numbered."""
-        sec = self.doc.add_section(WD_SECTION.EVEN_PAGE)
+        which every editor keeps at the foot of the page whatever is edited above. The 版记 page carries its page
+        number unless `numbered` is False: 7.5 numbers neither the blank page nor the 版记 page after it, which
+        only the converted PDF tells (pdf.blank_before_last; the document is then drawn again). Printed on one
+        side (`duplex` False, settings.yaml print.duplex) no page is a back: the 版记 page simply follows the
+        body (w:type nextPage), numbered, with the 版记 in both footers (whichever the page is)."""
+        sec = self.doc.add_section(WD_SECTION.EVEN_PAGE if duplex else WD_SECTION.NEW_PAGE)
         for p in self.doc.element.body.iter(qn("w:p")):  # the paragraph that carries the section break
             if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is None:
                 X.para_style(p, self.doc.styles["正文"].style_id)
@@ -749,13 +754,19 @@ class OfficialDocument:
         sec.even_page_footer.is_linked_to_previous = False
         for f in (sec.footer, sec.even_page_footer):
             f.paragraphs[0].style = self.doc.styles["版记"]
-        footer = sec.even_page_footer
         rows = []
         if cc:
             rows.append(["抄送：" + "，".join(cc) + "。", None])
         rows.append([organ, f"{cn_date(date)}印发"])
         if copies:
             rows.append([None, f"（共印{copies}份）"])
+        footers = [(sec.even_page_footer, "left")] + ([] if duplex else [(sec.footer, "right")])
+        for footer, side in footers:
+            self._banji_table(footer, rows, side, numbered)
+
+    def _banji_table(self, footer, rows: list, side: str, numbered: bool) -> None:
+        """The 版记's table in a footer, and below it the line of the page number (on `side`, one character in),
+        empty when the page is not `numbered`: the line keeps its height, so the last rule stays put."""
         t = footer.add_table(len(rows), 2, Mm(AREA_W))
         X.table_width(t, [AREA_W * 0.6, AREA_W * 0.4])
         X.rule_borders(t, top=0.35 * X.MM, inside=0.25 * X.MM, bottom=0.35 * X.MM)
@@ -778,16 +789,17 @@ class OfficialDocument:
                 X.cell_valign(cell, "center")
                 self.runs(p, [(text, None)])
         # a footer cannot end with a table: its first paragraph moves below it and carries the page number, whose
-        # line sits 7 mm below the type area as on every other page (7.5 exempts the 版记 page only after a blank
-        # page); the space above it puts the table's last rule on the type area's bottom edge
+        # line sits 7 mm below the type area as on every other page; the space above it puts the table's last
+        # rule on the type area's bottom edge
         end = footer.paragraphs[0]
         footer._element.append(end._p)
         end.style = self.doc.styles["页码"]
-        X.set_ppr(X.para_ppr(end), align="left", left=SMALL,
+        X.set_ppr(X.para_ppr(end), align=side, **{side: SMALL},
                   before=(BANJI_FOOTER - FOOTER_DISTANCE - PAGE_NO_LINE / X.MM + BANJI_RULE_RAISE) * X.MM)
-        end.add_run("— ")
-        X.field(end, "PAGE", lambda rpr: None)
-        end.add_run(" —")
+        if numbered:
+            end.add_run("— ")
+            X.field(end, "PAGE", lambda rpr: None)
+            end.add_run(" —")
 
     # ---- output
     def properties(self, title: str, author: str, date: dt.date, subject: str = "", keywords: str = "") -> None:

@@ -413,3 +413,20 @@ def stamp_date(pdf: Path, day) -> None:
     data = _INFO_DATE.sub(lambda m: m.group(1) + info, data)
     data = _XMP_DATE.sub(lambda m: m.group(1) + xmp, data)
     atomic_write_bytes(pdf, data)
+
+
+def page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+def blank_before_last(pdf: Path) -> bool:
+    """Whether a PDF's last page follows a blank page: one with no text at all (every other page of a multi-page
+    document has at least its page number). It is the page LibreOffice inserts when a document's body ends on
+    an even page before its 版记, whose section starts on an even page (gbt9704.banji); 7.5 then numbers neither
+    that page nor the 版记 page. The body is on pages 1–2 at least, so such a PDF has four pages or more."""
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(pdf)).pages
+    return len(pages) >= 4 and not (pages[-2].extract_text() or "").strip()

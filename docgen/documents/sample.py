@@ -10,7 +10,9 @@ from ..registers.rules import Rules
 from .gbt9704 import OfficialDocument
 
 
-def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDocument:
+def build_sample(settings: Settings, rules: Rules, date: dt.date, banji_numbered: bool = True) -> OfficialDocument:
+    """`banji_numbered` False: the 版记 page follows a blank page and has no page number (7.5; the `sample`
+    command draws it so when the PDF of the first drawing shows the blank page)."""
     d = OfficialDocument()
     basis = rules.basis
     organ = basis.number.split("〔")[0] if "〔" in basis.number else "示例文"
@@ -40,5 +42,5 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date) -> OfficialDoc
     arows = [[str(i), r.label, rules.clause(rid) or r.clause]
              for i, (rid, r) in enumerate(rules.deadlines.items(), 1)]
     d.table(["序号", "事项类别", "依据"], arows, flex={1, 2})
-    d.banji(settings.cc, settings.print_organ, date)
+    d.banji(settings.cc, settings.print_organ, date, duplex=settings.printing.duplex, numbered=banji_numbered)
     return d

@@ -533,7 +533,8 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
         data = drawn.get(s.number) if rev == 0 else None
         jobs.append(T.Job(s, rev, slip_path(out, s),
                           (lambda d=data: d) if data is not None else (lambda s=s, rev=rev: redraw(s, rev)),
-                          s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s)))
+                          s.issued if rev == 0 else as_of, lambda s=s: facts(reg, cal, s),
+                          one_sheet(reg, cal, st, s, rev, report)))
     T.write(jobs, _put)
     report.fitting += redrawn_notes(again, report.fit_level)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
@@ -554,6 +555,42 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
         return
     if batch.slips:
         report.batch = batch.finish(led)
+
+
+def one_sheet(reg, cal, st: State, s: Slip, rev: int, report: Report):
+    """The net after conversion (transaction.Job.recheck): the measure of documents/fit.py should keep every slip
+    on one sheet but cannot prove it. A slip whose PDF has more than one page is drawn again at the next step of
+    fit.py (after the step it was set at) and converted again, and the run says so; one still over a page at the
+    last step gets page numbers, said too. Never a two-page slip recorded in silence."""
+    from ..documents.fit import describe, max_level
+    from ..documents.pdf import page_count
+    from ..view import over_page_text, still_over_text
+
+    floor = [report.fit_level]  # the step it was drawn from (draw_many's, or the run's for one drawn later)
+
+    def recheck(pdf: Path):
+        if floor[0] is None or page_count(pdf) <= 1:
+            return None
+        d = draw(reg, cal, st, s, rev, floor=floor[0])  # what was converted: drawing is deterministic
+        f = getattr(d, "fit", None)
+        what = s.number + ("作废标注版" if rev == VOID_REV else "更正版" if rev else "")
+        if f is None or not f.fits:  # measured over a page already: numbered and said (fit_notes, redrawn_notes)
+            return None
+        if f.level < max_level(f.template_size):
+            floor[0] = f.level + 1
+            d = draw(reg, cal, st, s, rev, floor=floor[0])
+            report.fitting.append(over_page_text(what, describe(d.fit.level, d.fit.template_size, d.fit.size)))
+            if not d.fit.fits:  # the measure says the next step is past the last: numbered by finish()
+                report.fitting.append(still_over_text(what))
+                floor[0] = None
+        else:
+            d.add_page_numbers()
+            report.fitting.append(still_over_text(what))
+            floor[0] = None
+        data = d.to_bytes()
+        return lambda: data
+
+    return recheck
 
 
 def _put(path: Path, data: bytes) -> None:

@@ -211,6 +211,9 @@ class Job:
     data: Callable[[], bytes]  # drawn when it is written
     date: dt.date
     facts: Callable[[], dict]  # what it printed of its item, recorded with it
+    # after conversion: given its PDF, the drawing that must replace the document (a slip over one page at the next
+    # step of documents/fit.py, a bulletin whose 版记 follows a blank page unnumbered), or None when it stands
+    recheck: Callable[[Path], Callable[[], bytes] | None] | None = None
 
 
 def write(jobs: list[Job], put: Callable[[Path, bytes], None] = atomic_write_bytes) -> None:
@@ -231,6 +234,7 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
     results = convert([j.path for j in jobs] + list(extras), workers, progress=progress, alone=alone)
     if progress is not None:
         progress.close()
+    results[:len(jobs)] = redrawn(jobs, results[:len(jobs)], workers)
     done, errors = [], []
     for j, r in zip(jobs, results):
         if r.pdf is None:
@@ -242,3 +246,30 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
         done.append(j)
     led.commit()
     return done, errors, results[len(jobs):]
+
+
+REDRAWS = 8  # rounds of redrawing at most: more than documents/fit.py has steps (a slip's recheck ends sooner)
+
+
+def redrawn(jobs: list[Job], results: list, workers: int | None = None) -> list:
+    """Convert–count–redraw: each converted job whose recheck asks for it (its PDF is not what it must be) is
+    drawn again, written over its .docx and converted again, until every recheck is content (REDRAWS rounds at
+    most). So the .docx recorded and archived is always the one that produced the PDF. Returns the results."""
+    from ..documents.merge import convert
+
+    results = list(results)
+    for _ in range(REDRAWS):
+        again = []
+        for i, (j, r) in enumerate(zip(jobs, results)):
+            redraw = j.recheck(r.pdf) if j.recheck is not None and r.pdf is not None else None
+            if redraw is not None:
+                j.data = redraw
+                again.append(i)
+        if not again:
+            break
+        write([jobs[i] for i in again])
+        for i in again:  # the PDF it replaces is never left beside the new .docx (a failed conversion says so)
+            jobs[i].path.with_suffix(".pdf").unlink(missing_ok=True)
+        for i, r in zip(again, convert([jobs[i].path for i in again], workers)):
+            results[i] = r
+    return results
