@@ -14,13 +14,12 @@ import hashlib
 import json
 
 import docx
-import pytest
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.shared import Mm
 
 from conftest import MINI_SETTINGS, write_registers
 from examples import items_yaml
-from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, mm, open_pdf, page_number_line, rules
+from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, page_number_line, rules
 
 ONE_CHAR_14 = 14 / (72 / 25.4)  # one 四号 character, mm
 
