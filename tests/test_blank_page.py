@@ -151,3 +151,23 @@ def test_a_slip_over_one_page_after_conversion_is_set_again_at_the_next_step(run
     pages = PdfReader(str(batch)).pages
     assert len(pages) == 6
     assert pages[2].extract_text() == PdfReader(str(out / "slips" / "交办单" / "督交〔2026〕1号.pdf")).pages[0].extract_text()
+
+
+def test_the_sample_with_a_longer_addressee_ends_on_a_blank_page_and_an_unnumbered_banji(run, example_registers,
+                                                                                      tmp_path):
+    # the example's sample fills page 2 to its last line (body 1–2, 附件 3, 版记 4, numbered); a 主送 two lines
+    # longer moves the 署名 to page 3 and the 附件 to page 4 (even): page 5 blank, the 版记 on page 6, neither
+    # numbered
+    s = example_registers / "settings.yaml"
+    text = s.read_text(encoding="utf-8")
+    assert "  to: 各部门单位，各镇街，各集团公司 " in text
+    s.write_text(text.replace("  to: 各部门单位，各镇街，各集团公司 ", "  to: 党工委各部门，管委会各部门单位，各镇街道办事处，"
+                              "各集团公司，各驻区单位，各园区管理机构 "), encoding="utf-8")
+    out = tmp_path / "o"
+    rc, stdout, err = run("-r", str(example_registers), "-o", str(out), "sample", "--on", "2026-11-20")
+    assert rc == 0, err
+    assert stdout.count("已转换 PDF 1 份") == 1
+    pdf = out / "sample" / "样例公文.pdf"
+    assert numbers(pdf) == [("—1—", True), ("—2—", True), ("—3—", True), ("—4—", True), (None, False), (None, True)]
+    assert abs(last_rule_bottom(pdf) - BOTTOM_EDGE) <= 0.5
+    assert footer_fields(pdf.with_suffix(".docx")) == []
