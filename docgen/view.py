@@ -97,6 +97,11 @@ def over_page_text(slip: str, how: str) -> str:
     return f"{slip}转换为 PDF 后超出一页（排版估算偏低），已按下一步重排并重新转换：{how}"
 
 
+def minimum_rows_text(slip: str) -> str:
+    """A slip over one page at the last step, set again with the 回执's two rows at their minimum heights."""
+    return f"{slip}按最后一步排版仍超出一页，回执“签收单位（盖章）”“办理情况”两栏改为最小高度并重新转换"
+
+
 def still_over_text(slip: str) -> str:
     """A slip still over one page at the last step: page numbers added, said."""
     return f"注意：{slip}按最后一步排版仍超出一页，已加页码；请精简事项表述"

@@ -171,3 +171,64 @@ def test_the_sample_with_a_longer_addressee_ends_on_a_blank_page_and_an_unnumber
     assert numbers(pdf) == [("—1—", True), ("—2—", True), ("—3—", True), ("—4—", True), (None, False), (None, True)]
     assert abs(last_rule_bottom(pdf) - BOTTOM_EDGE) <= 0.5
     assert footer_fields(pdf.with_suffix(".docx")) == []
+
+
+STEPS = ["行距收紧为字号的1.25倍（表格内外）",
+         "行距收紧为字号的1.25倍（表格内外）、表格取消最小行高",
+         "行距收紧为字号的1.25倍（表格内外）、表格取消最小行高、表格文字由四号缩为小四（12磅）",
+         "行距收紧为字号的1.25倍（表格内外）、表格取消最小行高、表格文字由四号缩为五号（10.5磅）"]
+
+
+def short_by(monkeypatch, pt: float) -> None:
+    """An estimate `pt` short at every step: each step gives the missing height to the 回执's rows again."""
+    from docgen.documents import fit as F
+
+    body = F.Measure.body
+    monkeypatch.setattr(F.Measure, "body", lambda self: body(self) - pt)
+
+
+def test_a_slip_over_one_page_at_the_last_step_keeps_its_page_with_the_receipt_rows_at_their_minimum(
+        run, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": items_yaml(1)})
+    out = tmp_path / "o"
+    # 150 pt short: the slip runs over at every step. The 交办单's table text is 四号 (14 pt): steps 1 (spacing),
+    # 2 (row heights), 3 (小四) and 4 (五号, the last); then the 回执's 签收单位（盖章） and 办理情况 rows are set at
+    # their minimum heights (20 and 15 mm), the 150 pt they were given too many withdrawn: one page
+    short_by(monkeypatch, 150)
+    rc, stdout, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    over = [ln for ln in stdout.splitlines() if ln.startswith("督交〔2026〕1号转换为 PDF 后超出一页")]
+    assert [ln.split("：", 1)[1] for ln in over] == STEPS
+    assert ("督交〔2026〕1号按最后一步排版仍超出一页，回执“签收单位（盖章）”“办理情况”两栏改为最小高度并重新转换"
+            in stdout)
+    assert "已加页码" not in stdout
+    pdf = out / "slips" / "交办单" / "督交〔2026〕1号.pdf"
+    assert numbers(pdf) == [(None, True)]
+    text = PdfReader(str(pdf)).pages[0].extract_text().replace(" ", "")
+    assert "签收单位（盖章）" in text and "办理情况" in text
+    led = [json.loads(x) for x in (reg / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    render = next(r for r in led if r.get("act") == "render")
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == render["pdf"]
+
+
+def test_a_slip_over_one_page_even_then_gets_page_numbers_and_says_so(run, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    # a 900-character item: even in 五号 its cell alone runs some 28 lines; an estimate 1000 pt short sees it fit
+    # at step 0, and it runs over at every step and with the 回执's rows at their minimum: page numbers, said
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": items_yaml(1, text="推进重点项目建设" * 112 + "落实{i}")})
+    out = tmp_path / "o"
+    short_by(monkeypatch, 1000)
+    rc, stdout, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    over = [ln for ln in stdout.splitlines() if ln.startswith("督交〔2026〕1号转换为 PDF 后超出一页")]
+    assert [ln.split("：", 1)[1] for ln in over] == STEPS
+    assert "注意：督交〔2026〕1号按最后一步排版仍超出一页，已加页码；请精简事项表述" in stdout
+    pdf = out / "slips" / "交办单" / "督交〔2026〕1号.pdf"
+    assert [n for n, _ in numbers(pdf)] == ["—1—", "—2—"]
+    led = [json.loads(x) for x in (reg / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    render = next(r for r in led if r.get("act") == "render")
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == render["pdf"]
+    assert len(PdfReader(str(next((reg / "archive").rglob("*.pdf")))).pages) == 2

@@ -436,6 +436,20 @@ def give_spare(doc, spare: float) -> None:
         trh.set(qn("w:hRule"), "atLeast")
 
 
+def withdraw_spare(doc) -> None:
+    """The 回执's seal and writing rows back to their minimum heights (SEAL_ROW_MIN, WRITE_ROW_MIN), the spare
+    height give_spare gave them withdrawn: for a slip whose PDF still ran over its page at the last step (the
+    measure was short by more than the steps take away; issuing/slips.py one_sheet)."""
+    tbl, seal, write = _writable(doc)
+    if tbl is None:
+        return
+    rows = tbl.findall(qn("w:tr"))
+    for i, need in ((seal, SEAL_ROW_MIN), (write, WRITE_ROW_MIN)):
+        trh = rows[i].find(f"{qn('w:trPr')}/{qn('w:trHeight')}") if i is not None else None
+        if trh is not None and trh.get(qn("w:hRule")) != "exact" and _tw(trh.get(qn("w:val"))) > need:
+            trh.set(qn("w:val"), str(math.floor(need * 20)))
+
+
 @dataclass(frozen=True)
 class Fit:
     level: int  # the step the form was set at (0: as the template is)

@@ -561,32 +561,38 @@ def one_sheet(reg, cal, st: State, s: Slip, rev: int, report: Report):
     """The net after conversion (transaction.Job.recheck): the measure of documents/fit.py should keep every slip
     on one sheet but cannot prove it. A slip whose PDF has more than one page is drawn again at the next step of
     fit.py (after the step it was set at) and converted again, and the run says so; one still over a page at the
-    last step gets page numbers, said too. Never a two-page slip recorded in silence."""
-    from ..documents.fit import describe, max_level
+    last step is set with its 回执's seal and writing rows at their minimum heights (fit.withdraw_spare), and one
+    over a page even then gets page numbers, said too. Never a two-page slip recorded in silence."""
+    from ..documents import fit as F
     from ..documents.pdf import page_count
-    from ..view import over_page_text, still_over_text
+    from ..view import minimum_rows_text, over_page_text, still_over_text
 
-    floor = [report.fit_level]  # the step it was drawn from (draw_many's, or the run's for one drawn later)
+    state = {"floor": report.fit_level, "minimum": False, "done": False}  # floor: the step it was drawn from
 
     def recheck(pdf: Path):
-        if floor[0] is None or page_count(pdf) <= 1:
+        if state["done"] or page_count(pdf) <= 1:
             return None
-        d = draw(reg, cal, st, s, rev, floor=floor[0])  # what was converted: drawing is deterministic
+        d = draw(reg, cal, st, s, rev, floor=state["floor"])  # what was converted: drawing is deterministic
         f = getattr(d, "fit", None)
         what = s.number + ("作废标注版" if rev == VOID_REV else "更正版" if rev else "")
         if f is None or not f.fits:  # measured over a page already: numbered and said (fit_notes, redrawn_notes)
             return None
-        if f.level < max_level(f.template_size):
-            floor[0] = f.level + 1
-            d = draw(reg, cal, st, s, rev, floor=floor[0])
-            report.fitting.append(over_page_text(what, describe(d.fit.level, d.fit.template_size, d.fit.size)))
+        if f.level < F.max_level(f.template_size):
+            state["floor"] = f.level + 1
+            d = draw(reg, cal, st, s, rev, floor=state["floor"])
+            report.fitting.append(over_page_text(what, F.describe(d.fit.level, d.fit.template_size, d.fit.size)))
             if not d.fit.fits:  # the measure says the next step is past the last: numbered by finish()
                 report.fitting.append(still_over_text(what))
-                floor[0] = None
+                state["done"] = True
         else:
-            d.add_page_numbers()
-            report.fitting.append(still_over_text(what))
-            floor[0] = None
+            F.withdraw_spare(d.doc)
+            if not state["minimum"]:
+                state["minimum"] = True
+                report.fitting.append(minimum_rows_text(what))
+            else:
+                d.add_page_numbers()
+                report.fitting.append(still_over_text(what))
+                state["done"] = True
         data = d.to_bytes()
         return lambda: data
 
