@@ -248,7 +248,7 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
     return done, errors, results[len(jobs):]
 
 
-REDRAWS = 8  # rounds of redrawing at most: more than documents/fit.py has steps (a slip's recheck ends sooner)
+REDRAWS = 10  # rounds at most: a slip with 三号 table text takes 8 (six steps, its 回执 rows at their minimum, page numbers)
 
 
 def redrawn(jobs: list[Job], results: list, workers: int | None = None) -> list:
