@@ -88,7 +88,7 @@ def reordering(s: str) -> str | None:
     return None
 
 
-ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
+ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date", "owner")
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
 # a paper document's 序号 is adopted into the ledger for good, and docgen numbers on after it: one past any year's
 # real numbering (a digit typed twice, 督交〔2026〕99999999999999999999号) would set every later number after it
@@ -604,7 +604,32 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                 scores[k] = v
         kw["scores"] = scores
         sc.finish(("base", *DEFAULT_SCORES))
-    e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores"))
+    co = e.sub("coordination", "coordination（统筹协调的条款）")
+    if co and co.ok:
+        from .coordination import parse_clauses
+        kw["coordination"] = parse_clauses(co, out)
+    ac = e.sub("accountability", "accountability（问责）")
+    if ac and ac.ok:
+        acc = {}
+        for k in ("named_in_a_row", "overdue_days"):
+            v = ac.integer(k, minimum=1)
+            if v is not None:
+                acc[k] = v
+        for k in ("score_below", "year_score_below"):
+            v = ac.number(k)
+            if v is not None:
+                acc[k] = v
+        ro = ac.boolean("rectify_overdue")
+        if ro is not None:
+            acc["rectify_overdue"] = ro
+        for k in ("clause", "year_clause"):
+            if ac.has(k):
+                acc[k] = ac.str(k)
+        ac.finish(("named_in_a_row", "overdue_days", "score_below", "rectify_overdue", "year_score_below", "clause",
+                   "year_clause"))
+        kw["accountability"] = acc
+    e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores",
+              "coordination", "accountability"))
     return replace(rules, **kw)
 
 
@@ -677,6 +702,8 @@ class _Collector:
         self.unit_refs: list[tuple[str, Src, str]] = []  # name, where, field
         self.alias_refs: list[tuple[str, str, Src]] = []  # alias, the unit it names, where
         self.issuer_refs: list[tuple[str, Src, str]] = []
+        self.entries: dict[str, list] = {}  # source kind -> what its entries are besides items (coordination matters)
+        self.rules: Rules | None = None
 
     def words(self, source: "sources.SourceKind") -> dict:
         """A source's words for the deadline rules (rules.yaml `vocabulary`): word -> rule id."""
@@ -756,6 +783,7 @@ class _Collector:
             e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
         urgency = e.choice("urgency", URGENCIES)
         issuer = e.str("issuer")
+        owner = e.str("owner")  # 责任人 (§13: scores tie to every responsible person)
         paper = self.paper(e, assigned)
         final_rule = "explicit" if due else (rule or default_rule or "")
         if not final_rule and e.ok:
@@ -777,7 +805,7 @@ class _Collector:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
                 self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src,
-                                       paper))
+                                       paper, owner))
         e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
                  tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
 
@@ -944,6 +972,7 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     settings = None
     rules, cal_files = _parse_config(files, root, out)
     col = _Collector(out, rules.vocabulary)
+    col.rules = rules
     handlers = {"units": ("单位", col.unit),
                 **{s.key: (s.what, lambda e, s=s: s.parse(s, e, col)) for s in sources.all()},
                 "progress": ("进展记录", col.event)}
@@ -991,17 +1020,21 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     if settings:
         _check_paper(col.items, settings, out)
     _check_events(col)
+    for s in sources.all():
+        if s.check_all is not None:
+            s.check_all(col.entries.get(s.kind, []), out, rules)
+    entries = {k: tuple(v) for k, v in col.entries.items()}
     if out or settings is None:
         if not partial:
             return None, sorted(set(out))
         dated = tuple(i for i in col.items  # what has no due date to count (a missing date, no due) is told already
                       if dt.date.min not in (i.source.date, i.assigned) and (i.rule != "explicit" or i.explicit_due))
         return Registers(root, settings, rules, dict(col.units), dated, tuple(col.events),
-                         tuple(cal_files)), sorted(set(out))
+                         tuple(cal_files), entries), sorted(set(out))
     full = lambda n: aliases.get(n, n)  # noqa: E731 - a unit written by its alias is that unit
     items = tuple(replace(i, issuer=i.issuer or settings.default_issuer, lead=full(i.lead),
                           co=tuple(full(c) for c in i.co)) for i in col.items)
-    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files)), []
+    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files), entries), []
 
 
 def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list[Diagnostic]]:

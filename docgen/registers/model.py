@@ -124,6 +124,7 @@ class Item:
     urgency: str | None
     src: Src
     paper: Paper | None = None  # `slip` and `slip_date`: its first slip, issued on paper before docgen
+    owner: str = ""  # `owner`: its 责任人 (scores tie to each responsible person, rules.md §9)
 
     @property
     def first_kind(self) -> str:
@@ -163,6 +164,7 @@ class Registers:
     items: tuple[Item, ...]
     events: tuple[Event, ...]
     calendar_files: tuple[CalendarFile, ...] = ()
+    entries: dict = field(default_factory=dict)  # source kind -> its entries besides items (coordination matters)
 
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]

@@ -126,6 +126,8 @@ class Rules:
     basis: Basis = field(default_factory=Basis)
     explain_days: int = 3  # a bulletin asks the units of overdue items to explain within N working days
     vocabulary: dict = field(default_factory=dict)  # group -> words -> rule; load.py starts from the declared sources' words
+    coordination: dict = field(default_factory=dict)  # rules.yaml `coordination`: precondition -> its clause
+    accountability: dict = field(default_factory=dict)  # rules.yaml `accountability`: trigger -> threshold
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]

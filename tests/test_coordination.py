@@ -1,0 +1,175 @@
+"""Coordination (issue 20, rules.md §8): the register `coordination` and the preconditions of the seed's §3, each
+refused at `check` with its clause and accepted when met; decided items assigned like a meeting's."""
+import json
+
+import pytest
+
+from conftest import write_registers
+
+RULES = """\
+    basis: {number: 泰高管发〔2021〕11号, title: 关于进一步健全完善工作高效运行机制的意见}
+    coordination: {consult: 第3条第（1）项, report: 第3条第（2）项, escalate: 第3条第（3）项, opinion: 第3条第（4）项}
+    """
+
+# a matter at 分管领导 level that meets §3(1) and §3(2): consulted without agreement, disagreement and proposal given
+GOOD = """\
+    coordination:
+      - id: XT01
+        date: 2026-11-02
+        text: 管线迁改费用分担未定
+        lead: 经济发展部
+        units: [财政金融部]
+        level: 分管领导
+        consulted:
+          - {date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 迁改费用分担}
+        proposal: 按管线权属分担迁改费用
+        opinion: {by: 陈立新, date: 2026-11-03, text: 同意由经济发展部牵头协调}
+        decided:
+          date: 2026-11-05
+          text: 由经济发展部牵头拿出分担方案
+          items:
+            - {id: XT01-1, text: 拿出迁改费用分担方案, lead: 经济发展部}
+            - {id: XT01-2, text: 测算迁改费用, lead: 财政金融部, due: 2026-11-20, owner: 周敏}
+    """
+
+
+def _check(run, tmp_path, text, name="c"):
+    reg = write_registers(tmp_path / name, {"rules.yaml": RULES, "coordination/2026.yaml": text})
+    rc, out, err = run("-r", str(reg), "check")
+    return rc, out, err, f"{reg}/coordination/2026.yaml"
+
+
+def test_a_matter_meeting_every_precondition_is_accepted(run, tmp_path):
+    rc, out, err, _ = _check(run, tmp_path, GOOD)
+    assert rc == 0, err
+    assert "2个事项" in out  # its two decided items
+
+
+def test_no_consultation_is_refused_naming_clause_3_1(run, tmp_path):
+    text = GOOD.replace("""    consulted:
+          - {date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 迁改费用分担}
+    """, "")
+    rc, _, err, f = _check(run, tmp_path, text)
+    assert rc == 2
+    assert (f"{f}:2: consulted: 分管领导协调的事项须先经部门会商，没有会商记录（consulted）（泰高管发〔2021〕11号第3条第（1）项："
+            "凡未主动沟通，或经部门协商一致可以解决的，原则上不予协调）") in err
+
+
+def test_a_consultation_that_agreed_is_refused_naming_clause_3_1(run, tmp_path):
+    rc, _, err, f = _check(run, tmp_path, GOOD.replace("result: 未达成一致", "result: 达成一致"))
+    assert rc == 2
+    assert f"{f}:8: consulted: 会商已达成一致，部门之间可以解决，不提请分管领导协调（泰高管发〔2021〕11号第3条第（1）项" in err
+
+
+def test_a_department_level_matter_needs_no_coordination_precondition(run, tmp_path):
+    text = """\
+        coordination:
+          - {id: XT09, date: 2026-11-02, text: 两部门会商, lead: 经济发展部, units: [财政金融部], level: 部门会商}
+        """
+    rc, _, err, _ = _check(run, tmp_path, text)
+    assert rc == 0, err
+
+
+def test_a_request_to_the_deputy_without_disagreement_or_proposal_is_refused_naming_clause_3_2(run, tmp_path):
+    text = GOOD.replace(", disagreement: 迁改费用分担", "").replace("        proposal: 按管线权属分担迁改费用\n", "")
+    rc, _, err, f = _check(run, tmp_path, text)
+    assert rc == 2
+    # both at once, each naming §3(2)
+    assert f"{f}:8: consulted: 提请分管领导协调须报告意见分歧（会商记录的 disagreement）（泰高管发〔2021〕11号第3条第（2）项" in err
+    assert f"{f}:2: proposal: 提请分管领导协调须写主办部门的办理建议（proposal）（泰高管发〔2021〕11号第3条第（2）项" in err
+
+
+PRINCIPAL = GOOD.rstrip(" ") + """\
+      - id: XT02
+        date: 2026-11-10
+        text: 管线迁改费用分担仍未落实
+        lead: 经济发展部
+        units: [财政金融部]
+        level: 主要领导
+        consulted:
+          - {date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 迁改费用分担}
+        escalated_from: XT01
+        proposal: 建议由管委会统筹迁改资金
+        opinion: {by: 陈立新, date: 2026-11-10, text: 建议由财政金融部统筹安排迁改资金}
+    """
+
+
+def test_a_request_to_the_principal_after_a_deputy_coordination_is_accepted(run, tmp_path):
+    rc, _, err, _ = _check(run, tmp_path, PRINCIPAL)
+    assert rc == 0, err
+
+
+def test_a_request_to_the_principal_without_a_prior_coordination_is_refused_naming_clause_3_3(run, tmp_path):
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace("escalated_from: XT01\n", "escalated_from: XT07\n"))
+    assert rc == 2
+    assert f"{f}:18: escalated_from: escalated_from 写的协调事项「XT07」不存在（泰高管发〔2021〕11号第3条第（3）项" in err
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace("        escalated_from: XT01\n", ""), "c2")
+    assert rc == 2
+    assert f"{f}:18: escalated_from: 提请主要领导的事项须先经工作专班或分管领导协调" in err
+
+
+def test_an_escalation_from_a_department_consultation_or_a_later_one_is_refused(run, tmp_path):
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace("level: 分管领导", "level: 部门会商"))
+    assert rc == 2
+    assert f"{f}:18: escalated_from: 「XT01」是部门会商，不是工作专班或分管领导的协调（泰高管发〔2021〕11号第3条第（3）项" in err
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace("date: 2026-11-10\n        text: 管线迁改费用分担仍未落实",
+                                                            "date: 2026-11-01\n        text: 管线迁改费用分担仍未落实"), "c2")
+    assert rc == 2
+    assert f"{f}:18: escalated_from: 「XT01」（2026-11-02）晚于本次提请（2026-11-01）" in err
+
+
+def test_a_request_to_the_principal_with_only_yi_yue_or_no_opinion_is_refused_naming_clause_3_4(run, tmp_path):
+    said = "opinion: {by: 陈立新, date: 2026-11-10, text: 建议由财政金融部统筹安排迁改资金}"
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace(said, "opinion: {by: 陈立新, date: 2026-11-10, text: 已阅。}"))
+    assert rc == 2
+    assert (f"{f}:28: text: 分管领导意见「已阅。」不是明确具体的意见（泰高管发〔2021〕11号第3条第（4）项："
+            "呈主要领导签批的请示，分管领导应签署明确具体意见") in err
+    rc, _, err, f = _check(run, tmp_path, PRINCIPAL.replace("        " + said + "\n", ""), "c2")
+    assert rc == 2
+    assert f"{f}:18: opinion: 呈主要领导的事项须有分管领导签署的意见" in err
+
+
+def test_decided_items_are_assigned_like_meeting_decisions_their_rule_by_level(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": GOOD})
+    rc, out, err = run("-r", str(reg), "status", "--on", "2026-11-06", "--json")
+    assert rc == 0, err
+    rows = {r["id"]: r for r in json.loads(out)["items"]}
+    one = rows["XT01-1"]
+    # 分管领导 -> instruction.deputy: 1周 (7 calendar days) from the decision 2026-11-05 -> 2026-11-12 (Thu, a workday)
+    assert (one["rule"], one["assigned"], one["due"], one["lead"]) == ("instruction.deputy", "2026-11-05",
+                                                                        "2026-11-12", "经济发展部")
+    assert one["source"] == "协调议定"
+    assert rows["XT01-2"]["rule"] == "explicit" and rows["XT01-2"]["due"] == "2026-11-20"
+
+
+@pytest.mark.parametrize("level,rule,due", [
+    # 部门会商 / 工作专班 -> meeting.special: 7 days from 2026-11-05 -> 11-12; 主要领导 -> instruction.principal:
+    # 7 days -> 11-12; 上会 -> meeting.major: 10 days from the decision -> 2026-11-15 (Sun) -> next workday 11-16
+    ("工作专班", "meeting.special", "2026-11-12"),
+    ("上会", "meeting.major", "2026-11-16"),
+])
+def test_the_rule_of_a_decided_item_follows_the_level(run, tmp_path, level, rule, due):
+    text = """\
+        coordination:
+          - id: XT05
+            date: 2026-11-02
+            text: 专班协调事项
+            lead: 经济发展部
+            level: {level}
+            consulted: [{{date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 分歧}}]
+            proposal: 建议
+            escalated_from: {esc}
+            decided: {{date: 2026-11-05, text: 议定, items: [{{id: XT05-1, text: 落实, lead: 经济发展部}}]}}
+          - id: XT04
+            date: 2026-11-01
+            text: 此前的专班协调
+            lead: 经济发展部
+            level: 工作专班
+            consulted: [{{date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 分歧}}]
+            proposal: 建议
+        """.format(level=level, esc="XT04" if level == "上会" else "null")
+    reg = write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": text})
+    rc, out, err = run("-r", str(reg), "status", "--on", "2026-11-06", "--json")
+    assert rc == 0, err
+    row = {r["id"]: r for r in json.loads(out)["items"]}["XT05-1"]
+    assert (row["rule"], row["due"]) == (rule, due)
