@@ -517,12 +517,15 @@ def warn(c: Ctx, as_of, as_json):
     from .outputs.daily import day
     from .view import warn_json, warn_lines
 
+    from .engine.appeals import pending
+    from .view import appeal_lines
+
     reg, cal = c.load()
     d = day(reg, cal, as_of or dt.date.today())
     if as_json:
         click.echo(json.dumps(warn_json(d), ensure_ascii=False, indent=1))
     else:
-        click.echo("\n".join(warn_lines(d)))
+        click.echo("\n".join(warn_lines(d) + appeal_lines(pending(reg, d.as_of), reg.settings.bulletin_title)))
 
 
 @cli.command(short_help="短信提醒：发件箱，或用 --send-cmd 发送。", help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "

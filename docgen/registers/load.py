@@ -25,7 +25,7 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
-from .model import (DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
+from .model import (APPEAL_DECISIONS, DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
                     Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
@@ -858,10 +858,20 @@ class _Collector:
         elif typ == "核查":
             allowed += ["passed", "until"]
             passed = e.boolean("passed", required=True, words=("通过", "不通过"))
-        slip = signer = ""
+        slip = signer = unit = rule = decision = ""
         if typ == "签收":
             allowed += ["slip", "by"]
             slip, signer = e.str("slip", required=True), e.str("by", required=True)
+        elif typ in ("申诉", "申诉决定"):
+            allowed += ["unit", "rule"] + (["reason"] if typ == "申诉" else ["decision", "by"])
+            unit, rule = e.str("unit", required=True), self.score_rule(e)
+            if unit:
+                self.unit_refs.append((unit, Src(e.file, e.lineof("unit")), "unit"))
+            if typ == "申诉" and not reason and e.ok and not e.has("reason"):
+                self.out.append(Diagnostic(e.file, e.line, "reason", "申诉须说明理由（reason）"))
+            if typ == "申诉决定":
+                decision = e.choice("decision", APPEAL_DECISIONS, required=True) or ""
+                signer = e.str("by", required=True)
         e.finish(tuple(allowed))
         if typ == "核查" and until and passed:
             e.err("until", "核查通过时没有整改时限：until 只用于核查不通过（退回整改）")
@@ -869,7 +879,23 @@ class _Collector:
             e.err("until", f"整改时限 {until.isoformat()} 不晚于核查日期 {date.isoformat()}" if typ == "核查"
                   else f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
         if item and date and typ:
-            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed, slip, signer))
+            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed, slip, signer,
+                                     unit, rule, decision))
+
+    def score_rule(self, e: Entry) -> str:
+        """申诉: the score rule appealed against, written as its key (overdue) or its name (逾期未办结)."""
+        from .rules import DEFAULT_SCORES, SCORE_LABELS
+
+        v = e.str("rule", required=True)
+        if not v:
+            return ""
+        if v in DEFAULT_SCORES:
+            return v
+        names = {SCORE_LABELS[k].replace("《{title}》", "通报"): k for k in DEFAULT_SCORES}
+        if v in names:
+            return names[v]
+        e.err("rule", f"「{v}」不是计分规则（可写：{'、'.join(names)}，或 {'、'.join(DEFAULT_SCORES)}）{suggest(v, names)}")
+        return ""
 
 
 def _check_events(col: _Collector) -> None:
@@ -886,6 +912,7 @@ def _check_events(col: _Collector) -> None:
         item = items[iid]
         evs.sort(key=lambda e: (e.date, e.src))
         requested = None
+        appeals: dict = {}  # (unit, rule) -> the 申诉 not yet decided
         done = False  # a completion (办结 / 整改报告) that no verification has answered yet
         for ev in evs:
             if ev.type in ("办结", "整改报告"):
@@ -899,6 +926,15 @@ def _check_events(col: _Collector) -> None:
             if ev.date < item.assigned:
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "date",
                                           f"进展日期 {ev.date.isoformat()} 早于事项「{iid}」的交办日期 {item.assigned.isoformat()}"))
+            if ev.type in ("申诉", "申诉决定") and ev.unit and ev.unit != item.lead:
+                col.out.append(Diagnostic(ev.src.file, ev.src.line, "unit",
+                                          f"事项「{iid}」的扣分计在牵头单位「{item.lead}」，「{ev.unit}」没有可申诉的扣分"))
+            if ev.type == "申诉":
+                appeals[(ev.unit, ev.rule)] = ev
+            elif ev.type == "申诉决定":
+                if appeals.pop((ev.unit, ev.rule), None) is None and ev.rule:
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"事项「{iid}」{ev.date.isoformat()}的申诉决定之前没有{ev.unit}对这项扣分的申诉"))
             if ev.type == "延期申请":
                 requested = ev
             elif ev.type == "延期批复":

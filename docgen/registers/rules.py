@@ -107,6 +107,7 @@ SCORE_LABELS = {
     "bulletin_named": "因逾期被《{title}》点名",  # the office's bulletin.title
     "on_time": "按期办结",
     "adjust": "已结算期间的补扣或更正",
+    "appeal": "申诉撤销扣分",
 }
 
 

@@ -1,0 +1,117 @@
+"""考核问责 (issue 20, rules.md §9): appeals against a deduction, the year's scores per unit and per 责任人, the score
+notice (张榜公布) and the accountability triggers. Every figure below is worked out by hand from rules.md §6's
+default points (overdue −1, each further full week −0.5, named in a bulletin −1, on time +0.5; base 100)."""
+import json
+
+from conftest import write_registers
+
+# 主任办公会 on 2026-11-02: meeting.major, 会后10日内 -> due 2026-11-12 (Thu, a workday). Never done.
+MEETING = """\
+    meetings:
+      - id: M1
+        kind: 主任办公会
+        title: 2026年第20次主任办公会
+        date: 2026-11-02
+        items:
+          - {id: A, text: 推进甲项目开工建设, lead: 经济发展部, owner: 孙伟}
+    """
+APPEAL = """\
+    progress:
+      - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-11-16, reason: 管线迁改受阻非本单位原因}
+    """
+
+
+def _decided(decision: str, day: str = "2026-11-18") -> str:
+    return APPEAL.rstrip(" ") + f"""\
+      - {{item: A, type: 申诉决定, unit: 经济发展部, rule: 逾期未办结, date: {day}, decision: {decision}, by: 张明}}
+    """
+
+
+def _scores(run, reg, period, on):
+    rc, out, err = run("-r", str(reg), "scores", "--period", period, "--on", on, "--json")
+    assert rc == 0, err
+    return {u["unit"]: u for u in json.loads(out)["units"]}
+
+
+def test_an_upheld_appeal_cancels_the_deduction_in_the_open_period(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING, "progress/p.yaml": _decided("撤销")})
+    u = _scores(run, reg, "2026-Q4", "2026-11-27")["经济发展部"]
+    # as of 11/27, 15 days late: overdue −1 (11/13), weeks −0.5 (11/19) and −0.5 (11/26); the appeal decided
+    # 撤销 on 11/18 cancels the −1 of 逾期未办结 as +1 dated 11/18: 100 − 1 + 1 − 0.5 − 0.5 = 99
+    assert u["score"] == 99.0
+    appeal = [e for e in u["events"] if e["rule"] == "appeal"]
+    assert [(e["date"], e["points"], e["label"]) for e in appeal] == [("2026-11-18", 1.0, "申诉撤销扣分")]
+    assert "2026年11月16日申诉（管线迁改受阻非本单位原因），2026年11月18日张明决定撤销「逾期未办结」扣分" in appeal[0]["reason"]
+
+
+def test_a_rejected_appeal_leaves_the_deduction(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING, "progress/p.yaml": _decided("维持")})
+    u = _scores(run, reg, "2026-Q4", "2026-11-27")["经济发展部"]
+    # 维持: nothing cancelled: 100 − 1 − 0.5 − 0.5 = 98
+    assert u["score"] == 98.0
+    assert not [e for e in u["events"] if e["rule"] == "appeal"]
+
+
+def test_a_pending_appeal_is_listed_by_warn(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING, "progress/p.yaml": APPEAL})
+    rc, out, err = run("-r", str(reg), "warn", "--on", "2026-11-17")
+    assert rc == 0, err
+    assert "待决定的申诉1件" in out
+    assert "申诉　经济发展部　A　「逾期未办结」　2026年11月16日申诉：管线迁改受阻非本单位原因" in out
+    # decided: no longer listed
+    reg2 = write_registers(tmp_path / "r2", {"meetings/m.yaml": MEETING, "progress/p.yaml": _decided("维持")})
+    rc, out, err = run("-r", str(reg2), "warn", "--on", "2026-11-18")
+    assert rc == 0, err
+    assert "申诉" not in out
+
+
+def test_a_bad_appeal_is_refused_naming_file_and_line(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING, "progress/p.yaml": """\
+        progress:
+          - {item: A, type: 申诉, unit: 财政金融部, rule: overdue, date: 2026-11-16, reason: 不服}
+          - {item: A, type: 申诉, unit: 经济发展部, rule: 迟到, date: 2026-11-16}
+          - {item: A, type: 申诉决定, unit: 经济发展部, rule: overdue_week, date: 2026-11-18, decision: 取消, by: 张明}
+        """})
+    rc, _, err = run("-r", str(reg), "check")
+    f = f"{reg}/progress/p.yaml"
+    assert rc == 2
+    assert f"{f}:2: unit: 事项「A」的扣分计在牵头单位「经济发展部」，「财政金融部」没有可申诉的扣分" in err
+    assert f"{f}:3: rule: 「迟到」不是计分规则" in err
+    assert f"{f}:3: reason: 申诉须说明理由（reason）" in err
+    assert f"{f}:4: decision: 「取消」不是可用的取值（可用：撤销、维持）" in err
+    assert f"{f}:4: type: 事项「A」2026-11-18的申诉决定之前没有经济发展部对这项扣分的申诉" in err
+
+
+def test_a_closed_period_stays_as_recorded_and_the_cancellation_goes_to_the_open_one(run, tmp_path, quick_pdf):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING})
+    out = tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-11", "--on", "2026-12-01")
+    assert rc == 0, err
+    # November closed on 12/01: overdue −1 (11/13), weeks −0.5 (11/19), −0.5 (11/26): 98
+    assert _scores(run, reg, "2026-11", "2026-12-01")["经济发展部"]["score"] == 98.0
+    (reg / "progress").mkdir()
+    (reg / "progress" / "p.yaml").write_text("""\
+progress:
+  - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-12-02, reason: 管线迁改受阻}
+  - {item: A, type: 申诉决定, unit: 经济发展部, rule: overdue, date: 2026-12-03, decision: 撤销, by: 张明}
+""", encoding="utf-8")
+    # the closed November stays 98, as recorded
+    assert _scores(run, reg, "2026-11", "2026-12-04")["经济发展部"]["score"] == 98.0
+    dec = _scores(run, reg, "2026-12", "2026-12-04")["经济发展部"]
+    # December: the bulletin of 12/01 named A (−1, 12/01); the −1 of 11/13 is cancelled in the open December as +1
+    # on 12/03; the week deductions were not appealed: the third full week, 11/12 + 21 days = 12/03, −0.5
+    assert [(e["date"], e["rule"], e["points"]) for e in dec["events"]] == [
+        ("2026-12-01", "bulletin_named", -1.0), ("2026-12-03", "appeal", 1.0), ("2026-12-03", "overdue_week", -0.5)]
+
+
+def test_a_cancellation_recorded_with_its_period_is_not_made_again(run, tmp_path, quick_pdf):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": MEETING, "progress/p.yaml": _decided("撤销")})
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "o"), "bulletin", "--period", "2026-11", "--on", "2026-12-01")
+    assert rc == 0, err
+    # November as closed: −1 (11/13) +1 (11/18, the appeal) −0.5 (11/19) −0.5 (11/26) = 99
+    nov = _scores(run, reg, "2026-11", "2026-12-04")["经济发展部"]
+    assert nov["score"] == 99.0 and [e["rule"] for e in nov["events"]].count("appeal") == 1
+    # December holds no second cancellation: the bulletin's −1 (12/01) and the third week's −0.5 (12/03) only
+    dec = _scores(run, reg, "2026-12", "2026-12-04")["经济发展部"]
+    assert [(e["date"], e["rule"], e["points"]) for e in dec["events"]] == [
+        ("2026-12-01", "bulletin_named", -1.0), ("2026-12-03", "overdue_week", -0.5)]
