@@ -414,8 +414,10 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
         raise DocgenError("\n".join(errors))
 
 
-@cli.command(help="各单位的考核得分及每一项扣分、加分（事项、规则、日期），可核对自己的得分；--xlsx 另存季度小结表。")
-@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3")
+@cli.command(help="各单位的考核得分及每一项扣分、加分（事项、规则、日期），可核对自己的得分；--xlsx 另存季度小结表。\n\n"
+             "--period 2026（一年）：四个季度（已结算的按结算记录）和年度得分，按单位和责任人（事项的 owner）汇总；"
+             "--xlsx 另存年度表（含“责任人”表）。")
+@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年")
 @click.option("--on", "as_of", type=DATE, help="统计截至日期（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
@@ -423,9 +425,20 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 def scores(c: Ctx, period, as_of, as_json, xlsx):
     from .record.ledger import read
     from .issuing.bulletin import score_sheet, scores_text, write_scores_xlsx
+    from .registers.periods import is_year
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
+    if is_year(period):
+        from .issuing.scores import write_year_xlsx, year_sheet, year_text
+
+        view = year_sheet(reg, cal, period.start.year, as_of, read(c.paths.registers))
+        click.echo(json.dumps(view, ensure_ascii=False, indent=1) if as_json else "\n".join(year_text(view)))
+        if xlsx:
+            p = write_year_xlsx(view, c.paths.scores / f"{period.start.year}.xlsx", reg.settings.office)
+            if not as_json:
+                click.echo(f"已另存 {p}")
+        return
     sheet = score_sheet(reg, cal, period, as_of, read(c.paths.registers))
     if as_json:
         click.echo(json.dumps(sheet, ensure_ascii=False, indent=1))

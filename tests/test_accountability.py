@@ -115,3 +115,67 @@ def test_a_cancellation_recorded_with_its_period_is_not_made_again(run, tmp_path
     dec = _scores(run, reg, "2026-12", "2026-12-04")["经济发展部"]
     assert [(e["date"], e["rule"], e["points"]) for e in dec["events"]] == [
         ("2026-12-01", "bulletin_named", -1.0), ("2026-12-03", "overdue_week", -0.5)]
+
+
+# ---------------------------------------------------------------- the year
+
+YEAR = """\
+    meetings:
+      - id: M3
+        kind: 主任办公会
+        title: 2026年第15次主任办公会
+        date: 2026-09-01
+        items:
+          - {id: B, text: 完成乙项目立项, lead: 经济发展部, owner: 孙伟}
+      - id: M1
+        kind: 主任办公会
+        title: 2026年第20次主任办公会
+        date: 2026-11-02
+        items:
+          - {id: A, text: 推进甲项目开工建设, lead: 经济发展部, owner: 孙伟}
+          - {id: C, text: 测算丙项目资金, lead: 财政金融部, owner: 周敏, due: 2026-11-30}
+    progress:
+      - {item: B, date: 2026-09-10, type: 办结}
+      - {item: B, date: 2026-09-10, type: 核查, passed: 通过}
+      - {item: C, date: 2026-11-20, type: 办结}
+      - {item: C, date: 2026-11-23, type: 核查, passed: 通过}
+    """
+
+
+def test_the_year_is_the_sum_of_its_quarters_per_unit_and_per_owner(run, tmp_path, quick_pdf):
+    from openpyxl import load_workbook
+
+    reg = write_registers(tmp_path / "r", {"m.yaml": YEAR})
+    out = tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on", "2026-10-12")
+    assert rc == 0, err
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026", "--on", "2026-11-27", "--json",
+                        "--xlsx")
+    assert rc == 0, err
+    v = json.loads(text)
+    units = {u["unit"]: u for u in v["units"]}
+    jj = units["经济发展部"]
+    # Q3: B due 9/11 (会后10日), done and verified 9/10: on time +0.5 (closed with the Q3 bulletin of 10/12).
+    # Q4: A due 11/12, open on 11/27 (15 days): −1 (11/13), −0.5 (11/19), −0.5 (11/26) = −2.
+    # year: 100 + 0 + 0 + 0.5 − 2 = 98.5
+    assert [q["points"] if q else None for q in jj["quarters"]] == [0.0, 0.0, 0.5, -2.0]
+    assert jj["score"] == 98.5 and jj["minus"] == -2.0 and jj["plus"] == 0.5
+    # 财政金融部: C due 11/30, done 11/20, verified 11/23: +0.5 in Q4: 100.5, ranked first
+    assert units["财政金融部"]["score"] == 100.5 and units["财政金融部"]["rank"] == 1 and jj["rank"] == 2
+    assert units["良庄镇"]["score"] is None and units["良庄镇"]["rank"] is None  # nothing due all year
+    assert v["closed"] == [False, False, True, False]
+    # Q3 as the ledger recorded it: the closed sheet's own figures
+    rc, q3, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-11-27", "--json")
+    q3u = {u["unit"]: u for u in json.loads(q3)["units"]}
+    assert json.loads(q3)["closed"]["number"] == "2026年第1期"
+    assert sum(e["points"] for e in q3u["经济发展部"]["events"]) == jj["quarters"][2]["points"] == 0.5
+    # per 责任人: 孙伟 answers for A and B: 0.5 − 2 = −1.5 -> 98.5; 周敏 for C: +0.5 -> 100.5
+    owners = {p["owner"]: p for p in v["owners"]}
+    assert (owners["孙伟"]["items"], owners["孙伟"]["score"], owners["孙伟"]["quarters"]) == (["A", "B"], 98.5,
+                                                                                           [0.0, 0.0, 0.5, -2.0])
+    assert (owners["周敏"]["unit"], owners["周敏"]["score"]) == ("财政金融部", 100.5)
+    wb = load_workbook(out / "scores" / "2026.xlsx")
+    assert wb.sheetnames == ["汇总", "责任人"]
+    rows = [list(r) for r in wb["责任人"].iter_rows(min_row=2, values_only=True)]
+    assert ["孙伟", "经济发展部", "A、B", 0, 0, 0.5, -2, -2, 0.5, 98.5] in rows
+    assert ["周敏", "财政金融部", "C", 0, 0, 0, 0.5, 0, 0.5, 100.5] in rows
