@@ -450,6 +450,22 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
             click.echo(f"已另存 {p}")
 
 
+@cli.command(help="为一个协调事项（台账 coordination）出具提请协调单（.docx 和 PDF，编号如 督协〔2026〕1号）："
+             "主办部门、涉及单位、会商过程、意见分歧、办理建议、分管领导意见。同一事项再次运行不另编号。")
+@click.argument("matter_id", metavar="协调事项编号")
+@click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）")
+@click.pass_obj
+def coordinate(c: Ctx, matter_id, as_of):
+    from .issuing.coordination import request
+
+    reg, _ = c.load()
+    slip, path, new, errors = request(reg, matter_id, as_of or dt.date.today(), c.paths)
+    when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
+    click.echo(f"提请协调单 {slip.number}（协调事项 {matter_id}，{when}）：{path}")
+    if errors:
+        raise DocgenError("\n".join(errors))
+
+
 @cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
 @click.option("--on", "as_of", type=DATE, help="成文日期（默认今天）")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx")

@@ -173,3 +173,81 @@ def test_the_rule_of_a_decided_item_follows_the_level(run, tmp_path, level, rule
     assert rc == 0, err
     row = {r["id"]: r for r in json.loads(out)["items"]}["XT05-1"]
     assert (row["rule"], row["due"]) == (rule, due)
+
+
+# ---------------------------------------------------------------- the 提请协调单
+
+def _office(tmp_path):
+    return write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": PRINCIPAL})
+
+
+def test_coordinate_numbers_one_request_per_matter_and_records_it(run, tmp_path, quick_pdf):
+    from docgen.record.ledger import read
+
+    reg, out = _office(tmp_path), tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-04")
+    assert rc == 0, err
+    # the first 提请协调单 of 2026 of the default issuer: 督协〔2026〕1号
+    assert "提请协调单 督协〔2026〕1号（协调事项 XT01，出具）" in text
+    rc, text, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-05")
+    assert rc == 0, err
+    assert "督协〔2026〕1号（协调事项 XT01，已于2026-11-04出具，不另编号）" in text
+    rc, text, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT02", "--on", "2026-11-10")
+    assert rc == 0 and "督协〔2026〕2号" in text
+    st = read(reg)
+    s = st.find("coordinate", "XT01")
+    assert (s.number, s.issued.isoformat(), s.rendered["facts"]["协调层级"]) == ("督协〔2026〕1号", "2026-11-04", "分管领导")
+    arch = reg / "archive" / "2026" / "提请协调单"
+    assert sorted(p.name for p in arch.iterdir()) == ["督协〔2026〕1号.docx", "督协〔2026〕1号.pdf", "督协〔2026〕2号.docx",
+                                                    "督协〔2026〕2号.pdf"]
+    rc, text, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0, text + err
+
+
+def test_coordinate_refuses_an_unknown_or_a_department_matter_numbering_nothing(run, tmp_path, quick_pdf):
+    from docgen.record.ledger import read
+
+    text = PRINCIPAL.rstrip(" ") + """\
+      - {id: XT09, date: 2026-11-02, text: 两部门会商, lead: 经济发展部, units: [财政金融部], level: 部门会商}
+    """
+    reg = write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": text})
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "o"), "coordinate", "XT0l")
+    assert rc == 2 and "台账中没有协调事项「XT0l」" in err
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "o"), "coordinate", "XT09")
+    assert rc == 2 and "协调事项「XT09」的层级是部门会商：由主办部门与有关单位自行会商解决，不出具提请协调单" in err
+    assert read(reg).slips == {}
+    assert not (tmp_path / "o" / "documents").exists()
+
+
+def test_the_request_prints_every_field_on_a_gbt9704_page(run, tmp_path):
+    from ooxml_order import violations
+    from pdfcheck import LEFT, RIGHT_EDGE, BOTTOM_EDGE, TOP, mm, open_pdf, text_lines
+    from test_print_text import compare
+
+    reg, out = _office(tmp_path), tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT02", "--on", "2026-11-11")
+    assert rc == 0, err
+    docx = out / "documents" / "提请协调单" / "督协〔2026〕1号.docx"
+    assert violations(docx) == []
+    compare(docx, docx.with_suffix(".pdf"))  # every character of the .docx printed, in order
+    with open_pdf(docx.with_suffix(".pdf")) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        assert abs(mm(page.width) - 210) < 0.5 and abs(mm(page.height) - 297) < 0.5  # A4
+        for c in page.chars:  # inside the type area: 28 mm left, 37 mm top, 156 × 225 mm
+            if c["text"].strip():
+                assert LEFT - 1 <= mm(c["x0"]) and mm(c["x1"]) <= RIGHT_EDGE + 1 and TOP - 1 <= mm(c["top"]) \
+                    and mm(c["bottom"]) <= BOTTOM_EDGE + 1, c["text"]
+        lines = text_lines(page)
+        title = [ln.text for ln in lines if ln.size == 22.0]  # 二号 = 22 pt
+        assert title == ["泰安高新区管委会督导工作专班", "提请协调单"]
+        assert any(ln.text == "督协〔2026〕1号" and abs(ln.x1 - RIGHT_EDGE) < 1 for ln in lines)  # number flush right
+    import docx as D
+
+    rows = {r.cells[0].text: r.cells[1].text for r in D.Document(str(docx)).tables[0].rows}
+    assert rows == {
+        "协调事项": "管线迁改费用分担仍未落实", "主办部门": "经济发展部", "涉及单位": "财政金融部", "协调层级": "提请主要领导协调",
+        "提请日期": "2026年11月10日", "会商过程": "2026年10月28日，经济发展部与财政金融部会商，未达成一致",
+        "意见分歧": "迁改费用分担", "决策建议": "建议由管委会统筹迁改资金",
+        "前期协调": "分管领导协调（XT01，2026年11月2日提请）；2026年11月5日协调结果：由经济发展部牵头拿出分担方案",
+        "分管领导意见": "建议由财政金融部统筹安排迁改资金\n陈立新　2026年11月10日", "联系人": "张明　电话：0538-8526001"}
