@@ -421,8 +421,10 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 @click.option("--on", "as_of", type=DATE, help="统计截至日期（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
+@click.option("--notice", is_flag=True, help="出具该期间的得分情况通报（张榜公布，编号如 督考〔2026〕1号，抄送 settings.yaml 的 cc）；"
+              "有待决定的申诉时不出具")
 @click.pass_obj
-def scores(c: Ctx, period, as_of, as_json, xlsx):
+def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
     from .record.ledger import read
     from .issuing.bulletin import score_sheet, scores_text, write_scores_xlsx
     from .registers.periods import is_year
@@ -438,6 +440,15 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
             p = write_year_xlsx(view, c.paths.scores / f"{period.start.year}.xlsx", reg.settings.office)
             if not as_json:
                 click.echo(f"已另存 {p}")
+        return
+    if notice:
+        from .issuing.scores import notice as issue_notice
+
+        slip, path, new, errors = issue_notice(reg, cal, period, as_of, c.paths)
+        when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
+        click.echo(f"{period.label}得分情况通报 {slip.number}（{when}）：{path}")
+        if errors:
+            raise DocgenError("\n".join(errors))
         return
     sheet = score_sheet(reg, cal, period, as_of, read(c.paths.registers))
     if as_json:

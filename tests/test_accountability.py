@@ -179,3 +179,74 @@ def test_the_year_is_the_sum_of_its_quarters_per_unit_and_per_owner(run, tmp_pat
     rows = [list(r) for r in wb["责任人"].iter_rows(min_row=2, values_only=True)]
     assert ["孙伟", "经济发展部", "A、B", 0, 0, 0.5, -2, -2, 0.5, 98.5] in rows
     assert ["周敏", "财政金融部", "C", 0, 0, 0, 0.5, 0, 0.5, 100.5] in rows
+
+
+# ---------------------------------------------------------------- the score notice (张榜公布)
+
+# Q3: B (经济发展部) due 9/11, done and verified 9/10: on time +0.5 -> 100.5.
+#     D (财政金融部) due 9/11, never done: −1 (9/12), −0.5 (9/18), −0.5 (9/25) in Q3 -> 98 (the weeks of 10/2 and
+#     10/9 fall in Q4). 良庄镇 has nothing due: not ranked.
+NOTICE = """\
+    meetings:
+      - id: M3
+        kind: 主任办公会
+        title: 2026年第15次主任办公会
+        date: 2026-09-01
+        items:
+          - {id: B, text: 完成乙项目立项, lead: 经济发展部}
+          - {id: D, text: 完成丁项目环评, lead: 财政金融部}
+    progress:
+      - {item: B, date: 2026-09-10, type: 办结}
+      - {item: B, date: 2026-09-10, type: 核查, passed: 通过}
+    """
+
+
+def test_the_notice_ranks_and_sums_each_unit_by_hand(run, tmp_path):
+    import docx as D
+    from ooxml_order import violations
+    from pdfcheck import BOTTOM_EDGE, LEFT, RIGHT_EDGE, open_pdf, rules, text_lines
+    from test_print_text import compare
+
+    reg, out = write_registers(tmp_path / "r", {"m.yaml": NOTICE}), tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--notice")
+    assert rc == 0, err
+    assert "2026年第三季度得分情况通报 督考〔2026〕1号（出具）" in text
+    docx = out / "documents" / "得分情况通报" / "督考〔2026〕1号.docx"
+    doc = D.Document(str(docx))
+    assert [[c.text for c in r.cells] for r in doc.tables[0].rows] == [
+        ["名次", "单位", "得分", "扣分", "加分"], ["1", "经济发展部", "100.5", "0.0", "+0.5"],
+        ["2", "财政金融部", "98.0", "-2.0", "0.0"]]
+    body = [p.text for p in doc.paragraphs]
+    assert "良庄镇本期无应办结事项，不参加排名。" in body
+    assert "1.经济发展部：加0.5分（按期办结1次+0.5分）。" in body
+    assert "2.财政金融部：扣2分（逾期未办结1次-1分，逾期每满1周2次-1分）。" in body
+    assert violations(docx) == []
+    compare(docx, docx.with_suffix(".pdf"))
+    with open_pdf(docx.with_suffix(".pdf")) as pdf:
+        first, last = pdf.pages[0], pdf.pages[-1]
+        lines = text_lines(first)
+        mast = [ln for ln in lines if ln.red]
+        assert [m.text for m in mast] == ["泰安高新区管委会督导工作专班文件"]
+        assert any(ln.text == "督考〔2026〕1号" for ln in lines)
+        red = [r for r in rules(first) if r["red"]]
+        assert red and abs(red[0]["x0"] - LEFT) < 0.5 and abs(red[0]["x1"] - RIGHT_EDGE) < 0.5
+        assert last.page_number % 2 == 0  # the 版记 on an even page, its last rule on the type area's bottom edge
+        full = [r for r in rules(last) if abs(r["x0"] - LEFT) < 1 and abs(r["x1"] - RIGHT_EDGE) < 1]
+        assert abs(full[-1]["bottom"] - BOTTOM_EDGE) <= 1
+        assert any(ln.text == "抄送：党工委组织部，纪工委。" for ln in text_lines(last))  # settings.yaml office.cc
+    # issued once: a second run numbers nothing
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-10-13", "--notice")
+    assert rc == 0 and "督考〔2026〕1号（已于2026-10-12出具，不另编号）" in text
+
+
+def test_the_notice_is_refused_while_an_appeal_is_pending(run, tmp_path, quick_pdf):
+    from docgen.record.ledger import read
+
+    reg = write_registers(tmp_path / "r", {"m.yaml": NOTICE.rstrip(" ") + """\
+      - {item: D, type: 申诉, unit: 财政金融部, rule: overdue, date: 2026-10-09, reason: 环评机构延误}
+    """})
+    rc, _, err = run("-r", str(reg), "-o", str(tmp_path / "o"), "scores", "--period", "2026-Q3", "--on", "2026-10-12",
+                     "--notice")
+    assert rc == 2
+    assert "待决定的申诉1件" in err and "2026年第三季度的得分情况通报未出具，未编号" in err
+    assert read(reg).slips == {}

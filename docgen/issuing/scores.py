@@ -71,3 +71,26 @@ def write_year_xlsx(v: dict, path: Path, author: str) -> Path:
             sh.column_dimensions[col].width = w
     atomic_write_bytes(path, workbook_bytes(wb, dt.date.fromisoformat(v["as_of"]), f"{v['year']}年度考核计分", author))
     return path
+
+
+def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out):
+    """`scores --period P --notice`: the numbered 得分情况通报 of a period (张榜公布), refused while an appeal
+    against a deduction awaits its decision. Its figures are the period's score sheet as of the date (a closed
+    period's as recorded). Returns (its number, its .docx, whether this run numbered it, errors)."""
+    from ..core.diagnostics import DocgenError
+    from ..engine.appeals import pending
+    from ..kinds import declared
+    from ..record.ledger import read
+    from ..view import appeal_lines
+    from . import kinds as _declared  # noqa: F401 - the kinds' code registered
+    from . import standalone
+
+    waiting = pending(reg, as_of)
+    if waiting:
+        raise DocgenError("\n".join(appeal_lines(waiting, reg.settings.bulletin_title)) +
+                          f"\n{period.label}的得分情况通报未出具，未编号：请先在 progress 中登记申诉决定（type: 申诉决定，"
+                          "decision: 撤销 或 维持）")
+    sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
+    kind = declared("notice")
+    return standalone.issue(reg, "notice", period.key, as_of, out,
+                            lambda number, seq: kind.draw(reg, sheet, number, as_of), {"期间": period.label})
