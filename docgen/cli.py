@@ -477,6 +477,35 @@ def coordinate(c: Ctx, matter_id, as_of):
         raise DocgenError("\n".join(errors))
 
 
+@cli.command(help="问责情形（rules.yaml 的 accountability）：期间得分低于阈值（阶段性）；连续若干期被通报、逾期超过若干天、"
+             "整改逾期未完成的事项（临时性，随时）；年度得分低于阈值（年度，--period 2026）。每项写明事实和条款；"
+             "--issue 出具编号的问责建议（抄送 settings.yaml 的 cc 所列机关），已提出过的情形不再列出。")
+@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年（年度问责）")
+@click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
+@click.option("--issue", "do_issue", is_flag=True, help="出具问责建议（编号如 督问〔2026〕1号）")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def accountability(c: Ctx, period, as_of, do_issue, as_json):
+    from .issuing import accountability as AC
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    new, old = AC.facts(reg, cal, period, as_of, AC.read(c.paths.registers))
+    if as_json:
+        click.echo(json.dumps({"facts": [f.as_dict() for f in new], "proposed": old}, ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(AC.lines(new, old, period.label)))
+    if not do_issue:
+        return
+    if not new:
+        click.echo("没有新的问责情形，不出具问责建议")
+        return
+    slip, path, fresh, errors = AC.issue(reg, cal, period, as_of, c.paths, new)
+    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}")
+    if errors:
+        raise DocgenError("\n".join(errors))
+
+
 @cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
 @click.option("--on", "as_of", type=DATE, help="成文日期（默认今天）")
 @click.option("--no-pdf", is_flag=True, help="只生成 .docx")

@@ -250,3 +250,100 @@ def test_the_notice_is_refused_while_an_appeal_is_pending(run, tmp_path, quick_p
     assert rc == 2
     assert "待决定的申诉1件" in err and "2026年第三季度的得分情况通报未出具，未编号" in err
     assert read(reg).slips == {}
+
+
+# ---------------------------------------------------------------- 问责 triggers
+
+ACC_RULES = """\
+    basis: {number: 泰高管发〔2021〕11号, title: 关于进一步健全完善工作高效运行机制的意见}
+    accountability: {named_in_a_row: 3, overdue_days: 30, score_below: 95, rectify_overdue: true,
+                     year_score_below: 90, clause: 第14条}
+    """
+ACC = """\
+    meetings:
+      - id: M3
+        kind: 主任办公会
+        title: 2026年第15次主任办公会
+        date: 2026-09-01
+        items:
+          - {id: E, text: 完成戊项目评审, lead: 财政金融部}
+      - id: M1
+        kind: 主任办公会
+        title: 2026年第20次主任办公会
+        date: 2026-11-02
+        items:
+          - {id: A, text: 推进甲项目开工建设, lead: 经济发展部}
+          - {id: F, text: 拨付己项目资金, lead: 财政金融部}
+    inspections:
+      - {id: DC1, date: 2026-12-01, form: 实地督导, finding: 秸秆禁烧巡查记录缺失, lead: 良庄镇, due: 2026-12-10}
+    progress:
+      - {item: F, date: 2026-11-05, type: 办结}
+      - {item: F, date: 2026-11-06, type: 核查, passed: 通过}
+    """
+
+
+def test_each_trigger_is_listed_with_its_facts_and_clause_and_proposed_once(run, tmp_path, quick_pdf):
+    reg, out = write_registers(tmp_path / "r", {"rules.yaml": ACC_RULES, "m.yaml": ACC}), tmp_path / "o"
+    # three monthly bulletins, each naming E (due 9/11, never done): 9月 on 10/09, 10月 on 11/09, 11月 on 12/07
+    for period, day in (("2026-09", "2026-10-09"), ("2026-10", "2026-11-09"), ("2026-11", "2026-12-07")):
+        rc, _, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", period, "--on", day)
+        assert rc == 0, err
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q4", "--on", "2026-12-20",
+                        "--json")
+    assert rc == 0, err
+    got = {f["key"]: (f["pace"], f["unit"], f["facts"]) for f in json.loads(text)["facts"]}
+    assert got == {
+        # 阶段性, Q4 of 财政金融部: E's weeks 10/02 … 12/18 (k = 3 … 14, 12 weeks) −6, named on 10/09, 11/09, 12/07 −3,
+        # F on time (verified 11/06) +0.5: 100 − 6 − 3 + 0.5 = 91.5 < 95. 经济发展部: A −1 (11/13), weeks 11/19 …
+        # 12/17 (5) −2.5, named on 12/07 −1: 95.5, not below 95; 良庄镇: DC1 −2 (12/11), week 12/17 −0.5: 97.5
+        "score_below|2026-10-01..2026-12-31|财政金融部": ("阶段性", "财政金融部",
+                                                     "2026年第四季度考核得分91.5分（扣9分，加0.5分）"),
+        # 临时性: E named by the three bulletins in a row; E overdue 12/20 − 9/11 = 100 days > 30; A 12/20 − 11/12 = 38
+        "named_in_a_row|E": ("临时性", "财政金融部", "「完成戊项目评审」（E）连续3期被《督导通报》通报，已逾期100天仍未办结"),
+        "overdue_days|E|2026-09-11": ("临时性", "财政金融部", "「完成戊项目评审」（E）办结时限2026年9月11日，已逾期100天仍未办结"),
+        "overdue_days|A|2026-11-12": ("临时性", "经济发展部", "「推进甲项目开工建设」（A）办结时限2026年11月12日，已逾期38天仍未办结"),
+        # DC1's rectification due 12/10, open on 12/20: 10 days (not over 30: no overdue_days)
+        "rectify_overdue|DC1|2026-12-10": ("临时性", "良庄镇", "「秸秆禁烧巡查记录缺失」（DC1）整改时限2026年12月10日，逾期10天未完成整改"),
+    }
+    triggers = {f["key"]: f["trigger"] for f in json.loads(text)["facts"]}
+    assert triggers["named_in_a_row|E"] == "临时性问责：连续3期被通报，泰高管发〔2021〕11号第14条"
+    # 年度: 财政金融部's year: Q3 −1 (9/12) −0.5 (9/18) −0.5 (9/25) = −2, Q4 −8.5: 100 − 10.5 = 89.5 < 90
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026", "--on", "2026-12-20",
+                        "--json")
+    year = [f for f in json.loads(text)["facts"] if f["pace"] == "年度"]
+    assert [(f["unit"], f["facts"]) for f in year] == [("财政金融部", "2026年度考核得分89.5分（扣11分，加0.5分）")]
+    # --issue: a numbered 问责建议 with the five facts; then none of them is listed again
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q4", "--on", "2026-12-20",
+                        "--issue")
+    assert rc == 0, err
+    assert "问责建议 督问〔2026〕1号（5项情形）" in text
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q4", "--on", "2026-12-21",
+                        "--issue")
+    assert rc == 0, err
+    assert "2026年第四季度问责情形：0项（另有5项已提出问责建议，不再列出）" in text
+    assert "没有新的问责情形，不出具问责建议" in text
+
+
+def test_the_proposal_is_an_official_document_numbering_its_sections_as_they_come(run, tmp_path):
+    import docx as D
+    from ooxml_order import violations
+    from pdfcheck import open_pdf, text_lines
+    from test_print_text import compare
+
+    # only 临时性 facts: A overdue 38 days on 12/20 (> 30); its section is 一、, not 二、
+    reg = write_registers(tmp_path / "r", {"rules.yaml": ACC_RULES, "m.yaml": MEETING})
+    out = tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-12", "--on", "2026-12-20",
+                        "--issue")
+    assert rc == 0, err
+    docx = out / "documents" / "问责建议" / "督问〔2026〕1号.docx"
+    body = [p.text for p in D.Document(str(docx)).paragraphs if p.text]
+    assert "一、临时性问责" in body and not any(t.startswith("二、") for t in body)
+    assert "党工委组织部、纪工委：" in body  # to the bodies settings.yaml copies scores to
+    assert ("1.经济发展部：「推进甲项目开工建设」（A）办结时限2026年11月12日，已逾期38天仍未办结"
+            "（临时性问责：逾期超过30天仍未办结，泰高管发〔2021〕11号第14条）。") in body
+    assert violations(docx) == []
+    compare(docx, docx.with_suffix(".pdf"))
+    with open_pdf(docx.with_suffix(".pdf")) as pdf:
+        assert [ln.text for ln in text_lines(pdf.pages[0]) if ln.red] == ["泰安高新区管委会督导工作专班文件"]
+        assert len(pdf.pages) % 2 == 0

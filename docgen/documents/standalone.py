@@ -124,11 +124,11 @@ def build_proposal(reg: Registers, facts: list[dict], label: str, number: str, d
     d.body((f"按照{cite}关于阶段性问责、临时性问责和年度考核问责的规定，" if cite else
             "按照阶段性问责、临时性问责和年度考核问责的规定，")
            + f"经{s.office}核查，以下单位和事项达到问责情形，建议依规依纪予以问责。")
-    for n, (pace, head) in enumerate((("阶段性", "一、阶段性问责"), ("临时性", "二、临时性问责"), ("年度", "三、年度考核问责"))):
+    present = [(pace, head) for pace, head in (("阶段性", "阶段性问责"), ("临时性", "临时性问责"), ("年度", "年度考核问责"))
+               if any(f["pace"] == pace for f in facts)]
+    for n, (pace, head) in enumerate(present):
         rows = [f for f in facts if f["pace"] == pace]
-        if not rows:
-            continue
-        d.heading(1, head)
+        d.heading(1, f"{'一二三'[n]}、{head}")
         for i, f in enumerate(rows, 1):
             d.body(f"{i}.{f['unit']}：{f['facts']}（{f['trigger']}）。")
     d.body("以上情形的事项、扣分和日期均有台账和账本记录可查。")
