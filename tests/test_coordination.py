@@ -1,5 +1,6 @@
 """Coordination (issue 20, rules.md §8): the register `coordination` and the preconditions of the seed's §3, each
 refused at `check` with its clause and accepted when met; decided items assigned like a meeting's."""
+import datetime as dt
 import json
 
 import pytest
@@ -251,3 +252,26 @@ def test_the_request_prints_every_field_on_a_gbt9704_page(run, tmp_path):
         "意见分歧": "迁改费用分担", "决策建议": "建议由管委会统筹迁改资金",
         "前期协调": "分管领导协调（XT01，2026年11月2日提请）；2026年11月5日协调结果：由经济发展部牵头拿出分担方案",
         "分管领导意见": "建议由财政金融部统筹安排迁改资金\n陈立新　2026年11月10日", "联系人": "张明　电话：0538-8526001"}
+
+
+def test_the_xlsx_and_the_board_list_matters_by_level_and_state(run, tmp_path, quick_pdf):
+    from openpyxl import load_workbook
+
+    reg, out = _office(tmp_path), tmp_path / "o"
+    assert run("-r", str(reg), "-o", str(out), "coordinate", "XT02", "--on", "2026-11-11")[0] == 0
+    rc, _, err = run("-r", str(reg), "-o", str(out), "ledger", "--xlsx", str(tmp_path / "t.xlsx"), "--on", "2026-11-12")
+    assert rc == 0, err
+    ws = load_workbook(tmp_path / "t.xlsx")["统筹协调"]
+    rows = [list(r) for r in ws.iter_rows(min_row=3, values_only=True)]
+    # 分管领导 before 主要领导; XT01 decided on 11/05 (已议定, its two items), XT02 not yet (待协调, its request)
+    assert [r[:2] + r[5:] for r in rows] == [
+        ["序号", "编号", "协调层级", "提请日期", "状态", "提请协调单", "议定事项"],
+        [1, "XT01", "分管领导", dt.datetime(2026, 11, 2), "已议定", None, "XT01-1、XT01-2"],
+        [2, "XT02", "主要领导", dt.datetime(2026, 11, 10), "待协调", "督协〔2026〕1号", None]]
+    rc, _, err = run("-r", str(reg), "-o", str(out), "site", "--on", "2026-11-12")
+    assert rc == 0, err
+    html = (out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<h2>统筹协调事项</h2>" in html
+    assert "<tr><td>分管领导</td><td>1</td><td>0</td><td>1</td></tr>" in html  # level, total, 待协调, 已议定
+    assert "<tr><td>主要领导</td><td>1</td><td>1</td><td>0</td></tr>" in html
+    assert "<td>督协〔2026〕1号</td>" in html

@@ -31,6 +31,7 @@ PRINCIPAL = ("主要领导", "上会")  # §3(3): a request to them follows a �
 # Excel 台账's 事项来源 "主要领导批示" must keep naming the instruction.)
 LEVEL_RULES = {"部门会商": "meeting.special", "工作专班": "meeting.special", "分管领导": "instruction.deputy",
                "主要领导": "instruction.principal", "上会": "meeting.major"}
+STATES = ("待协调", "已议定")  # a matter's state: no decision written yet, or decided
 RESULTS = ("未达成一致", "部分达成一致", "达成一致")
 # what is no opinion (§3(4): 一般不得层层圈阅或简单地签署“已阅”), compared without punctuation and spaces
 NO_OPINION = ("已阅", "阅", "圈阅", "已圈阅", "阅知", "已阅知", "阅悉")
