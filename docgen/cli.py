@@ -431,6 +431,9 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
+    if is_year(period) and notice:
+        raise DocgenError(f"得分情况通报按季度、月份或一段日期出具，不按全年：请写 --period {period.start.year}-Q4 等；"
+                          f"全年的得分用 scores --period {period.start.year} 查看")
     if is_year(period):
         from .issuing.scores import write_year_xlsx, year_sheet, year_text
 

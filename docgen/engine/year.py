@@ -4,7 +4,8 @@ quarters' score sheets (closed ones as the ledger recorded them) and the items' 
 A unit's year score is the base plus every point of its four quarters (扣分 and 加分), so the year's points equal the
 sum of the quarters' points exactly. A quarter the unit had nothing due in adds the points it still had (a
 bulletin naming an old item). A 责任人 (an item's `owner`) is scored on the points of the items he answers for, with
-the same base; an item without an owner is counted under its unit only.
+the same base (every owner is listed, one with no points at the base); an item without an owner is counted under its
+unit only.
 """
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ def year_view(year: int, sheets: list[dict], owners: dict[str, tuple[str, str]],
                 p["points"] = _r(p["points"] + e["points"])
                 p["quarters"][q] = _r(p["quarters"][q] + e["points"])
                 p["minus" if e["points"] < 0 else "plus"] = _r(p["minus" if e["points"] < 0 else "plus"] + e["points"])
+    for item, who in owners.items():  # every 责任人 is listed, with nothing to score too
+        p = people.setdefault((who[0], who[1]), {"owner": who[0], "unit": who[1], "items": set(), "points": 0.0,
+                                                 "minus": 0.0, "plus": 0.0, "quarters": [0.0] * 4})
+        p["items"].add(item)
     rows = []
     for name in order:
         row = units[name]
