@@ -464,7 +464,7 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
             click.echo(f"已另存 {p}")
 
 
-@cli.command(help="为一个协调事项（台账 coordination）出具提请协调单（.docx 和 PDF，编号如 督协〔2026〕1号）："
+@cli.command(short_help="为一个协调事项出具提请协调单。", help="为一个协调事项（台账 coordination）出具提请协调单（.docx 和 PDF，编号如 督协〔2026〕1号）："
              "主办部门、涉及单位、会商过程、意见分歧、办理建议、分管领导意见。同一事项再次运行不另编号。")
 @click.argument("matter_id", metavar="协调事项编号")
 @click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）")
@@ -480,7 +480,7 @@ def coordinate(c: Ctx, matter_id, as_of):
         raise DocgenError("\n".join(errors))
 
 
-@cli.command(help="问责情形（rules.yaml 的 accountability）：期间得分低于阈值（阶段性）；连续若干期被通报、逾期超过若干天、"
+@cli.command(short_help="问责情形（阶段性、临时性、年度）；--issue 出具问责建议。", help="问责情形（rules.yaml 的 accountability）：期间得分低于阈值（阶段性）；连续若干期被通报、逾期超过若干天、"
              "整改逾期未完成的事项（临时性，随时）；年度得分低于阈值（年度，--period 2026）。每项写明事实和条款；"
              "--issue 出具编号的问责建议（抄送 settings.yaml 的 cc 所列机关），已提出过的情形不再列出。")
 @click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年（年度问责）")

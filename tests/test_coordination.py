@@ -275,3 +275,10 @@ def test_the_xlsx_and_the_board_list_matters_by_level_and_state(run, tmp_path, q
     assert "<tr><td>分管领导</td><td>1</td><td>0</td><td>1</td></tr>" in html  # level, total, 待协调, 已议定
     assert "<tr><td>主要领导</td><td>1</td><td>1</td><td>0</td></tr>" in html
     assert "<td>督协〔2026〕1号</td>" in html
+
+
+def test_a_request_cannot_be_voided(run, tmp_path, quick_pdf):
+    reg, out = _office(tmp_path), tmp_path / "o"
+    assert run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-04")[0] == 0
+    rc, _, err = run("-r", str(reg), "-o", str(out), "void", "督协〔2026〕1号", "--reason", "写错")
+    assert rc == 2 and "督协〔2026〕1号 是提请协调单的编号：它不针对事项，不能作废" in err
