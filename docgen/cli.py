@@ -22,6 +22,7 @@ from .core.textfmt import table
 from .view import progress_text, state_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+DRAFT_ONLY = "这只是草稿：未编号，账本中没有记录。去掉 --no-pdf 运行才正式出具"
 
 
 class DateParam(click.ParamType):
@@ -423,8 +424,9 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
 @click.option("--notice", is_flag=True, help="出具该期间的得分情况通报（张榜公布，编号如 督考〔2026〕1号，抄送 settings.yaml 的 cc）；"
               "有待决定的申诉时不出具")
+@click.option("--no-pdf", is_flag=True, help="与 --notice 同用：只生成通报的草稿（编号处印“草稿”），不编号、不记入账本")
 @click.pass_obj
-def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
+def scores(c: Ctx, period, as_of, as_json, xlsx, notice, no_pdf):
     from .record.ledger import read
     from .issuing.bulletin import score_sheet, scores_text, write_scores_xlsx
     from .registers.periods import is_year
@@ -447,6 +449,10 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
     if notice:
         from .issuing.scores import notice as issue_notice
 
+        if no_pdf:
+            click.echo(f"{period.label}得分情况通报草稿：{issue_notice(reg, cal, period, as_of, c.paths, True)}")
+            click.echo(DRAFT_ONLY)
+            return
         slip, path, new, errors = issue_notice(reg, cal, period, as_of, c.paths)
         when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
         click.echo(f"{period.label}得分情况通报 {slip.number}（{when}）：{path}")
@@ -468,11 +474,16 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice):
              "主办部门、涉及单位、会商过程、意见分歧、办理建议、分管领导意见。同一事项再次运行不另编号。")
 @click.argument("matter_id", metavar="协调事项编号")
 @click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）")
+@click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，编号处印“草稿”）：不编号、不记入账本")
 @click.pass_obj
-def coordinate(c: Ctx, matter_id, as_of):
+def coordinate(c: Ctx, matter_id, as_of, no_pdf):
     from .issuing.coordination import request
 
     reg, _ = c.load()
+    if no_pdf:
+        click.echo(f"提请协调单草稿（协调事项 {matter_id}）：{request(reg, matter_id, as_of or dt.date.today(), c.paths, True)}")
+        click.echo(DRAFT_ONLY)
+        return
     slip, path, new, errors = request(reg, matter_id, as_of or dt.date.today(), c.paths)
     when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
     click.echo(f"提请协调单 {slip.number}（协调事项 {matter_id}，{when}）：{path}")
@@ -486,9 +497,10 @@ def coordinate(c: Ctx, matter_id, as_of):
 @click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年（年度问责）")
 @click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
 @click.option("--issue", "do_issue", is_flag=True, help="出具问责建议（编号如 督问〔2026〕1号）")
+@click.option("--no-pdf", is_flag=True, help="与 --issue 同用：只生成问责建议的草稿（编号处印“草稿”），不编号、不记入账本")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.pass_obj
-def accountability(c: Ctx, period, as_of, do_issue, as_json):
+def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
     from .issuing import accountability as AC
 
     as_of = as_of or dt.date.today()
@@ -502,6 +514,10 @@ def accountability(c: Ctx, period, as_of, do_issue, as_json):
         return
     if not new:
         click.echo("没有新的问责情形，不出具问责建议")
+        return
+    if no_pdf:
+        click.echo(f"问责建议草稿（{len(new)}项情形）：{AC.issue(reg, cal, period, as_of, c.paths, new, True)}")
+        click.echo(DRAFT_ONLY)
         return
     slip, path, fresh, errors = AC.issue(reg, cal, period, as_of, c.paths, new)
     click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}")

@@ -347,3 +347,20 @@ def test_the_proposal_is_an_official_document_numbering_its_sections_as_they_com
     with open_pdf(docx.with_suffix(".pdf")) as pdf:
         assert [ln.text for ln in text_lines(pdf.pages[0]) if ln.red] == ["泰安高新区管委会督导工作专班文件"]
         assert len(pdf.pages) % 2 == 0
+
+
+def test_draft_notice_and_proposal_take_no_number(run, tmp_path):
+    from docgen.record.ledger import read
+
+    reg, out = write_registers(tmp_path / "r", {"rules.yaml": ACC_RULES, "m.yaml": NOTICE}), tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-10-12",
+                        "--notice", "--no-pdf")
+    assert rc == 0, err
+    assert (out / "drafts" / "得分情况通报" / "草稿-2026年第三季度.docx").is_file()
+    # D due 9/11, open on 10/12: 31 days > 30, a 临时性 fact for the draft
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q3", "--on", "2026-10-12",
+                        "--issue", "--no-pdf")
+    assert rc == 0, err
+    assert "问责建议草稿（1项情形）" in text
+    assert (out / "drafts" / "问责建议" / "草稿-2026年第三季度-2026-10-12.docx").is_file()
+    assert read(reg).slips == {} and not (out / "documents").exists()

@@ -282,3 +282,16 @@ def test_a_request_cannot_be_voided(run, tmp_path, quick_pdf):
     assert run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-04")[0] == 0
     rc, _, err = run("-r", str(reg), "-o", str(out), "void", "督协〔2026〕1号", "--reason", "写错")
     assert rc == 2 and "督协〔2026〕1号 是提请协调单的编号：它不针对事项，不能作废" in err
+
+
+def test_a_draft_request_takes_no_number(run, tmp_path):
+    import docx as D
+    from docgen.record.ledger import read
+
+    reg, out = _office(tmp_path), tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-04", "--no-pdf")
+    assert rc == 0, err
+    path = out / "drafts" / "提请协调单" / "草稿-XT01.docx"
+    assert f"提请协调单草稿（协调事项 XT01）：{path}" in text
+    assert "草稿" in [p.text.strip() for p in D.Document(str(path)).paragraphs]  # where the number goes
+    assert read(reg).slips == {} and not (out / "documents").exists()

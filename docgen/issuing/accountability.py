@@ -42,11 +42,14 @@ def facts(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st:
     return [f for f in every if f.key not in done], {f.key: done[f.key] for f in every if f.key in done}
 
 
-def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out, new: list[Fact]):
+def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out, new: list[Fact], no_pdf: bool = False):
     keys = sorted(f.key for f in new)
     key = f"{as_of.isoformat()}|" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     kind = declared("accountability")
     rows = [f.as_dict() for f in new]
+    if no_pdf:
+        return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out,
+                                lambda number, seq: kind.draw(reg, rows, period.label, number, as_of))
     return standalone.issue(reg, "accountability", key, as_of, out,
                             lambda number, seq: kind.draw(reg, rows, period.label, number, as_of),
                             {FACTS_KEY: keys, "期间": period.label})

@@ -16,7 +16,8 @@ from . import kinds as _declared  # noqa: F401 - the kinds' code registered
 from . import standalone
 
 
-def request(reg: Registers, matter_id: str, day: dt.date, out: Paths) -> tuple[Slip, Path, bool, list[str]]:
+def request(reg: Registers, matter_id: str, day: dt.date, out: Paths, no_pdf: bool = False):
+    """(its number, its .docx, whether this run numbered it, errors); with no_pdf, the draft's path only."""
     by_id = {m.id: m for m in matters(reg)}
     m = by_id.get(matter_id)
     if m is None:
@@ -29,6 +30,8 @@ def request(reg: Registers, matter_id: str, day: dt.date, out: Paths) -> tuple[S
         raise DocgenError(f"出具日期 {day.isoformat()} 早于协调事项「{m.id}」的提请日期 {m.date.isoformat()}")
     first = by_id.get(m.escalated_from) if m.escalated_from else None
     kind = declared("coordinate")
+    if no_pdf:
+        return standalone.draft(reg, "coordinate", m.id, out, lambda number, seq: kind.draw(reg, m, first, number, day))
     return standalone.issue(reg, "coordinate", m.id, day, out,
                             lambda number, seq: kind.draw(reg, m, first, number, day),
                             {"协调事项": m.id, "协调层级": m.level, "主办部门": m.lead})

@@ -73,7 +73,7 @@ def write_year_xlsx(v: dict, path: Path, author: str) -> Path:
     return path
 
 
-def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out):
+def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out, no_pdf: bool = False):
     """`scores --period P --notice`: the numbered 得分情况通报 of a period (张榜公布), refused while an appeal
     against a deduction awaits its decision. Its figures are the period's score sheet as of the date (a closed
     period's as recorded). Returns (its number, its .docx, whether this run numbered it, errors)."""
@@ -92,5 +92,7 @@ def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out):
                           "decision: 撤销 或 维持）")
     sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
     kind = declared("notice")
+    if no_pdf:
+        return standalone.draft(reg, "notice", period.label, out, lambda number, seq: kind.draw(reg, sheet, number, as_of))
     return standalone.issue(reg, "notice", period.key, as_of, out,
                             lambda number, seq: kind.draw(reg, sheet, number, as_of), {"期间": period.label})

@@ -93,3 +93,15 @@ def issue(reg: Registers, kind: str, key: str, day: dt.date, out: Paths, draw: C
 
 def issued(st: State, kind: str) -> list[Slip]:
     return sorted(st.valid(kind), key=lambda s: (s.issued, s.year, s.seq))
+
+
+def draft(reg: Registers, kind: str, name: str, out: Paths, draw: Callable) -> Path:
+    """--no-pdf: the document drawn with 草稿 where its number goes, written to output/drafts/<kind>/; no number,
+    nothing recorded."""
+    from ..core.files import safe_name
+
+    data = draw(T.DRAFT, 0).to_bytes()
+    path = T.draft_dir(out, kind) / f"{T.DRAFT}-{safe_name(name, 60)}.docx"
+    T.preflight(path.parent)
+    T.write_draft(path, data)
+    return path
