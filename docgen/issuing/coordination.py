@@ -3,12 +3,10 @@ kind registry (kinds.py COORDINATE) and the one issuing transaction (issuing/sta
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from ..core.diagnostics import DocgenError
 from ..core.paths import Paths
 from ..kinds import declared
-from ..record.ledger import Slip
 from ..registers.coordination import matters
 from ..registers.load import suggest
 from ..registers.model import Registers
