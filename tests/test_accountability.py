@@ -299,11 +299,11 @@ def test_each_trigger_is_listed_with_its_facts_and_clause_and_proposed_once(run,
         "score_below|2026-10-01..2026-12-31|财政金融部": ("阶段性", "财政金融部",
                                                      "2026年第四季度考核得分91.5分（扣9分，加0.5分）"),
         # 临时性: E named by the three bulletins in a row; E overdue 12/20 − 9/11 = 100 days > 30; A 12/20 − 11/12 = 38
-        "named_in_a_row|E": ("临时性", "财政金融部", "「完成戊项目评审」（E）连续3期被《督导通报》通报，已逾期100天仍未办结"),
-        "overdue_days|E|2026-09-11": ("临时性", "财政金融部", "「完成戊项目评审」（E）办结时限2026年9月11日，已逾期100天仍未办结"),
-        "overdue_days|A|2026-11-12": ("临时性", "经济发展部", "「推进甲项目开工建设」（A）办结时限2026年11月12日，已逾期38天仍未办结"),
+        "named_in_a_row|E": ("临时性", "财政金融部", "“完成戊项目评审”（E）连续3期被《督导通报》通报，已逾期100天仍未办结"),
+        "overdue_days|E|2026-09-11": ("临时性", "财政金融部", "“完成戊项目评审”（E）办结时限2026年9月11日，已逾期100天仍未办结"),
+        "overdue_days|A|2026-11-12": ("临时性", "经济发展部", "“推进甲项目开工建设”（A）办结时限2026年11月12日，已逾期38天仍未办结"),
         # DC1's rectification due 12/10, open on 12/20: 10 days (not over 30: no overdue_days)
-        "rectify_overdue|DC1|2026-12-10": ("临时性", "良庄镇", "「秸秆禁烧巡查记录缺失」（DC1）整改时限2026年12月10日，逾期10天未完成整改"),
+        "rectify_overdue|DC1|2026-12-10": ("临时性", "良庄镇", "“秸秆禁烧巡查记录缺失”（DC1）整改时限2026年12月10日，逾期10天未完成整改"),
     }
     triggers = {f["key"]: f["trigger"] for f in json.loads(text)["facts"]}
     assert triggers["named_in_a_row|E"] == "临时性问责：连续3期被通报，泰高管发〔2021〕11号第14条"
@@ -340,7 +340,7 @@ def test_the_proposal_is_an_official_document_numbering_its_sections_as_they_com
     body = [p.text for p in D.Document(str(docx)).paragraphs if p.text]
     assert "一、临时性问责" in body and not any(t.startswith("二、") for t in body)
     assert "党工委组织部、纪工委：" in body  # to the bodies settings.yaml copies scores to
-    assert ("1.经济发展部：「推进甲项目开工建设」（A）办结时限2026年11月12日，已逾期38天仍未办结"
+    assert ("1.经济发展部：“推进甲项目开工建设”（A）办结时限2026年11月12日，已逾期38天仍未办结"
             "（临时性问责：逾期超过30天仍未办结，泰高管发〔2021〕11号第14条）。") in body
     assert violations(docx) == []
     compare(docx, docx.with_suffix(".pdf"))

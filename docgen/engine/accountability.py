@@ -72,7 +72,7 @@ def triggers(reg: Registers, statuses: list[ItemStatus], closed, sheet: dict | N
         if s.state != OVERDUE:
             continue
         i = s.item
-        what = f"「{i.text}」（{i.id}）"
+        what = f"“{i.text}”（{i.id}）"
         rnd = s.rounds[-1] if s.rounds else None
         rect = i.is_rectification or s.rework
         k = _streak(i.id, closed)
