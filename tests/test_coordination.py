@@ -295,3 +295,20 @@ def test_a_draft_request_takes_no_number(run, tmp_path):
     assert f"提请协调单草稿（协调事项 XT01）：{path}" in text
     assert "草稿" in [p.text.strip() for p in D.Document(str(path)).paragraphs]  # where the number goes
     assert read(reg).slips == {} and not (out / "documents").exists()
+
+
+def test_a_decided_item_gets_its_assignment_slip_naming_the_coordination(run, tmp_path, quick_pdf):
+    import docx as D
+    from docgen.issuing.slips import assigning_slip
+    from docgen.record.ledger import read
+
+    reg, out = write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": GOOD}), tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-06")
+    assert rc == 0, err
+    s = assigning_slip(read(reg), "XT01-1")
+    assert s.kind == "assign" and s.number in ("督交〔2026〕1号", "督交〔2026〕2号")
+    rows = {r.cells[0].text: r.cells[1].text
+            for r in D.Document(str(out / "slips" / "交办单" / f"{s.number}.docx")).tables[0].rows}
+    # decided on 11/05 by the 分管领导: 交办后1周内, due 11/12
+    assert rows["事项来源"] == "分管领导协调事项XT01（2026年11月5日）议定事项"
+    assert rows["交办日期"] == "2026年11月5日" and rows["办结时限"].startswith("2026年11月12日")
