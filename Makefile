@@ -37,10 +37,15 @@ demo: system venv
 	$(DEMO) build --on 2026-10-12
 	$(DEMO) bulletin --period 2026-Q3 --on 2026-10-12
 	$(DEMO) scores --period 2026-Q3 --on 2026-10-12 --xlsx > output/scores-2026-Q3.txt
+	$(DEMO) scores --period 2026-Q3 --on 2026-10-12 --notice
+	# a coordination matter raised to the 分管领导 (registers/coordination/): its numbered 提请协调单
+	$(DEMO) coordinate 2026-XT01 --on 2026-11-04
 	$(DEMO) build --on 2026-11-16
 	$(DEMO) build --on $(DEMO_DATE)
 	$(DEMO) bulletin --period 2026-10 --on $(DEMO_DATE)
 	$(DEMO) scores --period 2026-Q4 --on $(DEMO_DATE) --xlsx > output/scores-2026-Q4.txt
+	$(DEMO) scores --period 2026 --on $(DEMO_DATE) --xlsx > output/scores-2026.txt
+	$(DEMO) accountability --period 2026-Q4 --on $(DEMO_DATE) > output/accountability.txt
 	$(DEMO) warn --on $(DEMO_DATE) | tee output/warn.txt
 	$(DEMO) remind --on $(DEMO_DATE)
 	$(DEMO) site --unit 良庄镇 --on $(DEMO_DATE)
@@ -49,7 +54,7 @@ demo: system venv
 	$(DEMO) form 办结反馈 2026-GW05-3 --on $(DEMO_DATE)
 	$(DEMO) templates check
 	$(DEMO) archive verify
-	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ scores/ forms/ site/；账本和归档在 output/registers/（ledger.jsonl、archive/）"
+	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ documents/ scores/ forms/ site/；账本和归档在 output/registers/（ledger.jsonl、archive/）"
 
 test: system venv
 	$(BIN)/python -m pytest -q

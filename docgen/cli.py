@@ -22,6 +22,7 @@ from .core.textfmt import table
 from .view import progress_text, state_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+DRAFT_ONLY = "这只是草稿：未编号，账本中没有记录。去掉 --no-pdf 运行才正式出具"
 
 
 class DateParam(click.ParamType):
@@ -414,18 +415,50 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
         raise DocgenError("\n".join(errors))
 
 
-@cli.command(help="各单位的考核得分及每一项扣分、加分（事项、规则、日期），可核对自己的得分；--xlsx 另存季度小结表。")
-@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3")
+@cli.command(help="各单位的考核得分及每一项扣分、加分（事项、规则、日期），可核对自己的得分；--xlsx 另存季度小结表。\n\n"
+             "--period 2026（一年）：四个季度（已结算的按结算记录）和年度得分，按单位和责任人（事项的 owner）汇总；"
+             "--xlsx 另存年度表（含“责任人”表）。")
+@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年")
 @click.option("--on", "as_of", type=DATE, help="统计截至日期（默认今天）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @click.option("--xlsx", is_flag=True, help="另存为 输出目录/scores/期间.xlsx")
+@click.option("--notice", is_flag=True, help="出具该期间的得分情况通报（张榜公布，编号如 督考〔2026〕1号，抄送 settings.yaml 的 cc）；"
+              "有待决定的申诉时不出具")
+@click.option("--no-pdf", is_flag=True, help="与 --notice 同用：只生成通报的草稿（编号处印“草稿”），不编号、不记入账本")
 @click.pass_obj
-def scores(c: Ctx, period, as_of, as_json, xlsx):
+def scores(c: Ctx, period, as_of, as_json, xlsx, notice, no_pdf):
     from .record.ledger import read
     from .issuing.bulletin import score_sheet, scores_text, write_scores_xlsx
+    from .registers.periods import is_year
 
     as_of = as_of or dt.date.today()
     reg, cal = c.load()
+    if is_year(period) and notice:
+        raise DocgenError(f"得分情况通报按季度、月份或一段日期出具，不按全年：请写 --period {period.start.year}-Q4 等；"
+                          f"全年的得分用 scores --period {period.start.year} 查看")
+    if is_year(period):
+        from .issuing.scores import write_year_xlsx, year_sheet, year_text
+
+        view = year_sheet(reg, cal, period.start.year, as_of, read(c.paths.registers))
+        click.echo(json.dumps(view, ensure_ascii=False, indent=1) if as_json else "\n".join(year_text(view)))
+        if xlsx:
+            p = write_year_xlsx(view, c.paths.scores / f"{period.start.year}.xlsx", reg.settings.office)
+            if not as_json:
+                click.echo(f"已另存 {p}")
+        return
+    if notice:
+        from .issuing.scores import notice as issue_notice
+
+        if no_pdf:
+            click.echo(f"{period.label}得分情况通报草稿：{issue_notice(reg, cal, period, as_of, c.paths, True)}")
+            click.echo(DRAFT_ONLY)
+            return
+        slip, path, new, errors = issue_notice(reg, cal, period, as_of, c.paths)
+        when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
+        click.echo(f"{period.label}得分情况通报 {slip.number}（{when}）：{path}")
+        if errors:
+            raise DocgenError("\n".join(errors))
+        return
     sheet = score_sheet(reg, cal, period, as_of, read(c.paths.registers))
     if as_json:
         click.echo(json.dumps(sheet, ensure_ascii=False, indent=1))
@@ -435,6 +468,61 @@ def scores(c: Ctx, period, as_of, as_json, xlsx):
         p = write_scores_xlsx(sheet, c.paths.scores / f"{period.key}.xlsx", reg.settings.office)
         if not as_json:
             click.echo(f"已另存 {p}")
+
+
+@cli.command(short_help="为一个协调事项出具提请协调单。", help="为一个协调事项（台账 coordination）出具提请协调单（.docx 和 PDF，编号如 督协〔2026〕1号）："
+             "主办部门、涉及单位、会商过程、意见分歧、办理建议、分管领导意见。同一事项再次运行不另编号。")
+@click.argument("matter_id", metavar="协调事项编号")
+@click.option("--on", "as_of", type=DATE, help="出具日期（默认今天）")
+@click.option("--no-pdf", is_flag=True, help="只生成草稿（.docx，编号处印“草稿”）：不编号、不记入账本")
+@click.pass_obj
+def coordinate(c: Ctx, matter_id, as_of, no_pdf):
+    from .issuing.coordination import request
+
+    reg, _ = c.load()
+    if no_pdf:
+        click.echo(f"提请协调单草稿（协调事项 {matter_id}）：{request(reg, matter_id, as_of or dt.date.today(), c.paths, True)}")
+        click.echo(DRAFT_ONLY)
+        return
+    slip, path, new, errors = request(reg, matter_id, as_of or dt.date.today(), c.paths)
+    when = "出具" if new else f"已于{slip.issued.isoformat()}出具，不另编号"
+    click.echo(f"提请协调单 {slip.number}（协调事项 {matter_id}，{when}）：{path}")
+    if errors:
+        raise DocgenError("\n".join(errors))
+
+
+@cli.command(short_help="问责情形（阶段性、临时性、年度）；--issue 出具问责建议。", help="问责情形（rules.yaml 的 accountability）：期间得分低于阈值（阶段性）；连续若干期被通报、逾期超过若干天、"
+             "整改逾期未完成的事项（临时性，随时）；年度得分低于阈值（年度，--period 2026）。每项写明事实和条款；"
+             "--issue 出具编号的问责建议（抄送 settings.yaml 的 cc 所列机关），已提出过的情形不再列出。")
+@click.option("--period", required=True, type=PeriodParam(), help="期间，如 2026-Q3；2026 为全年（年度问责）")
+@click.option("--on", "as_of", type=DATE, help="截至日期（默认今天）")
+@click.option("--issue", "do_issue", is_flag=True, help="出具问责建议（编号如 督问〔2026〕1号）")
+@click.option("--no-pdf", is_flag=True, help="与 --issue 同用：只生成问责建议的草稿（编号处印“草稿”），不编号、不记入账本")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
+@click.pass_obj
+def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
+    from .issuing import accountability as AC
+
+    as_of = as_of or dt.date.today()
+    reg, cal = c.load()
+    new, old = AC.facts(reg, cal, period, as_of, AC.read(c.paths.registers))
+    if as_json:
+        click.echo(json.dumps({"facts": [f.as_dict() for f in new], "proposed": old}, ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(AC.lines(new, old, period.label)))
+    if not do_issue:
+        return
+    if not new:
+        click.echo("没有新的问责情形，不出具问责建议")
+        return
+    if no_pdf:
+        click.echo(f"问责建议草稿（{len(new)}项情形）：{AC.issue(reg, cal, period, as_of, c.paths, new, True)}")
+        click.echo(DRAFT_ONLY)
+        return
+    slip, path, fresh, errors = AC.issue(reg, cal, period, as_of, c.paths, new)
+    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}")
+    if errors:
+        raise DocgenError("\n".join(errors))
 
 
 @cli.command(help="生成一份用到全部 GB/T 9704 要素的样例公文（.docx 和 PDF），写入 输出目录/sample/。")
@@ -528,12 +616,15 @@ def warn(c: Ctx, as_of, as_json):
     from .outputs.daily import day
     from .view import warn_json, warn_lines
 
+    from .engine.appeals import pending
+    from .view import appeal_lines
+
     reg, cal = c.load()
     d = day(reg, cal, as_of or dt.date.today())
     if as_json:
         click.echo(json.dumps(warn_json(d), ensure_ascii=False, indent=1))
     else:
-        click.echo("\n".join(warn_lines(d)))
+        click.echo("\n".join(warn_lines(d) + appeal_lines(pending(reg, d.as_of), reg.settings.bulletin_title)))
 
 
 @cli.command(short_help="短信提醒：发件箱，或用 --send-cmd 发送。", help="短信提醒：每个单位的联系人每天至多一条短信，列出该单位的预警事项和未签收的单据；写出发件箱 "

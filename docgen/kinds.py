@@ -33,9 +33,17 @@ class KindInfo:
     help: str = ""  # its CLI command's help
     verb: str = ""  # its CLI command (default: the id)
     skipped: str = ""  # what the run says of items its decider skipped (催办单: 尚无交办单)
+    # a document of its own (提请协调单, 得分情况通报, 问责建议): numbered with its 机关代字 like a slip, but about a
+    # matter or a period, not an item: its own command issues it, never `build`; not batched, no 回执
+    standalone: bool = False
 
     @property
     def is_slip(self) -> bool:
+        return self.default_prefix is not None and not self.standalone
+
+    @property
+    def prefixed(self) -> bool:
+        """Numbered 机关代字〔年份〕序号号 (a slip, a standalone document); else 年份年第N期 (the bulletin)."""
         return self.default_prefix is not None
 
     @property
@@ -79,7 +87,16 @@ URGE = _info("urge", "催办单", "催办单", "督催", "催促临期（蓝色�
 BULLETIN = _info("bulletin", "督导通报", "督导通报", None, "定期通报督导事项落实情况、计分排名（出具即结算该期间）",
                  receipt=False, order=9)
 
-KINDS: dict[str, Kind | KindInfo] = {k.id: k for k in (ASSIGN, URGE, RECTIFY, BULLETIN)}
+COORDINATE = _info("coordinate", "提请协调单", "提请协调单", "督协",
+                   "主办部门提请工作专班、分管领导或主要领导协调的事项（统筹协调）", receipt=False, order=10,
+                   standalone=True, help="为一个协调事项出具提请协调单。")
+NOTICE = _info("notice", "得分情况通报", "得分情况通报", "督考", "一个期间各单位的考核得分张榜公布（抄送组织部、纪工委）",
+               receipt=False, order=11, standalone=True)
+ACCOUNT = _info("accountability", "问责建议", "问责建议", "督问", "达到问责情形的单位和事项，向组织部、纪工委提出问责建议",
+                receipt=False, order=12, standalone=True)
+BUILT_IN = (ASSIGN, URGE, RECTIFY, BULLETIN, COORDINATE, NOTICE, ACCOUNT)
+
+KINDS: dict[str, Kind | KindInfo] = {k.id: k for k in BUILT_IN}
 """Every kind by id: its data (KindInfo) until its code is declared, then its Kind. Lower layers read only data."""
 
 
@@ -129,7 +146,7 @@ def register(kind: Kind) -> Kind:
 def unregister(kind_id: str) -> None:
     """Remove a kind declared by `register` (a built-in kind's data stays)."""
     KINDS.pop(kind_id, None)
-    for info in (ASSIGN, URGE, RECTIFY, BULLETIN):
+    for info in BUILT_IN:
         if info.id == kind_id:
             KINDS[kind_id] = info
 

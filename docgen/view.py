@@ -182,3 +182,16 @@ def warn_json(d) -> list[dict]:
                                          "workdays_left": w.status.workdays_left,
                                          "sign_by": w.sign_by.isoformat() if w.sign_by else None,
                                          "why": warned_text(w)} for w in u.entries]} for u in d.warned]
+
+
+def appeal_lines(pending, title: str | None = None) -> list[str]:
+    """The appeals awaiting a decision (`docgen warn`; refused notice): none, no lines."""
+    from .registers.rules import score_label
+
+    if not pending:
+        return []
+    out = [f"待决定的申诉{len(pending)}件（作出决定前不出具得分情况通报）："]
+    for a in pending:
+        out.append(f"  申诉　{a.unit}　{a.item}　「{score_label(a.rule, title)}」　{cn_date(a.date)}申诉：{a.reason}"
+                   f"（{a.src}）")
+    return out

@@ -150,7 +150,7 @@ def test_excel_ledger_read_back(office, tmp_path):
     p = cli(reg, out, "ledger", "--xlsx", str(f), "--on", "2026-11-17")
     assert p.returncode == 0, p.stderr
     wb = load_workbook(f)
-    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改"]
+    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "协调议定事项"]
     ws = wb["会议议定事项"]
     assert [c.value for c in ws[3]] == ["序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态",
                                        "办理情况", "交办单号", "催办次数", "逾期天数"]

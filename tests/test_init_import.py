@@ -32,7 +32,7 @@ def test_init_passes_check_and_build_runs(run, tmp_path):
     reg = tmp_path / "新办公室" / "registers"
     rc, out, err = run("init", str(reg), "--office", "某区督导工作专班", "--committee", "某区管理委员会")
     assert rc == 0, err
-    assert sorted(_files(reg)) == ["documents/示例.yaml", "inspections/示例.yaml", "instructions/示例.yaml",
+    assert sorted(_files(reg)) == ["coordination/示例.yaml", "documents/示例.yaml", "inspections/示例.yaml", "instructions/示例.yaml",
                                    "meetings/示例.yaml", "progress/示例.yaml", "rules.yaml", "settings.yaml",
                                    "units.yaml"]
     rc, out, err = run("-r", str(reg), "check")

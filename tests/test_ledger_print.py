@@ -45,7 +45,7 @@ progress:
   - {{item: 2026-ZR30-1, date: 2026-11-19, type: 反馈, note: {NOTE}}}
 """
 OFFICE = "泰安高新区管委会督导工作专班"
-SHEETS = ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改"]
+SHEETS = ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "协调议定事项", "统筹协调"]
 A4_LANDSCAPE = (841.89, 595.28)
 
 
@@ -96,7 +96,7 @@ def test_every_sheet_has_its_title_and_as_of_line_repeated_on_every_page(ledger)
     wb = load_workbook(xlsx)
     assert wb.sheetnames == SHEETS
     for ws in wb:
-        last = "J" if ws.title == "汇总" else "L"
+        last = "J" if ws.title in ("汇总", "统筹协调") else "L"
         assert ws["A1"].value == f"{OFFICE}督办事项台账（{ws.title}）"
         assert ws["A2"].value == "截至2026年11月20日"
         assert {str(m) for m in ws.merged_cells.ranges} == {f"A1:{last}1", f"A2:{last}2"}

@@ -158,7 +158,9 @@ def office(tmp_path_factory):
     shutil.copytree(ROOT / "registers", reg)
     d = ["-r", str(reg), "-o", str(out)]
     for args in (["sample", "--on", "2026-11-20"], ["build", "--on", "2026-10-12"],
-                 ["bulletin", "--period", "2026-Q3", "--on", "2026-10-12"], ["build", "--on", "2026-11-16"],
+                 ["bulletin", "--period", "2026-Q3", "--on", "2026-10-12"],
+                 ["scores", "--period", "2026-Q3", "--on", "2026-10-12", "--notice"],
+                 ["coordinate", "2026-XT01", "--on", "2026-11-04"], ["build", "--on", "2026-11-16"],
                  ["build", "--on", "2026-11-20"], ["bulletin", "--period", "2026-10", "--on", "2026-11-20"],
                  ["form", "延期申请", "2026-GW05-4", "--on", "2026-11-20"],
                  ["form", "办结反馈", "2026-GW05-3", "--on", "2026-11-20"]):
@@ -178,12 +180,14 @@ def kinds(out: Path) -> dict[str, Path]:
         "督导通报第1期": sorted((out / "bulletins").glob("*第1期.docx")),
         "督导通报第2期": sorted((out / "bulletins").glob("*第2期.docx")),
         "样例公文": sorted((out / "sample").glob("*.docx")),
+        "提请协调单": sorted((out / "documents" / "提请协调单").glob("*.docx")),
+        "得分情况通报": sorted((out / "documents" / "得分情况通报").glob("*.docx")),
     }
     return {k: v[0] for k, v in found.items() if v}
 
 
 KINDS = ["交办单", "催办单", "整改通知单", "签收登记表", "延期申请表", "办结反馈单", "督导通报第1期", "督导通报第2期",
-         "样例公文"]
+         "样例公文", "提请协调单", "得分情况通报"]
 
 
 def test_every_kind_is_made(office):

@@ -14,7 +14,7 @@ from docgen.registers import sources
 from docgen.registers.model import Source
 from docgen.registers.sources import SourceKind
 
-BUILT_IN = ("meeting", "instruction", "document", "inspection")
+BUILT_IN = ("meeting", "instruction", "document", "inspection", "coordination")
 
 
 def _target(s: SourceKind, e, col) -> None:
@@ -75,7 +75,7 @@ def test_the_key_is_unknown_until_the_source_is_declared(run, office):
     rc, _, err = run("-r", str(office), "check")
     assert rc == 2
     assert f"{office}/targets/t.yaml:1: targets: 台账文件中没有「targets」这个字段" in err
-    assert "（可用：units、meetings、instructions、documents、inspections、progress）" in err
+    assert "（可用：units、meetings、instructions、documents、inspections、coordination、progress）" in err
 
 
 def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
@@ -83,7 +83,7 @@ def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
         targets:
           - {id: MB01, text: 目标一, lead: 财政金融部, by: 2026-11-30}
           - {id: X-1, text: 目标二, lead: 经济发展部, by: 2026-02-30}
-          - {id: MB03, text: 目标三, lead: 良庄镇, by: 2026-12-31, owner: 张三}
+          - {id: MB03, text: 目标三, lead: 良庄镇, by: 2026-12-31, manager: 张三}
           - {id: MB04, text: 目标四, lead: 财政局, by: 2026-12-31}
         """})
     rc, _, err = run("-r", str(reg), "check")
@@ -91,14 +91,14 @@ def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
     assert rc == 2
     assert f"{f}:3: id: 事项编号「X-1」不符合年度目标的编号格式（如 MB01）" in err
     assert f"{f}:3: by: 日期「2026-02-30」不存在（2026年2月没有30日）" in err
-    assert f"{f}:4: owner: 目标中没有「owner」这个字段" in err
-    assert "可用：id、text、co、assigned、rule、issuer、urgency、slip、slip_date、lead、by）" in err
+    assert f"{f}:4: manager: 目标中没有「manager」这个字段" in err
+    assert "可用：id、text、co、assigned、rule、issuer、urgency、slip、slip_date、owner、lead、by）" in err
     assert f"{f}:5: lead: 单位「财政局」不在单位名录（units）中" in err
     assert f"{f}:2:" not in err  # the good entry has nothing said about it
     # the registers' keys now name it, between the built-in sources and progress
     rc, _, err = run("-r", str(write_registers(tmp_path / "r2", {"t.yaml": "target: []\n"})), "check")
     assert "台账文件中没有「target」这个字段，是否想写「targets」？（可用：units、meetings、instructions、documents、" \
-           "inspections、targets、progress）" in err
+           "inspections、coordination、targets、progress）" in err
 
 
 def test_status_lists_its_items(run, office, targets):
@@ -127,7 +127,7 @@ def test_build_assigns_it_and_the_ledger_gives_it_a_sheet(run, office, tmp_path,
     assert {mb.number, a.number} == {"督交〔2026〕1号", "督交〔2026〕2号"}
 
     wb = load_workbook(out / "台账.xlsx")
-    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "年度目标任务"]
+    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "协调议定事项", "年度目标任务"]
     ws = wb["年度目标任务"]
     assert [c.value for c in ws[3]] == ["序号", "事项内容", "牵头单位", "办结时限", "状态"]
     row = [c.value for c in ws[4]]
@@ -155,7 +155,8 @@ def test_the_bulletin_counts_it_by_source(run, office, tmp_path, targets, quick_
     assert j["by_source"]["meeting"] == {"due": 1, "completed": 0, "on_time": 0, "late": 0, "in_progress": 0,
                                          "overdue": 1, "extended": 0, "on_time_rate": 0.0}
     # new in November: A (assigned 11/02); MB01 was set on 1/1
-    assert j["new"] == {"total": 1, "meeting": 1, "instruction": 0, "document": 0, "inspection": 0, "target": 0}
+    assert j["new"] == {"total": 1, "meeting": 1, "instruction": 0, "document": 0, "inspection": 0, "coordination": 0,
+                        "target": 0}
     d = docx.Document(str(out / "bulletins" / f"督导通报{j['number']}.docx"))
     rows = [[c.text for c in r.cells] for t in d.tables for r in t.rows]
     assert ["会议议定", "1", "0", "0", "0", "1", "0", "0.0%"] in rows

@@ -19,6 +19,7 @@ from ..registers.model import Registers
 from ..registers.rules import score_label
 from ..registers.periods import CN_Q, Period, last_ended, parse_period  # noqa: F401 - read by callers here
 from .status import OVERDUE, ItemStatus, status_all
+from . import appeals
 
 @dataclass
 class Counts:
@@ -184,6 +185,8 @@ def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed
     recorded = [e for c in closed for e in c.events]
     have: dict[tuple, float] = {}
     for e in recorded:
+        if e.rule == "appeal":  # an appeal's cancellation is not derived from the items: it stands as recorded
+            continue
         have[e.key] = have.get(e.key, 0.0) + e.points
     want: dict[tuple, float] = {}
     for e in derived:
@@ -202,7 +205,14 @@ def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed
                                       f"{what}：{cn_date(when)}「{score_label(rule, reg.settings.bulletin_title)}」，"
                                       f"原属已结算的{where}，"
                                       f"结算后台账有新的情况", key))
-    return [e for e in derived if not on_closed(e.date)] + recorded + adjustments
+    events = [e for e in derived if not on_closed(e.date)] + recorded + adjustments
+    as_of = max((s.as_of for s in statuses), default=None)
+    if as_of is None:
+        return events
+    return events + appeals.cancellations(
+        reg, as_of, events, closed,
+        lambda unit, day, item, points, reason: ScoreEvent(unit, day, item, "appeal", points, reason),
+        lambda d: _first_open(d, closed))
 
 
 def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, closed: list[Closed] = ()) -> Figures:

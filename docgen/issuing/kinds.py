@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import kinds as K
 from ..documents import slips as S
 from ..documents.bulletin import build_bulletin
+from ..documents.standalone import build_notice, build_proposal, build_request
 from ..documents.forms import FORMS
 from ..engine import slips as E
 from ..engine.figures import compute
@@ -40,3 +41,6 @@ RECTIFY = K.register(K.Kind(K.RECTIFY, decide=E.rectifications, context=S.rectif
 URGE = K.register(K.Kind(K.URGE, decide=E.urges, context=S.urge_context, form=FORMS["催办单"], tint=S.urge_tint,
                          extra=_urge_extra))
 BULLETIN = K.register(K.Kind(K.BULLETIN, decide=compute, draw=build_bulletin))
+COORDINATE = K.register(K.Kind(K.COORDINATE, draw=build_request))
+NOTICE = K.register(K.Kind(K.NOTICE, draw=build_notice))
+ACCOUNT = K.register(K.Kind(K.ACCOUNT, draw=build_proposal))

@@ -721,6 +721,8 @@ def _voidable(st: State, number: str, reason: str) -> Slip:
         raise DocgenError(f"账本中没有编号 {number}")
     if s.is_void:
         raise DocgenError(f"{number} 已经作废（{s.void['reason']}）")
+    if KINDS[s.kind].standalone:
+        raise DocgenError(f"{number} 是{KINDS[s.kind].name}的编号：它不针对事项，不能作废（已出具的文件照归档保存）")
     if not KINDS[s.kind].is_slip:
         raise DocgenError(f"{number} 是《督导通报》的期号，不能作废")
     return s

@@ -167,5 +167,34 @@ def write(d: Day, path: Path) -> Path:
         for r, s in enumerate(rows_by[src.kind], 4):
             sh.row(r, [value(d, r - 3, s) for *_, value in cols], fill=TINT.get(level_of(s) or ""))
         sh.finish(r)
+    _coordination_sheet(wb, d, office)
     write_if_changed(path, workbook_bytes(wb, d.as_of, "督办事项台账", office))
     return path
+
+
+# 统筹协调's columns (room in em, wrapped), 56.2 em with their padding: within A4 landscape at full size like the
+# source sheets (their twelve come to 67.5 em)
+COORDINATION = (("序号", 2.5, False), ("编号", 5, False), ("协调事项", 14, True), ("主办部门", 5, True),
+                ("涉及单位", 6, True), ("协调层级", 4, True), ("提请日期", 5.3, False), ("状态", 3, False),
+                ("提请协调单", 8.4, True), ("议定事项", 8, True))
+
+
+def _coordination_sheet(wb, d: Day, office: str) -> None:
+    """统筹协调: the coordination matters by level (部门会商 first) and date, with their state, 提请协调单 and
+    decided items; only when the registers hold any."""
+    from ..outputs.site import coordination_rows
+    from ..registers.coordination import LEVELS, matters
+
+    view = coordination_rows(d.reg, d.st, d.as_of)
+    if view is None:
+        return
+    ms = sorted(matters(d.reg), key=lambda m: (LEVELS.index(m.level), m.date, m.id))
+    ws = wb.create_sheet("统筹协调")
+    sh = _Sheet(ws, d, list(COORDINATION))
+    sh.titles(office, "统筹协调")
+    sh.row(3, [h for h, *_ in COORDINATION], header=True)
+    r = 3
+    for r, (m, row) in enumerate(zip(ms, view["matters"]), 4):
+        sh.row(r, [r - 3, m.id, m.text, m.lead, row["units"], m.level, m.date, m.state, row["number"],
+                   "、".join(m.items)])
+    sh.finish(r)

@@ -215,7 +215,7 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
             c = _fell_due([s for s in statuses if s.item.lead == u], d.as_of)
             rates.append((u, c.rate, f"{c.on_time}/{c.due}" if c.due else "未到期"))
         render("index.html.j2", "index.html", title="总览", cards=cards, state_names=list(STATES),
-               by_source=by_source, rate_chart=_bar_chart(rates), trend_chart=_column_chart(_trend(d)),
+               by_source=by_source, coordination=coordination_rows(d.reg, d.st, d.as_of), rate_chart=_bar_chart(rates), trend_chart=_column_chart(_trend(d)),
                warned=warn_rows([w for u in d.warned for w in u.entries], ""), units=units,
                items=item_rows(statuses, ""))
     for u in units:
@@ -250,6 +250,25 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
         if old.is_file() and old not in pdfs:
             old.unlink()
     return changed, len(written) + len(pdfs) - changed
+
+
+def coordination_rows(reg, st, as_of) -> dict | None:
+    """The coordination matters (registers/coordination.py) by level and state, and each with its 提请协调单;
+    None when the registers hold none."""
+    from ..registers.coordination import LEVELS, STATES, matters
+
+    ms = sorted(matters(reg), key=lambda m: (LEVELS.index(m.level), m.date, m.id))
+    if not ms:
+        return None
+    levels = [{"level": lv, "total": sum(1 for m in ms if m.level == lv),
+               "states": [sum(1 for m in ms if m.level == lv and m.state == x) for x in STATES]}
+              for lv in LEVELS if any(m.level == lv for m in ms)]
+    rows = []
+    for m in ms:
+        s = st.find("coordinate", m.id) if st is not None else None
+        rows.append({"id": m.id, "text": m.text, "lead": m.lead, "units": "、".join(m.units), "level": m.level,
+                     "date": cn_date(m.date), "state": m.state, "number": s.number if s and not s.is_void and s.issued <= as_of else ""})
+    return {"states": list(STATES), "levels": levels, "matters": rows}
 
 
 def dest_for(out: Path, unit: str | None) -> Path:

@@ -333,7 +333,7 @@ class State:
             return f"未知的单据种类「{x.kind}」"
         if not 1949 <= x.year <= 9999 or x.seq < 1:
             return "年份或序号无效"
-        if k.is_slip:
+        if k.prefixed:
             why = prefix_problem(x.prefix or "")
             if why:
                 return f"机关代字「{x.prefix}」{why}"
@@ -481,7 +481,7 @@ class State:
 
     def next_number(self, issuer: str, kind: str, prefix: str | None, year: int) -> tuple[int, str]:
         seq = self.counters.get((issuer, kind, year), 0) + 1
-        return seq, (format_number(prefix, year, seq) if KINDS[kind].is_slip else bulletin_number(year, seq))
+        return seq, (format_number(prefix, year, seq) if KINDS[kind].prefixed else bulletin_number(year, seq))
 
 
 def parse(data: bytes, file: str) -> State:

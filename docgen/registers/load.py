@@ -25,7 +25,7 @@ from .calendar import CalendarFile, Correction, HolidaySpan
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
-from .model import (DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
+from .model import (APPEAL_DECISIONS, DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
                     Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
@@ -88,7 +88,7 @@ def reordering(s: str) -> str | None:
     return None
 
 
-ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date")
+ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date", "owner")
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
 # a paper document's 序号 is adopted into the ledger for good, and docgen numbers on after it: one past any year's
 # real numbering (a digit typed twice, 督交〔2026〕99999999999999999999号) would set every later number after it
@@ -604,7 +604,32 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
                 scores[k] = v
         kw["scores"] = scores
         sc.finish(("base", *DEFAULT_SCORES))
-    e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores"))
+    co = e.sub("coordination", "coordination（统筹协调的条款）")
+    if co and co.ok:
+        from .coordination import parse_clauses
+        kw["coordination"] = parse_clauses(co, out)
+    ac = e.sub("accountability", "accountability（问责）")
+    if ac and ac.ok:
+        acc = {}
+        for k in ("named_in_a_row", "overdue_days"):
+            v = ac.integer(k, minimum=1)
+            if v is not None:
+                acc[k] = v
+        for k in ("score_below", "year_score_below"):
+            v = ac.number(k)
+            if v is not None:
+                acc[k] = v
+        ro = ac.boolean("rectify_overdue")
+        if ro is not None:
+            acc["rectify_overdue"] = ro
+        for k in ("clause", "year_clause"):
+            if ac.has(k):
+                acc[k] = ac.str(k)
+        ac.finish(("named_in_a_row", "overdue_days", "score_below", "rectify_overdue", "year_score_below", "clause",
+                   "year_clause"))
+        kw["accountability"] = acc
+    e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores",
+              "coordination", "accountability"))
     return replace(rules, **kw)
 
 
@@ -677,6 +702,8 @@ class _Collector:
         self.unit_refs: list[tuple[str, Src, str]] = []  # name, where, field
         self.alias_refs: list[tuple[str, str, Src]] = []  # alias, the unit it names, where
         self.issuer_refs: list[tuple[str, Src, str]] = []
+        self.entries: dict[str, list] = {}  # source kind -> what its entries are besides items (coordination matters)
+        self.rules: Rules | None = None
 
     def words(self, source: "sources.SourceKind") -> dict:
         """A source's words for the deadline rules (rules.yaml `vocabulary`): word -> rule id."""
@@ -756,6 +783,7 @@ class _Collector:
             e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
         urgency = e.choice("urgency", URGENCIES)
         issuer = e.str("issuer")
+        owner = e.str("owner")  # 责任人 (§13: scores tie to every responsible person)
         paper = self.paper(e, assigned)
         final_rule = "explicit" if due else (rule or default_rule or "")
         if not final_rule and e.ok:
@@ -777,7 +805,7 @@ class _Collector:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
                 self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src,
-                                       paper))
+                                       paper, owner))
         e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
                  tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
 
@@ -830,10 +858,20 @@ class _Collector:
         elif typ == "核查":
             allowed += ["passed", "until"]
             passed = e.boolean("passed", required=True, words=("通过", "不通过"))
-        slip = signer = ""
+        slip = signer = unit = rule = decision = ""
         if typ == "签收":
             allowed += ["slip", "by"]
             slip, signer = e.str("slip", required=True), e.str("by", required=True)
+        elif typ in ("申诉", "申诉决定"):
+            allowed += ["unit", "rule"] + (["reason"] if typ == "申诉" else ["decision", "by"])
+            unit, rule = e.str("unit", required=True), self.score_rule(e)
+            if unit:
+                self.unit_refs.append((unit, Src(e.file, e.lineof("unit")), "unit"))
+            if typ == "申诉" and not reason and e.ok and not e.has("reason"):
+                self.out.append(Diagnostic(e.file, e.line, "reason", "申诉须说明理由（reason）"))
+            if typ == "申诉决定":
+                decision = e.choice("decision", APPEAL_DECISIONS, required=True) or ""
+                signer = e.str("by", required=True)
         e.finish(tuple(allowed))
         if typ == "核查" and until and passed:
             e.err("until", "核查通过时没有整改时限：until 只用于核查不通过（退回整改）")
@@ -841,7 +879,23 @@ class _Collector:
             e.err("until", f"整改时限 {until.isoformat()} 不晚于核查日期 {date.isoformat()}" if typ == "核查"
                   else f"延至日期 {until.isoformat()} 不晚于申请/批复日期 {date.isoformat()}")
         if item and date and typ:
-            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed, slip, signer))
+            self.events.append(Event(item, date, typ, note, e.src, until, reason, granted, passed, slip, signer,
+                                     unit, rule, decision))
+
+    def score_rule(self, e: Entry) -> str:
+        """申诉: the score rule appealed against, written as its key (overdue) or its name (逾期未办结)."""
+        from .rules import DEFAULT_SCORES, SCORE_LABELS
+
+        v = e.str("rule", required=True)
+        if not v:
+            return ""
+        if v in DEFAULT_SCORES:
+            return v
+        names = {SCORE_LABELS[k].replace("《{title}》", "通报"): k for k in DEFAULT_SCORES}
+        if v in names:
+            return names[v]
+        e.err("rule", f"「{v}」不是计分规则（可写：{'、'.join(names)}，或 {'、'.join(DEFAULT_SCORES)}）{suggest(v, names)}")
+        return ""
 
 
 def _check_events(col: _Collector) -> None:
@@ -858,6 +912,7 @@ def _check_events(col: _Collector) -> None:
         item = items[iid]
         evs.sort(key=lambda e: (e.date, e.src))
         requested = None
+        appeals: dict = {}  # (unit, rule) -> the 申诉 not yet decided
         done = False  # a completion (办结 / 整改报告) that no verification has answered yet
         for ev in evs:
             if ev.type in ("办结", "整改报告"):
@@ -871,6 +926,15 @@ def _check_events(col: _Collector) -> None:
             if ev.date < item.assigned:
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "date",
                                           f"进展日期 {ev.date.isoformat()} 早于事项「{iid}」的交办日期 {item.assigned.isoformat()}"))
+            if ev.type in ("申诉", "申诉决定") and ev.unit and ev.unit != item.lead:
+                col.out.append(Diagnostic(ev.src.file, ev.src.line, "unit",
+                                          f"事项「{iid}」的扣分计在牵头单位「{item.lead}」，「{ev.unit}」没有可申诉的扣分"))
+            if ev.type == "申诉":
+                appeals[(ev.unit, ev.rule)] = ev
+            elif ev.type == "申诉决定":
+                if appeals.pop((ev.unit, ev.rule), None) is None and ev.rule:
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"事项「{iid}」{ev.date.isoformat()}的申诉决定之前没有{ev.unit}对这项扣分的申诉"))
             if ev.type == "延期申请":
                 requested = ev
             elif ev.type == "延期批复":
@@ -944,6 +1008,7 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     settings = None
     rules, cal_files = _parse_config(files, root, out)
     col = _Collector(out, rules.vocabulary)
+    col.rules = rules
     handlers = {"units": ("单位", col.unit),
                 **{s.key: (s.what, lambda e, s=s: s.parse(s, e, col)) for s in sources.all()},
                 "progress": ("进展记录", col.event)}
@@ -991,17 +1056,21 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     if settings:
         _check_paper(col.items, settings, out)
     _check_events(col)
+    for s in sources.all():
+        if s.check_all is not None:
+            s.check_all(col.entries.get(s.kind, []), out, rules)
+    entries = {k: tuple(v) for k, v in col.entries.items()}
     if out or settings is None:
         if not partial:
             return None, sorted(set(out))
         dated = tuple(i for i in col.items  # what has no due date to count (a missing date, no due) is told already
                       if dt.date.min not in (i.source.date, i.assigned) and (i.rule != "explicit" or i.explicit_due))
         return Registers(root, settings, rules, dict(col.units), dated, tuple(col.events),
-                         tuple(cal_files)), sorted(set(out))
+                         tuple(cal_files), entries), sorted(set(out))
     full = lambda n: aliases.get(n, n)  # noqa: E731 - a unit written by its alias is that unit
     items = tuple(replace(i, issuer=i.issuer or settings.default_issuer, lead=full(i.lead),
                           co=tuple(full(c) for c in i.co)) for i in col.items)
-    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files)), []
+    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files), entries), []
 
 
 def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -10,7 +10,8 @@ from .rules import DEFAULT_TERM, DEFAULT_TITLE, Rules  # noqa: F401 - the defaul
 
 
 
-EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收")
+EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收", "申诉", "申诉决定")
+APPEAL_DECISIONS = ("撤销", "维持")  # 申诉决定: the deduction is cancelled, or it stands
 URGENCIES = ("特急", "加急")
 
 
@@ -124,6 +125,7 @@ class Item:
     urgency: str | None
     src: Src
     paper: Paper | None = None  # `slip` and `slip_date`: its first slip, issued on paper before docgen
+    owner: str = ""  # `owner`: its 责任人 (scores tie to each responsible person, rules.md §9)
 
     @property
     def first_kind(self) -> str:
@@ -151,7 +153,10 @@ class Event:
     granted: bool | None = None  # 延期批复
     passed: bool | None = None  # 核查
     slip: str = ""  # 签收: the number of the slip signed for (its 回执)
-    signer: str = ""  # 签收: who signed
+    signer: str = ""  # 签收: who signed; 申诉决定: who decided (`by`)
+    unit: str = ""  # 申诉, 申诉决定: the unit that appeals
+    rule: str = ""  # 申诉, 申诉决定: the score rule of the deduction appealed against (a key of rules.yaml scores)
+    decision: str = ""  # 申诉决定: 撤销 | 维持
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,7 @@ class Registers:
     items: tuple[Item, ...]
     events: tuple[Event, ...]
     calendar_files: tuple[CalendarFile, ...] = ()
+    entries: dict = field(default_factory=dict)  # source kind -> its entries besides items (coordination matters)
 
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]

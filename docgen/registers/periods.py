@@ -34,6 +34,11 @@ def parse_period(text: str) -> Period:
         start = dt.date(y, 3 * q - 2, 1)
         end = dt.date(y, 3 * q, _cal.monthrange(y, 3 * q)[1])
         return Period(start, end, f"{y}年第{CN_Q[q - 1]}季度", f"{start}..{end}")
+    m = re.fullmatch(r"(\d{4})", t)
+    if m:  # a year: its four quarters (scores --period 2026)
+        y = int(m[1])
+        start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
+        return Period(start, end, f"{y}年", f"{start}..{end}")
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
     if m and 1 <= int(m[2]) <= 12:
         y, mo = int(m[1]), int(m[2])
@@ -58,3 +63,12 @@ def last_ended(auto: str, as_of: dt.date) -> Period:
         first = first.replace(month=3 * ((as_of.month - 1) // 3) + 1)
     end = first - dt.timedelta(days=1)
     return parse_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}" if auto == "quarter" else f"{end.year}-{end.month}")
+
+
+def is_year(p: Period) -> bool:
+    """The period is one whole calendar year."""
+    return (p.start.month, p.start.day, p.end.month, p.end.day) == (1, 1, 12, 31) and p.start.year == p.end.year
+
+
+def quarters(year: int) -> list[Period]:
+    return [parse_period(f"{year}-Q{q}") for q in range(1, 5)]

@@ -107,6 +107,7 @@ SCORE_LABELS = {
     "bulletin_named": "因逾期被《{title}》点名",  # the office's bulletin.title
     "on_time": "按期办结",
     "adjust": "已结算期间的补扣或更正",
+    "appeal": "申诉撤销扣分",
 }
 
 
@@ -126,6 +127,8 @@ class Rules:
     basis: Basis = field(default_factory=Basis)
     explain_days: int = 3  # a bulletin asks the units of overdue items to explain within N working days
     vocabulary: dict = field(default_factory=dict)  # group -> words -> rule; load.py starts from the declared sources' words
+    coordination: dict = field(default_factory=dict)  # rules.yaml `coordination`: precondition -> its clause
+    accountability: dict = field(default_factory=dict)  # rules.yaml `accountability`: trigger -> threshold
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]

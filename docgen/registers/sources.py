@@ -17,6 +17,7 @@ from typing import Callable
 from .calendar import cn_date
 from ..core.diagnostics import Diagnostic
 from .model import Source
+from . import coordination
 
 # the columns of a source's sheet in the Excel 台账 (outputs/ledger_xlsx.py makes each); a source may name fewer
 LEDGER_COLUMNS = ("序号", "来源", "事项内容", "牵头单位", "配合单位", "交办日期", "办结时限", "状态", "办理情况", "交办单号",
@@ -64,6 +65,8 @@ class SourceKind:
     # its name in the bulletin in the office's own word (settings.yaml `office.term`): {term}整改 ("" = label, which
     # is that name in the default word)
     termed: str = ""
+    # check_all(entries, out, rules): checks across a source's entries (collector.entries[kind]) once all are read
+    check_all: Callable | None = None
 
     def label_in(self, term: str | None) -> str:
         return self.termed.format(term=term) if term and self.termed else self.label
@@ -254,3 +257,23 @@ register(SourceKind(
                    "form": "督导形式：rules.yaml 的 vocabulary.inspections 中的用语（默认 " + " / ".join(INSPECTION_FORMS) + "）",
                    "inspectors": "督导人员", "finding": "发现的问题", "requirement": "整改要求（可不写：整改通知单印“立即整改”）",
                    "due": "整改时限，必填"}))
+
+
+_COORD_NOTES = {**_ITEM_NOTES, "id": "协调事项编号，全部台账内唯一", "date": "提请协调的日期", "text": "需协调的问题",
+                "lead": "主办部门", "units": "涉及单位",
+                "level": "协调层级：部门会商 / 工作专班 / 分管领导 / 主要领导 / 上会",
+                "consulted": "部门会商记录（日期、单位、结果：未达成一致 / 部分达成一致 / 达成一致、意见分歧）",
+                "proposal": "办理建议（主要领导、上会：工作专班或分管领导的决策建议）",
+                "escalated_from": "提请主要领导或上会时：此前工作专班或分管领导协调的编号",
+                "opinion": "分管领导意见（签署人、日期、意见，不能只写“已阅”）",
+                "decided": "协调结果：日期、内容和议定事项（按会议议定事项交办）"}
+
+register(SourceKind(
+    "coordination", "coordination", "coordination", "协调事项", "协调议定", "协调议定事项", coordination.parse,
+    coordination.describe, date_field="date", check_all=coordination.check_all,
+    example={"id": "2026-XT01", "date": dt.date(2026, 3, 2), "text": "示例道路管线迁改费用分担未定", "lead": "示例镇",
+             "units": ["经济发展局"], "level": "分管领导",
+             "consulted": [{"date": dt.date(2026, 2, 26), "units": ["经济发展局"], "result": "未达成一致",
+                            "disagreement": "迁改费用分担"}],
+             "proposal": "建议按管线权属分担迁改费用"},
+    example_notes=_COORD_NOTES))

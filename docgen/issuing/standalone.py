@@ -1,0 +1,107 @@
+"""Issuing a standalone document (提请协调单, 得分情况通报, 问责建议: kinds.py `standalone`): one numbered document
+about a matter or a period, through the one issuing transaction (transaction.transact).
+
+A document is keyed (the matter's id, the period's key …): the key's first run numbers it, drawn in memory first
+(one that cannot be drawn gets no number), records the number, writes, converts, stamps and records it, and
+archives it. A later run for the same key issues nothing new: it restores the files from the archive and says
+when and under which number it was issued. What it recorded beside its number (its facts) is kept in the render
+record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..core.paths import Paths
+from ..kinds import KINDS
+from ..record import archive as A
+from ..record.ledger import Ledger, Slip, State
+from ..registers.model import Registers
+from . import transaction as T
+
+
+def folder(out: Paths, kind: str) -> Path:
+    return out.output / "documents" / KINDS[kind].folder
+
+
+def path_of(out: Paths, s: Slip) -> Path:
+    return folder(out, s.kind) / f"{s.number}.docx"
+
+
+@dataclass
+class _Next:
+    number: str
+    seq: int
+
+
+class Standalone(T.Issuing):
+    """draw(number, seq) -> an OfficialDocument (or raises DocgenError: nothing numbered); facts: what the ledger
+    records beside it."""
+
+    templates: list = []
+
+    def __init__(self, reg: Registers, kind: str, key: str, day: dt.date, out: Paths,
+                 draw: Callable, facts: dict):
+        self.reg, self.kind, self.key, self.day, self.out = reg, kind, key, day, out
+        self.draw_doc, self.facts = draw, facts
+        self.issuer = reg.settings.default_issuer
+        self.prefix = KINDS[kind].default_prefix
+        self.folder = folder(out, kind)
+        self.new = False
+
+    def plan(self, st: State) -> list[_Next]:
+        if st.find(self.kind, self.key) is not None:
+            return []
+        seq, number = st.next_number(self.issuer, self.kind, self.prefix, self.day.year)
+        return [_Next(number, seq)]
+
+    def draw(self, st: State, entries: list[_Next]) -> list[bytes]:
+        return [self.draw_doc(e.number, e.seq).to_bytes() for e in entries]
+
+    def redraw(self, st: State, slip: Slip) -> bytes:
+        return self.draw_doc(slip.number, slip.seq).to_bytes()
+
+    def record(self, led: Ledger, e: _Next) -> Slip:
+        self.new = True
+        return led.allocate(self.issuer, self.kind, self.prefix, "", self.key, self.day)
+
+    def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, Path, bool, list[str]]:
+        slip = led.state.find(self.kind, self.key)
+        path = path_of(self.out, slip)
+        errors: list[str] = []
+        if slip.rendered is None:  # this run's number, or one whose conversion failed before: drawn now
+            data = drawn.get(slip.number)
+            job = T.Job(slip, 0, path, (lambda: data) if data else (lambda: self.redraw(led.state, slip)),
+                        slip.issued, lambda: dict(self.facts))
+            T.write([job])
+            _, failed, _ = T.convert_and_record(led, [job])
+            errors += [e + "；编号已登记，再次运行将补齐" for e in failed]
+        r = slip.rendered
+        if r is not None:
+            for ext in (".docx", ".pdf"):
+                A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
+        return slip, path, self.new, errors
+
+
+def issue(reg: Registers, kind: str, key: str, day: dt.date, out: Paths, draw: Callable,
+          facts: dict) -> tuple[Slip, Path, bool, list[str]]:
+    """(its number, its .docx, whether this run numbered it, errors)."""
+    return T.transact(Standalone(reg, kind, key, day, out, draw, facts), out)
+
+
+def issued(st: State, kind: str) -> list[Slip]:
+    return sorted(st.valid(kind), key=lambda s: (s.issued, s.year, s.seq))
+
+
+def draft(reg: Registers, kind: str, name: str, out: Paths, draw: Callable) -> Path:
+    """--no-pdf: the document drawn with 草稿 where its number goes, written to output/drafts/<kind>/; no number,
+    nothing recorded."""
+    from ..core.files import safe_name
+
+    data = draw(T.DRAFT, 0).to_bytes()
+    path = T.draft_dir(out, kind) / f"{T.DRAFT}-{safe_name(name, 60)}.docx"
+    T.preflight(path.parent)
+    T.write_draft(path, data)
+    return path
