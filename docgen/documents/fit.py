@@ -124,7 +124,8 @@ def _tw(v, default: float = 0.0) -> float:
 
 
 def _tokens(text: str):
-    """Units a line breaker never splits: a Latin word or a number, or one other character."""
+    """Units a line breaker never splits: a Latin word or a number, characters joined by word joiners (a number,
+    date or 文号, documents/nobreak.py), or one other character."""
     out, word = [], ""
     for c in text:
         if c.isascii() and (c.isalnum() or c in "-./%+#@_:&"):
@@ -133,10 +134,20 @@ def _tokens(text: str):
         if word:
             out.append(word)
             word = ""
+        if c in metrics.ZERO and out:
+            out[-1] += c
+            continue
         out.append(c)
     if word:
         out.append(word)
-    return out
+    # a joiner glues the unit before it to the one after it
+    glued: list[str] = []
+    for tok in out:
+        if glued and glued[-1][-1:] in metrics.ZERO:
+            glued[-1] += tok
+        else:
+            glued.append(tok)
+    return glued
 
 
 def line_count(pieces: list[tuple[str, float, str, float]], width: float, first: float = 0.0) -> int:
@@ -148,7 +159,7 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
             if tok == "\n":
                 lines, x, avail, prev = lines + 1, 0.0, max(10.0, width), None
                 continue
-            w = sum(metrics.em(c, face) * size + spacing for c in tok) if tok != "\t" else 0.0
+            w = metrics.width(tok, size, face, spacing) if tok != "\t" else 0.0
             # LibreOffice's space between Chinese and a Latin letter or digit: within a line, not at its start
             gap = metrics.AUTOSPACE * size if prev and x and metrics.spaced(prev[0][-1], tok[0]) else 0.0
             if x + gap + w <= avail + 0.01 or x == 0:
