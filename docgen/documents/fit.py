@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from . import metrics
+from . import metrics, nobreak
 from . import oxml as X
 
 SIZES = (16.0, 15.0, 14.0, 12.0, 10.5)  # 三号, 小三, 四号, 小四, 五号: the table text's size steps
@@ -124,8 +124,17 @@ def _tw(v, default: float = 0.0) -> float:
 
 
 def _tokens(text: str):
-    """Units a line breaker never splits: a Latin word or a number, characters joined by word joiners (a number,
-    date or 文号, documents/nobreak.py), or one other character."""
+    """Units a line breaker never splits: a number, date or 文号 (documents/nobreak.py, which LibreOffice is made
+    to keep whole), a Latin word or a number, or one other character."""
+    out, at = [], 0
+    for start, end in nobreak.spans(text):
+        out += _plain_tokens(text[at:start])
+        out.append(text[start:end])
+        at = end
+    return out + _plain_tokens(text[at:])
+
+
+def _plain_tokens(text: str):
     out, word = [], ""
     for c in text:
         if c.isascii() and (c.isalnum() or c in "-./%+#@_:&"):
@@ -134,20 +143,10 @@ def _tokens(text: str):
         if word:
             out.append(word)
             word = ""
-        if c in metrics.ZERO and out:
-            out[-1] += c
-            continue
         out.append(c)
     if word:
         out.append(word)
-    # a joiner glues the unit before it to the one after it
-    glued: list[str] = []
-    for tok in out:
-        if glued and glued[-1][-1:] in metrics.ZERO:
-            glued[-1] += tok
-        else:
-            glued.append(tok)
-    return glued
+    return out
 
 
 def line_count(pieces: list[tuple[str, float, str, float]], width: float, first: float = 0.0) -> int:
@@ -159,7 +158,7 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
             if tok == "\n":
                 lines, x, avail, prev = lines + 1, 0.0, max(10.0, width), None
                 continue
-            w = metrics.width(tok, size, face, spacing) if tok != "\t" else 0.0
+            w = sum(metrics.em(c, face) * size + spacing for c in tok) if tok != "\t" else 0.0
             # LibreOffice's space between Chinese and a Latin letter or digit: within a line, not at its start
             gap = metrics.AUTOSPACE * size if prev and x and metrics.spaced(prev[0][-1], tok[0]) else 0.0
             if x + gap + w <= avail + 0.01 or x == 0:

@@ -22,7 +22,6 @@ from docx.oxml.ns import qn
 
 from ..engine.status import BLUE, RED, YELLOW
 from . import fit as F
-from . import nobreak
 from . import oxml as X
 from .gbt9704 import PITCH, Face, OfficialDocument, place_signature
 
@@ -417,9 +416,7 @@ def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True, floor: in
     """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept by the steps of
     documents/fit.py (from step `floor`, so that every slip of a run is set alike; none when not `shrink`), the
     page's spare height given to the 回执's rows, page numbers only when the form runs over a page. The
-    document's `fit` says which step it was set at. Its numbers, dates and 文号 are joined first
-    (documents/nobreak.py), so that the page is measured as it will break."""
-    nobreak.join(doc)
+    document's `fit` says which step it was set at."""
     place_signature(doc, sealed, width_mm)
     if shrink:
         result = F.fit(doc, floor)

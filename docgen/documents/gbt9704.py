@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..registers.calendar import cn_date
-from . import metrics, nobreak
+from . import metrics
 from . import oxml as X
 
 # ------------------------------------------------------------------ the standard's numbers
@@ -809,9 +809,7 @@ class OfficialDocument:
 
     def to_bytes(self) -> bytes:
         """The .docx, the same bytes for the same document: every zip entry is dated with the document's date
-        (python-docx would stamp each with the clock), compressed at a fast level; its numbers, dates and 文号
-        joined (documents/nobreak.py)."""
-        nobreak.join(self.doc)  # numbers, dates and 文号 never split across lines
+        (python-docx would stamp each with the clock), compressed at a fast level."""
         cp = self.doc.core_properties
         cp.revision = 1
         if not cp.author or cp.author == "python-docx":  # properties() was not called

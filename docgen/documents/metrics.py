@@ -19,7 +19,6 @@ import subprocess
 import unicodedata
 
 from ..core.files import user_cache
-from .nobreak import WJ
 from .pdf import FONTS_CONF
 
 
@@ -71,13 +70,8 @@ def _font(face: str):
         return None
 
 
-ZERO = WJ  # the word joiner of documents/nobreak.py: no width, and no character spacing after it
-
-
 def em(c: str, face: str) -> float:
     """The advance of one character in em of `face`."""
-    if c in ZERO:
-        return 0.0
     table = _font(face)
     if table is None:
         return _guess(c)
@@ -94,7 +88,7 @@ def line_height(face: str) -> float:
 
 def width(s: str, size: float, face: str, spacing: float = 0.0) -> float:
     """Width in pt of a single line of s in `face` at `size` pt, with `spacing` pt added after each character."""
-    return sum(em(c, face) * size + spacing for c in s if c not in ZERO)
+    return sum(em(c, face) * size + spacing for c in s)
 
 
 AUTOSPACE = 0.2  # em: what LibreOffice 7.4 adds between Chinese and Latin text (measured in its PDFs: 2.8 pt at

@@ -1,18 +1,25 @@
-"""Numbers, dates and 文号 never split across lines (issue 17 item 10; docs/layout.md 数字不断行).
+"""Numbers, dates and 文号 never split across lines in the PDF (issue 17 item 10; docs/layout.md 数字不断行).
 
-A token (泰高管发〔2021〕11号, 2026年11月10日, 11月10日, 43天, 第2期, 98.5%, 2026-GW05-4) is written as a run of its
-own whose language is a Western one for East Asian text too (w:lang w:val and w:eastAsia en-US), with U+2060 WORD
-JOINER between its characters where a line could otherwise break.
+A token (泰高管发〔2021〕11号, 2026年11月10日, 11月10日, 43天, 第2期, 98.5%, 2026-GW05-4) is set as a run of its
+own whose language is a Western one for its East Asian characters too (w:lang w:val and w:eastAsia en-US), with
+U+2060 WORD JOINER between its characters wherever a line could otherwise break.
 
 Why both (measured on LibreOffice 7.4, docs/layout.md): Writer asks the break iterator of the language of the
-text at the line end. For Chinese (zh-CN) that is BreakIterator_CJK (i18npool breakiterator_cjk.cxx), which
-may break before any character that is not in the forbidden-character lists and knows no word joiner; for a
-Western language it is ICU's line breaker (UAX #14), which never breaks at a word joiner (rule LB11). Either one
-alone left the tokens split as before; the two together kept every one whole. U+2060 is the Unicode character for
-"no break here" (Word and WPS are not measured here). It has no width and LibreOffice does not draw it.
+text at the line end. For Chinese (zh-CN) that is BreakIterator_CJK (i18npool breakiterator_cjk.cxx), which may
+break before any character not in the forbidden-character lists and knows no word joiner; for a Western language
+it is ICU's line breaker (UAX #14), which never breaks at a word joiner (rule LB11). Either one alone left the
+tokens split as before; the two together kept every one whole. LibreOffice draws the joiner as nothing and does
+not put it into the PDF's text.
 
-`join(doc)` rewrites every run of a python-docx document (body, tables, headers, footers) that holds a token; it
-is idempotent, and a run without a token is left as it is (byte for byte). `spans(text)` finds the tokens.
+This is done to the copy LibreOffice converts (pdf.for_libreoffice), not to the issued .docx: the .docx keeps
+its text as the registers say it, so that a clerk searching or copying 督交〔2026〕3号 in Word or WPS finds it,
+and no invisible character comes into the document a clerk edits. Word's own "no-width non break" is U+200D,
+which LibreOffice 7.4 does not honour (measured: tokens split as before, and U+200D printed into the PDF text),
+so no one character is honoured by both; Word and WPS break the .docx by their own rules (not measured here).
+fit.py measures a slip with the tokens unbroken (spans), as LibreOffice will set them.
+
+`join_element(root)` rewrites every run under an lxml element (a body, header or footer part) that holds a
+token (in a narrow table cell, the pieces of a token that fit its line: _parts); it is idempotent, and a run without a token is left as it is. `spans(text)` finds the tokens.
 """
 from __future__ import annotations
 
@@ -94,10 +101,52 @@ def _is_token_run(r) -> bool:
     return lang is not None and lang.get(qn("w:eastAsia")) == LANG
 
 
+CELL_PAD = 6.0  # pt of a table cell's width that text cannot use: docgen's cell margins (gbt9704.CELL_PAD each side)
+TABLE_SIZE, TABLE_FACE = 14.0, "仿宋_GB2312"  # table text (表格文字) when a run does not say
+
+
+def _limit(r) -> tuple[float, float, str] | None:
+    """(width in pt, size, face) of a line of run r when it is in a table cell of known width; None for a body
+    line, which holds any token."""
+    tc = next((a for a in r.iterancestors(qn("w:tc"))), None)
+    if tc is None:
+        return None
+    w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+    if w is None or w.get(qn("w:type"), "dxa") != "dxa" or not (w.get(qn("w:w")) or "").isdigit():
+        return None
+    sz = r.find(f"{qn('w:rPr')}/{qn('w:sz')}")
+    size = int(sz.get(qn("w:val"))) / 2 if sz is not None and (sz.get(qn("w:val")) or "").isdigit() else TABLE_SIZE
+    fonts = r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    face = (fonts.get(qn("w:eastAsia")) if fonts is not None else None) or TABLE_FACE
+    return int(w.get(qn("w:w"))) / 20 - CELL_PAD, size, face
+
+
+def _fits(token: str, limit) -> bool:
+    from . import metrics
+
+    return limit is None or metrics.width(token, limit[1], limit[2]) <= limit[0]
+
+
+def _parts(token: str, limit) -> list[str]:
+    """A token as the pieces to keep whole: itself, or, when it is wider than a narrow table cell's line (where
+    LibreOffice would break it anyway, leaving a character alone on a line), its 机关代字 and the rest of a
+    文号 (泰高管发 / 〔2021〕11号), or the year and the rest of a date (2026年 / 11月10日). A piece still wider
+    than the line is not joined."""
+    if _fits(token, limit):
+        return [token]
+    for mark, after in (("〔", False), ("年", True)):
+        i = token.find(mark)
+        if 0 < i < len(token) - 1:
+            i += 1 if after else 0
+            return [token[:i], token[i:]]
+    return [token]
+
+
 def _split_run(r) -> None:
     """Replace run r by runs in which each token stands alone (joined and marked); other content (w:br, w:tab…)
     keeps its place and the run's properties."""
     rpr = r.find(qn("w:rPr"))
+    limit = _limit(r)
     pieces: list[tuple[str, object]] = []  # ("text", str) | ("token", str) | ("el", element)
     for child in r:
         if child.tag == qn("w:rPr"):
@@ -110,7 +159,8 @@ def _split_run(r) -> None:
         for start, end in spans(text):
             if start > at:
                 pieces.append(("text", text[at:start]))
-            pieces.append(("token", text[start:end]))
+            for part in _parts(text[start:end], limit):
+                pieces.append(("token" if len(part) > 1 and _fits(part, limit) else "text", part))
             at = end
         if at < len(text):
             pieces.append(("text", text[at:]))
@@ -169,18 +219,12 @@ def _needs(r) -> bool:
     return True
 
 
-def join_element(root) -> None:
-    """Join the tokens of every run under an lxml element (a body, a header, a footer)."""
+def join_element(root) -> int:
+    """Join the tokens of every run under an lxml element (a document, header or footer part's root); the
+    number of runs rewritten."""
+    n = 0
     for r in _text_runs(root):
         if _needs(r):
             _split_run(r)
-
-
-def join(doc) -> None:
-    """Join the tokens of a python-docx Document: body (tables included), and every header and footer."""
-    join_element(doc.element.body)
-    for section in doc.sections:
-        for part in (section.header, section.footer, section.even_page_header, section.even_page_footer,
-                     section.first_page_header, section.first_page_footer):
-            if not part.is_linked_to_previous:
-                join_element(part._element)
+            n += 1
+    return n
