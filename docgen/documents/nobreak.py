@@ -18,8 +18,9 @@ which LibreOffice 7.4 does not honour (measured: tokens split as before, and U+2
 so no one character is honoured by both; Word and WPS break the .docx by their own rules (not measured here).
 fit.py measures a slip with the tokens unbroken (spans), as LibreOffice will set them.
 
-`join_element(root)` rewrites every run under an lxml element (a body, header or footer part) that holds a
-token (in a narrow table cell, the pieces of a token that fit its line: _parts); it is idempotent, and a run without a token is left as it is. `spans(text)` finds the tokens.
+`join_element(root)` rewrites every run under an lxml element (a document, header or footer part) that holds a
+token (in a narrow table cell, the pieces of a token that fit its line: _parts); it is idempotent, and a run
+without a token is left as it is. `spans(text)` finds the tokens.
 """
 from __future__ import annotations
 
@@ -29,12 +30,14 @@ import re
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from . import metrics
+
 WJ = "\u2060"
 LANG = "en-US"  # the Western language the token's run is given, for its East Asian characters as well
 
 _HAN = "\u4e00-\u9fff"
-# a 文号's 发文机关代字 is the Chinese run before 〔 (at most 4 characters), cut after a word that introduces a
-# document in running text (根据、依据、按照、见、对、将、和、及、与、或、的)
+# a 文号's 发文机关代字 is the Chinese run before 〔 (at most 4 characters: 泰高管发, 鲁政办字), cut after a word
+# that introduces a document in running text (根据、依据、按照、见、对、将、和、及、与、或、的, 单位)
 _CUT = "据照按见对将和及与或的位"
 _PATTERN = re.compile("|".join((
     rf"[{_HAN}]{{0,4}}〔\d{{4}}〕(?:\d+号)?",  # 文号: 泰高管发〔2021〕11号, 〔2026〕
@@ -122,8 +125,6 @@ def _limit(r) -> tuple[float, float, str] | None:
 
 
 def _fits(token: str, limit) -> bool:
-    from . import metrics
-
     return limit is None or metrics.width(token, limit[1], limit[2]) <= limit[0]
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.diagnostics import DocgenError
-from ..core.files import atomic_write_bytes, shipped, user_cache
+from ..core.files import atomic_write_bytes, user_cache
+from .metrics import FONTS_CONF
 
-FONTS_CONF = shipped("fonts", "fonts.conf")
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"
 
 
