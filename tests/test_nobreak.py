@@ -178,6 +178,8 @@ def test_the_tokens_of_a_text():
         "泰高管发〔2021〕11号", "第10条", "第（1）项", "2026年11月10日", "43天", "第2期", "98.5分"]
     assert found("你单位按督交〔2026〕3号办理，11月10日前报送，电话0538-8526001") == [
         "督交〔2026〕3号", "11月10日", "0538-8526001"]
+    # the bulletin's citation of a slip: the 代字 is 督交, not the end of 交办单
+    assert found("（交办单督交〔2026〕1号）") == ["督交〔2026〕1号"]
     assert found("按期办结率50.0%；2026年度") == ["50.0%", "2026年度"]
     assert found("统计截至202") == ["202"]  # a bare number is one token too
     assert found("无数字的文字") == []

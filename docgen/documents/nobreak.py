@@ -37,8 +37,8 @@ LANG = "en-US"  # the Western language the token's run is given, for its East As
 
 _HAN = "\u4e00-\u9fff"
 # a 文号's 发文机关代字 is the Chinese run before 〔 (at most 4 characters: 泰高管发, 鲁政办字), cut after a word
-# that introduces a document in running text (根据、依据、按照、见、对、将、和、及、与、或、的, 单位)
-_CUT = "据照按见对将和及与或的位"
+# that introduces a document in running text (根据、依据、按照、见、对、将、和、及、与、或、的, 单位, 交办单)
+_CUT = "据照按见对将和及与或的位单"
 _PATTERN = re.compile("|".join((
     rf"[{_HAN}]{{0,4}}〔\d{{4}}〕(?:\d+号)?",  # 文号: 泰高管发〔2021〕11号, 〔2026〕
     r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?|度)?",  # 2026年11月10日, 2026年11月, 2026年度, 2026年
