@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from . import metrics
+from . import metrics, nobreak
 from . import oxml as X
 
 SIZES = (16.0, 15.0, 14.0, 12.0, 10.5)  # 三号, 小三, 四号, 小四, 五号: the table text's size steps
@@ -124,7 +124,17 @@ def _tw(v, default: float = 0.0) -> float:
 
 
 def _tokens(text: str):
-    """Units a line breaker never splits: a Latin word or a number, or one other character."""
+    """Units a line breaker never splits: a number, date or 文号 (documents/nobreak.py, which LibreOffice is made
+    to keep whole), a Latin word or a number, or one other character."""
+    out, at = [], 0
+    for start, end in nobreak.spans(text):
+        out += _plain_tokens(text[at:start])
+        out.append(text[start:end])
+        at = end
+    return out + _plain_tokens(text[at:])
+
+
+def _plain_tokens(text: str):
     out, word = [], ""
     for c in text:
         if c.isascii() and (c.isalnum() or c in "-./%+#@_:&"):

@@ -18,8 +18,9 @@ import shutil
 import subprocess
 import unicodedata
 
-from ..core.files import user_cache
-from .pdf import FONTS_CONF
+from ..core.files import shipped, user_cache
+
+FONTS_CONF = shipped("fonts", "fonts.conf")  # the font map: LibreOffice converts with it (pdf.py), widths are read through it
 
 
 LINE = -1  # the key under which a face's table keeps its single line height (em), beside the code points

@@ -21,9 +21,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.diagnostics import DocgenError
-from ..core.files import atomic_write_bytes, shipped, user_cache
+from ..core.files import atomic_write_bytes, user_cache
+from .metrics import FONTS_CONF
 
-FONTS_CONF = shipped("fonts", "fonts.conf")
 INSTALL_HINT = "apt-get install libreoffice-writer-nogui（或在项目目录运行 make demo）"
 
 
@@ -146,24 +146,31 @@ def for_libreoffice(docx: Path, target: Path) -> None:
     styles' "no punctuation past the margin" (w:overflowPunct w:val="0", which Word and WPS honour) came out as
     hanging punctuation, and a hung line-end comma was not printed at all (docs/layout.md, 标点悬挂). Inverted,
     LibreOffice breaks the line where Word and WPS do: the character before the comma moves down with it.
-    Everything else is copied byte for byte; a file that is not a readable .docx is copied as it is (LibreOffice
-    then reports it)."""
+    And its numbers, dates and 文号 joined (documents/nobreak.py), which LibreOffice then never splits across
+    lines. Everything else is copied byte for byte; a file that is not a readable .docx is copied as it is
+    (LibreOffice then reports it)."""
     import zipfile
 
     from lxml import etree
 
+    from .nobreak import join_element
+
     tag = f"{{{W_NS}}}overflowPunct"
     val = f"{{{W_NS}}}val"
+    text_part = re.compile(r"word/(document|header\d*|footer\d*)\.xml")
     try:
         with zipfile.ZipFile(docx) as zin, zipfile.ZipFile(target, "w") as zout:
             for info in zin.infolist():
                 data = zin.read(info)
-                if info.filename.startswith("word/") and info.filename.endswith(".xml") and b"overflowPunct" in data:
+                punct = info.filename.startswith("word/") and info.filename.endswith(".xml") and b"overflowPunct" in data
+                text = text_part.fullmatch(info.filename) is not None
+                if punct or text:
                     root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
                                                                   huge_tree=False))
                     for el in root.iter(tag):
                         el.set(val, "1" if (el.get(val) or "1").lower() in OFF else "0")
-                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+                    if (join_element(root) if text else 0) or punct:
+                        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
                 zout.writestr(info, data)
     except (zipfile.BadZipFile, etree.LxmlError, OSError, ValueError):
         shutil.copyfile(docx, target)
