@@ -463,6 +463,8 @@ class Platform:
         return INBOX.reports(self.inbox.read())
 
     def item_row(self, d, s, pending: dict) -> dict:
+        from ..engine.warnings import level_of
+        from ..outputs.site import CLS
         from ..registers import sources
         from ..registers.calendar import cn_date
         from ..view import state_text, with_progress
@@ -471,6 +473,7 @@ class Platform:
                 "lead": s.item.lead, "co": list(s.item.co), "due": s.due.isoformat(), "due_text": cn_date(s.due),
                 "state": s.state, "state_text": with_progress(state_text(s), s),
                 "slip": d.assigned_by.get(s.item.id, ""), "pending": pending.get(s.item.id, 0),
+                "cls": CLS[level_of(s)],
                 "href": "/items/" + quote(s.item.id, safe="")}
 
     def items(self, environ):
@@ -501,7 +504,7 @@ class Platform:
 
         history = [{"date": s.item.assigned.isoformat(), "what": "交办", "note": s.item.source.describe()}]
         for sl in self.slips_of(d, s.item.id):
-            history.append({"date": sl["issued"], "what": f"出具{sl['kind']}{sl['number']}",
+            history.append({"date": sl["issued"], "what": f"出具{sl['kind']}（{sl['number']}）",
                             "note": "（已作废）" if sl["void"] else ""})
         for e in d.reg.events_of(s.item.id):
             if e.date > d.as_of:
@@ -520,6 +523,7 @@ class Platform:
             rec = r.record
             att = rec.get("attachment")
             reports.append({"id": r.id, "type": rec["type"], "date": rec["date"], "unit": rec["unit"],
+                            "date_text": cn_date(dt.date.fromisoformat(rec["date"])),
                             "note": rec["note"], "until": rec["until"], "slip": rec["slip"], "by": rec["by"],
                             "status": r.status, "reason": (r.decision or {}).get("reason", ""),
                             "attachment": {"href": f"/attachments/{att['sha256']}", "type": att["type"],
@@ -588,6 +592,8 @@ class Platform:
         return self.redirect(f"/items/{quote(item_id, safe='')}?sent={rec['id']}")
 
     def inbox_page(self, environ):
+        from ..registers.calendar import cn_date
+
         u = self.need(environ, "clerk")
         d = self.live.day()
         rows = []
@@ -595,6 +601,7 @@ class Platform:
             rec = r.record
             s = next((s for s in d.statuses if s.item.id == rec["item"]), None)
             rows.append({"id": r.id, "item": rec["item"], "text": s.item.text if s else rec["item"],
+                         "date_text": cn_date(dt.date.fromisoformat(rec["date"])),
                          "href": "/items/" + quote(rec["item"], safe=""), "type": rec["type"], "date": rec["date"],
                          "unit": rec["unit"], "note": rec["note"], "until": rec["until"], "slip": rec["slip"],
                          "by": rec["by"], "status": r.status, "reason": (r.decision or {}).get("reason", ""),
