@@ -615,7 +615,7 @@ class PortParam(click.ParamType):
 
 
 @cli.command(short_help="在本机预览看板（只监听 127.0.0.1）。",
-             help="在本机用浏览器预览看板（预览用；供他人调阅的正式平台另行部署）：只提供看板文件夹（输出目录/site/，"
+             help="在本机用浏览器预览看板（预览用；供各单位登录调阅和报送的是 docgen platform）：只提供看板文件夹（输出目录/site/，"
                   "或 --unit 的 输出目录/site-单位名/）中的页面、样式、脚本和单据 PDF，不提供输出目录中的其他文件"
                   "（发件箱、单据、批次）和台账；默认只监听本机 127.0.0.1。按 Ctrl+C 停止。")
 @click.option("--host", default="127.0.0.1", metavar="地址",

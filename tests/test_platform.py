@@ -741,3 +741,30 @@ def test_a_disabled_account_cannot_sign_in(office):
     assert docgen(["-r", reg, "accounts", "disable", "高新发展集团"]).returncode == 0
     assert c.api("GET", "/api/items")[0] == 401
     assert Client(office["port"]).login("高新发展集团", pw)[0] == 401
+
+
+def test_behind_the_proxy_the_cookie_is_secure_and_the_clients_address_recorded(tmp_path):
+    from docgen.platform import server as P
+
+    reg = write_registers(tmp_path / "r", {})
+    pw = add_account(reg, "良庄镇")
+    srv = P.make_server(reg, "127.0.0.1", 0, names=["dudao.example.gov.cn"], proxy=True, today=lambda: DAY)
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    try:
+        c = Client(srv.effective_port, host="dudao.example.gov.cn")  # what nginx passes on: proxy_set_header Host $host
+        got, h, _ = c.api("POST", "/api/login", {"name": "良庄镇", "password": pw}, csrf=False,
+                          headers={"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https"})
+        assert got == 200 and "Secure" in [a.strip() for a in h["set-cookie"].split(";")]
+        assert Client(srv.effective_port, host="evil.example").api("GET", "/api/items")[0] == 400
+    finally:
+        srv.close()
+    audit = [json.loads(x) for x in (reg / "audit.jsonl").read_bytes().splitlines()]
+    assert (audit[-1]["what"], audit[-1]["who"], audit[-1]["from"]) == ("login", "良庄镇", "10.1.2.3")
+
+
+def test_another_units_item_is_recorded_as_refused(office):
+    c = client(office, "other")
+    assert c.api("GET", f"/api/items/{ITEM}")[0] == 404
+    audit = [json.loads(x) for x in (office["reg"] / "audit.jsonl").read_bytes().splitlines()]
+    assert (audit[-1]["what"], audit[-1]["who"], audit[-1]["why"]) == ("refused", "财政金融部", "other unit's item")

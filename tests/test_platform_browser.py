@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By

@@ -76,6 +76,7 @@ class User:
     account: ACC.Account
     session: str
     csrf: str
+    where: str = ""  # the address the request came from
 
     @property
     def name(self) -> str:
@@ -286,7 +287,7 @@ class Platform:
         a = self.accounts().get(data.get("u"))
         if a is None or a.disabled or a.epoch != data.get("e"):
             return None  # reset or disabled since: signed out
-        u = User(a, str(data["s"]), ACC.csrf_token(self.key, str(data["s"])))
+        u = User(a, str(data["s"]), ACC.csrf_token(self.key, str(data["s"])), _addr(environ))
         environ["docgen.user"] = u
         return u
 
@@ -455,6 +456,8 @@ class Platform:
     def status_of(self, u: User, item_id: str):
         d = self.live.day()
         s = next((s for s in d.statuses if s.item.id == item_id), None)
+        if s is not None and not self.visible(u, s.item):  # told as if it did not exist; recorded as what it was
+            self.audit("refused", u.name, u.where, path=f"/items/{item_id}", why="other unit's item")
         if s is None or not self.visible(u, s.item):
             raise Reply(404, MSG[404])
         return d, s
