@@ -768,3 +768,25 @@ def test_another_units_item_is_recorded_as_refused(office):
     assert c.api("GET", f"/api/items/{ITEM}")[0] == 404
     audit = [json.loads(x) for x in (office["reg"] / "audit.jsonl").read_bytes().splitlines()]
     assert (audit[-1]["what"], audit[-1]["who"], audit[-1]["why"]) == ("refused", "财政金融部", "other unit's item")
+
+
+@pytest.mark.parametrize("role,status", [("unit", 200), ("other", 404), ("leader", 200), ("clerk", 200), ("out", 303)])
+def test_the_items_slip_pdf_as_archived(office, role, status):
+    path = f"/items/{ITEM}/slips/{quote(SLIP, safe='')}"
+    got, h, data = client(office, role).request("GET", path)
+    assert got == status
+    archived = office["reg"] / "archive" / "2026" / "交办单" / f"{SLIP}.pdf"
+    if status == 200:
+        assert data == archived.read_bytes() and h["content-type"] == "application/pdf"
+    if role == "unit":  # another item's slip is not this item's
+        got, _, _ = client(office, role).request("GET", f"/items/2026-DC03/slips/{quote(SLIP, safe='')}")
+        assert got == 404
+
+
+def test_the_item_list_counts_by_state(office):
+    got, _, html = client(office, "unit").request("GET", "/items")
+    text = html.decode("utf-8")
+    # 良庄镇's six items on 2026-11-20 (docgen status --unit 良庄镇 by hand from the registers): ZR02-1 and ZR09-1
+    # closed, DC03, PS08 and GW010 overdue (due 11-10, 11-12, 11-18), ZR12-2 in rework
+    assert '<div class="n">6</div><div class="l">督办事项</div>' in text
+    assert '<div class="n">2</div><div class="l">已销号</div>' in text

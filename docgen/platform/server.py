@@ -7,6 +7,7 @@ item. Nobody signed out sees anything but the sign-in page.
     GET  /login  POST /login  POST /logout                      sign in and out (forms; JavaScript not needed)
     GET  /items  GET /items/<id>  POST /items/<id>/reports      the items, one item, a report (multipart form)
     GET  /inbox  POST /inbox/<n>/accept  POST /inbox/<n>/reject  the clerk's review
+    GET  /items/<id>/slips/<number>                              the item's slip, its archived PDF (hash checked)
     GET  /attachments/<sha256>                                   an attachment, to those who may see its item
     POST /api/login  POST /api/logout  GET /api/items  GET /api/items/<id>  POST /api/items/<id>/reports
     GET  /api/inbox  POST /api/inbox/<n>/accept  POST /api/inbox/<n>/reject   the same as JSON
@@ -228,6 +229,8 @@ class Platform:
             return self.item, (parts[1],), ("GET",)
         if n == 3 and parts[0] == "items" and _ID.match(parts[1]) and parts[2] == "reports":
             return self.report, (parts[1],), ("POST",)
+        if not api and n == 4 and parts[0] == "items" and _ID.match(parts[1]) and parts[2] == "slips":
+            return self.slip_pdf, (parts[1], parts[3]), ("GET",)
         if parts == ["inbox"]:
             return self.inbox_page, (), ("GET",)
         if n == 3 and parts[0] == "inbox" and parts[1].isascii() and parts[1].isdigit() and parts[2] in ("accept", "reject"):
@@ -270,7 +273,10 @@ class Platform:
         except FileNotFoundError:
             return {}
         if self._accounts[0] != sig:
-            self._accounts = (sig, ACC.read(self.root))
+            try:
+                self._accounts = (sig, ACC.read(self.root))
+            except DocgenError:
+                raise Reply(503, "账户文件有误，暂不能登录：请办事员运行 docgen check。")
         return self._accounts[1]
 
     def user(self, environ) -> User | None:
@@ -491,13 +497,24 @@ class Platform:
             return self.json({"as_of": d.as_of.isoformat(), "items": rows})
         from ..registers.calendar import cn_date
 
-        return self.page("items.html.j2", user=u, title="督办事项", items=rows, as_of=cn_date(d.as_of))
+        from ..engine.status import CLOSED, DONE, OVERDUE
+
+        states = [r["state"] for r in rows]
+        cards = [{"n": len(rows), "label": "督办事项", "cls": ""},
+                 {"n": states.count(OVERDUE), "label": "逾期", "cls": "lv-red"},
+                 {"n": len(rows) - states.count(OVERDUE) - states.count(DONE) - states.count(CLOSED),
+                  "label": "正在办理", "cls": ""},
+                 {"n": states.count(DONE), "label": "已办结待核查", "cls": ""},
+                 {"n": states.count(CLOSED), "label": "已销号", "cls": ""},
+                 {"n": sum(pending.get(r["id"], 0) for r in rows), "label": "报送待审核", "cls": ""}]
+        return self.page("items.html.j2", user=u, title="督办事项", items=rows, as_of=cn_date(d.as_of), cards=cards)
 
     def slips_of(self, d, item_id: str) -> list[dict]:
         from ..kinds import KINDS, SLIP_KINDS
 
         return [{"number": s.number, "kind": KINDS[s.kind].name, "issued": s.issued.isoformat(), "void": s.is_void,
-                 "receipt": bool(getattr(KINDS[s.kind], "receipt", False))}
+                 "receipt": bool(getattr(KINDS[s.kind], "receipt", False)),
+                 "href": f"/items/{quote(item_id, safe='')}/slips/{quote(s.number, safe='')}" if s.rendered else ""}
                 for s in sorted(d.st.slips.values(), key=lambda s: (s.issued, s.number))
                 if s.item == item_id and s.kind in SLIP_KINDS and s.issued <= d.as_of]
 
@@ -633,6 +650,26 @@ class Platform:
         if environ["docgen.api"]:
             return self.json({"id": n, "status": INBOX.ACCEPTED if what == "accept" else INBOX.REJECTED})
         return self.redirect(f"/inbox?done={n}")
+
+    def slip_pdf(self, environ, item_id, number):
+        """The archived PDF of one of the item's slips (its current revision), as the ledger recorded it."""
+        from ..record import archive as A
+        from ..record.ledger import sha256_file
+
+        u = self.need(environ)
+        d, s = self.status_of(u, item_id)
+        slip = d.st.slips.get(number)
+        if slip is None or slip.item != item_id or not slip.rendered or slip.issued > d.as_of:
+            raise Reply(404, MSG[404])
+        p = A.archived(self._archive(d.reg), slip, slip.rev, ".pdf")
+        try:
+            ok = sha256_file(p) == slip.rendered["pdf"]
+        except OSError:
+            ok = False
+        if not ok:
+            raise Reply(404, "这份单据的归档 PDF 缺失或与账本记录不符：请办事员运行 docgen archive verify。")
+        return 200, [("Content-Type", "application/pdf"), ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+                     ("Content-Disposition", f"inline; filename*=UTF-8''{quote(number + '.pdf')}")], p.read_bytes()
 
     def attachment(self, environ, sha):
         u = self.need(environ)
