@@ -148,10 +148,14 @@ def check(c: Ctx):
     from .outputs import remind as R
 
     R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
+    found = []  # every problem of every kind, told together
     from .platform import check as platform_check
 
-    platform_pending = platform_check(c.paths.registers, reg)  # inbox.jsonl, audit.jsonl and accounts.json
-    found = []  # every problem of every kind, told together
+    try:
+        platform_pending = platform_check(c.paths.registers, reg)  # inbox.jsonl, audit.jsonl and accounts.json
+    except InputErrors as e:
+        found += [str(d) for d in e.diagnostics]
+        platform_pending = 0
     from .engine.checks import paper_checks
     from .issuing.transaction import snapshot
 

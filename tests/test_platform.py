@@ -272,9 +272,12 @@ def test_the_item_page(office, role, status):
 def test_signing_out_ends_the_session(office):
     c = client(office, "unit")
     assert c.api("POST", "/api/logout", {}, csrf=False)[0] == 403  # the token is needed to sign out too
+    kept = c.cookie
     got, h, _ = c.api("POST", "/api/logout", {})
     assert got == 200 and "Max-Age=0" in h["set-cookie"]
     c.cookie = h["set-cookie"].split(";")[0]
+    assert c.api("GET", "/api/items")[0] == 401
+    c.cookie = kept  # a copy of the cookie kept from before signing out no longer signs in
     assert c.api("GET", "/api/items")[0] == 401
 
 
@@ -554,6 +557,23 @@ def test_check_reads_the_inbox_and_the_accounts(office, tmp_path):
     (reg / "accounts.json").write_text("{", encoding="utf-8")
     p = docgen(["-r", reg, "check"])
     assert p.returncode == 2 and "accounts.json:1: 账户: 不是有效的 JSON" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_an_edited_inbox_is_a_chinese_503_not_a_traceback(tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": (
+        "meetings:\n  - {id: M, kind: 主任办公会, title: 2026年第9次主任办公会, date: 2026-11-02, "
+        "items: [{id: M-1, text: 第1项工作, lead: 良庄镇}]}\n")})
+    pw = add_account(reg, "良庄镇")
+    srv = Server(reg)
+    try:
+        c = Client(srv.port)
+        c.login("良庄镇", pw)
+        assert c.api("POST", "/api/items/M-1/reports", {"type": "反馈", "note": "一"})[0] == 201
+        (reg / "inbox.jsonl").write_bytes((reg / "inbox.jsonl").read_bytes().replace("一".encode(), "二".encode()) * 2)
+        got, _, data = c.api("POST", "/api/items/M-1/reports", {"type": "反馈", "note": "三"})
+        assert got == 503 and "docgen check" in data["error"] and "报送记录" in data["error"]
+    finally:
+        srv.close()
 
 
 def test_the_archive_verifies_with_attachments_in_it(office):

@@ -157,6 +157,7 @@ class Platform:
         self.audit = Audit(self.root, clock)
         self.inbox = INBOX.journal(self.root)
         self.failures: dict[str, list[float]] = {}
+        self.revoked: set[str] = set()  # sessions signed out (in memory: a restart forgets them; cookies expire anyway)
         self._flock = threading.Lock()
         self._accounts = (None, {})
         self.env = environment(autoescape=True, strict=True, filters=SITE_FILTERS,
@@ -170,6 +171,8 @@ class Platform:
             status, headers, body = self.handle(environ)
         except Reply as r:
             status, headers, body = self.error(environ, r)
+        except DocgenError as e:  # a record file edited by hand, a full disk told in Chinese: nothing was kept
+            status, headers, body = self.error(environ, Reply(503, f"平台暂不能保存或读取记录，请办事员运行 docgen check：{e}"))
         except Exception as e:  # noqa: BLE001 - never a traceback to a browser
             import sys
             import traceback
@@ -291,8 +294,8 @@ class Platform:
         if data is None:
             return None
         a = self.accounts().get(data.get("u"))
-        if a is None or a.disabled or a.epoch != data.get("e"):
-            return None  # reset or disabled since: signed out
+        if a is None or a.disabled or a.epoch != data.get("e") or str(data.get("s")) in self.revoked:
+            return None  # reset or disabled since, or signed out
         u = User(a, str(data["s"]), ACC.csrf_token(self.key, str(data["s"])), _addr(environ))
         environ["docgen.user"] = u
         return u
@@ -383,8 +386,13 @@ class Platform:
         """Seconds name stays locked (0: not locked)."""
         now = time.monotonic()
         with self._flock:
+            if len(self.failures) > 10000:  # names tried and forgotten: keep only those still counting
+                self.failures = {k: v for k, v in self.failures.items() if v and now - v[-1] < LOCK_MINUTES * 60}
             recent = [t for t in self.failures.get(name, []) if now - t < LOCK_MINUTES * 60]
-            self.failures[name] = recent
+            if recent:
+                self.failures[name] = recent
+            else:
+                self.failures.pop(name, None)
             if len(recent) >= LOCK_AFTER:
                 return int(LOCK_MINUTES * 60 - (now - recent[LOCK_AFTER - 1])) + 1
         return 0
@@ -441,6 +449,7 @@ class Platform:
         u = self.need(environ)
         form, _ = self.fields(environ)
         self.check_csrf(environ, u, form)
+        self.revoked.add(u.session)
         self.audit("logout", u.name, _addr(environ))
         cookie = self.cookie(environ, "", 0)
         if environ["docgen.api"]:
