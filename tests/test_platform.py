@@ -810,3 +810,41 @@ def test_the_item_list_counts_by_state(office):
     # closed, DC03, PS08 and GW010 overdue (due 11-10, 11-12, 11-18), ZR12-2 in rework
     assert '<div class="n">6</div><div class="l">督办事项</div>' in text
     assert '<div class="n">2</div><div class="l">已销号</div>' in text
+
+
+def test_a_torn_last_line_is_no_record_and_is_cut_before_the_next(tmp_path):
+    from docgen.platform.journal import Journal
+
+    j = Journal(tmp_path / "x.jsonl", "报送记录")
+    j.append(lambda recs: {"act": "report", "id": 1})
+    whole = (tmp_path / "x.jsonl").read_bytes()
+    with open(tmp_path / "x.jsonl", "ab") as f:
+        f.write(b'{"n":2,"prev":"')  # a writer killed in the middle of its line
+    assert [r["id"] for r in Journal(tmp_path / "x.jsonl", "报送记录").read()] == [1]
+    rec = Journal(tmp_path / "x.jsonl", "报送记录").append(lambda recs: {"act": "report", "id": len(recs) + 1})
+    assert rec["n"] == 2 and rec["prev"] == hashlib.sha256(whole[:-1]).hexdigest()
+    data = (tmp_path / "x.jsonl").read_bytes()
+    assert data.startswith(whole) and data.count(b"\n") == 2 and b'"prev":"{' not in data
+
+
+def test_the_sign_in_form_without_javascript(office):
+    c = Client(office["port"])
+    body = f"name={quote('良庄镇')}&password=wrong".encode()
+    got, h, html = c.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert got == 401 and "名称或密码不对。".encode() in html and "set-cookie" not in h
+    body = f"name={quote('良庄镇')}&password={quote(office['pw']['良庄镇'])}".encode()
+    got, h, _ = c.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                   "Origin": f"http://127.0.0.1:{office['port']}"})
+    assert got == 303 and h["location"] == "/items" and "HttpOnly" in h["set-cookie"]
+
+
+def test_the_clerk_returns_a_report_with_the_form(office):
+    n = send(office, "表单退回")
+    c = client(office, "clerk")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    got, _, _ = c.request("POST", f"/inbox/{n}/reject", f"reason={quote('材料不全')}".encode(), form)
+    assert got == 403  # no token in the form
+    got, h, _ = c.request("POST", f"/inbox/{n}/reject", f"reason={quote('材料不全')}&csrf={c.csrf}".encode(), form)
+    assert got == 303 and h["location"] == f"/inbox?done={n}"
+    rec = [r for r in inbox_records(office["reg"]) if r.get("id") == n and r["act"] == "reject"]
+    assert [(r["by"], r["reason"]) for r in rec] == [("王芳", "材料不全")]
