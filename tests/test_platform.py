@@ -848,3 +848,25 @@ def test_the_clerk_returns_a_report_with_the_form(office):
     assert got == 303 and h["location"] == f"/inbox?done={n}"
     rec = [r for r in inbox_records(office["reg"]) if r.get("id") == n and r["act"] == "reject"]
     assert [(r["by"], r["reason"]) for r in rec] == [("王芳", "材料不全")]
+
+
+def test_a_user_sets_a_password_of_their_own(office):
+    reg = office["reg"]
+    first = add_account(reg, "综合管理部")
+    c = Client(office["port"])
+    c.login("综合管理部", first)
+    other = Client(office["port"])
+    other.login("综合管理部", first)
+    got, _, data = c.api("POST", "/api/password", {"old": "不对的密码", "new": "新的密码很长很长很长啊"})
+    assert got == 400 and data == {"error": "原密码不对", "field": "old"}
+    got, _, data = c.api("POST", "/api/password", {"old": first, "new": "short"})
+    assert got == 400 and data["error"] == "新密码至少10个字符"
+    assert c.api("POST", "/api/password", {"old": first, "new": "新的密码很长很长很长啊"}, csrf=False)[0] == 403
+    got, h, data = c.api("POST", "/api/password", {"old": first, "new": "新的密码很长很长很长啊"})
+    assert got == 200
+    c.cookie, c.csrf = h["set-cookie"].split(";")[0], data["csrf"]
+    assert c.api("GET", "/api/items")[0] == 200  # this session goes on
+    assert other.api("GET", "/api/items")[0] == 401  # the other sign-in ended
+    assert Client(office["port"]).login("综合管理部", first)[0] == 401
+    assert Client(office["port"]).login("综合管理部", "新的密码很长很长很长啊")[0] == 200
+    assert "新的密码很长很长很长啊" not in (reg / "accounts.json").read_text(encoding="utf-8")

@@ -128,13 +128,27 @@ def _write(registers: Path, accounts: dict[str, Account]) -> None:
         raise
 
 
+MIN_PASSWORD = 10
+
+
+def password_problem(name: str, password: str) -> str | None:
+    """Why a password a user chose is refused (Chinese), or None."""
+    if len(password) < MIN_PASSWORD:
+        return f"新密码至少{MIN_PASSWORD}个字符"
+    if len(password) > 200:
+        return "新密码不能超过200个字符"
+    if name in password or len(set(password)) < 4:
+        return "新密码太简单：不能含登录名，至少用4个不同的字符"
+    return None
+
+
 def change(registers: Path, name: str, *, role: str | None = None, unit: str = "", reset: bool = False,
-           disable: bool = False) -> str | None:
-    """Add (role given), reset or disable an account; returns the new password (add, reset)."""
+           disable: bool = False, password: str | None = None) -> str | None:
+    """Add (role given), reset or disable an account, or set the password its user chose; returns the new
+    password (add, reset). Every change but adding ends the account's sign-ins (its epoch goes up)."""
     registers = Path(registers)
     with FileLock(str(path(registers)) + ".lock", timeout=60):
         accounts = read(registers)
-        password = None
         if role is not None:
             if name in accounts:
                 raise DocgenError(f"账户「{name}」已存在：重设密码请用 docgen accounts reset {name}")
@@ -144,7 +158,10 @@ def change(registers: Path, name: str, *, role: str | None = None, unit: str = "
             a = accounts.get(name)
             if a is None:
                 raise DocgenError(f"没有账户「{name}」：docgen accounts list 列出全部账户")
-            if reset:
+            if password is not None:
+                a = Account(a.name, a.role, a.unit, hash_password(password), a.epoch + 1, a.disabled)
+                password = None
+            elif reset:
                 password = new_password()
                 a = Account(a.name, a.role, a.unit, hash_password(password), a.epoch + 1, False)
             elif disable:

@@ -5,11 +5,12 @@ shows a signed-in user what their role may see: a unit its own items (lead or co
 item. Nobody signed out sees anything but the sign-in page.
 
     GET  /login  POST /login  POST /logout                      sign in and out (forms; JavaScript not needed)
+    GET  /password  POST /password                               the user sets a password of their own
     GET  /items  GET /items/<id>  POST /items/<id>/reports      the items, one item, a report (multipart form)
     GET  /inbox  POST /inbox/<n>/accept  POST /inbox/<n>/reject  the clerk's review
     GET  /items/<id>/slips/<number>                              the item's slip, its archived PDF (hash checked)
     GET  /attachments/<sha256>                                   an attachment, to those who may see its item
-    POST /api/login  POST /api/logout  GET /api/items  GET /api/items/<id>  POST /api/items/<id>/reports
+    POST /api/login  POST /api/logout  POST /api/password  GET /api/items  GET /api/items/<id>  POST /api/items/<id>/reports
     GET  /api/inbox  POST /api/inbox/<n>/accept  POST /api/inbox/<n>/reject   the same as JSON
 
 Safety: the sign-in cookie is HMAC-signed with the key beside the registers, HttpOnly, SameSite=Strict, expires
@@ -226,6 +227,9 @@ class Platform:
                 (("GET", "POST") if not api else ("POST",))
         if parts == ["logout"]:
             return self.logout, (), ("POST",)
+        if parts == ["password"]:
+            return (self.password_page if method in ("GET", "HEAD") and not api else self.password), (), \
+                (("GET", "POST") if not api else ("POST",))
         if parts == ["items"]:
             return self.items, (), ("GET",)
         if n == 2 and parts[0] == "items" and _ID.match(parts[1]):
@@ -455,6 +459,36 @@ class Platform:
         if environ["docgen.api"]:
             return self.json({"ok": True}, 200, [cookie])
         return self.redirect("/login", [cookie])
+
+    def password_page(self, environ):
+        u = self.need(environ)
+        return self.page("password.html.j2", user=u, title="修改密码", error="")
+
+    def password(self, environ):
+        """The user sets a password of their own (the old one needed); other sign-ins of the account end."""
+        u = self.need(environ)
+        form, _ = self.fields(environ)
+        self.check_csrf(environ, u, form)
+        old, new = form.get("old"), form.get("new")
+        problem = None
+        if not isinstance(old, str) or not isinstance(new, str) or not ACC.check_password(old, u.account.hash):
+            problem = "原密码不对"
+        else:
+            problem = ACC.password_problem(u.name, new)
+        if problem:
+            self.audit("password_refused", u.name, u.where)
+            if environ["docgen.api"]:
+                raise Reply(400, problem, field="old" if problem == "原密码不对" else "new")
+            return self.page("password.html.j2", 400, u, title="修改密码", error=problem)
+        ACC.change(self.root, u.name, password=new)
+        a = self.accounts()[u.name]
+        value = ACC.sign(self.key, a.name, a.epoch, self.clock() + dt.timedelta(hours=SESSION_HOURS))
+        csrf = ACC.csrf_token(self.key, ACC.unsign(self.key, value, self.clock())["s"])
+        self.audit("password", u.name, u.where)
+        cookie = self.cookie(environ, value, SESSION_HOURS * 3600)
+        if environ["docgen.api"]:
+            return self.json({"csrf": csrf}, 200, [cookie])
+        return self.redirect("/items", [cookie])
 
     def home(self, environ):
         return self.redirect("/items" if self.user(environ) else "/login")
