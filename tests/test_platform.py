@@ -870,3 +870,26 @@ def test_a_user_sets_a_password_of_their_own(office):
     assert Client(office["port"]).login("综合管理部", first)[0] == 401
     assert Client(office["port"]).login("综合管理部", "新的密码很长很长很长啊")[0] == 200
     assert "新的密码很长很长很长啊" not in (reg / "accounts.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("role", ["unit", "other", "leader", "out"])
+def test_the_board_from_the_current_registers(office, role):
+    c = client(office, role)
+    got, h, html = c.request("GET", "/board/")
+    if role == "out":
+        assert got == 303 and h["location"] == "/login"
+        return
+    assert got == 200 and h["content-type"] == "text/html; charset=utf-8"
+    text = html.decode("utf-8")
+    gw010 = "按《关于立即开展秋冬季秸秆禁烧巡查的通知》要求办理并上报办理结果"
+    if role == "leader":  # the whole office: the overview with every unit
+        assert "<h2>按来源</h2>" in text and gw010 in text and "启动2027年部门预算编制工作" in text
+    else:  # the unit's own board: its items only
+        assert "<h2>按来源</h2>" not in text
+        assert (gw010 in text) == (role == "unit")
+        assert ("启动2027年部门预算编制工作" in text) == (role == "other")  # 2026-ZR12-1, led by 财政金融部
+    got, _, css = c.request("GET", "/board/assets/board.css")
+    assert got == 200 and css.startswith("/* docgen 督办事项调阅".encode())
+    assert c.request("GET", "/board/../accounts.json")[0] in (400, 404)
+    assert c.request("GET", "/board/assets/../../platform.key")[0] in (400, 404)
+    assert c.request("GET", "/board")[1].get("location") == "/board/"

@@ -9,6 +9,7 @@ item. Nobody signed out sees anything but the sign-in page.
     GET  /items  GET /items/<id>  POST /items/<id>/reports      the items, one item, a report (multipart form)
     GET  /inbox  POST /inbox/<n>/accept  POST /inbox/<n>/reject  the clerk's review
     GET  /items/<id>/slips/<number>                              the item's slip, its archived PDF (hash checked)
+    GET  /board/…                                                the board from the current registers (the unit's own)
     GET  /attachments/<sha256>                                   an attachment, to those who may see its item
     POST /api/login  POST /api/logout  POST /api/password  GET /api/items  GET /api/items/<id>  POST /api/items/<id>/reports
     GET  /api/inbox  POST /api/inbox/<n>/accept  POST /api/inbox/<n>/reject   the same as JSON
@@ -164,6 +165,14 @@ class Platform:
         self.env = environment(autoescape=True, strict=True, filters=SITE_FILTERS,
                                loader=FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True)
         self._archive = lambda reg: A.archive_root(reg.root, reg.settings.archive)
+        import atexit
+        import shutil
+        import tempfile
+
+        self._board_root = Path(tempfile.mkdtemp(prefix="docgen-platform-board-"))  # 0700: this process's own
+        atexit.register(shutil.rmtree, self._board_root, True)
+        self._boards: dict = {}  # unit (None: the whole office) -> (the Day it was made from, its folder)
+        self._board_lock = threading.Lock()
 
     # ---- the request ----
 
@@ -222,6 +231,8 @@ class Platform:
                 return self.asset, (parts[1],), ("GET",)
             if n == 2 and parts[0] == "attachments" and re.fullmatch(r"[0-9a-f]{64}", parts[1]):
                 return self.attachment, (parts[1],), ("GET",)
+        if not api and parts and parts[0] == "board":
+            return self.board, (parts[1:],), ("GET",)
         if parts == ["login"]:
             return (self.login_page if method in ("GET", "HEAD") and not api else self.login), (), \
                 (("GET", "POST") if not api else ("POST",))
@@ -693,6 +704,31 @@ class Platform:
         if environ["docgen.api"]:
             return self.json({"id": n, "status": INBOX.ACCEPTED if what == "accept" else INBOX.REJECTED})
         return self.redirect(f"/inbox?done={n}")
+
+    def board(self, environ, rest: list[str]):
+        """The board (outputs/site.py) made from the current registers: a unit's own (site --unit), the whole
+        office's for leaders and the clerk; made again when the registers change, into a folder of this
+        process's own, and served as `docgen serve` serves a board folder (serve.Board.file_for)."""
+        from ..outputs import serve as S
+        from ..outputs import site as W
+
+        u = self.need(environ)
+        d = self.live.day()
+        unit = None if u.role in ("leader", "clerk") else u.account.unit
+        if not environ.get("PATH_INFO", "").startswith("/board/"):
+            return self.redirect("/board/")
+        with self._board_lock:
+            made = self._boards.get(unit)
+            if made is None or made[0] is not d:
+                dest = self._board_root / ("all" if unit is None else W.key(unit))
+                W.build(d, dest, unit, self._archive(d.reg))
+                self._boards[unit] = made = (d, dest)
+        path = "/" + "/".join(rest) + ("/" if rest and environ["PATH_INFO"].endswith("/") else "")
+        f = S.Board(made[1]).file_for(path)
+        if f is None:
+            raise Reply(404, MSG[404])
+        csp = S.CSP_PDF if f.suffix == ".pdf" else S.CSP
+        return 200, [("Content-Type", S.TYPES[f.suffix]), ("Content-Security-Policy", csp)], f.read_bytes()
 
     def slip_pdf(self, environ, item_id, number):
         """The archived PDF of one of the item's slips (its current revision), as the ledger recorded it."""
