@@ -893,3 +893,41 @@ def test_the_board_from_the_current_registers(office, role):
     assert c.request("GET", "/board/../accounts.json")[0] in (400, 404)
     assert c.request("GET", "/board/assets/../../platform.key")[0] in (400, 404)
     assert c.request("GET", "/board")[1].get("location") == "/board/"
+
+
+PAGES = {  # path -> answer for unit, other unit, leader, clerk, signed out (303 x: a redirect to x)
+    "/": ("303 /items",) * 4 + ("303 /login",),
+    "/login": ("303 /items",) * 4 + ("200",),
+    "/items": ("200",) * 4 + ("303 /login",),
+    f"/items/{ITEM}": ("200", "404", "200", "200", "303 /login"),
+    "/inbox": ("403", "403", "403", "200", "303 /login"),
+    "/board/": ("200",) * 4 + ("303 /login",),
+    "/password": ("200",) * 4 + ("303 /login",),
+    "/assets/board.css": ("200",) * 5,  # the sign-in page has the board's look too
+    "/assets/platform.css": ("200",) * 5,
+    "/favicon.ico": ("204",) * 5,
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_for_every_role(office, path):
+    for role, want in zip(("unit", "other", "leader", "clerk", "out"), PAGES[path]):
+        got, h, body = client(office, role).request("GET", path)
+        if got == 303:
+            assert f"{got} {h['location']}" == want, (path, role)
+        else:
+            assert str(got) == want, (path, role)
+        if got == 200 and path.endswith(".css"):
+            assert h["content-type"] == "text/css; charset=utf-8"
+        elif got == 200:
+            text = body.decode("utf-8")
+            assert h["content-type"] == "text/html; charset=utf-8" and 'lang="zh-CN"' in text
+            assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
+
+
+@pytest.mark.parametrize("method,path", [("POST", "/items"), ("POST", f"/items/{ITEM}"), ("GET", "/logout"),
+                                         ("GET", f"/api/items/{ITEM}/reports"), ("DELETE", "/api/items"),
+                                         ("PUT", "/api/login"), ("GET", "/inbox/1/accept")])
+def test_other_methods_are_405(office, method, path):
+    got, h, _ = client(office, "clerk").request(method, path, b"", {"Content-Type": "application/json"})
+    assert got == 405 and h["allow"]
