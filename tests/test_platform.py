@@ -931,3 +931,17 @@ def test_every_page_for_every_role(office, path):
 def test_other_methods_are_405(office, method, path):
     got, h, _ = client(office, "clerk").request(method, path, b"", {"Content-Type": "application/json"})
     assert got == 405 and h["allow"]
+
+
+def test_the_command_says_in_chinese_why_it_cannot_start(tmp_path):
+    reg = write_registers(tmp_path / "r", {})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        p = docgen(["-r", reg, "platform", "--port", str(port)])
+    assert p.returncode == 2 and f"端口 {port} 已被占用" in p.stderr and "Traceback" not in p.stderr
+    bad = write_registers(tmp_path / "bad", {"meetings/m.yaml": "meetings:\n  - {id: M, kind: 主任办公会}\n"})
+    p = docgen(["-r", bad, "platform", "--port", str(_free_port())])
+    assert p.returncode == 2 and "bad/meetings/m.yaml:2" in p.stderr and "未生成任何文件" in p.stderr
+    assert not (bad / "platform.key").exists()
