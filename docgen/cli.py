@@ -730,8 +730,8 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     _to_pdf(c, [path], no_pdf)
 
 
-@cli.command(short_help="督导工作平台：单位在线签收、反馈、报告办结、申请延期。",
-             help="督导工作平台（waitress）：各单位用自己的账户登录，查看本单位的事项，在线签收单据、反馈进展、报告办结、"
+@cli.command(short_help="督办事项网络平台：单位在线签收、反馈、报告办结、申请延期。",
+             help="督办事项网络平台（waitress）：各单位用自己的账户登录，查看本单位的事项，在线签收单据、反馈进展、报告办结、"
                   "申请延期（可附 PDF、JPG、PNG）；领导查看全部事项；办事员审核报送（docgen inbox）。页面按现在的台账显示。"
                   "默认只监听本机 127.0.0.1：供各单位访问时放在办公室的反向代理（nginx，提供 https）之后，见 docs/platform.md。"
                   "按 Ctrl+C 停止。")
@@ -760,7 +760,7 @@ def platform(c: Ctx, host, port, names, proxy, as_of):
         raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
     if not S.is_loopback(host):
         click.echo(f"警告：平台将在 {host} 上直接监听（没有 https）：请改为 127.0.0.1 并放在反向代理之后", err=True)
-    click.echo(f"督导工作平台：{P.url(host, port)}（台账 {c.paths.registers}；Ctrl+C 停止）", err=True)
+    click.echo(f"督办事项网络平台：{P.url(host, port)}（台账 {c.paths.registers}；Ctrl+C 停止）", err=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -769,7 +769,7 @@ def platform(c: Ctx, host, port, names, proxy, as_of):
         server.close()
 
 
-@cli.group(short_help="平台账户：开设、重设密码、停用、列出。", help="督导工作平台的账户（台账目录中的 accounts.json，只有本机可读）。"
+@cli.group(short_help="平台账户：开设、重设密码、停用、列出。", help="督办事项网络平台的账户（台账目录中的 accounts.json，只有本机可读）。"
            "单位账户用单位名称登录，只看本单位牵头或配合的事项；领导账户（--leader）查看全部事项，不能报送；"
            "办事员账户（--clerk）审核报送。密码只显示一次。")
 def accounts():
@@ -843,7 +843,7 @@ def _clerk_name() -> str:
 
 
 @cli.group(invoke_without_command=True, short_help="平台报送：列出待审核的，采纳（accept）或退回（reject）。",
-           help="各单位在督导工作平台上的报送（签收、反馈、办结、延期申请）。不写子命令即列出待审核的报送。"
+           help="各单位在督办事项网络平台上的报送（签收、反馈、办结、延期申请）。不写子命令即列出待审核的报送。"
                 "采纳的写入 台账目录/progress/online-年份.yaml（追加，保留注释），日期为单位报送的日期；退回的注明原因，单位可以看到。")
 @click.pass_context
 def inbox(ctx):

@@ -95,7 +95,7 @@ def test_a_unit_signs_for_reports_completion_and_the_clerk_accepts(office, nojs,
     Select(b.find_element(By.ID, "slip")).select_by_visible_text(SLIP)
     b.find_element(By.ID, "by").send_keys("邓超")
     submit(b, By.ID, "send")
-    assert "已报送（第1号），待督导工作专班审核" in b.find_element(By.ID, "sent").text
+    assert "已报送（第1号），待泰安高新区管委会督导工作专班审核" in b.find_element(By.ID, "sent").text
 
     pdf = tmp_path / "办结报告.pdf"
     pdf.write_bytes(PDF)

@@ -1,4 +1,4 @@
-"""The supervision platform (督导工作网络平台): units sign for, report on and ask to extend their items over HTTP;
+"""The supervision platform (督办事项网络平台; the seed's 督导工作网络平台): units sign for, report on and ask to extend their items over HTTP;
 the clerk accepts what they send into the registers. journal.py the append-only files, accounts.py the accounts
 file and sign-in, inbox.py the units' submissions and the clerk's decisions, audit.py who did what from where,
 server.py the WSGI application waitress serves."""

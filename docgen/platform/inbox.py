@@ -36,7 +36,7 @@ MAGIC = {"application/pdf": (b"%PDF-", ".pdf"), "image/png": (b"\x89PNG\r\n\x1a\
          "image/jpeg": (b"\xff\xd8\xff", ".jpg")}
 PENDING, ACCEPTED, REJECTED = "待审核", "已采纳", "退回"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]")
-HEADER = ("# 平台报送：各单位在督导工作平台上报送、办事员用 docgen inbox accept 采纳的进展记录。\n"
+HEADER = ("# 平台报送：各单位在督办事项网络平台上报送、办事员用 docgen inbox accept 采纳的进展记录。\n"
           "# docgen 在末尾追加条目（每条注明报送号）；可以加注释，请勿删改已有条目。\n"
           "progress:\n")
 
