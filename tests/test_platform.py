@@ -945,3 +945,19 @@ def test_the_command_says_in_chinese_why_it_cannot_start(tmp_path):
     p = docgen(["-r", bad, "platform", "--port", str(_free_port())])
     assert p.returncode == 2 and "bad/meetings/m.yaml:2" in p.stderr and "未生成任何文件" in p.stderr
     assert not (bad / "platform.key").exists()
+
+
+def test_a_record_that_cannot_be_written_is_a_503_and_nothing_is_told_kept(tmp_path):
+    reg = write_registers(tmp_path / "r", {"meetings/m.yaml": (
+        "meetings:\n  - {id: M, kind: 主任办公会, title: 2026年第9次主任办公会, date: 2026-11-02, "
+        "items: [{id: M-1, text: 第1项工作, lead: 良庄镇}]}\n")})
+    pw = add_account(reg, "良庄镇")
+    srv = Server(reg)
+    try:
+        c = Client(srv.port)
+        c.login("良庄镇", pw)
+        (reg / "inbox.jsonl").mkdir()  # the inbox cannot be opened for writing (as a full or read-only disk)
+        got, _, data = c.api("POST", "/api/items/M-1/reports", {"type": "反馈", "note": "一"})
+        assert got == 503 and "这次操作没有保存" in data["error"]
+    finally:
+        srv.close()

@@ -17,6 +17,7 @@ from typing import Callable
 from filelock import FileLock
 
 from ..core.diagnostics import Diagnostic, InputErrors
+from ..core.files import fsync_dir
 from ..record.ledger import GENESIS, encode
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -80,7 +81,10 @@ class Journal:
         with its number and the previous hash and fsynced. Returns the record written."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _thread_lock(self.path), FileLock(str(self.path) + ".lock", timeout=60):
+            created = not self.path.exists()
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, self.mode)
+            if created:  # the new file's name is durable before anything in it is acknowledged
+                fsync_dir(self.path.parent)
             try:
                 data = b""
                 size = os.fstat(fd).st_size

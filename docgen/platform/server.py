@@ -183,6 +183,12 @@ class Platform:
             status, headers, body = self.error(environ, r)
         except DocgenError as e:  # a record file edited by hand, a full disk told in Chinese: nothing was kept
             status, headers, body = self.error(environ, Reply(503, f"平台暂不能保存或读取记录，请办事员运行 docgen check：{e}"))
+        except OSError as e:  # a full disk, a folder made read-only: what was not fsynced was not acknowledged
+            import sys
+
+            print(f"docgen platform: {e}", file=sys.stderr)
+            status, headers, body = self.error(environ, Reply(503, "平台暂不能写入记录（磁盘已满或没有权限），这次操作没有保存："
+                                                                   "请稍后再试，并告知办事员。"))
         except Exception as e:  # noqa: BLE001 - never a traceback to a browser
             import sys
             import traceback
@@ -660,7 +666,12 @@ class Platform:
                     "at": at, "from": where, "attachment": att}
 
         rec = self.inbox.append(make)  # fsynced: only now is the unit told it is kept
-        self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"])
+        try:
+            self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"])
+        except (OSError, DocgenError) as e:  # the report is kept (inbox.jsonl has who, when, from where)
+            import sys
+
+            print(f"docgen platform: 审计记录未写入（第{rec['id']}号报送已保存）：{e}", file=sys.stderr)
         if environ["docgen.api"]:
             return self.json({"id": rec["id"], "status": INBOX.PENDING}, 201, [("Location", f"/api/items/{quote(item_id, safe='')}")])
         return self.redirect(f"/items/{quote(item_id, safe='')}?sent={rec['id']}")
