@@ -961,3 +961,12 @@ def test_a_record_that_cannot_be_written_is_a_503_and_nothing_is_told_kept(tmp_p
         assert got == 503 and "这次操作没有保存" in data["error"]
     finally:
         srv.close()
+
+
+def test_the_sign_in_origin_is_compared_by_name(office):
+    port = office["port"]
+    for origin, want in ((f"http://127.0.0.1:{port}", 200), ("http://127.0.0.1", 200), ("http://127.0.0.2", 403),
+                         ("http://127.0.0.1.evil.example", 403), ("null", 403)):
+        got, _, _ = Client(port).api("POST", "/api/login", {"name": "良庄镇", "password": office["pw"]["良庄镇"]},
+                                     csrf=False, headers={"Origin": origin})
+        assert got == want, origin

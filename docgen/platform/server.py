@@ -422,9 +422,8 @@ class Platform:
         api = environ["docgen.api"]
         where = _addr(environ)
         origin = environ.get("HTTP_ORIGIN")
-        if origin and origin != "null":
-            host = origin.split("://", 1)[-1]
-            if host.lower() != (environ.get("HTTP_HOST") or "").lower():
+        if origin:  # the names compared without ports (a proxy may pass Host without its port); "null" is no name
+            if origin == "null" or _hostname(origin.split("://", 1)[-1]) != _hostname(environ.get("HTTP_HOST") or ""):
                 self.audit("login_refused", "", where, why="origin", origin=origin[:200])
                 raise Reply(403, MSG["origin"])
         form, _ = self.fields(environ)
@@ -784,6 +783,13 @@ class Platform:
             return True
         except Reply:
             return False
+
+
+def _hostname(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[:host.find("]") + 1]
+    return host.partition(":")[0].rstrip(".")
 
 
 def _addr(environ) -> str:
