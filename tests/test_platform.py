@@ -572,6 +572,7 @@ def test_an_edited_inbox_is_a_chinese_503_not_a_traceback(tmp_path):
         (reg / "inbox.jsonl").write_bytes((reg / "inbox.jsonl").read_bytes().replace("一".encode(), "二".encode()) * 2)
         got, _, data = c.api("POST", "/api/items/M-1/reports", {"type": "反馈", "note": "三"})
         assert got == 503 and "docgen check" in data["error"] and "报送记录" in data["error"]
+        assert str(reg) not in data["error"]  # where the files are is the clerk's business, not the unit's
     finally:
         srv.close()
 

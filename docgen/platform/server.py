@@ -181,8 +181,12 @@ class Platform:
             status, headers, body = self.handle(environ)
         except Reply as r:
             status, headers, body = self.error(environ, r)
-        except DocgenError as e:  # a record file edited by hand, a full disk told in Chinese: nothing was kept
-            status, headers, body = self.error(environ, Reply(503, f"平台暂不能保存或读取记录，请办事员运行 docgen check：{e}"))
+        except DocgenError as e:  # a record file edited by hand: the clerk's terminal says where, the page does not
+            import sys
+
+            print(f"docgen platform: {e}", file=sys.stderr)
+            status, headers, body = self.error(environ, Reply(503, "平台暂不能保存或读取记录（报送记录或审计记录有误），"
+                                                                   "这次操作没有保存：请告知办事员运行 docgen check。"))
         except OSError as e:  # a full disk, a folder made read-only: what was not fsynced was not acknowledged
             import sys
 
