@@ -380,6 +380,7 @@ def test_nothing_of_the_registers_is_served(office, path):
     key = (office["reg"] / "platform.key").read_text().strip()
     assert key.encode() not in data and b"scrypt$" not in data
     assert h["x-content-type-options"] == "nosniff" and "frame-ancestors 'none'" in h["content-security-policy"]
+    assert h["referrer-policy"] == "same-origin" and h["x-frame-options"] == "DENY" and h["cache-control"] == "no-store"
 
 
 def raw(port: int, request: bytes) -> tuple[int, bytes]:

@@ -4,6 +4,7 @@ both; the item then shows 已办结待核查. Screenshots of each page go to doc
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import sys
 
@@ -128,4 +129,6 @@ def test_a_unit_signs_for_reports_completion_and_the_clerk_accepts(office, nojs,
     assert errors(b) == []
     text = (office["reg"] / "progress" / "online-2026.yaml").read_text(encoding="utf-8")
     assert f'  - {{item: "{ITEM}", date: 2026-11-20, type: 签收, slip: "{SLIP}", by: "邓超"}}\n' in text
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert f"采纳；附件在归档的 inbox/{sha[:2]}/{sha[2:4]}/{sha}.pdf\n" in text  # the completion's PDF, for the clerk
     assert docgen(["-r", office["reg"], "check"]).returncode == 0

@@ -182,8 +182,12 @@ def entry_text(r: dict, clerk: str, on: dt.date) -> str:
     elif r["note"]:
         parts.append(f"note: {_q(r['note'])}")
     who = _CONTROL.sub("", clerk).replace("\n", " ")
+    att = r.get("attachment")
+    where = (f"；附件在归档的 inbox/{att['sha256'][:2]}/{att['sha256'][2:4]}/{att['sha256']}{MAGIC[att['type']][1]}"
+             if att else "")
     return (f"  - {{{', '.join(parts)}}}\n"
-            f"    {marker(r['id'])}{_CONTROL.sub('', r['unit'])}于{r['date']}报送（{r['at']}），{who}于{on.isoformat()}采纳\n")
+            f"    {marker(r['id'])}{_CONTROL.sub('', r['unit'])}于{r['date']}报送（{r['at']}），{who}于{on.isoformat()}采纳"
+            f"{where}\n")
 
 
 def marker(n: int) -> str:

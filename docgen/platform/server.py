@@ -63,6 +63,9 @@ MSG = {"host": "请求有误：这个地址不是平台的访问地址。", "for
        404: "没有这个页面或事项。", 405: "不接受这种请求方法。", 429: "登录失败次数过多，请{m}分钟后再试。",
        "login": "名称或密码不对。", "origin": "登录请求来自其他网站，已拒绝。", 503: "台账有误，平台暂不能显示事项：请办事员运行 docgen check 并改正。",
        413: "请求过大：附件不能超过 10 MB。", "body": "请求内容有误，无法读取。"}
+# the board's security headers, but the referrer kept within the platform: with no-referrer a browser sends a form's
+# POST with `Origin: null` (Fetch: serializing a request origin), and the sign-in tells another site by its Origin
+HEADERS = [("Referrer-Policy", "same-origin") if k == "Referrer-Policy" else (k, v) for k, v in COMMON]
 _ID = re.compile(r"^[^/\x00-\x1f\x7f]{1,100}$")  # an item id as the registers allow it, one path segment
 
 
@@ -199,7 +202,7 @@ class Platform:
 
             traceback.print_exc(file=sys.stderr)
             status, headers, body = self.error(environ, Reply(500, f"平台内部错误（{type(e).__name__}），请告知办事员。"))
-        headers = [*headers, ("Content-Length", str(len(body))), *COMMON]
+        headers = [*headers, ("Content-Length", str(len(body))), *HEADERS]
         if not any(h[0] == "Content-Security-Policy" for h in headers):
             headers.append(("Content-Security-Policy", CSP))
         start_response(STATUS[status], headers)
