@@ -972,3 +972,49 @@ def test_the_sign_in_origin_is_compared_by_name(office):
         got, _, _ = Client(port).api("POST", "/api/login", {"name": "良庄镇", "password": office["pw"]["良庄镇"]},
                                      csrf=False, headers={"Origin": origin})
         assert got == want, origin
+
+
+def test_the_clerk_decides_in_another_process_while_units_report(tmp_path):
+    """The server (its own process) and the clerk's command (this one) write inbox.jsonl at once: the file lock
+    keeps every record whole and the chain unbroken."""
+    from docgen.platform import inbox as INBOX
+
+    reg, units = twenty_units(tmp_path / "r")
+    units = dict(list(units.items())[:5])
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "docgen", "-r", str(reg), "platform", "--port", str(port),
+                             "--on", DAY.isoformat()], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(port)
+        results: list = []
+        threads = _flood(port, units, 20, results)
+        decided = set()
+        while any(t.is_alive() for t in threads) or len(decided) < len(results):
+            for n, _ in list(results):
+                if n not in decided:
+                    INBOX.reject(reg, n, "王芳", "测试退回", dt.datetime.now(dt.timezone.utc))
+                    decided.add(n)
+            time.sleep(0.01)
+        for t in threads:
+            t.join()
+    finally:
+        proc.terminate()
+        proc.wait()
+    assert len(results) == 100
+    recs = inbox_records(reg)
+    assert sorted(r["id"] for r in recs if r["act"] == "report") == list(range(1, 101))
+    assert sorted(r["id"] for r in recs if r["act"] == "reject") == list(range(1, 101))
+    assert [r["n"] for r in recs] == list(range(1, 201))
+    p = docgen(["-r", reg, "check"])
+    assert p.returncode == 0, p.stderr
+
+
+def test_check_names_an_account_whose_unit_is_gone(tmp_path):
+    reg = write_registers(tmp_path / "r", {})
+    add_account(reg, "良庄镇")
+    assert docgen(["-r", reg, "check"]).returncode == 0
+    units = reg / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("良庄镇", "良庄街道"), encoding="utf-8")
+    p = docgen(["-r", reg, "check"])
+    assert p.returncode == 2
+    assert f"{reg}/accounts.json: 良庄镇: 单位账户「良庄镇」的单位不在 units.yaml 中" in p.stderr
