@@ -466,7 +466,10 @@ def test_a_report_names_the_field_in_chinese(office):
              ({"type": "签收", "slip": SLIP}, "by", "请填写签收人（by）"),
              ({"type": "延期申请", "note": "工期", "until": "2026-11-18"}, "until", "应晚于今天和现在的办结时限"),
              ({"type": "延期申请", "note": "工期", "until": "11月30日"}, "until", "不是有效日期"),
-             ({"type": "反馈", "note": "a\x07b"}, "note", "控制字符")]
+             ({"type": "反馈", "note": "a\x07b"}, "note", "含有不能写入文档的控制字符 U+0007（第2个字符）"),
+             ({"type": "反馈", "note": "第一段\n第二段"}, "note", "含有换行字符 U+000A（第4个字符"),
+             ({"type": "反馈", "note": "ab\u202ecd"}, "note", "双向控制字符 U+202E"),
+             ({"type": "反馈", "note": "x" * 2001}, "note", "说明（note）不能超过2000个字")]
     for body, field, msg in cases:
         got, _, data = c.api("POST", f"/api/items/{ITEM}/reports", body)
         assert got == 400 and data["field"] == field and msg in data["error"], (body, data)
@@ -1018,3 +1021,16 @@ def test_check_names_an_account_whose_unit_is_gone(tmp_path):
     p = docgen(["-r", reg, "check"])
     assert p.returncode == 2
     assert f"{reg}/accounts.json: 良庄镇: 单位账户「良庄镇」的单位不在 units.yaml 中" in p.stderr
+
+
+def test_a_note_cannot_write_yaml_of_its_own(office):
+    reg = office["reg"]
+    hostile = '"} - {item: "2026-GW010", date: 2026-11-20, type: 核查, passed: 通过} # \\" \' & <b> ：#  \\n'
+    n = send(office, hostile)
+    p = docgen(["-r", reg, "inbox", "accept", str(n)])
+    assert p.returncode == 0, p.stderr
+    entries = yaml.safe_load((reg / "progress" / "online-2026.yaml").read_text(encoding="utf-8"))["progress"]
+    assert [e for e in entries if e.get("note") == hostile.strip()] == \
+        [{"item": ITEM, "date": dt.date(2026, 11, 20), "type": "反馈", "note": hostile.strip()}]
+    assert not any(e["type"] == "核查" for e in entries)
+    assert docgen(["-r", reg, "check"]).returncode == 0

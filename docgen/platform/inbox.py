@@ -31,7 +31,7 @@ FILE = "inbox.jsonl"
 TYPES = ("签收", "反馈", "办结", "延期申请")
 LEAD_ONLY = ("办结", "延期申请")  # what only the lead unit reports; co-units sign for and give feedback
 MAX_ATTACHMENT = 10 * 1024 * 1024
-MAX_NOTE = 2000
+MAX_NOTE = 2000  # the registers' MAX_TEXT
 MAGIC = {"application/pdf": (b"%PDF-", ".pdf"), "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
          "image/jpeg": (b"\xff\xd8\xff", ".jpg")}
 PENDING, ACCEPTED, REJECTED = "待审核", "已采纳", "退回"
@@ -80,13 +80,16 @@ def clean_text(value, field: str, what: str, required: bool = False, limit: int 
         value = ""
     if not isinstance(value, str):
         raise ReportError(400, field, f"{what}（{field}）应为文字")
-    value = value.replace("\r\n", "\n").strip()
+    from ..registers.load import unprintable
+
+    value = value.strip()
     if required and not value:
         raise ReportError(400, field, f"请填写{what}（{field}）")
     if len(value) > limit:
         raise ReportError(400, field, f"{what}（{field}）不能超过{limit}个字")
-    if _CONTROL.search(value):
-        raise ReportError(400, field, f"{what}（{field}）中有控制字符，请删去后再报送")
+    why = unprintable(value)  # what the registers refuse in any text (load.py): refused now, not when accepted
+    if why:
+        raise ReportError(400, field, f"{what}（{field}）{why}")
     return value
 
 
