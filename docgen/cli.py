@@ -874,7 +874,7 @@ def inbox_accept(c: Ctx, n):
 
     now = dt.datetime.now(dt.timezone.utc)
     rec, target = I.accept(c.registers, n, _clerk_name(), now)
-    Audit(c.registers)("accept", _clerk_name(), "命令行", id=n)
+    Audit(c.registers)("accept", _clerk_name(), "命令行", id=n, inbox=I.ref(c.registers, rec))
     click.echo(f"已采纳第{n}号报送，写入 {target}。")
 
 
@@ -886,8 +886,8 @@ def inbox_reject(c: Ctx, n, reason):
     from .platform import inbox as I
     from .platform.audit import Audit
 
-    I.reject(c.registers, n, _clerk_name(), reason, dt.datetime.now(dt.timezone.utc))
-    Audit(c.registers)("reject", _clerk_name(), "命令行", id=n)
+    rec = I.reject(c.registers, n, _clerk_name(), reason, dt.datetime.now(dt.timezone.utc))
+    Audit(c.registers)("reject", _clerk_name(), "命令行", id=n, inbox=I.ref(c.registers, rec))
     click.echo(f"已退回第{n}号报送。")
 
 

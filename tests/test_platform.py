@@ -549,14 +549,24 @@ def test_reject_records_the_reason_for_the_unit(office):
 
 
 def test_check_reads_the_inbox_and_the_accounts(office, tmp_path):
+    send(office, "第一条")
+    send(office, "第二条")
     reg = tmp_path / "r"
     shutil.copytree(office["reg"], reg)
     assert docgen(["-r", reg, "check"]).returncode == 0
     lines = (reg / "inbox.jsonl").read_bytes().splitlines(keepends=True)
-    edited = lines[1].replace(b'"unit":"', b'"unit":"X')
-    (reg / "inbox.jsonl").write_bytes(lines[0] + edited + b"".join(lines[2:]))
+    n = len(lines)
+    first = lines[0].replace(b'"unit":"', b'"unit":"X')  # the next line's hash of it no longer matches
+    (reg / "inbox.jsonl").write_bytes(first + b"".join(lines[1:]))
     p = docgen(["-r", reg, "check"])
-    assert p.returncode == 2 and f"{reg}/inbox.jsonl:3: 报送记录: 与前一条记录的哈希不符" in p.stderr
+    assert p.returncode == 2 and f"{reg}/inbox.jsonl:2: 报送记录: 与前一条记录的哈希不符" in p.stderr
+    last = lines[-1].replace("第二条".encode(), "第三条".encode())  # no next line: the audit record names its hash
+    (reg / "inbox.jsonl").write_bytes(b"".join(lines[:-1]) + last)
+    p = docgen(["-r", reg, "check"])
+    assert p.returncode == 2 and f"{reg}/inbox.jsonl:{n}: 报送记录: 与审计记录第" in p.stderr
+    (reg / "inbox.jsonl").write_bytes(b"".join(lines[:-1]))  # the last report cut off
+    p = docgen(["-r", reg, "check"])
+    assert p.returncode == 2 and f"{reg}/inbox.jsonl:{n}: 报送记录: 与审计记录第" in p.stderr
     (reg / "inbox.jsonl").write_bytes(b"".join(lines))
     (reg / "accounts.json").write_text("{", encoding="utf-8")
     p = docgen(["-r", reg, "check"])
@@ -582,12 +592,27 @@ def test_an_edited_inbox_is_a_chinese_503_not_a_traceback(tmp_path):
 
 
 def test_the_archive_verifies_with_attachments_in_it(office):
+    body = PDF + b"verify"
+    got, _, _ = client(office, "unit").upload(f"/api/items/{ITEM}/reports", {"type": "反馈", "note": "核对归档"},
+                                              (body, "application/pdf", "v.pdf"))
+    assert got == 201
+    sha = hashlib.sha256(body).hexdigest()
+    kept = office["reg"] / "archive" / "inbox" / sha[:2] / sha[2:4] / f"{sha}.pdf"
     p = docgen(["-r", office["reg"], "archive", "verify"])
-    assert p.returncode == 0, p.stdout + p.stderr
-    assert list((office["reg"] / "archive" / "inbox").rglob("*.pdf"))
+    assert p.returncode == 0 and "全部在位，内容与记录一致" in p.stdout, p.stdout + p.stderr
+    kept.chmod(0o644)
+    saved = kept.read_bytes()
+    kept.write_bytes(saved + b"x")  # an attachment changed after it was kept
+    try:
+        p = docgen(["-r", office["reg"], "archive", "verify"])
+        assert p.returncode == 1 and f"被改动：{kept}（平台报送的附件，内容与文件名中的哈希不符）" in p.stdout + p.stderr
+    finally:
+        kept.write_bytes(saved)
+        kept.chmod(0o444)
 
 
 def test_the_secret_and_the_accounts_are_the_owners_alone(office):
+    send(office, "权限")  # a sign-in and a report: every file is there
     for name in ("platform.key", "accounts.json", "inbox.jsonl", "audit.jsonl"):
         assert (office["reg"] / name).stat().st_mode & 0o777 == 0o600, name
     text = (office["reg"] / "accounts.json").read_text(encoding="utf-8")
@@ -1034,3 +1059,15 @@ def test_a_note_cannot_write_yaml_of_its_own(office):
         [{"item": ITEM, "date": dt.date(2026, 11, 20), "type": "反馈", "note": hostile.strip()}]
     assert not any(e["type"] == "核查" for e in entries)
     assert docgen(["-r", reg, "check"]).returncode == 0
+
+
+def test_a_decision_on_the_last_line_is_covered_by_the_audit_too(office, tmp_path):
+    n = send(office, "退回后改动")
+    assert docgen(["-r", office["reg"], "inbox", "reject", str(n), "--reason", "不全"]).returncode == 0
+    reg = tmp_path / "r"
+    shutil.copytree(office["reg"], reg)
+    lines = (reg / "inbox.jsonl").read_bytes().splitlines(keepends=True)
+    assert b'"act":"reject"' in lines[-1]
+    (reg / "inbox.jsonl").write_bytes(b"".join(lines[:-1]) + lines[-1].replace("不全".encode(), "齐全".encode()))
+    p = docgen(["-r", reg, "check"])
+    assert p.returncode == 2 and f"{reg}/inbox.jsonl:{len(lines)}: 报送记录: 与审计记录第" in p.stderr

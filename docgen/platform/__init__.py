@@ -24,6 +24,18 @@ def check(registers, reg) -> int:
             problems += e.diagnostics
     if problems:
         raise InputErrors(problems)
+    # the hash chain cannot see an edit of the last line: the audit record names the hash of every report's and
+    # decision's line (a cut-off or edited last record is told; an edit of both files together is not)
+    from .journal import line_hash
+
+    lines = inbox.journal(registers).lines()
+    for a in Journal(registers / audit.FILE, "审计记录").read():
+        ref = a.get("inbox")
+        if a.get("what") in ("report", "accept", "reject") and isinstance(ref, list) and len(ref) == 2:
+            n, digest = ref
+            if not isinstance(n, int) or n < 1 or n > len(lines) or line_hash(lines[n - 1]) != digest:
+                problems.append(Diagnostic(str(registers / inbox.FILE), n if isinstance(n, int) else 0, "报送记录",
+                                           f"与审计记录第{a['n']}条所记的不符（报送记录被修改或删除）"))
     for a in accounts.read(registers).values():
         if a.role == "unit" and a.unit not in reg.units:
             problems.append(Diagnostic(str(accounts.path(registers)), 0, a.name,

@@ -65,6 +65,13 @@ def journal(registers: Path) -> Journal:
     return Journal(Path(registers) / FILE, "报送记录")
 
 
+def ref(registers: Path, rec: dict) -> list:
+    """[line number, hash of the line] of a record just written, for the audit record (platform.check)."""
+    from .journal import line_hash
+
+    return [rec["n"], line_hash(journal(registers).lines()[rec["n"] - 1])]
+
+
 def reports(records: list[dict]) -> list[Report]:
     decided = {r["id"]: r for r in records if r.get("act") in ("accept", "reject")}
     out = []

@@ -63,6 +63,19 @@ class Journal:
             raise InputErrors(problems)
         return records, prev, end
 
+    def lines(self) -> list[bytes]:
+        """The complete lines as written (without their newlines)."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        return data[:data.rfind(b"\n") + 1].split(b"\n")[:-1]
+
+    @property
+    def last_hash(self) -> str | None:
+        """The hash of the last line this object wrote or read (the audit record names it: see platform.check)."""
+        return self._cache[2] if self._cache else None
+
     def read(self) -> list[dict]:
         """Every complete record; InputErrors naming the lines of a file that was edited."""
         try:

@@ -673,7 +673,8 @@ class Platform:
 
         rec = self.inbox.append(make)  # fsynced: only now is the unit told it is kept
         try:
-            self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"])
+            self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"],
+                       inbox=[rec["n"], self.inbox.last_hash])  # the inbox line, so that an edit of it is seen
         except (OSError, DocgenError) as e:  # the report is kept (inbox.jsonl has who, when, from where)
             import sys
 
@@ -712,12 +713,12 @@ class Platform:
         self.check_csrf(environ, u, form)
         try:
             if what == "accept":
-                INBOX.accept(self.root, n, u.name, self.clock())
+                rec, _ = INBOX.accept(self.root, n, u.name, self.clock())
             else:
-                INBOX.reject(self.root, n, u.name, str(form.get("reason") or ""), self.clock())
+                rec = INBOX.reject(self.root, n, u.name, str(form.get("reason") or ""), self.clock())
         except DocgenError as e:
             raise Reply(409, str(e))
-        self.audit(what, u.name, _addr(environ), id=n)
+        self.audit(what, u.name, _addr(environ), id=n, inbox=INBOX.ref(self.root, rec))
         if environ["docgen.api"]:
             return self.json({"id": n, "status": INBOX.ACCEPTED if what == "accept" else INBOX.REJECTED})
         return self.redirect(f"/inbox?done={n}")
