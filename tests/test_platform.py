@@ -605,7 +605,8 @@ def test_the_archive_verifies_with_attachments_in_it(office):
     kept.write_bytes(saved + b"x")  # an attachment changed after it was kept
     try:
         p = docgen(["-r", office["reg"], "archive", "verify"])
-        assert p.returncode == 1 and f"被改动：{kept}（平台报送的附件，内容与文件名中的哈希不符）" in p.stdout + p.stderr
+        assert p.returncode == 1 and f"被改动：{kept}（平台报送的附件，内容与文件名中的哈希不符）" in p.stdout + p.stderr, \
+            p.stdout + p.stderr
     finally:
         kept.write_bytes(saved)
         kept.chmod(0o444)
