@@ -55,16 +55,24 @@ def add_account(reg: Path, *args) -> str:
 class Server:
     """docgen's platform app on waitress in a thread, on a free port."""
 
-    def __init__(self, reg: Path, on: dt.date = DAY):
+    def __init__(self, reg: Path, on: dt.date = DAY, **options):
         from docgen.platform import server as P
 
-        self.srv = P.make_server(reg, "127.0.0.1", 0, today=lambda: on)
+        self.srv = P.make_server(reg, "127.0.0.1", 0, today=lambda: on, **options)
         self.port = self.srv.effective_port
         self.thread = threading.Thread(target=self.srv.run, daemon=True)
         self.thread.start()
 
     def close(self):
-        self.srv.close()
+        """Stop it for good, in this order: waitress's worker threads wake its loop by writing b"x" to a pipe
+        (trigger.pull_trigger); once that pipe is closed its descriptor is reused by the next socket this process
+        opens, where such a byte would land in another server's answer ("xHTTP/1.1 200 OK"). So the workers end
+        first, then every channel, the listener and the pipe close, and the loop's thread is joined."""
+        from waitress import wasyncore
+
+        self.srv.task_dispatcher.shutdown()
+        wasyncore.close_all(self.srv._map)
+        self.thread.join(10)
 
 
 class Client:
@@ -795,19 +803,15 @@ def test_a_disabled_account_cannot_sign_in(office):
 
 
 def test_behind_the_proxy_the_cookie_is_secure_and_the_clients_address_recorded(tmp_path):
-    from docgen.platform import server as P
-
     reg = write_registers(tmp_path / "r", {})
     pw = add_account(reg, "良庄镇")
-    srv = P.make_server(reg, "127.0.0.1", 0, names=["dudao.example.gov.cn"], proxy=True, today=lambda: DAY)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
+    srv = Server(reg, names=["dudao.example.gov.cn"], proxy=True)
     try:
-        c = Client(srv.effective_port, host="dudao.example.gov.cn")  # what nginx passes on: proxy_set_header Host $host
+        c = Client(srv.port, host="dudao.example.gov.cn")  # what nginx passes on: proxy_set_header Host $host
         got, h, _ = c.api("POST", "/api/login", {"name": "良庄镇", "password": pw}, csrf=False,
                           headers={"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https"})
         assert got == 200 and "Secure" in [a.strip() for a in h["set-cookie"].split(";")]
-        assert Client(srv.effective_port, host="evil.example").api("GET", "/api/items")[0] == 400
+        assert Client(srv.port, host="evil.example").api("GET", "/api/items")[0] == 400
     finally:
         srv.close()
     audit = [json.loads(x) for x in (reg / "audit.jsonl").read_bytes().splitlines()]
