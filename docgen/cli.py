@@ -150,6 +150,13 @@ def check(c: Ctx):
 
     R.verify(c.paths.registers, st)  # and reminders.jsonl: each line, its chain, and that it is there when the ledger says so
     found = []  # every problem of every kind, told together
+    from .platform import check as platform_check
+
+    try:
+        platform_pending = platform_check(c.paths.registers, reg)  # inbox.jsonl, audit.jsonl and accounts.json
+    except InputErrors as e:
+        found += [str(d) for d in e.diagnostics]
+        platform_pending = 0
     from .engine.checks import paper_checks
     from .issuing.transaction import snapshot
 
@@ -175,6 +182,8 @@ def check(c: Ctx):
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
+    if platform_pending:
+        click.echo(f"平台有{platform_pending}条报送待审核（docgen inbox）。")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
                f"账本{recorded[0]}条记录，{recorded[1]}个编号，{recorded[2]}个已结算期间"
                + (f"；{len(st.slips) - recorded[1]}份纸质出具的单据将在下次出具时登记" if len(st.slips) > recorded[1]
@@ -712,7 +721,7 @@ class PortParam(click.ParamType):
 
 
 @cli.command(short_help="在本机预览看板（只监听 127.0.0.1）。",
-             help="在本机用浏览器预览看板（预览用；供他人调阅的正式平台另行部署）：只提供看板文件夹（输出目录/site/，"
+             help="在本机用浏览器预览看板（预览用；供各单位登录调阅和报送的是 docgen platform）：只提供看板文件夹（输出目录/site/，"
                   "或 --unit 的 输出目录/site-单位名/）中的页面、样式、脚本和单据 PDF，不提供输出目录中的其他文件"
                   "（发件箱、单据、批次）和台账；默认只监听本机 127.0.0.1。按 Ctrl+C 停止。")
 @click.option("--host", default="127.0.0.1", metavar="地址",
@@ -821,6 +830,167 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     path = save_docx(doc, c.paths.forms / f"{name}-{safe_name(assign.number if assign else item.id)}.docx")
     click.echo(f"已生成 {path}")
     _to_pdf(c, [path], no_pdf)
+
+
+@cli.command(short_help="督办事项网络平台：单位在线签收、反馈、报告办结、申请延期。",
+             help="督办事项网络平台（waitress）：各单位用自己的账户登录，查看本单位的事项，在线签收单据、反馈进展、报告办结、"
+                  "申请延期（可附 PDF、JPG、PNG）；领导查看全部事项；办事员审核报送（docgen inbox）。页面按现在的台账显示。"
+                  "默认只监听本机 127.0.0.1：供各单位访问时放在办公室的反向代理（nginx，提供 https）之后，见 docs/platform.md。"
+                  "按 Ctrl+C 停止。")
+@click.option("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机和本机的反向代理能访问）")
+@click.option("--port", default=8600, type=PortParam(), help="端口（默认 8600）")
+@click.option("--name", "names", multiple=True, metavar="域名", help="各单位访问平台用的域名（反向代理转来的 Host），可写多个")
+@click.option("--proxy", is_flag=True, help="在本机的反向代理之后：按代理的 X-Forwarded-For、X-Forwarded-Proto 记录来访地址和 https")
+@click.option("--on", "as_of", type=DATE, help="按这一天显示和报送（演示用；默认今天）")
+@click.pass_obj
+def platform(c: Ctx, host, port, names, proxy, as_of):
+    from .outputs import serve as S
+    from .platform import accounts as ACC
+    from .platform import server as P
+
+    c.load()
+    if not ACC.read(c.paths.registers):
+        click.echo("警告：还没有账户，先用 docgen accounts add 单位名 开设", err=True)
+    today = (lambda: as_of) if as_of else dt.date.today
+    try:
+        server = P.make_server(c.paths.registers, host, port, names, proxy, today)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen platform 在运行）：请换一个端口，如 --port {port + 1}")
+        raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
+    except ValueError:
+        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+    if not S.is_loopback(host):
+        click.echo(f"警告：平台将在 {host} 上直接监听（没有 https）：请改为 127.0.0.1 并放在反向代理之后", err=True)
+    click.echo(f"督办事项网络平台：{P.url(host, port)}（台账 {c.paths.registers}；Ctrl+C 停止）", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@cli.group(short_help="平台账户：开设、重设密码、停用、列出。", help="督办事项网络平台的账户（台账目录中的 accounts.json，只有本机可读）。"
+           "单位账户用单位名称登录，只看本单位牵头或配合的事项；领导账户（--leader）查看全部事项，不能报送；"
+           "办事员账户（--clerk）审核报送。密码只显示一次。")
+def accounts():
+    pass
+
+
+@accounts.command("add", help="开设账户：docgen accounts add 单位名；或 --leader 姓名、--clerk 姓名。密码只显示这一次（最后一行）。")
+@click.argument("unit", required=False, metavar="[单位名]")
+@click.option("--leader", metavar="姓名", help="领导账户：查看全部单位的事项，不能报送")
+@click.option("--clerk", metavar="姓名", help="办事员账户：审核各单位的报送")
+@click.pass_obj
+def accounts_add(c: Ctx, unit, leader, clerk):
+    from .platform import accounts as ACC
+
+    given = [x for x in (unit, leader, clerk) if x is not None]
+    if len(given) != 1 or not given[0].strip():
+        raise DocgenError("请写一个单位名，或 --leader 姓名、--clerk 姓名 之一")
+    if unit is not None:
+        reg, _ = c.load()
+        found = reg.units_named(unit.strip())
+        if len(found) != 1:
+            raise DocgenError(f"单位「{unit}」" + ("不在 units.yaml 中" + suggest(unit, reg.units) if not found
+                                                 else f"可指{'、'.join(found)}，请写全称"))
+        name, role, of = found[0], "unit", found[0]
+    else:
+        name, role, of = (leader or clerk).strip(), ("leader" if leader else "clerk"), ""
+        if any(ch in name for ch in "\n\r\t") or len(name) > 40:
+            raise DocgenError("姓名不能含换行或制表符，不超过40个字")
+    password = ACC.change(c.registers, name, role=role, unit=of)
+    click.echo(f"已开设{ACC.ROLES[role]}账户「{name}」。登录名为「{name}」，密码如下（只显示这一次，请当面或密封交给使用人）：")
+    click.echo(password)
+
+
+@accounts.command("reset", help="重设一个账户的密码（原来的登录随即失效）；新密码只显示这一次（最后一行）。")
+@click.argument("name", metavar="账户")
+@click.pass_obj
+def accounts_reset(c: Ctx, name):
+    from .platform import accounts as ACC
+
+    password = ACC.change(c.registers, name, reset=True)
+    click.echo(f"已重设账户「{name}」的密码（只显示这一次）：")
+    click.echo(password)
+
+
+@accounts.command("disable", help="停用一个账户（随即退出登录；可用 reset 重新启用并设新密码）。")
+@click.argument("name", metavar="账户")
+@click.pass_obj
+def accounts_disable(c: Ctx, name):
+    from .platform import accounts as ACC
+
+    ACC.change(c.registers, name, disable=True)
+    click.echo(f"已停用账户「{name}」。")
+
+
+@accounts.command("list", help="列出全部账户：登录名、类型、单位、是否停用（不显示密码）。")
+@click.pass_obj
+def accounts_list(c: Ctx):
+    from .platform import accounts as ACC
+
+    rows = [[a.name, ACC.ROLES[a.role], a.unit, "已停用" if a.disabled else "可用"] for a in ACC.read(c.registers).values()]
+    click.echo(table(["账户", "类型", "单位", "状态"], rows) if rows else "还没有账户：docgen accounts add 单位名")
+
+
+def _clerk_name() -> str:
+    import getpass
+
+    try:
+        return f"办事员（本机 {getpass.getuser()}）"
+    except Exception:  # noqa: BLE001 - no user name to tell
+        return "办事员（本机）"
+
+
+@cli.group(invoke_without_command=True, short_help="平台报送：列出待审核的，采纳（accept）或退回（reject）。",
+           help="各单位在督办事项网络平台上的报送（签收、反馈、办结、延期申请）。不写子命令即列出待审核的报送。"
+                "采纳的写入 台账目录/progress/online-年份.yaml（追加，保留注释），日期为单位报送的日期；退回的注明原因，单位可以看到。")
+@click.pass_context
+def inbox(ctx):
+    if ctx.invoked_subcommand is None:
+        from .platform import inbox as I
+
+        c = ctx.obj
+        pending = [r for r in I.reports(I.journal(c.registers).read()) if r.status == I.PENDING]
+        if not pending:
+            click.echo("没有待审核的报送。")
+            return
+        rows = []
+        for r in pending:
+            x = r.record
+            what = (f"{x['slip']}（签收人：{x['by']}）" if x["slip"] else "") + (f"申请延至{x['until']}；" if x["until"] else "") + x["note"]
+            rows.append([str(r.id), x["date"], x["unit"], x["item"], x["type"], _short(what, 30),
+                         "有" if x.get("attachment") else ""])
+        click.echo(table(["号", "报送日期", "单位", "事项", "类型", "内容", "附件"], rows))
+        click.echo(f"共{len(pending)}条待审核：docgen inbox accept 号 采纳，docgen inbox reject 号 --reason 原因 退回。")
+
+
+@inbox.command("accept", help="采纳一条报送：把它作为进展记录追加到 台账目录/progress/online-年份.yaml（日期为报送日期）。")
+@click.argument("n", type=click.IntRange(1), metavar="号")
+@click.pass_obj
+def inbox_accept(c: Ctx, n):
+    from .platform import inbox as I
+    from .platform.audit import Audit
+
+    now = dt.datetime.now(dt.timezone.utc)
+    rec, target = I.accept(c.registers, n, _clerk_name(), now)
+    Audit(c.registers)("accept", _clerk_name(), "命令行", id=n, inbox=I.ref(c.registers, rec))
+    click.echo(f"已采纳第{n}号报送，写入 {target}。")
+
+
+@inbox.command("reject", help="退回一条报送，写明原因（单位在平台上看到，计入事项的办理经过）。")
+@click.argument("n", type=click.IntRange(1), metavar="号")
+@click.option("--reason", required=True, help="退回原因")
+@click.pass_obj
+def inbox_reject(c: Ctx, n, reason):
+    from .platform import inbox as I
+    from .platform.audit import Audit
+
+    rec = I.reject(c.registers, n, _clerk_name(), reason, dt.datetime.now(dt.timezone.utc))
+    Audit(c.registers)("reject", _clerk_name(), "命令行", id=n, inbox=I.ref(c.registers, rec))
+    click.echo(f"已退回第{n}号报送。")
 
 
 @cli.command("init", short_help="为新的办公室建立台账目录。", help="为新的办公室建立台账目录：settings.yaml（办公室名称，未给出的标为“待填写”）、"

@@ -20,7 +20,11 @@ ALLOWED = {
     "issuing": {"core", "kinds", "registers", "engine", "record", "view", "documents"},
     "outputs": {"core", "kinds", "registers", "engine", "record", "view", "documents", "issuing"},
     "build": {"core", "kinds", "registers", "engine", "record", "view", "documents", "issuing", "outputs"},
-    "cli": {"core", "kinds", "registers", "engine", "record", "view", "documents", "issuing", "outputs", "build"},
+    # the platform is an output that also takes the units' reports in: it reads the model and the record like the
+    # board, and writes only its own files (accounts, inbox, audit) and, when the clerk accepts, a progress entry
+    "platform": {"core", "kinds", "registers", "engine", "record", "view", "documents", "issuing", "outputs"},
+    "cli": {"core", "kinds", "registers", "engine", "record", "view", "documents", "issuing", "outputs", "build",
+            "platform"},
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -35,7 +35,7 @@ page can make a browser send (a long URL, a POST with a body) gets waitress's fi
 requests a browser refuses to make (fetch rejects such methods and header names), and no page can read any of
 these answers across origins.
 
-This is a preview for the office's own machine; the office's platform for others to read the board comes later.
+This is a preview for the office's own machine; the platform others sign in to is docgen/platform/.
 """
 from __future__ import annotations
 

@@ -5,6 +5,7 @@
     <archive>/<year>/<kind folder>/<number>-作废.pdf …              the copy marked 作废 when a number is voided
     <archive>/ledger-head.json                                     the ledger's last record (number and hash)
     <archive>/office.json                                          whose archive it is: the office and its id
+    <archive>/inbox/ab/cd/<sha256>.pdf …                          attachments the units sent with reports (platform), by hash
 
 The folder is set in settings.yaml (`archive:`, relative to the registers folder), in practice a shared drive,
 never in git; by default it is the office's own registers/archive/, never shared by two offices. Files are written
@@ -31,6 +32,7 @@ from ..kinds import KINDS
 from ..core.paths import default_archive
 from .ledger import HEAD, MARK, VOID_REV, Slip, State, line_hash, read_mark, sha256_file
 
+INBOX = "inbox"  # <archive>/inbox/ab/cd/<sha256>.pdf: attachments of the units' reports (platform/inbox.py)
 OLD_DEFAULT = "../archive"  # the default before issue 16: beside the registers folder, shared by sibling offices
 
 
@@ -168,6 +170,10 @@ def verify(root: Path, st: State) -> list[Finding]:
     if root.is_dir():
         for p in sorted(root.rglob("*")):
             if p.is_file() and p.parent == root and p.name in (HEAD, MARK):
+                continue
+            if p.is_file() and p.relative_to(root).parts[0] == INBOX:  # the platform's attachments: named by hash
+                if not p.name.startswith(".") and p.stem != sha256_file(p):
+                    found.append(Finding("被改动", str(p), "平台报送的附件，内容与文件名中的哈希不符"))
                 continue
             if p.is_file() and p not in want:
                 found.append(Finding("未登记", str(p), "账本中没有这个文件的出具记录"))
