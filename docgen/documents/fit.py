@@ -24,6 +24,7 @@ those two rows, for a seal and for handwriting.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -47,13 +48,17 @@ SPACING, ROWS = 1, 2  # the first two steps
 OPENING, CLOSING = "《（〔“‘【([{<", "，。、；：！？）》〕”’】,.;:!?)]}>"
 
 
+qn = functools.lru_cache(maxsize=None)(qn)  # the measure asks for the same few tags millions of times
+
+
 def _val(el, attr: str = "w:val"):
     return None if el is None else el.get(qn(attr))
 
 
 class Styles:
     """The effective properties of a paragraph and its runs in one document: direct formatting, then the style
-    chain (by w:styleId of this document), then docDefaults."""
+    chain (by w:styleId of this document), then docDefaults. What the styles say is looked up once per style and
+    property: the measure never changes a style, only the body's direct formatting (read afresh each time)."""
 
     def __init__(self, doc):
         root = doc.styles.element
@@ -64,23 +69,34 @@ class Styles:
         dd = root.find(qn("w:docDefaults"))
         self.d_rpr = dd.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if dd is not None else None
         self.d_ppr = dd.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}") if dd is not None else None
+        self._chains: dict = {}  # paragraph style id (None: the default) -> its chain
+        self._inherited: dict = {}  # (holder kind, style id, tag, attr) -> the value the styles and defaults give
+
+    def _style_chain(self, sid):
+        out = self._chains.get(sid)
+        if out is None:
+            st = self.by_id.get(sid) if sid else self.default_para
+            out, seen = [], set()
+            while st is not None and id(st) not in seen:
+                seen.add(id(st))
+                out.append(st)
+                base = st.find(qn("w:basedOn"))
+                st = self.by_id.get(_val(base)) if base is not None else None
+            self._chains[sid] = out
+        return out
+
+    @staticmethod
+    def _sid(ppr):
+        ps = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        return (_val(ps) or None) if ps is not None else None
 
     def chain(self, p):
         ppr = p.find(qn("w:pPr"))
-        sid = _val(ppr.find(qn("w:pStyle"))) if ppr is not None and ppr.find(qn("w:pStyle")) is not None else None
-        st = self.by_id.get(sid) if sid else self.default_para
-        out, seen = [], set()
-        while st is not None and id(st) not in seen:
-            seen.add(id(st))
-            out.append(st)
-            base = st.find(qn("w:basedOn"))
-            st = self.by_id.get(_val(base)) if base is not None else None
-        return ppr, out
+        return ppr, self._style_chain(self._sid(ppr))
 
-    def ppr_attr(self, p, tag: str, attr: str):
-        """The first value of pPr/tag@attr: direct, then the style chain, then the defaults."""
-        ppr, chain = self.chain(p)
-        for holder in [ppr] + [s.find(qn("w:pPr")) for s in chain] + [self.d_ppr]:
+    @staticmethod
+    def _first(holders, tag: str, attr: str):
+        for holder in holders:
             if holder is None:
                 continue
             el = holder.find(qn(tag))
@@ -88,24 +104,38 @@ class Styles:
                 return el.get(qn(attr))
         return None
 
+    def _from_styles(self, kind: str, sid, tag: str, attr: str):
+        """What the paragraph style `sid`'s chain, then the defaults, say of pPr or rPr (`kind`) tag@attr."""
+        key = (kind, sid, tag, attr)
+        try:
+            return self._inherited[key]
+        except KeyError:
+            pass
+        holders = [s.find(qn(kind)) for s in self._style_chain(sid)]
+        holders.append(self.d_ppr if kind == "w:pPr" else self.d_rpr)
+        v = self._inherited[key] = self._first(holders, tag, attr)
+        return v
+
+    def ppr_attr(self, p, tag: str, attr: str):
+        """The first value of pPr/tag@attr: direct, then the style chain, then the defaults."""
+        ppr = p.find(qn("w:pPr"))
+        if ppr is not None:
+            el = ppr.find(qn(tag))
+            if el is not None and el.get(qn(attr)) is not None:
+                return el.get(qn(attr))
+        return self._from_styles("w:pPr", self._sid(ppr), tag, attr)
+
     def rpr(self, p, r, tag: str, attr: str = "w:val"):
         """A run property: the run's rPr, its character style, the paragraph style chain, the defaults."""
         holders = [r.find(qn("w:rPr"))] if r is not None else []
         if r is not None and holders[0] is not None and holders[0].find(qn("w:rStyle")) is not None:
             cs = self.by_id.get(_val(holders[0].find(qn("w:rStyle"))))
             holders.append(cs.find(qn("w:rPr")) if cs is not None else None)
+        ppr = p.find(qn("w:pPr"))
         if r is None:  # the paragraph mark
-            ppr = p.find(qn("w:pPr"))
             holders.append(ppr.find(qn("w:rPr")) if ppr is not None else None)
-        _, chain = self.chain(p)
-        holders += [s.find(qn("w:rPr")) for s in chain] + [self.d_rpr]
-        for h in holders:
-            if h is None:
-                continue
-            el = h.find(qn(tag))
-            if el is not None and el.get(qn(attr)) is not None:
-                return el.get(qn(attr))
-        return None
+        v = self._first(holders, tag, attr)
+        return v if v is not None else self._from_styles("w:rPr", self._sid(ppr), tag, attr)
 
     def size(self, p, r=None) -> float:
         v = self.rpr(p, r, "w:sz")
