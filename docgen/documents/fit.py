@@ -197,10 +197,18 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
     return lines
 
 
+_SCOPE = None  # (a styles element, its Styles) while fit() sets a form: what its styles say, looked up once
+
+
+def _styles(doc) -> Styles:
+    root = doc.styles.element
+    return _SCOPE[1] if _SCOPE is not None and _SCOPE[0] is root else Styles(doc)
+
+
 class Measure:
     def __init__(self, doc):
         self.doc = doc
-        self.st = Styles(doc)
+        self.st = _styles(doc)
 
     def paragraph(self, p, width: float) -> float:
         st = self.st
@@ -312,7 +320,7 @@ def _tables(doc):
 def tighten_spacing(doc) -> None:
     """Step 1: paragraphs outside the tables at TIGHT_LINE × their size, no space before or after (the sealed
     署名 keeps two of those lines above it for the seal); table lines at TABLE_TIGHT × their size."""
-    st = Styles(doc)
+    st = _styles(doc)
     for p in _outside_tables(doc):
         texts = [r for r in p.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
         size = max([st.size(p, r) for r in texts] or [st.size(p)])
@@ -352,7 +360,7 @@ def drop_row_heights(doc) -> None:
 
 def table_size(doc) -> float:
     """The size of the table text (the largest size of a run with text in a content cell)."""
-    st = Styles(doc)
+    st = _styles(doc)
     sizes = []
     for tbl in _tables(doc):
         for tc in tbl.iter(qn("w:tc")):
@@ -372,7 +380,7 @@ def step_size(size: float) -> float | None:
 def resize_tables(doc, steps: int) -> float:
     """Steps 3…: every run of the tables `steps` standard sizes smaller than it is (lines 1.4 × the size where the
     line was exact); returns the size the table text is now set in."""
-    st = Styles(doc)
+    st = _styles(doc)
     plan = []
     for tbl in _tables(doc):
         for p in tbl.iter(qn("w:p")):
@@ -492,17 +500,24 @@ def max_level(size: float) -> int:
 
 def needed_level(data_or_doc, start: int = 0) -> int:
     """The first step at which the form measures to fit (the last step when none does)."""
+    return _first_fitting(data_or_doc, start)[0]
+
+
+def _first_fitting(doc, start: int):
+    """(the first step from `start` at which the form measures to fit, or the last step; the form tried at that
+    step, a _Probe, with its measured body and deficit; None when no step was tried)."""
     import copy
-    doc = data_or_doc
     size = table_size(doc)
     top = max_level(size)
+    tried = None
     for level in range(start, top + 1):
         trial = copy.deepcopy(doc.element.body)
         probe = _Probe(doc, trial)
         apply(probe, level)
-        if Measure(probe).body() + deficit(probe) <= Measure(doc).height() - SAFETY:
-            return level
-    return top
+        tried = (probe, Measure(probe).body(), deficit(probe))
+        if tried[1] + tried[2] <= Measure(doc).height() - SAFETY:
+            return level, tried
+    return top, tried if top >= start else None
 
 
 class _Probe:
@@ -531,17 +546,33 @@ def no_grid(doc) -> None:
 
 def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
     """Set a filled form on one page: no document grid, the first step from `floor` that measures to fit, then
-    the spare height to the 回执's rows."""
+    the spare height to the 回执's rows. The form tried at that step is the form set at it: its body is taken
+    over, with its measure."""
+    global _SCOPE
     no_grid(doc)
-    before = table_size(doc)
-    level = needed_level(doc, floor)
-    size = apply(doc, level)
-    m = Measure(doc)
-    left = m.height() - SAFETY - m.body()
-    fits = left - deficit(doc) >= 0
-    if spare and left > 0:
-        give_spare(doc, left)
-    return Fit(level, fits, size, before)
+    _SCOPE = (doc.styles.element, Styles(doc))  # the steps change the body, never a style
+    try:
+        before = table_size(doc)
+        level, tried = _first_fitting(doc, floor)
+        m = Measure(doc)
+        if tried is None:
+            size = apply(doc, level)
+            body, short = m.body(), deficit(doc)
+        else:
+            probe, body, short = tried
+            mine = doc.element.body
+            for el in list(mine):
+                mine.remove(el)
+            for el in list(probe.element.body):
+                mine.append(el)
+            size = table_size(doc)
+        left = m.height() - SAFETY - body
+        fits = left - short >= 0
+        if spare and left > 0:
+            give_spare(doc, left)
+        return Fit(level, fits, size, before)
+    finally:
+        _SCOPE = None
 
 
 def describe(level: int, template_size: float, size: float) -> str:
