@@ -157,3 +157,21 @@ def test_cover_sheets_set_up_the_blank_document_once_and_keep_their_bytes(regist
     monkeypatch.setattr(G.OfficialDocument, "_setup_styles", lambda self: (setups.append(1), real(self))[1])
     assert sheets() == alone
     assert len(setups) <= 1
+
+
+def test_a_style_set_once_a_document_is_the_style_python_docx_sets():
+    """OfficialDocument sets a paragraph's style from an id it looked up once (python-docx scans every style for
+    the default one at each `p.style = …`): the XML is python-docx's own for a named style (w:pStyle 正文) and
+    for the default one (Normal: no w:pStyle at all)."""
+    from docx.oxml.ns import qn
+
+    from docgen.documents.gbt9704 import OfficialDocument
+
+    d = OfficialDocument()
+    for name in ("正文", "Normal", "表格文字", "正文"):
+        mine, theirs = d.doc.add_paragraph(), d.doc.add_paragraph()
+        d._use_style(mine, name)
+        theirs.style = d.doc.styles[name]
+        assert mine._p.xml == theirs._p.xml
+        ps = mine._p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        assert (ps is None) if name == "Normal" else (ps.get(qn("w:val")) == d.doc.styles[name].style_id)
