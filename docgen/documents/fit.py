@@ -206,9 +206,13 @@ def _styles(doc) -> Styles:
 
 
 class Measure:
+    """Heights of one form as it stands: a table measured is remembered (by its element) for this Measure's life,
+    so make a new Measure after changing the form."""
+
     def __init__(self, doc):
         self.doc = doc
         self.st = _styles(doc)
+        self._rows: dict = {}
 
     def paragraph(self, p, width: float) -> float:
         st = self.st
@@ -250,6 +254,11 @@ class Measure:
 
     def table(self, tbl) -> list[float]:
         """Each row's height in pt, its top rule included."""
+        if tbl not in self._rows:
+            self._rows[tbl] = self._table(tbl)
+        return list(self._rows[tbl])
+
+    def _table(self, tbl) -> list[float]:
         grid = [_tw(g.get(qn("w:w"))) for g in tbl.iter(qn("w:gridCol"))]
         mar = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
 
@@ -426,24 +435,26 @@ def _writable(doc):
     return (receipt, seal, write) if seal is not None or write is not None else (None, None, None)
 
 
-def deficit(doc) -> float:
-    """How much the 回执's seal and writing rows are short of SEAL_ROW_MIN and WRITE_ROW_MIN (pt)."""
+def deficit(doc, m: Measure | None = None) -> float:
+    """How much the 回执's seal and writing rows are short of SEAL_ROW_MIN and WRITE_ROW_MIN (pt); `m`: the form's
+    measure, if it has one."""
     tbl, seal, write = _writable(doc)
     if tbl is None:
         return 0.0
-    h = Measure(doc).table(tbl)
+    h = (m or Measure(doc)).table(tbl)
     return sum(max(0.0, need - (h[i] - BORDER)) for i, need in ((seal, SEAL_ROW_MIN), (write, WRITE_ROW_MIN))
                if i is not None)
 
 
-def give_spare(doc, spare: float) -> None:
+def give_spare(doc, spare: float, m: Measure | None = None) -> None:
     """The page's spare height to the 回执's rows: first each up to its minimum (a seal's, a few lines of
-    handwriting), then the seal's row up to SEAL_ROW_MAX and the rest to the writing row."""
+    handwriting), then the seal's row up to SEAL_ROW_MAX and the rest to the writing row; `m`: the form's
+    measure, if it has one."""
     tbl, seal, write = _writable(doc)
     if tbl is None or spare <= 1:
         return
     rows = tbl.findall(qn("w:tr"))
-    heights = [h - BORDER for h in Measure(doc).table(tbl)]
+    heights = [h - BORDER for h in (m or Measure(doc)).table(tbl)]
     new = {i: heights[i] for i in (seal, write) if i is not None}
     for i, need in ((seal, SEAL_ROW_MIN), (write, WRITE_ROW_MIN)):
         if i is not None and need > new[i]:
@@ -514,7 +525,8 @@ def _first_fitting(doc, start: int):
         trial = copy.deepcopy(doc.element.body)
         probe = _Probe(doc, trial)
         apply(probe, level)
-        tried = (probe, Measure(probe).body(), deficit(probe))
+        m = Measure(probe)
+        tried = (probe, m.body(), deficit(probe, m), m)
         if tried[1] + tried[2] <= Measure(doc).height() - SAFETY:
             return level, tried
     return top, tried if top >= start else None
@@ -557,9 +569,9 @@ def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
         m = Measure(doc)
         if tried is None:
             size = apply(doc, level)
-            body, short = m.body(), deficit(doc)
+            body, short = m.body(), deficit(doc, m)
         else:
-            probe, body, short = tried
+            probe, body, short, m = tried  # its tables, measured, are the form's now
             mine = doc.element.body
             for el in list(mine):
                 mine.remove(el)
@@ -569,7 +581,7 @@ def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
         left = m.height() - SAFETY - body
         fits = left - short >= 0
         if spare and left > 0:
-            give_spare(doc, left)
+            give_spare(doc, left, m)
         return Fit(level, fits, size, before)
     finally:
         _SCOPE = None
