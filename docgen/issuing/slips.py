@@ -282,11 +282,14 @@ def _set_again(i: int):
     """A slip drawn by _draw_one set again at the floor: from the document it was filled into (forms.refinish),
     or, when that cannot be, drawn again."""
     reg, cal, st, slips, floor, first = _POOL_CTX
+    data, f, unfitted = first[i]
     try:
-        data, f, unfitted = first[i]
         again = refinish(data, unfitted, floor) if unfitted is not None and f.fits else None
-        if again is not None:
-            return (*again, None)
+    except Exception:  # noqa: BLE001 - drawn again from its template below, as it would have been
+        again = None
+    if again is not None:
+        return (*again, None)
+    try:
         d = draw(reg, cal, st, slips[i], floor=floor)
         return d.to_bytes(), getattr(d, "fit", None), None
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
