@@ -1,6 +1,7 @@
 """Benchmark: a seeded year of an office's work, issued cold with PDFs, then again with nothing new.
 
 Run: .venv/bin/python bench/bench_year.py [--items 3000] [--seed 2026] [--convert-docs 50] [--keep DIR] [--no-today]
+                                          [--reference DIR]
 
 Generates ~3,000 items (meetings and their decided items, leaders' instructions, documents, inspection findings)
 with their progress (feedback, completion, extension requests and decisions, verification, rectification reports)
@@ -10,7 +11,10 @@ for 40 units and two issuers, then measures, each as a fresh `docgen` process as
      seconds, PDFs per second, failed PDFs; then the same cold year on a copy of the registers with each .docx
      converted as its own LibreOffice document (the converter before merged conversion), for the ratio;
   3. the same three again with nothing new (each should take under 2 s);
-  4. the converter against one `soffice` start per document, on the same 50 slips.
+  4. the converter against one `soffice` start per document, on the same 50 slips (--convert-docs 0: skipped).
+--reference DIR: the same cold year also by the docgen of another checkout (DIR holds its `docgen` package, e.g.
+`git archive a649edc | tar -x -C DIR`), on a copy of the registers, each command by the reference then by this
+checkout in turn (a machine's speed drifts): PDFs per second of both and their ratio.
 Targets on 2 cores: 0 failed PDFs; at least 10 PDFs/s; a second run with nothing new under 2 s.
 Writes nothing outside a temporary folder (or --keep DIR).
 """
@@ -148,10 +152,10 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def run(docgen: str | list, reg: Path, out: Path, *args) -> tuple[float, str]:
+def run(docgen: str | list, reg: Path, out: Path, *args, env: dict | None = None) -> tuple[float, str]:
     t = time.perf_counter()
     cmd = docgen if isinstance(docgen, list) else [docgen]
-    p = subprocess.run([*cmd, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True)
+    p = subprocess.run([*cmd, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, env=env)
     took = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"docgen {' '.join(args)} failed ({p.returncode}):\n{p.stderr[-3000:]}")
@@ -165,6 +169,7 @@ def main() -> None:
     ap.add_argument("--convert-docs", type=int, default=50)
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--no-today", action="store_true", help="skip the cold year with the converter of before")
+    ap.add_argument("--reference", type=Path, help="a checkout of docgen to run the same cold year with, in turn")
     a = ap.parse_args()
     docgen = str(Path(sys.executable).parent / "docgen")
     tmp = Path(tempfile.mkdtemp(prefix="docgen-year-"))
@@ -198,11 +203,19 @@ def main() -> None:
         print(f"reference: 60 one-page documents converted at {60 / (time.perf_counter() - t0):.1f} per second")
         t, _ = run(docgen, reg, out, "check")
         print(f"check: {t:.2f} s")
-        cold = {}
+        cold, cold_ref = {}, {}
         # 交办单 and 整改通知单 on the as-of date; 催办单 on the next working day (never on the day an item's
         # first slip goes out)
         days = {"assign": AS_OF, "rectify": AS_OF, "urge": URGE_ON}
+        if a.reference:
+            reg_ref, out_ref = tmp / "registers-reference", tmp / "output-reference"
+            shutil.copytree(reg, reg_ref)
+            env = {**os.environ, "PYTHONPATH": str(a.reference.resolve())}
+            reference = [sys.executable, "-m", "docgen"]
         for cmd in ("assign", "rectify", "urge"):
+            if a.reference:
+                cold_ref[cmd], text = run(reference, reg_ref, out_ref, cmd, "--on", days[cmd].isoformat(), env=env)
+                print(f"cold {cmd}, reference: {cold_ref[cmd]:.1f} s — {text.splitlines()[0]}")
             t, text = run(docgen, reg, out, cmd, "--on", days[cmd].isoformat())
             cold[cmd] = t
             print(f"cold {cmd}: {t:.1f} s — {text.splitlines()[0]}")
@@ -215,6 +228,12 @@ def main() -> None:
         total = sum(cold.values())
         print(f"cold run: {numbered} numbers, {docs} slips recorded with PDF, {pdfs} PDFs on disk, "
               f"failed {numbered - docs}; {total:.1f} s, {pdfs / total:.1f} PDFs/s (target >= 10)")
+        if a.reference:
+            pdfs_ref = len(list((out_ref / "slips").rglob("*.pdf")))
+            t_ref = sum(cold_ref.values())
+            print(f"cold run, reference {a.reference}: {pdfs_ref} PDFs, {t_ref:.1f} s, {pdfs_ref / t_ref:.1f} PDFs/s; "
+                  f"this checkout is {pdfs / total / (pdfs_ref / t_ref):.2f}x "
+                  f"({', '.join(f'{k} {cold_ref[k] / cold[k]:.2f}x' for k in cold)})")
         if not a.no_today:  # the same year with each .docx converted as its own document, as before
             today = [sys.executable, "-c", TODAY]
             t_today = sum(run(today, reg_today, out_today, cmd, "--on", days[cmd].isoformat())[0]
@@ -230,6 +249,10 @@ def main() -> None:
               + " (target < 2 s each)")
         t, _ = run(docgen, reg, out, "archive", "verify")
         print(f"archive verify: {t:.1f} s")
+        if a.keep:
+            shutil.copytree(tmp, a.keep, dirs_exist_ok=True)
+        if not a.convert_docs:
+            return
         # the converter against one soffice start per document, on copies of the same slips
         from docgen.documents.pdf import convert, convert_one_per_process
 
@@ -246,8 +269,6 @@ def main() -> None:
         ts = time.perf_counter() - t0
         print(f"converter on {len(sample)} slips: batched {tb:.1f} s ({sum(r.pdf is not None for r in rb)} PDFs), "
               f"one soffice per document {ts:.1f} s ({sum(r.pdf is not None for r in rs)} PDFs), {ts / tb:.1f}x")
-        if a.keep:
-            shutil.copytree(tmp, a.keep, dirs_exist_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

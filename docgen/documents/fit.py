@@ -24,6 +24,7 @@ those two rows, for a seal and for handwriting.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -47,13 +48,17 @@ SPACING, ROWS = 1, 2  # the first two steps
 OPENING, CLOSING = "《（〔“‘【([{<", "，。、；：！？）》〕”’】,.;:!?)]}>"
 
 
+qn = functools.lru_cache(maxsize=None)(qn)  # the measure asks for the same few tags millions of times
+
+
 def _val(el, attr: str = "w:val"):
     return None if el is None else el.get(qn(attr))
 
 
 class Styles:
     """The effective properties of a paragraph and its runs in one document: direct formatting, then the style
-    chain (by w:styleId of this document), then docDefaults."""
+    chain (by w:styleId of this document), then docDefaults. What the styles say is looked up once per style and
+    property: the measure never changes a style, only the body's direct formatting (read afresh each time)."""
 
     def __init__(self, doc):
         root = doc.styles.element
@@ -64,23 +69,34 @@ class Styles:
         dd = root.find(qn("w:docDefaults"))
         self.d_rpr = dd.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if dd is not None else None
         self.d_ppr = dd.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}") if dd is not None else None
+        self._chains: dict = {}  # paragraph style id (None: the default) -> its chain
+        self._inherited: dict = {}  # (holder kind, style id, tag, attr) -> the value the styles and defaults give
+
+    def _style_chain(self, sid):
+        out = self._chains.get(sid)
+        if out is None:
+            st = self.by_id.get(sid) if sid else self.default_para
+            out, seen = [], set()
+            while st is not None and id(st) not in seen:
+                seen.add(id(st))
+                out.append(st)
+                base = st.find(qn("w:basedOn"))
+                st = self.by_id.get(_val(base)) if base is not None else None
+            self._chains[sid] = out
+        return out
+
+    @staticmethod
+    def _sid(ppr):
+        ps = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        return (_val(ps) or None) if ps is not None else None
 
     def chain(self, p):
         ppr = p.find(qn("w:pPr"))
-        sid = _val(ppr.find(qn("w:pStyle"))) if ppr is not None and ppr.find(qn("w:pStyle")) is not None else None
-        st = self.by_id.get(sid) if sid else self.default_para
-        out, seen = [], set()
-        while st is not None and id(st) not in seen:
-            seen.add(id(st))
-            out.append(st)
-            base = st.find(qn("w:basedOn"))
-            st = self.by_id.get(_val(base)) if base is not None else None
-        return ppr, out
+        return ppr, self._style_chain(self._sid(ppr))
 
-    def ppr_attr(self, p, tag: str, attr: str):
-        """The first value of pPr/tag@attr: direct, then the style chain, then the defaults."""
-        ppr, chain = self.chain(p)
-        for holder in [ppr] + [s.find(qn("w:pPr")) for s in chain] + [self.d_ppr]:
+    @staticmethod
+    def _first(holders, tag: str, attr: str):
+        for holder in holders:
             if holder is None:
                 continue
             el = holder.find(qn(tag))
@@ -88,24 +104,38 @@ class Styles:
                 return el.get(qn(attr))
         return None
 
+    def _from_styles(self, kind: str, sid, tag: str, attr: str):
+        """What the paragraph style `sid`'s chain, then the defaults, say of pPr or rPr (`kind`) tag@attr."""
+        key = (kind, sid, tag, attr)
+        try:
+            return self._inherited[key]
+        except KeyError:
+            pass
+        holders = [s.find(qn(kind)) for s in self._style_chain(sid)]
+        holders.append(self.d_ppr if kind == "w:pPr" else self.d_rpr)
+        v = self._inherited[key] = self._first(holders, tag, attr)
+        return v
+
+    def ppr_attr(self, p, tag: str, attr: str):
+        """The first value of pPr/tag@attr: direct, then the style chain, then the defaults."""
+        ppr = p.find(qn("w:pPr"))
+        if ppr is not None:
+            el = ppr.find(qn(tag))
+            if el is not None and el.get(qn(attr)) is not None:
+                return el.get(qn(attr))
+        return self._from_styles("w:pPr", self._sid(ppr), tag, attr)
+
     def rpr(self, p, r, tag: str, attr: str = "w:val"):
         """A run property: the run's rPr, its character style, the paragraph style chain, the defaults."""
         holders = [r.find(qn("w:rPr"))] if r is not None else []
         if r is not None and holders[0] is not None and holders[0].find(qn("w:rStyle")) is not None:
             cs = self.by_id.get(_val(holders[0].find(qn("w:rStyle"))))
             holders.append(cs.find(qn("w:rPr")) if cs is not None else None)
+        ppr = p.find(qn("w:pPr"))
         if r is None:  # the paragraph mark
-            ppr = p.find(qn("w:pPr"))
             holders.append(ppr.find(qn("w:rPr")) if ppr is not None else None)
-        _, chain = self.chain(p)
-        holders += [s.find(qn("w:rPr")) for s in chain] + [self.d_rpr]
-        for h in holders:
-            if h is None:
-                continue
-            el = h.find(qn(tag))
-            if el is not None and el.get(qn(attr)) is not None:
-                return el.get(qn(attr))
-        return None
+        v = self._first(holders, tag, attr)
+        return v if v is not None else self._from_styles("w:rPr", self._sid(ppr), tag, attr)
 
     def size(self, p, r=None) -> float:
         v = self.rpr(p, r, "w:sz")
@@ -177,10 +207,22 @@ def line_count(pieces: list[tuple[str, float, str, float]], width: float, first:
     return lines
 
 
+_SCOPE = None  # (a styles element, its Styles) while fit() sets a form: what its styles say, looked up once
+
+
+def _styles(doc) -> Styles:
+    root = doc.styles.element
+    return _SCOPE[1] if _SCOPE is not None and _SCOPE[0] is root else Styles(doc)
+
+
 class Measure:
+    """Heights of one form as it stands: a table measured is remembered (by its element) for this Measure's life,
+    so make a new Measure after changing the form."""
+
     def __init__(self, doc):
         self.doc = doc
-        self.st = Styles(doc)
+        self.st = _styles(doc)
+        self._rows: dict = {}
 
     def paragraph(self, p, width: float) -> float:
         st = self.st
@@ -222,6 +264,11 @@ class Measure:
 
     def table(self, tbl) -> list[float]:
         """Each row's height in pt, its top rule included."""
+        if tbl not in self._rows:
+            self._rows[tbl] = self._table(tbl)
+        return list(self._rows[tbl])
+
+    def _table(self, tbl) -> list[float]:
         grid = [_tw(g.get(qn("w:w"))) for g in tbl.iter(qn("w:gridCol"))]
         mar = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
 
@@ -292,7 +339,7 @@ def _tables(doc):
 def tighten_spacing(doc) -> None:
     """Step 1: paragraphs outside the tables at TIGHT_LINE × their size, no space before or after (the sealed
     署名 keeps two of those lines above it for the seal); table lines at TABLE_TIGHT × their size."""
-    st = Styles(doc)
+    st = _styles(doc)
     for p in _outside_tables(doc):
         texts = [r for r in p.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
         size = max([st.size(p, r) for r in texts] or [st.size(p)])
@@ -332,7 +379,7 @@ def drop_row_heights(doc) -> None:
 
 def table_size(doc) -> float:
     """The size of the table text (the largest size of a run with text in a content cell)."""
-    st = Styles(doc)
+    st = _styles(doc)
     sizes = []
     for tbl in _tables(doc):
         for tc in tbl.iter(qn("w:tc")):
@@ -352,7 +399,7 @@ def step_size(size: float) -> float | None:
 def resize_tables(doc, steps: int) -> float:
     """Steps 3…: every run of the tables `steps` standard sizes smaller than it is (lines 1.4 × the size where the
     line was exact); returns the size the table text is now set in."""
-    st = Styles(doc)
+    st = _styles(doc)
     plan = []
     for tbl in _tables(doc):
         for p in tbl.iter(qn("w:p")):
@@ -398,24 +445,26 @@ def _writable(doc):
     return (receipt, seal, write) if seal is not None or write is not None else (None, None, None)
 
 
-def deficit(doc) -> float:
-    """How much the 回执's seal and writing rows are short of SEAL_ROW_MIN and WRITE_ROW_MIN (pt)."""
+def deficit(doc, m: Measure | None = None) -> float:
+    """How much the 回执's seal and writing rows are short of SEAL_ROW_MIN and WRITE_ROW_MIN (pt); `m`: the form's
+    measure, if it has one."""
     tbl, seal, write = _writable(doc)
     if tbl is None:
         return 0.0
-    h = Measure(doc).table(tbl)
+    h = (m or Measure(doc)).table(tbl)
     return sum(max(0.0, need - (h[i] - BORDER)) for i, need in ((seal, SEAL_ROW_MIN), (write, WRITE_ROW_MIN))
                if i is not None)
 
 
-def give_spare(doc, spare: float) -> None:
+def give_spare(doc, spare: float, m: Measure | None = None) -> None:
     """The page's spare height to the 回执's rows: first each up to its minimum (a seal's, a few lines of
-    handwriting), then the seal's row up to SEAL_ROW_MAX and the rest to the writing row."""
+    handwriting), then the seal's row up to SEAL_ROW_MAX and the rest to the writing row; `m`: the form's
+    measure, if it has one."""
     tbl, seal, write = _writable(doc)
     if tbl is None or spare <= 1:
         return
     rows = tbl.findall(qn("w:tr"))
-    heights = [h - BORDER for h in Measure(doc).table(tbl)]
+    heights = [h - BORDER for h in (m or Measure(doc)).table(tbl)]
     new = {i: heights[i] for i in (seal, write) if i is not None}
     for i, need in ((seal, SEAL_ROW_MIN), (write, WRITE_ROW_MIN)):
         if i is not None and need > new[i]:
@@ -486,17 +535,25 @@ def max_level(size: float) -> int:
 
 def needed_level(data_or_doc, start: int = 0) -> int:
     """The first step at which the form measures to fit (the last step when none does)."""
+    return _first_fitting(data_or_doc, start)[0]
+
+
+def _first_fitting(doc, start: int):
+    """(the first step from `start` at which the form measures to fit, or the last step; the form tried at that
+    step, a _Probe, with its measured body and deficit; None when no step was tried)."""
     import copy
-    doc = data_or_doc
     size = table_size(doc)
     top = max_level(size)
+    tried = None
     for level in range(start, top + 1):
         trial = copy.deepcopy(doc.element.body)
         probe = _Probe(doc, trial)
         apply(probe, level)
-        if Measure(probe).body() + deficit(probe) <= Measure(doc).height() - SAFETY:
-            return level
-    return top
+        m = Measure(probe)
+        tried = (probe, m.body(), deficit(probe, m), m)
+        if tried[1] + tried[2] <= Measure(doc).height() - SAFETY:
+            return level, tried
+    return top, tried if top >= start else None
 
 
 class _Probe:
@@ -525,17 +582,33 @@ def no_grid(doc) -> None:
 
 def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
     """Set a filled form on one page: no document grid, the first step from `floor` that measures to fit, then
-    the spare height to the 回执's rows."""
+    the spare height to the 回执's rows. The form tried at that step is the form set at it: its body is taken
+    over, with its measure."""
+    global _SCOPE
     no_grid(doc)
-    before = table_size(doc)
-    level = needed_level(doc, floor)
-    size = apply(doc, level)
-    m = Measure(doc)
-    left = m.height() - SAFETY - m.body()
-    fits = left - deficit(doc) >= 0
-    if spare and left > 0:
-        give_spare(doc, left)
-    return Fit(level, fits, size, before)
+    _SCOPE = (doc.styles.element, Styles(doc))  # the steps change the body, never a style
+    try:
+        before = table_size(doc)
+        level, tried = _first_fitting(doc, floor)
+        m = Measure(doc)
+        if tried is None:
+            size = apply(doc, level)
+            body, short = m.body(), deficit(doc, m)
+        else:
+            probe, body, short, m = tried  # its tables, measured, are the form's now
+            mine = doc.element.body
+            for el in list(mine):
+                mine.remove(el)
+            for el in list(probe.element.body):
+                mine.append(el)
+            size = table_size(doc)
+        left = m.height() - SAFETY - body
+        fits = left - short >= 0
+        if spare and left > 0:
+            give_spare(doc, left, m)
+        return Fit(level, fits, size, before)
+    finally:
+        _SCOPE = None
 
 
 def describe(level: int, template_size: float, size: float) -> str:

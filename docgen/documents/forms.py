@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from docx.oxml.ns import qn
+from lxml import etree
 
 from ..engine.status import BLUE, RED, YELLOW
 from . import fit as F
@@ -416,9 +417,11 @@ def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True, floor: in
     """What docgen does to every filled form: 署名 and 成文日期 placed, the page kept by the steps of
     documents/fit.py (from step `floor`, so that every slip of a run is set alike; none when not `shrink`), the
     page's spare height given to the 回执's rows, page numbers only when the form runs over a page. The
-    document's `fit` says which step it was set at."""
+    document's `fit` says which step it was set at; its `unfitted` is its body before the steps (refinish)."""
     place_signature(doc, sealed, width_mm)
+    unfitted = None
     if shrink:
+        unfitted = etree.tostring(doc.element.body)
         result = F.fit(doc, floor)
     else:
         m = F.Measure(doc)
@@ -426,7 +429,39 @@ def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True, floor: in
         result = F.Fit(0, m.body() <= m.height(), size, size)
     d = OfficialDocument(document=doc)
     d.fit = result
+    d.unfitted = unfitted
     if not result.fits:
         d.add_page_numbers()
     return d
 
+
+def refinish(data: bytes, unfitted: bytes, floor: int) -> tuple[bytes, F.Fit] | None:
+    """A form that finish() set and that was saved (`data`, OfficialDocument.to_bytes), set again from step
+    `floor` of documents/fit.py without filling its template again, to the bytes finish() would have made from
+    that step: its body put back as it was before the steps (`unfitted`, the document's), the steps taken from
+    `floor`, and only the main part written anew (the steps change nothing else). (bytes, fit); None when the
+    form would not fit then (its page numbers go outside the body: draw it again)."""
+    import zipfile
+
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    from ..core.files import fixed_date_zip
+
+    doc = Document(io.BytesIO(data))
+    body = doc.element.body
+    for el in list(body):
+        body.remove(el)
+    for el in list(parse_xml(unfitted)):
+        body.append(el)
+    result = F.fit(doc, floor)
+    if not result.fits:
+        return None
+    main = doc.part.partname.membername
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for info in src.infolist():
+            z.writestr(info.filename, doc.part.blob if info.filename == main else src.read(info.filename))
+    when = dt.date(*src.infolist()[0].date_time[:3])  # the package's date (to_bytes: the document's)
+    return fixed_date_zip(buf.getvalue(), when, compresslevel=1), result

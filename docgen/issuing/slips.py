@@ -33,6 +33,7 @@ from ..registers.calendar import UnknownYear, WorkCalendar, cn_date
 from ..core.diagnostics import DocgenError
 from ..documents import slips as S
 from ..documents import templates
+from ..documents.forms import refinish
 from ..engine import slips as E
 from ..engine.due import item_due
 from ..engine.status import item_status, pending_diagnostics, status_all
@@ -267,25 +268,48 @@ _POOL_CTX = None  # what forked drawing workers read (set just before the pool f
 
 
 def _draw_one(i: int):
-    reg, cal, st, slips, floor = _POOL_CTX
+    """A slip drawn, set at the first step from the floor at which it fits: (its bytes, its fit, its body before
+    the steps), or why it could not be drawn."""
+    reg, cal, st, slips, floor, _ = _POOL_CTX
     try:
         d = draw(reg, cal, st, slips[i], floor=floor)
-        return d.to_bytes(), getattr(d, "fit", None)
+        return d.to_bytes(), getattr(d, "fit", None), getattr(d, "unfitted", None)
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
         return f"{type(e).__name__}: {e}"
 
 
-def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int) -> list:
+def _set_again(i: int):
+    """A slip drawn by _draw_one set again at the floor: from the document it was filled into (forms.refinish),
+    or, when that cannot be, drawn again."""
+    reg, cal, st, slips, floor, first = _POOL_CTX
+    data, f, unfitted = first[i]
+    try:
+        again = refinish(data, unfitted, floor) if unfitted is not None and f.fits else None
+    except Exception:  # noqa: BLE001 - drawn again from its template below, as it would have been
+        again = None
+    if again is not None:
+        return (*again, None)
+    try:
+        d = draw(reg, cal, st, slips[i], floor=floor)
+        return d.to_bytes(), getattr(d, "fit", None), None
+    except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
+        return f"{type(e).__name__}: {e}"
+
+
+def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: list | None = None) -> list:
+    """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes when
+    many."""
     global _POOL_CTX
-    _POOL_CTX = (reg, cal, st, slips, floor)
+    _POOL_CTX = (reg, cal, st, slips, floor, first)
+    one = _draw_one if first is None else _set_again
     try:
         if len(which) < 40 or workers < 2:
-            return [_draw_one(i) for i in which]
+            return [one(i) for i in which]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            return list(ex.map(_draw_one, which, chunksize=8))
+            return list(ex.map(one, which, chunksize=8))
     finally:
         _POOL_CTX = None
 
@@ -294,15 +318,16 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
               report: Report | None = None) -> list:
     """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
     processes, one per core. Every slip of the run is set at the same step of documents/fit.py: the step the
-    fullest needs (those that fitted at an earlier one are drawn again at it); `report` receives the step
-    (fit_level, for a slip drawn again later in the run) and what the steps did, in Chinese (fitting)."""
+    fullest needs (those that fitted at an earlier one are set again at it, from the documents already filled,
+    not filled again); `report` receives the step (fit_level, for a slip drawn again later in the run) and what
+    the steps did, in Chinese (fitting)."""
     workers = workers or os.cpu_count() or 1
     out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
     fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
     # the step the fullest slip that can fit needs: one that cannot fit even in 五号 does not shrink the others
     level = max((f.level for f in fits.values() if f.fits), default=0)
     again = [i for i, f in fits.items() if f.level < level]
-    for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers)):
+    for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers, out)):
         out[i] = r
         if not isinstance(r, str) and r[1] is not None:
             fits[i] = r[1]
