@@ -28,8 +28,11 @@ def request(reg: Registers, matter_id: str, day: dt.date, out: Paths, no_pdf: bo
         raise DocgenError(f"出具日期 {day.isoformat()} 早于协调事项「{m.id}」的提请日期 {m.date.isoformat()}")
     first = by_id.get(m.escalated_from) if m.escalated_from else None
     kind = declared("coordinate")
+
+    def draw(number, seq, numbered=True):  # one page, no 版记: nothing to redraw unnumbered
+        return kind.draw(reg, m, first, number, day)
+
     if no_pdf:
-        return standalone.draft(reg, "coordinate", m.id, out, lambda number, seq: kind.draw(reg, m, first, number, day))
-    return standalone.issue(reg, "coordinate", m.id, day, out,
-                            lambda number, seq: kind.draw(reg, m, first, number, day),
+        return standalone.draft(reg, "coordinate", m.id, out, draw)
+    return standalone.issue(reg, "coordinate", m.id, day, out, draw,
                             {"协调事项": m.id, "协调层级": m.level, "主办部门": m.lead})

@@ -92,7 +92,10 @@ def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out, no_pd
                           "decision: 撤销 或 维持）")
     sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
     kind = declared("notice")
+
+    def draw(number, seq, numbered=True):
+        return kind.draw(reg, sheet, number, as_of, banji_numbered=numbered)
+
     if no_pdf:
-        return standalone.draft(reg, "notice", period.label, out, lambda number, seq: kind.draw(reg, sheet, number, as_of))
-    return standalone.issue(reg, "notice", period.key, as_of, out,
-                            lambda number, seq: kind.draw(reg, sheet, number, as_of), {"期间": period.label})
+        return standalone.draft(reg, "notice", period.label, out, draw)
+    return standalone.issue(reg, "notice", period.key, as_of, out, draw, {"期间": period.label})
