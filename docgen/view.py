@@ -290,3 +290,27 @@ def proposal_opening(cite: str, office: str) -> str:
 PROPOSAL_PACES = (("阶段性", "阶段性问责"), ("临时性", "临时性问责"), ("年度", "年度考核问责"))
 PROPOSAL_CLOSING = "以上情形的事项、扣分和日期均有台账和账本记录可查。"
 CN_ORDINALS = "一二三四五六七八九十"
+NUMBERED_PENDING = "；编号已登记，再次运行将补齐"  # a standalone document numbered whose conversion failed
+
+
+def no_matter_text(matter_id: str, hint: str, any_matter: bool) -> str:
+    return f"台账中没有协调事项「{matter_id}」{hint}" + ("" if any_matter else "（coordination 中尚未登记协调事项）")
+
+
+def department_matter_text(matter_id: str, src) -> str:
+    return f"协调事项「{matter_id}」的层级是部门会商：由主办部门与有关单位自行会商解决，不出具提请协调单（{src}）"
+
+
+def request_too_early_text(day: dt.date, matter_id: str, date: dt.date) -> str:
+    return f"出具日期 {day.isoformat()} 早于协调事项「{matter_id}」的提请日期 {date.isoformat()}"
+
+
+def notice_refused_text(label: str) -> str:
+    """The score notice of a period refused while an appeal awaits its decision (after appeal_lines)."""
+    return (f"{label}的得分情况通报未出具，未编号：请先在 progress 中登记申诉决定（type: 申诉决定，"
+            "decision: 撤销 或 维持）")
+
+
+def facts_heading(label: str, new: int, old: int) -> str:
+    """The first line of `docgen accountability`."""
+    return f"{label}问责情形：{new}项" + (f"（另有{old}项已提出问责建议，不再列出）" if old else "")

@@ -13,6 +13,7 @@ from ..record.ledger import State, read
 from ..registers.calendar import WorkCalendar
 from ..registers.model import Registers
 from ..registers.periods import Period, is_year
+from ..view import PROPOSAL_PACES, facts_heading
 from . import kinds as _declared  # noqa: F401 - the kinds' code registered
 from . import standalone
 from .bulletin import closed_periods, score_sheet
@@ -83,8 +84,8 @@ def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out
 
 
 def lines(new: list[Fact], old: dict, label: str) -> list[str]:
-    out = [f"{label}问责情形：{len(new)}项" + (f"（另有{len(old)}项已提出问责建议，不再列出）" if old else "")]
-    for pace in ("阶段性", "临时性", "年度"):
+    out = [facts_heading(label, len(new), len(old))]
+    for pace, _ in PROPOSAL_PACES:
         for f in (x for x in new if x.pace == pace):
             out.append(f"  {f.pace}　{f.unit}　{f.facts}（{f.trigger}）")
     return out

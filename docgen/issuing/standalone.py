@@ -21,6 +21,7 @@ from ..kinds import KINDS
 from ..record import archive as A
 from ..record.ledger import Ledger, Slip, State
 from ..registers.model import Registers
+from ..view import NUMBERED_PENDING
 from . import transaction as T
 
 
@@ -82,7 +83,7 @@ class Standalone(T.Issuing):
                         T.banji_recheck(lambda: self.draw_doc(slip.number, slip.seq, numbered=False).to_bytes()))
             T.write([job])
             _, failed, _ = T.convert_and_record(led, [job])
-            errors += [e + "；编号已登记，再次运行将补齐" for e in failed]
+            errors += [e + NUMBERED_PENDING for e in failed]
         r = slip.rendered
         if r is not None:
             for ext in (".docx", ".pdf"):
