@@ -200,15 +200,11 @@ def appeal_lines(pending, title: str | None = None) -> list[str]:
 # ---------------------------------------------------------------- the standalone documents' fixed wording
 # (提请协调单, 得分情况通报, 问责建议: documents/standalone.py draws them; the register's text is not here)
 
-MINUS = "\u2212"  # the minus sign of printed figures (−1.5), never the ASCII hyphen-minus
-
-
 def points_text(v: float) -> str:
-    """A deduction or bonus as printed in a table: −1.5, +0.5, 0 (whole numbers without .0)."""
-    v = float(v)
-    if v == 0:
-        return "0"
-    return (MINUS if v < 0 else "+") + f"{abs(v):g}"
+    """A deduction or bonus in a table's 扣分 or 加分 column: its amount, the column's heading saying which (1.5,
+    0.5, 0; whole numbers without .0). No sign: the ASCII hyphen-minus is not a minus sign, and the real one
+    (U+2212) is missing from the 仿宋 of the font map, so it would be set in another font."""
+    return f"{abs(float(v)):g}"
 
 
 def points_words(v: float) -> str:

@@ -214,9 +214,9 @@ def test_the_notice_ranks_and_sums_each_unit_by_hand(run, tmp_path):
     docx = out / "documents" / "得分情况通报" / "督考〔2026〕1号.docx"
     doc = D.Document(str(docx))
     assert [[c.text for c in r.cells] for r in doc.tables[0].rows] == [
-        # scores as the bulletin writes them (98.0 beside 100.5); points with a real minus (U+2212), 0 without .0
-        ["名次", "单位", "得分", "扣分", "加分"], ["1", "经济发展部", "100.5", "0", "+0.5"],
-        ["2", "财政金融部", "98.0", "\u22122", "0"]]
+        # scores as the bulletin writes them (98.0 beside 100.5); points as amounts under 扣分 and 加分, 0 without .0
+        ["名次", "单位", "得分", "扣分", "加分"], ["1", "经济发展部", "100.5", "0", "0.5"],
+        ["2", "财政金融部", "98.0", "2", "0"]]
     body = [p.text for p in doc.paragraphs]
     assert "良庄镇本期无应办结事项，不参加排名。" in body
     assert "1.经济发展部：加0.5分（按期办结1次加0.5分）。" in body
@@ -400,8 +400,8 @@ def test_a_unit_with_a_deduction_but_nothing_due_is_ranked_in_the_notice(run, tm
     assert rc == 0, err
     doc = D.Document(str(out / "documents" / "得分情况通报" / "督考〔2026〕1号.docx"))
     assert [[c.text for c in r.cells] for r in doc.tables[0].rows][1:] == [
-        ["1", "经济发展部", "100.5", "0", "+0.5"], ["2", "自然资源部", "99.5", "\u22120.5", "0"],
-        ["3", "财政金融部", "98.0", "\u22122", "0"]]
+        ["1", "经济发展部", "100.5", "0", "0.5"], ["2", "自然资源部", "99.5", "0.5", "0"],
+        ["3", "财政金融部", "98.0", "2", "0"]]
     body = [p.text for p in doc.paragraphs]
     assert "良庄镇本期无应办结事项，不参加排名。" in body  # only the unit with nothing at all
     assert "2.自然资源部：扣0.5分（逾期每满1周1次扣0.5分）。" in body

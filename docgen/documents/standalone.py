@@ -61,7 +61,7 @@ def _events_text(u: dict, title: str) -> str:
 def build_notice(reg: Registers, sheet: dict, number: str, day: dt.date,
                  banji_numbered: bool = True) -> OfficialDocument:
     """得分情况通报 (seed §13 张榜公布并抄送组织部、纪工委): the ranking, each unit's deductions and bonuses in short.
-    Scores as the bulletin prints them (view.score_format), points signed with a real minus (view.points_text).
+    Scores and points as the bulletin prints them (view.score_format, view.points_text).
     `banji_numbered` False: the 版记 page follows a blank page and has no page number (7.5)."""
     s, basis = reg.settings, reg.rules.basis
     label = sheet["period"]["label"]
