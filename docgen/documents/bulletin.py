@@ -186,7 +186,7 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
 def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date,
                    banji_numbered: bool = True) -> OfficialDocument:
     """seq 0 is a draft: its 期数 line reads as `number` (草稿). `banji_numbered` False: the 版记 page follows a
-    blank page and has no page number (7.5), as the PDF of the first drawing shows (issuing/bulletin.py)."""
+    blank page and has no page number (7.5), as the PDF of the first drawing shows (transaction.banji_recheck)."""
     s = reg.settings
     ns = lambda d: SimpleNamespace(**d)  # noqa: E731
     period = ns(view["period"])
