@@ -521,6 +521,12 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
         click.echo("\n".join(AC.lines(new, old, period.label)))
     if not do_issue:
         return
+    if not no_pdf:  # a 问责建议 numbered by an earlier run whose conversion failed: completed from its record
+        for s in AC.unfinished(AC.read(c.paths.registers)):
+            slip, path, _, errors = AC.complete(reg, c.paths, s)
+            click.echo(f"问责建议 {slip.number}（{slip.issued.isoformat()}已编号，本次补齐）：{path}")
+            if errors:
+                raise DocgenError("\n".join(errors))
     if not new:
         click.echo("没有新的问责情形，不出具问责建议")
         return

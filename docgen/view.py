@@ -195,3 +195,118 @@ def appeal_lines(pending, title: str | None = None) -> list[str]:
         out.append(f"  申诉　{a.unit}　{a.item}　「{score_label(a.rule, title)}」　{cn_date(a.date)}申诉：{a.reason}"
                    f"（{a.src}）")
     return out
+
+
+# ---------------------------------------------------------------- the standalone documents' fixed wording
+# (提请协调单, 得分情况通报, 问责建议: documents/standalone.py draws them; the register's text is not here)
+
+def points_text(v: float) -> str:
+    """A deduction or bonus in a table's 扣分 or 加分 column: its amount, the column's heading saying which (1.5,
+    0.5, 0; whole numbers without .0). No sign: the ASCII hyphen-minus is not a minus sign, and the real one
+    (U+2212) is missing from the 仿宋 of the font map, so it would be set in another font."""
+    return f"{abs(float(v)):g}"
+
+
+def points_words(v: float) -> str:
+    """A deduction or bonus in words: 扣1分, 加0.5分."""
+    return f"{'扣' if v < 0 else '加'}{abs(float(v)):g}分"
+
+
+NONE_TEXT = "无"
+REQUEST_TITLE = "提请协调单"
+REQUEST_ROWS = ("协调事项", "主办部门", "涉及单位", "协调层级", "提请日期", "会商过程", "意见分歧")
+REQUEST_PROPOSAL = ("决策建议", "办理建议")  # to the 主要领导 / 上会; to the others
+REQUEST_EARLIER, REQUEST_OPINION, REQUEST_RESULT, REQUEST_CONTACT = "前期协调", "分管领导意见", "协调结果", "联系人"
+REQUEST_NO_OPINION = "（待分管领导签署明确意见）"
+
+
+def level_text(level: str) -> str:
+    """A coordination's level as the 提请协调单 writes it."""
+    return "提交会议研究" if level == "上会" else f"提请{level}协调"
+
+
+def consulted_text(day: str, lead: str, units: str, result: str) -> str:
+    return f"{day}，{lead}与{units}会商，{result}"
+
+
+def earlier_text(level: str, mid: str, day: str, done: str) -> str:
+    return f"{level}协调（{mid}，{day}提请）" + (f"；{done}" if done else "")
+
+
+def contact_text(name: str, phone: str) -> str:
+    return f"{name}　电话：{phone}"
+
+
+def notice_title(label: str) -> str:
+    return f"关于{label}各单位工作落实考核得分情况的通报"
+
+
+def notice_opening(cite: str, label: str, base: str, as_of: str) -> str:
+    return ((f"按照{cite}关于实行计分制考核、定期张榜公布的要求，" if cite else "按照实行计分制考核、定期张榜公布的要求，")
+            + f"现将{label}各部门单位工作落实考核得分情况（基础分{base}分，统计截至{as_of}）通报如下。")
+
+
+NOTICE_HEADINGS = ("一、得分排名", "二、扣分和加分情况", "三、有关要求")
+NOTICE_COLUMNS = ("名次", "单位", "得分", "扣分", "加分")
+NOTICE_NONE_RANKED = "本期没有计分的单位。"
+NOTICE_NO_EVENTS = "本期各单位无扣分、加分。"
+NO_EVENTS = "无扣分、加分"
+
+
+def idle_text(units: list[str]) -> str:
+    return f"{'、'.join(units)}本期无应办结事项，不参加排名。"
+
+
+def events_text(minus: float, plus: float, by: dict[str, list[float]]) -> str:
+    """A unit's deductions and bonuses in short, each rule once with how many times and its points:
+    扣2分（逾期未办结1次扣1分，逾期每满1周2次扣1分）；加0.5分（按期办结1次加0.5分）."""
+    parts = []
+    for total, sign in ((minus, -1), (plus, 1)):
+        rules = [f"{lab}{len(p)}次{points_words(sum(p))}" for lab, p in by.items() if sum(p) * sign > 0]
+        if rules:
+            parts.append(f"{points_words(total)}（{'，'.join(rules)}）")
+    return "；".join(parts) or NO_EVENTS
+
+
+def notice_demand(office: str) -> str:
+    return ("各单位要对照扣分情况逐项分析原因，抓好整改落实；考核得分与所有责任人挂钩、与绩效工资发放挂钩。"
+            f"每一项扣分、加分的事项、规则和日期，可向{office}查询核对。")
+
+
+def proposal_title(label: str) -> str:
+    return f"关于{label}工作落实问责情形的建议"
+
+
+def proposal_opening(cite: str, office: str) -> str:
+    return ((f"按照{cite}关于阶段性问责、临时性问责和年度考核问责的规定，" if cite else
+             "按照阶段性问责、临时性问责和年度考核问责的规定，")
+            + f"经{office}核查，以下单位和事项达到问责情形，建议依规依纪予以问责。")
+
+
+PROPOSAL_PACES = (("阶段性", "阶段性问责"), ("临时性", "临时性问责"), ("年度", "年度考核问责"))
+PROPOSAL_CLOSING = "以上情形的事项、扣分和日期均有台账和账本记录可查。"
+CN_ORDINALS = "一二三四五六七八九十"
+NUMBERED_PENDING = "；编号已登记，再次运行将补齐"  # a standalone document numbered whose conversion failed
+
+
+def no_matter_text(matter_id: str, hint: str, any_matter: bool) -> str:
+    return f"台账中没有协调事项「{matter_id}」{hint}" + ("" if any_matter else "（coordination 中尚未登记协调事项）")
+
+
+def department_matter_text(matter_id: str, src) -> str:
+    return f"协调事项「{matter_id}」的层级是部门会商：由主办部门与有关单位自行会商解决，不出具提请协调单（{src}）"
+
+
+def request_too_early_text(day: dt.date, matter_id: str, date: dt.date) -> str:
+    return f"出具日期 {day.isoformat()} 早于协调事项「{matter_id}」的提请日期 {date.isoformat()}"
+
+
+def notice_refused_text(label: str) -> str:
+    """The score notice of a period refused while an appeal awaits its decision (after appeal_lines)."""
+    return (f"{label}的得分情况通报未出具，未编号：请先在 progress 中登记申诉决定（type: 申诉决定，"
+            "decision: 撤销 或 维持）")
+
+
+def facts_heading(label: str, new: int, old: int) -> str:
+    """The first line of `docgen accountability`."""
+    return f"{label}问责情形：{new}项" + (f"（另有{old}项已提出问责建议，不再列出）" if old else "")

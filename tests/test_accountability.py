@@ -3,7 +3,7 @@ notice (张榜公布) and the accountability triggers. Every figure below is wor
 default points (overdue −1, each further full week −0.5, named in a bulletin −1, on time +0.5; base 100)."""
 import json
 
-from conftest import write_registers
+from conftest import ROOT, write_registers
 
 # 主任办公会 on 2026-11-02: meeting.major, 会后10日内 -> due 2026-11-12 (Thu, a workday). Never done.
 MEETING = """\
@@ -214,12 +214,13 @@ def test_the_notice_ranks_and_sums_each_unit_by_hand(run, tmp_path):
     docx = out / "documents" / "得分情况通报" / "督考〔2026〕1号.docx"
     doc = D.Document(str(docx))
     assert [[c.text for c in r.cells] for r in doc.tables[0].rows] == [
-        ["名次", "单位", "得分", "扣分", "加分"], ["1", "经济发展部", "100.5", "0.0", "+0.5"],
-        ["2", "财政金融部", "98.0", "-2.0", "0.0"]]
+        # scores as the bulletin writes them (98.0 beside 100.5); points as amounts under 扣分 and 加分, 0 without .0
+        ["名次", "单位", "得分", "扣分", "加分"], ["1", "经济发展部", "100.5", "0", "0.5"],
+        ["2", "财政金融部", "98.0", "2", "0"]]
     body = [p.text for p in doc.paragraphs]
     assert "良庄镇本期无应办结事项，不参加排名。" in body
-    assert "1.经济发展部：加0.5分（按期办结1次+0.5分）。" in body
-    assert "2.财政金融部：扣2分（逾期未办结1次-1分，逾期每满1周2次-1分）。" in body
+    assert "1.经济发展部：加0.5分（按期办结1次加0.5分）。" in body
+    assert "2.财政金融部：扣2分（逾期未办结1次扣1分，逾期每满1周2次扣1分）。" in body
     assert violations(docx) == []
     compare(docx, docx.with_suffix(".pdf"))
     with open_pdf(docx.with_suffix(".pdf")) as pdf:
@@ -364,3 +365,101 @@ def test_draft_notice_and_proposal_take_no_number(run, tmp_path):
     assert "问责建议草稿（1项情形）" in text
     assert (out / "drafts" / "问责建议" / "草稿-2026年第三季度-2026-10-12.docx").is_file()
     assert read(reg).slips == {} and not (out / "documents").exists()
+
+
+# Q3 with 自然资源部's item Z due 6/26 (Q2), done 7/06 and verified: −1 on 6/27 falls in Q2; the first full week
+# overdue, 6/26 + 7 = 7/03, −0.5 falls in Q3. Nothing of 自然资源部 is due in Q3, yet it has a deduction there:
+# ranked with 100 − 0.5 = 99.5, between 经济发展部 (100.5) and 财政金融部 (98). 良庄镇 has nothing: not ranked.
+UNITS_ZR = """\
+    units:
+      - {name: 经济发展部, contact: 孙伟}
+      - {name: 财政金融部, contact: 周敏}
+      - {name: 良庄镇, contact: 邓超}
+      - {name: 自然资源部, contact: 李红}
+    """
+ZR = """\
+    meetings:
+      - id: M2
+        kind: 主任办公会
+        title: 2026年第9次主任办公会
+        date: 2026-06-15
+        items:
+          - {id: Z, text: 完成戊地块报批, lead: 自然资源部, due: 2026-06-26}
+    progress:
+      - {item: Z, date: 2026-07-06, type: 办结}
+      - {item: Z, date: 2026-07-06, type: 核查, passed: 通过}
+    """
+
+
+def test_a_unit_with_a_deduction_but_nothing_due_is_ranked_in_the_notice(run, tmp_path, quick_pdf):
+    import docx as D
+
+    reg = write_registers(tmp_path / "r", {"units.yaml": UNITS_ZR, "m.yaml": NOTICE, "z.yaml": ZR})
+    out = tmp_path / "o"
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--notice")
+    assert rc == 0, err
+    doc = D.Document(str(out / "documents" / "得分情况通报" / "督考〔2026〕1号.docx"))
+    assert [[c.text for c in r.cells] for r in doc.tables[0].rows][1:] == [
+        ["1", "经济发展部", "100.5", "0", "0.5"], ["2", "自然资源部", "99.5", "0.5", "0"],
+        ["3", "财政金融部", "98.0", "2", "0"]]
+    body = [p.text for p in doc.paragraphs]
+    assert "良庄镇本期无应办结事项，不参加排名。" in body  # only the unit with nothing at all
+    assert "2.自然资源部：扣0.5分（逾期每满1周1次扣0.5分）。" in body
+
+
+def test_the_notice_whose_body_ends_on_page_2_has_its_banji_page_unnumbered(run, tmp_path):
+    """GB/T 9704 7.5: the shipped registers' Q3 notice ends on page 2 (its table of 5 units and 9 idle units);
+    the 版记 section starts on an even page, so page 3 is blank and the 版记 on page 4, which carries no page
+    number (neither does the blank page); pages 1 and 2 keep theirs."""
+    import shutil
+
+    from pdfcheck import open_pdf
+
+    reg, out = tmp_path / "r", tmp_path / "o"
+    shutil.copytree(ROOT / "registers", reg)
+    rc, text, err = run("-r", str(reg), "-o", str(out), "scores", "--period", "2026-Q3", "--on", "2026-10-12", "--notice")
+    assert rc == 0, err
+    with open_pdf(out / "documents" / "得分情况通报" / "督考〔2026〕1号.pdf") as pdf:
+        texts = [(p.extract_text() or "") for p in pdf.pages]
+    assert len(texts) == 4
+    assert texts[0].rstrip().endswith("— 1 —") and texts[1].rstrip().endswith("— 2 —")
+    assert texts[2].strip() == ""
+    assert "抄送：党工委组织部，纪工委。" in texts[3] and "—" not in texts[3]
+
+
+def test_a_proposal_whose_conversion_fails_keeps_its_facts_and_is_completed_by_the_next_run(
+        run, tmp_path, quick_pdf, monkeypatch):
+    """The 问责建议 of 12/20 (经济发展部's A due 11/12, 12/20 − 11/12 = 38 days overdue > 30: 临时性) is numbered;
+    its conversion fails once. Its facts are recorded with its number: the next run lists no new fact, numbers
+    nothing, and completes 督问〔2026〕1号 from its record."""
+    from docgen.documents import merge
+    from docgen.documents.pdf import Result
+    from docgen.record.ledger import read
+
+    reg = write_registers(tmp_path / "r", {"m.yaml": MEETING, "rules.yaml": ACC_RULES})
+    out = tmp_path / "o"
+    real = merge.convert
+    calls = []
+
+    def failing(paths, *a, **kw):
+        if not calls:
+            calls.append(paths)
+            return [Result(p, None, f"{p.name} 转换失败（测试）") for p in paths]
+        return real(paths, *a, **kw)
+
+    monkeypatch.setattr(merge, "convert", failing)
+    args = ("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q4", "--on", "2026-12-20", "--issue")
+    rc, text, err = run(*args)
+    assert rc == 2 and "编号已登记，再次运行将补齐" in err, (rc, text, err)
+    st = read(reg)
+    (slip,) = st.valid("accountability")
+    assert slip.number == "督问〔2026〕1号" and slip.rendered is None
+    assert slip.facts["问责情形"] == ["overdue_days|A|2026-11-12"]  # recorded in the numbering commit
+    rc, text, err = run(*args)
+    assert rc == 0, err
+    assert "问责建议 督问〔2026〕1号（2026-12-20已编号，本次补齐）" in text
+    assert "没有新的问责情形，不出具问责建议" in text
+    st = read(reg)
+    assert [s.number for s in st.valid("accountability")] == ["督问〔2026〕1号"]
+    assert st.slips["督问〔2026〕1号"].rendered is not None
+    assert (out / "documents" / "问责建议" / "督问〔2026〕1号.pdf").exists()

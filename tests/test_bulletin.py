@@ -194,13 +194,17 @@ def test_bulletin_scope_names_every_laggard(reg, tmp_path, quick_pdf):
     assert j["total"]["due"] == 1 and j["new"]["total"] == 0 and j["late_done"] == []
     units = {u["unit"]: u for u in j["units"]}
     assert (units["良庄镇"]["rank"], units["良庄镇"]["active"]) == (1, True)  # D1, due 10/8, done on time
-    assert units["财政金融部"]["rank"] is None and not units["财政金融部"]["active"]  # nothing due in October
+    # nothing of 经济发展部 or 财政金融部 is due in October, but both lose points in it (rules.md §5: ranked):
+    # F1 (due 9/15) weeks 10/06, 10/13, 10/20, 10/27 and named 10/12: 100 − 2 − 1 = 97; I3 (due 7/13) weeks
+    # 10/05, 10/12, 10/19, 10/26 and named 10/12: 97. 良庄镇 100.5 first, the two share rank 2
+    assert (units["财政金融部"]["rank"], units["财政金融部"]["score"]) == (2, 97.0)
+    assert (units["经济发展部"]["rank"], units["经济发展部"]["score"]) == (2, 97.0)
     oct_ = "\n".join(p.text for p in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).paragraphs)
     assert "（一）财政金融部：事项三，办结时限2026年7月13日，已逾期130天，连续第2期被通报。" in oct_
     assert "（二）经济发展部：台账不全，办结时限2026年9月15日，已逾期66天，连续第2期被通报。" in oct_
-    assert "经济发展部、财政金融部本期无应办结事项，不参加排名。" in oct_
+    assert "不参加排名" not in oct_  # every unit has a scoring event in October
     rows = [[c.text for c in r.cells] for r in docx.Document(str(out / "bulletins" / "督导通报2026年第2期.docx")).tables[1].rows]
-    assert [r[0] for r in rows[1:]] == ["良庄镇"]  # the units table ranks only units with something due
+    assert [r[0] for r in rows[1:]] == ["良庄镇", "经济发展部", "财政金融部"]  # by score, then name
     # being named again costs a point again, on the day of each bulletin
     sc = json.loads(cli(reg, out, "scores", "--period", "2026-Q4", "--on", "2026-11-20", "--json"))
     fin = next(u for u in sc["units"] if u["unit"] == "财政金融部")

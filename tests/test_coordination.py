@@ -312,3 +312,62 @@ def test_a_decided_item_gets_its_assignment_slip_naming_the_coordination(run, tm
     # decided on 11/05 by the 分管领导: 交办后1周内, due 11/12
     assert rows["事项来源"] == "分管领导协调事项XT01（2026年11月5日）议定事项"
     assert rows["交办日期"] == "2026年11月5日" and rows["办结时限"].startswith("2026年11月12日")
+
+
+# ---------------------------------------------------------------- 机关代字 from settings.yaml
+
+# A 县委督查室 numbers its documents with its own 机关代字: settings.yaml `prefixes:` of its default issuer, keyed by
+# the kind ids. A second issuer (numbering slips only) need not repeat or differ in them.
+DUCHA = """\
+office:
+  committee: 某县县委办公室
+  name: 某县县委督查室
+  contact: 王强
+  phone: 0538-6000001
+  print_organ: 某县县委办公室
+  cc: [县委组织部, 县纪委监委]
+  term: 督查
+issuers:
+  - id: ducha
+    name: 某县县委督查室
+    prefixes: {assign: 查交, urge: 查催, rectify: 查改, coordinate: 查协, notice: 查考, accountability: 查问}
+    default: true
+  - id: zhaoshang
+    name: 某县招商工作专班
+    prefixes: {assign: 招交, urge: 招催, rectify: 招改}
+bulletin:
+  title: 督查通报
+"""
+ACC_RULES = RULES.rstrip(" ") + """\
+    accountability: {named_in_a_row: 3, overdue_days: 30, score_below: 95, rectify_overdue: true,
+                     year_score_below: 90, clause: 第14条}
+    """
+
+
+def test_an_office_numbers_its_standalone_documents_with_its_own_prefixes(run, tmp_path, quick_pdf):
+    reg = write_registers(tmp_path / "r", {"settings.yaml": DUCHA, "rules.yaml": ACC_RULES,
+                                           "coordination/2026.yaml": PRINCIPAL})
+    out = tmp_path / "o"
+    base = ("-r", str(reg), "-o", str(out))
+    rc, text, err = run(*base, "coordinate", "XT01", "--on", "2026-11-04")
+    assert rc == 0, err
+    assert "提请协调单 查协〔2026〕1号（协调事项 XT01，出具）" in text
+    rc, text, err = run(*base, "scores", "--period", "2026-Q4", "--on", "2026-12-20", "--notice")
+    assert rc == 0, err
+    assert "2026年第四季度得分情况通报 查考〔2026〕1号（出具）" in text
+    # XT01-2 (财政金融部) due 11/20, never done: on 12/31, 41 days overdue (> 30): a 临时性 fact, proposed by the
+    # office's first 问责建议 of the year
+    rc, text, err = run(*base, "accountability", "--period", "2026-Q4", "--on", "2026-12-31", "--issue")
+    assert rc == 0, err
+    assert "“测算迁改费用”（XT01-2）办结时限2026年11月20日，已逾期41天仍未办结" in text
+    assert "问责建议 查问〔2026〕1号" in text
+    assert not list((out / "documents").glob("*/督*"))
+
+
+def test_only_the_default_issuer_may_name_the_standalone_prefixes(run, tmp_path):
+    bad = DUCHA.replace("prefixes: {assign: 招交, urge: 招催, rectify: 招改}",
+                        "prefixes: {assign: 招交, urge: 招催, rectify: 招改, notice: 招考}")
+    reg = write_registers(tmp_path / "r", {"settings.yaml": bad})
+    rc, text, err = run("-r", str(reg), "check")
+    assert rc == 2
+    assert f"{reg}/settings.yaml:16: notice: 得分情况通报只由默认编号机构（ducha）编号，编号机构「zhaoshang」不能写它的机关代字" in err

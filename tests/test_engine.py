@@ -278,8 +278,9 @@ def test_scores_of_each_period(scored):
     assert sorted((e.unit, e.date.isoformat(), e.item, e.rule, e.points)
                   for u in october.units for e in u.events) == sorted(OCTOBER)
     november = compute(reg, cal, parse_period("2026-11"), D("2026-11-20"))
-    assert {u.unit: u.score for u in november.units} == {"经济发展部": None, "财政金融部": None, "良庄镇": 97.5}
-    # O1's November weeks are listed under 经济发展部 though it has nothing due in November (not scored)
+    # 经济发展部 has nothing due in November but O1's three weeks (11/05, 11/12, 11/19) fall in it: scored and
+    # ranked (rules.md §5), 100 − 3 × 0.5 = 98.5; 财政金融部 has nothing at all in November: not scored
+    assert {u.unit: u.score for u in november.units} == {"经济发展部": 98.5, "财政金融部": None, "良庄镇": 97.5}
     assert sorted((e.unit, e.date.isoformat(), e.item, e.rule, e.points)
                   for u in november.units for e in u.events) == sorted(NOVEMBER)
 

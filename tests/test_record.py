@@ -83,8 +83,9 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
     u, ev = events(q4, "经济发展部")
     assert ev == [("2026-10-01", "adjust", 0.5, "2026-09-22"), ("2026-10-01", "adjust", 0.5, "2026-09-29"),
                   ("2026-10-12", "bulletin_named", -1.0, None)]
-    # nothing of 经济发展部 falls due in Q4: listed, with its events, but not ranked (rules.md §5)
-    assert (u["active"], u["score"], u["rank"]) == (False, None, None) and sum(e[2] for e in ev) == 0.0
+    # nothing of 经济发展部 falls due in Q4, but it has deductions and bonuses there: ranked (rules.md §5),
+    # 100 + 0.5 + 0.5 − 1 = 100
+    assert (u["active"], u["score"]) == (True, 100.0) and sum(e[2] for e in ev) == 0.0
     assert all("2026年第三季度" in e["reason"] for e in u["events"] if e["rule"] == "adjust")
     # 财政金融部: I3 (due 7/13) asked on 10/14, after its due date, granted on 10/15 to 10/30. A late request
     # (rules.md §2, decided): the 94 days overdue until the grant stand, so the Q3 overdue point (7/14) and its 11
@@ -98,7 +99,8 @@ def test_a_closed_period_never_changes_and_late_facts_are_adjusted_in_the_open_o
         ("2026-10-12", "overdue_week", -0.5), ("2026-10-14", "late_extension", -0.5),
         ("2026-10-31", "overdue", -1.0), ("2026-11-06", "overdue_week", -0.5), ("2026-11-13", "overdue_week", -0.5),
         ("2026-11-20", "overdue_week", -0.5)]
-    assert sum(e[2] for e in ev) == -5.0 and u["score"] is None  # I3's original due date is in Q3: not ranked
+    # I3's original due date is in Q3, but its deductions fall in Q4: ranked with 100 − 5 = 95
+    assert sum(e[2] for e in ev) == -5.0 and (u["active"], u["score"]) == (True, 95.0)
 
     # closing October records the adjustments with it; they are never applied twice
     cli(reg, out, "bulletin", "--period", "2026-10", "--on", "2026-11-20")

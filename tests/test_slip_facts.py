@@ -201,8 +201,11 @@ def test_bulletin_names_an_overdue_items_unit_once(bulletin):
 
 def test_bulletin_prints_every_score_with_one_decimal_when_one_has_it(bulletin):
     reg, out, t = bulletin
-    assert "1良庄镇100.00.00.0" in t  # 名次 单位 得分 扣分 加分
-    assert "2经济发展部97.5-3.0+0.5" in t
-    assert "3财政金融部91.5-8.50.0" in t
+    # 名次 单位 得分 扣分 加分: the scores with one decimal (100.0 beside 97.5); the points as the score notice
+    # prints them, amounts under the headings 扣分 and 加分 (no ASCII "-"), 0 and whole numbers without .0
+    assert "1良庄镇100.000" in t
+    assert "2经济发展部97.530.5" in t  # 97.5 | 3 | 0.5
+    assert "3财政金融部91.58.50" in t  # 91.5 | 8.5 | 0
+    assert "97.5-3.0" not in t and "91.5-8.5" not in t
     scores = cli(reg, out, "scores", "--period", "2026-Q3", "--on", "2026-10-12")
     assert "良庄镇：100.0分" in scores and "经济发展部：97.5分" in scores

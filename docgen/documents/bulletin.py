@@ -12,7 +12,7 @@ from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..registers import sources
 from ..registers.model import DEFAULT_TERM, DEFAULT_TITLE, Registers
-from ..view import listing_text, score_format, without_unit
+from ..view import listing_text, points_text, score_format, without_unit
 from .gbt9704 import OfficialDocument
 
 
@@ -186,7 +186,7 @@ def sentences(d: OfficialDocument, reg: Registers, name: str, ctx: dict) -> None
 def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt.date,
                    banji_numbered: bool = True) -> OfficialDocument:
     """seq 0 is a draft: its 期数 line reads as `number` (草稿). `banji_numbered` False: the 版记 page follows a
-    blank page and has no page number (7.5), as the PDF of the first drawing shows (issuing/bulletin.py)."""
+    blank page and has no page number (7.5), as the PDF of the first drawing shows (transaction.banji_recheck)."""
     s = reg.settings
     ns = lambda d: SimpleNamespace(**d)  # noqa: E731
     period = ns(view["period"])
@@ -221,7 +221,7 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     d.heading(1, "二、各单位落实情况")
     active = [u for u in units if u.active]
     idle = [u for u in units if not u.active]
-    score_text = score_format([x for u in active for x in (u.score, u.minus, u.plus)])
+    score_text = score_format([u.score for u in active])
     if active:
         d.table(["单位", "应办结", "已办结", "按期办结", "逾期", "延期", "得分"],
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
@@ -237,8 +237,8 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     if active:
         cite = basis.cite(basis.scores)
         d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{view['scores']['base']:g}分。本期排名如下：")
-        rows = [[str(u.rank), u.unit, score_text(u.score), score_text(u.minus),
-                 f"+{score_text(u.plus)}" if u.plus else score_text(0)] for u in active]
+        rows = [[str(u.rank), u.unit, score_text(u.score), points_text(u.minus), points_text(u.plus)]
+                for u in active]
         d.table(["名次", "单位", "得分", "扣分", "加分"], rows, size=12,
                 align=["center", "left", "center", "center", "center"], flex={1})
     else:

@@ -9,6 +9,7 @@ from ..registers.calendar import cn_date
 from ..registers.coordination import PRINCIPAL, Matter
 from ..registers.model import Registers
 from ..registers.rules import score_label
+from .. import view as V
 from ..view import score_format
 from .gbt9704 import OfficialDocument
 
@@ -18,36 +19,32 @@ def _issuer(reg: Registers) -> str:
     return s.issuers[s.default_issuer].name if s.default_issuer in s.issuers else s.office
 
 
-def _level_text(level: str) -> str:
-    return "提交会议研究" if level == "上会" else f"提请{level}协调"
-
-
 def build_request(reg: Registers, m: Matter, first: Matter | None, number: str, day: dt.date) -> OfficialDocument:
     """提请协调单: the matter, its 主办部门 and 涉及单位, the consultation's course and disagreements, the proposal,
-    the earlier coordination (主要领导/上会) and the 分管领导's opinion."""
+    the earlier coordination (主要领导/上会) and the 分管领导's opinion. Its words are view.py's."""
     s = reg.settings
     issuer = _issuer(reg)
     d = OfficialDocument(page_numbers=False)
-    d.properties(f"{m.text}提请协调单", issuer, day, number, m.lead)
-    d.title(f"{issuer}\n提请协调单", blank_before=0)
+    d.properties(f"{m.text}{V.REQUEST_TITLE}", issuer, day, number, m.lead)
+    d.title(f"{issuer}\n{V.REQUEST_TITLE}", blank_before=0)
     d.number_line(number)
-    course = "\n".join(f"{cn_date(c.date)}，{m.lead}与{'、'.join(c.units)}会商，{c.result}" for c in m.consulted)
+    course = "\n".join(V.consulted_text(cn_date(c.date), m.lead, "、".join(c.units), c.result) for c in m.consulted)
     disagree = "；".join(c.disagreement for c in m.consulted if c.disagreement)
-    rows = [("协调事项", m.text), ("主办部门", m.lead), ("涉及单位", "、".join(m.units) or "无"),
-            ("协调层级", _level_text(m.level)), ("提请日期", cn_date(m.date)),
-            ("会商过程", course or "无"), ("意见分歧", disagree or "无"),
-            ("决策建议" if m.level in PRINCIPAL else "办理建议", m.proposal or "无")]
+    values = (m.text, m.lead, "、".join(m.units) or V.NONE_TEXT, V.level_text(m.level), cn_date(m.date),
+              course or V.NONE_TEXT, disagree or V.NONE_TEXT)
+    rows = list(zip(V.REQUEST_ROWS, values))
+    rows.append((V.REQUEST_PROPOSAL[0 if m.level in PRINCIPAL else 1], m.proposal or V.NONE_TEXT))
     if first is not None:
-        done = f"；{cn_date(first.decided_date)}协调结果：{first.decided_text}" if first.decided_date else ""
-        rows.append(("前期协调", f"{first.level}协调（{first.id}，{cn_date(first.date)}提请）{done}"))
+        done = f"{cn_date(first.decided_date)}{V.REQUEST_RESULT}：{first.decided_text}" if first.decided_date else ""
+        rows.append((V.REQUEST_EARLIER, V.earlier_text(first.level, first.id, cn_date(first.date), done)))
     if m.opinion is not None:
         when = f"　{cn_date(m.opinion.date)}" if m.opinion.date else ""
-        rows.append(("分管领导意见", f"{m.opinion.text}\n{m.opinion.by}{when}"))
+        rows.append((V.REQUEST_OPINION, f"{m.opinion.text}\n{m.opinion.by}{when}"))
     else:
-        rows.append(("分管领导意见", "（待分管领导签署明确意见）"))
+        rows.append((V.REQUEST_OPINION, V.REQUEST_NO_OPINION))
     if m.decided_date:
-        rows.append(("协调结果", f"{cn_date(m.decided_date)}：{m.decided_text}"))
-    rows.append(("联系人", f"{s.contact}　电话：{s.phone}"))
+        rows.append((V.REQUEST_RESULT, f"{cn_date(m.decided_date)}：{m.decided_text}"))
+    rows.append((V.REQUEST_CONTACT, V.contact_text(s.contact, s.phone)))
     d.form_table(rows)
     d.signature(issuer, day, sealed=s.printing.sealed)
     return d
@@ -58,80 +55,70 @@ def _events_text(u: dict, title: str) -> str:
     by: dict[str, list] = {}
     for e in u["events"]:
         by.setdefault(e.get("label") or score_label(e["rule"], title), []).append(e["points"])
-    minus = [f"{lab}{len(p)}次{sum(p):g}分" for lab, p in by.items() if sum(p) < 0]
-    plus = [f"{lab}{len(p)}次+{sum(p):g}分" for lab, p in by.items() if sum(p) > 0]
-    parts = []
-    if minus:
-        parts.append(f"扣{-u['minus']:g}分（{'，'.join(minus)}）")
-    if plus:
-        parts.append(f"加{u['plus']:g}分（{'，'.join(plus)}）")
-    return "；".join(parts) or "无扣分、加分"
+    return V.events_text(u["minus"], u["plus"], by)
 
 
-def build_notice(reg: Registers, sheet: dict, number: str, day: dt.date) -> OfficialDocument:
-    """得分情况通报 (seed §13 张榜公布并抄送组织部、纪工委): the ranking, each unit's deductions and bonuses in short."""
+def build_notice(reg: Registers, sheet: dict, number: str, day: dt.date,
+                 banji_numbered: bool = True) -> OfficialDocument:
+    """得分情况通报 (seed §13 张榜公布并抄送组织部、纪工委): the ranking, each unit's deductions and bonuses in short.
+    Scores and points as the bulletin prints them (view.score_format, view.points_text).
+    `banji_numbered` False: the 版记 page follows a blank page and has no page number (7.5)."""
     s, basis = reg.settings, reg.rules.basis
     label = sheet["period"]["label"]
-    title = f"关于{label}各单位工作落实考核得分情况的通报"
+    title = V.notice_title(label)
     d = OfficialDocument()
     d.properties(title, s.office, day, number)
     d.masthead(s.office, number)
     d.title(title)
     d.addressee(s.bulletin_to)
-    cite = basis.cite(basis.scores)
-    d.body((f"按照{cite}关于实行计分制考核、定期张榜公布的要求，" if cite else "按照实行计分制考核、定期张榜公布的要求，")
-           + f"现将{label}各部门单位工作落实考核得分情况（基础分{sheet['base']:g}分，统计截至{cn_date(dt.date.fromisoformat(sheet['as_of']))}）"
-           "通报如下。")
+    d.body(V.notice_opening(basis.cite(basis.scores), label, f"{sheet['base']:g}",
+                            cn_date(dt.date.fromisoformat(sheet["as_of"]))))
     active = [u for u in sheet["units"] if u["active"]]
     idle = [u for u in sheet["units"] if not u["active"]]
-    fmt = score_format([u["score"] for u in active] + [u["minus"] for u in active] + [u["plus"] for u in active])
-    d.heading(1, "一、得分排名")
+    fmt = score_format([u["score"] for u in active])
+    d.heading(1, V.NOTICE_HEADINGS[0])
     if active:
-        d.table(["名次", "单位", "得分", "扣分", "加分"],
-                [[str(u["rank"]), u["unit"], fmt(u["score"]), fmt(u["minus"]),
-                  f"+{fmt(u['plus'])}" if u["plus"] else fmt(0)] for u in active],
+        d.table(list(V.NOTICE_COLUMNS),
+                [[str(u["rank"]), u["unit"], fmt(u["score"]), V.points_text(u["minus"]), V.points_text(u["plus"])]
+                 for u in active],
                 size=12, align=["center", "left", "center", "center", "center"], flex={1})
     else:
-        d.body("本期没有计分的单位。")
+        d.body(V.NOTICE_NONE_RANKED)
     if idle:
-        d.body(f"{'、'.join(u['unit'] for u in idle)}本期无应办结事项，不参加排名。")
-    d.heading(1, "二、扣分和加分情况")
+        d.body(V.idle_text([u["unit"] for u in idle]))
+    d.heading(1, V.NOTICE_HEADINGS[1])
     listed = [u for u in active if u["events"]] + [u for u in idle if u["events"]]
     for n, u in enumerate(listed, 1):
         d.body(f"{n}.{u['unit']}：{_events_text(u, s.bulletin_title)}。")
     if not listed:
-        d.body("本期各单位无扣分、加分。")
-    d.heading(1, "三、有关要求")
-    d.body("各单位要对照扣分情况逐项分析原因，抓好整改落实；考核得分与所有责任人挂钩、与绩效工资发放挂钩。"
-           "每一项扣分、加分的事项、规则和日期，可向" + s.office + "查询核对。")
+        d.body(V.NOTICE_NO_EVENTS)
+    d.heading(1, V.NOTICE_HEADINGS[2])
+    d.body(V.notice_demand(s.office))
     d.signature(s.office, day, sealed=s.printing.sealed)
-    d.banji(s.cc, s.print_organ, day, copies=s.printing.copies)
+    d.banji(s.cc, s.print_organ, day, copies=s.printing.copies, duplex=s.printing.duplex, numbered=banji_numbered)
     return d
 
 
-def build_proposal(reg: Registers, facts: list[dict], label: str, number: str, day: dt.date) -> OfficialDocument:
+def build_proposal(reg: Registers, facts: list[dict], label: str, number: str, day: dt.date,
+                   banji_numbered: bool = True) -> OfficialDocument:
     """问责建议 to the bodies the office copies its scores to (settings.yaml `cc`: 组织部、纪工委): each fact that
-    meets a trigger, marked 阶段性/临时性/年度, with the clause."""
+    meets a trigger, marked 阶段性/临时性/年度, with the clause. `banji_numbered` as for the notice."""
     s, rules = reg.settings, reg.rules
-    title = f"关于{label}工作落实问责情形的建议"
+    title = V.proposal_title(label)
     d = OfficialDocument()
     d.properties(title, s.office, day, number)
     d.masthead(s.office, number)
     d.title(title)
     d.addressee("、".join(s.cc) or s.bulletin_to)
     ref = rules.accountability.get("clause", "")
-    cite = rules.basis.cite(ref) if ref else ""
-    d.body((f"按照{cite}关于阶段性问责、临时性问责和年度考核问责的规定，" if cite else
-            "按照阶段性问责、临时性问责和年度考核问责的规定，")
-           + f"经{s.office}核查，以下单位和事项达到问责情形，建议依规依纪予以问责。")
-    present = [(pace, head) for pace, head in (("阶段性", "阶段性问责"), ("临时性", "临时性问责"), ("年度", "年度考核问责"))
-               if any(f["pace"] == pace for f in facts)]
+    d.body(V.proposal_opening(rules.basis.cite(ref) if ref else "", s.office))
+    present = [(pace, head) for pace, head in V.PROPOSAL_PACES if any(f["pace"] == pace for f in facts)]
     for n, (pace, head) in enumerate(present):
         rows = [f for f in facts if f["pace"] == pace]
-        d.heading(1, f"{'一二三'[n]}、{head}")
+        d.heading(1, f"{V.CN_ORDINALS[n]}、{head}")
         for i, f in enumerate(rows, 1):
             d.body(f"{i}.{f['unit']}：{f['facts']}（{f['trigger']}）。")
-    d.body("以上情形的事项、扣分和日期均有台账和账本记录可查。")
+    d.body(V.PROPOSAL_CLOSING)
     d.signature(s.office, day, sealed=s.printing.sealed)
-    d.banji((), s.print_organ, day)
+    d.banji((), s.print_organ, day, duplex=s.printing.duplex, numbered=banji_numbered)
     return d

@@ -89,9 +89,10 @@ class UnitResult:
 
     @property
     def active(self) -> bool:
-        """Ranked: only a unit with something due in the period (rules.md §5); the others are listed as
-        本期无应办结事项, the same in the text, the tables and the xlsx."""
-        return self.counts.due > 0
+        """Ranked: a unit with something due in the period or a deduction or bonus in it (rules.md §5: an item
+        due before the period still overdue in it is scored in it); the others are listed as 本期无应办结事项,
+        the same in the text, the tables and the xlsx."""
+        return self.counts.due > 0 or bool(self.events)
 
     @property
     def commended(self) -> bool:

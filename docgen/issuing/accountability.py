@@ -13,22 +13,48 @@ from ..record.ledger import State, read
 from ..registers.calendar import WorkCalendar
 from ..registers.model import Registers
 from ..registers.periods import Period, is_year
+from ..view import PROPOSAL_PACES, facts_heading
 from . import kinds as _declared  # noqa: F401 - the kinds' code registered
 from . import standalone
 from .bulletin import closed_periods, score_sheet
 from .scores import year_sheet
 
-FACTS_KEY = "问责情形"  # the render record's facts: the keys of the facts the 问责建议 proposed
+FACTS_KEY = "问责情形"  # the facts record (and the render record's facts): the keys of the facts proposed
+ROWS_KEY = "情形"  # … and the facts themselves as printed, so that a 问责建议 is completed from its record
+PERIOD_KEY = "期间"
+
+
+def _facts(s) -> dict:
+    """What a 问责建议 was numbered for: its facts record (given with its number), else (a ledger of before that
+    record) its render record's facts."""
+    return s.facts if s.facts is not None else (s.rendered or {}).get("facts", {})
 
 
 def proposed(st: State) -> dict[str, str]:
-    """The key of every fact an issued 问责建议 proposed -> its number."""
+    """The key of every fact an issued 问责建议 proposed -> its number (numbered is proposed: a 问责建议 whose
+    conversion failed is completed by the next run, never numbered again)."""
     out = {}
     for s in standalone.issued(st, "accountability"):
-        r = s.rendered
-        for k in (r or {}).get("facts", {}).get(FACTS_KEY, []):
+        for k in _facts(s).get(FACTS_KEY, []):
             out.setdefault(k, s.number)
     return out
+
+
+def unfinished(st: State) -> list:
+    """The 问责建议 numbered whose files were never recorded (their conversion failed), completed from the record."""
+    return [s for s in standalone.issued(st, "accountability") if s.rendered is None and ROWS_KEY in _facts(s)]
+
+
+def complete(reg: Registers, out, slip):
+    """A 问责建议 whose conversion failed, drawn from its facts record under its own number and date, converted and
+    recorded: (its number, its .docx, False, errors)."""
+    kind = declared("accountability")
+    f = _facts(slip)
+
+    def draw(number, seq, numbered=True):
+        return kind.draw(reg, f[ROWS_KEY], f[PERIOD_KEY], number, slip.issued, banji_numbered=numbered)
+
+    return standalone.issue(reg, "accountability", slip.key, slip.issued, out, draw, f)
 
 
 def facts(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st: State) -> tuple[list[Fact], dict]:
@@ -47,20 +73,22 @@ def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out
     key = f"{as_of.isoformat()}|" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     kind = declared("accountability")
     rows = [f.as_dict() for f in new]
+
+    def draw(number, seq, numbered=True):
+        return kind.draw(reg, rows, period.label, number, as_of, banji_numbered=numbered)
+
     if no_pdf:
-        return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out,
-                                lambda number, seq: kind.draw(reg, rows, period.label, number, as_of))
-    return standalone.issue(reg, "accountability", key, as_of, out,
-                            lambda number, seq: kind.draw(reg, rows, period.label, number, as_of),
-                            {FACTS_KEY: keys, "期间": period.label})
+        return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out, draw)
+    return standalone.issue(reg, "accountability", key, as_of, out, draw,
+                            {FACTS_KEY: keys, PERIOD_KEY: period.label, ROWS_KEY: rows})
 
 
 def lines(new: list[Fact], old: dict, label: str) -> list[str]:
-    out = [f"{label}问责情形：{len(new)}项" + (f"（另有{len(old)}项已提出问责建议，不再列出）" if old else "")]
-    for pace in ("阶段性", "临时性", "年度"):
+    out = [facts_heading(label, len(new), len(old))]
+    for pace, _ in PROPOSAL_PACES:
         for f in (x for x in new if x.pace == pace):
             out.append(f"  {f.pace}　{f.unit}　{f.facts}（{f.trigger}）")
     return out
 
 
-__all__ = ["facts", "issue", "lines", "proposed", "read"]
+__all__ = ["complete", "facts", "issue", "lines", "proposed", "read", "unfinished"]

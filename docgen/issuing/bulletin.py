@@ -156,7 +156,7 @@ class _Bulletin(T.Issuing):
                 return BULLETIN.draw(self.reg, close["view"], slip.number, slip.seq, slip.issued,
                                      banji_numbered=numbered).to_bytes()
 
-            job = T.Job(slip, 0, path, drawn, slip.issued, dict, banji_recheck(lambda: drawn(False)))
+            job = T.Job(slip, 0, path, drawn, slip.issued, dict, T.banji_recheck(lambda: drawn(False)))
             T.write([job])
             _, failed, _ = T.convert_and_record(led, [job])
             errors += [e + "；期号已登记，再次运行将补齐" for e in failed]
@@ -165,24 +165,6 @@ class _Bulletin(T.Issuing):
             for ext in (".docx", ".pdf"):
                 A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
         return slip, close["view"], path, errors
-
-
-def banji_recheck(unnumbered):
-    """A multi-page document's convert–count–redraw (transaction.Job.recheck): when its PDF shows a blank page
-    before the 版记 page (the body ended on an even page), it is drawn again by `unnumbered`, with no page number
-    on the 版记 page (GB/T 9704 7.5), and converted once more; the 版记 section's footer is all that changes, so
-    the pages stay where they were."""
-    from ..documents.pdf import blank_before_last
-
-    done = []
-
-    def recheck(pdf: Path):
-        if done or not blank_before_last(pdf):
-            return None
-        done.append(True)
-        return unnumbered
-
-    return recheck
 
 
 def issue_bulletin(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date,

@@ -81,18 +81,20 @@ def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out, no_pd
     from ..engine.appeals import pending
     from ..kinds import declared
     from ..record.ledger import read
-    from ..view import appeal_lines
+    from ..view import appeal_lines, notice_refused_text
     from . import kinds as _declared  # noqa: F401 - the kinds' code registered
     from . import standalone
 
     waiting = pending(reg, as_of)
     if waiting:
-        raise DocgenError("\n".join(appeal_lines(waiting, reg.settings.bulletin_title)) +
-                          f"\n{period.label}的得分情况通报未出具，未编号：请先在 progress 中登记申诉决定（type: 申诉决定，"
-                          "decision: 撤销 或 维持）")
+        raise DocgenError("\n".join([*appeal_lines(waiting, reg.settings.bulletin_title),
+                                     notice_refused_text(period.label)]))
     sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
     kind = declared("notice")
+
+    def draw(number, seq, numbered=True):
+        return kind.draw(reg, sheet, number, as_of, banji_numbered=numbered)
+
     if no_pdf:
-        return standalone.draft(reg, "notice", period.label, out, lambda number, seq: kind.draw(reg, sheet, number, as_of))
-    return standalone.issue(reg, "notice", period.key, as_of, out,
-                            lambda number, seq: kind.draw(reg, sheet, number, as_of), {"期间": period.label})
+        return standalone.draft(reg, "notice", period.label, out, draw)
+    return standalone.issue(reg, "notice", period.key, as_of, out, draw, {"期间": period.label})

@@ -2,10 +2,12 @@
 about a matter or a period, through the one issuing transaction (transaction.transact).
 
 A document is keyed (the matter's id, the period's key …): the key's first run numbers it, drawn in memory first
-(one that cannot be drawn gets no number), records the number, writes, converts, stamps and records it, and
-archives it. A later run for the same key issues nothing new: it restores the files from the archive and says
-when and under which number it was issued. What it recorded beside its number (its facts) is kept in the render
-record.
+(one that cannot be drawn gets no number), records the number with what it is about (its facts, a `facts` record
+in the same commit: a 问责建议's facts are proposed once its number is given, even if its conversion fails),
+writes, converts (convert–count–redraw: a 版记 page after a blank page is drawn again unnumbered, GB/T 9704 7.5),
+stamps and records it, and archives it. A later run for the same key issues nothing new: it completes a
+conversion that failed, or restores the files from the archive, and says when and under which number it was
+issued. Its 机关代字 is the default issuer's (settings.yaml `prefixes:`, keyed by the kind's id).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..kinds import KINDS
 from ..record import archive as A
 from ..record.ledger import Ledger, Slip, State
 from ..registers.model import Registers
+from ..view import NUMBERED_PENDING
 from . import transaction as T
 
 
@@ -37,8 +40,8 @@ class _Next:
 
 
 class Standalone(T.Issuing):
-    """draw(number, seq) -> an OfficialDocument (or raises DocgenError: nothing numbered); facts: what the ledger
-    records beside it."""
+    """draw(number, seq, numbered=True) -> an OfficialDocument (or raises DocgenError: nothing numbered; numbered
+    False: its 版记 page without a page number); facts: what the ledger records beside it."""
 
     templates: list = []
 
@@ -47,7 +50,7 @@ class Standalone(T.Issuing):
         self.reg, self.kind, self.key, self.day, self.out = reg, kind, key, day, out
         self.draw_doc, self.facts = draw, facts
         self.issuer = reg.settings.default_issuer
-        self.prefix = KINDS[kind].default_prefix
+        self.prefix = reg.settings.issuers[self.issuer].prefixes[kind]
         self.folder = folder(out, kind)
         self.new = False
 
@@ -65,7 +68,9 @@ class Standalone(T.Issuing):
 
     def record(self, led: Ledger, e: _Next) -> Slip:
         self.new = True
-        return led.allocate(self.issuer, self.kind, self.prefix, "", self.key, self.day)
+        slip = led.allocate(self.issuer, self.kind, self.prefix, "", self.key, self.day)
+        led.add("facts", number=slip.number, facts=dict(self.facts))
+        return slip
 
     def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, Path, bool, list[str]]:
         slip = led.state.find(self.kind, self.key)
@@ -74,10 +79,11 @@ class Standalone(T.Issuing):
         if slip.rendered is None:  # this run's number, or one whose conversion failed before: drawn now
             data = drawn.get(slip.number)
             job = T.Job(slip, 0, path, (lambda: data) if data else (lambda: self.redraw(led.state, slip)),
-                        slip.issued, lambda: dict(self.facts))
+                        slip.issued, lambda: dict(self.facts),
+                        T.banji_recheck(lambda: self.draw_doc(slip.number, slip.seq, numbered=False).to_bytes()))
             T.write([job])
             _, failed, _ = T.convert_and_record(led, [job])
-            errors += [e + "；编号已登记，再次运行将补齐" for e in failed]
+            errors += [e + NUMBERED_PENDING for e in failed]
         r = slip.rendered
         if r is not None:
             for ext in (".docx", ".pdf"):

@@ -248,6 +248,24 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
     return done, errors, results[len(jobs):]
 
 
+def banji_recheck(unnumbered):
+    """A multi-page document's convert–count–redraw (transaction.Job.recheck): when its PDF shows a blank page
+    before the 版记 page (the body ended on an even page), it is drawn again by `unnumbered`, with no page number
+    on the 版记 page (GB/T 9704 7.5), and converted once more; the 版记 section's footer is all that changes, so
+    the pages stay where they were."""
+    from ..documents.pdf import blank_before_last
+
+    done = []
+
+    def recheck(pdf: Path):
+        if done or not blank_before_last(pdf):
+            return None
+        done.append(True)
+        return unnumbered
+
+    return recheck
+
+
 REDRAWS = 10  # rounds at most: a slip with 三号 table text takes 8 (six steps, its 回执 rows at their minimum, page numbers)
 
 

@@ -146,6 +146,15 @@ class Render(Record):
 
 
 @dataclass(frozen=True)
+class Facts(Record):
+    """What a standalone document (a 问责建议: the keys of the facts it proposes) is about, recorded in the commit
+    that gives its number: a number whose conversion fails still holds them, so they are never numbered again."""
+    ACT, CN = "facts", "编号所针对的情形"
+    number: str = _f(STR)
+    facts: dict = _f(DICT)
+
+
+@dataclass(frozen=True)
 class Void(Record):
     ACT, CN = "void", "作废"
     number: str = _f(STR)
@@ -200,7 +209,7 @@ class Office(Record):
 
 
 RECORDS: dict[str, type[Record]] = {c.ACT: c for c in (Migrate, Number, Render, Void, Reissue, Close, Batch,
-                                                         Reminders, Office, Adopt)}
+                                                         Reminders, Office, Adopt, Facts)}
 SCHEMAS: dict[str, dict[str, str]] = {act: c.fields_of() for act, c in RECORDS.items()}
 ACT_CN = {act: c.CN for act, c in RECORDS.items()}
 
@@ -265,6 +274,7 @@ class Slip:
     reissues: dict[int, dict] = field(default_factory=dict)  # rev -> reissue record
     batch: str | None = None  # the print batch its current revision went out in
     adopted: bool = False  # issued on paper before the office used docgen (an adopt record): no files
+    facts: dict | None = None  # a standalone document's facts record (what it is about), from its numbering commit
 
     @property
     def is_void(self) -> bool:
@@ -396,6 +406,17 @@ class State:
         if x.rev in s.renders:
             return f"{s.number} 的这一版已经出具过（第{s.renders[x.rev]['n']}行）"
         s.renders[x.rev] = r
+        return None
+
+    def _on_facts(self, x: Facts, r: dict, line: int) -> str | None:
+        s, why = self._slip_of(x.number)
+        if why:
+            return why
+        if not KINDS[s.kind].standalone or s.adopted:
+            return f"{s.number} 不是提请协调单、得分情况通报或问责建议的编号"
+        if s.facts is not None or s.renders:
+            return f"{s.number} 已有所针对情形的记录或出具记录"
+        s.facts = x.facts
         return None
 
     def _on_void(self, x: Void, r: dict, line: int) -> str | None:

@@ -312,14 +312,18 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         return None
     off = e.sub("office", "office（办公室信息）")
     issuers: dict[str, Issuer] = {}
+    own: dict = {}  # issuer id -> (its prefixes entry, the standalone kinds it names)
     default = None
     for ie in e.items("issuers", "编号机构", required=True):
         iid = ie.str("id", required=True)
         name = ie.str("name", required=True)
         pre = ie.sub("prefixes", "prefixes（机关代字）")
-        prefixes = {k: KINDS[k].default_prefix for k in SLIP_KINDS}
+        # every kind numbered 机关代字〔年份〕N号: the slips (numbered by every issuer) and the standalone documents
+        # (提请协调单, 得分情况通报, 问责建议: numbered by the default issuer only)
+        keys = [k for k, v in KINDS.items() if v.prefixed]
+        prefixes = {k: KINDS[k].default_prefix for k in keys}
         if pre and pre.ok:
-            for k in SLIP_KINDS:
+            for k in keys:
                 if pre.has(k):
                     v = pre.str(k)
                     why = prefix_problem(v)
@@ -327,13 +331,15 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                         pre.err(k, f"机关代字「{v}」{why}")
                     else:
                         prefixes[k] = v
-            pre.finish(SLIP_KINDS)
+            pre.finish(keys)
+            own[iid] = (pre, [k for k in keys if pre.has(k) and KINDS[k].standalone])
         if ie.boolean("default"):
             default = iid
         if iid in issuers:
             ie.err("id", f"编号机构「{iid}」重复")
         if iid:
-            for k, v in prefixes.items():
+            for k in SLIP_KINDS:  # only kinds every issuer numbers; the standalone ones only the default issuer
+                v = prefixes[k]
                 other = next((o for o in issuers.values() if o.id != iid and o.prefixes[k] == v), None)
                 if other:
                     where = "prefixes" if pre and pre.has(k) else "id"
@@ -345,6 +351,9 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         ie.finish(("id", "name", "prefixes", "contact", "phone", "default"))
     if issuers and default is None:
         default = next(iter(issuers))
+    for iid, (pre, standalone) in own.items():
+        for k in standalone if iid != default else ():
+            pre.err(k, f"{KINDS[k].name}只由默认编号机构（{default}）编号，编号机构「{iid}」不能写它的机关代字")
     bulletin_issuer = default
     bulletin_to = "各有关单位"
     bulletin_auto = ""

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from ..core.diagnostics import DocgenError
-from ..kinds import KINDS, SLIP_KINDS
+from ..kinds import KINDS
 from . import sources
 from .model import DEFAULT_TERM, DEFAULT_TITLE, OFFICE_WORD_MAX, Printing
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Rules, score_label
@@ -98,17 +98,18 @@ def _placeholder(value: str, what: str) -> str:
 
 def settings_text(o: Office) -> str:
     name = _placeholder(o.name, "督导工作专班名称")
+    prefixed = [k for k, v in KINDS.items() if v.prefixed]  # the slips and the standalone documents
     data = {
         "office": {"committee": _placeholder(o.committee, "发文机关全称"), "name": name,
                    "contact": _placeholder(o.contact, "联系人"), "phone": _placeholder(o.phone, "联系电话"),
                    "print_organ": _placeholder(o.print_organ, "印发机关"), "cc": ["党工委组织部", "纪工委"],
                    "term": DEFAULT_TERM},
         "issuers": [{"id": "office", "name": name,
-                     "prefixes": {k: KINDS[k].default_prefix for k in SLIP_KINDS}, "default": True}],
+                     "prefixes": {k: KINDS[k].default_prefix for k in prefixed}, "default": True}],
         "bulletin": {"title": DEFAULT_TITLE, "issuer": "office", "to": "各有关单位"},
         "print": {k: getattr(Printing(), k) for k in ("sealed", "colour", "cc_leader", "duplex")},
     }
-    kind_names = "、".join(f"{k} {KINDS[k].name}" for k in SLIP_KINDS)
+    kind_names = "、".join(f"{k} {KINDS[k].name}" for k in prefixed)
     notes = {
         "office": "办公室信息：印在交办单、催办单、整改单和通报上", "committee": "发文机关全称（版头、落款）",
         "name": "督导工作专班", "contact": "督导专班联系人", "phone": "联系电话", "print_organ": "印发机关（版记）",
@@ -120,7 +121,8 @@ def settings_text(o: Office) -> str:
         "print": "印制", "sealed": "加盖印章：true 时成文日期右空四字、留出用印位置",
         "colour": "催办单按预警等级套色；用彩色纸印制的写 false", "cc_leader": "催办单抄报牵头单位的分管领导（units.yaml 的 leader）",
         "duplex": "打印批次按双面印制，每份单据从新的一张纸开始",
-        **{k: f"{KINDS[k].name}的机关代字" for k in SLIP_KINDS},
+        **{k: f"{KINDS[k].name}的机关代字" + ("（只由默认编号机构编号）" if KINDS[k].standalone else "")
+           for k in prefixed},
     }
     head = ("# 办公室设置（docgen init 生成）：发文机关、督导专班、编号机构与机关代字、联系人、抄送与印发机关。\n"
             f"# 写着“{PLACEHOLDER}”的请改成本办公室的名称（docgen check 会列出尚未填写的项目）。格式见 docs/registers.md。\n"
