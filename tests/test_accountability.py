@@ -463,3 +463,13 @@ def test_a_proposal_whose_conversion_fails_keeps_its_facts_and_is_completed_by_t
     assert [s.number for s in st.valid("accountability")] == ["督问〔2026〕1号"]
     assert st.slips["督问〔2026〕1号"].rendered is not None
     assert (out / "documents" / "问责建议" / "督问〔2026〕1号.pdf").exists()
+
+
+def test_a_facts_line_leaves_out_a_nought_part():
+    # a unit with 5.5 deducted and no bonus reads （扣5.5分）, never “加0分”; one with neither reads nothing
+    from docgen.engine.accountability import _points
+
+    assert _points({"minus": -5.5, "plus": 0}) == "（扣5.5分）"
+    assert _points({"minus": 0, "plus": 0.5}) == "（加0.5分）"
+    assert _points({"minus": -9, "plus": 0.5}) == "（扣9分，加0.5分）"
+    assert _points({"minus": 0, "plus": 0}) == ""

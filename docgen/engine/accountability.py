@@ -32,6 +32,13 @@ class Fact:
                 "facts": self.facts}
 
 
+def _points(u: dict) -> str:
+    """（扣5.5分，加0.5分）, a part left out when it is nought; nothing when both are."""
+    parts = [f"扣{-u['minus']:g}分"] if u["minus"] else []
+    parts += [f"加{u['plus']:g}分"] if u["plus"] else []
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
 def _streak(item: str, closed) -> int:
     k = 0
     for c in sorted(closed, key=lambda c: c.date, reverse=True):
@@ -58,7 +65,7 @@ def triggers(reg: Registers, statuses: list[ItemStatus], closed, sheet: dict | N
             if u["active"] and u["score"] < n:
                 out.append(Fact(f"score_below|{sheet['period']['key']}|{u['unit']}", "阶段性", u["unit"], "",
                                 f"阶段性问责：期间考核得分低于{n:g}分{where}",
-                                f"{label}考核得分{u['score']:g}分（扣{-u['minus']:g}分，加{u['plus']:g}分）"))
+                                f"{label}考核得分{u['score']:g}分{_points(u)}"))
     if year is not None and acc.get("year_score_below") is not None:
         n = acc["year_score_below"]
         yref = acc.get("year_clause", "") or ref
@@ -67,7 +74,7 @@ def triggers(reg: Registers, statuses: list[ItemStatus], closed, sheet: dict | N
             if u["active"] and u["score"] < n:
                 out.append(Fact(f"year_score_below|{year['year']}|{u['unit']}", "年度", u["unit"], "",
                                 f"年度考核问责：年度得分低于{n:g}分{ywhere}",
-                                f"{year['year']}年度考核得分{u['score']:g}分（扣{-u['minus']:g}分，加{u['plus']:g}分）"))
+                                f"{year['year']}年度考核得分{u['score']:g}分{_points(u)}"))
     for s in sorted(statuses, key=lambda s: (s.item.lead, s.item.id)):
         if s.state != OVERDUE:
             continue
