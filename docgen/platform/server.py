@@ -48,6 +48,9 @@ from .audit import Audit
 TEMPLATES = shipped("templates", "platform")
 BOARD_ASSETS = shipped("templates", "site", "assets")
 COOKIE = "docgen_session"
+# over https the cookie's name has the __Host- prefix: a browser keeps such a cookie only when it is Secure, for
+# Path=/ and without Domain, so a sibling site of the domain (or a page on another port) cannot plant one of its own
+SECURE_COOKIE = "__Host-" + COOKIE
 SESSION_HOURS = 8
 LOCK_AFTER, LOCK_MINUTES = 5, 15
 MAX_BODY = INBOX.MAX_ATTACHMENT + 256 * 1024  # an attachment and the form's fields
@@ -316,9 +319,10 @@ class Platform:
             c = SimpleCookie(raw)
         except CookieError:
             return None
-        if COOKIE not in c:
+        name = self.cookie_name(environ)
+        if name not in c:
             return None
-        data = ACC.unsign(self.key, c[COOKIE].value, self.clock())
+        data = ACC.unsign(self.key, c[name].value, self.clock())
         if data is None:
             return None
         a = self.accounts().get(data.get("u"))
@@ -343,10 +347,16 @@ class Platform:
             self.audit("refused", u.name, _addr(environ), path=environ.get("PATH_INFO", ""), why="csrf")
             raise Reply(403, MSG["csrf"])
 
+    def is_secure(self, environ) -> bool:
+        return self.secure or environ.get("wsgi.url_scheme") == "https"
+
+    def cookie_name(self, environ) -> str:
+        return SECURE_COOKIE if self.is_secure(environ) else COOKIE
+
     def cookie(self, environ, value: str, max_age: int) -> tuple[str, str]:
-        secure = self.secure or environ.get("wsgi.url_scheme") == "https"
-        return ("Set-Cookie", f"{COOKIE}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict"
-                              + ("; Secure" if secure else ""))
+        secure = self.is_secure(environ)
+        return ("Set-Cookie", f"{self.cookie_name(environ)}={value}; Max-Age={max_age}; Path=/; HttpOnly; "
+                              "SameSite=Strict" + ("; Secure" if secure else ""))
 
     # ---- the body ----
 
@@ -410,8 +420,10 @@ class Platform:
 
     # ---- sign in ----
 
-    def locked(self, name: str) -> int:
-        """Seconds name stays locked (0: not locked)."""
+    def locked(self, name: str, attempt: bool = False) -> int:
+        """Seconds name stays locked (0: not locked). attempt: count this sign-in as a failure now, under the same
+        lock as the check (a sign-in that succeeds takes it back), so that sign-ins sent at once, each checked
+        before any of them has failed, still get only LOCK_AFTER guesses."""
         now = time.monotonic()
         with self._flock:
             if len(self.failures) > 10000:  # names tried and forgotten: keep only those still counting
@@ -423,6 +435,8 @@ class Platform:
                 self.failures.pop(name, None)
             if len(recent) >= LOCK_AFTER:
                 return int(LOCK_MINUTES * 60 - (now - recent[LOCK_AFTER - 1])) + 1
+            if attempt:
+                self.failures.setdefault(name, []).append(now)
         return 0
 
     def login(self, environ):
@@ -438,16 +452,16 @@ class Platform:
         if not isinstance(name, str) or not isinstance(password, str) or not name or len(name) > 100 \
                 or len(password) > 1000:
             raise Reply(400, "请填写名称和密码。", field="name")
-        wait = self.locked(name)
+        _text(name, "name", "名称")
+        _text(password, "password", "密码")
+        wait = self.locked(name, attempt=True)
         if wait:
             self.audit("login_locked", name, where)
             m = (wait + 59) // 60
             raise Reply(429, MSG[429].format(m=m), [("Retry-After", str(wait))])
         a = self.accounts().get(name)
         ok = ACC.check_password(password, a.hash) if a is not None else (ACC.waste_time(password) or False)
-        if not ok or a.disabled:
-            with self._flock:
-                self.failures.setdefault(name, []).append(time.monotonic())
+        if not ok or a.disabled:  # counted already (locked(attempt=True))
             self.audit("login_failed", name, where)
             if api:
                 raise Reply(401, MSG["login"])
@@ -493,6 +507,9 @@ class Platform:
         form, _ = self.fields(environ)
         self.check_csrf(environ, u, form)
         old, new = form.get("old"), form.get("new")
+        for value, field, what in ((old, "old", "原密码"), (new, "new", "新密码")):
+            if isinstance(value, str):
+                _text(value, field, what)
         problem = None
         if not isinstance(old, str) or not isinstance(new, str) or not ACC.check_password(old, u.account.hash):
             problem = "原密码不对"
@@ -798,6 +815,14 @@ def _hostname(host: str) -> str:
     if host.startswith("["):
         return host[:host.find("]") + 1]
     return host.partition(":")[0].rstrip(".")
+
+
+def _text(value: str, field: str, what: str) -> None:
+    """400 naming the field when a string is no text: JSON's \\u escapes can carry a lone surrogate (U+D800 to
+    U+DFFF), which UTF-8 cannot encode (scrypt, the audit record)."""
+    bad = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if bad is not None:
+        raise Reply(400, f"{what}（{field}）不是有效的文字：含有单独的代理码位 U+{ord(bad):04X}", field=field)
 
 
 def _addr(environ) -> str:
