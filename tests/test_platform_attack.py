@@ -110,3 +110,19 @@ def test_behind_https_the_session_cookie_cannot_be_set_by_a_sibling_site(tmp_pat
         srv.close()
     audit = [json.loads(x) for x in (reg / "audit.jsonl").read_bytes().splitlines()]
     assert [a["what"] for a in audit] == ["login"]
+
+
+def test_a_sign_in_from_another_port_of_the_same_host_is_refused(office):
+    """A page served on another port of this machine (another web application: same host name, another origin) posts
+    the sign-in form with its own Origin. Host names its port here, the Origin names another: refused and audited
+    like any other site. Before, the names alone were compared and the sign-in went through (login CSRF)."""
+    port = office["port"]
+    other = 9999 if port != 9999 else 9998
+    got, _, data = Client(port).api("POST", "/api/login", {"name": "良庄镇", "password": office["pw"]["良庄镇"]},
+                                    csrf=False, headers={"Origin": f"http://127.0.0.1:{other}"})
+    assert got == 403 and data["error"] == "登录请求来自其他网站，已拒绝。"
+    audit = [json.loads(x) for x in (office["reg"] / "audit.jsonl").read_bytes().splitlines()]
+    assert (audit[-1]["what"], audit[-1]["origin"]) == ("login_refused", f"http://127.0.0.1:{other}")
+    got, _, _ = Client(port).api("POST", "/api/login", {"name": "良庄镇", "password": office["pw"]["良庄镇"]},
+                                 csrf=False, headers={"Origin": f"http://127.0.0.1:{port}"})
+    assert got == 200  # the platform's own origin

@@ -443,8 +443,12 @@ class Platform:
         api = environ["docgen.api"]
         where = _addr(environ)
         origin = environ.get("HTTP_ORIGIN")
-        if origin:  # the names compared without ports (a proxy may pass Host without its port); "null" is no name
-            if origin == "null" or _hostname(origin.split("://", 1)[-1]) != _hostname(environ.get("HTTP_HOST") or ""):
+        if origin:  # the names compared, and the ports when both name one (a proxy may pass Host without its
+            # port; a page on another port of this machine is another site); "null" is no name
+            host = environ.get("HTTP_HOST") or ""
+            there = origin.split("://", 1)[-1]
+            ports = (_port(there), _port(host))
+            if origin == "null" or _hostname(there) != _hostname(host) or (None not in ports and ports[0] != ports[1]):
                 self.audit("login_refused", "", where, why="origin", origin=origin[:200])
                 raise Reply(403, MSG["origin"])
         form, _ = self.fields(environ)
@@ -815,6 +819,14 @@ def _hostname(host: str) -> str:
     if host.startswith("["):
         return host[:host.find("]") + 1]
     return host.partition(":")[0].rstrip(".")
+
+
+def _port(host: str) -> str | None:
+    """The port a Host header or an origin's authority names, or None."""
+    host = host.strip()
+    rest = host[host.find("]") + 1:] if host.startswith("[") else host
+    _, sep, port = rest.partition(":")
+    return port if sep else None
 
 
 def _text(value: str, field: str, what: str) -> None:
