@@ -126,3 +126,32 @@ def test_a_sign_in_from_another_port_of_the_same_host_is_refused(office):
     got, _, _ = Client(port).api("POST", "/api/login", {"name": "良庄镇", "password": office["pw"]["良庄镇"]},
                                  csrf=False, headers={"Origin": f"http://127.0.0.1:{port}"})
     assert got == 200  # the platform's own origin
+
+
+def test_a_reset_in_the_same_clock_tick_as_the_last_read_still_ends_the_old_sign_in(tmp_path):
+    """accounts.json rewritten by `accounts reset` has the same size (same-length hash, epoch 1 → 2) and, when the
+    reset falls in the file system's timestamp tick of the server's last read, the same mtime: the server must still
+    see the new file (it is another inode: written whole and renamed). The tick is simulated by setting the old
+    mtime back with os.utime. Before, the server kept the old accounts and the old cookie kept working."""
+    import os
+
+    from conftest import docgen
+
+    reg = write_registers(tmp_path / "r", {})
+    pw = add_account(reg, "良庄镇")
+    srv = Server(reg)
+    try:
+        c = Client(srv.port)
+        assert c.login("良庄镇", pw)[0] == 200
+        assert c.api("GET", "/api/items")[0] == 200  # the server has read accounts.json
+        before = os.stat(reg / "accounts.json")
+        p = docgen(["-r", reg, "accounts", "reset", "良庄镇"])
+        assert p.returncode == 0, p.stderr
+        after = os.stat(reg / "accounts.json")
+        assert after.st_size == before.st_size and after.st_ino != before.st_ino
+        os.utime(reg / "accounts.json", ns=(before.st_atime_ns, before.st_mtime_ns))
+        got, _, data = c.api("GET", "/api/items")
+        assert got == 401 and data == {"error": "请先登录。"}
+        assert Client(srv.port).login("良庄镇", pw)[0] == 401  # the old password too
+    finally:
+        srv.close()
