@@ -155,3 +155,27 @@ def test_a_reset_in_the_same_clock_tick_as_the_last_read_still_ends_the_old_sign
         assert Client(srv.port).login("良庄镇", pw)[0] == 401  # the old password too
     finally:
         srv.close()
+
+
+def test_refused_sign_ins_that_cost_nothing_cannot_flood_the_audit_record(office):
+    """Anyone on the network can send sign-ins that are refused before any password is hashed: to a locked name,
+    or with another site's Origin. Each was an fsynced audit line: 400 of them, 400 lines (and a disk filled at
+    the speed of the network). Now at most 20 such lines a minute are written (so 400 requests straddling one
+    minute's end write at most 2 × 20 and the two records saying the rest are counted, not written); the first of
+    each is kept, and failed passwords (each costing a hash) are all still recorded."""
+    reg = office["reg"]
+    add_account(reg, "高新发展集团")
+    c = Client(office["port"])
+    for i in range(5):
+        assert c.login("高新发展集团", f"wrong-{i}")[0] == 401
+    audit = reg / "audit.jsonl"
+    before = len(audit.read_bytes().splitlines())
+    for i in range(200):
+        assert c.login("高新发展集团", "x")[0] == 429
+        got, _, _ = c.api("POST", "/api/login", {"name": "良庄镇", "password": "x"}, csrf=False,
+                          headers={"Origin": f"https://evil{i}.example"})
+        assert got == 403
+    new = [json.loads(x) for x in audit.read_bytes().splitlines()[before:]]
+    assert len(new) <= 2 * 20 + 2, len(new)
+    assert [a["what"] for a in new[:2]] == ["login_locked", "login_refused"]
+    assert "audit_throttled" in [a["what"] for a in new]

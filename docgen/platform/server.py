@@ -53,6 +53,9 @@ COOKIE = "docgen_session"
 SECURE_COOKIE = "__Host-" + COOKIE
 SESSION_HOURS = 8
 LOCK_AFTER, LOCK_MINUTES = 5, 15
+# refused sign-ins that cost the sender nothing (a locked name, another site's Origin: no password hashed) written to
+# the audit record at most this many a minute; the rest are counted and the count written with the next one
+CHEAP_AUDITS_PER_MINUTE = 20
 MAX_BODY = INBOX.MAX_ATTACHMENT + 256 * 1024  # an attachment and the form's fields
 MAX_FORM = 64 * 1024  # a body without an attachment
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -165,6 +168,7 @@ class Platform:
         self.audit = Audit(self.root, clock)
         self.inbox = INBOX.journal(self.root)
         self.failures: dict[str, list[float]] = {}
+        self._cheap = [0, 0, 0]  # the minute, the cheap refusals written in it, those not written since the last
         self.revoked: set[str] = set()  # sessions signed out (in memory: a restart forgets them; cookies expire anyway)
         self._flock = threading.Lock()
         self._accounts = (None, {})
@@ -441,6 +445,26 @@ class Platform:
                 self.failures.setdefault(name, []).append(now)
         return 0
 
+    def cheap_audit(self, what: str, who: str, where: str, **detail) -> None:
+        """The audit of a refusal anyone can cause for free, within CHEAP_AUDITS_PER_MINUTE: past it, one
+        audit_throttled record, then only counted; the next written record carries the count (skipped)."""
+        minute = int(time.monotonic() // 60)
+        with self._flock:
+            if self._cheap[0] != minute:
+                self._cheap[:2] = [minute, 0]
+            self._cheap[1] += 1
+            if self._cheap[1] > CHEAP_AUDITS_PER_MINUTE + 1:
+                self._cheap[2] += 1
+                return
+            throttled = self._cheap[1] == CHEAP_AUDITS_PER_MINUTE + 1
+            skipped = self._cheap[2]
+            self._cheap[2] = 1 if throttled else 0
+        if throttled:
+            self.audit("audit_throttled", "", where, per_minute=CHEAP_AUDITS_PER_MINUTE, **(
+                {"skipped": skipped} if skipped else {}))
+        else:
+            self.audit(what, who, where, **detail, **({"skipped": skipped} if skipped else {}))
+
     def login(self, environ):
         api = environ["docgen.api"]
         where = _addr(environ)
@@ -451,7 +475,7 @@ class Platform:
             there = origin.split("://", 1)[-1]
             ports = (_port(there), _port(host))
             if origin == "null" or _hostname(there) != _hostname(host) or (None not in ports and ports[0] != ports[1]):
-                self.audit("login_refused", "", where, why="origin", origin=origin[:200])
+                self.cheap_audit("login_refused", "", where, why="origin", origin=origin[:200])
                 raise Reply(403, MSG["origin"])
         form, _ = self.fields(environ)
         name, password = form.get("name"), form.get("password")
@@ -462,7 +486,7 @@ class Platform:
         _text(password, "password", "密码")
         wait = self.locked(name, attempt=True)
         if wait:
-            self.audit("login_locked", name, where)
+            self.cheap_audit("login_locked", name, where)
             m = (wait + 59) // 60
             raise Reply(429, MSG[429].format(m=m), [("Retry-After", str(wait))])
         a = self.accounts().get(name)
