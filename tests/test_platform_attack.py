@@ -179,3 +179,19 @@ def test_refused_sign_ins_that_cost_nothing_cannot_flood_the_audit_record(office
     assert len(new) <= 2 * 20 + 2, len(new)
     assert [a["what"] for a in new[:2]] == ["login_locked", "login_refused"]
     assert "audit_throttled" in [a["what"] for a in new]
+
+
+def test_a_return_reason_that_is_no_text_is_a_400_and_the_report_stays_pending(office):
+    """The clerk's API takes the reason as JSON: a lone surrogate (\\ud800) made the inbox line unwritable (500), and
+    a list was kept as its Python repr ("['材料不全']") and shown to the unit. Both are refused naming the field,
+    and the report is still waiting for a decision."""
+    n = send(office, "待退回")
+    c = client(office, "clerk")
+    for raw in (b'{"reason": "\\ud800"}', '{"reason": ["材料不全"]}'.encode("utf-8")):
+        got, h, data = c.request("POST", f"/api/inbox/{n}/reject", raw,
+                                 {"Content-Type": "application/json", "X-CSRF-Token": c.csrf})
+        data = json.loads(data)
+        assert (got, data.get("field")) == (400, "reason"), (got, data)
+        assert "退回原因" in data["error"]
+    mine = [r for r in c.api("GET", "/api/inbox")[2]["reports"] if r["id"] == n]
+    assert [(r["status"], r["reason"]) for r in mine] == [("待审核", "")]

@@ -762,7 +762,10 @@ class Platform:
             if what == "accept":
                 rec, _ = INBOX.accept(self.root, n, u.name, self.clock())
             else:
-                rec = INBOX.reject(self.root, n, u.name, str(form.get("reason") or ""), self.clock())
+                reason = INBOX.clean_text(form.get("reason"), "reason", "退回原因", required=True)
+                rec = INBOX.reject(self.root, n, u.name, reason, self.clock())
+        except INBOX.ReportError as e:  # the reason is no text (a list, a lone surrogate…): nothing decided
+            raise Reply(e.status, str(e), field=e.field)
         except DocgenError as e:
             raise Reply(409, str(e))
         self.audit(what, u.name, _addr(environ), id=n, inbox=INBOX.ref(self.root, rec))
