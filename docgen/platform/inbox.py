@@ -204,6 +204,13 @@ def marker(n: int) -> str:
     return f"# 平台报送第{n}号："
 
 
+def written(text: str, n: int) -> bool:
+    """Whether report n's entry is in the file's text already: its comment on a line of its own, where
+    entry_text puts it. A unit's note may contain the same words, but inside the entry's quoted string, on the
+    entry's line (a note never holds a line break), so it is never taken for the comment."""
+    return re.search(r"^[ \t]*" + re.escape(marker(n)), text, re.MULTILINE) is not None
+
+
 def find(records: list[dict], n: int) -> Report:
     rep = next((r for r in reports(records) if r.id == n), None)
     if rep is None:
@@ -229,7 +236,7 @@ def accept(registers: Path, n: int, clerk: str, now: dt.datetime) -> tuple[dict,
         rel = f"progress/online-{r['date'][:4]}.yaml"
         target = registers / rel
         old = target.read_text(encoding="utf-8") if target.exists() else HEADER
-        if marker(n) not in old:  # a run killed after writing the entry wrote it already
+        if not written(old, n):  # a run killed after writing the entry wrote it already
             new = old + ("" if old.endswith("\n") else "\n") + entry_text(r, clerk, now.date())
             files, problems = _read_files(registers)
             files[rel] = new

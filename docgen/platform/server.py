@@ -48,8 +48,14 @@ from .audit import Audit
 TEMPLATES = shipped("templates", "platform")
 BOARD_ASSETS = shipped("templates", "site", "assets")
 COOKIE = "docgen_session"
+# over https the cookie's name has the __Host- prefix: a browser keeps such a cookie only when it is Secure, for
+# Path=/ and without Domain, so a sibling site of the domain (or a page on another port) cannot plant one of its own
+SECURE_COOKIE = "__Host-" + COOKIE
 SESSION_HOURS = 8
 LOCK_AFTER, LOCK_MINUTES = 5, 15
+# refused sign-ins that cost the sender nothing (a locked name, another site's Origin: no password hashed) written to
+# the audit record at most this many a minute; the rest are counted and the count written with the next one
+CHEAP_AUDITS_PER_MINUTE = 20
 MAX_BODY = INBOX.MAX_ATTACHMENT + 256 * 1024  # an attachment and the form's fields
 MAX_FORM = 64 * 1024  # a body without an attachment
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -162,6 +168,7 @@ class Platform:
         self.audit = Audit(self.root, clock)
         self.inbox = INBOX.journal(self.root)
         self.failures: dict[str, list[float]] = {}
+        self._cheap = [0, 0, 0]  # the minute, the cheap refusals written in it, those not written since the last
         self.revoked: set[str] = set()  # sessions signed out (in memory: a restart forgets them; cookies expire anyway)
         self._flock = threading.Lock()
         self._accounts = (None, {})
@@ -300,7 +307,9 @@ class Platform:
         p = ACC.path(self.root)
         try:
             st = p.stat()
-            sig = (st.st_mtime_ns, st.st_size)
+            # every change is a new file (accounts._write renames one into place): its inode tells it even when it
+            # has the same size and falls in the timestamp tick of the last read
+            sig = (st.st_ino, st.st_mtime_ns, st.st_size)
         except FileNotFoundError:
             return {}
         if self._accounts[0] != sig:
@@ -316,9 +325,10 @@ class Platform:
             c = SimpleCookie(raw)
         except CookieError:
             return None
-        if COOKIE not in c:
+        name = self.cookie_name(environ)
+        if name not in c:
             return None
-        data = ACC.unsign(self.key, c[COOKIE].value, self.clock())
+        data = ACC.unsign(self.key, c[name].value, self.clock())
         if data is None:
             return None
         a = self.accounts().get(data.get("u"))
@@ -343,10 +353,16 @@ class Platform:
             self.audit("refused", u.name, _addr(environ), path=environ.get("PATH_INFO", ""), why="csrf")
             raise Reply(403, MSG["csrf"])
 
+    def is_secure(self, environ) -> bool:
+        return self.secure or environ.get("wsgi.url_scheme") == "https"
+
+    def cookie_name(self, environ) -> str:
+        return SECURE_COOKIE if self.is_secure(environ) else COOKIE
+
     def cookie(self, environ, value: str, max_age: int) -> tuple[str, str]:
-        secure = self.secure or environ.get("wsgi.url_scheme") == "https"
-        return ("Set-Cookie", f"{COOKIE}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Strict"
-                              + ("; Secure" if secure else ""))
+        secure = self.is_secure(environ)
+        return ("Set-Cookie", f"{self.cookie_name(environ)}={value}; Max-Age={max_age}; Path=/; HttpOnly; "
+                              "SameSite=Strict" + ("; Secure" if secure else ""))
 
     # ---- the body ----
 
@@ -410,8 +426,10 @@ class Platform:
 
     # ---- sign in ----
 
-    def locked(self, name: str) -> int:
-        """Seconds name stays locked (0: not locked)."""
+    def locked(self, name: str, attempt: bool = False) -> int:
+        """Seconds name stays locked (0: not locked). attempt: count this sign-in as a failure now, under the same
+        lock as the check (a sign-in that succeeds takes it back), so that sign-ins sent at once, each checked
+        before any of them has failed, still get only LOCK_AFTER guesses."""
         now = time.monotonic()
         with self._flock:
             if len(self.failures) > 10000:  # names tried and forgotten: keep only those still counting
@@ -423,31 +441,57 @@ class Platform:
                 self.failures.pop(name, None)
             if len(recent) >= LOCK_AFTER:
                 return int(LOCK_MINUTES * 60 - (now - recent[LOCK_AFTER - 1])) + 1
+            if attempt:
+                self.failures.setdefault(name, []).append(now)
         return 0
+
+    def cheap_audit(self, what: str, who: str, where: str, **detail) -> None:
+        """The audit of a refusal anyone can cause for free, within CHEAP_AUDITS_PER_MINUTE: past it, one
+        audit_throttled record, then only counted; the next written record carries the count (skipped)."""
+        minute = int(time.monotonic() // 60)
+        with self._flock:
+            if self._cheap[0] != minute:
+                self._cheap[:2] = [minute, 0]
+            self._cheap[1] += 1
+            if self._cheap[1] > CHEAP_AUDITS_PER_MINUTE + 1:
+                self._cheap[2] += 1
+                return
+            throttled = self._cheap[1] == CHEAP_AUDITS_PER_MINUTE + 1
+            skipped = self._cheap[2]
+            self._cheap[2] = 1 if throttled else 0
+        if throttled:
+            self.audit("audit_throttled", "", where, per_minute=CHEAP_AUDITS_PER_MINUTE, **(
+                {"skipped": skipped} if skipped else {}))
+        else:
+            self.audit(what, who, where, **detail, **({"skipped": skipped} if skipped else {}))
 
     def login(self, environ):
         api = environ["docgen.api"]
         where = _addr(environ)
         origin = environ.get("HTTP_ORIGIN")
-        if origin:  # the names compared without ports (a proxy may pass Host without its port); "null" is no name
-            if origin == "null" or _hostname(origin.split("://", 1)[-1]) != _hostname(environ.get("HTTP_HOST") or ""):
-                self.audit("login_refused", "", where, why="origin", origin=origin[:200])
+        if origin:  # the names compared, and the ports when both name one (a proxy may pass Host without its
+            # port; a page on another port of this machine is another site); "null" is no name
+            host = environ.get("HTTP_HOST") or ""
+            there = origin.split("://", 1)[-1]
+            ports = (_port(there), _port(host))
+            if origin == "null" or _hostname(there) != _hostname(host) or (None not in ports and ports[0] != ports[1]):
+                self.cheap_audit("login_refused", "", where, why="origin", origin=origin[:200])
                 raise Reply(403, MSG["origin"])
         form, _ = self.fields(environ)
         name, password = form.get("name"), form.get("password")
         if not isinstance(name, str) or not isinstance(password, str) or not name or len(name) > 100 \
                 or len(password) > 1000:
             raise Reply(400, "请填写名称和密码。", field="name")
-        wait = self.locked(name)
+        _text(name, "name", "名称")
+        _text(password, "password", "密码")
+        wait = self.locked(name, attempt=True)
         if wait:
-            self.audit("login_locked", name, where)
+            self.cheap_audit("login_locked", name, where)
             m = (wait + 59) // 60
             raise Reply(429, MSG[429].format(m=m), [("Retry-After", str(wait))])
         a = self.accounts().get(name)
         ok = ACC.check_password(password, a.hash) if a is not None else (ACC.waste_time(password) or False)
-        if not ok or a.disabled:
-            with self._flock:
-                self.failures.setdefault(name, []).append(time.monotonic())
+        if not ok or a.disabled:  # counted already (locked(attempt=True))
             self.audit("login_failed", name, where)
             if api:
                 raise Reply(401, MSG["login"])
@@ -493,6 +537,9 @@ class Platform:
         form, _ = self.fields(environ)
         self.check_csrf(environ, u, form)
         old, new = form.get("old"), form.get("new")
+        for value, field, what in ((old, "old", "原密码"), (new, "new", "新密码")):
+            if isinstance(value, str):
+                _text(value, field, what)
         problem = None
         if not isinstance(old, str) or not isinstance(new, str) or not ACC.check_password(old, u.account.hash):
             problem = "原密码不对"
@@ -715,7 +762,10 @@ class Platform:
             if what == "accept":
                 rec, _ = INBOX.accept(self.root, n, u.name, self.clock())
             else:
-                rec = INBOX.reject(self.root, n, u.name, str(form.get("reason") or ""), self.clock())
+                reason = INBOX.clean_text(form.get("reason"), "reason", "退回原因", required=True)
+                rec = INBOX.reject(self.root, n, u.name, reason, self.clock())
+        except INBOX.ReportError as e:  # the reason is no text (a list, a lone surrogate…): nothing decided
+            raise Reply(e.status, str(e), field=e.field)
         except DocgenError as e:
             raise Reply(409, str(e))
         self.audit(what, u.name, _addr(environ), id=n, inbox=INBOX.ref(self.root, rec))
@@ -798,6 +848,22 @@ def _hostname(host: str) -> str:
     if host.startswith("["):
         return host[:host.find("]") + 1]
     return host.partition(":")[0].rstrip(".")
+
+
+def _port(host: str) -> str | None:
+    """The port a Host header or an origin's authority names, or None."""
+    host = host.strip()
+    rest = host[host.find("]") + 1:] if host.startswith("[") else host
+    _, sep, port = rest.partition(":")
+    return port if sep else None
+
+
+def _text(value: str, field: str, what: str) -> None:
+    """400 naming the field when a string is no text: JSON's \\u escapes can carry a lone surrogate (U+D800 to
+    U+DFFF), which UTF-8 cannot encode (scrypt, the audit record)."""
+    bad = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if bad is not None:
+        raise Reply(400, f"{what}（{field}）不是有效的文字：含有单独的代理码位 U+{ord(bad):04X}", field=field)
 
 
 def _addr(environ) -> str:
