@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from .kinds import parse_number
+from .registers import sources
 from .registers.calendar import cn_date, cn_md, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 from .engine.warnings import UNSIGNED
@@ -129,11 +130,38 @@ def numbers_text(numbers) -> str:
     return "，".join(parts + other)
 
 
+# what a standing obligation asks, as a verb: 报送 a report, 召开 a meeting, 反馈 progress, 完成 a milestone
+OBLIGATION_VERBS = {"report": ("报送", "专报"), "schedule": ("召开", "会议"), "feedback": ("反馈", "进展情况"),
+                    "target": ("完成", "目标节点")}
+
+
+def missing_text(s: ItemStatus) -> str:
+    """What a standing obligation still lacks and since when (warnings, remind, the 催办单): 应于10月20日前报送，
+    截至10月26日尚未报送，自10月21日起已逾期6天; "" for any other item or one met."""
+    verb = OBLIGATION_VERBS.get(s.item.source.kind)
+    if verb is None or s.completed is not None:
+        return ""
+    head = f"应于{cn_md(s.due)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
+    if s.state == OVERDUE:
+        return f"{head}，自{cn_md(s.due + dt.timedelta(days=1))}起已逾期{s.days_overdue}天"
+    if s.workdays_left is not None:
+        return f"{head}，{left_text(s)}"
+    return f"{head}，期间已过（{s.state}）"
+
+
+def basis_text(item) -> str:
+    """What assigns a standing obligation, in place of a 交办单 number: 定期报告（rules.yaml 的规则）, 年度目标 …"""
+    d = sources.get(item.source.kind)
+    return f"{d.label if d else item.source.kind}（无交办单）"
+
+
 def warned_text(w) -> str:
     """One line of the warning list (engine.warnings.Warned): why it is listed, in words a unit reads."""
     s = w.status
     if w.level == "未签收":
         return f"回执未签收（应于{cn_md(w.sign_by)}前签收）"
+    if missing_text(s):
+        return missing_text(s)
     due = f"办结时限{cn_md(s.due)}"
     if w.level == RED:
         return f"{due}，已逾期{s.days_overdue}天"
@@ -153,7 +181,7 @@ def warn_lines(d) -> list[str]:
         counts = "，".join(f"{LEVEL_TEXT[lv]}{u.count(lv)}" for lv in (RED, YELLOW, BLUE, UNSIGNED) if u.count(lv))
         out.append(f"{u.unit}（{counts}）")
         for w in u.entries:
-            ref = w.slip or "未出具交办单"
+            ref = w.slip or (basis_text(w.status.item) if w.status.item.source.standing else "未出具交办单")
             out.append(f"  {w.level}　{ref}　{short_title(w.status.item.text)}　{warned_text(w)}")
     return out
 

@@ -44,7 +44,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     return {
         "words": {"title": title, "term": term},
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
-        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds()},
+        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds() if k in f.by_source},
         "scores": score_view(f, base),
         "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text,
                      "assign": assigned_by.get(s.item.id, ("", None))[1],
@@ -53,7 +53,8 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
                     for s in f.overdue],
         "late_done": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "due": s.due.isoformat(),
                        "completed": s.completed.isoformat(), "days_late": s.days_overdue} for s in f.late_done],
-        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in sources.kinds()}},
+        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in sources.kinds()
+                                        if k in f.by_source}},
         "meetings": [{"title": src.title, "date": src.date.isoformat(), **c.as_dict()} for src, c in f.meetings],
         "items": items,
     }
