@@ -127,8 +127,7 @@ def test_build_assigns_it_and_the_ledger_gives_it_a_sheet(run, office, tmp_path,
     assert {mb.number, a.number} == {"督交〔2026〕1号", "督交〔2026〕2号"}
 
     wb = load_workbook(out / "台账.xlsx")
-    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "年度目标", "定期报告", "项目调度", "进展反馈",
-                            "年度目标任务"]
+    assert wb.sheetnames == ["汇总", "会议议定事项", "领导批示", "公文办理", "督导整改", "年度目标任务"]
     ws = wb["年度目标任务"]
     assert [c.value for c in ws[3]] == ["序号", "事项内容", "牵头单位", "办结时限", "状态"]
     row = [c.value for c in ws[4]]

@@ -606,7 +606,7 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
         sc.finish(("base", *DEFAULT_SCORES))
     from . import recurring
     kw["reports"] = recurring.parse_reports(e, file, out)
-    kw["schedules"] = recurring.parse_schedules(e, kw.get("vocabulary", rules.vocabulary), out)
+    kw["schedules"] = recurring.parse_schedules(e, kw.get("vocabulary", rules.vocabulary), out, parse_date, suggest)
     e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores",
               "reports", "schedules"))
     rules = replace(rules, **kw)
@@ -1027,7 +1027,7 @@ def parse_registers(files: dict[str, str], root: str = "registers",
         _check_paper(col.items, settings, out)
     _check_events(col)
     from .recurring import derive
-    derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")})
+    derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest)
     extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:

@@ -133,7 +133,7 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
     return tuple(found)
 
 
-def parse_schedules(e, vocabulary: dict, out: list[Diagnostic]) -> tuple[ScheduleRule, ...]:
+def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, suggest) -> tuple[ScheduleRule, ...]:
     """rules.yaml `schedules`: a list of {id, kind, every, within | by, projects, lead, since}. A schedule's kind must
     be a meeting kind (rules.yaml vocabulary.meetings): it is held by a meeting of that kind."""
     kinds = tuple(vocabulary.get("meetings", {}))
@@ -142,7 +142,6 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic]) -> tuple[Schedul
         sid = r.str("id", required=True)
         kind = r.str("kind", required=True)
         if kind and kind not in kinds:
-            from .load import suggest
             r.err("kind", f"会议类别「{kind}」不在 vocabulary.meetings 中{suggest(kind, kinds)}：定期调度由这一类别的会议落实，"
                           f"请先在 vocabulary.meetings 中写出它（可用：{'、'.join(kinds)}）")
             kind = ""
@@ -152,7 +151,6 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic]) -> tuple[Schedul
         if r.has("by"):
             v = r.m["by"]
             vals = v if isinstance(v, list) else [v]
-            from .load import parse_date
             for i, x in enumerate(vals):
                 line = v.line_at(i) if hasattr(v, "line_at") else r.lineof("by")
                 d = parse_date(x, r.file, line, "by", out)
@@ -326,7 +324,7 @@ def _first(col, rules: Rules) -> dt.date | None:
     return dt.date(min(days).year, 1, 1) if days else None
 
 
-def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict) -> None:
+def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> None:
     """Add the derived items (and the progress that meets them) to the collector. kinds: source kind -> its
     declaration (registers/sources.py) for report, schedule and feedback."""
     last_year = horizon(col, rules)
@@ -337,7 +335,6 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict) -> None:
     projects = {p.id: p for p in col.projects}
     for pid, src, fld in col.project_refs:
         if pid not in projects:
-            from .load import suggest
             out.append(Diagnostic(src.file, src.line, fld, f"项目「{pid}」不在项目名录（projects）中{suggest(pid, projects)}"))
     items, events = [], []
     # periodic reports
@@ -410,15 +407,13 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict) -> None:
         decl = kinds["schedule"]
         since = sch.since or first
         if sch.lead and sch.lead not in col.units:
-            from .load import suggest
             out.append(Diagnostic(sch.src.file, sch.src.line, "lead",
                                   f"单位「{sch.lead}」不在单位名录（units）中{suggest(sch.lead, col.units)}"))
             continue
         if isinstance(sch.projects, tuple):
             for pid in sch.projects:
                 if pid not in projects:
-                    from .load import suggest
-                    out.append(Diagnostic(sch.src.file, sch.src.line, "projects",
+                            out.append(Diagnostic(sch.src.file, sch.src.line, "projects",
                                           f"项目「{pid}」不在项目名录（projects）中{suggest(pid, projects)}"))
         by = {span_of(sch.every, d).key: d for d in sch.by}
         for s in spans(sch.every, since, end):
