@@ -430,7 +430,8 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> No
             for p, lead in targets:
                 what = f"{p.name}{sch.kind}" if p else sch.kind
                 source = Source(decl.kind, f"{sch.id}-{s.tag}", s.start, sch.kind,
-                                {"rule": sch.id, "period": s.label, "project": p.id if p else "", "kind": sch.kind},
+                                {"rule": sch.id, "period": s.label, "project": p.id if p else "", "kind": sch.kind,
+                                 "name": p.name if p else "", "leader": p.leader if p else ""},
                                 sch.src, described=f"定期调度：{s.label}{what}", standing=True, derived=True)
                 iid = f"调度-{sch.id}-{s.tag}" + (f"-{p.id}" if p else "")
                 items.append(Item(iid, source, f"{s.label}召开{what}", lead, (), s.start - ONE, rule, due, "", None,
