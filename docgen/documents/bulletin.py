@@ -273,6 +273,10 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
                                               u.counts.extended)), score_text(u.score)] for u in active],
                 size=12, align=["left"] + ["center"] * 6, flex={0})
+    standing = [u for u in active if getattr(u, "standing", None)]  # the work that recurs, counted apart
+    if standing:
+        d.body("年度目标节点、定期报告、定期调度等定期工作：" + "；".join(
+            f"{u.unit}应完成{u.standing['due']}项，按期完成{u.standing['on_time']}项" for u in standing) + "。")
     commended = [u.unit for u in units if u.commended]
     if commended:
         d.body(f"{'、'.join(commended)}本期事项全部按期办结，予以通报表扬。")
