@@ -30,7 +30,8 @@ def progress_text(s: ItemStatus) -> str:
     if s.workdays_left is not None:
         return left_text(s)
     if s.completed is not None:
-        return "按期办结" if s.on_time else f"逾期{s.days_overdue}天办结"
+        done = OBLIGATION_VERBS.get(s.item.source.kind, ("办结",))[0] if s.item.source.derived else "办结"
+        return f"按期{done}" if s.on_time else f"逾期{s.days_overdue}天{done}"
     return ""
 
 

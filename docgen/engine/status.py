@@ -12,8 +12,8 @@ from .due import DueDate, applies_to, item_due
 
 OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (
     "未到期", "临期", "逾期", "已延期", "已办结待核查", "已销号", "整改中")
-STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING)
 MISSED = "未落实"  # a derived obligation whose period is over and that was not met (a meeting not held, a feedback not given)
+STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING, MISSED)
 PENDING = "时限待定"  # the due date needs a year's holiday schedule that is not known yet
 BLUE, YELLOW, RED = "蓝", "黄", "红"
 

@@ -1027,7 +1027,8 @@ def parse_registers(files: dict[str, str], root: str = "registers",
         _check_paper(col.items, settings, out)
     _check_events(col)
     from .recurring import derive
-    derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest)
+    derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest,
+           settings.issuers if settings else None)
     extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:

@@ -120,7 +120,8 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
         to = r.strlist("to")
         units = r.strlist("units")
         since = r.date("since")
-        r.finish(("id", "text", "every", "within", "to", "units", "since"))
+        issuer = r.str("issuer")
+        r.finish(("id", "text", "every", "within", "to", "units", "since", "issuer"))
         if rid and not _ID.match(rid):
             r.err("id", f"编号「{rid}」只能由字母、数字和 - _ . 组成（它是事项编号的一部分），如 quarterly")
             continue
@@ -129,7 +130,7 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
             continue
         if rid and text and every and within is not None:
             seen[rid] = r.line
-            found.append(ReportRule(rid, text, every, within, to, units, since, r.src))
+            found.append(ReportRule(rid, text, every, within, to, units, since, r.src, issuer))
     return tuple(found)
 
 
@@ -166,7 +167,8 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, sugg
                 projects = r.strlist("projects")
         lead = r.str("lead")
         since = r.date("since")
-        r.finish(("id", "kind", "every", "within", "by", "projects", "lead", "since"))
+        issuer = r.str("issuer")
+        r.finish(("id", "kind", "every", "within", "by", "projects", "lead", "since", "issuer"))
         if not projects and not lead and r.ok:
             r.err("lead", "不按项目的定期调度须写组织召开的单位（lead）")
         if every and by:
@@ -188,7 +190,7 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, sugg
             continue
         if sid and kind and every:
             seen[sid] = r.line
-            found.append(ScheduleRule(sid, kind, every, within, tuple(by), projects, lead, since, r.src))
+            found.append(ScheduleRule(sid, kind, every, within, tuple(by), projects, lead, since, r.src, issuer))
     return tuple(found)
 
 
@@ -324,7 +326,7 @@ def _first(col, rules: Rules) -> dt.date | None:
     return dt.date(min(days).year, 1, 1) if days else None
 
 
-def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> None:
+def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issuers=None) -> None:
     """Add the derived items (and the progress that meets them) to the collector. kinds: source kind -> its
     declaration (registers/sources.py) for report, schedule and feedback."""
     last_year = horizon(col, rules)
@@ -337,6 +339,10 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> No
         if pid not in projects:
             out.append(Diagnostic(src.file, src.line, fld, f"项目「{pid}」不在项目名录（projects）中{suggest(pid, projects)}"))
     items, events = [], []
+    for x in (*rules.reports, *rules.schedules):  # settings.yaml unread (its own problems told): not checked here
+        if x.issuer and issuers is not None and x.issuer not in issuers:
+            out.append(Diagnostic(x.src.file, x.src.line, "issuer",
+                                  f"编号机构「{x.issuer}」未在 settings.yaml 中定义{suggest(x.issuer, issuers)}"))
     # periodic reports
     by_rule: dict[str, dict[tuple[str, str], str]] = {}  # report id -> (unit, period key) -> item id
     for r in rules.reports:
@@ -357,7 +363,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> No
                 iid = f"报告-{r.id}-{s.tag}-{u}"
                 by_rule.setdefault(r.id, {})[(u, s.key)] = iid
                 items.append(Item(iid, source, f"报送{s.label}{r.text}" + (f"（报{to}）" if to else ""), u, (), s.end,
-                                  f"report.{r.id}", None, "", None, r.src, period=f"{s.start}..{s.end}"))
+                                  f"report.{r.id}", None, r.issuer, None, r.src, period=f"{s.start}..{s.end}"))
     for rec in col.received:
         parsed = parse_period_key(rec.period)
         rule = None
@@ -428,14 +434,14 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest) -> No
             else:
                 targets = [(None, sch.lead)]
             for p, lead in targets:
-                what = f"{p.name}{sch.kind}" if p else sch.kind
+                what = f"{sch.kind}（{p.name}）" if p else sch.kind
                 source = Source(decl.kind, f"{sch.id}-{s.tag}", s.start, sch.kind,
                                 {"rule": sch.id, "period": s.label, "project": p.id if p else "", "kind": sch.kind,
                                  "name": p.name if p else "", "leader": p.leader if p else ""},
                                 sch.src, described=f"定期调度：{s.label}{what}", standing=True, derived=True)
                 iid = f"调度-{sch.id}-{s.tag}" + (f"-{p.id}" if p else "")
-                items.append(Item(iid, source, f"{s.label}召开{what}", lead, (), s.start - ONE, rule, due, "", None,
-                                  sch.src, closes=s.end, period=f"{s.start}..{s.end}"))
+                items.append(Item(iid, source, f"{s.label}召开{what}", lead, (), s.start - ONE, rule, due, sch.issuer,
+                                  None, sch.src, closes=s.end, period=f"{s.start}..{s.end}"))
                 held = sorted((date, src) for src, date, kind, projs in meetings
                               if kind == sch.kind and date in s and (p is None or p.id in projs))
                 if held:

@@ -130,6 +130,7 @@ class ReportRule:
     units: tuple[str, ...] = ()  # who reports; () = every unit
     since: object = None  # dt.date: the first period is the one this day falls in (default: the registers' first year)
     src: object = None
+    issuer: str = ""  # who urges a report missing (settings.yaml issuers); "" = the default issuer
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class ScheduleRule:
     lead: str = ""  # who convenes it (a unit); for project schedules, default each project's lead unit
     since: object = None
     src: object = None
+    issuer: str = ""  # who urges a meeting not held (settings.yaml issuers); "" = the default issuer
 
 
 @dataclass(frozen=True)
