@@ -102,6 +102,12 @@ def all() -> tuple[SourceKind, ...]:  # noqa: A001 - sources.all() reads as it i
     return tuple(_REGISTRY.values())
 
 
+def written() -> tuple[SourceKind, ...]:
+    """The sources a clerk writes entries of, one item an entry (what `docgen import` reads from an Excel 台账):
+    not the standing ones (a target's milestones, the obligations derived from rules.yaml)."""
+    return tuple(s for s in _REGISTRY.values() if not s.standing)
+
+
 def kinds() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
