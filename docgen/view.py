@@ -150,10 +150,18 @@ def missing_text(s: ItemStatus) -> str:
     return f"{head}，期间已过（{s.state}）"
 
 
-def basis_text(item) -> str:
-    """What assigns a standing obligation, in place of a 交办单 number: 定期报告（rules.yaml 的规则）, 年度目标 …"""
+def basis_text(item, rules=None) -> str:
+    """What assigns a standing obligation, in place of a 交办单 number: short (定期报告（无交办单）, the warning list),
+    or with `rules` as a 催办单 prints it: the target (2026年度任务目标：…), or the rule's own words (每季度结束后10个工作日内
+    报送…专报)."""
     d = sources.get(item.source.kind)
-    return f"{d.label if d else item.source.kind}（无交办单）"
+    what = d.label if d else item.source.kind
+    if rules is not None:
+        if item.source.kind == "target":
+            what = item.source.describe()
+        elif item.rule in rules.deadlines and item.rule != "explicit":
+            what = rules.deadlines[item.rule].clause or what
+    return f"{what}（无交办单）"
 
 
 def warned_text(w) -> str:

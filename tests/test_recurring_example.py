@@ -117,7 +117,8 @@ def test_the_urge_slip_says_what_is_missing_and_since_when(run, example_register
     assert len(mine) == 1
     # 11/16 − 10/20 = 27 days
     assert "应于10月20日前报送，截至11月16日尚未报送，自10月21日起已逾期27天" in mine[0]
-    assert "定期报告（无交办单）" in mine[0]
+    # no 交办单 assigned it: the slip cites the rule (rules.yaml reports, within 10 working days of the quarter's end)
+    assert "交办依据每季度结束后10个工作日内报送重点工作、重大项目及其他重要事项进展情况专报（无交办单）" in mine[0]
 
 
 def test_the_ledger_and_the_board_show_it(run, example_registers, tmp_path):

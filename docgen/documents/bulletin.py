@@ -171,7 +171,7 @@ def sample_contexts() -> list[dict]:
             "reports": [{"rule": "〔报告〕", "period": "〔期间〕", "text": "〔专报〕", "to": "〔报送对象〕",
                          "due": "2026-07-15", "total": 3, "on_time": [{"unit": "〔单位〕", "days": 0, "date": "2026-07-10"}],
                          "late": [{"unit": "〔单位〕", "days": 2, "date": "2026-07-17"}],
-                         "missing": [{"unit": "〔单位〕", "days": 8}], "open": [{"unit": "〔单位〕"}]}],
+                         "missing": [{"unit": "〔单位〕", "days": 8}], "open": []}],
             "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
                           "due": "2026-07-21", "held": None, "state": "未召开"}],
             "projects": [{"id": "〔项目〕", "name": "〔项目名称〕", "leader": "〔包保领导〕", "lead": "〔牵头单位〕",

@@ -42,7 +42,7 @@ def reports_view(standing: list[ItemStatus]) -> list[dict]:
         g = groups.setdefault(src.id, {"rule": src.detail.get("rule", ""), "period": src.detail.get("period", ""),
                                        "text": src.title, "to": src.detail.get("to", ""),
                                        "due": s.original.due.isoformat(), "total": 0, "on_time": [], "late": [],
-                                       "missing": []})
+                                       "missing": [], "open": []})
         g["total"] += 1
         if s.completed is not None:
             (g["on_time"] if s.on_time else g["late"]).append({"unit": s.item.lead, "days": s.days_overdue,
@@ -50,7 +50,7 @@ def reports_view(standing: list[ItemStatus]) -> list[dict]:
         elif s.state == OVERDUE:
             g["missing"].append({"unit": s.item.lead, "days": s.days_overdue})
         else:
-            g.setdefault("open", []).append({"unit": s.item.lead})
+            g["open"].append({"unit": s.item.lead})
     return list(groups.values())
 
 

@@ -248,7 +248,17 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
     if sheet is not None and sheet not in names:
         raise DocgenError(f"{path} 中没有工作表「{sheet}」（有：{'、'.join(names)}）")
     out = []
+    # the sheets docgen's own 台账.xlsx has for the work that recurs: derived from rules.yaml or a target's milestones,
+    # never items of their own to import
+    standing = {s.sheet for s in sources.all() if s.standing}
     for name in ([sheet] if sheet is not None else names):
+        if name in standing:
+            if sheet is not None:
+                raise DocgenError(f"{path} 工作表「{name}」是 docgen 按年度目标或 rules.yaml 推算的周期性工作，不能导入："
+                                  "请在 targets、rules.yaml 的 reports、schedules 中登记")
+            if skipped is not None:
+                skipped.append(name)
+            continue
         ws = wb[name]
         if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
             last = f"{_col_letter(ws.max_column)}{ws.max_row}"
