@@ -136,13 +136,14 @@ OBLIGATION_VERBS = {"report": ("报送", "专报"), "schedule": ("召开", "会�
                     "target": ("完成", "目标节点")}
 
 
-def missing_text(s: ItemStatus) -> str:
-    """What a standing obligation still lacks and since when (warnings, remind, the 催办单): 应于10月20日前报送，
-    截至10月26日尚未报送，自10月21日起已逾期6天; "" for any other item or one met."""
+def missing_text(s: ItemStatus, short: bool = False) -> str:
+    """What a standing obligation still lacks and since when (warnings, remind): 应于10月20日前报送，截至10月26日
+    尚未报送，自10月21日起已逾期6天; `short`, as the 催办单 prints it below its 办结时限 row: 尚未报送，自10月21日起已逾期6天.
+    "" for any other item or one met."""
     verb = OBLIGATION_VERBS.get(s.item.source.kind)
     if verb is None or s.completed is not None:
         return ""
-    head = f"应于{cn_md(s.due)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
+    head = f"尚未{verb[0]}" if short else f"应于{cn_md(s.due)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
     if s.state == OVERDUE:
         return f"{head}，自{cn_md(s.due + dt.timedelta(days=1))}起已逾期{s.days_overdue}天"
     if s.workdays_left is not None:
@@ -152,15 +153,15 @@ def missing_text(s: ItemStatus) -> str:
 
 def basis_text(item, rules=None) -> str:
     """What assigns a standing obligation, in place of a 交办单 number: short (定期报告（无交办单）, the warning list),
-    or with `rules` as a 催办单 prints it: the target (2026年度任务目标：…), or the rule's own words (每季度结束后10个工作日内
-    报送…专报)."""
+    or with `rules` as a 催办单 prints it, on one line: 2026年度任务目标（无交办单）, 定期报告（每季度结束后10个工作日内
+    报送，无交办单）."""
     d = sources.get(item.source.kind)
     what = d.label if d else item.source.kind
     if rules is not None:
-        if item.source.kind == "target":
-            what = item.source.describe()
-        elif item.rule in rules.deadlines and item.rule != "explicit":
-            what = rules.deadlines[item.rule].clause or what
+        if item.source.kind == "target" and item.source.detail.get("year"):
+            what = f"{item.source.detail['year']}年度任务目标"
+        elif item.rule in rules.deadlines and item.rule != "explicit" and rules.deadlines[item.rule].clause:
+            return f"{what}（{rules.deadlines[item.rule].clause}，无交办单）"
     return f"{what}（无交办单）"
 
 

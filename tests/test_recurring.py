@@ -131,7 +131,7 @@ def test_milestones_and_feedback_periods_are_items(run, office):
     m1, m2 = rows["2026-MB01-1"], rows["2026-MB01-2"]
     assert (m1["due"], m1["rule"], m1["source"], m1["lead"], m1["co"]) == ("2026-03-31", "explicit", "年度目标",
                                                                             "招商服务中心", ["经济发展部"])
-    assert m1["text"] == "引进亿元以上项目5个（年度目标：全年引进亿元以上项目20个）"
+    assert m1["text"] == "引进亿元以上项目5个（全年引进亿元以上项目20个）"
     assert (m2["state"], m2["on_time"]) == ("已销号", True)
     # 2026-ZR15-1 assigned 7/15, due 12/31, feedback monthly: the full months after 7/15 and before 12/31 are
     # August to November; by 10/26, August (fed back 8/20), September (none: 未落实), October (open).

@@ -53,7 +53,7 @@ def test_warn_names_the_missing_reports_and_milestones(run, example_registers):
     assert rc == 0, err
     assert ("  红　定期报告（无交办单）　报送2026年第三季度重……　应于10月20日前报送，截至11月20日尚未报送，"
             "自10月21日起已逾期31天") in out.splitlines()
-    assert ("  红　年度目标（无交办单）　主体封顶600套（年度目……　应于8月31日前完成，截至11月20日尚未完成，"
+    assert ("  红　年度目标（无交办单）　主体封顶600套（完成棚……　应于8月31日前完成，截至11月20日尚未完成，"
             "自9月1日起已逾期81天") in out.splitlines()
 
 
@@ -100,7 +100,7 @@ def test_the_bulletins_report_targets_reports_and_dispatch(run, example_register
     m10 = _flat(next((out / "bulletins").glob("*第2期.pdf")))
     assert "年度目标推进情况" not in m10  # no milestone falls due in October
     assert "三、定期报告报送情况" in m10 and "四、项目调度情况" in m10
-    assert ("2026年第三季度重点工作、重大项目及其他重要事项进展情况专报（报综合管理部）应于2026年10月20日前报送，"
+    assert ("2026年第三季度重点工作、重大项目进展情况专报（报综合管理部）应于2026年10月20日前报送，"
             "应报13个单位：按期报送9个，逾期报送2个（北集坡街道2026年10月27日报送，逾期7天；自然资源部2026年10月23日报送，"
             "逾期3天），截至2026年11月20日尚未报送2个（社会事务服务中心、良庄镇）。") in m10
     assert "2026年第四季度争先进位升级工作调度会应于2026年10月27日前召开（综合管理部组织），2026年10月16日召开。" in m10
@@ -115,10 +115,10 @@ def test_the_urge_slip_says_what_is_missing_and_since_when(run, example_register
               for d in drafts]
     mine = [b for b in bodies if "报送2026年第三季度重点工作" in b and "良庄镇" in b]
     assert len(mine) == 1
-    # 11/16 − 10/20 = 27 days
-    assert "应于10月20日前报送，截至11月16日尚未报送，自10月21日起已逾期27天" in mine[0]
+    # 11/16 − 10/20 = 27 days, below the row 办结时限 2026年10月20日
+    assert "办结时限2026年10月20日办理进度尚未报送，自10月21日起已逾期27天" in mine[0]
     # no 交办单 assigned it: the slip cites the rule (rules.yaml reports, within 10 working days of the quarter's end)
-    assert "交办依据每季度结束后10个工作日内报送重点工作、重大项目及其他重要事项进展情况专报（无交办单）" in mine[0]
+    assert "交办依据定期报告（每季度结束后10个工作日内报送，无交办单）" in mine[0]
 
 
 def test_the_ledger_and_the_board_show_it(run, example_registers, tmp_path):

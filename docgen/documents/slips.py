@@ -123,7 +123,7 @@ def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipConte
     return {**_common(reg, entry, mark, item),
             "assign": f"{assign.number}{KINDS[assign.kind].name}（{cn_date(assign.issued)}）" if assign else
             (basis_text(item, reg.rules) if item.source.standing else "无"),
-            "due": due, "progress": missing_text(status) or progress_text(status), "level": warning_text(status), "times": ctx.times,
+            "due": due, "progress": missing_text(status, short=True) or progress_text(status), "level": warning_text(status), "times": ctx.times,
             "reply_by": cn_date(ctx.reply) if ctx.reply else "",
             "cc_report": f"{leader}同志（{item.lead}分管领导）" if reg.settings.printing.cc_leader and leader else ""}
 

@@ -26,7 +26,9 @@ def targets_view(standing: list[ItemStatus]) -> list[dict]:
         t = by_target.setdefault(src.id, {"id": src.id, "text": src.title, "lead": s.item.lead,
                                           "co": list(s.item.co), "owner": src.detail.get("owner", ""),
                                           "leader": src.detail.get("leader", ""), "milestones": [], "behind": False})
-        t["milestones"].append({"item": s.item.id, "text": s.item.text.split("（年度目标：")[0],
+        suffix = f"（{src.title}）"  # the item's text is the milestone's, then its target's in brackets
+        text = s.item.text[:-len(suffix)] if s.item.text.endswith(suffix) else s.item.text
+        t["milestones"].append({"item": s.item.id, "text": text,
                                 "by": s.original.due.isoformat(), "state": milestone_state(s),
                                 "on_time": bool(s.on_time)})
         if (s.completed is not None and not s.on_time) or (s.completed is None and s.state == OVERDUE):

@@ -201,12 +201,12 @@ def recurring_deadlines(rules: Rules) -> dict[str, DeadlineRule]:
         to = "、".join(r.to) or "交办机构"
         out[f"report.{r.id}"] = DeadlineRule(
             f"report.{r.id}", f"{PERIOD_WORDS[r.every]}{r.text}", r.within, "working", "assigned", to,
-            f"{PERIOD_WORDS[r.every]}结束后{r.within}个工作日内报送{r.text}")
+            f"{PERIOD_WORDS[r.every]}结束后{r.within}个工作日内报送")
     for s in rules.schedules:
         if s.within is not None:
             out[f"schedule.{s.id}"] = DeadlineRule(
                 f"schedule.{s.id}", f"{PERIOD_WORDS[s.every]}{s.kind}", s.within, "working", "assigned", "交办机构",
-                f"{PERIOD_WORDS[s.every]}初{s.within}个工作日内召开{s.kind}")
+                f"{PERIOD_WORDS[s.every]}初{s.within}个工作日内召开")
     return out
 
 
@@ -264,7 +264,7 @@ def parse_target(decl, e, col) -> None:
             col.item_src[iid] = m.src
         if tid and by and mtext and lead and text and owner and leader and year:
             ms.append(Milestone(iid, by, mtext, m.src))
-            col.items.append(Item(iid, src, f"{mtext}（年度目标：{text}）", lead, co, assigned, "explicit", by,
+            col.items.append(Item(iid, src, f"{mtext}（{text}）", lead, co, assigned, "explicit", by,
                                   issuer, None, m.src))
     if tid and tid in {t.id for t in col.targets}:
         e.err("id", f"年度目标「{tid}」重复")
@@ -362,7 +362,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
                     continue
                 iid = f"报告-{r.id}-{s.tag}-{u}"
                 by_rule.setdefault(r.id, {})[(u, s.key)] = iid
-                items.append(Item(iid, source, f"报送{s.label}{r.text}" + (f"（报{to}）" if to else ""), u, (), s.end,
+                items.append(Item(iid, source, f"报送{s.label}{r.text}", u, (), s.end,
                                   f"report.{r.id}", None, r.issuer, None, r.src, period=f"{s.start}..{s.end}"))
     for rec in col.received:
         parsed = parse_period_key(rec.period)

@@ -285,12 +285,9 @@ def _derived(s: SourceKind, e, col) -> None:  # pragma: no cover - a derived sou
     raise AssertionError(f"{s.kind} is derived, not written")
 
 
-_TARGET_COLUMNS = ("序号", "来源", "事项内容", "牵头单位", "配合单位", "办结时限", "状态", "办理情况", "催办次数", "逾期天数")
-_DERIVED_COLUMNS = ("序号", "来源", "事项内容", "牵头单位", "办结时限", "状态", "办理情况", "催办次数", "逾期天数")
-
 register(SourceKind(
     "target", "targets", "targets", "年度目标", "年度目标", "年度目标", _target, lambda src: src.described,
-    standing=True, columns=_TARGET_COLUMNS, import_words=("年度任务目标", "目标任务"),
+    standing=True, import_words=("年度任务目标", "目标任务"),
     example={"id": "2026-MB01", "year": 2026, "text": "全年引进亿元以上项目20个", "lead": "示例镇", "owner": "责任人甲",
              "leader": "分管领导甲", "milestones": [{"by": dt.date(2026, 6, 30), "text": "引进亿元以上项目10个"},
                                                   {"by": dt.date(2026, 12, 31), "text": "引进亿元以上项目20个"}]},
@@ -299,10 +296,10 @@ register(SourceKind(
                    "owner": "责任人（落实到人）", "leader": "分管领导", "milestones": "分解节点，按时间先后：by 完成日期（须在本年度内），text 节点要求"}))
 register(SourceKind(
     "report", "", "", "定期报告", "定期报告", "定期报告", _derived, lambda src: src.described,
-    standing=True, derived=True, columns=_DERIVED_COLUMNS))
+    standing=True, derived=True))
 register(SourceKind(
     "schedule", "", "", "定期调度", "定期调度", "项目调度", _derived, lambda src: src.described,
-    standing=True, derived=True, columns=_DERIVED_COLUMNS))
+    standing=True, derived=True))
 register(SourceKind(
     "feedback", "", "", "进展反馈", "进展反馈", "进展反馈", _derived, lambda src: src.described,
-    standing=True, derived=True, columns=_DERIVED_COLUMNS))
+    standing=True, derived=True))
