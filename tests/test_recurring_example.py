@@ -140,3 +140,17 @@ def test_the_ledger_and_the_board_show_it(run, example_registers, tmp_path):
     zhao = next(t for t in leaders if "包保领导：赵海峰" in t)
     assert "智能装备产业园项目" in zhao and "2026年8月召开项目调度会（智能装备产业园项目）" in zhao
     assert "未落实" in zhao
+
+
+def test_due_explains_a_report_by_its_rule(run, example_registers):
+    # rules.yaml reports: {within: 10, clause: 第9条}: from 9/30 (not counted), 10/1–10/7 国庆节, 10/10 a make-up
+    # Saturday counted, the weekends 10/11 and 10/17–18 skipped: the tenth working day is 10/20 (Tue)
+    rc, out, err = run("-r", str(example_registers), "due", "报告-quarterly-2026Q3-良庄镇", "--on", "2026-11-20")
+    assert rc == 0, err
+    lines = out.splitlines()
+    for line in ("依据：泰高管发〔2021〕11号第9条：每季度结束后10个工作日内报送",
+                 "起算：2026年9月30日（星期三），当日不计入",
+                 "跳过的非工作日：10月1日—10月7日 国庆节；10月11日 周末；10月17日—10月18日 周末",
+                 "计入的调休上班日：10月10日（星期六）", "办结时限：2026年10月20日（星期二）",
+                 "截至2026年11月20日：办结时限2026年10月20日，逾期·红，已逾期31天"):
+        assert line in lines, line

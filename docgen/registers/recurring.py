@@ -120,8 +120,8 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
         to = r.strlist("to")
         units = r.strlist("units")
         since = r.date("since")
-        issuer = r.str("issuer")
-        r.finish(("id", "text", "every", "within", "to", "units", "since", "issuer"))
+        issuer, clause = r.str("issuer"), r.str("clause")
+        r.finish(("id", "text", "every", "within", "to", "units", "since", "issuer", "clause"))
         if rid and not _ID.match(rid):
             r.err("id", f"编号「{rid}」只能由字母、数字和 - _ . 组成（它是事项编号的一部分），如 quarterly")
             continue
@@ -130,7 +130,7 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
             continue
         if rid and text and every and within is not None:
             seen[rid] = r.line
-            found.append(ReportRule(rid, text, every, within, to, units, since, r.src, issuer))
+            found.append(ReportRule(rid, text, every, within, to, units, since, r.src, issuer, clause))
     return tuple(found)
 
 
@@ -167,8 +167,8 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, sugg
                 projects = r.strlist("projects")
         lead = r.str("lead")
         since = r.date("since")
-        issuer = r.str("issuer")
-        r.finish(("id", "kind", "every", "within", "by", "projects", "lead", "since", "issuer"))
+        issuer, clause = r.str("issuer"), r.str("clause")
+        r.finish(("id", "kind", "every", "within", "by", "projects", "lead", "since", "issuer", "clause"))
         if not projects and not lead and r.ok:
             r.err("lead", "不按项目的定期调度须写组织召开的单位（lead）")
         if every and by:
@@ -190,7 +190,7 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, sugg
             continue
         if sid and kind and every:
             seen[sid] = r.line
-            found.append(ScheduleRule(sid, kind, every, within, tuple(by), projects, lead, since, r.src, issuer))
+            found.append(ScheduleRule(sid, kind, every, within, tuple(by), projects, lead, since, r.src, issuer, clause))
     return tuple(found)
 
 
@@ -201,12 +201,12 @@ def recurring_deadlines(rules: Rules) -> dict[str, DeadlineRule]:
         to = "、".join(r.to) or "交办机构"
         out[f"report.{r.id}"] = DeadlineRule(
             f"report.{r.id}", f"{PERIOD_WORDS[r.every]}{r.text}", r.within, "working", "assigned", to,
-            f"{PERIOD_WORDS[r.every]}结束后{r.within}个工作日内报送")
+            f"{PERIOD_WORDS[r.every]}结束后{r.within}个工作日内报送", r.clause)
     for s in rules.schedules:
         if s.within is not None:
             out[f"schedule.{s.id}"] = DeadlineRule(
                 f"schedule.{s.id}", f"{PERIOD_WORDS[s.every]}{s.kind}", s.within, "working", "assigned", "交办机构",
-                f"{PERIOD_WORDS[s.every]}初{s.within}个工作日内召开")
+                f"{PERIOD_WORDS[s.every]}初{s.within}个工作日内召开", s.clause)
     return out
 
 

@@ -131,6 +131,7 @@ class ReportRule:
     since: object = None  # dt.date: the first period is the one this day falls in (default: the registers' first year)
     src: object = None
     issuer: str = ""  # who urges a report missing (settings.yaml issuers); "" = the default issuer
+    clause: str = ""  # the clause of the office's document it is in (第9条), cited with its basis
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class ScheduleRule:
     since: object = None
     src: object = None
     issuer: str = ""  # who urges a meeting not held (settings.yaml issuers); "" = the default issuer
+    clause: str = ""  # the clause of the office's document it is in (第8条第（1）项), cited with its basis
 
 
 @dataclass(frozen=True)
