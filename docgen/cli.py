@@ -1032,8 +1032,10 @@ def import_cmd(c: Ctx, xlsx, sheet):
     for sh in pl.sheets:
         click.echo(f"工作表「{sh.name}」：表头在第{sh.header_row}行，{len(sh.rows)}行事项")
         click.echo(table(["表中的列", "列", "导入为"], sh.table()) + "\n")
+    standing = {s.sheet for s in sources.all() if s.standing}
     for name in pl.skipped:
-        click.echo(f"工作表「{name}」：前{X.HEADER_SCAN}行中没有督办事项的表头，未导入")
+        click.echo(f"工作表「{name}」：周期性工作（按年度目标或 rules.yaml 推算），未导入" if name in standing else
+                   f"工作表「{name}」：前{X.HEADER_SCAN}行中没有督办事项的表头，未导入")
     for path in X.write(c.registers, pl):
         rel = path.relative_to(c.registers).as_posix()
         s, n, _ = pl.files[rel]

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from .kinds import parse_number
+from .registers import sources
 from .registers.calendar import cn_date, cn_md, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 from .engine.warnings import UNSIGNED
@@ -29,7 +30,8 @@ def progress_text(s: ItemStatus) -> str:
     if s.workdays_left is not None:
         return left_text(s)
     if s.completed is not None:
-        return "按期办结" if s.on_time else f"逾期{s.days_overdue}天办结"
+        done = OBLIGATION_VERBS.get(s.item.source.kind, ("办结",))[0] if s.item.source.derived else "办结"
+        return f"按期{done}" if s.on_time else f"逾期{s.days_overdue}天{done}"
     return ""
 
 
@@ -145,11 +147,47 @@ def numbers_text(numbers) -> str:
     return "，".join(parts + other)
 
 
+# what a standing obligation asks, as a verb: 报送 a report, 召开 a meeting, 反馈 progress, 完成 a milestone
+OBLIGATION_VERBS = {"report": ("报送", "专报"), "schedule": ("召开", "会议"), "feedback": ("反馈", "进展情况"),
+                    "target": ("完成", "目标节点")}
+
+
+def missing_text(s: ItemStatus, short: bool = False) -> str:
+    """What a standing obligation still lacks and since when (warnings, remind): 应于10月20日前报送，截至10月26日
+    尚未报送，自10月21日起已逾期6天; `short`, as the 催办单 prints it below its 办结时限 row: 尚未报送，自10月21日起已逾期6天.
+    "" for any other item or one met."""
+    verb = OBLIGATION_VERBS.get(s.item.source.kind)
+    if verb is None or s.completed is not None:
+        return ""
+    head = f"尚未{verb[0]}" if short else f"应于{cn_md(s.due)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
+    if s.state == OVERDUE:
+        return f"{head}，自{cn_md(s.due + dt.timedelta(days=1))}起已逾期{s.days_overdue}天"
+    if s.workdays_left is not None:
+        return f"{head}，{left_text(s)}"
+    return f"{head}，期间已过（{s.state}）"
+
+
+def basis_text(item, rules=None) -> str:
+    """What assigns a standing obligation, in place of a 交办单 number: short (定期报告（无交办单）, the warning list),
+    or with `rules` as a 催办单 prints it, on one line: 2026年度任务目标（无交办单）, 定期报告（每季度结束后10个工作日内
+    报送，无交办单）."""
+    d = sources.get(item.source.kind)
+    what = d.label if d else item.source.kind
+    if rules is not None:
+        if item.source.kind == "target" and item.source.detail.get("year"):
+            what = f"{item.source.detail['year']}年度任务目标"
+        elif item.rule in rules.deadlines and item.rule != "explicit" and rules.deadlines[item.rule].clause:
+            return f"{what}（{rules.deadlines[item.rule].clause}，无交办单）"
+    return f"{what}（无交办单）"
+
+
 def warned_text(w) -> str:
     """One line of the warning list (engine.warnings.Warned): why it is listed, in words a unit reads."""
     s = w.status
     if w.level == "未签收":
         return f"回执未签收（应于{cn_md(w.sign_by)}前签收）"
+    if missing_text(s):
+        return missing_text(s)
     due = f"办结时限{cn_md(s.due)}"
     if w.level == RED:
         return f"{due}，已逾期{s.days_overdue}天"
@@ -169,7 +207,7 @@ def warn_lines(d) -> list[str]:
         counts = "，".join(f"{LEVEL_TEXT[lv]}{u.count(lv)}" for lv in (RED, YELLOW, BLUE, UNSIGNED) if u.count(lv))
         out.append(f"{u.unit}（{counts}）")
         for w in u.entries:
-            ref = w.slip or "未出具交办单"
+            ref = w.slip or (basis_text(w.status.item) if w.status.item.source.standing else "未出具交办单")
             out.append(f"  {w.level}　{ref}　{short_title(w.status.item.text)}　{warned_text(w)}")
     return out
 

@@ -71,7 +71,8 @@ def test_a_bulletin_draft_closes_nothing_and_the_real_one_counts_what_came_after
                       "--no-pdf", "--json")
     assert rc == 0, err
     draft = json.loads(so)
-    assert "number" not in draft and [o["id"] for o in draft["overdue"]] == ["2026-GW05-3"]
+    # 2026-MB03-2, a target's milestone due 8/31, is overdue too (42 days on 10/12, more than 2026-GW05-3's)
+    assert "number" not in draft and [o["id"] for o in draft["overdue"]] == ["2026-MB03-2", "2026-GW05-3"]
     assert (reg / "ledger.jsonl").read_bytes() == ledger  # no 期号, the period still open
     assert read(reg).closes == {} and not (out / "bulletins").exists()
     rc, so, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--no-pdf")
@@ -89,8 +90,9 @@ def test_a_bulletin_draft_closes_nothing_and_the_real_one_counts_what_came_after
     rc, so, err = run("-r", str(reg), "-o", str(out), "bulletin", "--period", "2026-Q3", "--on", "2026-10-12", "--json")
     assert rc == 0, err
     real = json.loads(so)
-    assert real["number"] == "2026年第1期" and real["overdue"] == []
-    assert [c["named"] for c in read(reg).closes.values()] == [[]]
+    # only the milestone 2026-MB03-2 (due 8/31, not done) is still overdue on 10/12
+    assert real["number"] == "2026年第1期" and [o["id"] for o in real["overdue"]] == ["2026-MB03-2"]
+    assert [c["named"] for c in read(reg).closes.values()] == [["2026-MB03-2"]]
     assert "第1期" in texts(out / "bulletins" / "督导通报2026年第1期.docx")
     assert not path.exists()  # the period's draft went with the real bulletin
 

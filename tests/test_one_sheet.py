@@ -97,22 +97,25 @@ def example_year(tmp_path_factory):
 
 
 def test_every_slip_of_the_example_year_is_one_page_at_the_templates_size(example_year):
-    """The demo's 23 slips are one page each, and they fit at the template's 四号: no table shrunk to 小四 (the old
+    """The demo's 32 slips are one page each, and they fit at the template's 四号: no table shrunk to 小四 (the old
     guess shrank 督交3/9/12号 with 50 mm of the page still empty). The one exception is a run that says so: the
     7 催办单 of 11-20 are set alike, and two of them (督交3号's and 9号's items: a 交办事项 of two lines under the
     two-line title) keep their 回执 rows only in 小四, so all seven are 小四 and that day's console says it."""
     _, out, days = example_year
     pdfs = slip_pdfs(out)
-    assert len(pdfs) == 23  # 12 交办单, 8 催办单, 3 整改通知单
+    # 12 交办单, 8 督催 and 9 综催 催办单, 3 整改通知单. The 综催 are the example's standing work: 10/12 the milestone
+    # 2026-MB03-2 (due 8/31); 11/16 it, 2026-MB03-3 (due 11/13) and the two Q3 专报 missing since 10/21; 11/20 the
+    # same four again (four working days after 11/16, the urge interval is 3)
+    assert len(pdfs) == 32
     assert [p.name for p in pdfs if pages(p) != 1] == []
-    urged_1120 = {f"督催〔2026〕{n}号.pdf" for n in range(2, 9)}
+    urged_1120 = {f"督催〔2026〕{n}号.pdf" for n in range(2, 9)} | {f"综催〔2026〕{n}号.pdf" for n in range(6, 10)}
     for pdf in pdfs:
         if pdf.name not in urged_1120:
             assert table_sizes(pdf) == {SIZE_4}, pdf.name
     sizes = {size for pdf in pdfs if pdf.name in urged_1120 for size in table_sizes(pdf)}
     assert len(sizes) == 1  # one run, one size
     if sizes != {SIZE_4}:
-        assert "本次催办单" in days[2] and "全部7份统一" in days[2] and "由四号缩为小四（12磅）" in days[2], days[2]
+        assert "本次催办单" in days[2] and "全部11份统一" in days[2] and "由四号缩为小四（12磅）" in days[2], days[2]
 
 
 def test_receipt_rows_leave_room_for_a_seal_and_handwriting(example_year):
@@ -145,7 +148,7 @@ def test_sealed_slips_are_one_page(tmp_path):
     reg, out = registers(tmp_path, sealed=True), tmp_path / "out"
     year(reg, out)
     pdfs = slip_pdfs(out)
-    assert len(pdfs) == 23
+    assert len(pdfs) == 32  # as in the example year above
     assert [p.name for p in pdfs if pages(p) != 1] == []
     # every slip of a run alike: the slips of one kind issued on one day (one run) share one table size
     runs: dict = {}

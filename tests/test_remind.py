@@ -18,7 +18,9 @@ import pytest
 from conftest import MINI_SETTINGS, ROOT, write_registers
 
 DOCGEN = [sys.executable, "-m", "docgen"]
-DAY = "2026-11-20"  # the example registers have messages for seven units that day (docgen remind --on 2026-11-20)
+# the example registers have messages for eight units that day (docgen remind --on 2026-11-20): the seven warned for
+# their items, and 高新建设集团 for its target's milestones 2026-MB03-2 (due 8/31) and 2026-MB03-3 (due 11/13), overdue
+DAY = "2026-11-20"
 
 from examples import A_PARTS, PHONE_A, PHONE_B, SMALL, TEXT_A, gateway, logged  # noqa: E402,F401
 
@@ -65,7 +67,7 @@ def test_killed_runs_never_send_a_part_twice_and_unknown_ones_wait_for_resend(tm
     full = time.monotonic() - t0
     assert p.returncode == 0, p.stderr
     everything = logged(log)
-    assert len(everything) == len(set(everything)) and len({ph for ph, _ in everything}) == 7
+    assert len(everything) == len(set(everything)) and len({ph for ph, _ in everything}) == 8
     ref_rows = outbox(ref / "o", DAY)
 
     rng = random.Random(15)
@@ -93,7 +95,7 @@ def test_killed_runs_never_send_a_part_twice_and_unknown_ones_wait_for_resend(tm
         trials.append((reg, out, gw, log, sent, p.stdout))
 
     messages = {r["id"]: r for r in ref_rows}
-    assert len(messages) == 7 and {r["status"] for r in messages.values()} == {"已发送"}
+    assert len(messages) == 8 and {r["status"] for r in messages.values()} == {"已发送"}
     seen_unknown = 0
     for trial, (reg, out, gw, log, sent, stdout) in enumerate(trials):
         rows = {r["id"]: r for r in outbox(out, DAY)}
@@ -130,10 +132,10 @@ def test_two_runs_at_once_send_each_part_once(tmp_path):
     results = [r.communicate(timeout=120) for r in runs]
     assert [r.returncode for r in runs] == [0, 0], results
     sent = logged(log)
-    assert len(sent) == len(set(sent)) and len({ph for ph, _ in sent}) == 7
-    # one of them sent all seven; the other found nothing left to send
+    assert len(sent) == len(set(sent)) and len({ph for ph, _ in sent}) == 8
+    # one of them sent all eight; the other found nothing left to send
     firsts = sorted(out.splitlines()[0] for out, _ in results)
-    assert firsts[0].endswith("短信提醒：0条（0段）") and firsts[1].startswith("2026年11月20日短信提醒：7条")
+    assert firsts[0].endswith("短信提醒：0条（0段）") and firsts[1].startswith("2026年11月20日短信提醒：8条")
 
 
 def test_a_second_run_waits_for_the_first_and_says_so(tmp_path):

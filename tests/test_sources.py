@@ -14,7 +14,7 @@ from docgen.registers import sources
 from docgen.registers.model import Source
 from docgen.registers.sources import SourceKind
 
-BUILT_IN = ("meeting", "instruction", "document", "inspection", "coordination")
+BUILT_IN = ("meeting", "instruction", "document", "inspection", "coordination", "target", "report", "schedule", "feedback")
 
 
 def _target(s: SourceKind, e, col) -> None:
@@ -24,7 +24,7 @@ def _target(s: SourceKind, e, col) -> None:
     col.item(e, src, None, due_key="by")
 
 
-TARGETS = SourceKind("target", "targets", "targets", "目标", "年度目标", "年度目标任务", _target,
+TARGETS = SourceKind("goal", "goals", "goals", "目标", "年度目标", "年度目标任务", _target,
                      lambda src: f"{src.date.year}年度目标", id_pattern=r"MB\d{2}", id_example="MB01",
                      columns=("序号", "事项内容", "牵头单位", "办结时限", "状态"))
 
@@ -41,7 +41,7 @@ def targets():
     try:
         yield TARGETS
     finally:
-        sources.unregister("target")
+        sources.unregister("goal")
 
 
 # A: 主任办公会 on 11/02, 会后10日内: due 11/12 (Thu), never done: overdue from 11/13.
@@ -56,7 +56,7 @@ MEETING = """\
           - {id: A, text: 推进甲项目开工建设, lead: 经济发展部}
     """
 TARGET = """\
-    targets:
+    goals:
       - {id: MB01, text: 全年招引亿元以上项目10个, lead: 财政金融部, by: 2026-11-30}
     """
 PROGRESS = """\
@@ -74,13 +74,13 @@ def office(tmp_path):
 def test_the_key_is_unknown_until_the_source_is_declared(run, office):
     rc, _, err = run("-r", str(office), "check")
     assert rc == 2
-    assert f"{office}/targets/t.yaml:1: targets: 台账文件中没有「targets」这个字段" in err
-    assert "（可用：units、meetings、instructions、documents、inspections、coordination、progress）" in err
+    assert f"{office}/targets/t.yaml:1: goals: 台账文件中没有「goals」这个字段" in err
+    assert "（可用：units、projects、meetings、instructions、documents、inspections、coordination、targets、progress）" in err
 
 
 def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
     reg = write_registers(tmp_path / "r", {"targets/t.yaml": """\
-        targets:
+        goals:
           - {id: MB01, text: 目标一, lead: 财政金融部, by: 2026-11-30}
           - {id: X-1, text: 目标二, lead: 经济发展部, by: 2026-02-30}
           - {id: MB03, text: 目标三, lead: 良庄镇, by: 2026-12-31, manager: 张三}
@@ -92,13 +92,13 @@ def test_a_bad_entry_is_named_by_file_and_line(run, tmp_path, targets):
     assert f"{f}:3: id: 事项编号「X-1」不符合年度目标的编号格式（如 MB01）" in err
     assert f"{f}:3: by: 日期「2026-02-30」不存在（2026年2月没有30日）" in err
     assert f"{f}:4: manager: 目标中没有「manager」这个字段" in err
-    assert "可用：id、text、co、assigned、rule、issuer、urgency、slip、slip_date、owner、lead、by）" in err
+    assert "可用：id、text、co、assigned、rule、issuer、urgency、slip、slip_date、owner、feedback、lead、by）" in err
     assert f"{f}:5: lead: 单位「财政局」不在单位名录（units）中" in err
     assert f"{f}:2:" not in err  # the good entry has nothing said about it
     # the registers' keys now name it, between the built-in sources and progress
-    rc, _, err = run("-r", str(write_registers(tmp_path / "r2", {"t.yaml": "target: []\n"})), "check")
-    assert "台账文件中没有「target」这个字段，是否想写「targets」？（可用：units、meetings、instructions、documents、" \
-           "inspections、coordination、targets、progress）" in err
+    rc, _, err = run("-r", str(write_registers(tmp_path / "r2", {"t.yaml": "goal: []\n"})), "check")
+    assert "台账文件中没有「goal」这个字段，是否想写「goals」？（可用：units、projects、meetings、instructions、documents、" \
+           "inspections、coordination、targets、goals、progress）" in err
 
 
 def test_status_lists_its_items(run, office, targets):
@@ -150,13 +150,13 @@ def test_the_bulletin_counts_it_by_source(run, office, tmp_path, targets, quick_
                         "--json")
     assert rc == 0, err
     j = json.loads(text)
-    assert j["by_source"]["target"] == {"due": 1, "completed": 1, "on_time": 1, "late": 0, "in_progress": 0,
+    assert j["by_source"]["goal"] == {"due": 1, "completed": 1, "on_time": 1, "late": 0, "in_progress": 0,
                                         "overdue": 0, "extended": 0, "on_time_rate": 100.0}
     assert j["by_source"]["meeting"] == {"due": 1, "completed": 0, "on_time": 0, "late": 0, "in_progress": 0,
                                          "overdue": 1, "extended": 0, "on_time_rate": 0.0}
     # new in November: A (assigned 11/02); MB01 was set on 1/1
     assert j["new"] == {"total": 1, "meeting": 1, "instruction": 0, "document": 0, "inspection": 0, "coordination": 0,
-                        "target": 0}
+                        "goal": 0}
     d = docx.Document(str(out / "bulletins" / f"督导通报{j['number']}.docx"))
     rows = [[c.text for c in r.cells] for t in d.tables for r in t.rows]
     assert ["会议议定", "1", "0", "0", "0", "1", "0", "0.0%"] in rows
@@ -186,7 +186,7 @@ def test_a_recorded_bulletin_redraws_unchanged_after_a_source_is_added(run, tmp_
     key = parse_period("2026-11").key
     slip = st.find("bulletin", key)
     view = st.closes[key]["view"]
-    assert set(view["by_source"]) == set(BUILT_IN)
+    assert set(view["by_source"]) == {"meeting", "instruction", "document", "inspection", "coordination"}  # work assigned
     r, _ = read_registers(reg)
     archived = A.archived(reg / "archive", slip, 0, ".docx").read_bytes()  # the default: inside the registers
 
@@ -202,7 +202,7 @@ def test_a_recorded_bulletin_redraws_unchanged_after_a_source_is_added(run, tmp_
         assert rc == 0, err
         assert (out / "bulletins" / f"督导通报{slip.number}.docx").read_bytes() == archived
     finally:
-        sources.unregister("target")
+        sources.unregister("goal")
 
 
 def test_a_bulletin_numbered_before_a_source_was_added_is_drawn_from_its_record(run, tmp_path, quick_pdf,
@@ -228,7 +228,7 @@ def test_a_bulletin_numbered_before_a_source_was_added_is_drawn_from_its_record(
         assert rc == 0, err
         assert path.read_bytes() == first
     finally:
-        sources.unregister("target")
+        sources.unregister("goal")
 
 
 def test_the_registry_refuses_a_second_declaration_of_a_source():

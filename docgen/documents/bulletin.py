@@ -34,6 +34,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     settings.yaml `bulletin.title`, `office.term`), under its file name of that day.
     assigned_by: item -> (the kind of the slip that assigned it, its number): 交办单, or a finding's 整改通知单."""
     from ..engine.figures import score_view
+    from ..engine.recurring import recurring_view
 
     items = []
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
@@ -44,7 +45,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     return {
         "words": {"title": title, "term": term},
         "period": f.period.as_dict(), "as_of": f.as_of.isoformat(),
-        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds()},
+        "total": f.total.as_dict(), "by_source": {k: f.by_source[k].as_dict() for k in sources.kinds() if k in f.by_source},
         "scores": score_view(f, base),
         "overdue": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text,
                      "assign": assigned_by.get(s.item.id, ("", None))[1],
@@ -53,9 +54,13 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
                     for s in f.overdue],
         "late_done": [{"id": s.item.id, "lead": s.item.lead, "text": s.item.text, "due": s.due.isoformat(),
                        "completed": s.completed.isoformat(), "days_late": s.days_overdue} for s in f.late_done],
-        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in sources.kinds()}},
+        "new": {"total": len(f.new), **{k: sum(1 for s in f.new if s.item.source_kind == k) for k in sources.kinds()
+                                        if k in f.by_source}},
         "meetings": [{"title": src.title, "date": src.date.isoformat(), **c.as_dict()} for src, c in f.meetings],
         "items": items,
+        # the work that recurs (engine/recurring.py): only when the period has some, so a bulletin without it is
+        # recorded (and drawn) as before
+        **({"recurring": rec} if (rec := recurring_view(f.standing)) else {}),
     }
 
 
@@ -106,8 +111,37 @@ def sentence_context(view: dict, explain_days: int, office: str) -> dict:
         "by_source": [{**c, "name": sources.label(k, term), "rate": pct(ns(**c))} for k, c in view["by_source"].items()
                       if c["due"]],
         "overdue": overdue, "late_done": late, "explain_days": explain_days, "office": office,
-        "title": title, "term": term,
+        "title": title, "term": term, **recurring_context(view.get("recurring") or {}),
     }
+
+
+def _cn(iso: str | None) -> str:
+    return cn_date(dt.date.fromisoformat(iso)) if iso else ""
+
+
+def recurring_context(rec: dict) -> dict:
+    """The names the sections on the work that recurs print (templates/通报/年度目标推进情况.j2 …): dates in Chinese,
+    each list's entries numbered （一）（二）…, the units of a report's lists also joined with 、."""
+    targets = [{**t, "no": list_no(i), "co": "、".join(t["co"]),
+                "milestones": [{**m, "by": _cn(m["by"])} for m in t["milestones"]]}
+               for i, t in enumerate(rec.get("targets", []), 1)]
+    reports = []
+    for i, r in enumerate(rec.get("reports", []), 1):
+        names = {k: "、".join(u["unit"] for u in r.get(k, [])) for k in ("on_time", "late", "missing", "open")}
+        reports.append({**r, "no": list_no(i), "due": _cn(r["due"]), "open": r.get("open", []),
+                        "late": [{**u, "date": _cn(u["date"])} for u in r["late"]],
+                        **{f"{k}_units": v for k, v in names.items()}})
+    meetings = [{**m, "no": list_no(i), "due": _cn(m["due"]), "held": _cn(m["held"])}
+                for i, m in enumerate(rec.get("meetings", []), 1)]
+    projects = [{**p, "no": list_no(i), "meetings": [{**m, "due": _cn(m["due"]), "held": _cn(m["held"])}
+                                                     for m in p["meetings"]]}
+                for i, p in enumerate(rec.get("projects", []), 1)]
+    return {"targets": targets, "reports": reports, "schedules": meetings, "projects": projects}
+
+
+# the sections on the work that recurs, after 各单位落实情况: (heading = its sentence template, the names it prints)
+RECURRING_SECTIONS = (("年度目标推进情况", ("targets",)), ("定期报告报送情况", ("reports",)),
+                      ("项目调度情况", ("meetings", "projects")))
 
 
 def sample_contexts() -> list[dict]:
@@ -129,6 +163,20 @@ def sample_contexts() -> list[dict]:
                        "completed": "2026-08-20", "days_late": 8}],
         "new": {"total": len(sources.kinds()), **{k: 1 for k in sources.kinds()}},
         "meetings": [{"title": "〔会议名称〕", "date": "2026-07-01", **some}],
+        "recurring": {
+            "targets": [{"id": "〔目标〕", "text": "〔年度目标〕", "lead": "〔牵头单位〕", "co": ["〔配合单位〕"],
+                         "owner": "〔责任人〕", "leader": "〔分管领导〕", "behind": True,
+                         "milestones": [{"item": "〔节点〕", "text": "〔节点要求〕", "by": "2026-09-30",
+                                         "state": "已逾期5天未完成", "on_time": False}]}],
+            "reports": [{"rule": "〔报告〕", "period": "〔期间〕", "text": "〔专报〕", "to": "〔报送对象〕",
+                         "due": "2026-07-15", "total": 3, "on_time": [{"unit": "〔单位〕", "days": 0, "date": "2026-07-10"}],
+                         "late": [{"unit": "〔单位〕", "days": 2, "date": "2026-07-17"}],
+                         "missing": [{"unit": "〔单位〕", "days": 8}], "open": []}],
+            "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
+                          "due": "2026-07-21", "held": None, "state": "未召开"}],
+            "projects": [{"id": "〔项目〕", "name": "〔项目名称〕", "leader": "〔包保领导〕", "lead": "〔牵头单位〕",
+                          "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
+                                        "due": "2026-07-31", "held": "2026-07-20", "state": "按期召开"}]}]},
     }
     empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in sources.kinds()}, "overdue": [],
              "late_done": [], "new": {"total": 0, **{k: 0 for k in sources.kinds()}}, "meetings": []}
@@ -227,13 +275,25 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
                 [[u.unit, *(str(x) for x in (u.counts.due, u.counts.completed, u.counts.on_time, u.counts.overdue,
                                               u.counts.extended)), score_text(u.score)] for u in active],
                 size=12, align=["left"] + ["center"] * 6, flex={0})
+    standing = [u for u in active if getattr(u, "standing", None)]  # the work that recurs, counted apart
+    if standing:
+        d.body("年度目标节点、定期报告、定期调度等定期工作：" + "；".join(
+            f"{u.unit}应完成{u.standing['due']}项，按期完成{u.standing['on_time']}项" for u in standing) + "。")
     commended = [u.unit for u in units if u.commended]
     if commended:
         d.body(f"{'、'.join(commended)}本期事项全部按期办结，予以通报表扬。")
     if idle:
         d.body(f"{'、'.join(u.unit for u in idle)}本期无应办结事项，不参加排名。")
 
-    d.heading(1, "三、考核计分排名")
+    n = 2
+    rec = view.get("recurring") or {}
+    for heading, names in RECURRING_SECTIONS:
+        if any(rec.get(k) for k in names):
+            n += 1
+            d.heading(1, f"{cn_number(n)}、{heading}")
+            sentences(d, reg, heading, texts)
+
+    d.heading(1, f"{cn_number(n + 1)}、考核计分排名")
     if active:
         cite = basis.cite(basis.scores)
         d.body((f"按{cite}，" if cite else "") + f"实行计分制，基础分{view['scores']['base']:g}分。本期排名如下：")
@@ -244,10 +304,10 @@ def build_bulletin(reg: Registers, view: dict, number: str, seq: int, issued: dt
     else:
         d.body("本期没有计分事项。")
 
-    d.heading(1, "四、存在的问题")
+    d.heading(1, f"{cn_number(n + 2)}、存在的问题")
     sentences(d, reg, "存在的问题", texts)
 
-    d.heading(1, "五、下步工作要求")
+    d.heading(1, f"{cn_number(n + 3)}、下步工作要求")
     sentences(d, reg, "下步工作要求", texts)
     d.attachments_note([f"{period.label}{term}事项清单"])
 

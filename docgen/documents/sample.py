@@ -7,6 +7,7 @@ import datetime as dt
 
 from ..registers.model import Settings
 from ..registers.rules import Rules
+from ..registers.recurring import recurring_deadlines
 from .gbt9704 import OfficialDocument
 
 
@@ -26,7 +27,10 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date, banji_numbered
     d.body(f"{cite}为提高督导工作效率，现就规范督导事项交办、催办和整改工作通知如下。")
     d.heading(1, "一、严格限时办结")
     d.heading(2, "（一）办结时限。", "各类督导事项按下表时限办结并反馈：")
-    rows = [[r.label, r.period_text(), r.report_to] for rid, r in rules.deadlines.items() if rid != "explicit"]
+    # the deadlines of the work assigned: not those rules.yaml's reports and schedules bring (registers/recurring.py)
+    recurring = recurring_deadlines(rules)
+    deadlines = {rid: r for rid, r in rules.deadlines.items() if rid not in recurring}
+    rows = [[r.label, r.period_text(), r.report_to] for rid, r in deadlines.items() if rid != "explicit"]
     d.table(["事项类别", "办结时限", "反馈对象"], rows, flex={0})
     d.heading(2, "（二）延期办理。", "特殊情况需要延长办理时间的，须在到期前向交办机构书面报告并说明原因。")
     d.heading(1, "二、统一编号下发")
@@ -40,7 +44,7 @@ def build_sample(settings: Settings, rules: Rules, date: dt.date, banji_numbered
     d.note(f"联系人：{settings.contact}，电话：{settings.phone}")
     d.attachment_page("督导事项办结时限依据")
     arows = [[str(i), r.label, rules.clause(rid) or r.clause]
-             for i, (rid, r) in enumerate(rules.deadlines.items(), 1)]
+             for i, (rid, r) in enumerate(deadlines.items(), 1)]
     d.table(["序号", "事项类别", "依据"], arows, flex={1, 2})
     d.banji(settings.cc, settings.print_organ, date, duplex=settings.printing.duplex, numbered=banji_numbered)
     return d

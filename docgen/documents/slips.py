@@ -15,7 +15,7 @@ from ..engine.status import ItemStatus
 from ..record.ledger import Slip
 from ..registers.model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
-from ..view import progress_text, short_title, warning_text
+from ..view import basis_text, missing_text, progress_text, short_title, warning_text
 from . import template_files as T
 from .forms import COLOURS, FORMS, append_body, colour, fill, finish
 from .gbt9704 import AREA_H, AREA_W, SMALL, OfficialDocument
@@ -121,8 +121,9 @@ def urge_context(reg: Registers, entry: Slip, status: ItemStatus, ctx: SlipConte
     due = cn_date(status.due) + (f"（{moved}；原办结时限{cn_date(status.original.due)}）" if moved else "")
     leader = reg.units[item.lead].leader if item.lead in reg.units else ""
     return {**_common(reg, entry, mark, item),
-            "assign": f"{assign.number}{KINDS[assign.kind].name}（{cn_date(assign.issued)}）" if assign else "无",
-            "due": due, "progress": progress_text(status), "level": warning_text(status), "times": ctx.times,
+            "assign": f"{assign.number}{KINDS[assign.kind].name}（{cn_date(assign.issued)}）" if assign else
+            (basis_text(item, reg.rules) if item.source.standing else "无"),
+            "due": due, "progress": missing_text(status, short=True) or progress_text(status), "level": warning_text(status), "times": ctx.times,
             "reply_by": cn_date(ctx.reply) if ctx.reply else "",
             "cc_report": f"{leader}同志（{item.lead}分管领导）" if reg.settings.printing.cc_leader and leader else ""}
 

@@ -16,7 +16,8 @@ from ..core.diagnostics import DocgenError
 from ..core.files import shipped
 
 SHIPPED = shipped("templates")
-TEXTS = ("总体情况", "存在的问题", "下步工作要求")  # the bulletin's sentences: templates/通报/<name>.j2
+# the bulletin's sentences: templates/通报/<name>.j2 (the last three: the work that recurs, printed when a period has it)
+TEXTS = ("总体情况", "存在的问题", "下步工作要求", "年度目标推进情况", "定期报告报送情况", "项目调度情况")
 # what the sentence templates can name (documents/bulletin.text_context)
 TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办结、completed 已办结、on_time 按期办结、rate 按期办结率、"
               "in_progress 正在办理、overdue 逾期、extended 延期）", "new": "本期新交办（total、kinds）",
@@ -24,7 +25,15 @@ TEXT_NAMES = {"as_of": "统计截止日期", "total": "本期合计（due 应办
               "late_done": "逾期办结事项（no 同上，从（一）起）",
               "explain_days": "说明原因的期限（工作日）", "office": "专班名称（settings.yaml 的 office.name）",
               "title": "通报的名称（settings.yaml 的 bulletin.title，默认“督导通报”）",
-              "term": "固定用语中的工作名称（settings.yaml 的 office.term，默认“督导”，如“督导事项”）"}
+              "term": "固定用语中的工作名称（settings.yaml 的 office.term，默认“督导”，如“督导事项”）",
+              "targets": "本期有节点到期的年度目标（no 序数、id、text 目标、lead 牵头单位、co 配合单位、owner 责任人、"
+              "leader 分管领导、behind 是否滞后、milestones 节点：text、by 日期、state 完成情况）",
+              "reports": "本期到期的定期报告（no、period 期间、text 报告、to 报送对象、due 报送时限、total 应报单位数；"
+              "on_time 按期报送、late 逾期报送（unit、days、date）、missing 尚未报送（unit、days）、open 未到期的单位；"
+              "on_time_units、late_units、missing_units、open_units 为以顿号连接的单位名称）",
+              "schedules": "本期应召开的定期调度会议（no、kind 会议类别、period 期间、lead 组织单位、due 时限、"
+              "held 召开日期（未召开为空）、state 召开情况）",
+              "projects": "本期应调度的包保项目（no、id、name 项目名称、leader 包保领导、lead 牵头单位、meetings 各次会议，字段同 schedules）"}
 
 
 def office_dir(registers_root) -> Path:

@@ -28,6 +28,8 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
 
     pending = []
     for item in reg.items:
+        if item.source.derived:
+            continue  # derived from rules already checked; its due date is counted (or 时限待定) when it is due
         date_field = sources.get(item.source.kind).date_field
         ok = all([bounded(item.source.date, item.source.src or item.src, date_field),
                   bounded(item.assigned, item.src, "assigned"), bounded(item.explicit_due, item.src, "due")])

@@ -18,7 +18,7 @@ from ..registers import sources
 from ..registers.model import Registers
 from ..registers.rules import score_label
 from ..registers.periods import CN_Q, Period, last_ended, parse_period  # noqa: F401 - read by callers here
-from .status import OVERDUE, ItemStatus, status_all
+from .status import MISSED, OVERDUE, ItemStatus, status_all
 from . import appeals
 
 @dataclass
@@ -37,7 +37,7 @@ class Counts:
             self.completed += 1
             self.on_time += bool(s.on_time)
             self.late += not s.on_time
-        elif s.state == OVERDUE:
+        elif s.state in (OVERDUE, MISSED):
             self.overdue += 1
         else:
             self.in_progress += 1
@@ -84,19 +84,21 @@ class UnitResult:
     unit: str
     counts: Counts = field(default_factory=Counts)
     events: list[ScoreEvent] = field(default_factory=list)
+    standing: Counts = field(default_factory=Counts)  # its milestones, reports, meetings, feedback due in the period
     score: float | None = None  # None: nothing to score in the period
     rank: int | None = None
 
     @property
     def active(self) -> bool:
-        """Ranked: a unit with something due in the period or a deduction or bonus in it (rules.md §5: an item
-        due before the period still overdue in it is scored in it); the others are listed as 本期无应办结事项,
-        the same in the text, the tables and the xlsx."""
-        return self.counts.due > 0 or bool(self.events)
+        """Ranked: a unit with something due in the period (assigned or recurring work) or a deduction or bonus
+        in it (rules.md §5: an item due before the period still overdue in it is scored in it); the others are
+        listed as 本期无应办结事项, the same in the text, the tables and the xlsx."""
+        return self.counts.due > 0 or self.standing.due > 0 or bool(self.events)
 
     @property
     def commended(self) -> bool:
-        return self.counts.due > 0 and self.counts.on_time == self.counts.due
+        return (self.counts.due > 0 and self.counts.on_time == self.counts.due
+                and self.standing.on_time == self.standing.due)
 
 
 @dataclass
@@ -112,12 +114,16 @@ class Figures:
     late_done: list[ItemStatus] = field(default_factory=list)  # completed in the period, after the deadline
     streak: dict = field(default_factory=dict)  # item -> how many bulletins in a row named it before this one
     meetings: list = field(default_factory=list)  # (meeting source, Counts) for meeting items due in the period
+    # the standing obligations due in the period (milestones, reports, required meetings, feedback: rules.md §7),
+    # counted apart from the work assigned (engine/recurring.py reads them for the bulletin's sections)
+    standing: list = field(default_factory=list)
 
 
 def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[str]]]) -> list[ScoreEvent]:
     """Every score event of one item up to its status date, each dated when it accrued."""
     pts, item = reg.rules.scores, s.item
     out = []
+    missing = _missing_rule(s)
     for r in s.rounds:  # each turn is late from its own deadline: the first, then each rework deadline
         days = r.days_late(s.as_of)
         if days <= 0:
@@ -125,6 +131,10 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
         rect = item.is_rectification or r.rework
         rule = "rectify_overdue" if rect else "overdue"
         what = "整改逾期未完成" if rect else "逾期未办结"
+        if missing and r.completed is None:  # a report not received, a meeting not held: its own deduction
+            rule, what = missing
+        elif item.source.kind in _MISSING and r.completed is not None:
+            what = "逾期报送" if item.source.kind != "schedule" else "逾期召开"
         until = f"，到期后申请的延期于{cn_date(r.stopped)}批准，此前逾期照计" if r.stopped else ""
         out.append(ScoreEvent(item.lead, r.due + dt.timedelta(days=1), item.id, rule, pts[rule],
                               f"{what}（{'整改时限' if r.rework else '办结时限'}{cn_date(r.due)}{until}）"))
@@ -135,7 +145,11 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
         when = "已到办结时限" if ev.date == due else f"已过办结时限{cn_date(due)}"
         out.append(ScoreEvent(item.lead, ev.date, item.id, "late_extension", pts["late_extension"],
                               f"{cn_date(ev.date)}才申请延期，{when}"))
-    if s.bonus is not None:
+    if missing and s.state == MISSED and not any(r.days_late(s.as_of) for r in s.rounds):
+        # missed with no day late (a feedback due on its period's last day): the deduction on the day after it
+        out.append(ScoreEvent(item.lead, item.closes + dt.timedelta(days=1), item.id, missing[0], pts[missing[0]],
+                              f"{missing[1]}（{'期间' if item.period else '时限'}截至{cn_date(item.closes)}）"))
+    if s.bonus is not None and not item.source.derived:
         out.append(ScoreEvent(item.lead, s.bonus, item.id, "on_time", pts["on_time"],
                               "按期办结，核查通过" if reg.rules.verify else "按期办结"))
     for day, named in bulletins:
@@ -144,6 +158,20 @@ def _accrued(s: ItemStatus, reg: Registers, bulletins: list[tuple[dt.date, set[s
             out.append(ScoreEvent(item.lead, day, item.id, "bulletin_named", pts["bulletin_named"],
                                   f"{cn_date(day)}《{title}》点名逾期", label=score_label("bulletin_named", title)))
     return [e for e in out if e.points != 0]
+
+
+# the derived sources whose obligation, not met, has a deduction of its own (rules.yaml scores): rule, its reason
+_MISSING = {"report": ("report_missing", "定期报告逾期未报送"), "feedback": ("report_missing", "进展情况未按期反馈"),
+            "schedule": ("schedule_missing", "定期调度会议未按期召开")}
+
+
+def _missing_rule(s: ItemStatus) -> tuple[str, str] | None:
+    """The deduction of a standing obligation not met (report_missing, schedule_missing), or None: a report counts
+    as missing while it is not received past its due date; a meeting once its period is over without it."""
+    m = _MISSING.get(s.item.source.kind)
+    if m is None or s.completed is not None:
+        return None
+    return m if s.state in (OVERDUE, MISSED) else None
 
 
 @dataclass(frozen=True)
@@ -219,14 +247,18 @@ def score_events(reg: Registers, statuses: list[ItemStatus], closed: list[Closed
 def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, closed: list[Closed] = ()) -> Figures:
     closed = [c for c in closed if c.date <= as_of]
     statuses = status_all(reg, cal, as_of)
-    items = [s for s in statuses if s.original.due in period]
+    due_in = [s for s in statuses if s.original.due in period]
+    items = [s for s in due_in if not s.item.source.standing]
+    standing = [s for s in due_in if s.item.source.standing]
     total = Counts()
-    by_source = {k: Counts() for k in sources.labels()}
+    by_source = {k: Counts() for k, d in ((k, sources.get(k)) for k in sources.labels()) if not d.standing}
     units = {u: UnitResult(u) for u in reg.units}
     for s in items:
         total.add(s)
         by_source[s.item.source_kind].add(s)
         units[s.item.lead].counts.add(s)
+    for s in standing:
+        units[s.item.lead].standing.add(s)
     for e in score_events(reg, statuses, closed):
         if e.date in period:
             units.setdefault(e.unit, UnitResult(e.unit)).events.append(e)
@@ -241,7 +273,8 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, c
             rank, prev = i, u.score
         u.rank = rank  # equal scores share a rank
     idle = sorted((u for u in units.values() if not u.active), key=lambda u: u.unit)
-    overdue = sorted((s for s in statuses if s.state == OVERDUE), key=lambda s: (-s.days_overdue, s.item.id))
+    overdue = sorted((s for s in statuses if s.state == OVERDUE and not s.item.source.derived),
+                     key=lambda s: (-s.days_overdue, s.item.id))
     streak = {}
     for s in overdue:
         k = 0
@@ -250,15 +283,16 @@ def compute(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, c
                 break
             k += 1
         streak[s.item.id] = k
-    new = [s for s in statuses if s.item.assigned in period]
-    late_done = sorted((s for s in statuses if s.completed is not None and s.completed in period and not s.on_time),
+    new = [s for s in statuses if s.item.assigned in period and not s.item.source.standing]
+    late_done = sorted((s for s in statuses if s.completed is not None and s.completed in period and not s.on_time
+                        and not s.item.source.standing),
                        key=lambda s: (-s.days_overdue, s.item.id))
     meetings: dict = {}
     for s in items:
         if s.item.source_kind == "meeting":
             meetings.setdefault(s.item.source.id, (s.item.source, Counts()))[1].add(s)
     return Figures(period, as_of, total, by_source, ranked + idle, items, overdue, new, late_done, streak,
-                   sorted(meetings.values(), key=lambda m: (m[0].date, m[0].id)))
+                   sorted(meetings.values(), key=lambda m: (m[0].date, m[0].id)), standing)
 
 
 def score_view(f: Figures, base: float) -> dict:
@@ -266,7 +300,8 @@ def score_view(f: Figures, base: float) -> dict:
     units = []
     for u in f.units:
         units.append({"unit": u.unit, "active": u.active, "rank": u.rank, "score": u.score, "commended": u.commended,
-                      "counts": u.counts.as_dict(), "minus": sum(e.points for e in u.events if e.points < 0),
+                      "counts": u.counts.as_dict(),
+                      **({"standing": u.standing.as_dict()} if u.standing.due else {}), "minus": sum(e.points for e in u.events if e.points < 0),
                       "plus": sum(e.points for e in u.events if e.points > 0),
                       "events": [e.as_dict() for e in u.events]})
     return {"period": f.period.as_dict(), "as_of": f.as_of.isoformat(), "base": base, "units": units}

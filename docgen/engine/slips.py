@@ -55,7 +55,8 @@ def assignments(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: lis
     keys = issued.keys.get("assign", set())
     return [SlipNeed("assign", s.item.id, assign_key(s.item.id), s.item.issuer)
             for s in statuses
-            if assign_key(s.item.id) not in keys and s.completed is None and not s.item.is_rectification], []
+            if assign_key(s.item.id) not in keys and s.completed is None and not s.item.is_rectification
+            and not s.item.source.standing], []
 
 
 def urges(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[ItemStatus],
@@ -73,7 +74,7 @@ def urges(reg: Registers, cal: WorkCalendar, as_of: dt.date, statuses: list[Item
         last = last_urged.get(s.item.id)
         if last is not None and (last >= as_of or cal.workdays_between(last, as_of) < rules.urge_interval):
             continue
-        if s.item.id not in first:
+        if s.item.id not in first and not s.item.source.standing:  # the rules assign a standing one
             no_assign.append(s.item.id)
             continue
         needs.append(SlipNeed("urge", s.item.id, urge_key(s.item.id, as_of), s.item.issuer))

@@ -12,7 +12,8 @@ from .due import DueDate, applies_to, item_due
 
 OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING = (
     "未到期", "临期", "逾期", "已延期", "已办结待核查", "已销号", "整改中")
-STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING)
+MISSED = "未落实"  # a derived obligation whose period is over and that was not met (a meeting not held, a feedback not given)
+STATES = (OPEN, DUE_SOON, OVERDUE, EXTENDED, DONE, CLOSED, RECTIFYING, MISSED)
 PENDING = "时限待定"  # the due date needs a year's holiday schedule that is not known yet
 BLUE, YELLOW, RED = "蓝", "黄", "红"
 
@@ -124,11 +125,16 @@ def item_status(item: Item, events: tuple[Event, ...], rules: Rules, cal: WorkCa
                 due = ev.until or cal.add_workdays(ev.date, rules.rework_days)
                 completed = verified = None
                 rework = True
-    rounds.append(Round(due, completed, rework))
+    missed = completed is None and item.closes is not None and as_of > item.closes
+    # an obligation that can no longer be met: its lateness stops counting when its period closes
+    rounds.append(Round(due, completed, rework, item.closes if missed else None))
     workdays_left = None
     warning = None
     due_off = False
-    if completed is not None:
+    if missed:
+        state = MISSED
+        days_overdue = max(0, (item.closes - due).days)
+    elif completed is not None:
         state = CLOSED if verified else DONE
         days_overdue = max(0, (completed - due).days)
     else:

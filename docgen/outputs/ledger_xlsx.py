@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from .daily import Day
 from ..registers.calendar import cn_date, cn_md
-from ..engine.status import CLOSED, DONE, OVERDUE
+from ..engine.status import CLOSED, DONE, MISSED, OVERDUE
 from ..engine.warnings import level_of
 from ..core.files import write_if_changed
 from ..registers import sources
@@ -141,7 +141,9 @@ def write(d: Day, path: Path) -> Path:
     wb = cjk_workbook()
     summary = wb.active
     summary.title = "汇总"
-    declared = sources.all()
+    # a standing source (年度目标, 定期报告, 项目调度, 进展反馈) has a sheet when the office has such work
+    declared = [src for src in sources.all() if not src.standing or any(s.item.source_kind == src.kind
+                                                                       for s in d.statuses)]
     rows_by = {src.kind: [s for s in d.statuses if s.item.source_kind == src.kind] for src in declared}
     office = d.reg.settings.office
 
@@ -152,8 +154,9 @@ def write(d: Day, path: Path) -> Path:
     for r, (k, sts) in enumerate(list(rows_by.items()) + [("合计", d.statuses)], 4):
         levels = [level_of(s) for s in sts]
         sh.row(r, [sources.label(k), len(sts), sum(1 for s in sts if s.state == CLOSED),
-                   sum(1 for s in sts if s.state == DONE), sum(1 for s in sts if s.is_open and s.state != OVERDUE),
-                   sum(1 for s in sts if s.state == OVERDUE), sum(1 for s in sts if s.extended_to),
+                   sum(1 for s in sts if s.state == DONE),
+                   sum(1 for s in sts if s.is_open and s.state not in (OVERDUE, MISSED)),
+                   sum(1 for s in sts if s.state in (OVERDUE, MISSED)), sum(1 for s in sts if s.extended_to),
                    levels.count("红"), levels.count("黄"), levels.count("蓝")])
     sh.finish(r)
 

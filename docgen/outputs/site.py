@@ -21,7 +21,7 @@ from urllib.parse import quote
 from ..record import archive as A
 from ..registers.calendar import cn_date
 from .daily import Day
-from ..engine.status import BLUE, CLOSED, DONE, OVERDUE, RED, STATES, YELLOW, status_all
+from ..engine.status import BLUE, CLOSED, DONE, MISSED, OVERDUE, RED, STATES, YELLOW, status_all
 from ..engine.figures import Counts
 from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import atomic_write_bytes, safe_name, shipped, write_if_changed
@@ -209,15 +209,17 @@ def build(d: Day, dest: Path, unit: str | None = None, archive_root: Path | None
         by_source = [{"name": src.board_label, "total": sum(1 for s in statuses if s.item.source_kind == src.kind),
                       "states": [sum(1 for s in statuses if s.item.source_kind == src.kind and s.state == st)
                                  for st in STATES]}
-                     for src in sources.all()]
+                     for src in sources.all() if not src.standing or any(s.item.source_kind == src.kind
+                                                                         for s in statuses)]
         rates = []
         for u in units:
             c = _fell_due([s for s in statuses if s.item.lead == u], d.as_of)
             rates.append((u, c.rate, f"{c.on_time}/{c.due}" if c.due else "未到期"))
+        recurring = _recurring_pages(d, statuses, render, item_rows)
         render("index.html.j2", "index.html", title="总览", cards=cards, state_names=list(STATES),
                by_source=by_source, coordination=coordination_rows(d.reg, d.st, d.as_of), rate_chart=_bar_chart(rates), trend_chart=_column_chart(_trend(d)),
                warned=warn_rows([w for u in d.warned for w in u.entries], ""), units=units,
-               items=item_rows(statuses, ""))
+               items=item_rows(statuses, ""), recurring=recurring)
     for u in units:
         path = "index.html" if unit else f"units/{key(u)}.html"
         _, root = page(path)
@@ -269,6 +271,60 @@ def coordination_rows(reg, st, as_of) -> dict | None:
         rows.append({"id": m.id, "text": m.text, "lead": m.lead, "units": "、".join(m.units), "level": m.level,
                      "date": cn_date(m.date), "state": m.state, "number": s.number if s and not s.is_void and s.issued <= as_of else ""})
     return {"states": list(STATES), "levels": levels, "matters": rows}
+
+
+def _recurring_pages(d: Day, statuses, render, item_rows) -> list[dict]:
+    """A page per annual target (its milestones), per 包保 project (its 调度) and per 包保 leader (the projects
+    they hold and their items); the overview's links to them, by group ([] for an office without such work)."""
+    by_target = {}
+    by_project = {}
+    for s in statuses:
+        if s.item.source_kind == "target":
+            by_target.setdefault(s.item.source.id, []).append(s)
+        elif s.item.source_kind == "schedule" and s.item.source.detail.get("project"):
+            by_project.setdefault(s.item.source.detail["project"], []).append(s)
+    groups = []
+    links = []
+    for t in d.reg.targets:
+        path = f"targets/{key('target:' + t.id)}.html"
+        sts = sorted(by_target.get(t.id, []), key=lambda s: s.due)
+        render("group.html.j2", path, title=t.text[:20], heading=f"{t.year}年度任务目标：{t.text}",
+               facts=[{"name": n, "value": v} for n, v in (("牵头单位", t.lead), ("配合单位", "、".join(t.co) or "无"),
+                                                           ("责任人", t.owner), ("分管领导", t.leader))],
+               links=[], links_title="", items_title="分解节点", items=item_rows(sts, "../"), units=[t.lead],
+               state_names=list(STATES))
+        late = sum(1 for s in sts if s.state == OVERDUE or (s.completed and not s.on_time))
+        links.append({"href": path, "text": t.text, "note": f"{len(sts)}个节点" + (f"，{late}个滞后" if late else "")})
+    if links:
+        groups.append({"title": "年度目标", "links": links})
+    links, leaders = [], {}
+    for p in d.reg.projects:
+        path = f"projects/{key('project:' + p.id)}.html"
+        sts = sorted(by_project.get(p.id, []), key=lambda s: s.due)
+        missed = sum(1 for s in sts if s.completed is None and s.state in (OVERDUE, MISSED))
+        render("group.html.j2", path, title=p.name[:20], heading=f"{p.name}（{p.kind}）",
+               facts=[{"name": n, "value": v} for n, v in (("包保领导", p.leader), ("牵头单位", p.lead),
+                                                           ("纳入包保", cn_date(p.since)))],
+               links=[], links_title="", items_title="定期调度", items=item_rows(sts, "../"), units=[p.lead],
+               state_names=list(STATES))
+        link = {"href": path, "text": p.name, "note": f"{p.kind}，包保领导{p.leader}" + (f"，{missed}次未调度" if missed else "")}
+        links.append(link)
+        leaders.setdefault(p.leader, []).append((p, link, sts))
+    if links:
+        groups.append({"title": "包保项目", "links": links})
+    links = []
+    for name, held in leaders.items():
+        path = f"leaders/{key('leader:' + name)}.html"
+        sts = [s for _, _, ss in held for s in ss]
+        render("group.html.j2", path, title=name, heading=f"包保领导：{name}",
+               facts=[{"name": "包保项目和企业", "value": f"{len(held)}个"}],
+               links=[{**lk, "href": "../" + lk["href"]} for _, lk, _ in held], links_title="包保的项目和企业",
+               items_title="项目的定期调度", items=item_rows(sts, "../"), units=sorted({p.lead for p, _, _ in held}),
+               state_names=list(STATES))
+        links.append({"href": path, "text": name, "note": f"{len(held)}个项目"})
+    if links:
+        groups.append({"title": "包保领导", "links": links})
+    return groups
 
 
 def dest_for(out: Path, unit: str | None) -> Path:

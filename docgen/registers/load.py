@@ -33,7 +33,7 @@ from .yamlsrc import YList, YMap, load_yaml
 
 def register_keys() -> tuple[str, ...]:
     """The top-level keys of a register file: units, each declared source's key, progress."""
-    return ("units", *(s.key for s in sources.all()), "progress")
+    return ("units", "projects", *(s.key for s in sources.all() if s.key), "progress")
 
 
 SPECIAL_FILES = ("settings.yaml", "rules.yaml")
@@ -88,7 +88,8 @@ def reordering(s: str) -> str | None:
     return None
 
 
-ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date", "owner")
+ITEM_KEYS = ("id", "text", "lead", "co", "assigned", "due", "rule", "issuer", "urgency", "slip", "slip_date", "owner",
+             "feedback")
 _PAPER_BULLETIN = re.compile(r"(\d{4})年第([1-9]\d*)期")  # 2026年第2期
 # a paper document's 序号 is adopted into the ledger for good, and docgen numbers on after it: one past any year's
 # real numbering (a digit typed twice, 督交〔2026〕99999999999999999999号) would set every later number after it
@@ -637,9 +638,13 @@ def _parse_rules(data, file: str, out: list[Diagnostic]) -> Rules:
         ac.finish(("named_in_a_row", "overdue_days", "score_below", "rectify_overdue", "year_score_below", "clause",
                    "year_clause"))
         kw["accountability"] = acc
+    from . import recurring
+    kw["reports"] = recurring.parse_reports(e, file, out)
+    kw["schedules"] = recurring.parse_schedules(e, kw.get("vocabulary", rules.vocabulary), out, parse_date, suggest)
     e.finish(("basis", "deadlines", "vocabulary", "counting", "warnings", "verification", "bulletin", "scores",
-              "coordination", "accountability"))
-    return replace(rules, **kw)
+              "coordination", "accountability", "reports", "schedules"))
+    rules = replace(rules, **kw)
+    return replace(rules, deadlines={**rules.deadlines, **recurring.recurring_deadlines(rules)})
 
 
 def _parse_calendar(data, file: str, out: list[Diagnostic]) -> CalendarFile | None:
@@ -713,6 +718,13 @@ class _Collector:
         self.issuer_refs: list[tuple[str, Src, str]] = []
         self.entries: dict[str, list] = {}  # source kind -> what its entries are besides items (coordination matters)
         self.rules: Rules | None = None
+        # the work that recurs (registers/recurring.py)
+        self.projects: list = []
+        self.targets: list = []
+        self.received: list = []  # 专报 entries
+        self.project_refs: list[tuple[str, Src, str]] = []  # a meeting's projects
+        self.held: list = []  # meetings: (src, date, kind, project ids)
+        self.schedule_kinds: set = set()  # meeting kinds a schedule needs: such a meeting may have no items
 
     def words(self, source: "sources.SourceKind") -> dict:
         """A source's words for the deadline rules (rules.yaml `vocabulary`): word -> rule id."""
@@ -768,7 +780,8 @@ class _Collector:
         the keys the source names them by."""
         if not source.described:
             decl = sources.get(source.kind)
-            source = replace(source, described=decl.describe(source), rectification=decl.rectification)
+            source = replace(source, described=decl.describe(source), rectification=decl.rectification,
+                             standing=decl.standing)
         iid = e.str("id", required=True)
         text = e.str(text_key, required=True)
         n0 = len(self.out)
@@ -791,6 +804,8 @@ class _Collector:
         if source.date != dt.date.min and assigned < source.date:
             e.err("assigned", f"交办日期 {assigned.isoformat()} 早于来源日期 {source.date.isoformat()}")
         urgency = e.choice("urgency", URGENCIES)
+        from .recurring import FEEDBACK
+        feedback = e.choice("feedback", tuple(FEEDBACK)) or ""
         issuer = e.str("issuer")
         owner = e.str("owner")  # 责任人 (§13: scores tie to every responsible person)
         paper = self.paper(e, assigned)
@@ -814,9 +829,26 @@ class _Collector:
             self.item_src[iid] = e.src
             if lead and text and final_rule:
                 self.items.append(Item(iid, source, text, lead, co, assigned, final_rule, due, issuer, urgency, e.src,
-                                       paper, owner))
+                                       paper, owner=owner, feedback=feedback))
         e.finish(ITEM_KEYS + extra_keys if (lead_key, due_key) == ("lead", "due") else
                  tuple(k for k in ITEM_KEYS if k not in ("lead", "due")) + (lead_key, due_key) + extra_keys)
+
+    def report(self, e: Entry) -> None:
+        """A 专报 entry: {type: 专报, unit, period, date} — a unit's periodic report (registers/recurring.py)."""
+        from .recurring import Received
+        unit = e.str("unit", required=True)
+        period = e.str("period", required=True)
+        date = e.date("date", required=True)
+        report, note = e.str("report"), e.str("note")
+        e.finish(("type", "unit", "period", "date", "report", "note"))
+        if unit:
+            self.unit_refs.append((unit, Src(e.file, e.lineof("unit")), "unit"))
+        if unit and period and date:
+            self.received.append(Received(unit, period, date, report, note, e.src))
+
+    def project(self, e: Entry) -> None:
+        from .recurring import parse_project
+        parse_project(self, e)
 
     def paper(self, e: Entry, assigned: dt.date) -> Paper | None:
         """`slip` and `slip_date`: the item's first slip, issued on paper before docgen (its prefix is checked
@@ -846,9 +878,11 @@ class _Collector:
         return Paper(number, date, Src(e.file, e.lineof("slip")), year, seq)
 
     def event(self, e: Entry) -> None:
+        typ = e.choice("type", EVENT_TYPES, required=True)
+        if typ == "专报":
+            return self.report(e)
         item = e.str("item", required=True)
         date = e.date("date", required=True)
-        typ = e.choice("type", EVENT_TYPES, required=True)
         note = e.str("note")
         until = e.date("until")
         reason = e.str("reason")
@@ -1018,8 +1052,9 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     rules, cal_files = _parse_config(files, root, out)
     col = _Collector(out, rules.vocabulary)
     col.rules = rules
-    handlers = {"units": ("单位", col.unit),
-                **{s.key: (s.what, lambda e, s=s: s.parse(s, e, col)) for s in sources.all()},
+    col.schedule_kinds = {s.kind for s in rules.schedules}
+    handlers = {"units": ("单位", col.unit), "projects": ("项目", col.project),
+                **{s.key: (s.what, lambda e, s=s: s.parse(s, e, col)) for s in sources.all() if s.key},
                 "progress": ("进展记录", col.event)}
     seen_settings = False
     for key in sorted(k for k in files if not _is_config(k)):
@@ -1069,17 +1104,21 @@ def parse_registers(files: dict[str, str], root: str = "registers",
         if s.check_all is not None:
             s.check_all(col.entries.get(s.kind, []), out, rules)
     entries = {k: tuple(v) for k, v in col.entries.items()}
+    from .recurring import derive
+    derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest,
+           settings.issuers if settings else None)
+    extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:
             return None, sorted(set(out))
         dated = tuple(i for i in col.items  # what has no due date to count (a missing date, no due) is told already
                       if dt.date.min not in (i.source.date, i.assigned) and (i.rule != "explicit" or i.explicit_due))
         return Registers(root, settings, rules, dict(col.units), dated, tuple(col.events),
-                         tuple(cal_files), entries), sorted(set(out))
+                         tuple(cal_files), entries, **extra), sorted(set(out))
     full = lambda n: aliases.get(n, n)  # noqa: E731 - a unit written by its alias is that unit
     items = tuple(replace(i, issuer=i.issuer or settings.default_issuer, lead=full(i.lead),
                           co=tuple(full(c) for c in i.co)) for i in col.items)
-    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files), entries), []
+    return Registers(root, settings, rules, dict(col.units), items, tuple(col.events), tuple(cal_files), entries, **extra), []
 
 
 def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list[Diagnostic]]:

@@ -10,7 +10,7 @@ from .rules import DEFAULT_TERM, DEFAULT_TITLE, Rules  # noqa: F401 - the defaul
 
 
 
-EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收", "申诉", "申诉决定")
+EVENT_TYPES = ("反馈", "办结", "延期申请", "延期批复", "核查", "整改报告", "签收", "专报", "申诉", "申诉决定")
 APPEAL_DECISIONS = ("撤销", "维持")  # 申诉决定: the deduction is cancelled, or it stands
 URGENCIES = ("特急", "加急")
 
@@ -106,6 +106,10 @@ class Source:
     # filled by the loader from the source's declaration (registers/sources.py), so the model needs no registry:
     described: str = field(default="", compare=False)  # as printed on a slip: 2026年第12次主任办公会（…）议定事项
     rectification: bool = field(default=False, compare=False)  # findings to rectify (整改通知单), not work assigned
+    # an obligation the registers or the rules set themselves (a target's milestone, a periodic report, a required
+    # meeting, a feedback period): no 交办单 assigns it, and it is urged without one (registers/sources.py `standing`)
+    standing: bool = field(default=False, compare=False)
+    derived: bool = field(default=False, compare=False)  # recurring, derived from rules.yaml: no on-time bonus
 
     def describe(self) -> str:
         return self.described
@@ -126,6 +130,11 @@ class Item:
     src: Src
     paper: Paper | None = None  # `slip` and `slip_date`: its first slip, issued on paper before docgen
     owner: str = ""  # `owner`: its 责任人 (scores tie to each responsible person, rules.md §9)
+    feedback: str = ""  # `feedback`: how often a long item reports progress (weekly | biweekly | monthly), or ""
+    # a derived obligation that can no longer be met after this day (a month's 调度会 once the month is over):
+    # past it, an item not done is 未落实 and its lateness stops counting (engine.status)
+    closes: dt.date | None = None
+    period: str = ""  # a derived obligation: the key of the period it is for (2026-07-01..2026-09-30)
 
     @property
     def first_kind(self) -> str:
@@ -160,6 +169,43 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Project:
+    """A 包保 project or enterprise (registers/projects.yaml): its leader (包保领导) and lead unit."""
+
+    id: str
+    name: str
+    kind: str
+    leader: str
+    lead: str
+    since: dt.date
+    src: Src
+    until: dt.date | None = None  # no longer dispatched after this day (completed, handed over)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    item: str  # its item id: 2026-MB01-1
+    by: dt.date
+    text: str
+    src: Src
+
+
+@dataclass(frozen=True)
+class Target:
+    """An annual target (registers/targets/2026.yaml), broken down into dated milestones, each an item."""
+
+    id: str
+    year: int
+    text: str
+    lead: str
+    co: tuple[str, ...]
+    owner: str  # 责任人
+    leader: str  # 分管领导
+    milestones: tuple[Milestone, ...]
+    src: Src
+
+
+@dataclass(frozen=True)
 class Registers:
     root: str
     settings: Settings
@@ -169,6 +215,8 @@ class Registers:
     events: tuple[Event, ...]
     calendar_files: tuple[CalendarFile, ...] = ()
     entries: dict = field(default_factory=dict)  # source kind -> its entries besides items (coordination matters)
+    projects: tuple[Project, ...] = ()
+    targets: tuple[Target, ...] = ()
 
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]

@@ -87,6 +87,8 @@ DEFAULT_SCORES = {
     "rectify_overdue": -2.0,  # rectification not completed by its deadline
     "bulletin_named": -1.0,  # named in a bulletin for overdue work
     "on_time": 0.5,  # completed on time (bonus)
+    "report_missing": -2.0,  # a periodic report (or a long item's feedback) not received by its due date
+    "schedule_missing": -2.0,  # a required meeting not held in its period
 }
 
 DEFAULT_TITLE = "督导通报"  # settings.yaml `bulletin.title` when not written
@@ -106,9 +108,48 @@ SCORE_LABELS = {
     "rectify_overdue": "整改逾期未完成",
     "bulletin_named": "因逾期被《{title}》点名",  # the office's bulletin.title
     "on_time": "按期办结",
+    "report_missing": "逾期未报送",
+    "schedule_missing": "未按期召开",
     "adjust": "已结算期间的补扣或更正",
     "appeal": "申诉撤销扣分",
 }
+
+
+PERIODS = ("week", "biweek", "month", "quarter", "half", "year")  # how often a report or a meeting recurs
+PERIOD_WORDS = {"week": "每周", "biweek": "每两周", "month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
+
+
+@dataclass(frozen=True)
+class ReportRule:
+    """rules.yaml `reports`: what every unit reports, how often, by when (§9 定期报告)."""
+
+    id: str
+    text: str  # 重点工作、重大项目及其他重要事项进展情况专报
+    every: str  # one of PERIODS
+    within: int  # working days after the period ends
+    to: tuple[str, ...]  # the bodies it goes to
+    units: tuple[str, ...] = ()  # who reports; () = every unit
+    since: object = None  # dt.date: the first period is the one this day falls in (default: the registers' first year)
+    src: object = None
+    issuer: str = ""  # who urges a report missing (settings.yaml issuers); "" = the default issuer
+    clause: str = ""  # the clause of the office's document it is in (第9条), cited with its basis
+
+
+@dataclass(frozen=True)
+class ScheduleRule:
+    """rules.yaml `schedules`: a meeting the office must see held each period (§8 定期调度)."""
+
+    id: str
+    kind: str  # the meeting's kind (rules.yaml vocabulary.meetings): 项目调度会
+    every: str  # one of PERIODS
+    within: int | None = None  # held within N working days of the period's start; None: by `by`, or in the period
+    by: tuple = ()  # dt.date each: held by these days, one per period
+    projects: tuple | str = ()  # "all" or project ids: one meeting per project per period; () = one per period
+    lead: str = ""  # who convenes it (a unit); for project schedules, default each project's lead unit
+    since: object = None
+    src: object = None
+    issuer: str = ""  # who urges a meeting not held (settings.yaml issuers); "" = the default issuer
+    clause: str = ""  # the clause of the office's document it is in (第8条第（1）项), cited with its basis
 
 
 @dataclass(frozen=True)
@@ -129,6 +170,8 @@ class Rules:
     vocabulary: dict = field(default_factory=dict)  # group -> words -> rule; load.py starts from the declared sources' words
     coordination: dict = field(default_factory=dict)  # rules.yaml `coordination`: precondition -> its clause
     accountability: dict = field(default_factory=dict)  # rules.yaml `accountability`: trigger -> threshold
+    reports: tuple = ()  # ReportRule each (rules.yaml `reports`)
+    schedules: tuple = ()  # ScheduleRule each (rules.yaml `schedules`)
 
     def rule(self, rule_id: str) -> DeadlineRule:
         return self.deadlines[rule_id]

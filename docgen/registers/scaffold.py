@@ -266,7 +266,8 @@ def files(office: Office) -> dict[str, str]:
     """The new folder's files: path relative to it -> text."""
     out = {"settings.yaml": settings_text(office), "rules.yaml": rules_text(), "units.yaml": units_text()}
     for s in sources.all():
-        out[f"{s.folder}/示例.yaml"] = example_text(s)
+        if s.key:  # a source derived from rules.yaml has nothing to write
+            out[f"{s.folder}/示例.yaml"] = example_text(s)
     out["progress/示例.yaml"] = progress_text()
     return out
 

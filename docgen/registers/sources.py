@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .calendar import cn_date
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, Src
 from .model import Source
 from . import coordination
 
@@ -68,6 +68,13 @@ class SourceKind:
     # check_all(entries, out, rules): checks across a source's entries (collector.entries[kind]) once all are read
     check_all: Callable | None = None
 
+    # its items are obligations the registers or the rules set themselves (a target's milestones, a periodic
+    # report, a required meeting): no 交办单 assigns them, and they are urged without one
+    standing: bool = False
+    # its items are derived from rules.yaml for every period (registers/recurring.py), never written: it has no
+    # key of its own in the registers (key ""), and its items earn no on-time bonus
+    derived: bool = False
+
     def label_in(self, term: str | None) -> str:
         return self.termed.format(term=term) if term and self.termed else self.label
 
@@ -81,7 +88,8 @@ _REGISTRY: dict[str, SourceKind] = {}
 
 def register(s: SourceKind) -> SourceKind:
     """Declare a source (after the built-in ones). Its kind and its key must be new."""
-    if s.kind in _REGISTRY or any(o.key == s.key for o in _REGISTRY.values()) or s.key in ("units", "progress"):
+    if s.kind in _REGISTRY or (s.key and any(o.key == s.key for o in _REGISTRY.values())) or \
+            s.key in ("units", "progress", "projects"):
         raise ValueError(f"source {s.kind!r} / key {s.key!r} is declared already")
     unknown = [c for c in s.columns if c not in LEDGER_COLUMNS]
     if unknown:
@@ -96,6 +104,12 @@ def unregister(kind: str) -> None:
 
 def all() -> tuple[SourceKind, ...]:  # noqa: A001 - sources.all() reads as it is meant
     return tuple(_REGISTRY.values())
+
+
+def written() -> tuple[SourceKind, ...]:
+    """The sources a clerk writes entries of, one item an entry (what `docgen import` reads from an Excel 台账):
+    not the standing ones (a target's milestones, the obligations derived from rules.yaml)."""
+    return tuple(s for s in _REGISTRY.values() if not s.standing)
 
 
 def kinds() -> tuple[str, ...]:
@@ -155,10 +169,15 @@ def _meeting(s: SourceKind, e, col) -> None:
     kind = e.choice("kind", tuple(words), required=not _explicit(e))
     title = e.str("title", required=True)
     date = e.date("date", required=True)
-    e.finish(("id", "kind", "title", "date", "items"))
-    if not e.has("items") and e.ok:
+    projects = e.strlist("projects")  # the 包保 projects it dispatched (registers/projects.yaml)
+    e.finish(("id", "kind", "title", "date", "items", "projects"))
+    for p in projects:
+        col.project_refs.append((p, Src(e.file, e.lineof("projects")), "projects"))
+    if date and kind:
+        col.held.append((e.src, date, kind, projects))
+    if not e.has("items") and e.ok and not projects and kind not in col.schedule_kinds:
         e.err("items", f"会议「{title or mid}」没有议定事项（items）")
-    src = Source(s.kind, mid, date or dt.date.min, title, {"kind": kind}, e.src)
+    src = Source(s.kind, mid, date or dt.date.min, title, {"kind": kind, "projects": projects}, e.src)
     for ie in e.items("items", "议定事项"):
         col.item(ie, src, words.get(kind or ""))
 
@@ -277,3 +296,33 @@ register(SourceKind(
                             "disagreement": "迁改费用分担"}],
              "proposal": "建议按管线权属分担迁改费用"},
     example_notes=_COORD_NOTES))
+
+# ---------------------------------------------------------------- the work that recurs (registers/recurring.py)
+
+def _target(s: SourceKind, e, col) -> None:
+    from .recurring import parse_target
+    parse_target(s, e, col)
+
+
+def _derived(s: SourceKind, e, col) -> None:  # pragma: no cover - a derived source has no key: never called
+    raise AssertionError(f"{s.kind} is derived, not written")
+
+
+register(SourceKind(
+    "target", "targets", "targets", "年度目标", "年度目标", "年度目标", _target, lambda src: src.described,
+    standing=True, import_words=("年度任务目标", "目标任务"),
+    example={"id": "2026-MB01", "year": 2026, "text": "全年引进亿元以上项目20个", "lead": "示例镇", "owner": "责任人甲",
+             "leader": "分管领导甲", "milestones": [{"by": dt.date(2026, 6, 30), "text": "引进亿元以上项目10个"},
+                                                  {"by": dt.date(2026, 12, 31), "text": "引进亿元以上项目20个"}]},
+    example_notes={"id": "目标编号；每个节点是一个事项，编号为 目标编号-1、-2 ……", "year": "年度",
+                   "text": "年度任务目标", "lead": "牵头单位，须在 units.yaml 中", "co": "配合单位（可不写）",
+                   "owner": "责任人（落实到人）", "leader": "分管领导", "milestones": "分解节点，按时间先后：by 完成日期（须在本年度内），text 节点要求"}))
+register(SourceKind(
+    "report", "", "", "定期报告", "定期报告", "定期报告", _derived, lambda src: src.described,
+    standing=True, derived=True))
+register(SourceKind(
+    "schedule", "", "", "定期调度", "定期调度", "项目调度", _derived, lambda src: src.described,
+    standing=True, derived=True))
+register(SourceKind(
+    "feedback", "", "", "进展反馈", "进展反馈", "进展反馈", _derived, lambda src: src.described,
+    standing=True, derived=True))

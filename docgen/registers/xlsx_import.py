@@ -186,7 +186,7 @@ def _choose_source(text: str, vocabulary: dict) -> tuple["sources.SourceKind | N
     """The declared source a 事项来源 names: the longest word contained; None when none or two sources tie."""
     text = _outside_titles(text)
     best: list = []
-    for s in sources.all():
+    for s in sources.written():
         words = {w: (s, "") for w in (s.label, s.sheet, s.what, *s.import_words) if w}
         if s.vocabulary:
             words.update({w: (s, w) for w in vocabulary.get(s.vocabulary.group, {})})
@@ -248,7 +248,17 @@ def read_sheets(path: Path, sheet: str | None, p: Problems, skipped: list | None
     if sheet is not None and sheet not in names:
         raise DocgenError(f"{path} 中没有工作表「{sheet}」（有：{'、'.join(names)}）")
     out = []
+    # the sheets docgen's own 台账.xlsx has for the work that recurs: derived from rules.yaml or a target's milestones,
+    # never items of their own to import
+    standing = {s.sheet for s in sources.all() if s.standing}
     for name in ([sheet] if sheet is not None else names):
+        if name in standing:
+            if sheet is not None:
+                raise DocgenError(f"{path} 工作表「{name}」是 docgen 按年度目标或 rules.yaml 推算的周期性工作，不能导入："
+                                  "请在 targets、rules.yaml 的 reports、schedules 中登记")
+            if skipped is not None:
+                skipped.append(name)
+            continue
         ws = wb[name]
         if ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS:
             last = f"{_col_letter(ws.max_column)}{ws.max_row}"
@@ -445,7 +455,7 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
     if assigned and due and due < assigned:
         bad("办结时限", f"办结时限 {due.isoformat()} 早于交办日期 {assigned.isoformat()}")
     # the source: the sheet's, else what 事项来源 names
-    src = next((s for s in sources.all() if row.sheet in (s.sheet, s.label)), None)
+    src = next((s for s in sources.written() if row.sheet in (s.sheet, s.label)), None)
     word = ""
     if src is not None:
         if src.vocabulary:
@@ -453,7 +463,7 @@ def parse_row(row: Row, units, vocabulary: dict, p: Problems, years: tuple[int, 
     else:
         src, word = _choose_source(texts["来源"] + " " + texts["名称"], vocabulary)
         if src is None:
-            labels = "、".join(s.label for s in sources.all())
+            labels = "、".join(s.label for s in sources.written())
             bad("来源", (f"「{texts['来源']}」同时像{word}，不能确定" if word else
                         f"看不出事项属于哪种来源「{texts['来源']}」") + f"：事项来源请写明{labels}之一，或会议类别、批示领导层级等用语")
     if due is None and not word and len(p.out) == n0:
