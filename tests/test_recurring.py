@@ -301,3 +301,18 @@ def test_another_office_reports_monthly_within_five_working_days(run, tmp_path):
     assert {k: v["score"] for k, v in u.items()} == {"甲镇": 98, "乙局": 98}
     u = _scores(run, reg, "2026-10", "2026-11-09")  # 乙局's September report, a day late: overdue −1 on 10/14
     assert {k: v["score"] for k, v in u.items()} == {"甲镇": 100, "乙局": 99}
+
+
+def test_a_projects_meetings_read_by_kind_in_the_bulletin():
+    # three monthly 调度 (July on time 7/17, August none, September late: due 9/30 under a `within`, held 10/09,
+    # 逾期7天) and a quarter's 点评会 not yet due: one clause per kind, dates without the year
+    from docgen.documents.bulletin import _by_kind
+
+    ms = [{"kind": "项目调度会", "period": "2026年7月", "held": "2026-07-17", "state": "按期召开"},
+          {"kind": "项目调度会", "period": "2026年8月", "held": None, "state": "未召开"},
+          {"kind": "项目调度会", "period": "2026年9月", "held": "2026-10-09", "state": "逾期7天召开"},
+          {"kind": "项目点评会", "period": "2026年第三季度", "held": None, "state": "尚未到期"}]
+    k = _by_kind(ms)
+    assert [(x["kind"], x["held_dates"], x["late_text"], x["missed_periods"]) for x in k] == [
+        ("项目调度会", "7月17日、10月9日", "2026年9月项目调度会逾期7天召开", "2026年8月"),
+        ("项目点评会", "", "", "")]

@@ -134,9 +134,33 @@ def recurring_context(rec: dict) -> dict:
     meetings = [{**m, "no": list_no(i), "due": _cn(m["due"]), "held": _cn(m["held"])}
                 for i, m in enumerate(rec.get("meetings", []), 1)]
     projects = [{**p, "no": list_no(i), "meetings": [{**m, "due": _cn(m["due"]), "held": _cn(m["held"])}
-                                                     for m in p["meetings"]]}
+                                                     for m in p["meetings"]], "kinds": _by_kind(p["meetings"])}
                 for i, p in enumerate(rec.get("projects", []), 1)]
     return {"targets": targets, "reports": reports, "schedules": meetings, "projects": projects}
+
+
+def _md(iso: str) -> str:
+    d = dt.date.fromisoformat(iso)
+    return f"{d.month}月{d.day}日"
+
+
+def _by_kind(meetings: list[dict]) -> list[dict]:
+    """A project's meetings of the period by kind, so a sentence reads 项目调度会召开3次（7月17日、8月21日、9月15日）:
+    for each kind (in the order first due) the dates held (month and day: the period names the year), those held
+    late (逾期N天), and the periods with none held (未召开) or not yet due."""
+    kinds: dict[str, dict] = {}
+    for m in meetings:
+        k = kinds.setdefault(m["kind"], {"kind": m["kind"], "held": [], "late": [], "missed": [], "open": []})
+        if m["held"]:
+            k["held"].append(_md(m["held"]))
+            if m["state"] != "按期召开":
+                k["late"].append(f"{m['period']}{m['kind']}{m['state']}")
+        elif m["state"] == "未召开":
+            k["missed"].append(m["period"])
+        else:
+            k["open"].append(m["period"])
+    return [{**k, "held_dates": "、".join(k["held"]), "late_text": "，".join(k["late"]),
+             "missed_periods": "、".join(k["missed"])} for k in kinds.values()]
 
 
 # the sections on the work that recurs, after 各单位落实情况: (heading = its sentence template, the names it prints)
