@@ -146,6 +146,43 @@ def sniff(data: bytes, declared: str) -> str:
     return found
 
 
+MB = 1024 * 1024
+
+
+def over_limit(records: list[dict], unit: str, day: str, size: int, limits) -> ReportError | None:
+    """The refusal (429) when unit's reports of day, with this one (an attachment of size bytes), would pass the
+    office's limits (settings.yaml `platform`: reports_per_day, attachments_mb_per_day; 0 is no limit), else None.
+    Counted from the inbox itself, so a restart of the server forgets nothing."""
+    sent = [r for r in records if r.get("act") == "report" and r.get("unit") == unit and r.get("date") == day]
+    if limits.reports_per_day and len(sent) >= limits.reports_per_day:
+        return ReportError(429, "", f"本单位今天已报送{len(sent)}条，每个单位每天至多报送{limits.reports_per_day}条，"
+                                    "这次报送没有保存：请明天再报送，急需时请联系办事员。")
+    if size and limits.attachments_mb_per_day:
+        used = sum((r.get("attachment") or {}).get("size", 0) for r in sent)
+        if used + size > limits.attachments_mb_per_day * MB:
+            return ReportError(429, "attachment", f"本单位今天报送的附件已有{used / MB:.1f} MB，加上这个附件（{size / MB:.1f} MB）"
+                                                  f"将超过每个单位每天{limits.attachments_mb_per_day} MB 的限额，"
+                                                  "这次报送没有保存：请明天再报送，急需时请联系办事员。")
+    return None
+
+
+def disk_problem(archive: Path, size: int, min_free_mb: int) -> ReportError | None:
+    """The refusal (507) when storing size bytes would leave the archive's filesystem less than min_free_mb free
+    (0: no floor), else None."""
+    import shutil
+
+    if not min_free_mb:
+        return None
+    where = Path(archive)
+    while not where.exists() and where.parent != where:  # the archive (or its inbox folder) not made yet
+        where = where.parent
+    free = shutil.disk_usage(where).free
+    if free - size < min_free_mb * MB:
+        return ReportError(507, "attachment", f"平台的存储空间不足（归档所在磁盘的可用空间将少于 {min_free_mb} MB），"
+                                              "暂不能接收附件，这次报送没有保存：请告知办事员。")
+    return None
+
+
 def attachment_path(archive: Path, sha: str, typ: str) -> Path:
     from ..record.archive import INBOX
 

@@ -62,8 +62,9 @@ CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; f
        "frame-ancestors 'none'")
 STATUS = {200: "200 OK", 201: "201 Created", 204: "204 No Content", 303: "303 See Other", 400: "400 Bad Request",
           401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found", 405: "405 Method Not Allowed",
-          409: "409 Conflict", 413: "413 Content Too Large", 415: "415 Unsupported Media Type",
-          429: "429 Too Many Requests", 500: "500 Internal Server Error", 503: "503 Service Unavailable"}
+          409: "409 Conflict", 410: "410 Gone", 413: "413 Content Too Large", 415: "415 Unsupported Media Type",
+          429: "429 Too Many Requests", 500: "500 Internal Server Error", 503: "503 Service Unavailable",
+          507: "507 Insufficient Storage"}
 MSG = {"host": "请求有误：这个地址不是平台的访问地址。", "form": "请求有误：请求行只接受 /路径 的形式。",
        401: "请先登录。", 403: "没有权限：你的账户不能进行这项操作。", "csrf": "请求缺少有效的安全令牌（CSRF），已拒绝：请刷新页面后重试。",
        404: "没有这个页面或事项。", 405: "不接受这种请求方法。", 429: "登录失败次数过多，请{m}分钟后再试。",
@@ -89,6 +90,7 @@ class User:
     session: str
     csrf: str
     where: str = ""  # the address the request came from
+    expires: float = 0.0  # the cookie's expiry (POSIX seconds)
 
     @property
     def name(self) -> str:
@@ -169,7 +171,9 @@ class Platform:
         self.inbox = INBOX.journal(self.root)
         self.failures: dict[str, list[float]] = {}
         self._cheap = [0, 0, 0]  # the minute, the cheap refusals written in it, those not written since the last
-        self.revoked: set[str] = set()  # sessions signed out (in memory: a restart forgets them; cookies expire anyway)
+        # sessions signed out -> their cookie's expiry (in memory: a restart forgets them; cookies expire anyway);
+        # those past their expiry are dropped at each sign-out, since such a cookie is refused by its expiry alone
+        self.revoked: dict[str, float] = {}
         self._flock = threading.Lock()
         self._accounts = (None, {})
         self.env = environment(autoescape=True, strict=True, filters=SITE_FILTERS,
@@ -334,7 +338,7 @@ class Platform:
         a = self.accounts().get(data.get("u"))
         if a is None or a.disabled or a.epoch != data.get("e") or str(data.get("s")) in self.revoked:
             return None  # reset or disabled since, or signed out
-        u = User(a, str(data["s"]), ACC.csrf_token(self.key, str(data["s"])), _addr(environ))
+        u = User(a, str(data["s"]), ACC.csrf_token(self.key, str(data["s"])), _addr(environ), float(data["x"]))
         environ["docgen.user"] = u
         return u
 
@@ -355,6 +359,14 @@ class Platform:
 
     def is_secure(self, environ) -> bool:
         return self.secure or environ.get("wsgi.url_scheme") == "https"
+
+    def site(self, environ) -> tuple[str, str, int]:
+        """(scheme, host name, port) this request was sent to: the Host header, the scheme the browser used
+        (behind --proxy the forwarded one, which waitress puts in wsgi.url_scheme)."""
+        scheme = "https" if self.is_secure(environ) else "http"
+        host = environ.get("HTTP_HOST") or ""
+        port = _port(host)
+        return scheme, _hostname(host), int(port) if port and port.isdigit() else DEFAULT_PORTS[scheme]
 
     def cookie_name(self, environ) -> str:
         return SECURE_COOKIE if self.is_secure(environ) else COOKIE
@@ -469,12 +481,9 @@ class Platform:
         api = environ["docgen.api"]
         where = _addr(environ)
         origin = environ.get("HTTP_ORIGIN")
-        if origin:  # the names compared, and the ports when both name one (a proxy may pass Host without its
-            # port; a page on another port of this machine is another site); "null" is no name
-            host = environ.get("HTTP_HOST") or ""
-            there = origin.split("://", 1)[-1]
-            ports = (_port(there), _port(host))
-            if origin == "null" or _hostname(there) != _hostname(host) or (None not in ports and ports[0] != ports[1]):
+        if origin:  # the same site is the same scheme, name and port, a missing port being its scheme's default
+            # (http 80, https 443): http://127.0.0.1 is port 80's site, not this one on 8600; "null" is no site
+            if origin == "null" or _origin(origin) != self.site(environ):
                 self.cheap_audit("login_refused", "", where, why="origin", origin=origin[:200])
                 raise Reply(403, MSG["origin"])
         form, _ = self.fields(environ)
@@ -520,7 +529,10 @@ class Platform:
         u = self.need(environ)
         form, _ = self.fields(environ)
         self.check_csrf(environ, u, form)
-        self.revoked.add(u.session)
+        now = self.clock().timestamp()
+        with self._flock:
+            self.revoked = {k: x for k, x in self.revoked.items() if x > now}
+            self.revoked[u.session] = u.expires
         self.audit("logout", u.name, _addr(environ))
         cookie = self.cookie(environ, "", 0)
         if environ["docgen.api"]:
@@ -701,6 +713,13 @@ class Platform:
                                     slips=[sl["number"] for sl in self.slips_of(d, item_id) if not sl["void"]],
                                     today=d.as_of)
             att = None
+            limits = d.reg.settings.platform
+            size = len(attachment[0]) if attachment is not None else 0
+            # the unit's limits for the day and the disk's floor, before anything is stored
+            problem = INBOX.over_limit(self.inbox.read(), u.account.unit, fields["date"], size, limits) or (
+                INBOX.disk_problem(self._archive(d.reg), size, limits.min_free_mb) if size else None)
+            if problem is not None:
+                raise problem
             if attachment is not None:
                 data, declared, name = attachment
                 typ = INBOX.sniff(data, declared)
@@ -708,17 +727,22 @@ class Platform:
                 att = {"sha256": sha, "type": typ, "size": len(data), "name": INBOX.clean_text(
                     name, "attachment", "附件名", limit=200) if name else ""}
         except INBOX.ReportError as e:
-            self.audit("report_refused", u.name, _addr(environ), item=item_id, field=e.field, why=str(e))
-            raise Reply(e.status, str(e), field=e.field)
+            self.refused_report(environ, u, item_id, e)
         at = self.clock().isoformat(timespec="seconds")
         where = _addr(environ)
 
         def make(records):
+            late = INBOX.over_limit(records, u.account.unit, fields["date"], size, limits)
+            if late is not None:  # reports sent at once, each checked before the others were written
+                raise late
             n = 1 + sum(1 for r in records if r.get("act") == "report")
             return {"act": "report", "id": n, "item": item_id, **fields, "unit": u.account.unit, "account": u.name,
                     "at": at, "from": where, "attachment": att}
 
-        rec = self.inbox.append(make)  # fsynced: only now is the unit told it is kept
+        try:
+            rec = self.inbox.append(make)  # fsynced: only now is the unit told it is kept
+        except INBOX.ReportError as e:
+            self.refused_report(environ, u, item_id, e)
         try:
             self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"],
                        inbox=[rec["n"], self.inbox.last_hash])  # the inbox line, so that an edit of it is seen
@@ -729,6 +753,17 @@ class Platform:
         if environ["docgen.api"]:
             return self.json({"id": rec["id"], "status": INBOX.PENDING}, 201, [("Location", f"/api/items/{quote(item_id, safe='')}")])
         return self.redirect(f"/items/{quote(item_id, safe='')}?sent={rec['id']}")
+
+    def refused_report(self, environ, u: User, item_id: str, e: INBOX.ReportError):
+        """Audit a refused report and answer it. A refusal for the day's limit or the disk costs the sender nothing
+        but a request, so it is audited as the free sign-in refusals are (at most CHEAP_AUDITS_PER_MINUTE)."""
+        if e.status == 507:
+            import sys
+
+            print(f"docgen platform: {e}", file=sys.stderr)
+        audit = self.cheap_audit if e.status in (429, 507) else self.audit
+        audit("report_refused", u.name, _addr(environ), item=item_id, field=e.field, why=str(e))
+        raise Reply(e.status, str(e), field=e.field)
 
     def inbox_page(self, environ):
         from ..registers.calendar import cn_date
@@ -831,6 +866,12 @@ class Platform:
             data = p.read_bytes()
         except OSError:
             raise Reply(404, MSG[404])
+        import hashlib
+
+        if hashlib.sha256(data).hexdigest() != sha:  # changed on disk since it was sent: never served as the unit's
+            self.audit("attachment_mismatch", u.name, u.where, id=rep.id, sha256=sha)
+            raise Reply(410, f"第{rep.id}号报送的附件在归档中已被改动（内容与报送时的哈希不符），不予提供："
+                             "请办事员运行 docgen archive verify。")
         name = f"附件-{rep.id}{INBOX.MAGIC[typ][1]}"
         return 200, [("Content-Type", typ), ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
                      ("Content-Disposition", f"attachment; filename*=UTF-8''{quote(name)}")], data
@@ -848,6 +889,22 @@ def _hostname(host: str) -> str:
     if host.startswith("["):
         return host[:host.find("]") + 1]
     return host.partition(":")[0].rstrip(".")
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host name, port) of an Origin header, the port its scheme's default when not written; None when
+    it is no http(s) origin."""
+    scheme, sep, authority = origin.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in DEFAULT_PORTS or not authority or "/" in authority or "@" in authority:
+        return None
+    port = _port(authority)
+    if port is not None and not (port.isascii() and port.isdigit()):
+        return None
+    return scheme, _hostname(authority), int(port) if port else DEFAULT_PORTS[scheme]
 
 
 def _port(host: str) -> str | None:

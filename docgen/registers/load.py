@@ -26,7 +26,7 @@ from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
 from .model import (APPEAL_DECISIONS, DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
-                    Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
+                    PlatformLimits, Event, Issuer, Item, Paper, Registers, Settings, Source, Unit)
 from .rules import DEFAULT_DEADLINES, DEFAULT_SCORES, Basis, Rules, period_problem
 from .yamlsrc import YList, YMap, load_yaml
 
@@ -395,7 +395,14 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
             else:
                 sms_timeout = float(t)
         sm.finish(("signature", "timeout"))
+    limits = PlatformLimits()
+    pl = e.sub("platform", "platform（督导工作平台）")
+    if pl and pl.ok:
+        keys = ("reports_per_day", "attachments_mb_per_day", "min_free_mb")
+        limits = PlatformLimits(**{k: v for k in keys if (v := pl.integer(k)) is not None})
+        pl.finish(keys)
     s = Settings(
+        platform=limits,
         sms_signature=sms_signature,
         sms_timeout=sms_timeout,
         bulletin_auto=bulletin_auto,
@@ -417,7 +424,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
         src=e.src,
     )
     off.finish(("committee", "name", "contact", "phone", "print_organ", "cc", "term"))
-    e.finish(("office", "issuers", "bulletin", "archive", "print", "sms"))
+    e.finish(("office", "issuers", "bulletin", "archive", "print", "sms", "platform"))
     return s
 
 

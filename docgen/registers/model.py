@@ -76,10 +76,22 @@ class Settings:
     bulletin_adopted: tuple = ()  # settings.yaml `bulletin.adopted`: bulletins issued on paper (Paper, by period)
     bulletin_title: str = DEFAULT_TITLE  # settings.yaml `bulletin.title`: the bulletin's name (masthead, file names)
     term: str = DEFAULT_TERM  # settings.yaml `office.term`: the office's word in fixed phrases (督导事项, 督导整改)
+    platform: "PlatformLimits" = None  # settings.yaml `platform`: what one unit may send a day, the free-disk floor
 
     def __post_init__(self):
         if self.printing is None:
             object.__setattr__(self, "printing", Printing())
+        if self.platform is None:
+            object.__setattr__(self, "platform", PlatformLimits())
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """What the platform (docgen platform) takes (settings.yaml `platform`); 0 is no limit."""
+
+    reports_per_day: int = 50  # reports one unit may send a day
+    attachments_mb_per_day: int = 200  # MB of attachments one unit may send a day
+    min_free_mb: int = 1024  # an attachment is refused when the archive's disk would have less free than this
 
 
 @dataclass(frozen=True)
