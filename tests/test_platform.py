@@ -31,7 +31,10 @@ from conftest import QUICK_SOFFICE, ROOT, docgen, write_registers
 DAY = dt.date(2026, 11, 20)
 # the example registers: the items naming 良庄镇 as lead or co (meetings 2026-ZR02-1, 2026-ZR09-1, 2026-ZR12-2,
 # instruction 2026-PS08, document 2026-GW010, inspection 2026-DC03), all assigned by 2026-11-20
-LIANGZHUANG = {"2026-ZR02-1", "2026-ZR09-1", "2026-ZR12-2", "2026-PS08", "2026-GW010", "2026-DC03"}
+# 良庄镇's own on 2026-11-20: six items assigned, and its Q3 专报, which it never sent (registers/progress/
+# 2026-专报.yaml lists 11 of the 13 units that owe it): a derived item of its own, 报告-<rule>-<period>-<unit>
+LIANGZHUANG = {"2026-ZR02-1", "2026-ZR09-1", "2026-ZR12-2", "2026-PS08", "2026-GW010", "2026-DC03",
+               "报告-quarterly-2026Q3-良庄镇"}
 ITEM = "2026-GW010"  # led by 良庄镇, nothing to do with 财政金融部; its 交办单 is the 9th issued on 2026-11-20
 SLIP = "督交〔2026〕9号"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -187,7 +190,10 @@ def test_the_item_list_is_each_roles_own(office, role, status):
         assert ITEM not in ids and "2026-ZR12-1" in ids and "2026-GW01-2" in ids
         assert all(i["lead"] == "财政金融部" or "财政金融部" in i["co"] for i in data["items"])
     elif role in ("leader", "clerk"):
-        assert len(data["items"]) == 47  # README: the example registers hold 47 items
+        # README: the example registers hold 47 items; and on 11-20 the work that recurs: 9 milestones of 3 targets,
+        # the Q3 专报 of 13 units (all but 综合管理部, which receives them), the dispatch meeting of Q3 and Q4,
+        # each of 4 projects' monthly 调度 July–November (20) and quarterly 点评 Q3–Q4 (8), the H2 观摩 (1): 53
+        assert len(data["items"]) == 47 + 9 + 13 + 2 + 20 + 8 + 1
     else:
         assert data == {"error": "请先登录。"}
 
@@ -841,9 +847,9 @@ def test_the_items_slip_pdf_as_archived(office, role, status):
 def test_the_item_list_counts_by_state(office):
     got, _, html = client(office, "unit").request("GET", "/items")
     text = html.decode("utf-8")
-    # 良庄镇's six items on 2026-11-20 (docgen status --unit 良庄镇 by hand from the registers): ZR02-1 and ZR09-1
-    # closed, DC03, PS08 and GW010 overdue (due 11-10, 11-12, 11-18), ZR12-2 in rework
-    assert '<div class="n">6</div><div class="l">督办事项</div>' in text
+    # 良庄镇's seven items on 2026-11-20 (by hand from the registers): ZR02-1 and ZR09-1 closed, DC03, PS08 and
+    # GW010 overdue (due 11-10, 11-12, 11-18), ZR12-2 in rework, and its Q3 专报 never sent (overdue since 10-21)
+    assert '<div class="n">7</div><div class="l">督办事项</div>' in text
     assert '<div class="n">2</div><div class="l">已销号</div>' in text
 
 

@@ -195,3 +195,24 @@ def test_a_return_reason_that_is_no_text_is_a_400_and_the_report_stays_pending(o
         assert "退回原因" in data["error"]
     mine = [r for r in c.api("GET", "/api/inbox")[2]["reports"] if r["id"] == n]
     assert [(r["status"], r["reason"]) for r in mine] == [("待审核", "")]
+
+
+def test_right_passwords_sent_at_once_all_sign_in(office):
+    """Eight sign-ins of one leader with the right password sent at once (browser tabs, a phone): none has
+    failed, so none is locked out — all 200. Before, each sign-in was counted as a failure until it succeeded,
+    so the sixth and later ones sent together got 429 (the platform benchmark hung on it)."""
+    pw = add_account(office["reg"], "--leader", "赵海峰")
+    answers: list[int] = []
+    start = threading.Barrier(8)
+
+    def sign_in():
+        c = Client(office["port"])
+        start.wait()
+        answers.append(c.login("赵海峰", pw)[0])
+
+    threads = [threading.Thread(target=sign_in) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert answers == [200] * 8

@@ -175,6 +175,7 @@ class Platform:
         # those past their expiry are dropped at each sign-out, since such a cookie is refused by its expiry alone
         self.revoked: dict[str, float] = {}
         self._flock = threading.Lock()
+        self._name_locks: dict[str, threading.Lock] = {}
         self._accounts = (None, {})
         self.env = environment(autoescape=True, strict=True, filters=SITE_FILTERS,
                                loader=FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True)
@@ -438,10 +439,21 @@ class Platform:
 
     # ---- sign in ----
 
-    def locked(self, name: str, attempt: bool = False) -> int:
-        """Seconds name stays locked (0: not locked). attempt: count this sign-in as a failure now, under the same
-        lock as the check (a sign-in that succeeds takes it back), so that sign-ins sent at once, each checked
-        before any of them has failed, still get only LOCK_AFTER guesses."""
+    def name_lock(self, name: str) -> threading.Lock:
+        """The lock one name's sign-ins take in turn, from the lockout check to the count of its result: sign-ins
+        of one name sent at once are each checked after the one before has failed or succeeded, so twenty guesses
+        sent together get LOCK_AFTER tries, and eight right passwords sent together (a leader's browser tabs)
+        all sign in. Other names do not wait."""
+        with self._flock:
+            lk = self._name_locks.get(name)
+            if lk is None:
+                if len(self._name_locks) > 10000:  # names tried and forgotten: keep the ones in use
+                    self._name_locks = {k: v for k, v in self._name_locks.items() if v.locked()}
+                lk = self._name_locks[name] = threading.Lock()
+            return lk
+
+    def locked(self, name: str) -> int:
+        """Seconds name stays locked (0: not locked): LOCK_AFTER failures within LOCK_MINUTES."""
         now = time.monotonic()
         with self._flock:
             if len(self.failures) > 10000:  # names tried and forgotten: keep only those still counting
@@ -453,8 +465,6 @@ class Platform:
                 self.failures.pop(name, None)
             if len(recent) >= LOCK_AFTER:
                 return int(LOCK_MINUTES * 60 - (now - recent[LOCK_AFTER - 1])) + 1
-            if attempt:
-                self.failures.setdefault(name, []).append(now)
         return 0
 
     def cheap_audit(self, what: str, who: str, where: str, **detail) -> None:
@@ -493,20 +503,26 @@ class Platform:
             raise Reply(400, "请填写名称和密码。", field="name")
         _text(name, "name", "名称")
         _text(password, "password", "密码")
-        wait = self.locked(name, attempt=True)
+        with self.name_lock(name):
+            wait = self.locked(name)
+            if not wait:
+                a = self.accounts().get(name)
+                ok = ACC.check_password(password, a.hash) if a is not None else (ACC.waste_time(password) or False)
+                ok = ok and not a.disabled
+                with self._flock:
+                    if ok:
+                        self.failures.pop(name, None)
+                    else:
+                        self.failures.setdefault(name, []).append(time.monotonic())
         if wait:
             self.cheap_audit("login_locked", name, where)
             m = (wait + 59) // 60
             raise Reply(429, MSG[429].format(m=m), [("Retry-After", str(wait))])
-        a = self.accounts().get(name)
-        ok = ACC.check_password(password, a.hash) if a is not None else (ACC.waste_time(password) or False)
-        if not ok or a.disabled:  # counted already (locked(attempt=True))
+        if not ok:
             self.audit("login_failed", name, where)
             if api:
                 raise Reply(401, MSG["login"])
             return self.page("login.html.j2", 401, None, title="登录", error=MSG["login"], name=name)
-        with self._flock:
-            self.failures.pop(name, None)
         value = ACC.sign(self.key, a.name, a.epoch, self.clock() + dt.timedelta(hours=SESSION_HOURS))
         data = ACC.unsign(self.key, value, self.clock())
         csrf = ACC.csrf_token(self.key, data["s"])
