@@ -33,6 +33,12 @@ from docx.oxml.ns import qn
 from . import metrics
 
 WJ = "\u2060"
+# a break opportunity before a token (UAX #14 LB8: a break after ZERO WIDTH SPACE): a token's run is Western, and
+# for a line end inside it Writer asks ICU, which keeps a run of tokens joined by single punctuation together
+# (7月17日、8月21日、9月15日 was one unbreakable stretch, spacing its line out); not after an opening bracket or
+# quote, which must not end a line, nor at a paragraph's start or after a Latin letter or digit
+ZW = "\u200b"
+_NO_BREAK_AFTER = "（〔《〈“‘【「『([{"
 LANG = "en-US"  # the Western language the token's run is given, for its East Asian characters as well
 
 _HAN = "\u4e00-\u9fff"
@@ -155,7 +161,7 @@ def _split_run(r) -> None:
         if child.tag != qn("w:t"):
             pieces.append(("el", child))
             continue
-        text = (child.text or "").replace(WJ, "")
+        text = (child.text or "").replace(WJ, "").replace(ZW, "")
         at = 0
         for start, end in spans(text):
             if start > at:
@@ -178,18 +184,38 @@ def _split_run(r) -> None:
         out.append(n)
         return n
 
+    before = _prev_char(r)
     for kind, value in pieces:
         if kind == "token":
             n = new_run(True)
-            n.append(_t(joined(value)))
-            current = None
+            n.append(_t((ZW if _breakable_after(before) else "") + joined(value)))
+            current, before = None, value[-1:]
             continue
+        if kind == "text":
+            before = value[-1:] or before
         if current is None:
             current = new_run(False)
         current.append(_t(value) if kind == "text" else value)
     for n in out:
         r.addprevious(n)
     r.getparent().remove(r)
+
+
+def _breakable_after(c: str) -> bool:
+    """Whether a line may end after character c and before a token that follows it."""
+    return bool(c) and not c.isspace() and c not in _NO_BREAK_AFTER and not (c.isascii() and c.isalnum())
+
+
+def _prev_char(r) -> str:
+    """The character before run r in its paragraph ("" at its start)."""
+    for prev in r.itersiblings(preceding=True):
+        if prev.tag != qn("w:r"):
+            continue
+        texts = [t.text or "" for t in prev.iterchildren(qn("w:t"))]
+        text = "".join(texts).replace(WJ, "").replace(ZW, "")
+        if text:
+            return text[-1]
+    return ""
 
 
 def _rpr_of(r):
@@ -211,11 +237,12 @@ def _t(text: str):
 def _needs(r) -> bool:
     """Whether run r holds a token not yet joined: any token, unless the run is exactly one joined token."""
     texts = [t.text or "" for t in r.iterchildren(qn("w:t"))]
-    plain = "".join(texts).replace(WJ, "")
+    plain = "".join(texts).replace(WJ, "").replace(ZW, "")
     found = spans(plain)
     if not found:
         return False
-    if _is_token_run(r) and len(texts) == 1 and found == [(0, len(plain))] and texts[0] == joined(plain):
+    if _is_token_run(r) and len(texts) == 1 and found == [(0, len(plain))] and texts[0] in (joined(plain),
+                                                                                              ZW + joined(plain)):
         return False
     return True
 
