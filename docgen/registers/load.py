@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
-from .calendar import CalendarFile, Correction, HolidaySpan
+from .calendar import CalendarFile, Correction, HolidaySpan, WorkCalendar
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
@@ -208,12 +208,13 @@ class Entry:
         self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{v}」")
         return None
 
-    def integer(self, key: str, minimum: int = 0) -> int | None:
+    def integer(self, key: str, minimum: int = 0, maximum: int | None = None) -> int | None:
         if not self.has(key):
             return None
         v = self.m[key]
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            self.err(key, f"应为不小于{minimum}的整数，实际是「{v}」")
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum or (maximum is not None and v > maximum):
+            span = f"{minimum}到{maximum}之间" if maximum is not None else f"不小于{minimum}"
+            self.err(key, f"应为{span}的整数，实际是「{_shown(v)}」")
             return None
         return v
 
@@ -263,6 +264,15 @@ def _type_cn(v) -> str:
     if isinstance(v, list):
         return "列表"
     return f"文字（{v}）"
+
+
+def _shown(v) -> str:
+    """A value as a message quotes it: at most 40 characters (a 10,000-digit number is no message)."""
+    try:
+        t = str(v)
+    except ValueError:  # an int past Python's digit limit
+        return "一个过大的数"
+    return t if len(t) <= 40 else t[:40] + "……"
 
 
 def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt.date | None:
@@ -1105,8 +1115,9 @@ def parse_registers(files: dict[str, str], root: str = "registers",
             s.check_all(col.entries.get(s.kind, []), out, rules)
     entries = {k: tuple(v) for k, v in col.entries.items()}
     from .recurring import derive
+    lo, hi = WorkCalendar(cal_files).known_span()
     derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest,
-           settings.issuers if settings else None)
+           settings.issuers if settings else None, (lo - 1, hi + 1))
     extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:
