@@ -93,3 +93,133 @@ def test_a_period_of_the_year_0000_is_refused(run, tmp_path, period):
     reg = _office(tmp_path, progress=("period: 2026-Q3, date: 2026-10-09", f"period: '{period}', date: 2026-10-09"))
     err = _refused(run, reg, ("progress/2026.yaml", 6, "period"))
     assert f"「{period}」不是报告期间" in err
+
+
+# ---------------------------------------------------------------- appeals (申诉 / 申诉决定)
+
+# 主任办公会 on 2026-11-02: meeting.major, 会后10日内 -> due 2026-11-12 (Thu); overdue −1 accrues on 11/13
+APPEAL_MEETING = """\
+    meetings:
+      - id: M1
+        kind: 主任办公会
+        title: 2026年第20次主任办公会
+        date: 2026-11-02
+        items:
+          - {id: A, text: 推进甲项目开工建设, lead: 经济发展部, owner: 孙伟}
+    """
+
+
+def _appeals(tmp_path, lines):
+    return write_registers(tmp_path / "r", {"meetings/m.yaml": APPEAL_MEETING,
+                                            "progress/p.yaml": "progress:\n" + lines})
+
+
+def test_a_second_appeal_while_the_first_is_undecided_is_refused(run, tmp_path):
+    # one decision answered only the second, the first stayed pending and held back the score notice for ever
+    reg = _appeals(tmp_path, """\
+  - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-11-16, reason: 不服}
+  - {item: A, type: 申诉, unit: 经济发展部, rule: 逾期未办结, date: 2026-11-17, reason: 再次不服}
+  - {item: A, type: 申诉决定, unit: 经济发展部, rule: overdue, date: 2026-11-18, decision: 维持, by: 张明}
+""")
+    err = _refused(run, reg, ("progress/p.yaml", 3, "type"))
+    assert f"经济发展部对事项「A」这项扣分已于2026-11-16申诉（{reg}/progress/p.yaml:2），尚未决定" in err
+    assert f"{reg}/progress/p.yaml:4:" not in err
+
+
+def test_an_appeal_decided_twice_is_refused_naming_the_first_decision(run, tmp_path):
+    reg = _appeals(tmp_path, """\
+  - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-11-16, reason: 不服}
+  - {item: A, type: 申诉决定, unit: 经济发展部, rule: overdue, date: 2026-11-18, decision: 撤销, by: 张明}
+  - {item: A, type: 申诉决定, unit: 经济发展部, rule: overdue, date: 2026-11-19, decision: 维持, by: 李四}
+""")
+    err = _refused(run, reg, ("progress/p.yaml", 4, "type"))
+    assert f"申诉已于2026-11-18决定撤销（{reg}/progress/p.yaml:3），不能再次决定" in err
+
+
+def test_an_appeal_against_a_deduction_not_yet_made_is_refused(run, tmp_path):
+    # on 11/05 the item is not due (11/12): no 逾期未办结 to appeal; it stayed pending, and no notice was issued
+    reg = _appeals(tmp_path, """\
+  - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-11-05, reason: 不服}
+""")
+    err = _refused(run, reg, ("progress/p.yaml", 2, "rule"))
+    assert "到2026年11月5日申诉时，事项「A」没有「逾期未办结」的扣分，无可申诉" in err
+
+
+def test_an_appeal_against_a_late_extension_never_requested_is_refused(run, tmp_path):
+    reg = _appeals(tmp_path, """\
+  - {item: A, type: 申诉, unit: 经济发展部, rule: late_extension, date: 2026-11-16, reason: 不服}
+""")
+    err = _refused(run, reg, ("progress/p.yaml", 2, "rule"))
+    assert "事项「A」没有「到期后才申请延期」的扣分" in err
+
+
+def test_an_appeal_against_a_deduction_made_is_accepted(run, tmp_path):
+    # 11/16: overdue −1 accrued on 11/13: the appeal stands (and is listed as pending)
+    reg = _appeals(tmp_path, """\
+  - {item: A, type: 申诉, unit: 经济发展部, rule: overdue, date: 2026-11-16, reason: 不服}
+""")
+    rc, out, err = run("-r", str(reg), "warn", "--on", "2026-11-20")
+    assert rc == 0, err
+    assert "待决定的申诉1件" in out
+
+
+# ---------------------------------------------------------------- any value in any new field
+
+import datetime as dt  # noqa: E402
+import re  # noqa: E402
+import textwrap  # noqa: E402
+
+import yaml  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
+
+_BASE = {"targets/2026.yaml": TARGETS, "projects.yaml": PROJECTS, "rules.yaml": RULES, "progress/2026.yaml": PROGRESS}
+# (file, register, entry index, path to the field): every field the new registers have
+_FIELDS = [("targets/2026.yaml", "targets", 0, (k,)) for k in
+           ("id", "year", "text", "lead", "co", "owner", "leader", "assigned", "issuer", "milestones")] + [
+    ("targets/2026.yaml", "targets", 0, ("milestones", 0, k)) for k in ("by", "text")] + [
+    ("projects.yaml", "projects", 0, (k,)) for k in ("id", "name", "kind", "leader", "lead", "since", "until")] + [
+    ("rules.yaml", "reports", 0, (k,)) for k in
+    ("id", "text", "every", "within", "to", "units", "since", "issuer", "clause")] + [
+    ("rules.yaml", "schedules", i, (k,)) for i in (0, 1) for k in
+    ("id", "kind", "every", "within", "by", "projects", "lead", "since", "issuer", "clause")] + [
+    ("progress/2026.yaml", "progress", 4, (k,)) for k in ("unit", "period", "date", "report", "note")]
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30), st.floats(allow_nan=True),
+    st.text(max_size=12), st.sampled_from(["2026-Q5", "2026-13", "2026-H3", "2026-W60", "0000", "all", "quarter",
+                                           "9999-12-31", "0001-01-01", "经济发展部", "XM01", "=1+1", "\u202e",
+                                           "a\nb", "长" * 10000]),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) |
+                       st.dictionaries(st.sampled_from(["by", "text", "id", "x"]), inner, max_size=2), max_leaves=4)
+_DIAG = re.compile(r"^.+\.yaml:\d+: [^:]+: ")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(_FIELDS), value=_values, drop=st.booleans())
+@example(field=("targets/2026.yaml", "targets", 0, ("year",)), value="\r", drop=False)  # quoted: broke the line
+@example(field=("targets/2026.yaml", "targets", 0, ("assigned",)), value="a\u2029b", drop=False)
+@example(field=("targets/2026.yaml", "targets", 0, ("year",)), value=10**30, drop=False)  # OverflowError
+@example(field=("projects.yaml", "projects", 0, ("since",)), value=dt.date(9999, 12, 31), drop=False)
+def test_any_value_in_any_new_field_is_exit_0_or_a_diagnostic_with_file_and_line(run, tmp_path_factory, field,
+                                                                                  value, drop):
+    rel, register, index, path = field
+    data = {k: yaml.safe_load(textwrap.dedent(v)) for k, v in _BASE.items()}
+    node = data[rel][register][index]
+    for k in path[:-1]:
+        node = node[k]
+    if drop:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    files = {k: yaml.safe_dump(v, allow_unicode=True) for k, v in data.items()}
+    files.update({"units.yaml": UNITS, "meetings/2026.yaml": MEETINGS})
+    reg = write_registers(tmp_path_factory.mktemp("any") / "r", files)
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc in (0, 2), (rc, err)
+    assert "内部错误" not in err and "Traceback" not in err
+    if rc == 2:
+        lines = [x for x in err.splitlines() if x.strip()]
+        assert lines[-1].endswith("未生成任何文件。")
+        assert all(_DIAG.match(x) for x in lines[:-1]), err
+        assert all(len(x) < 600 for x in lines), "a message quotes a 10,000-character text whole"

@@ -205,7 +205,7 @@ class Entry:
             return v
         if isinstance(v, str) and v.strip() in words:
             return v.strip() == words[0]
-        self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{v}」")
+        self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{_shown(v)}」")
         return None
 
     def integer(self, key: str, minimum: int = 0, maximum: int | None = None) -> int | None:
@@ -223,7 +223,7 @@ class Entry:
             return None
         v = self.m[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.err(key, f"应为数字，实际是「{v}」")
+            self.err(key, f"应为数字，实际是「{_shown(v)}」")
             return None
         return float(v)
 
@@ -258,12 +258,12 @@ def _type_cn(v) -> str:
     if isinstance(v, bool):
         return f"是非值（{v}）"
     if isinstance(v, (int, float)):
-        return f"数字（{v}）"
+        return f"数字（{_shown(v)}）"
     if isinstance(v, dict):
         return "键值映射"
     if isinstance(v, list):
         return "列表"
-    return f"文字（{v}）"
+    return f"文字（{_shown(v)}）"
 
 
 def _shown(v) -> str:
@@ -272,7 +272,9 @@ def _shown(v) -> str:
         t = str(v)
     except ValueError:  # an int past Python's digit limit
         return "一个过大的数"
-    return t if len(t) <= 40 else t[:40] + "……"
+    t = t if len(t) <= 40 else t[:40] + "……"
+    # a line break or a bidi control quoted as is would break the message's line or reorder it
+    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in t)
 
 
 def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt.date | None:
@@ -280,7 +282,7 @@ def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt
         return v
     s = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else None
     if s is None or not _DATE_RX.match(s):
-        out.append(Diagnostic(file, line, field, f"「{v}」不是日期，请写成 YYYY-MM-DD，如 2026-05-10"))
+        out.append(Diagnostic(file, line, field, f"「{_shown(v)}」不是日期，请写成 YYYY-MM-DD，如 2026-05-10"))
         return None
     y, m, d = (int(x) for x in s.split("-"))
     try:
@@ -966,6 +968,7 @@ def _check_events(col: _Collector) -> None:
         evs.sort(key=lambda e: (e.date, e.src))
         requested = None
         appeals: dict = {}  # (unit, rule) -> the 申诉 not yet decided
+        decided: dict = {}  # (unit, rule) -> the 申诉决定 of its last appeal
         done = False  # a completion (办结 / 整改报告) that no verification has answered yet
         for ev in evs:
             if ev.type in ("办结", "整改报告"):
@@ -983,9 +986,22 @@ def _check_events(col: _Collector) -> None:
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "unit",
                                           f"事项「{iid}」的扣分计在牵头单位「{item.lead}」，「{ev.unit}」没有可申诉的扣分"))
             if ev.type == "申诉":
-                appeals[(ev.unit, ev.rule)] = ev
+                first = appeals.get((ev.unit, ev.rule))
+                if first is not None and ev.rule:  # the first would stay pending for ever (no notice issued)
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"{ev.unit}对事项「{iid}」这项扣分已于{first.date.isoformat()}申诉"
+                                              f"（{first.src}），尚未决定：决定之前不再申诉"))
+                else:
+                    appeals[(ev.unit, ev.rule)] = ev
             elif ev.type == "申诉决定":
-                if appeals.pop((ev.unit, ev.rule), None) is None and ev.rule:
+                if appeals.pop((ev.unit, ev.rule), None) is not None:
+                    decided[(ev.unit, ev.rule)] = ev
+                elif ev.rule and (ev.unit, ev.rule) in decided:
+                    first = decided[(ev.unit, ev.rule)]
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"{ev.unit}对事项「{iid}」这项扣分的申诉已于{first.date.isoformat()}"
+                                              f"决定{first.decision}（{first.src}），不能再次决定"))
+                elif ev.rule:
                     col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
                                               f"事项「{iid}」{ev.date.isoformat()}的申诉决定之前没有{ev.unit}对这项扣分的申诉"))
             if ev.type == "延期申请":
