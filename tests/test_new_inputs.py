@@ -223,3 +223,26 @@ def test_any_value_in_any_new_field_is_exit_0_or_a_diagnostic_with_file_and_line
         assert lines[-1].endswith("未生成任何文件。")
         assert all(_DIAG.match(x) for x in lines[:-1]), err
         assert all(len(x) < 600 for x in lines), "a message quotes a 10,000-character text whole"
+
+
+# ---------------------------------------------------------------- what reaches the documents
+
+def test_a_request_for_a_matter_of_two_thousand_characters_is_issued_not_an_internal_error(run, tmp_path):
+    """The 提请协调单's title property is the matter's text: past 255 characters python-docx raised (an internal
+    error, no request). The page shows the whole text; the PDF's title is cut to 255 characters."""
+    from pypdf import PdfReader
+
+    from test_coordination import GOOD, RULES as COORD_RULES
+
+    text = "中天门大街管线迁改涉及供水燃气单位" * 117 + "末尾"  # 17 × 117 + 2 = 1991 characters (the limit is 2000)
+    reg = write_registers(tmp_path / "r", {"rules.yaml": COORD_RULES,
+                                           "coordination/2026.yaml": GOOD.replace("管线迁改费用分担未定", text)})
+    out = tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), "coordinate", "XT01", "--on", "2026-11-04")
+    assert rc == 0, err
+    pdf = out / "documents" / "提请协调单" / "督协〔2026〕1号.pdf"
+    r = PdfReader(pdf)
+    title = r.metadata.title
+    assert len(title) == 255 and title.endswith("…") and title.startswith("中天门大街管线迁改涉及供水燃气单位")
+    body = "".join(p.extract_text() for p in r.pages).replace("\n", "")
+    assert "末尾" in body  # the text's last two characters are on the page
