@@ -172,7 +172,14 @@ import textwrap  # noqa: E402
 import yaml  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
 
-_BASE = {"targets/2026.yaml": TARGETS, "projects.yaml": PROJECTS, "rules.yaml": RULES, "progress/2026.yaml": PROGRESS}
+def _coordination():
+    from test_coordination import GOOD
+
+    return GOOD.replace("财政金融部", "综合管理部")
+
+
+_BASE = {"targets/2026.yaml": TARGETS, "projects.yaml": PROJECTS, "rules.yaml": RULES, "progress/2026.yaml": PROGRESS,
+         "meetings/2026.yaml": MEETINGS, "coordination/2026.yaml": _coordination()}
 # (file, register, entry index, path to the field): every field the new registers have
 _FIELDS = [("targets/2026.yaml", "targets", 0, (k,)) for k in
            ("id", "year", "text", "lead", "co", "owner", "leader", "assigned", "issuer", "milestones")] + [
@@ -182,12 +189,23 @@ _FIELDS = [("targets/2026.yaml", "targets", 0, (k,)) for k in
     ("id", "text", "every", "within", "to", "units", "since", "issuer", "clause")] + [
     ("rules.yaml", "schedules", i, (k,)) for i in (0, 1) for k in
     ("id", "kind", "every", "within", "by", "projects", "lead", "since", "issuer", "clause")] + [
-    ("progress/2026.yaml", "progress", 4, (k,)) for k in ("unit", "period", "date", "report", "note")]
+    ("progress/2026.yaml", "progress", 4, (k,)) for k in ("unit", "period", "date", "report", "note")] + [
+    ("meetings/2026.yaml", "meetings", 4, ("items", 0, k)) for k in ("feedback", "owner", "due")] + [
+    ("coordination/2026.yaml", "coordination", 0, (k,)) for k in
+    ("id", "date", "text", "lead", "units", "level", "consulted", "proposal", "escalated_from", "opinion",
+     "decided")] + [
+    ("coordination/2026.yaml", "coordination", 0, ("consulted", 0, k)) for k in
+    ("date", "units", "result", "disagreement")] + [
+    ("coordination/2026.yaml", "coordination", 0, ("opinion", k)) for k in ("by", "date", "text")] + [
+    ("coordination/2026.yaml", "coordination", 0, ("decided", k)) for k in ("date", "text", "items")] + [
+    ("coordination/2026.yaml", "coordination", 0, ("decided", "items", 0, k)) for k in
+    ("id", "text", "lead", "due", "owner")]
 
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30), st.floats(allow_nan=True),
     st.text(max_size=12), st.sampled_from(["2026-Q5", "2026-13", "2026-H3", "2026-W60", "0000", "all", "quarter",
                                            "9999-12-31", "0001-01-01", "经济发展部", "XM01", "=1+1", "\u202e",
+                                           "XT01", "主要领导", "上会", "已阅", "达成一致", "monthly", "weekly",
                                            "a\nb", "长" * 10000]),
     st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
 _values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) |
@@ -213,7 +231,7 @@ def test_any_value_in_any_new_field_is_exit_0_or_a_diagnostic_with_file_and_line
     else:
         node[path[-1]] = value
     files = {k: yaml.safe_dump(v, allow_unicode=True) for k, v in data.items()}
-    files.update({"units.yaml": UNITS, "meetings/2026.yaml": MEETINGS})
+    files["units.yaml"] = UNITS
     reg = write_registers(tmp_path_factory.mktemp("any") / "r", files)
     rc, out, err = run("-r", str(reg), "check")
     assert rc in (0, 2), (rc, err)
@@ -246,3 +264,11 @@ def test_a_request_for_a_matter_of_two_thousand_characters_is_issued_not_an_inte
     assert len(title) == 255 and title.endswith("…") and title.startswith("中天门大街管线迁改涉及供水燃气单位")
     body = "".join(p.extract_text() for p in r.pages).replace("\n", "")
     assert "末尾" in body  # the text's last two characters are on the page
+
+
+def test_the_registers_the_property_changes_pass_check_as_they_are(run, tmp_path):
+    files = {k: yaml.safe_dump(yaml.safe_load(textwrap.dedent(v)), allow_unicode=True) for k, v in _BASE.items()}
+    files["units.yaml"] = UNITS
+    rc, out, err = run("-r", str(write_registers(tmp_path / "r", files)), "check")
+    assert rc == 0, err
+    assert "23个事项" in out  # 2 milestones, the 主任办公会's item, 2 coordination items and the derived ones
