@@ -272,3 +272,14 @@ def test_the_registers_the_property_changes_pass_check_as_they_are(run, tmp_path
     rc, out, err = run("-r", str(write_registers(tmp_path / "r", files)), "check")
     assert rc == 0, err
     assert "23个事项" in out  # 2 milestones, the 主任办公会's item, 2 coordination items and the derived ones
+
+
+@pytest.mark.parametrize("args", [("scores", "--period", "0000"), ("scores", "--period", "0000-Q4", "--notice"),
+                                  ("accountability", "--period", "0000"), ("bulletin", "--period", "0000-10")])
+def test_a_period_of_the_year_0000_is_a_usage_error_not_an_internal_error(run, tmp_path, args):
+    reg = _office(tmp_path)
+    out = tmp_path / "o"
+    rc, _, err = run("-r", str(reg), "-o", str(out), *args, "--on", "2026-11-20")
+    assert rc == 2, err
+    assert f"期间「{args[2]}」中的年份不存在" in err
+    assert not out.exists()
