@@ -283,3 +283,55 @@ def test_a_period_of_the_year_0000_is_a_usage_error_not_an_internal_error(run, t
     assert rc == 2, err
     assert f"期间「{args[2]}」中的年份不存在" in err
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- settings: one 机关代字 for two kinds
+
+_ISSUERS = """\
+    office:
+      committee: 泰安高新技术产业开发区管理委员会
+      name: 泰安高新区管委会督导工作专班
+      contact: 张明
+      phone: 0538-8526001
+      print_organ: 泰安高新区综合管理部
+      cc: [党工委组织部, 纪工委]
+    issuers:
+      - id: dudao
+        name: 泰安高新区管委会督导工作专班
+        prefixes: {assign: 督交, urge: 督催, rectify: 督改, coordinate: 督协}
+      - id: zhaoshang
+        name: 泰安高新区双招双引工作专班办公室
+        prefixes: {assign: 招交, urge: 招催, rectify: 招改}
+    """
+
+
+@pytest.mark.parametrize("written, line, field, words", [
+    # the ledger counts each kind apart: 交办单 督交〔2026〕1号 and 提请协调单 督交〔2026〕1号 would both be issued
+    ("coordinate: 督协", 11, "coordinate", "提请协调单的机关代字「督交」与交办单相同"),
+    ("urge: 督催", 11, "urge", "催办单的机关代字「督交」与交办单相同"),
+])
+def test_one_prefix_for_two_kinds_of_one_issuer_is_refused(run, tmp_path, written, line, field, words):
+    reg = write_registers(tmp_path / "r", {"settings.yaml": _ISSUERS.replace(written, written[:-2] + "督交")})
+    err = _refused(run, reg, ("settings.yaml", line, field))
+    assert words in err
+
+
+def test_the_default_issuers_notice_prefix_as_another_issuers_assign_prefix_is_refused(run, tmp_path):
+    reg = write_registers(tmp_path / "r", {"settings.yaml": _ISSUERS.replace("coordinate: 督协", "notice: 招交")})
+    err = _refused(run, reg, ("settings.yaml", 14, "assign"))
+    assert "交办单的机关代字「招交」与编号机构「dudao」的得分情况通报相同" in err
+
+
+def test_distinct_prefixes_pass(run, tmp_path):
+    rc, _, err = run("-r", str(write_registers(tmp_path / "r", {"settings.yaml": _ISSUERS})), "check")
+    assert rc == 0, err
+
+
+def test_a_consultation_in_the_year_0001_is_refused_not_printed_on_the_request(run, tmp_path):
+    from test_coordination import GOOD, RULES as COORD_RULES
+
+    reg = write_registers(tmp_path / "r", {"rules.yaml": COORD_RULES, "coordination/2026.yaml": GOOD.replace(
+        "{date: 2026-10-28, units: [财政金融部]", "{date: 0001-10-28, units: [财政金融部]")})
+    # line 1 `coordination:`, 2 the id, … 9 the consultation
+    err = _refused(run, reg, ("coordination/2026.yaml", 9, "date"))
+    assert "日期 0001-10-28 不在2003—2027年之间" in err

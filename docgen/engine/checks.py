@@ -63,6 +63,13 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
             what = "申请延至" if ev.type == "延期申请" else "批复延至"
             errors.append(Diagnostic(ev.src.file, ev.src.line, "until",
                                      f"{what}{cn_date(ev.until)}，不晚于当时的办结时限{cn_date(due)}：延期只能推后时限"))
+    from ..registers.coordination import matters
+    for m in matters(reg):  # the dates a 提请协调单 prints (a decided item's are checked as the item's)
+        bounded(m.date, m.src, "date")
+        for c in m.consulted:
+            bounded(c.date, c.src, "date")
+        if m.opinion is not None and m.opinion.date is not None:
+            bounded(m.opinion.date, m.src, "opinion")
     errors += appeal_checks(reg, cal, by_id)
     return errors, warnings
 

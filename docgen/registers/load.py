@@ -326,6 +326,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     off = e.sub("office", "office（办公室信息）")
     issuers: dict[str, Issuer] = {}
     own: dict = {}  # issuer id -> (its prefixes entry, the standalone kinds it names)
+    written: dict = {}  # issuer id -> (its entry, its prefixes entry or None)
     default = None
     for ie in e.items("issuers", "编号机构", required=True):
         iid = ie.str("id", required=True)
@@ -361,12 +362,31 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                         f"编号机构「{iid}」的{KINDS[k].name}机关代字「{v}」与编号机构「{other.id}」（{other.src}）相同，"
                         f"两者会出具相同的编号：请在 prefixes 中为每个编号机构写不同的机关代字")
             issuers[iid] = Issuer(iid, name, prefixes, ie.str("contact"), ie.str("phone"), ie.src)
+            written[iid] = (ie, pre)
         ie.finish(("id", "name", "prefixes", "contact", "phone", "default"))
     if issuers and default is None:
         default = next(iter(issuers))
     for iid, (pre, standalone) in own.items():
         for k in standalone if iid != default else ():
             pre.err(k, f"{KINDS[k].name}只由默认编号机构（{default}）编号，编号机构「{iid}」不能写它的机关代字")
+    # two kinds numbered with one 机关代字 (an issuer's 交办单 and 提请协调单 both 督交〔2026〕1号, or the default
+    # issuer's 问责建议 and another's 交办单): one number for two documents. The same kind of two issuers is told above.
+    used: dict[str, tuple[str, str]] = {}  # 机关代字 -> (issuer id, kind) that numbers with it first
+    for iid, issuer in issuers.items():
+        kinds_used = [k for k in issuer.prefixes if k in SLIP_KINDS or (iid == default and KINDS[k].standalone)]
+        for k in kinds_used:
+            v = issuer.prefixes[k]
+            first = used.setdefault(v, (iid, k))
+            if first[1] == k:
+                continue
+            ie, pre = written[iid]
+            other = f"编号机构「{first[0]}」的{KINDS[first[1]].name}" if first[0] != iid else KINDS[first[1]].name
+            msg = (f"{KINDS[k].name}的机关代字「{v}」与{other}相同，两者会出具相同的编号（{v}〔年份〕1号）："
+                   "每种编号的文书须有不同的机关代字")
+            if pre is not None and pre.has(k):
+                pre.err(k, msg)
+            else:
+                ie.err("id", msg)
     bulletin_issuer = default
     bulletin_to = "各有关单位"
     bulletin_auto = ""
