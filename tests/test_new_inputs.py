@@ -335,3 +335,12 @@ def test_a_consultation_in_the_year_0001_is_refused_not_printed_on_the_request(r
     # line 1 `coordination:`, 2 the id, … 9 the consultation
     err = _refused(run, reg, ("coordination/2026.yaml", 9, "date"))
     assert "日期 0001-10-28 不在2003—2027年之间" in err
+
+
+@pytest.mark.parametrize("iid, what", [("调度-dispatch-2026Q3", "定期调度：2026年第三季度争先进位升级工作调度会"),
+                                       ("报告-quarterly-2026Q3-经济发展部", "定期报告：2026年第三季度")])
+def test_an_item_written_with_a_derived_items_id_is_refused(run, tmp_path, iid, what):
+    # two items of one id: the 主任办公会's and the one derived from rules.yaml (a slip, a 办结 for one was the other's)
+    reg = _office(tmp_path, meetings=("{id: 2026-ZR15-1,", f"{{id: {iid},"))
+    err = _refused(run, reg, ("meetings/2026.yaml", 11, "id"))
+    assert f"事项编号「{iid}」与{what}" in err and "推算出的事项编号相同" in err

@@ -522,6 +522,18 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
                 events.append(Event(iid, got[0], "办结", "反馈", it.src))
                 if rules.verify:
                     events.append(Event(iid, got[0], "核查", "已反馈", it.src, passed=True))
+    seen: dict[str, Item] = {}
+    for it in items:  # a register's item written with a derived item's id would be two items of one id
+        if it.id in col.item_src:
+            src = col.item_src[it.id]
+            out.append(Diagnostic(src.file, src.line, "id",
+                                  f"事项编号「{it.id}」与{it.source.described}推算出的事项编号相同（{it.src}）："
+                                  "“报告-”“调度-”“反馈-”开头的编号留给定期报告、定期调度和进展反馈，请换一个编号"))
+        elif it.id in seen:
+            out.append(Diagnostic(it.src.file, it.src.line, "id",
+                                  f"推算出的事项编号「{it.id}」与{seen[it.id].source.described}（{seen[it.id].src}）的相同，"
+                                  "请换一个规则编号"))
+        seen.setdefault(it.id, it)
     col.items.extend(items)
     col.events.extend(events)
 
