@@ -344,3 +344,11 @@ def test_an_item_written_with_a_derived_items_id_is_refused(run, tmp_path, iid, 
     reg = _office(tmp_path, meetings=("{id: 2026-ZR15-1,", f"{{id: {iid},"))
     err = _refused(run, reg, ("meetings/2026.yaml", 11, "id"))
     assert f"事项编号「{iid}」与{what}" in err and "推算出的事项编号相同" in err
+
+
+def test_a_second_report_of_one_unit_for_one_period_is_refused(run, tmp_path):
+    # the clerk wrote 经济发展部 for 招商服务中心's report: it was taken silently, 招商服务中心 counted as missing
+    reg = _office(tmp_path, progress=("unit: 招商服务中心, period: 2026-Q3", "unit: 经济发展部, period: 2026-Q3"))
+    err = _refused(run, reg, ("progress/2026.yaml", 7, "unit"))
+    assert (f"经济发展部2026年第三季度的「重点工作、重大项目及其他重要事项进展情况专报」已于2026-10-09登记"
+            f"（{reg}/progress/2026.yaml:6），一期只登记一次") in err

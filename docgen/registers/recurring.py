@@ -408,6 +408,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
                 by_rule.setdefault(r.id, {})[(u, s.key)] = iid
                 items.append(Item(iid, source, f"报送{s.label}{r.text}", u, (), s.end,
                                   f"report.{r.id}", None, r.issuer, None, r.src, period=f"{s.start}..{s.end}"))
+    got: dict[str, Received] = {}  # item id -> the 专报 entry that met it
     for rec in col.received:
         parsed = parse_period_key(rec.period)
         rule = None
@@ -448,6 +449,13 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
             out.append(Diagnostic(rec.src.file, rec.src.line, "date",
                                   f"专报日期 {rec.date.isoformat()} 早于{s.label}的开始（{s.start.isoformat()}）"))
             continue
+        if iid in got:  # a second entry for one report: most likely another unit's, under this unit's name
+            first = got[iid]
+            out.append(Diagnostic(rec.src.file, rec.src.line, "unit",
+                                  f"{rec.unit}{s.label}的「{rule.text}」已于{first.date.isoformat()}登记（{first.src}），"
+                                  "一期只登记一次：是否写错了单位或期间？"))
+            continue
+        got[iid] = rec
         events.append(Event(iid, rec.date, "办结", rec.note or "专报", rec.src))
         if rules.verify:
             events.append(Event(iid, rec.date, "核查", "收到专报", rec.src, passed=True))
