@@ -352,3 +352,16 @@ def test_a_second_report_of_one_unit_for_one_period_is_refused(run, tmp_path):
     err = _refused(run, reg, ("progress/2026.yaml", 7, "unit"))
     assert (f"经济发展部2026年第三季度的「重点工作、重大项目及其他重要事项进展情况专报」已于2026-10-09登记"
             f"（{reg}/progress/2026.yaml:6），一期只登记一次") in err
+
+
+@pytest.mark.parametrize("written, field", [("scores:\n  overdue: .nan", "overdue"), ("scores:\n  base: .inf", "base"),
+                                            ("accountability:\n  score_below: .inf", "score_below")])
+def test_a_point_or_threshold_that_is_no_finite_number_is_refused(run, tmp_path, written, field):
+    # .nan/.inf were taken: the scores were an internal error (cannot convert float NaN to integer), and a
+    # threshold of .inf put every unit under it
+    reg = _office(tmp_path)
+    rules = reg / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + written + "\n", encoding="utf-8")  # lines 9 and 10
+    rc, _, err = run("-r", str(reg), "scores", "--period", "2026-Q3", "--on", "2026-11-20")
+    assert rc == 2, err
+    assert f"{reg}/rules.yaml:10: {field}: 应为-10000到10000之间的数字" in err

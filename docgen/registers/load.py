@@ -225,6 +225,9 @@ class Entry:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             self.err(key, f"应为数字，实际是「{_shown(v)}」")
             return None
+        if not -NUMBER_MAX <= v <= NUMBER_MAX:  # .nan, .inf, 1e300: points and scores are a few hundred at most
+            self.err(key, f"应为-{NUMBER_MAX}到{NUMBER_MAX}之间的数字，实际是「{_shown(v)}」")
+            return None
         return float(v)
 
     def sub(self, key: str, what: str) -> "Entry | None":
@@ -264,6 +267,9 @@ def _type_cn(v) -> str:
     if isinstance(v, list):
         return "列表"
     return f"文字（{_shown(v)}）"
+
+
+NUMBER_MAX = 10000  # a score, a point value or a threshold past this is a typo
 
 
 def _shown(v) -> str:
