@@ -829,8 +829,9 @@ class OfficialDocument:
         """Core properties, which LibreOffice carries into the PDF: title, author = the issuer, subject = the
         number, keywords = the receiving unit, created = the issue date."""
         cp = self.doc.core_properties
-        cp.title, cp.author, cp.subject, cp.keywords = title, author, subject, keywords
-        cp.last_modified_by = author
+        fit = lambda t: t if len(t) <= 255 else t[:254] + "…"  # noqa: E731 - python-docx's (and Word's) limit
+        cp.title, cp.author, cp.subject, cp.keywords = fit(title), fit(author), fit(subject), fit(keywords)
+        cp.last_modified_by = fit(author)
         cp.created = cp.modified = dt.datetime(date.year, date.month, date.day)
 
     def save(self, target) -> None:

@@ -9,7 +9,7 @@ from ..core.diagnostics import Diagnostic
 from ..registers.model import Registers
 from ..registers import sources
 from .due import item_due
-from .status import due_in_force, pending_diagnostics
+from .status import due_in_force, item_status, pending_diagnostics
 
 
 def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic], list[Diagnostic]]:
@@ -63,7 +63,38 @@ def calendar_checks(reg: Registers, cal: WorkCalendar) -> tuple[list[Diagnostic]
             what = "申请延至" if ev.type == "延期申请" else "批复延至"
             errors.append(Diagnostic(ev.src.file, ev.src.line, "until",
                                      f"{what}{cn_date(ev.until)}，不晚于当时的办结时限{cn_date(due)}：延期只能推后时限"))
+    from ..registers.coordination import matters
+    for m in matters(reg):  # the dates a 提请协调单 prints (a decided item's are checked as the item's)
+        bounded(m.date, m.src, "date")
+        for c in m.consulted:
+            bounded(c.date, c.src, "date")
+        if m.opinion is not None and m.opinion.date is not None:
+            bounded(m.opinion.date, m.src, "opinion")
+    errors += appeal_checks(reg, cal, by_id)
     return errors, warnings
+
+
+def appeal_checks(reg: Registers, cal: WorkCalendar, by_id: dict) -> list[Diagnostic]:
+    """An appeal (申诉) is against a deduction the item had by the appeal's day: one against nothing would stay
+    pending (and hold back the score notice) with nothing to decide. A 因逾期被通报点名 is in the ledger's
+    bulletins, not in the registers: not checked here."""
+    from ..registers.rules import score_label
+    from .figures import _accrued
+
+    errors = []
+    for ev in reg.events:
+        item = by_id.get(ev.item)
+        if ev.type != "申诉" or item is None or not ev.rule or ev.rule == "bulletin_named" or ev.date < item.assigned:
+            continue
+        try:
+            s = item_status(item, reg.events_of(item.id), reg.rules, cal, ev.date)
+        except UnknownYear:
+            continue
+        if not any(e.rule == ev.rule and e.date <= ev.date for e in _accrued(s, reg, [])):
+            label = score_label(ev.rule, reg.settings.bulletin_title)
+            errors.append(Diagnostic(ev.src.file, ev.src.line, "rule",
+                                     f"到{cn_date(ev.date)}申诉时，事项「{item.id}」没有「{label}」的扣分，无可申诉"))
+    return errors
 
 
 def receipt_checks(reg: Registers, slips) -> tuple[list[Diagnostic], list[Diagnostic]]:

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
-from .calendar import CalendarFile, Correction, HolidaySpan
+from .calendar import CalendarFile, Correction, HolidaySpan, WorkCalendar
 from ..core.diagnostics import Diagnostic, Src
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
@@ -205,15 +205,16 @@ class Entry:
             return v
         if isinstance(v, str) and v.strip() in words:
             return v.strip() == words[0]
-        self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{v}」")
+        self.err(key, f"应为 {words[0]} 或 {words[1]}（也可写 true/false），实际是「{_shown(v)}」")
         return None
 
-    def integer(self, key: str, minimum: int = 0) -> int | None:
+    def integer(self, key: str, minimum: int = 0, maximum: int | None = None) -> int | None:
         if not self.has(key):
             return None
         v = self.m[key]
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-            self.err(key, f"应为不小于{minimum}的整数，实际是「{v}」")
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum or (maximum is not None and v > maximum):
+            span = f"{minimum}到{maximum}之间" if maximum is not None else f"不小于{minimum}"
+            self.err(key, f"应为{span}的整数，实际是「{_shown(v)}」")
             return None
         return v
 
@@ -222,7 +223,10 @@ class Entry:
             return None
         v = self.m[key]
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.err(key, f"应为数字，实际是「{v}」")
+            self.err(key, f"应为数字，实际是「{_shown(v)}」")
+            return None
+        if not -NUMBER_MAX <= v <= NUMBER_MAX:  # .nan, .inf, 1e300: points and scores are a few hundred at most
+            self.err(key, f"应为-{NUMBER_MAX}到{NUMBER_MAX}之间的数字，实际是「{_shown(v)}」")
             return None
         return float(v)
 
@@ -257,12 +261,26 @@ def _type_cn(v) -> str:
     if isinstance(v, bool):
         return f"是非值（{v}）"
     if isinstance(v, (int, float)):
-        return f"数字（{v}）"
+        return f"数字（{_shown(v)}）"
     if isinstance(v, dict):
         return "键值映射"
     if isinstance(v, list):
         return "列表"
-    return f"文字（{v}）"
+    return f"文字（{_shown(v)}）"
+
+
+NUMBER_MAX = 10000  # a score, a point value or a threshold past this is a typo
+
+
+def _shown(v) -> str:
+    """A value as a message quotes it: at most 40 characters (a 10,000-digit number is no message)."""
+    try:
+        t = str(v)
+    except ValueError:  # an int past Python's digit limit
+        return "一个过大的数"
+    t = t if len(t) <= 40 else t[:40] + "……"
+    # a line break or a bidi control quoted as is would break the message's line or reorder it
+    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in t)
 
 
 def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt.date | None:
@@ -270,7 +288,7 @@ def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt
         return v
     s = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else None
     if s is None or not _DATE_RX.match(s):
-        out.append(Diagnostic(file, line, field, f"「{v}」不是日期，请写成 YYYY-MM-DD，如 2026-05-10"))
+        out.append(Diagnostic(file, line, field, f"「{_shown(v)}」不是日期，请写成 YYYY-MM-DD，如 2026-05-10"))
         return None
     y, m, d = (int(x) for x in s.split("-"))
     try:
@@ -314,6 +332,7 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
     off = e.sub("office", "office（办公室信息）")
     issuers: dict[str, Issuer] = {}
     own: dict = {}  # issuer id -> (its prefixes entry, the standalone kinds it names)
+    written: dict = {}  # issuer id -> (its entry, its prefixes entry or None)
     default = None
     for ie in e.items("issuers", "编号机构", required=True):
         iid = ie.str("id", required=True)
@@ -349,12 +368,31 @@ def _parse_settings(data, file: str, out: list[Diagnostic]) -> Settings | None:
                         f"编号机构「{iid}」的{KINDS[k].name}机关代字「{v}」与编号机构「{other.id}」（{other.src}）相同，"
                         f"两者会出具相同的编号：请在 prefixes 中为每个编号机构写不同的机关代字")
             issuers[iid] = Issuer(iid, name, prefixes, ie.str("contact"), ie.str("phone"), ie.src)
+            written[iid] = (ie, pre)
         ie.finish(("id", "name", "prefixes", "contact", "phone", "default"))
     if issuers and default is None:
         default = next(iter(issuers))
     for iid, (pre, standalone) in own.items():
         for k in standalone if iid != default else ():
             pre.err(k, f"{KINDS[k].name}只由默认编号机构（{default}）编号，编号机构「{iid}」不能写它的机关代字")
+    # two kinds numbered with one 机关代字 (an issuer's 交办单 and 提请协调单 both 督交〔2026〕1号, or the default
+    # issuer's 问责建议 and another's 交办单): one number for two documents. The same kind of two issuers is told above.
+    used: dict[str, tuple[str, str]] = {}  # 机关代字 -> (issuer id, kind) that numbers with it first
+    for iid, issuer in issuers.items():
+        kinds_used = [k for k in issuer.prefixes if k in SLIP_KINDS or (iid == default and KINDS[k].standalone)]
+        for k in kinds_used:
+            v = issuer.prefixes[k]
+            first = used.setdefault(v, (iid, k))
+            if first[1] == k:
+                continue
+            ie, pre = written[iid]
+            other = f"编号机构「{first[0]}」的{KINDS[first[1]].name}" if first[0] != iid else KINDS[first[1]].name
+            msg = (f"{KINDS[k].name}的机关代字「{v}」与{other}相同，两者会出具相同的编号（{v}〔年份〕1号）："
+                   "每种编号的文书须有不同的机关代字")
+            if pre is not None and pre.has(k):
+                pre.err(k, msg)
+            else:
+                ie.err("id", msg)
     bulletin_issuer = default
     bulletin_to = "各有关单位"
     bulletin_auto = ""
@@ -963,6 +1001,7 @@ def _check_events(col: _Collector) -> None:
         evs.sort(key=lambda e: (e.date, e.src))
         requested = None
         appeals: dict = {}  # (unit, rule) -> the 申诉 not yet decided
+        decided: dict = {}  # (unit, rule) -> the 申诉决定 of its last appeal
         done = False  # a completion (办结 / 整改报告) that no verification has answered yet
         for ev in evs:
             if ev.type in ("办结", "整改报告"):
@@ -980,9 +1019,22 @@ def _check_events(col: _Collector) -> None:
                 col.out.append(Diagnostic(ev.src.file, ev.src.line, "unit",
                                           f"事项「{iid}」的扣分计在牵头单位「{item.lead}」，「{ev.unit}」没有可申诉的扣分"))
             if ev.type == "申诉":
-                appeals[(ev.unit, ev.rule)] = ev
+                first = appeals.get((ev.unit, ev.rule))
+                if first is not None and ev.rule:  # the first would stay pending for ever (no notice issued)
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"{ev.unit}对事项「{iid}」这项扣分已于{first.date.isoformat()}申诉"
+                                              f"（{first.src}），尚未决定：决定之前不再申诉"))
+                else:
+                    appeals[(ev.unit, ev.rule)] = ev
             elif ev.type == "申诉决定":
-                if appeals.pop((ev.unit, ev.rule), None) is None and ev.rule:
+                if appeals.pop((ev.unit, ev.rule), None) is not None:
+                    decided[(ev.unit, ev.rule)] = ev
+                elif ev.rule and (ev.unit, ev.rule) in decided:
+                    first = decided[(ev.unit, ev.rule)]
+                    col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
+                                              f"{ev.unit}对事项「{iid}」这项扣分的申诉已于{first.date.isoformat()}"
+                                              f"决定{first.decision}（{first.src}），不能再次决定"))
+                elif ev.rule:
                     col.out.append(Diagnostic(ev.src.file, ev.src.line, "type",
                                               f"事项「{iid}」{ev.date.isoformat()}的申诉决定之前没有{ev.unit}对这项扣分的申诉"))
             if ev.type == "延期申请":
@@ -1112,8 +1164,9 @@ def parse_registers(files: dict[str, str], root: str = "registers",
             s.check_all(col.entries.get(s.kind, []), out, rules)
     entries = {k: tuple(v) for k, v in col.entries.items()}
     from .recurring import derive
+    lo, hi = WorkCalendar(cal_files).known_span()
     derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest,
-           settings.issuers if settings else None)
+           settings.issuers if settings else None, (lo - 1, hi + 1))
     extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:

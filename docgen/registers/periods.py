@@ -27,6 +27,13 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
+    try:
+        return _parse_period(text)
+    except ValueError:  # the year 0000 (and no other: four digits, months and days checked)
+        raise DocgenError(f"期间「{text}」中的年份不存在（公元纪年从1年开始）")
+
+
+def _parse_period(text: str) -> Period:
     t = text.strip()
     m = re.fullmatch(r"(\d{4})-[Qq]([1-4])", t)
     if m:
@@ -49,7 +56,7 @@ def parse_period(text: str) -> Period:
         try:
             start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
         except ValueError:
-            raise DocgenError(f"期间「{text}」中的日期不存在")
+            raise DocgenError(f"期间「{text}」中的日期不存在") from None
         if end < start:
             raise DocgenError(f"期间「{text}」的结束日早于开始日")
         return Period(start, end, f"{cn_date(start)}至{cn_date(end)}", f"{start}..{end}")

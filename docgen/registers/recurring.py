@@ -25,6 +25,7 @@ FEEDBACK = {"weekly": "week", "biweekly": "biweek", "monthly": "month"}  # an it
 FEEDBACK_WORDS = {"weekly": "每周", "biweekly": "每两周", "monthly": "每月"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")  # a report's or a schedule's id: it is part of item ids
 ONE = dt.timedelta(days=1)
+MAX_WITHIN = 366  # more working days than a year has is a typo (10000), not a reporting window
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ def spans(every: str, first: dt.date, last: dt.date, anchor: dt.date | None = No
 def parse_period_key(text: str) -> tuple[str, dt.date] | None:
     """A 专报 entry's `period` (2026-Q3, 2026-10, 2026-H1, 2026, 2026-W14): (its kind, a day in it), or None."""
     t = str(text).strip()
+    try:
+        return _period_key(t)
+    except ValueError:  # year 0000
+        return None
+
+
+def _period_key(t: str) -> tuple[str, dt.date] | None:
     m = re.fullmatch(r"(\d{4})-[Qq]([1-4])", t)
     if m:
         return "quarter", dt.date(int(m[1]), 3 * int(m[2]), 1)
@@ -114,7 +122,7 @@ def parse_reports(e, rules_file: str, out: list[Diagnostic]) -> tuple[ReportRule
         rid = r.str("id", required=True)
         text = r.str("text", required=True)
         every = r.choice("every", PERIODS, required=True)
-        within = r.integer("within")
+        within = r.integer("within", maximum=MAX_WITHIN)
         if within is None and not r.has("within") and r.ok:
             r.err("within", "定期报告须写报送时限（within：期间结束后N个工作日内）")
         to = r.strlist("to")
@@ -147,7 +155,7 @@ def parse_schedules(e, vocabulary: dict, out: list[Diagnostic], parse_date, sugg
                           f"请先在 vocabulary.meetings 中写出它（可用：{'、'.join(kinds)}）")
             kind = ""
         every = r.choice("every", PERIODS, required=True)
-        within = r.integer("within")
+        within = r.integer("within", maximum=MAX_WITHIN)
         by: list[dt.date] = []
         if r.has("by"):
             v = r.m["by"]
@@ -215,7 +223,7 @@ def recurring_deadlines(rules: Rules) -> dict[str, DeadlineRule]:
 def parse_target(decl, e, col) -> None:
     """One annual target (targets:): its milestones, each an item {id}-{k} due on its `by` (rule explicit)."""
     tid = e.str("id", required=True)
-    year = e.integer("year", minimum=1900)
+    year = e.integer("year", minimum=1900, maximum=9999)
     if year is None and not e.has("year") and e.ok:
         e.err("year", "年度目标缺少必填字段「year」（年份，如 2026）")
     text = e.str("text", required=True)
@@ -326,14 +334,50 @@ def _first(col, rules: Rules) -> dt.date | None:
     return dt.date(min(days).year, 1, 1) if days else None
 
 
-def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issuers=None) -> None:
+def _out_of_years(col, rules: Rules, years: tuple[int, int], out: list[Diagnostic]) -> None:
+    """The dates of the recurring work outside the years the working-day calendar knows (and one either side) are
+    typos (9999-12-31, 0001-01-01): told here, as calendar_checks tells an item's."""
+    lo, hi = years
+
+    def bounded(d, src, field):
+        if d is not None and not lo <= d.year <= hi:
+            out.append(Diagnostic(src.file, src.line, field,
+                                  f"日期 {d.isoformat()} 不在{lo}—{hi}年之间（工作日历已知的年份前后各一年），请检查是否写错"))
+
+    for p in col.projects:
+        bounded(p.since, p.src, "since")
+        bounded(p.until, p.src, "until")
+    for x in (*rules.reports, *rules.schedules):
+        bounded(x.since, x.src, "since")
+    for x in rules.schedules:
+        for d in x.by:
+            bounded(d, x.src, "by")
+    for rec in col.received:
+        bounded(rec.date, rec.src, "date")
+    for t in col.targets:
+        if not lo <= t.year <= hi:
+            out.append(Diagnostic(t.src.file, t.src.line, "year",
+                                  f"年度 {t.year} 不在{lo}—{hi}年之间（工作日历已知的年份前后各一年），请检查是否写错"))
+
+
+def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issuers=None,
+           years: tuple[int, int] | None = None) -> None:
     """Add the derived items (and the progress that meets them) to the collector. kinds: source kind -> its
-    declaration (registers/sources.py) for report, schedule and feedback."""
+    declaration (registers/sources.py) for report, schedule and feedback. years: the first and the last year
+    obligations may be derived for (the working-day calendar's, one either side); a date outside is told, and the
+    periods stop at them (a typo such as 9999-12-31 derives no eight thousand years of monthly meetings)."""
+    if years:
+        _out_of_years(col, rules, years, out)
     last_year = horizon(col, rules)
     if not last_year:
         return
+    if years:
+        last_year = max(min(last_year, years[1]), years[0])
     end = dt.date(last_year, 12, 31)
     first = _first(col, rules) or dt.date(last_year, 1, 1)
+    if years:
+        first = min(max(first, dt.date(years[0], 1, 1)), end)
+    floor = dt.date(years[0], 1, 1) if years else dt.date.min
     projects = {p.id: p for p in col.projects}
     for pid, src, fld in col.project_refs:
         if pid not in projects:
@@ -347,7 +391,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
     by_rule: dict[str, dict[tuple[str, str], str]] = {}  # report id -> (unit, period key) -> item id
     for r in rules.reports:
         decl = kinds["report"]
-        since = r.since or first
+        since = max(r.since or first, floor)
         units = [u for u in (r.units or tuple(col.units)) if u not in r.to]
         for u in r.units:
             if u not in col.units:
@@ -364,6 +408,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
                 by_rule.setdefault(r.id, {})[(u, s.key)] = iid
                 items.append(Item(iid, source, f"报送{s.label}{r.text}", u, (), s.end,
                                   f"report.{r.id}", None, r.issuer, None, r.src, period=f"{s.start}..{s.end}"))
+    got: dict[str, Received] = {}  # item id -> the 专报 entry that met it
     for rec in col.received:
         parsed = parse_period_key(rec.period)
         rule = None
@@ -404,6 +449,13 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
             out.append(Diagnostic(rec.src.file, rec.src.line, "date",
                                   f"专报日期 {rec.date.isoformat()} 早于{s.label}的开始（{s.start.isoformat()}）"))
             continue
+        if iid in got:  # a second entry for one report: most likely another unit's, under this unit's name
+            first = got[iid]
+            out.append(Diagnostic(rec.src.file, rec.src.line, "unit",
+                                  f"{rec.unit}{s.label}的「{rule.text}」已于{first.date.isoformat()}登记（{first.src}），"
+                                  "一期只登记一次：是否写错了单位或期间？"))
+            continue
+        got[iid] = rec
         events.append(Event(iid, rec.date, "办结", rec.note or "专报", rec.src))
         if rules.verify:
             events.append(Event(iid, rec.date, "核查", "收到专报", rec.src, passed=True))
@@ -411,7 +463,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
     meetings = [(src, date, kind, projs) for src, date, kind, projs in col.held]
     for sch in rules.schedules:
         decl = kinds["schedule"]
-        since = sch.since or first
+        since = max(sch.since or first, floor)
         if sch.lead and sch.lead not in col.units:
             out.append(Diagnostic(sch.src.file, sch.src.line, "lead",
                                   f"单位「{sch.lead}」不在单位名录（units）中{suggest(sch.lead, col.units)}"))
@@ -459,8 +511,8 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
         if ev.type == "反馈":
             feedbacks.setdefault(ev.item, []).append(ev)
     for it in col.items:
-        if not it.feedback or it.assigned == dt.date.min:
-            continue
+        if not it.feedback or it.assigned == dt.date.min or not floor <= it.assigned < end:
+            continue  # no date, or one outside the years (told by calendar_checks)
         decl = kinds["feedback"]
         every = FEEDBACK[it.feedback]
         stop = min(d for d in (done.get(it.id), it.explicit_due, end) if d)
@@ -478,6 +530,18 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
                 events.append(Event(iid, got[0], "办结", "反馈", it.src))
                 if rules.verify:
                     events.append(Event(iid, got[0], "核查", "已反馈", it.src, passed=True))
+    seen: dict[str, Item] = {}
+    for it in items:  # a register's item written with a derived item's id would be two items of one id
+        if it.id in col.item_src:
+            src = col.item_src[it.id]
+            out.append(Diagnostic(src.file, src.line, "id",
+                                  f"事项编号「{it.id}」与{it.source.described}推算出的事项编号相同（{it.src}）："
+                                  "“报告-”“调度-”“反馈-”开头的编号留给定期报告、定期调度和进展反馈，请换一个编号"))
+        elif it.id in seen:
+            out.append(Diagnostic(it.src.file, it.src.line, "id",
+                                  f"推算出的事项编号「{it.id}」与{seen[it.id].source.described}（{seen[it.id].src}）的相同，"
+                                  "请换一个规则编号"))
+        seen.setdefault(it.id, it)
     col.items.extend(items)
     col.events.extend(events)
 
