@@ -196,3 +196,15 @@ def test_the_proposal_cites_its_clause_once_and_each_fact_names_its_trigger(prop
     full = full_chinese_lines(lines for _, lines, _ in proposal_pages[:1])
     assert [(ln.text, n) for ln, n in full] == [("性问责和年度考核问责的规定，经泰安高新区管委会督导工作专", 28),
                                                ("班核查，以下单位和事项达到问责情形，建议依规依纪予以问", 27)]
+
+
+def test_a_fact_under_another_clause_keeps_it():
+    # the proposal's opening cites 第14条 (clause); a 年度 fact under year_clause 第15条 keeps its own clause, and
+    # only the pace its section heading names is left out
+    from docgen.documents.standalone import _condition
+
+    cite = "泰高管发〔2021〕11号第14条"
+    assert _condition("年度考核问责：年度得分低于90分，泰高管发〔2021〕11号第15条", "年度考核问责", cite) == \
+        "年度得分低于90分，泰高管发〔2021〕11号第15条"
+    assert _condition("年度考核问责：年度得分低于90分，泰高管发〔2021〕11号第14条", "年度考核问责", cite) == "年度得分低于90分"
+    assert _condition("临时性问责：整改逾期未完成", "临时性问责", "") == "整改逾期未完成"  # no clause in rules.yaml
