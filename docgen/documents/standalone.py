@@ -95,8 +95,19 @@ def build_notice(reg: Registers, sheet: dict, number: str, day: dt.date,
     d.heading(1, V.NOTICE_HEADINGS[2])
     d.body(V.notice_demand(s.office))
     d.signature(s.office, day, sealed=s.printing.sealed)
-    d.banji(s.cc, s.print_organ, day, copies=s.printing.copies, duplex=s.printing.duplex, numbered=banji_numbered)
+    # no 共印N份: print.copies is the 《督导通报》's print run, and 7.4.3 puts 印发 right on the last rule
+    d.banji(s.cc, s.print_organ, day, duplex=s.printing.duplex, numbered=banji_numbered)
     return d
+
+
+def _condition(trigger: str, head: str, cite: str) -> str:
+    """A fact's trigger as its section prints it: without the pace its heading names (临时性问责：) and without the
+    clause the opening cites (，泰高管发〔2021〕11号第14条); another clause (a year_clause) is kept."""
+    if trigger.startswith(f"{head}："):
+        trigger = trigger[len(head) + 1:]
+    if cite and trigger.endswith(f"，{cite}"):
+        trigger = trigger[:-len(cite) - 1]
+    return trigger
 
 
 def build_proposal(reg: Registers, facts: list[dict], label: str, number: str, day: dt.date,
@@ -111,13 +122,14 @@ def build_proposal(reg: Registers, facts: list[dict], label: str, number: str, d
     d.title(title)
     d.addressee("、".join(s.cc) or s.bulletin_to)
     ref = rules.accountability.get("clause", "")
-    d.body(V.proposal_opening(rules.basis.cite(ref) if ref else "", s.office))
+    cite = rules.basis.cite(ref) if ref else ""
+    d.body(V.proposal_opening(cite, s.office))
     present = [(pace, head) for pace, head in V.PROPOSAL_PACES if any(f["pace"] == pace for f in facts)]
     for n, (pace, head) in enumerate(present):
         rows = [f for f in facts if f["pace"] == pace]
         d.heading(1, f"{V.CN_ORDINALS[n]}、{head}")
         for i, f in enumerate(rows, 1):
-            d.body(f"{i}.{f['unit']}：{f['facts']}（{f['trigger']}）。")
+            d.body(f"{i}.{f['unit']}：{f['facts']}（{_condition(f['trigger'], head, cite)}）。")
     d.body(V.PROPOSAL_CLOSING)
     d.signature(s.office, day, sealed=s.printing.sealed)
     d.banji((), s.print_organ, day, duplex=s.printing.duplex, numbered=banji_numbered)
