@@ -208,3 +208,22 @@ def test_a_fact_under_another_clause_keeps_it():
         "年度得分低于90分，泰高管发〔2021〕11号第15条"
     assert _condition("年度考核问责：年度得分低于90分，泰高管发〔2021〕11号第14条", "年度考核问责", cite) == "年度得分低于90分"
     assert _condition("临时性问责：整改逾期未完成", "临时性问责", "") == "整改逾期未完成"  # no clause in rules.yaml
+
+
+def test_a_proposal_names_a_derived_obligation_by_its_text_not_docgens_id(tmp_path, run):
+    """良庄镇 never sent its Q3 专报 (due 10/20; 11/20 − 10/20 = 31 days overdue > 30): the 问责建议 names it by its
+    text, never by the id docgen derives for it (报告-quarterly-2026Q3-良庄镇), which no register holds."""
+    import shutil
+
+    import docx as D
+    from conftest import ROOT
+
+    reg, out = tmp_path / "r", tmp_path / "o"
+    shutil.copytree(ROOT / "registers", reg)
+    rc, text, err = run("-r", str(reg), "-o", str(out), "accountability", "--period", "2026-Q4", "--on", "2026-11-20",
+                        "--issue", "--no-pdf")
+    assert rc == 0, err
+    doc = next((out / "drafts" / "问责建议").glob("*.docx"))  # --no-pdf: a draft, numbered by nothing
+    body = "\n".join(p.text for p in D.Document(str(doc)).paragraphs)
+    assert "报送2026年第三季度重点工作、重大项目进展情况专报" in body
+    assert "报告-quarterly" not in body

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..registers.calendar import cn_date
+from ..registers import sources
 from ..registers.model import Registers
 from .status import OVERDUE, ItemStatus
 
@@ -79,7 +80,8 @@ def triggers(reg: Registers, statuses: list[ItemStatus], closed, sheet: dict | N
         if s.state != OVERDUE:
             continue
         i = s.item
-        what = f"“{i.text}”（{i.id}）"
+        # a derived obligation's id (报告-quarterly-2026Q3-良庄镇) is docgen's, not a register's: its text names it
+        what = f"“{i.text}”" if sources.get(i.source_kind).derived else f"“{i.text}”（{i.id}）"
         rnd = s.rounds[-1] if s.rounds else None
         rect = i.is_rectification or s.rework
         k = _streak(i.id, closed)
