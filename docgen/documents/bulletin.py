@@ -131,7 +131,9 @@ def recurring_context(rec: dict) -> dict:
         reports.append({**r, "no": list_no(i), "due": _cn(r["due"]), "open": r.get("open", []),
                         "late": [{**u, "date": _cn(u["date"])} for u in r["late"]],
                         **{f"{k}_units": v for k, v in names.items()}})
-    meetings = [{**m, "no": list_no(i), "due": _cn(m["due"]), "held": _cn(m["held"])}
+    meetings = [{**m, "no": list_no(i), "due": _cn(m["due"]), "held": _cn(m["held"]),
+                 "due_md": _md(m["due"]), "held_md": _cn(m["held"]) if m["held"] and m["held"][:4] != m["due"][:4]
+                 else _md(m["held"]) if m["held"] else ""}
                 for i, m in enumerate(rec.get("meetings", []), 1)]
     projects = [{**p, "no": list_no(i), "meetings": [{**m, "due": _cn(m["due"]), "held": _cn(m["held"])}
                                                      for m in p["meetings"]], "kinds": _by_kind(p["meetings"])}
