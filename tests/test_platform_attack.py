@@ -216,3 +216,20 @@ def test_right_passwords_sent_at_once_all_sign_in(office):
     for t in threads:
         t.join(120)
     assert answers == [200] * 8
+
+
+def test_an_audit_names_its_own_inbox_line_whatever_was_written_after_it(tmp_path):
+    """The audit of a report names [n, hash of line n]. The server took the hash from the shared journal's
+    `last_hash` after appending, which another thread's append (or a read after another process's) had already
+    moved on: `check` then said the report had been edited (seen once in a fresh clone's suite, the clerk
+    rejecting in another process while units reported). The hash is of the record's own line."""
+    from docgen.platform import inbox as INBOX
+    from docgen.platform.journal import Journal, line_hash
+
+    j = Journal(tmp_path / "inbox.jsonl", "报送记录")
+    first = j.append(lambda records: {"act": "report", "id": 1})
+    other = Journal(tmp_path / "inbox.jsonl", "报送记录")  # another process
+    other.append(lambda records: {"act": "reject", "id": 1})
+    j.read()  # the server reads the inbox again (a page): its last_hash is now the other's line
+    assert j.last_hash != line_hash(j.lines()[0])
+    assert INBOX.ref(tmp_path, first) == [1, line_hash(j.lines()[0])]

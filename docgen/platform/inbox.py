@@ -66,10 +66,11 @@ def journal(registers: Path) -> Journal:
 
 
 def ref(registers: Path, rec: dict) -> list:
-    """[line number, hash of the line] of a record just written, for the audit record (platform.check)."""
-    from .journal import line_hash
+    """[line number, hash of the line] of a record just written, for the audit record (platform.check): the
+    hash of its own encoding, whatever another process has appended since."""
+    from .journal import record_hash
 
-    return [rec["n"], line_hash(journal(registers).lines()[rec["n"] - 1])]
+    return [rec["n"], record_hash(rec)]
 
 
 def reports(records: list[dict]) -> list[Report]:

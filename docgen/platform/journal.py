@@ -29,6 +29,12 @@ def _thread_lock(path: Path) -> threading.Lock:
         return _LOCKS.setdefault(str(path.resolve()), threading.Lock())
 
 
+def record_hash(record: dict) -> str:
+    """The hash of the line a record returned by Journal.append was written as (its line is its encoding): the
+    audit names it, whichever lines other threads or processes have written since."""
+    return line_hash(encode(record).encode("utf-8"))
+
+
 def line_hash(line: bytes) -> str:
     return hashlib.sha256(line).hexdigest()
 

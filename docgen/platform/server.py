@@ -44,6 +44,7 @@ from ..outputs.serve import COMMON, _host_ok, bare, host_names
 from . import accounts as ACC
 from . import inbox as INBOX
 from .audit import Audit
+from .journal import record_hash
 
 TEMPLATES = shipped("templates", "platform")
 BOARD_ASSETS = shipped("templates", "site", "assets")
@@ -761,7 +762,7 @@ class Platform:
             self.refused_report(environ, u, item_id, e)
         try:
             self.audit("report", u.name, where, id=rec["id"], item=item_id, type=fields["type"],
-                       inbox=[rec["n"], self.inbox.last_hash])  # the inbox line, so that an edit of it is seen
+                       inbox=[rec["n"], record_hash(rec)])  # the inbox line, so that an edit of it is seen
         except (OSError, DocgenError) as e:  # the report is kept (inbox.jsonl has who, when, from where)
             import sys
 
