@@ -736,7 +736,6 @@ class PortParam(click.ParamType):
 @click.option("--unit", metavar="单位", help="预览这个单位的看板（先运行 docgen site --unit 单位）")
 @click.pass_obj
 def serve(c: Ctx, host, port, unit):
-    import errno
 
     from .outputs import serve as S
     from .outputs import site as W
@@ -749,22 +748,32 @@ def serve(c: Ctx, host, port, unit):
         boards = [p.name.removeprefix("site-") for p in c.output.glob("site-*") if (p / "index.html").is_file()]
         raise DocgenError(f"还没有单位「{unit}」的看板（{dest}）：先运行 docgen site --unit {unit}"
                           + suggest(unit, boards))
-    try:
-        server = S.make_server(dest, host, port)
-    except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen serve 在运行）：请换一个端口，如 --port {port + 1}")
-        if e.errno == errno.EACCES:
-            raise DocgenError(f"没有权限监听端口 {port}：请用 1024 以上的端口，如 --port 8400")
-        if e.errno == errno.EADDRNOTAVAIL:
-            raise DocgenError(f"{host} 不是本机的地址，不能在上面监听：请检查 --host，或去掉 --host 只在本机预览")
-        raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
-    except ValueError:  # waitress: a name that resolves to nothing
-        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+    server = _listen(lambda: S.make_server(dest, host, port), host, port, "serve", 8400)
     if not S.is_loopback(host):
         click.echo(f"警告：看板将在 {host} 上监听，同一网络中的其他人也能看到看板（各单位的事项和办理情况）；"
                    "只在本机预览请去掉 --host。", err=True)
     click.echo(f"看板预览：{S.url(host, port)}（{dest}；Ctrl+C 停止）")
+    _run(server)
+
+
+def _listen(make, host: str, port: int, command: str, default_port: int):
+    """The server `make` opens on host:port, or the reason it cannot listen, in Chinese (docgen serve, platform)."""
+    try:
+        return make()
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen {command} 在运行）：请换一个端口，如 --port {port + 1}")
+        if e.errno == errno.EACCES:
+            raise DocgenError(f"没有权限监听端口 {port}：请用 1024 以上的端口，如 --port {default_port}")
+        if e.errno == errno.EADDRNOTAVAIL:
+            raise DocgenError(f"{host} 不是本机的地址，不能在上面监听：请检查 --host，或去掉 --host 只在本机监听")
+        raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
+    except ValueError:  # waitress: a name that resolves to nothing
+        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+
+
+def _run(server) -> None:
+    """Serve until Ctrl+C, then close the listening socket."""
     try:
         server.run()
     except KeyboardInterrupt:
@@ -858,23 +867,12 @@ def platform(c: Ctx, host, port, names, proxy, as_of):
     if not ACC.read(c.paths.registers):
         click.echo("警告：还没有账户，先用 docgen accounts add 单位名 开设", err=True)
     today = (lambda: as_of) if as_of else dt.date.today
-    try:
-        server = P.make_server(c.paths.registers, host, port, names, proxy, today)
-    except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise DocgenError(f"端口 {port} 已被占用（可能已有一个 docgen platform 在运行）：请换一个端口，如 --port {port + 1}")
-        raise DocgenError(f"不能在 {host} 端口 {port} 上监听（{e.strerror or e}）：请检查 --host 地址")
-    except ValueError:
-        raise DocgenError(f"找不到地址「{host}」：--host 请写本机的 IP 地址，如 127.0.0.1")
+    server = _listen(lambda: P.make_server(c.paths.registers, host, port, names, proxy, today), host, port,
+                     "platform", 8600)
     if not S.is_loopback(host):
         click.echo(f"警告：平台将在 {host} 上直接监听（没有 https）：请改为 127.0.0.1 并放在反向代理之后", err=True)
     click.echo(f"督办事项网络平台：{P.url(host, port)}（台账 {c.paths.registers}；Ctrl+C 停止）", err=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    _run(server)
 
 
 @cli.group(short_help="平台账户：开设、重设密码、停用、列出。", help="督办事项网络平台的账户（台账目录中的 accounts.json，只有本机可读）。"

@@ -986,6 +986,9 @@ def test_the_command_says_in_chinese_why_it_cannot_start(tmp_path):
     p = docgen(["-r", bad, "platform", "--port", str(_free_port())])
     assert p.returncode == 2 and "bad/meetings/m.yaml:2" in p.stderr and "未生成任何文件" in p.stderr
     assert not (bad / "platform.key").exists()
+    # 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this machine: the same Chinese reason docgen serve gives
+    p = docgen(["-r", reg, "platform", "--host", "192.0.2.1", "--port", str(_free_port())])
+    assert p.returncode == 2 and "192.0.2.1 不是本机的地址，不能在上面监听" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_a_record_that_cannot_be_written_is_a_503_and_nothing_is_told_kept(tmp_path):
