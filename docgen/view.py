@@ -348,3 +348,14 @@ def notice_refused_text(label: str) -> str:
 def facts_heading(label: str, new: int, old: int) -> str:
     """The first line of `docgen accountability`."""
     return f"{label}问责情形：{new}项" + (f"（另有{old}项已提出问责建议，不再列出）" if old else "")
+
+
+def event_text(e) -> tuple[str, str]:
+    """What a progress entry says in an item's history (the board's and the platform's): (what happened, note)."""
+    what = {"核查": "核查" + ("通过，销号" if e.passed else "未通过，退回整改"),
+            "延期批复": "延期批复：" + ("同意" if e.granted else "不同意"),
+            "签收": f"签收{e.slip}（{e.signer}）"}.get(e.type, e.type)
+    note = e.note or e.reason or ""
+    if e.until and e.type in ("延期申请", "延期批复"):
+        note = f"延至{cn_date(e.until)}" + (f"；{note}" if note else "")
+    return what, note

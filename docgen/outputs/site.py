@@ -27,7 +27,7 @@ from ..engine.warnings import UNSIGNED, level_of
 from ..core.files import atomic_write_bytes, safe_name, shipped, write_if_changed
 from ..kinds import KINDS, SLIP_KINDS
 from ..registers import sources
-from ..view import LEVEL_TEXT, progress_text, state_text, warned_text, with_progress
+from ..view import LEVEL_TEXT, event_text, progress_text, state_text, warned_text, with_progress
 
 TEMPLATES = shipped("templates", "site")
 CLS = {RED: "red", YELLOW: "yellow", BLUE: "blue", UNSIGNED: "unsigned", None: "none"}
@@ -128,12 +128,7 @@ def _history(d: Day, item, page_dir: Path, arch: Path, pdfs: dict[Path, Path], d
     for e in d.reg.events_of(item.id):
         if e.date > d.as_of:
             continue
-        what = {"核查": "核查" + ("通过，销号" if e.passed else "未通过，退回整改"),
-                "延期批复": "延期批复：" + ("同意" if e.granted else "不同意"),
-                "签收": f"签收{e.slip}（{e.signer}）"}.get(e.type, e.type)
-        note = e.note or e.reason or ""
-        if e.until and e.type in ("延期申请", "延期批复"):
-            note = f"延至{cn_date(e.until)}" + (f"；{note}" if note else "")
+        what, note = event_text(e)
         h.append({"day": e.date, "date": cn_date(e.date), "what": what, "note": note, "href": None})
     return sorted(h, key=lambda x: x["day"])
 

@@ -662,7 +662,7 @@ class Platform:
 
     def item_detail(self, d, s, u: User) -> dict:
         from ..registers.calendar import cn_date
-        from ..view import progress_text, state_text
+        from ..view import event_text, progress_text, state_text
 
         history = [{"date": s.item.assigned.isoformat(), "what": "交办", "note": s.item.source.describe()}]
         for sl in self.slips_of(d, s.item.id):
@@ -671,12 +671,7 @@ class Platform:
         for e in d.reg.events_of(s.item.id):
             if e.date > d.as_of:
                 continue
-            what = {"核查": "核查" + ("通过，销号" if e.passed else "未通过，退回整改"),
-                    "延期批复": "延期批复：" + ("同意" if e.granted else "不同意"),
-                    "签收": f"签收{e.slip}（{e.signer}）"}.get(e.type, e.type)
-            note = e.note or e.reason or ""
-            if e.until and e.type in ("延期申请", "延期批复"):
-                note = f"延至{cn_date(e.until)}" + (f"；{note}" if note else "")
+            what, note = event_text(e)
             history.append({"date": e.date.isoformat(), "what": what, "note": note})
         reports = []
         for r in self.reports():
