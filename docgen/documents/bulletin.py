@@ -142,8 +142,7 @@ def recurring_context(rec: dict) -> dict:
 
 
 def _md(iso: str) -> str:
-    d = dt.date.fromisoformat(iso)
-    return f"{d.month}月{d.day}日"
+    return cn_md(dt.date.fromisoformat(iso))
 
 
 def _by_kind(meetings: list[dict]) -> list[dict]:
