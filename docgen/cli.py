@@ -107,11 +107,12 @@ class Ctx:
             self._paths = Paths.of(root, self.output, arch)
         return self._paths
 
-    def load(self, warnings: list | None = None):
-        """The registers, validated, and their calendar; InputErrors for any problem (warnings go to the list)."""
+    def load(self, warnings: list | None = None, as_of: dt.date | None = None):
+        """The registers, validated, and their calendar; InputErrors for any problem (warnings go to the list).
+        as_of: the run's date (default today): the recurring work is derived through its year."""
         from .engine.checks import calendar_checks
 
-        reg, diags = read_registers(self.registers, partial=True)
+        reg, diags = read_registers(self.registers, partial=True, as_of=as_of or dt.date.today())
         if diags:  # and what the calendar finds in every item that did read: all problems, in one run
             raise InputErrors(diags + (calendar_checks(reg, WorkCalendar(reg.calendar_files))[0] if reg else []))
         self._reg, self._paths = reg, None
@@ -233,7 +234,7 @@ def _due_of_item(c: "Ctx", item_id: str, as_of: dt.date) -> None:
     from .engine.status import item_status
     from .view import standing_text
 
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     ids = {i.id for i in reg.items}
     if item_id not in ids:
         raise DocgenError(f"台账中没有事项「{item_id}」{suggest(item_id, ids)}")
@@ -267,7 +268,7 @@ def _status_row(s) -> dict:
 @click.pass_obj
 def status(c: Ctx, as_of, unit, state, due_within, as_json):
     as_of = as_of or dt.date.today()
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     if unit and unit not in reg.units:
         found = reg.units_named(unit)  # a name, an alias (units.yaml aliases), or part of one
         if len(found) != 1:
@@ -314,7 +315,7 @@ def _issue(c: Ctx, kind: str, as_of, no_pdf: bool, workers, reissue=None, reason
     as_of = as_of or dt.date.today()
     if (reissue is None) != (reason is None):
         raise DocgenError("更正单据须同时写 --reissue 编号 和 --reason 原因")
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     report = issue(reg, cal, kind, as_of, c.paths, pdf=not no_pdf, workers=workers,
                    reissue=(reissue, reason) if reissue else None)
     for line in report.lines():
@@ -365,7 +366,7 @@ def void(c: Ctx, number, reason, as_of, no_pdf):
     why = reordering(reason)  # the ledger keeps any other character; this one would reorder what is shown
     if why:
         raise DocgenError(f"--reason: 作废原因{why}")
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     if no_pdf:
         s, path = void_draft(reg, cal, number, reason, as_of or dt.date.today(), c.paths)
         if path:
@@ -400,7 +401,7 @@ def bulletin(c: Ctx, period, as_of, no_pdf, as_json):
     from .issuing.bulletin import bulletin_path, draft_bulletin, figures_json, issue_bulletin
 
     as_of = as_of or dt.date.today()
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     title = reg.settings.bulletin_title  # the office's name of its bulletins (settings.yaml bulletin.title)
     if no_pdf:
         view, path, done = draft_bulletin(reg, cal, period, as_of, c.paths)
@@ -441,7 +442,7 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice, no_pdf):
     from .registers.periods import is_year
 
     as_of = as_of or dt.date.today()
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     if is_year(period) and notice:
         raise DocgenError(f"得分情况通报按季度、月份或一段日期出具，不按全年：请写 --period {period.start.year}-Q4 等；"
                           f"全年的得分用 scores --period {period.start.year} 查看")
@@ -488,7 +489,7 @@ def scores(c: Ctx, period, as_of, as_json, xlsx, notice, no_pdf):
 def coordinate(c: Ctx, matter_id, as_of, no_pdf):
     from .issuing.coordination import request
 
-    reg, _ = c.load()
+    reg, _ = c.load(as_of=as_of)
     if no_pdf:
         click.echo(f"提请协调单草稿（协调事项 {matter_id}）：{request(reg, matter_id, as_of or dt.date.today(), c.paths, True)}")
         click.echo(DRAFT_ONLY)
@@ -513,7 +514,7 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
     from .issuing import accountability as AC
 
     as_of = as_of or dt.date.today()
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     new, old = AC.facts(reg, cal, period, as_of, AC.read(c.paths.registers))
     if as_json:
         click.echo(json.dumps({"facts": [f.as_dict() for f in new], "proposed": old}, ensure_ascii=False, indent=1))
@@ -549,7 +550,7 @@ def sample(c: Ctx, as_of, no_pdf):
     from .core.files import save_docx
 
     as_of = as_of or dt.date.today()
-    reg, _ = c.load()
+    reg, _ = c.load(as_of=as_of)
     path = save_docx(build_sample(reg.settings, reg.rules, as_of), c.paths.sample / "样例公文.docx")
     if not no_pdf:  # convert–count–redraw: a 版记 page after a blank page has no page number (GB/T 9704 7.5)
         from .documents.pdf import blank_before_last, convert
@@ -614,7 +615,7 @@ def build(c: Ctx, as_of, workers):
     from .build import build as build_day
 
     warnings: list = []
-    reg, cal = c.load(warnings)
+    reg, cal = c.load(warnings, as_of)
     report = build_day(c.paths, reg, cal, as_of or dt.date.today(), workers, warnings,
                        notify=lambda m: click.echo(m, err=True))
     click.echo("\n".join(report.lines))
@@ -634,7 +635,7 @@ def warn(c: Ctx, as_of, as_json):
     from .engine.appeals import pending
     from .view import appeal_lines
 
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     d = day(reg, cal, as_of or dt.date.today())
     if as_json:
         click.echo(json.dumps(warn_json(d), ensure_ascii=False, indent=1))
@@ -658,7 +659,7 @@ def remind(c: Ctx, as_of, send_cmd, resend_id):
     argv = R.parse_send_cmd(send_cmd) if send_cmd is not None else None
     if resend_id is not None and argv is None:
         raise DocgenError("--resend 须同时给出 --send-cmd（短信网关的发送命令）")
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     notify = lambda m: click.echo(m, err=True)  # noqa: E731
     if resend_id is not None:
         date = R.id_date(resend_id)
@@ -683,7 +684,7 @@ def ledger_cmd(c: Ctx, xlsx_path, as_of):
     from .outputs.daily import day
     from .outputs.ledger_xlsx import write
 
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     path = write(day(reg, cal, as_of or dt.date.today()), Path(xlsx_path))
     click.echo(f"已写出台账 {path}")
 
@@ -699,7 +700,7 @@ def site(c: Ctx, as_of, unit):
     from .outputs.daily import day
 
     _no_blank_unit(unit)
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     if unit is not None and unit not in reg.units:
         named = [u.name for u in reg.units.values() if unit in u.aliases]  # an alias names its unit
         if not named:
@@ -831,7 +832,7 @@ def form(c: Ctx, form, item_id, as_of, no_pdf):
     from .record.ledger import read
 
     as_of = as_of or dt.date.today()
-    reg, cal = c.load()
+    reg, cal = c.load(as_of=as_of)
     ids = {i.id for i in reg.items}
     if item_id not in ids:
         raise DocgenError(f"没有事项「{item_id}」{suggest(item_id, ids)}")
@@ -863,7 +864,7 @@ def platform(c: Ctx, host, port, names, proxy, as_of):
     from .platform import accounts as ACC
     from .platform import server as P
 
-    c.load()
+    c.load(as_of=as_of)
     if not ACC.read(c.paths.registers):
         click.echo("警告：还没有账户，先用 docgen accounts add 单位名 开设", err=True)
     today = (lambda: as_of) if as_of else dt.date.today

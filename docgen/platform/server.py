@@ -103,7 +103,8 @@ class User:
 
 
 class Live:
-    """The registers as they are now: read again when a register file or the ledger has changed."""
+    """The registers as they are now: read again when a register file or the ledger has changed, or the day has
+    (the signature holds today: the recurring work is derived through its year, so a new year's comes in)."""
 
     def __init__(self, registers: Path, today):
         self.root = Path(registers)
@@ -138,7 +139,7 @@ class Live:
             if sig != self._sig:
                 self._sig = sig
                 try:
-                    reg, diags = read_registers(self.root)
+                    reg, diags = read_registers(self.root, as_of=sig[0])  # sig has the day: a new year re-derives
                     if diags:
                         raise InputErrors(diags)
                     cal = WorkCalendar(reg.calendar_files)

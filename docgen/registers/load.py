@@ -1099,9 +1099,10 @@ def _parse_config(files: dict[str, str], root: str, out: list[Diagnostic]) -> tu
     return rules, cals
 
 
-def parse_registers(files: dict[str, str], root: str = "registers",
-                    partial: bool = False) -> tuple[Registers | None, list[Diagnostic]]:
-    """files: path relative to the registers folder -> text. Pure. Messages name root/path.
+def parse_registers(files: dict[str, str], root: str = "registers", partial: bool = False,
+                    as_of: dt.date | None = None) -> tuple[Registers | None, list[Diagnostic]]:
+    """files: path relative to the registers folder -> text. Pure. Messages name root/path. as_of: the date the
+    run looks from: the recurring work is derived through its year too (registers/recurring.py derive).
 
     With problems, the model is None; with `partial`, it is what did read (the items and progress entries without
     problems of their own, settings possibly None), so that the checks that need the working-day calendar
@@ -1166,7 +1167,7 @@ def parse_registers(files: dict[str, str], root: str = "registers",
     from .recurring import derive
     lo, hi = WorkCalendar(cal_files).known_span()
     derive(col, rules, out, {k: sources.get(k) for k in ("report", "schedule", "feedback")}, suggest,
-           settings.issuers if settings else None, (lo - 1, hi + 1))
+           settings.issuers if settings else None, (lo - 1, hi + 1), through=as_of)
     extra = {"projects": tuple(col.projects), "targets": tuple(col.targets)}
     if out or settings is None:
         if not partial:
@@ -1205,13 +1206,14 @@ def _read_files(root: Path, keep=lambda key: True) -> tuple[dict[str, str], list
     return files, out
 
 
-def read_registers(root: Path | str, partial: bool = False) -> tuple[Registers | None, list[Diagnostic]]:
-    """Read every *.yaml under root and parse it (`partial`: see parse_registers)."""
+def read_registers(root: Path | str, partial: bool = False,
+                   as_of: dt.date | None = None) -> tuple[Registers | None, list[Diagnostic]]:
+    """Read every *.yaml under root and parse it (`partial`, `as_of`: see parse_registers)."""
     root = Path(root)
     if not root.is_dir():
         return None, [Diagnostic(str(root), 0, "registers", "台账目录不存在")]
     files, out = _read_files(root)
-    reg, diags = parse_registers(files, _display(root), partial)
+    reg, diags = parse_registers(files, _display(root), partial, as_of)
     return reg, sorted(set(out + diags))
 
 

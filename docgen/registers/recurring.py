@@ -3,8 +3,9 @@ each period (rules.yaml `reports`), the meetings the office must see held (rules
 periods of long items (an item's `feedback`).
 
 The registers say the rule; `derive()` expands it into items of their own sources (report, schedule, feedback), each
-with its rule or date, for every period from the rule's `since` to the end of the last year the registers name. They
-are never stored: the same registers give the same items. What was done about them (a 专报 entry, a meeting of the
+with its rule or date, for every period from the rule's `since` to the end of the last year the registers name, or of
+the run's as-of year when that is later (on 2027-01-11 the January 2027 meeting is owed before any 2027 date is
+written). They are never stored: the same registers give the same items. What was done about them (a 专报 entry, a meeting of the
 kind, a 反馈) becomes their progress, and the engine treats them like every other item (due, status, warnings, 催办,
 scores). Pure: parsed entries in, items, events and diagnostics out.
 """
@@ -320,7 +321,7 @@ class Received:
 
 
 def horizon(col, rules: Rules) -> int:
-    """The last year obligations are derived for: the latest year the registers name."""
+    """The latest year the registers name (0: none); derive() goes on to the as-of year when that is later."""
     years = [i.assigned.year for i in col.items if i.assigned != dt.date.min]
     years += [i.explicit_due.year for i in col.items if i.explicit_due]
     years += [ev.date.year for ev in col.events] + [r.date.year for r in col.received]
@@ -361,16 +362,20 @@ def _out_of_years(col, rules: Rules, years: tuple[int, int], out: list[Diagnosti
 
 
 def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issuers=None,
-           years: tuple[int, int] | None = None) -> None:
+           years: tuple[int, int] | None = None, through: dt.date | None = None) -> None:
     """Add the derived items (and the progress that meets them) to the collector. kinds: source kind -> its
     declaration (registers/sources.py) for report, schedule and feedback. years: the first and the last year
     obligations may be derived for (the working-day calendar's, one either side); a date outside is told, and the
-    periods stop at them (a typo such as 9999-12-31 derives no eight thousand years of monthly meetings)."""
+    periods stop at them (a typo such as 9999-12-31 derives no eight thousand years of monthly meetings).
+    through: the as-of date of the run; the periods go on to the end of its year when the registers name none so
+    late (registers with no date at all derive nothing: no period to begin from)."""
     if years:
         _out_of_years(col, rules, years, out)
     last_year = horizon(col, rules)
     if not last_year:
         return
+    if through is not None:
+        last_year = max(last_year, through.year)
     if years:
         last_year = max(min(last_year, years[1]), years[0])
     end = dt.date(last_year, 12, 31)
@@ -515,10 +520,10 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
             continue  # no date, or one outside the years (told by calendar_checks)
         decl = kinds["feedback"]
         every = FEEDBACK[it.feedback]
-        stop = min(d for d in (done.get(it.id), it.explicit_due, end) if d)
-        for s in spans(every, it.assigned + ONE, stop, anchor=it.assigned + ONE):
-            if s.start <= it.assigned or s.end >= stop:
-                continue  # a period the item was not open for in full
+        stop = min((d for d in (done.get(it.id), it.explicit_due) if d), default=None)  # the item's own end
+        for s in spans(every, it.assigned + ONE, min(stop or end, end), anchor=it.assigned + ONE):
+            if s.start <= it.assigned or (stop and s.end >= stop) or s.end > end:
+                continue  # a period the item was not open for in full, or one past the last year derived
             source = Source(decl.kind, f"{it.id}-{s.tag}", s.start, it.text, {"item": it.id, "period": s.label},
                             it.src, described=f"{it.source.described or it.id}（{FEEDBACK_WORDS[it.feedback]}反馈进展）",
                             standing=True, derived=True)
