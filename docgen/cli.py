@@ -139,7 +139,8 @@ def cli(ctx, registers, output):
 @click.pass_obj
 def check(c: Ctx):
     warnings: list = []
-    reg, cal = c.load(warnings)
+    today = dt.date.today()
+    reg, cal = c.load(warnings, today)
     from .issuing.slips import late_issued, stale
     from .record.ledger import read
 
@@ -185,7 +186,8 @@ def check(c: Ctx):
         click.echo(f"警告：交办单出具偏晚 {w}")
     if platform_pending:
         click.echo(f"平台有{platform_pending}条报送待审核（docgen inbox）。")
-    click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
+    items = sum(1 for i in reg.items if not i.source.derived or i.assigned <= today)  # recurring: periods begun
+    click.echo(f"台账检查通过：{len(reg.units)}个单位，{items}个事项，{len(reg.events)}条进展记录；"
                f"账本{recorded[0]}条记录，{recorded[1]}个编号，{recorded[2]}个已结算期间"
                + (f"；{len(st.slips) - recorded[1]}份纸质出具的单据将在下次出具时登记" if len(st.slips) > recorded[1]
                   else "") + "。")

@@ -178,3 +178,33 @@ def test_an_open_items_monthly_feedback_runs_into_december_and_on_into_2027(run,
     assert rows["反馈-2026-DD11B-1-2026M12"]["state"] == "未落实"
     jan = rows["反馈-2026-DD11B-1-2027M01"]
     assert (jan["assigned"], jan["due"], jan["state"], jan["workdays_left"]) == ("2027-01-01", "2027-01-31", "未到期", 15)
+
+
+def _today(monkeypatch, day):
+    """docgen's clock (cli's dt.date.today) set to `day`: `check` has no --on, it looks from today."""
+    import types
+
+    from docgen import cli
+
+    class Day(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(day.year, day.month, day.day)
+
+    fake = types.ModuleType("datetime")
+    fake.__dict__.update(dt.__dict__)
+    fake.date = Day
+    monkeypatch.setattr(cli, "dt", fake)
+
+
+def test_check_on_2027_01_11_passes_and_counts_the_work_begun_by_then(run, tmp_path, monkeypatch):
+    reg = office(tmp_path)
+    _today(monkeypatch, dt.date(2027, 1, 11))
+    rc, out, err = run("-r", str(reg), "check")
+    assert rc == 0, out + err
+    # the registers' one item (2026-DD12-1); the meetings of November, December 2026 and January 2027 (begun on
+    # 1/1); the reports of November and December 2026 for 财政金融部 and 良庄镇 (4); January 2027's report is owed
+    # from 1/31 and February's meeting from 1/31 (its period starts 2/1): not yet. 1 + 3 + 4 = 8 items.
+    # Progress: 办结 and 核查 of 2026-DD12-1 (2); each 专报 (2) and each meeting held (11/10, 12/8) meets its
+    # obligation by a 办结 and, as the office verifies (rules verify: true by default), a 核查: 2 × 4 = 8; 10 in all.
+    assert "台账检查通过：3个单位，8个事项，10条进展记录" in out
