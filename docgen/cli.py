@@ -661,12 +661,12 @@ def remind(c: Ctx, as_of, send_cmd, resend_id):
     argv = R.parse_send_cmd(send_cmd) if send_cmd is not None else None
     if resend_id is not None and argv is None:
         raise DocgenError("--resend 须同时给出 --send-cmd（短信网关的发送命令）")
-    reg, cal = c.load(as_of=as_of)
+    date = R.id_date(resend_id) if resend_id is not None else None
+    if date and as_of and as_of != date:
+        raise DocgenError(f"短信 {resend_id} 是{cn_date(date)}的，与 --on {as_of} 不符")
+    reg, cal = c.load(as_of=date or as_of)  # a resend looks from its message's day, as the message did
     notify = lambda m: click.echo(m, err=True)  # noqa: E731
     if resend_id is not None:
-        date = R.id_date(resend_id)
-        if as_of and as_of != date:
-            raise DocgenError(f"短信 {resend_id} 是{cn_date(date)}的，与 --on {as_of} 不符")
         res = R.resend(day(reg, cal, date), c.output, argv, resend_id, notify)
     else:
         res = R.remind(day(reg, cal, as_of or dt.date.today()), c.output, argv, notify)

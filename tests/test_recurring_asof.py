@@ -208,3 +208,51 @@ def test_check_on_2027_01_11_passes_and_counts_the_work_begun_by_then(run, tmp_p
     # Progress: 办结 and 核查 of 2026-DD12-1 (2); each 专报 (2) and each meeting held (11/10, 12/8) meets its
     # obligation by a 办结 and, as the office verifies (rules verify: true by default), a 核查: 2 × 4 = 8; 10 in all.
     assert "台账检查通过：3个单位，8个事项，10条进展记录" in out
+
+
+def test_a_resend_in_2027_of_a_message_of_2026_12_31_keeps_that_days_outbox(run, tmp_path, monkeypatch):
+    """A guard of the derivation through the as-of year, not a finding of the old code (which never derived 2027):
+    `remind --resend` looks from its message's day. With a monthly meeting due 1 working day into its period, the
+    January 2027 meeting (counted from 12/31) is due 1/4, one working day after 12/31 (1/1–1/3 off): a run looking
+    from 2027 but drawing 12/31's outbox would add a blue reminder for 经济发展部 that 12/31 never had."""
+    from conftest import MINI_SETTINGS
+    from examples import gateway
+
+    meetings = MEETINGS_2026.rstrip(" ") + "          - {id: 2026-DD12-2, text: 报送年度资金使用情况, lead: 财政金融部, due: 2026-12-31}\n"
+    reg = office(tmp_path, **{"settings.yaml": MINI_SETTINGS + "sms:\n  timeout: 1\n", "meetings/2026.yaml": meetings,
+                              "rules.yaml": RULES.replace("every: month, lead", "every: month, within: 1, lead")})
+    out = tmp_path / "o"
+    slow, _ = gateway(tmp_path, "slow", sleep=3)  # outlasts the 1-second timeout: the message's fate is unknown
+    run("-r", str(reg), "-o", str(out), "remind", "--on", "2026-12-31", "--send-cmd", str(slow))
+    rows = [json.loads(x) for x in (out / "outbox" / "2026-12-31.jsonl").read_text(encoding="utf-8").splitlines()]
+    # 12/31: only 2026-DD12-2 is due (today) and warned: one message, to 财政金融部 (周敏, 13905381003)
+    assert [(r["unit"], r["items"], r["status"]) for r in rows] == [("财政金融部", "2026-DD12-2", "状态不明")]
+    gw, log = gateway(tmp_path)
+    _today(monkeypatch, dt.date(2027, 1, 4))
+    rc, stdout, err = run("-r", str(reg), "-o", str(out), "remind", "--resend", rows[0]["id"], "--send-cmd", str(gw))
+    assert rc == 0, stdout + err
+    rows = [json.loads(x) for x in (out / "outbox" / "2026-12-31.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(r["unit"], r["items"], r["status"]) for r in rows] == [("财政金融部", "2026-DD12-2", "已发送")]
+
+
+def test_an_office_of_projects_only_keeps_its_2026_meetings_in_2027(run, tmp_path):
+    # no item and no target: the first period is the one of January of the registers' year (2026), not of the
+    # as-of year; the project begins 11/1, so its meetings are November's and December's 2026, then January 2027's
+    rules = """\
+        vocabulary:
+          meetings: {项目调度会: meeting.special}
+        schedules:
+          - {id: project-monthly, kind: 项目调度会, every: month, projects: all}
+        """
+    projects = """\
+        projects:
+          - {id: XM01, name: 园区道路提升工程, kind: 城建重点工程, leader: 陈立新, lead: 良庄镇, since: 2026-11-01}
+        """
+    reg = write_registers(tmp_path / "r", {"rules.yaml": rules, "projects.yaml": projects,
+                                           "calendar/2027.yaml": CALENDAR_2027})
+    rows = _status(run, reg, "2027-01-11")
+    assert sorted(i for i in rows if i.startswith("调度-")) == [
+        "调度-project-monthly-2026M11-XM01", "调度-project-monthly-2026M12-XM01", "调度-project-monthly-2027M01-XM01"]
+    # none held: November's and December's periods are over (未落实), January's is due 1/31
+    assert [rows[f"调度-project-monthly-{p}-XM01"]["state"] for p in ("2026M11", "2026M12", "2027M01")] == [
+        "未落实", "未落实", "未到期"]

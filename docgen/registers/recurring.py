@@ -371,15 +371,15 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
     late (registers with no date at all derive nothing: no period to begin from)."""
     if years:
         _out_of_years(col, rules, years, out)
-    last_year = horizon(col, rules)
-    if not last_year:
+    named = horizon(col, rules)
+    if not named:
         return
-    if through is not None:
-        last_year = max(last_year, through.year)
+    last_year = max(named, through.year) if through is not None else named
     if years:
+        named = max(min(named, years[1]), years[0])
         last_year = max(min(last_year, years[1]), years[0])
     end = dt.date(last_year, 12, 31)
-    first = _first(col, rules) or dt.date(last_year, 1, 1)
+    first = _first(col, rules) or dt.date(named, 1, 1)  # the registers' year, not the as-of one: 2026 stays derived
     if years:
         first = min(max(first, dt.date(years[0], 1, 1)), end)
     floor = dt.date(years[0], 1, 1) if years else dt.date.min
