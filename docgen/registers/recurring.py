@@ -5,9 +5,9 @@ periods of long items (an item's `feedback`).
 The registers say the rule; `derive()` expands it into items of their own sources (report, schedule, feedback), each
 with its rule or date, for every period from the rule's `since` to the end of the last year the registers name, or of
 the run's as-of year when that is later (on 2027-01-11 the January 2027 meeting is owed before any 2027 date is
-written). They are never stored: the same registers give the same items. What was done about them (a 专报 entry, a meeting of the
-kind, a 反馈) becomes their progress, and the engine treats them like every other item (due, status, warnings, 催办,
-scores). Pure: parsed entries in, items, events and diagnostics out.
+written). They are never stored: the same registers and as-of year give the same items. What was done about them (a
+专报 entry, a meeting of the kind, a 反馈) becomes their progress, and the engine treats them like every other item
+(due, status, warnings, 催办, scores). Pure: parsed entries and a date in, items, events and diagnostics out.
 """
 from __future__ import annotations
 
