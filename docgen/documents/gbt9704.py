@@ -906,9 +906,29 @@ def package_bytes(document, when: dt.datetime) -> bytes:
     """The .docx python-docx saves (its public Document.save), its zip entries dated `when` and compressed at a
     fast level (core.files.fixed_date_zip): the same document gives the same bytes."""
     import io
+    import zipfile
 
-    from ..core.files import fixed_date_zip
+    from docx.opc.pkgwriter import PackageWriter
 
-    buf = io.BytesIO()
-    document.save(buf)
-    return fixed_date_zip(buf.getvalue(), when, compresslevel=1)
+    class Fixed:  # python-docx's PhysPkgWriter, each entry as core.files.fixed_date_zip would rewrite it
+        def __init__(self):
+            self.buf = io.BytesIO()
+            self.zip = zipfile.ZipFile(self.buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+
+        def write(self, uri, blob):
+            zi = zipfile.ZipInfo(uri.membername, date_time=(max(when.year, 1980), when.month, when.day, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            self.zip.writestr(zi, blob, compresslevel=1)
+
+    # what Document.save does (OpcPackage.save, PackageWriter.write), written once instead of saved and rewritten
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    out = Fixed()
+    PackageWriter._write_content_types_stream(out, parts)
+    PackageWriter._write_pkg_rels(out, package.rels)
+    PackageWriter._write_parts(out, parts)
+    out.zip.close()
+    return out.buf.getvalue()

@@ -484,6 +484,8 @@ def subset_type1(font_file, font: Type1, codes: set[int]) -> None:
 
     keep = {b".notdef"} | {font.names[c] for c in codes if c in font.names}
     kept = [entry for name, entry in font.glyphs.items() if name in keep]
+    if len(kept) == len(font.glyphs):  # every glyph shown: the program as it is (encrypted again, the same bytes)
+        return
     plain = font.head + b"/CharStrings %d dict dup begin\n" % len(kept) + b"".join(kept) + font.tail
     secret = _eexec(plain, decrypt=False)
     font_file.set_data(font.clear + secret + font.trailer)
