@@ -19,6 +19,7 @@ Composing and cutting run in worker processes (forked, killed with docgen) besid
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -41,6 +42,7 @@ from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
 from ..core.files import atomic_write_bytes
+from .gbt9704 import package_bytes
 
 # the parts that must be the same for slips to share one document (styles, numbering, settings, fonts, theme)
 SHARED_PARTS = ("word/styles.xml", "word/settings.xml", "word/numbering.xml", "word/fontTable.xml",
@@ -197,7 +199,7 @@ def compose(files: list[Path], target: Path) -> None:
     body = base.element.body
     bid = 900000
     for i, f in enumerate(files):
-        src = base if i == 0 else Document(str(f))
+        src = base if i == 0 else _body_only(f)
         sbody = src.element.body
         elements = [el for el in sbody if el.tag != qn("w:sectPr")]
         made_last = elements[-1].tag != qn("w:p") and i < len(files) - 1
@@ -247,9 +249,26 @@ def compose(files: list[Path], target: Path) -> None:
             if i == len(files) - 1:
                 body.replace(anchor, final)
     _unique_partnames(base.part.package)
-    buf = io.BytesIO()
-    base.save(buf)
-    atomic_write_bytes(target, buf.getvalue())
+    atomic_write_bytes(target, package_bytes(base, dt.datetime(2026, 1, 1), stored=True))
+
+
+def _body_only(docx: Path):
+    """A slip after the first of a merged document, opened for its body: only its main part is parsed, every
+    other part (styles, settings, … the first slip's stand for them; headers and footers, carried over as they
+    are) kept as its bytes (python-docx's PartFactory.part_class_selector)."""
+    from docx.opc.part import Part, PartFactory
+
+    before = PartFactory.part_class_selector
+
+    def selector(content_type: str, reltype: str):
+        if content_type.endswith(".document.main+xml"):
+            return None
+        return (before(content_type, reltype) if before else None) or Part
+    PartFactory.part_class_selector = selector
+    try:
+        return Document(str(docx))
+    finally:
+        PartFactory.part_class_selector = before
 
 
 def _ends_plain(doc: bytes) -> bool:
