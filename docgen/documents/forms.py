@@ -372,6 +372,14 @@ def fill(data: bytes, context: dict, strict: bool = False):
     filled = {"docProps/core.xml"}  # the parts docxtpl writes: the core properties, and each it renders
 
     class Checked(DocxTemplate):
+        def patch_xml(self, src_xml):  # a pure function of a part's XML: a template's parts patched once
+            patched = _PATCHED.get(src_xml)
+            if patched is None:
+                if len(_PATCHED) > 64:
+                    _PATCHED.clear()
+                patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+            return patched
+
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
             filled.add(str(part.partname).lstrip("/"))
             xml = super().render_xml_part(src_xml, part, context, jinja_env)
@@ -398,6 +406,7 @@ def fill(data: bytes, context: dict, strict: bool = False):
 
 
 _FILL = threading.local()  # this thread's sandbox environments for fill(), by strict
+_PATCHED: dict[str, str] = {}  # a template part's XML -> docxtpl's patch_xml of it (fill)
 
 
 def _environment(strict: bool):
