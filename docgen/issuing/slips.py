@@ -125,13 +125,19 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
          mark: str | None = None, floor: int = 0):
     """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
     A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
+    k, status, ctx = _inputs(reg, cal, st, s)
+    entry = s if shown is None else replace(s, number=shown)
+    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
+
+
+def _inputs(reg: Registers, cal: WorkCalendar, st: State, s: Slip):
+    """What a slip is drawn from: its kind's declaration, its item's status on its issue date, and its context."""
     k = declared(s.kind)
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
     ctx = S.SlipContext(**{"assign": assigning_slip(st, item.id), **extra})  # a kind's extra may cite another slip
-    entry = s if shown is None else replace(s, number=shown)
-    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
+    return k, status, ctx
 
 
 def required_templates(kind: str, batch: bool = True) -> list[str]:
@@ -325,11 +331,7 @@ def _content_size(reg: Registers, cal: WorkCalendar, st: State, s: Slip) -> int:
         return len(str(v))
 
     try:
-        k = declared(s.kind)
-        item = reg.item(s.item)
-        status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
-        extra = k.extra(reg, cal, st, s, item) if k.extra else {}
-        ctx = S.SlipContext(**{"assign": assigning_slip(st, item.id), **extra})
+        k, status, ctx = _inputs(reg, cal, st, s)
         return size(k.context(reg, s, status, ctx, _mark(s, 0)))
     except Exception:  # noqa: BLE001 - drawn (and refused, if it must be) in its turn
         return 0
