@@ -92,6 +92,34 @@ def test_a_run_draws_the_same_bytes_as_drawing_each_slip_again_from_its_template
     assert [n for n in want if got[n] != want[n]] == []
 
 
+def test_the_run_is_the_same_whichever_slips_are_drawn_first(registers, tmp_path, run, monkeypatch):
+    """draw_many draws the slips it takes for the fullest first (by their text), then the rest from the step
+    those need. Told the opposite (the emptiest first: the 8 drawn first all fit at step 1, and the long one, drawn
+    later, raises the run's step to 4), the run must still give every slip the bytes of drawing it again from
+    its template at the run's step."""
+    from docgen.issuing import slips as I
+
+    r, cal, st = _load(registers)
+    slips = _draft_slips(r, cal, st)
+    expected, _ = _as_before(r, cal, st, slips)
+    real = I._content_size
+    sizes = []
+
+    def emptiest_first(*a):
+        sizes.append(real(*a))
+        return -sizes[-1]
+
+    monkeypatch.setattr(I, "_content_size", emptiest_first)
+    rc, so, err = run("-r", str(registers), "-o", str(tmp_path / "out"), "assign", "--on", DAY.isoformat(), "--no-pdf")
+    assert rc == 0, so + err
+    assert len(sizes) == 42 and max(sizes) > 2 * min(sizes)  # the long and the huge ones said so
+    got = _drafts(tmp_path / "out")
+    want = {f"草稿-{s.key}.docx": b for s, b in zip(slips, expected)}
+    assert sorted(got) == sorted(want)
+    assert [n for n in want if got[n] != want[n]] == []
+    assert "能放下的41份统一" in so, so
+
+
 def test_each_slip_is_filled_once(registers, tmp_path, run, monkeypatch):
     """Drafting the 42 交办单 fills 84 templates: each slip's form and its 回执, once. Before, the 40 slips set at
     step 4 after fitting at step 1 were filled again (164 fills)."""

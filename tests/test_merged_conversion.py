@@ -361,3 +361,75 @@ def test_a_slip_of_two_sections_one_starting_on_an_even_page(issued, tmp_path):
     assert len(text) == 2 and "抄送" in text[1] and "抄送" not in text[0]
     lone = _with_even_page_section(issued / "交办单/督交〔2026〕5号.docx", src / "d.docx")
     assert merge.eligible(lone) == (None, "后面的节有第一节没有的页眉或页脚")
+
+
+def test_a_file_converted_alone_starts_first_and_each_merged_pdf_is_cut_while_the_next_converts(issued, tmp_path,
+                                                                                                monkeypatch):
+    """One LibreOffice start converts three merged documents of three 交办单 each (MAX_MERGED 3, one worker); the
+    file given `alone` (a long 签收登记表 in a real run) gets its own start, and it is the first start, before the
+    merged documents are even composed. LibreOffice writes its documents' PDFs one after another, so the first
+    merged PDF is whole once the second appears: it is taken (and cut) while the start still runs. Every slip
+    still gets its PDF, cut from the merged ones."""
+    slips = copies(sorted((issued / "交办单").glob("*.docx")), tmp_path / "s")
+    assert len(slips) == 9
+    lone = Path(shutil.copy(issued / "催办单" / "督催〔2026〕1号.docx", tmp_path / "lone.docx"))
+    given, early = [], []
+    real_popen, real_ready = subprocess.Popen, pdf._Job.ready
+
+    def popen(cmd, *a, **k):
+        if "--convert-to" in cmd:
+            given.append([Path(c).name for c in cmd if c.endswith(".docx")])
+        return real_popen(cmd, *a, **k)
+
+    def ready(job):
+        got = real_ready(job)
+        if got:
+            early.append((job.proc.poll() is None, [r.docx.name for r in got]))
+        return got
+
+    monkeypatch.setattr(pdf.subprocess, "Popen", popen)
+    monkeypatch.setattr(pdf._Job, "ready", ready)
+    monkeypatch.setattr(merge, "MAX_MERGED", 3)
+    results = merge.convert(slips + [lone], workers=1, alone=(lone,))
+    assert [r.error for r in results] == [""] * 10
+    assert given[0] == ["lone.docx"]  # its own start, first
+    assert given[1] == ["merged-000.docx", "merged-001.docx", "merged-002.docx"]  # one start for the three
+    assert len(given) == 2
+    assert (True, ["merged-000.docx"]) in early  # taken while LibreOffice still ran
+    assert all(p.with_suffix(".pdf").is_file() and not tagged(p.with_suffix(".pdf")) for p in slips)
+    assert tagged(lone.with_suffix(".pdf"))  # converted as its own document
+
+
+def test_a_pdf_is_taken_early_only_once_the_next_one_has_appeared(tmp_path):
+    """_Job.ready, the rule alone: of a start's files a, b, c, d, with a.pdf and b.pdf written (b's perhaps still
+    being written), a is complete and taken; b is not, until c.pdf appears. When c fails (no c.pdf) and d.pdf
+    appears, b still cannot be told complete by ready(): finish() (the start has ended) takes b and d and reports
+    c; it does not give again what ready() gave."""
+    whole = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+    class Proc:
+        returncode = 0
+
+        def poll(self):
+            return 0
+
+        def communicate(self):
+            return b"", b""
+
+    job = object.__new__(pdf._Job)
+    job.files = [tmp_path / f"{n}.docx" for n in "abcd"]
+    job.early, job.out, job.proc = set(), tmp_path / "out", Proc()
+    job.profile = type("P", (), {"close": lambda self: None})()
+    job.out.mkdir()
+    job._kill = lambda: None
+    (job.out / "a.pdf").write_bytes(whole)
+    (job.out / "b.pdf").write_bytes(b"%PDF-")  # being written
+    assert [r.docx.name for r in job.ready()] == ["a.docx"]
+    assert job.ready() == []  # nothing new until c.pdf appears
+    (job.out / "b.pdf").write_bytes(whole)
+    (job.out / "d.pdf").write_bytes(whole)  # c failed, d written after it
+    assert job.ready() == []
+    rest = job.finish()
+    assert [(r.docx.name, r.pdf is not None) for r in rest] == [("b.docx", True), ("c.docx", False), ("d.docx", True)]
+    assert (tmp_path / "a.pdf").read_bytes() == whole and (tmp_path / "b.pdf").is_file()
+    assert not (tmp_path / "c.pdf").exists()

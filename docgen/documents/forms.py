@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Callable
@@ -365,11 +366,22 @@ def fill(data: bytes, context: dict, strict: bool = False):
     from lxml import etree
 
     from ..core.diagnostics import DocgenError
-    from .sandbox import Refused, describe, environment
+    from .sandbox import Refused, describe
     from .template_files import LINKS_HINT, package_links
 
+    filled = {"docProps/core.xml"}  # the parts docxtpl writes: the core properties, and each it renders
+
     class Checked(DocxTemplate):
+        def patch_xml(self, src_xml):  # a pure function of a part's XML: a template's parts patched once
+            patched = _PATCHED.get(src_xml)
+            if patched is None:
+                if len(_PATCHED) > 64:
+                    _PATCHED.clear()
+                patched = _PATCHED[src_xml] = super().patch_xml(src_xml)
+            return patched
+
         def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            filled.add(str(part.partname).lstrip("/"))
             xml = super().render_xml_part(src_xml, part, context, jinja_env)
             try:
                 etree.fromstring(xml.encode("utf-8"))
@@ -381,8 +393,8 @@ def fill(data: bytes, context: dict, strict: bool = False):
     tpl = Checked(io.BytesIO(data))
     try:
         # autoescape on, whatever the template says: `{% autoescape %}` is refused when it is compiled
-        tpl.render(context, jinja_env=environment(autoescape=True, strict=strict), autoescape=True)
-        found = package_links(tpl.docx.part.package)
+        tpl.render(context, jinja_env=_environment(strict), autoescape=True)
+        found = package_links(tpl.docx.part.package, bytes(data), frozenset(filled))
         if found:
             raise Refused("；".join(found) + LINKS_HINT)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails
@@ -391,6 +403,41 @@ def fill(data: bytes, context: dict, strict: bool = False):
             raise
         raise DocgenError(f"模板 {where}：无法填写（{describe(e, None)}），未出具任何单据") from None
     return tpl.docx
+
+
+_FILL = threading.local()  # this thread's sandbox environments for fill(), by strict
+_PATCHED: dict[str, str] = {}  # a template part's XML -> docxtpl's patch_xml of it (fill)
+
+
+def _environment(strict: bool):
+    """The sandbox environment fill() renders in: one per thread and strictness, its budgets (the loop count,
+    the characters written) set back to nothing for each fill, as a new environment's are; the parts of a
+    template (docxtpl compiles each from its XML) compiled once, not once per slip."""
+    from .sandbox import environment
+
+    envs = getattr(_FILL, "envs", None)
+    if envs is None:
+        envs = _FILL.envs = {}
+    env = envs.get(strict)
+    if env is None:
+        env = envs[strict] = environment(autoescape=True, strict=strict)
+        compiled: dict = {}
+        compile_one = env.from_string
+
+        def from_string(source, globals=None, template_class=None):
+            if globals is not None or template_class is not None:
+                return compile_one(source, globals, template_class)
+            t = compiled.get(source)
+            if t is None:  # one that the sandbox refuses raises here each time
+                if len(compiled) > 256:
+                    compiled.clear()
+                t = compiled[source] = compile_one(source)
+            return t
+
+        env.from_string = from_string
+    if hasattr(env, "written"):
+        env.iterations = env.written = 0
+    return env
 
 
 def append_body(doc, other) -> None:

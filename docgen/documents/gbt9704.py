@@ -355,7 +355,7 @@ def _define(style, spec: Style) -> None:
 # ------------------------------------------------------------------ the document
 
 
-_BLANKS: dict = {}  # (page_numbers, landscape) -> the blank document set up, never handed out itself
+_BLANKS: dict = {}  # (page_numbers, landscape) -> (the blank document set up, never handed out itself; style ids)
 
 
 class OfficialDocument:
@@ -377,8 +377,9 @@ class OfficialDocument:
                 self._setup_styles()
                 self._setup_package()
                 self._setup_page(self.doc.sections[0], page_numbers)
-                blank = _BLANKS[(page_numbers, landscape)] = self.doc
-            document = copy.deepcopy(blank)
+                blank = _BLANKS[(page_numbers, landscape)] = (self.doc, {})
+            document = copy.deepcopy(blank[0])
+            self._style_ids = blank[1]  # the copies' styles are the blank's: their ids found once a process
         self.doc = document
 
     # ---- set-up
@@ -902,13 +903,35 @@ def resize_table(tbl, size: float) -> None:
         X.set_ppr(ppr, line=size * FORM_LINE)
 
 
-def package_bytes(document, when: dt.datetime) -> bytes:
+def package_bytes(document, when: dt.datetime, stored: bool = False) -> bytes:
     """The .docx python-docx saves (its public Document.save), its zip entries dated `when` and compressed at a
-    fast level (core.files.fixed_date_zip): the same document gives the same bytes."""
+    fast level (core.files.fixed_date_zip): the same document gives the same bytes. stored: not compressed (a
+    file read back at once, merge.compose's)."""
     import io
+    import zipfile
 
-    from ..core.files import fixed_date_zip
+    from docx.opc.pkgwriter import PackageWriter
 
-    buf = io.BytesIO()
-    document.save(buf)
-    return fixed_date_zip(buf.getvalue(), when, compresslevel=1)
+    class Fixed:  # python-docx's PhysPkgWriter, each entry as core.files.fixed_date_zip would rewrite it
+        def __init__(self):
+            self.buf = io.BytesIO()
+            self.zip = zipfile.ZipFile(self.buf, "w", method, compresslevel=level)
+
+        def write(self, uri, blob):
+            zi = zipfile.ZipInfo(uri.membername, date_time=(max(when.year, 1980), when.month, when.day, 0, 0, 0))
+            zi.compress_type = method
+            zi.external_attr = 0o644 << 16
+            self.zip.writestr(zi, blob, compresslevel=level)
+
+    # what Document.save does (OpcPackage.save, PackageWriter.write), written once instead of saved and rewritten
+    method, level = (zipfile.ZIP_STORED, None) if stored else (zipfile.ZIP_DEFLATED, 1)
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    out = Fixed()
+    PackageWriter._write_content_types_stream(out, parts)
+    PackageWriter._write_pkg_rels(out, package.rels)
+    PackageWriter._write_parts(out, parts)
+    out.zip.close()
+    return out.buf.getvalue()

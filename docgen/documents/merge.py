@@ -19,6 +19,7 @@ Composing and cutting run in worker processes (forked, killed with docgen) besid
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -28,6 +29,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
 from ..core.files import atomic_write_bytes
+from .gbt9704 import package_bytes
 
 # the parts that must be the same for slips to share one document (styles, numbering, settings, fonts, theme)
 SHARED_PARTS = ("word/styles.xml", "word/settings.xml", "word/numbering.xml", "word/fontTable.xml",
@@ -196,7 +199,7 @@ def compose(files: list[Path], target: Path) -> None:
     body = base.element.body
     bid = 900000
     for i, f in enumerate(files):
-        src = base if i == 0 else Document(str(f))
+        src = base if i == 0 else _body_only(f)
         sbody = src.element.body
         elements = [el for el in sbody if el.tag != qn("w:sectPr")]
         made_last = elements[-1].tag != qn("w:p") and i < len(files) - 1
@@ -246,9 +249,26 @@ def compose(files: list[Path], target: Path) -> None:
             if i == len(files) - 1:
                 body.replace(anchor, final)
     _unique_partnames(base.part.package)
-    buf = io.BytesIO()
-    base.save(buf)
-    atomic_write_bytes(target, buf.getvalue())
+    atomic_write_bytes(target, package_bytes(base, dt.datetime(2026, 1, 1), stored=True))
+
+
+def _body_only(docx: Path):
+    """A slip after the first of a merged document, opened for its body: only its main part is parsed, every
+    other part (styles, settings, … the first slip's stand for them; headers and footers, carried over as they
+    are) kept as its bytes (python-docx's PartFactory.part_class_selector)."""
+    from docx.opc.part import Part, PartFactory
+
+    before = PartFactory.part_class_selector
+
+    def selector(content_type: str, reltype: str):
+        if content_type.endswith(".document.main+xml"):
+            return None
+        return (before(content_type, reltype) if before else None) or Part
+    PartFactory.part_class_selector = selector
+    try:
+        return Document(str(docx))
+    finally:
+        PartFactory.part_class_selector = before
 
 
 def _ends_plain(doc: bytes) -> bool:
@@ -483,6 +503,8 @@ def subset_type1(font_file, font: Type1, codes: set[int]) -> None:
 
     keep = {b".notdef"} | {font.names[c] for c in codes if c in font.names}
     kept = [entry for name, entry in font.glyphs.items() if name in keep]
+    if len(kept) == len(font.glyphs):  # every glyph shown: the program as it is (encrypted again, the same bytes)
+        return
     plain = font.head + b"/CharStrings %d dict dup begin\n" % len(kept) + b"".join(kept) + font.tail
     secret = _eexec(plain, decrypt=False)
     font_file.set_data(font.clear + secret + font.trailer)
@@ -586,9 +608,10 @@ def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target:
 def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0,
             progress=None, alone: tuple = ()):
     """pdf.convert, faster: the files that can be merged (`eligible`, the same signature) are converted in
-    merged documents of at most MAX_MERGED, as many as the workers (or a multiple), and cut per file; the rest,
-    the files in `alone`, and every file whose merged conversion or cut failed go to pdf.convert as before.
-    Returns one pdf.Result per file, in order."""
+    merged documents of at most MAX_MERGED, as many as the workers (or a multiple), and cut per file; the rest
+    and the files in `alone` are converted as their own documents in the same round (those in `alone` started
+    first, beside the merged documents being composed); every file whose merged conversion or cut failed, and
+    every one that failed alone, then go to pdf.convert. Returns one pdf.Result per file, in order."""
     from . import pdf
 
     files = [Path(p) for p in docx_files]
@@ -615,8 +638,11 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     total = len(files)
     results: dict[Path, object] = {}
     if chunks:
-        results.update(_merged(soffice, chunks, workers, timeout_per_doc, progress, total))
-    rest = [p for p in files if p not in results]
+        order = {p: i for i, p in enumerate(files)}
+        single.sort(key=order.get)
+        results.update(_merged(soffice, chunks, workers, timeout_per_doc, progress, total,
+                               [p for p in single if p in alone], [p for p in single if p not in alone]))
+    rest = [p for p in files if p not in results or results[p].pdf is None]
     if rest:
         done = total - len(rest)
         tick = (lambda n, t: progress(done + n, total)) if progress else None
@@ -625,43 +651,102 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     return [results[p] for p in files]
 
 
+def _compose_for(chunk: list[Path], target: Path) -> None:
+    """A chunk composed (compose) into LibreOffice's copy of it (pdf.for_libreoffice) at `target`."""
+    from .pdf import for_libreoffice
+
+    plain = target.with_name(target.stem + "-composed.docx")
+    compose(chunk, plain)
+    for_libreoffice(plain, target)
+    plain.unlink()
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """items in at most `parts` runs one after another, of sizes as near equal as can be."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    out, i = [], 0
+    for k in range(parts):
+        n = size + (k < extra)
+        out.append(items[i:i + n])
+        i += n
+    return [x for x in out if x]
+
+
 def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_doc: float, progress,
-            total: int) -> dict:
+            total: int, alone: list[Path] = (), single: list[Path] = ()) -> dict:
     """Each chunk composed into one .docx in a folder of its own beside the slips, converted (its bookmarks
-    as named destinations) and cut; the Results of the files whose PDF was cut. Composing and cutting run in
-    `workers` processes beside LibreOffice's: a merged PDF is cut while the next documents convert."""
+    as named destinations) and cut; the Results of the files whose PDF was cut, and of the files converted as
+    their own documents (`alone`, each its own LibreOffice start, started first; `single`, after the merged
+    documents). At most `workers` LibreOffice processes at once; composing and cutting run in `workers`
+    processes beside them: a merged document starts converting once it and the others of its start are composed
+    (the files `alone` convert meanwhile), and each merged PDF is cut as soon as LibreOffice has written it,
+    while the next documents convert."""
     from . import pdf
 
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
-    out = {}
+    out: dict = {}
+    env = pdf.font_env()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent)
+    running: list = []
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
-        composing = [(pool.submit(compose, chunk, target), target, chunk) for target, chunk in made]
-        docs = {}
-        for job, target, chunk in composing:
-            if _ok(job) is not None:  # else a slip python-docx cannot take apart: every slip of the chunk alone
-                docs[target] = chunk
-        size = max((len(c) for c in docs.values()), default=1)
-        avg = sum(len(c) for c in docs.values()) / max(1, len(docs))  # slips per merged document
-        tick = (lambda n: progress(min(total, round(n * avg)), total)) if progress else (lambda n: None)
+        docs = dict(made)
+        composing = {target: pool.submit(_compose_for, chunk, target) for target, chunk in made}
+        size = max(len(c) for c in chunks)
+        queue = [("alone", [p]) for p in alone] + [("merged", g) for g in _split([t for t, _ in made], workers)] \
+            + [("single", c) for c in (pdf._chunks(list(single), workers) if single else [])]
         cutting = {}
+        slips_in = {t: len(c) for t, c in made}
+        converted = [0]
 
-        def converted(results):
+        def tick():
+            if progress:
+                progress(min(total, converted[0] + sum(j.made() for _, j in running if _ != "merged")), total)
+
+        def take(kind, results):
             for r in results:
-                if r.pdf is not None:
+                if kind != "merged":
+                    out[r.docx] = r
+                    converted[0] += 1
+                elif r.pdf is not None:
                     cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
+                    converted[0] += slips_in[r.docx]
 
-        if docs:
-            pdf._round(soffice, list(docs), workers, timeout_per_doc * size, tick, filt=pdf.PDF_FILTER_MARKED,
-                       on_done=converted)
+        while queue or running:
+            i = 0
+            while i < len(queue) and len(running) < workers:
+                kind, files = queue[i]
+                if kind == "merged":
+                    if not all(composing[t].done() for t in files):
+                        i += 1  # a later start goes first meanwhile
+                        continue
+                    files = [t for t in files if _ok(composing[t]) is not None]  # else: each slip alone, later
+                    queue.pop(i)
+                    if files:
+                        running.append((kind, pdf._Job(soffice, files, env, 60 + timeout_per_doc * size * len(files),
+                                                       pdf.PDF_FILTER_MARKED, prepared=True)))
+                else:
+                    queue.pop(i)
+                    running.append((kind, pdf._Job(soffice, files, env, 60 + timeout_per_doc * len(files))))
+            time.sleep(0.05)
+            for kind, job in list(running):
+                if job.proc.poll() is not None or time.monotonic() > job.deadline:
+                    timed_out = job.proc.poll() is None
+                    take(kind, job.ready() + job.finish("LibreOffice 超时" if timed_out else ""))
+                    running.remove((kind, job))
+                else:
+                    take(kind, job.ready())
+            tick()
         for target, job in cutting.items():
             for docx, ok in zip(docs[target], _ok(job) or []):
                 if ok:
                     out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
     finally:
+        for _, job in running:
+            job.close()
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
     return out

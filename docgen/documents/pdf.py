@@ -190,8 +190,13 @@ def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Pa
 
 
 class _Job:
-    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float, filt: str = PDF_FILTER):
+    """One LibreOffice start converting its files in order. prepared: the files are already LibreOffice's copies
+    (for_libreoffice, done by merge.py's workers), taken as they are."""
+
+    def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float, filt: str = PDF_FILTER,
+                 prepared: bool = False):
         self.files, self.profile = files, _Profile(0)
+        self.early: set[int] = set()  # the files whose results ready() gave
         self.out = Path(tempfile.mkdtemp(prefix=".docgen-pdf-", dir=str(files[0].parent)))
         self.deadline = time.monotonic() + timeout
         src = self.out / "in"
@@ -199,7 +204,10 @@ class _Job:
         inputs = []
         for p in files:
             inputs.append(src / p.name)
-            for_libreoffice(p, inputs[-1])
+            if prepared:
+                shutil.copyfile(p, inputs[-1])
+            else:
+                for_libreoffice(p, inputs[-1])
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
                "--norestore", "--nodefault", "--nolockcheck", "--convert-to", filt,
                "--outdir", str(self.out), *[str(p) for p in inputs]]
@@ -212,7 +220,31 @@ class _Job:
         owner.write_text(f"{os.getpid()} {self.proc.pid}\n")
 
     def made(self) -> int:
-        return sum(1 for _ in self.out.glob("*.pdf"))
+        return sum(1 for _ in self.out.glob("*.pdf")) + len(self.early)
+
+    def _take(self, docx: Path) -> Path | None:
+        made = self.out / (docx.stem + ".pdf")
+        if made.is_file() and made.stat().st_size > 0 and _is_pdf(made):
+            target = docx.with_suffix(".pdf")
+            os.replace(made, target)
+            return target
+        return None
+
+    def ready(self) -> list[Result]:
+        """While the job runs: the results of the files whose PDF is complete. LibreOffice converts its files one
+        after another, in order, so a file's PDF is whole once the next file's PDF has appeared. A file without
+        its PDF then is left to finish() (which reports it)."""
+        out = []
+        for i in range(len(self.files) - 1):
+            if i in self.early:
+                continue
+            if not (self.out / (self.files[i + 1].stem + ".pdf")).exists():
+                break
+            target = self._take(self.files[i])
+            if target is not None:
+                self.early.add(i)
+                out.append(Result(self.files[i], target))
+        return out
 
     def _kill(self) -> None:
         try:
@@ -231,11 +263,11 @@ class _Job:
         if full:
             why = full
         results = []
-        for docx in self.files:
-            made = self.out / (docx.stem + ".pdf")
-            if made.is_file() and made.stat().st_size > 0 and _is_pdf(made):
-                target = docx.with_suffix(".pdf")
-                os.replace(made, target)
+        for i, docx in enumerate(self.files):
+            if i in self.early:  # given by ready()
+                continue
+            target = self._take(docx)
+            if target is not None:
                 results.append(Result(docx, target))
             else:
                 results.append(Result(docx, None, f"{docx.name} 转换 PDF 失败（{why or 'LibreOffice 未生成 PDF'}），.docx 已保留"))

@@ -206,37 +206,52 @@ def links(data: bytes) -> list[str]:
     return out
 
 
-def package_links(package) -> list[str]:
+def package_links(package, template: bytes | None = None, filled: frozenset = frozenset()) -> list[str]:
     """links() of a python-docx package in memory (a filled document). A part is judged by its bytes: the parts a
     filled slip shares with its template (styles, theme, settings: most of its XML) are read once per process, not
-    once per slip; the parts filling changed are read again."""
-    from lxml import etree
-
+    once per slip; the parts filling changed are read again. Given the `template` the package was filled from and
+    the parts filling wrote (`filled`, part names), the other parts are the template's own, as it is: judged once
+    per template and part name, without even being written out to be compared."""
     out = []
+    template_key = hashlib.sha256(template).digest() if template is not None else None
     for part in package.iter_parts():
         name = str(part.partname).lstrip("/")
         out += rel_problems(name, [(r.reltype, r.target_ref, r.is_external) for r in part.rels.values()])
-        element = getattr(part, "_element", None)
-        if element is None and not part.content_type.endswith("xml"):
+        if template_key is None or name in filled:
+            out += _part_links(name, part)
             continue
-        data = etree.tostring(element) if element is not None else part.blob
-        key = hashlib.sha256(name.encode("utf-8") + b"\0" + data).digest()
-        found = _PART_PROBLEMS.get(key)
+        found = _PART_PROBLEMS.get((template_key, name))
         if found is None:
-            if element is None:
-                try:
-                    element = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-                except etree.XMLSyntaxError:
-                    continue
-            found = xml_problems(name, element)
-            if len(_PART_PROBLEMS) > 512:
-                _PART_PROBLEMS.clear()
-            _PART_PROBLEMS[key] = found
+            found = _PART_PROBLEMS[(template_key, name)] = _part_links(name, part)
         out += found
     return out
 
 
-_PART_PROBLEMS: dict[bytes, list[str]] = {}  # a part's bytes -> what in it links out (package_links)
+def _part_links(name: str, part) -> list[str]:
+    """What in one part of a package in memory (not its rels) links out, judged once per process by its bytes."""
+    from lxml import etree
+
+    element = getattr(part, "_element", None)
+    if element is None and not part.content_type.endswith("xml"):
+        return []
+    data = etree.tostring(element) if element is not None else part.blob
+    key = hashlib.sha256(name.encode("utf-8") + b"\0" + data).digest()
+    found = _PART_PROBLEMS.get(key)
+    if found is None:
+        if element is None:
+            try:
+                element = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+            except etree.XMLSyntaxError:
+                return []  # python-docx reports a part it cannot read
+        found = xml_problems(name, element)
+        if len(_PART_PROBLEMS) > 512:
+            _PART_PROBLEMS.clear()
+        _PART_PROBLEMS[key] = found
+    return found
+
+
+# a part's bytes, or (a template's sha256, a part name) -> what in it links out (package_links)
+_PART_PROBLEMS: dict = {}
 
 
 def unprintable_text(text: str) -> str | None:

@@ -125,13 +125,19 @@ def draw(reg: Registers, cal: WorkCalendar, st: State, s: Slip, rev: int = 0, sh
          mark: str | None = None, floor: int = 0):
     """The slip for a number, as of its issue date (so a slip drawn again reads as it did), by its kind's drawer.
     A draft passes `shown`, what is printed where the number goes, and its own `mark`."""
+    k, status, ctx = _inputs(reg, cal, st, s)
+    entry = s if shown is None else replace(s, number=shown)
+    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
+
+
+def _inputs(reg: Registers, cal: WorkCalendar, st: State, s: Slip):
+    """What a slip is drawn from: its kind's declaration, its item's status on its issue date, and its context."""
     k = declared(s.kind)
     item = reg.item(s.item)
     status = item_status(item, reg.events_of(item.id), reg.rules, cal, s.issued)
     extra = k.extra(reg, cal, st, s, item) if k.extra else {}
     ctx = S.SlipContext(**{"assign": assigning_slip(st, item.id), **extra})  # a kind's extra may cite another slip
-    entry = s if shown is None else replace(s, number=shown)
-    return S.draw_slip(reg, k, entry, status, ctx, mark if shown is not None else _mark(s, rev), floor)
+    return k, status, ctx
 
 
 def required_templates(kind: str, batch: bool = True) -> list[str]:
@@ -268,8 +274,8 @@ _POOL_CTX = None  # what forked drawing workers read (set just before the pool f
 
 
 def _draw_one(i: int):
-    """A slip drawn, set at the first step from the floor at which it fits: (its bytes, its fit, its body before
-    the steps), or why it could not be drawn."""
+    """A slip drawn, set at the first step from the round's floor at which it fits: (its bytes, its fit, its body
+    before the steps), or why it could not be drawn."""
     reg, cal, st, slips, floor, _ = _POOL_CTX
     try:
         d = draw(reg, cal, st, slips[i], floor=floor)
@@ -296,35 +302,64 @@ def _set_again(i: int):
         return f"{type(e).__name__}: {e}"
 
 
-def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: list | None = None) -> list:
+def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: dict | None = None) -> list:
     """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes when
-    many."""
+    the run has many (40 or more) and `which` more than one."""
     global _POOL_CTX
     _POOL_CTX = (reg, cal, st, slips, floor, first)
     one = _draw_one if first is None else _set_again
     try:
-        if len(which) < 40 or workers < 2:
+        if len(slips) < 40 or len(which) < 2 or workers < 2:
             return [one(i) for i in which]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            return list(ex.map(one, which, chunksize=8))
+            return list(ex.map(one, which, chunksize=max(1, min(8, len(which) // (2 * workers)))))
     finally:
         _POOL_CTX = None
+
+
+def _content_size(reg: Registers, cal: WorkCalendar, st: State, s: Slip) -> int:
+    """How much a slip prints: the characters of its form's context (kinds' context, as draw fills it). Only an
+    order for draw_many, which draws the fullest first; any error is the drawer's to report."""
+    def size(v) -> int:
+        if isinstance(v, dict):
+            return sum(size(x) for x in v.values())
+        if isinstance(v, (list, tuple)):
+            return sum(size(x) for x in v)
+        return len(str(v))
+
+    try:
+        k, status, ctx = _inputs(reg, cal, st, s)
+        return size(k.context(reg, s, status, ctx, _mark(s, 0)))
+    except Exception:  # noqa: BLE001 - drawn (and refused, if it must be) in its turn
+        return 0
 
 
 def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], workers: int | None = None,
               report: Report | None = None) -> list:
     """Draw slips in memory: bytes for each, or the reason it could not be drawn. Many slips are drawn by forked
     processes, one per core. Every slip of the run is set at the same step of documents/fit.py: the step the
-    fullest needs (those that fitted at an earlier one are set again at it, from the documents already filled,
-    not filled again); `report` receives the step (fit_level, for a slip drawn again later in the run) and what
-    the steps did, in Chinese (fitting)."""
+    fullest needs. The fullest by their text (a sixteenth of the run, at least 8) are drawn first, from step 0;
+    the others then from the step those need, so that most are filled and measured once, at the run's step; a
+    slip that needs a later step still raises it, and those set at an earlier one are set again at it, from the
+    documents already filled, not filled again. Each slip comes out as it would drawn from step 0 and set again
+    at the run's step (documents/fit.py's steps only ever add room). `report` receives the step (fit_level, for a
+    slip drawn again later in the run) and what the steps did, in Chinese (fitting)."""
     workers = workers or os.cpu_count() or 1
-    out = _draw_all(reg, cal, st, slips, list(range(len(slips))), 0, workers)
-    fits = {i: r[1] for i, r in enumerate(out) if not isinstance(r, str) and r[1] is not None}
+    n = len(slips)
+    order = sorted(range(n), key=lambda i: -_content_size(reg, cal, st, slips[i])) if n > 8 else list(range(n))
+    head, rest = order[:max(8, n // 16)], order[max(8, n // 16):]
+    out: dict[int, object] = dict(zip(head, _draw_all(reg, cal, st, slips, head, 0, workers)))
+
+    def fits_of(results) -> dict:
+        return {i: r[1] for i, r in results.items() if not isinstance(r, str) and r[1] is not None}
+
     # the step the fullest slip that can fit needs: one that cannot fit even in 五号 does not shrink the others
+    level = max((f.level for f in fits_of(out).values() if f.fits), default=0)
+    out.update(zip(rest, _draw_all(reg, cal, st, slips, rest, level, workers)))
+    fits = fits_of(out)
     level = max((f.level for f in fits.values() if f.fits), default=0)
     again = [i for i, f in fits.items() if f.level < level]
     for i, r in zip(again, _draw_all(reg, cal, st, slips, again, level, workers, out)):
@@ -333,8 +368,8 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
             fits[i] = r[1]
     if report is not None and fits:
         report.fit_level = level
-        report.fitting = fit_notes(KINDS[slips[0].kind].name, list(fits.values()))
-    return [r if isinstance(r, str) else r[0] for r in out]
+        report.fitting = fit_notes(KINDS[slips[0].kind].name, [fits[i] for i in sorted(fits)])
+    return [r if isinstance(r, str) else r[0] for r in (out[i] for i in range(n))]
 
 
 def redrawn_notes(again: list, level: int) -> list[str]:
