@@ -182,6 +182,11 @@ def check(c: Ctx):
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
+    from .issuing import kinds as _declared  # noqa: F401 - the kinds' code registered (their resume)
+    from .issuing.standalone import unfinished
+
+    for w in unfinished(st):
+        click.echo(f"警告：{w}")
     if platform_pending:
         click.echo(f"平台有{platform_pending}条报送待审核（docgen inbox）。")
     click.echo(f"台账检查通过：{len(reg.units)}个单位，{len(reg.items)}个事项，{len(reg.events)}条进展记录；"
@@ -522,7 +527,7 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
     if not do_issue:
         return
     if not no_pdf:  # a 问责建议 numbered by an earlier run whose conversion failed: completed from its record
-        for s in AC.unfinished(AC.read(c.paths.registers)):
+        for s in AC.unfinished(AC.read(c.paths.registers), c.paths.archive):
             slip, path, _, errors = AC.complete(reg, c.paths, s)
             click.echo(f"问责建议 {slip.number}（{slip.issued.isoformat()}已编号，本次补齐）：{path}")
             if errors:

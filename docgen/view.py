@@ -327,6 +327,12 @@ CN_ORDINALS = "一二三四五六七八九十"
 NUMBERED_PENDING = "；编号已登记，再次运行将补齐"  # a standalone document numbered whose conversion failed
 
 
+def unfinished_text(name: str, number: str, issued: dt.date, command: str) -> str:
+    """`docgen check`: a standalone document numbered whose files were never made (its run was killed or its
+    conversion failed), and the command that finishes it under its number."""
+    return f"{name} {number}已编号，文件尚未生成（运行被中断或转换失败）：运行 {command} 补齐（编号和日期{issued.isoformat()}不变）"
+
+
 def no_matter_text(matter_id: str, hint: str, any_matter: bool) -> str:
     return f"台账中没有协调事项「{matter_id}」{hint}" + ("" if any_matter else "（coordination 中尚未登记协调事项）")
 

@@ -22,6 +22,7 @@ from .scores import year_sheet
 FACTS_KEY = "问责情形"  # the facts record (and the render record's facts): the keys of the facts proposed
 ROWS_KEY = "情形"  # … and the facts themselves as printed, so that a 问责建议 is completed from its record
 PERIOD_KEY = "期间"
+PERIOD_ID = standalone.PERIOD_ID
 
 
 def _facts(s) -> dict:
@@ -40,9 +41,17 @@ def proposed(st: State) -> dict[str, str]:
     return out
 
 
-def unfinished(st: State) -> list:
-    """The 问责建议 numbered whose files were never recorded (their conversion failed), completed from the record."""
-    return [s for s in standalone.issued(st, "accountability") if s.rendered is None and ROWS_KEY in _facts(s)]
+def unfinished(st: State, arch=None) -> list:
+    """The 问责建议 numbered whose files were never recorded (their conversion failed, the run was killed), or,
+    given the archive, whose archive copies are missing (a run killed after its render record): completed from
+    the record."""
+    from ..record.archive import archived
+
+    def missing(s) -> bool:
+        return arch is not None and not all(archived(arch, s, 0, ext).is_file() for ext in (".docx", ".pdf"))
+
+    return [s for s in standalone.issued(st, "accountability")
+            if ROWS_KEY in _facts(s) and (s.rendered is None or missing(s))]
 
 
 def complete(reg: Registers, out, slip):
@@ -51,7 +60,7 @@ def complete(reg: Registers, out, slip):
     kind = declared("accountability")
     f = _facts(slip)
 
-    def draw(number, seq, numbered=True):
+    def draw(number, seq, numbered, on):
         return kind.draw(reg, f[ROWS_KEY], f[PERIOD_KEY], number, slip.issued, banji_numbered=numbered)
 
     return standalone.issue(reg, "accountability", slip.key, slip.issued, out, draw, f)
@@ -74,13 +83,13 @@ def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out
     kind = declared("accountability")
     rows = [f.as_dict() for f in new]
 
-    def draw(number, seq, numbered=True):
-        return kind.draw(reg, rows, period.label, number, as_of, banji_numbered=numbered)
+    def draw(number, seq, numbered, on):  # on: the day it was numbered (None: a draft)
+        return kind.draw(reg, rows, period.label, number, on or as_of, banji_numbered=numbered)
 
     if no_pdf:
         return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out, draw)
     return standalone.issue(reg, "accountability", key, as_of, out, draw,
-                            {FACTS_KEY: keys, PERIOD_KEY: period.label, ROWS_KEY: rows})
+                            {FACTS_KEY: keys, PERIOD_KEY: period.label, PERIOD_ID: period.key, ROWS_KEY: rows})
 
 
 def lines(new: list[Fact], old: dict, label: str) -> list[str]:

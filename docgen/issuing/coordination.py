@@ -28,8 +28,8 @@ def request(reg: Registers, matter_id: str, day: dt.date, out: Paths, no_pdf: bo
     first = by_id.get(m.escalated_from) if m.escalated_from else None
     kind = declared("coordinate")
 
-    def draw(number, seq, numbered=True):  # one page, no 版记: nothing to redraw unnumbered
-        return kind.draw(reg, m, first, number, day)
+    def draw(number, seq, numbered, on):  # one page, no 版记: nothing to redraw unnumbered
+        return kind.draw(reg, m, first, number, on or day)  # on: the day it was numbered (None: a draft)
 
     if no_pdf:
         return standalone.draft(reg, "coordinate", m.id, out, draw)

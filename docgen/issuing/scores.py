@@ -92,8 +92,10 @@ def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out, no_pd
     sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
     kind = declared("notice")
 
-    def draw(number, seq, numbered=True):
-        return kind.draw(reg, sheet, number, as_of, banji_numbered=numbered)
+    def draw(number, seq, numbered, on):  # on: the day it was numbered (None: a draft), its figures as of then
+        on = on or as_of
+        figures = sheet if on == as_of else score_sheet(reg, cal, period, on, read(reg.root))
+        return kind.draw(reg, figures, number, on, banji_numbered=numbered)
 
     if no_pdf:
         return standalone.draft(reg, "notice", period.label, out, draw)

@@ -25,8 +25,11 @@ from ..view import NUMBERED_PENDING
 from . import transaction as T
 
 
+PERIOD_ID = "期间代码"  # in a facts record: the period as --period takes it (2026-10-01..2026-12-31), for `resume`
+
+
 def folder(out: Paths, kind: str) -> Path:
-    return out.output / "documents" / KINDS[kind].folder
+    return out.documents / KINDS[kind].folder
 
 
 def path_of(out: Paths, s: Slip) -> Path:
@@ -40,8 +43,9 @@ class _Next:
 
 
 class Standalone(T.Issuing):
-    """draw(number, seq, numbered=True) -> an OfficialDocument (or raises DocgenError: nothing numbered; numbered
-    False: its 版记 page without a page number); facts: what the ledger records beside it."""
+    """draw(number, seq, numbered, day) -> an OfficialDocument (or raises DocgenError: nothing numbered; numbered
+    False: its 版记 page without a page number), dated `day`: the day its number was given, also when a later run
+    finishes it; facts: what the ledger records beside it."""
 
     templates: list = []
 
@@ -61,10 +65,10 @@ class Standalone(T.Issuing):
         return [_Next(number, seq)]
 
     def draw(self, st: State, entries: list[_Next]) -> list[bytes]:
-        return [self.draw_doc(e.number, e.seq).to_bytes() for e in entries]
+        return [self.draw_doc(e.number, e.seq, True, self.day).to_bytes() for e in entries]
 
     def redraw(self, st: State, slip: Slip) -> bytes:
-        return self.draw_doc(slip.number, slip.seq).to_bytes()
+        return self.draw_doc(slip.number, slip.seq, True, slip.issued).to_bytes()
 
     def record(self, led: Ledger, e: _Next) -> Slip:
         self.new = True
@@ -80,7 +84,7 @@ class Standalone(T.Issuing):
             data = drawn.get(slip.number)
             job = T.Job(slip, 0, path, (lambda: data) if data else (lambda: self.redraw(led.state, slip)),
                         slip.issued, lambda: dict(self.facts),
-                        T.banji_recheck(lambda: self.draw_doc(slip.number, slip.seq, numbered=False).to_bytes()))
+                        T.banji_recheck(lambda: self.draw_doc(slip.number, slip.seq, False, slip.issued).to_bytes()))
             T.write([job])
             _, failed, _ = T.convert_and_record(led, [job])
             errors += [e + NUMBERED_PENDING for e in failed]
@@ -97,6 +101,18 @@ def issue(reg: Registers, kind: str, key: str, day: dt.date, out: Paths, draw: C
     return T.transact(Standalone(reg, kind, key, day, out, draw, facts), out)
 
 
+def unfinished(st: State) -> list[str]:
+    """What `docgen check` says of each standalone document numbered whose files were never made."""
+    from ..view import unfinished_text
+
+    out = []
+    for s in sorted(st.valid(), key=lambda s: s.line):
+        k = KINDS[s.kind]
+        if k.standalone and s.rendered is None and not s.adopted and getattr(k, "resume", None):
+            out.append(unfinished_text(k.name, s.number, s.issued, k.resume(s)))
+    return out
+
+
 def issued(st: State, kind: str) -> list[Slip]:
     return sorted(st.valid(kind), key=lambda s: (s.issued, s.year, s.seq))
 
@@ -106,7 +122,7 @@ def draft(reg: Registers, kind: str, name: str, out: Paths, draw: Callable) -> P
     nothing recorded."""
     from ..core.files import safe_name
 
-    data = draw(T.DRAFT, 0).to_bytes()
+    data = draw(T.DRAFT, 0, True, None).to_bytes()
     path = T.draft_dir(out, kind) / f"{T.DRAFT}-{safe_name(name, 60)}.docx"
     T.preflight(path.parent)
     T.write_draft(path, data)
