@@ -540,7 +540,10 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
         click.echo(DRAFT_ONLY)
         return
     slip, path, fresh, errors = AC.issue(reg, cal, period, as_of, c.paths, new)
-    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}")
+    from .view import proposal_issued_text
+
+    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}" if fresh
+               else f"{proposal_issued_text(slip.number, len(new), slip.issued)}：{path}")
     if errors:
         raise DocgenError("\n".join(errors))
 

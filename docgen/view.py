@@ -351,6 +351,17 @@ def notice_refused_text(label: str) -> str:
             "decision: 撤销 或 维持）")
 
 
+def proposed_meanwhile_text(taken: int, listed: int, by: list[str]) -> str:
+    """`accountability --issue`: another run (a clerk at the same time) proposed some of the facts this one listed."""
+    return (f"本次列出的{listed}项问责情形中，有{taken}项已由同时运行出具的问责建议 {'、'.join(by)} 提出：本次未编号、"
+            "未生成文件。请再次运行 docgen accountability 查看尚未提出的情形")
+
+
+def proposal_issued_text(number: str, listed: int, issued: dt.date) -> str:
+    """`accountability --issue` whose facts were all proposed by a 问责建议 issued meanwhile or earlier that day."""
+    return f"{listed}项问责情形已由问责建议 {number}提出，不另编号（{issued.isoformat()}出具）"
+
+
 def facts_heading(label: str, new: int, old: int) -> str:
     """The first line of `docgen accountability`."""
     return f"{label}问责情形：{new}项" + (f"（另有{old}项已提出问责建议，不再列出）" if old else "")

@@ -300,3 +300,120 @@ def test_a_document_finished_on_a_later_day_is_dated_the_day_it_was_numbered(tmp
                      + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     assert first_cn in text and later_cn not in text, text
     assert doc.core_properties.created.date().isoformat() == first
+
+
+# ---------------------------------------------------------------- 2. clerks at once
+
+# Loaded by the docgen processes of the test (PYTHONPATH): each says, by a file, when it starts waiting for the
+# ledger's lock, so that the test releases the lock only once every clerk has done all it does before it.
+LOCK_WITNESS = """\
+import os
+import filelock
+
+_real = filelock.FileLock.acquire
+
+
+def acquire(self, *a, **kw):
+    folder = os.environ.get("DOCGEN_TEST_WAITING")
+    if folder and str(self.lock_file).endswith("ledger.jsonl.lock"):
+        open(os.path.join(folder, f"waiting.{os.getpid()}"), "w").close()
+    return _real(self, *a, **kw)
+
+
+filelock.FileLock.acquire = acquire
+"""
+
+
+def test_clerks_at_once_get_one_document_each_numbers_in_a_row_and_the_losers_are_told(tmp_path):
+    """Eight clerks start at the same moment on the same registers while the ledger's lock is held; it is released
+    once all eight wait for it (each has read the registers and the ledger, and worked out what it would issue):
+      two   scores --period 2026-Q3 --notice (10/12)   one 督考〔2026〕1号, the other told it was issued already
+      two   coordinate XT01, one coordinate XT02          督协〔2026〕1号 and 2号, one each, the loser told
+      three accountability --period 2026-Q4 --issue, two on 12/20 and one on 12/21. D (due 9/11, never done) is
+            100 days overdue on 12/20 (101 on 12/21), over the 30 of rules.yaml; 财政金融部's Q4: D's further weeks
+            10/02 … 12/18 (12 × −0.5 = −6): 94, below 95. Both facts proposed once, by 督问〔2026〕1号; the two
+            other runs are told they were proposed already, numbering nothing
+    Every run exits 0 with no traceback, and no half-written file is left."""
+    from docgen.record.ledger import ledger_path, read
+
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    quick = quick_soffice(tmp_path / "bin")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(LOCK_WITNESS, encoding="utf-8")
+    waiting = tmp_path / "waiting"
+    waiting.mkdir()
+    runs = [["scores", "--period", "2026-Q3", "--on", "2026-10-12", "--notice"]] * 2 + \
+           [["coordinate", "XT01", "--on", "2026-11-04"]] * 2 + [["coordinate", "XT02", "--on", "2026-11-04"]] + \
+           [["accountability", "--period", "2026-Q4", "--on", day, "--issue"]
+            for day in ("2026-12-20", "2026-12-20", "2026-12-21")]
+    env = dict(os.environ, DOCGEN_SOFFICE=str(quick), DOCGEN_TEST_WAITING=str(waiting),
+               PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    lock_path = ledger_path(reg).with_name("ledger.jsonl.lock")
+    reg.mkdir(exist_ok=True)
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        procs = [subprocess.Popen(DOCGEN + ["-r", str(reg), "-o", str(out), *a], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for a in runs]
+        deadline = time.monotonic() + 120
+        while len(list(waiting.glob("waiting.*"))) < len(procs):
+            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs if p.poll() is not None]
+            assert time.monotonic() < deadline, "the clerks never all waited for the lock"
+            time.sleep(0.01)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    results = [p.communicate(timeout=300) for p in procs]
+    for p, (so, se) in zip(procs, results):
+        assert p.returncode == 0 and "Traceback" not in se, (p.args, so, se)
+    st = read(reg)
+    assert [s.number for s in st.valid("notice")] == ["督考〔2026〕1号"]
+    assert {s.key: s.number for s in st.valid("coordinate")} in (
+        {"XT01": "督协〔2026〕1号", "XT02": "督协〔2026〕2号"}, {"XT02": "督协〔2026〕1号", "XT01": "督协〔2026〕2号"})
+    assert [s.number for s in st.valid("accountability")] == ["督问〔2026〕1号"]
+    (proposal,) = st.valid("accountability")
+    assert proposal.facts["问责情形"] == ["overdue_days|D|2026-09-11", "score_below|2026-10-01..2026-12-31|财政金融部"]
+    notices = [so for so, _ in results[:2]]
+    assert sorted("（出具）" in so for so in notices) == [False, True]
+    assert sum("督考〔2026〕1号（已于2026-10-12出具，不另编号）" in so for so in notices) == 1
+    xt01 = [so for so, _ in results[2:4]]
+    assert sum("，已于2026-11-04出具，不另编号）" in so for so in xt01) == 1
+    proposals = [so for so, _ in results[5:]]
+    assert sum("问责建议 督问〔2026〕1号（2项情形）：" in so for so in proposals) == 1, proposals
+    assert sum("已由问责建议 督问〔2026〕1号提出，不另编号" in so for so in proposals) == 2, proposals
+    assert list(out.rglob("*.tmp")) == [] and list(out.rglob(".docgen-pdf-*")) == []
+    assert sorted(p.name for p in (out / "documents" / "问责建议").iterdir()) == ["督问〔2026〕1号.docx", "督问〔2026〕1号.pdf"]
+    v = docgen(["-r", reg, "-o", out, "archive", "verify"])
+    assert v.returncode == 0 and "账本记录出具4份" in v.stdout, v.stdout
+
+
+def test_a_proposal_whose_facts_another_clerk_partly_proposed_meanwhile_numbers_nothing(tmp_path, quick_pdf,
+                                                                                         monkeypatch):
+    """Between this run working out its facts and taking the ledger's lock, another clerk proposes the year's:
+    on 12/20 the year 2026 has one fact, D 100 days overdue (财政金融部's year, Q3 −2 and Q4 −6: 92, not below
+    90); Q4 has two (D, and 财政金融部's Q4 of 94 below 95). This run's Q4 list is then half proposed: it
+    numbers nothing, names the other 问责建议 and says to run again; run again, it proposes the one left."""
+    from docgen.issuing import accountability as AC
+    from docgen.record.ledger import read
+
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    real, other = AC.issue, []
+
+    def interleaved(*a, **kw):
+        if not other:  # the other clerk's run (its own issue is the real one)
+            monkeypatch.setattr(AC, "issue", real)
+            other.append(docgen(["-r", reg, "-o", out, "accountability", "--period", "2026", "--on", "2026-12-20",
+                                 "--issue"]))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(AC, "issue", interleaved)
+    q = docgen(["-r", reg, "-o", out, *COMMANDS["accountability"][0]])
+    assert other[0].returncode == 0 and "问责建议 督问〔2026〕1号（1项情形）" in other[0].stdout, other[0].stdout
+    assert q.returncode == 2
+    assert ("错误：本次列出的2项问责情形中，有1项已由同时运行出具的问责建议 督问〔2026〕1号 提出：本次未编号、未生成文件。"
+            "请再次运行 docgen accountability 查看尚未提出的情形") in q.stderr, q.stderr
+    st = read(reg)
+    assert [s.number for s in st.valid("accountability")] == ["督问〔2026〕1号"]
+    assert sorted(p.name for p in (out / "documents" / "问责建议").iterdir()) == ["督问〔2026〕1号.docx", "督问〔2026〕1号.pdf"]
+    q = docgen(["-r", reg, "-o", out, *COMMANDS["accountability"][0]])
+    assert q.returncode == 0 and "2026年第四季度问责情形：1项（另有1项已提出问责建议，不再列出）" in q.stdout, q.stdout
+    assert "问责建议 督问〔2026〕2号（1项情形）" in q.stdout
+    assert read(reg).slips["督问〔2026〕2号"].facts["问责情形"] == ["score_below|2026-10-01..2026-12-31|财政金融部"]

@@ -13,9 +13,11 @@ from ..record.ledger import State, read
 from ..registers.calendar import WorkCalendar
 from ..registers.model import Registers
 from ..registers.periods import Period, is_year
-from ..view import PROPOSAL_PACES, facts_heading
+from ..core.diagnostics import DocgenError
+from ..view import PROPOSAL_PACES, facts_heading, proposed_meanwhile_text
 from . import kinds as _declared  # noqa: F401 - the kinds' code registered
 from . import standalone
+from .transaction import transact
 from .bulletin import closed_periods, score_sheet
 from .scores import year_sheet
 
@@ -77,6 +79,32 @@ def facts(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st:
     return [f for f in every if f.key not in done], {f.key: done[f.key] for f in every if f.key in done}
 
 
+class _Proposal(standalone.Standalone):
+    """A new 问责建议. Its facts were worked out before the ledger's lock; under it, those another run proposed
+    meanwhile (two clerks at once, on different days) are never numbered again: when another 问责建议 proposed
+    them all, this run numbers nothing and names it; when it proposed some, this run numbers nothing and says so."""
+
+    def __init__(self, *args, keys: list[str]):
+        super().__init__(*args)
+        self.keys, self.by = keys, None
+
+    def plan(self, st: State) -> list:
+        if st.find(self.kind, self.key) is None:
+            done = proposed(st)
+            by = sorted({done[k] for k in self.keys if k in done}, key=lambda n: st.slips[n].line)
+            if len(by) == 1 and all(k in done for k in self.keys):
+                self.by = st.slips[by[0]]
+                return []
+            if by:
+                raise DocgenError(proposed_meanwhile_text(sum(k in done for k in self.keys), len(self.keys), by))
+        return super().plan(st)
+
+    def render(self, led, arch, drawn):
+        if self.by is not None:
+            return self.by, standalone.path_of(self.out, self.by), False, []
+        return super().render(led, arch, drawn)
+
+
 def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out, new: list[Fact], no_pdf: bool = False):
     keys = sorted(f.key for f in new)
     key = f"{as_of.isoformat()}|" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
@@ -88,8 +116,8 @@ def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out
 
     if no_pdf:
         return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out, draw)
-    return standalone.issue(reg, "accountability", key, as_of, out, draw,
-                            {FACTS_KEY: keys, PERIOD_KEY: period.label, PERIOD_ID: period.key, ROWS_KEY: rows})
+    facts = {FACTS_KEY: keys, PERIOD_KEY: period.label, PERIOD_ID: period.key, ROWS_KEY: rows}
+    return transact(_Proposal(reg, "accountability", key, as_of, out, draw, facts, keys=keys), out)
 
 
 def lines(new: list[Fact], old: dict, label: str) -> list[str]:
