@@ -417,3 +417,69 @@ def test_a_proposal_whose_facts_another_clerk_partly_proposed_meanwhile_numbers_
     assert q.returncode == 0 and "2026年第四季度问责情形：1项（另有1项已提出问责建议，不再列出）" in q.stdout, q.stdout
     assert "问责建议 督问〔2026〕2号（1项情形）" in q.stdout
     assert read(reg).slips["督问〔2026〕2号"].facts["问责情形"] == ["score_below|2026-10-01..2026-12-31|财政金融部"]
+
+
+# ---------------------------------------------------------------- 3. hostile register text
+
+# what an office pastes into its registers: XML's own characters and a CDATA end, text that looks like Jinja, a
+# combining accent, an emoji and a CJK Extension B character (four UTF-8 bytes, outside the BMP). Control,
+# bidirectional and zero-width characters are refused by `check` naming file, line and field (test_bidi.py,
+# test_text_edges.py); the emoji is kept in the .docx but the office's fonts have no glyph for it (not checked in
+# the PDF: it prints as a box)
+HOSTILE = 'A&B <w:t>x</w:t> ]]> "q" &amp; \'s {{ 7*7 }} {% for x in range(3) %}{{x}}{% endfor %} {# c #} e\u0301 🚧 𠀾'
+UNIT = "../良庄/镇{{ 7*7 }}"  # a unit's name with a path in it, and Jinja
+MATTER = "../../XT01"  # a matter's id with a path in it
+
+
+def hostile_office(root: Path) -> Path:
+    import json
+
+    from conftest import MINI_UNITS
+
+    def q(s):  # a JSON string is a YAML double-quoted scalar
+        return json.dumps(s, ensure_ascii=False)
+
+    units = MINI_UNITS.replace("{name: 财政金融部,", f"{{name: {q(UNIT)},")
+    coord = COORD.replace("管线迁改费用分担未定", q(HOSTILE)).replace("按管线权属分担迁改费用", q(HOSTILE)) \
+        .replace("财政金融部", q(UNIT)).replace("id: XT01", f"id: {q(MATTER)}")
+    items = ITEMS.replace("完成丁项目环评", q(HOSTILE)).replace("财政金融部", q(UNIT))
+    return office(root, coord=coord, items=items, **{"units.yaml": units})
+
+
+def test_hostile_register_text_is_printed_as_written_and_no_file_escapes(tmp_path):
+    """The three documents of an office whose texts and names are hostile, with the real LibreOffice: each
+    renders; the .docx holds every text exactly as written (python-docx escapes it; nothing is evaluated as a
+    template: {{ 7*7 }} is never 49); the PDF shows it; every file is under the output folder or the archive,
+    named by its number."""
+    import docx as D
+
+    from pdfcheck import open_pdf
+
+    reg, out = hostile_office(tmp_path / "r"), tmp_path / "o"
+    runs = {"coordinate": ["coordinate", MATTER, "--on", "2026-11-04"],
+            "notice": COMMANDS["notice"][0], "accountability": COMMANDS["accountability"][0]}
+    for what, args in runs.items():
+        q = docgen(["-r", reg, "-o", out, *args])
+        assert q.returncode == 0, (what, q.stdout, q.stderr)
+    texts = {}
+    for what, (_, folder, number) in COMMANDS.items():
+        f = out / "documents" / folder / f"{number}.docx"
+        doc = D.Document(str(f))
+        texts[what] = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        with open_pdf(f.with_suffix(".pdf")) as pdf:
+            flat = "".join("".join((p.extract_text() or "").split()) for p in pdf.pages)
+        for s in ("A&B", "<w:t>x</w:t>", "]]>", "&amp;", "{{7*7}}", "{{x}}{%endfor%}", "{#c#}", "𠀾"):
+            if what != "notice":  # the notice prints no item text: its units and figures
+                assert s in flat, (what, s)
+        assert "".join(UNIT.split()) in flat, what
+        assert not any("49" in t for t in texts[what]), what
+    assert HOSTILE in texts["coordinate"]  # 协调事项 and 办理建议, each a cell as written
+    assert texts["coordinate"].count(HOSTILE) == 2 and UNIT in texts["coordinate"]
+    # D (due 9/11, never done): −1 on 9/12, −0.5 on 9/18 and 9/25 in Q3 (test_accountability.py's NOTICE)
+    assert f"2.{UNIT}：扣2分（逾期未办结1次扣1分，逾期每满1周2次扣1分）。" in texts["notice"]
+    assert any(f"“{HOSTILE}”（D）" in t and t.startswith(f"1.{UNIT}：") for t in texts["accountability"])
+    # nothing outside the output folder and the registers (its archive), no file named after register text
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["o", "r"]
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert made == sorted(f"documents/{folder}/{number}{ext}" for _, folder, number in COMMANDS.values()
+                          for ext in (".docx", ".pdf")), made
