@@ -483,3 +483,96 @@ def test_hostile_register_text_is_printed_as_written_and_no_file_escapes(tmp_pat
     made = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert made == sorted(f"documents/{folder}/{number}{ext}" for _, folder, number in COMMANDS.values()
                           for ext in (".docx", ".pdf")), made
+
+
+# ---------------------------------------------------------------- 3b. an office editing the bulletin's sections
+
+NEW_SECTIONS = ("年度目标推进情况", "定期报告报送情况", "项目调度情况")
+
+
+@pytest.mark.parametrize("section", NEW_SECTIONS + ("总体情况", "存在的问题"))  # 下步工作要求 names no x.y
+def test_templates_check_catches_a_misspelt_name_in_every_branch_of_a_section(tmp_path, section):
+    """An office edits its copy of a section (`docgen templates init`) and misspells one name: each `x.name` the
+    shipped template uses (outside its comments), misspelt in turn, is caught by `templates check`, naming the
+    file and the name, also in a branch only some bulletins take (a meeting held late, a project's meeting not
+    held, a report's units not yet due)."""
+    import re
+
+    from docgen.documents import templates as T
+
+    reg = office(tmp_path / "r")
+    assert docgen(["-r", reg, "templates", "init"]).returncode == 0
+    f = reg / "templates" / "通报" / f"{section}.j2"
+    src = f.read_text(encoding="utf-8")
+    comments = [m.span() for m in re.finditer(r"\{#.*?#\}", src, re.S)]
+    uses = [m for m in re.finditer(r"\b([a-z_]+)\.([a-z_]+)\b", src)
+            if not any(a <= m.start() < b for a, b in comments)]
+    assert uses, section
+    missed = []
+    for m in uses:
+        f.write_text(src[:m.start(2)] + m.group(2) + "x" + src[m.end(2):], encoding="utf-8")
+        found = T.check(reg, ["通报"])
+        if not any(str(f) in p and f"{m.group(2)}x" in p for p in found):
+            missed.append(f"{m.group(0)} at {src.count(chr(10), 0, m.start()) + 1}")
+    assert missed == [], missed
+    f.write_text(src, encoding="utf-8")
+    q = docgen(["-r", reg, "templates", "check"])
+    assert q.returncode == 0 and "模板检查通过" in q.stdout
+
+
+ESCAPES = {  # an edit -> what the refusal says (after the file's name)
+    '{{ p.name.__class__.__base__.__subclasses__() }}': "使用了不允许的属性「__",
+    '{{ "{0.__class__}".format(projects) }}': "使用了不允许的属性或方法「__class__」",
+    '{% for a in "x" * 100000 %}{% for b in "x" * 100000 %}{% endfor %}{% endfor %}': "循环次数超过1000000次",
+    "\n".join(['{{ "x" * 99999 }}'] * 20): "模板填写后超过1000000个字符",
+    '{% include "/etc/passwd" %}': "使用了不允许的标签 {% include %}",
+    '{% import "/etc/passwd" as x %}': "使用了不允许的标签 {% import %}",
+    '{{ projects.pop() }}': "使用了不允许的属性或方法「pop」",
+}
+
+
+@pytest.mark.parametrize("section", NEW_SECTIONS)
+def test_a_section_reaching_python_looping_or_reading_files_is_refused_naming_it(tmp_path, section):
+    """Each new section edited to reach Python's internals, loop for ever, write megabytes, read a file or change
+    the bulletin's data: `templates check` and the bulletin refuse it (exit 2) naming the file and why, in
+    Chinese, and the bulletin numbers nothing."""
+    reg = office(tmp_path / "r")
+    assert docgen(["-r", reg, "templates", "init"]).returncode == 0
+    f = reg / "templates" / "通报" / f"{section}.j2"
+    src = f.read_text(encoding="utf-8")
+    for edit, why in ESCAPES.items():
+        f.write_text(src + edit + "\n", encoding="utf-8")
+        q = docgen(["-r", reg, "templates", "check"])
+        assert q.returncode == 2 and f"错误：模板 {f}：" in q.stderr and why in q.stderr, (edit, q.stderr)
+        b = docgen(["-r", reg, "-o", tmp_path / "o", "bulletin", "--period", "2026-09", "--on", "2026-10-09"])
+        assert b.returncode == 2 and f"模板有误，未出具任何单据：\n模板 {f}：" in b.stderr and why in b.stderr, b.stderr
+        assert not (reg / "ledger.jsonl").exists() and "Traceback" not in b.stderr
+
+
+def test_a_section_that_blows_up_only_on_a_real_offices_data_is_stopped_while_rendering(tmp_path):
+    """A loop the sample data never starts (six projects: the sample has one) passes `templates check`, so the
+    sandbox's limits must hold while the bulletin is drawn: the loop is stopped after 1000000 iterations, the
+    error names the file and the section, and no paragraph of it reaches the document."""
+    from types import SimpleNamespace
+
+    from docgen.core.diagnostics import DocgenError
+    from docgen.documents.bulletin import sample_contexts, sentences
+    from docgen.documents.gbt9704 import OfficialDocument
+    from docgen.documents import templates as T
+
+    reg = office(tmp_path / "r")
+    T.init(reg)
+    f = reg / "templates" / "通报" / "项目调度情况.j2"
+    f.write_text(f.read_text(encoding="utf-8") + '{% if projects | length > 5 %}{% for a in "x" * 100000 %}'
+                 '{% for b in "x" * 100000 %}{% endfor %}{% endfor %}{% endif %}\n', encoding="utf-8")
+    assert T.check(reg, ["通报"]) == []
+    ctx = sample_contexts()[0]
+    ctx = {**ctx, "projects": ctx["projects"] * 6}
+    d = OfficialDocument()
+    before = len(d.doc.paragraphs)
+    t0 = time.monotonic()
+    with pytest.raises(DocgenError) as e:
+        sentences(d, SimpleNamespace(root=reg), "项目调度情况", ctx)
+    assert time.monotonic() - t0 < 60
+    assert f"模板 {f}：无法生成《督导通报》的“项目调度情况”" in str(e.value) and "循环次数超过1000000次" in str(e.value)
+    assert len(d.doc.paragraphs) == before
