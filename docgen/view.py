@@ -327,6 +327,12 @@ CN_ORDINALS = "一二三四五六七八九十"
 NUMBERED_PENDING = "；编号已登记，再次运行将补齐"  # a standalone document numbered whose conversion failed
 
 
+def write_failed_text(where, full: bool, why: str, number: str) -> str:
+    """A standalone document numbered (and committed) whose files could not all be written."""
+    return (f"写入失败：{where}（{'磁盘已满' if full else why}）。{number}已编号并登记，文件未全部生成；"
+            f"{'腾出磁盘空间' if full else '问题解决'}后再次运行将补齐，编号不变")
+
+
 def unfinished_text(name: str, number: str, issued: dt.date, command: str) -> str:
     """`docgen check`: a standalone document numbered whose files were never made (its run was killed or its
     conversion failed), and the command that finishes it under its number."""

@@ -576,3 +576,67 @@ def test_a_section_that_blows_up_only_on_a_real_offices_data_is_stopped_while_re
     assert time.monotonic() - t0 < 60
     assert f"模板 {f}：无法生成《督导通报》的“项目调度情况”" in str(e.value) and "循环次数超过1000000次" in str(e.value)
     assert len(d.doc.paragraphs) == before
+
+
+# ---------------------------------------------------------------- 4. a full disk, a read-only output folder
+
+def refusing_mkstemp(monkeypatch, under: Path, code: int, probe_too: bool):
+    """Every file docgen creates under `under` fails with `code` (a new file on a full disk, a read-only folder):
+    atomic writes, archive copies and the folder probe all create theirs with tempfile.mkstemp."""
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(*a, **kw):
+        d, prefix = Path(kw.get("dir") or ""), kw.get("prefix") or ""
+        if (d == under or under in d.parents) and (probe_too or not prefix.startswith(".docgen-probe-")):
+            raise OSError(code, os.strerror(code))  # as the kernel says it: no file named
+        return real(*a, **kw)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    return lambda: monkeypatch.setattr(tempfile, "mkstemp", real)
+
+
+@pytest.mark.parametrize("what", list(COMMANDS))
+def test_a_read_only_output_folder_numbers_nothing(tmp_path, what, quick_pdf, monkeypatch):
+    import errno
+
+    args, folder, number = COMMANDS[what]
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    refusing_mkstemp(monkeypatch, out, errno.EROFS, probe_too=True)
+    q = docgen(["-r", reg, "-o", out, *args])
+    assert q.returncode == 2 and "Traceback" not in q.stderr
+    assert f"错误：无法写入 {out / 'documents' / folder}（Read-only file system）：本次未编号、未生成任何文件" in q.stderr, \
+        q.stderr
+    assert not (reg / "ledger.jsonl").exists() and not list(out.rglob("*.docx"))
+
+
+@pytest.mark.parametrize("what", list(COMMANDS))
+@pytest.mark.parametrize("where", ["output", "archive"])
+def test_a_disk_that_fills_after_numbering_says_the_number_is_kept_and_the_next_run_finishes(
+        tmp_path, what, where, quick_pdf, monkeypatch):
+    """The folders were probed, the number committed, then the disk fills: writing the .docx (output) or the
+    archive copy fails. The clerk is told in Chinese which file, that the number is recorded and that running the
+    command again finishes it under the same number (exit 2, no traceback); with space again, it does."""
+    import errno
+
+    from docgen.record.ledger import read
+
+    args, folder, number = COMMANDS[what]
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    under = out / "documents" if where == "output" else reg / "archive" / "2026"
+    restore = refusing_mkstemp(monkeypatch, under, errno.ENOSPC, probe_too=False)
+    q = docgen(["-r", reg, "-o", out, *args])
+    assert q.returncode == 2 and "Traceback" not in q.stderr, q.stderr
+    target = out / "documents" / folder if where == "output" else under / folder
+    assert f"错误：写入失败：{target}（磁盘已满）。{number}已编号并登记，文件未全部生成；" \
+           f"腾出磁盘空间后再次运行将补齐，编号不变" in q.stderr, q.stderr
+    assert [s.number for s in read(reg).valid(what)] == [number]
+    restore()
+    q = docgen(["-r", reg, "-o", out, *args])
+    assert q.returncode == 0, q.stderr
+    (slip,) = read(reg).valid(what)
+    assert slip.number == number and slip.rendered is not None
+    v = docgen(["-r", reg, "-o", out, "archive", "verify"])
+    assert v.returncode == 0 and "账本记录出具1份" in v.stdout, v.stdout
+    assert list(out.rglob("*.tmp")) == [] and list(reg.rglob("*.tmp")) == []

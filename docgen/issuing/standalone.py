@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..core.diagnostics import DocgenError
 from ..core.paths import Paths
 from ..kinds import KINDS
 from ..record import archive as A
@@ -77,7 +78,21 @@ class Standalone(T.Issuing):
         return slip
 
     def render(self, led: Ledger, arch: Path, drawn: dict[str, bytes]) -> tuple[Slip, Path, bool, list[str]]:
+        """Write, convert, stamp, record and archive; a file that cannot be written (a full disk) is named, with
+        the number kept: the next run finishes it."""
+        import errno
+
+        from ..view import write_failed_text
+
         slip = led.state.find(self.kind, self.key)
+        where = [path_of(self.out, slip).parent]  # the folder being written: a full disk's error names no file
+        try:
+            return self._render(led, arch, drawn, slip, where)
+        except OSError as e:
+            raise DocgenError(write_failed_text(e.filename or where[0], e.errno == errno.ENOSPC,
+                                                e.strerror or str(e), slip.number)) from e
+
+    def _render(self, led: Ledger, arch: Path, drawn: dict[str, bytes], slip: Slip, where: list[Path]):
         path = path_of(self.out, slip)
         errors: list[str] = []
         if slip.rendered is None:  # this run's number, or one whose conversion failed before: drawn now
@@ -91,6 +106,7 @@ class Standalone(T.Issuing):
         r = slip.rendered
         if r is not None:
             for ext in (".docx", ".pdf"):
+                where[0] = A.archived(arch, slip, 0, ext).parent
                 A.reconcile(path.with_suffix(ext), A.archived(arch, slip, 0, ext), r[ext[1:]])
         return slip, path, self.new, errors
 
