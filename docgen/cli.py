@@ -781,13 +781,22 @@ def _listen(make, host: str, port: int, command: str, default_port: int):
 
 
 def _run(server) -> None:
-    """Serve until Ctrl+C, then close the listening socket."""
+    """Serve until Ctrl+C or SIGTERM (a service manager's stop, `kill`), then close the listening socket. SIGTERM
+    ends the run as Ctrl+C does, so that the process exits through Python and its atexit handlers run (the
+    platform's board folder is removed)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        signal.signal(signal.SIGTERM, old)
 
 
 @cli.group(short_help="单据模板：复制（init）和检查（check）。", help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"

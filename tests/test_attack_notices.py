@@ -640,3 +640,83 @@ def test_a_disk_that_fills_after_numbering_says_the_number_is_kept_and_the_next_
     v = docgen(["-r", reg, "-o", out, "archive", "verify"])
     assert v.returncode == 0 and "账本记录出具1份" in v.stdout, v.stdout
     assert list(out.rglob("*.tmp")) == [] and list(reg.rglob("*.tmp")) == []
+
+
+# ---------------------------------------------------------------- 5. the platform's board folders in /tmp
+
+BOARD = "docgen-platform-board-"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _platform(reg: Path, tmp: Path) -> tuple[subprocess.Popen, int]:
+    """`docgen platform` in its own process, its temporary folder `tmp` (TMPDIR), once it listens."""
+    import socket
+
+    port = _free_port()
+    p = subprocess.Popen(DOCGEN + ["-r", str(reg), "platform", "--port", str(port), "--on", "2026-11-04"],
+                         env=dict(os.environ, TMPDIR=str(tmp)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return p, port
+        except OSError:
+            assert p.poll() is None, p.communicate()
+            assert time.monotonic() < deadline, "the platform did not start"
+            time.sleep(0.05)
+
+
+def test_a_platform_stopped_by_sigterm_removes_its_board_folder(tmp_path):
+    """A service manager (or `kill`) stops the platform with SIGTERM: it closes and exits cleanly, and its board
+    folder (in the temporary folder, where it draws each unit's board) is gone with it."""
+    reg = office(tmp_path / "r")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    p, _ = _platform(reg, tmp)
+    try:
+        (board,) = tmp.glob(f"{BOARD}*")
+        assert board.is_dir()
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0 and "Traceback" not in err.decode()
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_new_platform_removes_the_board_folders_of_servers_that_are_gone(tmp_path):
+    """A server killed (SIGKILL: nothing of it runs any more) leaves its board folder; the next server started
+    removes it, and keeps its own and those of servers still running (named by their pid)."""
+    reg = office(tmp_path / "r")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    alive = tmp / f"{BOARD}{os.getpid()}-keepme"  # a server that still runs (this process, for the test)
+    alive.mkdir()
+    first, _ = _platform(reg, tmp)
+    try:
+        (dead,) = set(tmp.glob(f"{BOARD}*")) - {alive}
+        first.kill()
+        first.wait()
+        assert dead.is_dir()  # SIGKILL: nothing ran
+        second, _ = _platform(reg, tmp)
+        try:
+            mine = set(tmp.glob(f"{BOARD}*")) - {alive}
+            assert not dead.exists() and len(mine) == 1 and alive.is_dir()
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.communicate(timeout=30)
+    finally:
+        for p in (first,):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert sorted(x.name for x in tmp.iterdir()) == [alive.name]
