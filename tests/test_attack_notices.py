@@ -720,3 +720,13 @@ def test_a_new_platform_removes_the_board_folders_of_servers_that_are_gone(tmp_p
                 p.kill()
                 p.wait()
     assert sorted(x.name for x in tmp.iterdir()) == [alive.name]
+
+
+def test_a_proposal_refused_for_a_control_character_is_not_also_called_missing(run, tmp_path):
+    """A clerk pastes a 办理建议 with a control character: `check` names that character, on the proposal's line,
+    once; it does not also say the proposal is missing (it is written: only its character is wrong)."""
+    reg = office(tmp_path / "r", coord=COORD.replace("proposal: 按管线权属分担迁改费用", 'proposal: "按管线\\x01权属分担"'))
+    rc, _, err = run("-r", str(reg), "check")
+    assert rc == 2
+    f = reg / "coordination" / "2026.yaml"
+    assert err.splitlines() == [f"{f}:10: proposal: 含有不能写入文档的控制字符 U+0001（第4个字符），请删除", "共1个问题，未生成任何文件。"]
