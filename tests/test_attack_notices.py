@@ -730,3 +730,47 @@ def test_a_proposal_refused_for_a_control_character_is_not_also_called_missing(r
     assert rc == 2
     f = reg / "coordination" / "2026.yaml"
     assert err.splitlines() == [f"{f}:10: proposal: 含有不能写入文档的控制字符 U+0001（第4个字符），请删除", "共1个问题，未生成任何文件。"]
+
+
+def test_a_run_killed_while_the_real_libreoffice_converts_leaves_no_libreoffice_behind(tmp_path):
+    """The real LibreOffice, started in its own session by `coordinate`: docgen is killed (SIGKILL) as soon as
+    the conversion folder names LibreOffice's process group; LibreOffice outlives it, hung (stopped, so that it
+    cannot finish by itself); the next run ends that group before it removes the folder, and finishes
+    督协〔2026〕1号 under its number."""
+    import shutil
+
+    from docgen.documents.pdf import OWNER, _group_members
+    from docgen.record.ledger import read
+
+    soffice = shutil.which("soffice")
+    assert soffice
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    args, folder, number = COMMANDS["coordinate"]
+    p = start(reg, out, args, Path(soffice))
+    docs = out / "documents" / folder
+
+    def group():
+        for f in docs.glob(f".docgen-pdf-*/{OWNER}"):
+            parts = f.read_text().split()
+            if len(parts) == 2:
+                return int(parts[1])
+        return None
+
+    until(lambda: group() is not None, p, "LibreOffice started")
+    pgid = group()
+    os.killpg(p.pid, signal.SIGKILL)
+    os.killpg(pgid, signal.SIGSTOP)  # and LibreOffice hangs: it can only end if someone ends it
+    p.wait()
+    p.stdout.close()
+    p.stderr.close()
+    try:
+        q = docgen(["-r", reg, "-o", out, *args])
+        assert q.returncode == 0, q.stderr
+        assert _group_members(pgid) == []  # the killed run's LibreOffice is gone
+        assert [s.number for s in read(reg).valid("coordinate")] == [number]
+        assert sorted(x.name for x in docs.iterdir()) == [f"{number}.docx", f"{number}.pdf"]
+    finally:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
