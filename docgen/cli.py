@@ -605,6 +605,12 @@ def archive_verify(c: Ctx):
     found = A.verify(root, st)
     for f in found:
         click.echo(str(f))
+    if found:
+        from .issuing import kinds as _declared  # noqa: F401 - the kinds' code registered (their resume)
+        from .issuing.standalone import unarchived
+
+        for line in unarchived(st, c.paths):
+            click.echo(line)
     n = sum(len(s.renders) for s in st.slips.values())
     if found:
         click.echo(f"归档 {root}：账本记录出具{n}份，发现{len(found)}个问题。", err=True)

@@ -333,6 +333,11 @@ def write_failed_text(where, full: bool, why: str, number: str) -> str:
             f"{'腾出磁盘空间' if full else '问题解决'}后再次运行将补齐，编号不变")
 
 
+def unarchived_text(name: str, number: str, command: str) -> str:
+    """`docgen archive verify`: a standalone document recorded, not archived, its output copies as recorded."""
+    return f"{name} {number}的输出副本与账本记录相符：运行 {command} 即补齐归档"
+
+
 def unfinished_text(name: str, number: str, issued: dt.date, command: str) -> str:
     """`docgen check`: a standalone document numbered whose files were never made (its run was killed or its
     conversion failed), and the command that finishes it under its number."""

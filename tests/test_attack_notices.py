@@ -249,7 +249,9 @@ def test_a_run_that_dies_after_its_render_record_before_its_archive_copy_is_arch
     assert read(reg).valid(what)[0].rendered is not None
     v = docgen(["-r", reg, "-o", out, "archive", "verify"])
     assert v.returncode == 1 and f"缺失：{reg / 'archive' / '2026' / folder / number}.docx" in v.stdout
-    q = docgen(["-r", reg, "-o", out, *args])
+    # what to do: the output folder holds the recorded files, the command that issued it archives them
+    assert f"{folder} {number}的输出副本与账本记录相符：运行 {RESUME[what]} 即补齐归档" in v.stdout, v.stdout
+    q = docgen(["-r", reg, "-o", out, *RESUME[what].split()[1:]])
     assert q.returncode == 0, q.stderr
     assert [s.number for s in read(reg).valid(what)] == [number]
     v = docgen(["-r", reg, "-o", out, "archive", "verify"])

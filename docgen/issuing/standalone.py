@@ -129,6 +129,25 @@ def unfinished(st: State) -> list[str]:
     return out
 
 
+def unarchived(st: State, out: Paths) -> list[str]:
+    """What `docgen archive verify` says of each standalone document recorded whose archive copies are missing
+    while its output copies hold the recorded content (a run killed before it archived): the command to run."""
+    from ..record.ledger import sha256_file
+    from ..view import unarchived_text
+
+    lines = []
+    for s in sorted(st.valid(), key=lambda s: s.line):
+        k, r = KINDS[s.kind], s.rendered
+        if not (k.standalone and r is not None and getattr(k, "resume", None)):
+            continue
+        pairs = [(path_of(out, s).with_suffix(ext), A.archived(out.archive, s, 0, ext), r[ext[1:]])
+                 for ext in (".docx", ".pdf")]
+        if any(not a.exists() for _, a, _ in pairs) and all(
+                a.exists() or (o.is_file() and sha256_file(o) == sha) for o, a, sha in pairs):
+            lines.append(unarchived_text(k.name, s.number, k.resume(s)))
+    return lines
+
+
 def issued(st: State, kind: str) -> list[Slip]:
     return sorted(st.valid(kind), key=lambda s: (s.issued, s.year, s.seq))
 
