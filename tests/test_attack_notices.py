@@ -776,3 +776,25 @@ def test_a_run_killed_while_the_real_libreoffice_converts_leaves_no_libreoffice_
             os.killpg(pgid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_a_request_that_runs_over_a_page_has_its_pages_numbered(tmp_path):
+    """A 提请协调单 is a form of one page, without a page number; a matter whose text runs to 1900 characters (under
+    the 2000 a field may hold) fills several pages, and a document of several pages has its page numbers
+    (GB/T 9704 7.5: “— 1 —” under each page): it is drawn again with them."""
+    from pypdf import PdfReader
+
+    text = "管线迁改涉及燃气电力通信等多家权属单位费用分担意见不一致需要协调" * 59  # 32 × 59 = 1888 characters
+    assert len(text) == 1888
+    reg, out = office(tmp_path / "r", coord=COORD.replace("管线迁改费用分担未定", text)), tmp_path / "o"
+    q = docgen(["-r", reg, "-o", out, *COMMANDS["coordinate"][0]])
+    assert q.returncode == 0, q.stderr
+    pages = PdfReader(str(out / "documents" / "提请协调单" / "督协〔2026〕1号.pdf")).pages
+    assert len(pages) >= 2
+    for i, page in enumerate(pages, 1):
+        assert page.extract_text().rstrip().endswith(f"— {i} —"), (i, page.extract_text()[-40:])
+    # one page: no page number (slips.md: a form has none)
+    reg, out = office(tmp_path / "r1"), tmp_path / "o1"
+    assert docgen(["-r", reg, "-o", out, *COMMANDS["coordinate"][0]]).returncode == 0
+    (page,) = PdfReader(str(out / "documents" / "提请协调单" / "督协〔2026〕1号.pdf")).pages
+    assert "—" not in page.extract_text()

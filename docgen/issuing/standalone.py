@@ -51,9 +51,12 @@ class Standalone(T.Issuing):
     templates: list = []
 
     def __init__(self, reg: Registers, kind: str, key: str, day: dt.date, out: Paths,
-                 draw: Callable, facts: dict):
+                 draw: Callable, facts: dict, recheck: Callable | None = None):
         self.reg, self.kind, self.key, self.day, self.out = reg, kind, key, day, out
         self.draw_doc, self.facts = draw, facts
+        # (slip) -> its Job's recheck; by default a 版记 page after a blank page is drawn again unnumbered (7.5)
+        self.recheck = recheck or (lambda slip: T.banji_recheck(
+            lambda: self.draw_doc(slip.number, slip.seq, False, slip.issued).to_bytes()))
         self.issuer = reg.settings.default_issuer
         self.prefix = reg.settings.issuers[self.issuer].prefixes[kind]
         self.folder = folder(out, kind)
@@ -98,8 +101,7 @@ class Standalone(T.Issuing):
         if slip.rendered is None:  # this run's number, or one whose conversion failed before: drawn now
             data = drawn.get(slip.number)
             job = T.Job(slip, 0, path, (lambda: data) if data else (lambda: self.redraw(led.state, slip)),
-                        slip.issued, lambda: dict(self.facts),
-                        T.banji_recheck(lambda: self.draw_doc(slip.number, slip.seq, False, slip.issued).to_bytes()))
+                        slip.issued, lambda: dict(self.facts), self.recheck(slip))
             T.write([job])
             _, failed, _ = T.convert_and_record(led, [job])
             errors += [e + NUMBERED_PENDING for e in failed]
@@ -112,9 +114,9 @@ class Standalone(T.Issuing):
 
 
 def issue(reg: Registers, kind: str, key: str, day: dt.date, out: Paths, draw: Callable,
-          facts: dict) -> tuple[Slip, Path, bool, list[str]]:
-    """(its number, its .docx, whether this run numbered it, errors)."""
-    return T.transact(Standalone(reg, kind, key, day, out, draw, facts), out)
+          facts: dict, recheck: Callable | None = None) -> tuple[Slip, Path, bool, list[str]]:
+    """(its number, its .docx, whether this run numbered it, errors). recheck: see Standalone."""
+    return T.transact(Standalone(reg, kind, key, day, out, draw, facts, recheck), out)
 
 
 def unfinished(st: State) -> list[str]:
