@@ -798,3 +798,37 @@ def test_a_request_that_runs_over_a_page_has_its_pages_numbered(tmp_path):
     assert docgen(["-r", reg, "-o", out, *COMMANDS["coordinate"][0]]).returncode == 0
     (page,) = PdfReader(str(out / "documents" / "提请协调单" / "督协〔2026〕1号.pdf")).pages
     assert "—" not in page.extract_text()
+
+
+def test_a_numbered_notice_is_finished_later_even_after_an_appeal_was_lodged(tmp_path, quick_pdf, monkeypatch):
+    """督考〔2026〕1号 is numbered on 10/12 and its conversion fails; on 10/15 财政金融部 appeals D's deduction
+    (pending). Run again on 10/20, the notice is not refused as “未出具，未编号”: it was numbered on 10/12, when
+    no appeal awaited a decision, and is finished as of that day."""
+    from docgen.documents import merge
+    from docgen.documents.pdf import Result
+    from docgen.record.ledger import read
+
+    appeal = ITEMS.rstrip(" ") + """\
+      - {item: D, type: 申诉, unit: 财政金融部, rule: overdue, date: 2026-10-15, reason: 环评机构延误}
+    """
+    reg, out = office(tmp_path / "r"), tmp_path / "o"
+    real, calls = merge.convert, []
+
+    def failing(paths, *a, **kw):
+        if not calls:
+            calls.append(paths)
+            return [Result(p, None, f"{p.name} 转换失败（测试）") for p in paths]
+        return real(paths, *a, **kw)
+
+    monkeypatch.setattr(merge, "convert", failing)
+    q = docgen(["-r", reg, "-o", out, *COMMANDS["notice"][0]])
+    assert q.returncode == 2 and "编号已登记，再次运行将补齐" in q.stderr
+    (reg / "m.yaml").write_text(__import__("textwrap").dedent(appeal), encoding="utf-8")
+    q = docgen(["-r", reg, "-o", out, "scores", "--period", "2026-Q3", "--on", "2026-10-20", "--notice"])
+    assert q.returncode == 0, q.stderr
+    assert "2026年第三季度得分情况通报 督考〔2026〕1号（已于2026-10-12出具，不另编号）" in q.stdout
+    (slip,) = read(reg).valid("notice")
+    assert slip.rendered is not None and slip.issued.isoformat() == "2026-10-12"
+    # a period not numbered yet is still refused while the appeal waits
+    q = docgen(["-r", reg, "-o", out, "scores", "--period", "2026-10", "--on", "2026-11-02", "--notice"])
+    assert q.returncode == 2 and "2026年10月的得分情况通报未出具，未编号" in q.stderr
