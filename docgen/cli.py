@@ -184,6 +184,11 @@ def check(c: Ctx):
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):
         click.echo(f"警告：交办单出具偏晚 {w}")
+    from .issuing import kinds as _declared  # noqa: F401 - the kinds' code registered (their resume)
+    from .issuing.standalone import unfinished
+
+    for w in unfinished(st):
+        click.echo(f"警告：{w}")
     if platform_pending:
         click.echo(f"平台有{platform_pending}条报送待审核（docgen inbox）。")
     items = sum(1 for i in reg.items if not i.source.derived or i.assigned <= today)  # recurring: periods begun
@@ -525,7 +530,7 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
     if not do_issue:
         return
     if not no_pdf:  # a 问责建议 numbered by an earlier run whose conversion failed: completed from its record
-        for s in AC.unfinished(AC.read(c.paths.registers)):
+        for s in AC.unfinished(AC.read(c.paths.registers), c.paths.archive):
             slip, path, _, errors = AC.complete(reg, c.paths, s)
             click.echo(f"问责建议 {slip.number}（{slip.issued.isoformat()}已编号，本次补齐）：{path}")
             if errors:
@@ -538,7 +543,10 @@ def accountability(c: Ctx, period, as_of, do_issue, no_pdf, as_json):
         click.echo(DRAFT_ONLY)
         return
     slip, path, fresh, errors = AC.issue(reg, cal, period, as_of, c.paths, new)
-    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}")
+    from .view import proposal_issued_text
+
+    click.echo(f"问责建议 {slip.number}（{len(new)}项情形）：{path}" if fresh
+               else f"{proposal_issued_text(slip.number, len(new), slip.issued)}：{path}")
     if errors:
         raise DocgenError("\n".join(errors))
 
@@ -600,6 +608,12 @@ def archive_verify(c: Ctx):
     found = A.verify(root, st)
     for f in found:
         click.echo(str(f))
+    if found:
+        from .issuing import kinds as _declared  # noqa: F401 - the kinds' code registered (their resume)
+        from .issuing.standalone import unarchived
+
+        for line in unarchived(st, c.paths):
+            click.echo(line)
     n = sum(len(s.renders) for s in st.slips.values())
     if found:
         click.echo(f"归档 {root}：账本记录出具{n}份，发现{len(found)}个问题。", err=True)
@@ -776,13 +790,22 @@ def _listen(make, host: str, port: int, command: str, default_port: int):
 
 
 def _run(server) -> None:
-    """Serve until Ctrl+C, then close the listening socket."""
+    """Serve until Ctrl+C or SIGTERM (a service manager's stop, `kill`), then close the listening socket. SIGTERM
+    ends the run as Ctrl+C does, so that the process exits through Python and its atexit handlers run (the
+    platform's board folder is removed)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        signal.signal(signal.SIGTERM, old)
 
 
 @cli.group(short_help="单据模板：复制（init）和检查（check）。", help="单据模板：交办单、催办单、整改通知单、回执、签收登记表、延期申请表、办结反馈单（.docx，docxtpl 占位符），"

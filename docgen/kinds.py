@@ -63,6 +63,8 @@ class Kind:
     extra: Callable | None = None  # (reg, cal, state, slip, item) -> more SlipContext fields (failed, times, reply)
     late: Callable | None = None  # (item, due in force that day, issued, rules, cal) -> why one issued then is late
     draw: Callable | None = field(default=None, compare=False)  # a kind not drawn from a form (the bulletin)
+    # a standalone kind: (slip) -> the command that finishes one numbered whose files were never made (docgen check)
+    resume: Callable | None = field(default=None, compare=False)
 
     def __getattr__(self, name: str):
         if name == "info":  # not yet set (copy, pickle): no recursion

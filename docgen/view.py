@@ -327,6 +327,23 @@ CN_ORDINALS = "一二三四五六七八九十"
 NUMBERED_PENDING = "；编号已登记，再次运行将补齐"  # a standalone document numbered whose conversion failed
 
 
+def write_failed_text(where, full: bool, why: str, number: str) -> str:
+    """A standalone document numbered (and committed) whose files could not all be written."""
+    return (f"写入失败：{where}（{'磁盘已满' if full else why}）。{number}已编号并登记，文件未全部生成；"
+            f"{'腾出磁盘空间' if full else '问题解决'}后再次运行将补齐，编号不变")
+
+
+def unarchived_text(name: str, number: str, command: str) -> str:
+    """`docgen archive verify`: a standalone document recorded, not archived, its output copies as recorded."""
+    return f"{name} {number}的输出副本与账本记录相符：运行 {command} 即补齐归档"
+
+
+def unfinished_text(name: str, number: str, issued: dt.date, command: str) -> str:
+    """`docgen check`: a standalone document numbered whose files were never made (its run was killed or its
+    conversion failed), and the command that finishes it under its number."""
+    return f"{name} {number}已编号，文件尚未生成（运行被中断或转换失败）：运行 {command} 补齐（编号和日期{issued.isoformat()}不变）"
+
+
 def no_matter_text(matter_id: str, hint: str, any_matter: bool) -> str:
     return f"台账中没有协调事项「{matter_id}」{hint}" + ("" if any_matter else "（coordination 中尚未登记协调事项）")
 
@@ -343,6 +360,17 @@ def notice_refused_text(label: str) -> str:
     """The score notice of a period refused while an appeal awaits its decision (after appeal_lines)."""
     return (f"{label}的得分情况通报未出具，未编号：请先在 progress 中登记申诉决定（type: 申诉决定，"
             "decision: 撤销 或 维持）")
+
+
+def proposed_meanwhile_text(taken: int, listed: int, by: list[str]) -> str:
+    """`accountability --issue`: another run (a clerk at the same time) proposed some of the facts this one listed."""
+    return (f"本次列出的{listed}项问责情形中，有{taken}项已由同时运行出具的问责建议 {'、'.join(by)} 提出：本次未编号、"
+            "未生成文件。请再次运行 docgen accountability 查看尚未提出的情形")
+
+
+def proposal_issued_text(number: str, listed: int, issued: dt.date) -> str:
+    """`accountability --issue` whose facts were all proposed by a 问责建议 issued meanwhile or earlier that day."""
+    return f"{listed}项问责情形已由问责建议 {number}提出，不另编号（{issued.isoformat()}出具）"
 
 
 def facts_heading(label: str, new: int, old: int) -> str:

@@ -6,7 +6,7 @@
       templates/                the office's own templates (documents/templates.py)
       archive/                  the archive, by default (settings.yaml `archive:` names another; record/archive.py)
     output/                     -o
-      slips/ drafts/ batches/ bulletins/ scores/ forms/ outbox/ site/ sample/
+      slips/ documents/ drafts/ batches/ bulletins/ scores/ forms/ outbox/ site/ sample/
 
 Nothing here touches the file system except `Paths.of`, which settles where the archive is (record/archive.py
 `locate`: the default folder, or an existing ../archive this office already used).
@@ -49,6 +49,11 @@ class Paths:
     @property
     def slips(self) -> Path:
         return self.output / "slips"
+
+    @property
+    def documents(self) -> Path:
+        """The standalone documents (提请协调单 …), a folder per kind (issuing/standalone.py)."""
+        return self.output / "documents"
 
     @property
     def drafts(self) -> Path:

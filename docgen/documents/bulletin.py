@@ -173,7 +173,9 @@ def sample_contexts() -> list[dict]:
     """What `templates check` renders the sentence templates with: the context text_context makes from two
     bulletin views shaped as bulletin_view makes them (tests/test_sandbox.py checks the shapes against a real one):
     one where every count is non-zero and every list has entries (an overdue item with its 交办单 and named again,
-    one without), and one where nothing fell due."""
+    one without; a report with units on time, late, missing and not yet due; meetings held on time, held late,
+    and not held; a project's meetings of one kind held on time and late, of another missed, of a third not yet
+    due), so that every branch of a shipped template runs; and one where nothing fell due."""
     from ..engine.figures import Counts
 
     some = Counts(due=6, completed=4, on_time=3, late=1, in_progress=1, overdue=1, extended=1).as_dict()
@@ -196,12 +198,23 @@ def sample_contexts() -> list[dict]:
             "reports": [{"rule": "〔报告〕", "period": "〔期间〕", "text": "〔专报〕", "to": "〔报送对象〕",
                          "due": "2026-07-15", "total": 3, "on_time": [{"unit": "〔单位〕", "days": 0, "date": "2026-07-10"}],
                          "late": [{"unit": "〔单位〕", "days": 2, "date": "2026-07-17"}],
-                         "missing": [{"unit": "〔单位〕", "days": 8}], "open": []}],
+                         "missing": [{"unit": "〔单位〕", "days": 8}], "open": []},
+                        {"rule": "〔报告〕", "period": "〔期间〕", "text": "〔专报〕", "to": "", "due": "2026-09-30",
+                         "total": 1, "on_time": [], "late": [], "missing": [], "open": [{"unit": "〔单位〕"}]}],
             "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
-                          "due": "2026-07-21", "held": None, "state": "未召开"}],
+                          "due": "2026-07-21", "held": None, "state": "未召开"},
+                         {"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
+                          "due": "2026-08-21", "held": "2026-08-25", "state": "逾期4天召开"}],
             "projects": [{"id": "〔项目〕", "name": "〔项目名称〕", "leader": "〔包保领导〕", "lead": "〔牵头单位〕",
                           "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
-                                        "due": "2026-07-31", "held": "2026-07-20", "state": "按期召开"}]}]},
+                                        "due": "2026-07-31", "held": "2026-07-20", "state": "按期召开"}]},
+                         {"id": "〔项目〕", "name": "〔项目名称〕", "leader": "〔包保领导〕", "lead": "〔牵头单位〕",
+                          "meetings": [{"item": "〔会议〕", "kind": "〔会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
+                                        "due": "2026-08-31", "held": "2026-09-02", "state": "逾期2天召开"},
+                                       {"item": "〔会议〕", "kind": "〔另一会议类别〕", "period": "〔期间〕", "lead": "〔单位〕",
+                                        "due": "2026-08-31", "held": None, "state": "未召开"},
+                                       {"item": "〔会议〕", "kind": "〔第三类会议〕", "period": "〔期间〕", "lead": "〔单位〕",
+                                        "due": "2026-10-31", "held": None, "state": "尚未到期"}]}]},
     }
     empty = {"as_of": "2026-09-30", "total": none, "by_source": {k: none for k in sources.kinds()}, "overdue": [],
              "late_done": [], "new": {"total": 0, **{k: 0 for k in sources.kinds()}}, "meetings": []}

@@ -19,12 +19,14 @@ def _issuer(reg: Registers) -> str:
     return s.issuers[s.default_issuer].name if s.default_issuer in s.issuers else s.office
 
 
-def build_request(reg: Registers, m: Matter, first: Matter | None, number: str, day: dt.date) -> OfficialDocument:
+def build_request(reg: Registers, m: Matter, first: Matter | None, number: str, day: dt.date,
+                  page_numbers: bool = False) -> OfficialDocument:
     """提请协调单: the matter, its 主办部门 and 涉及单位, the consultation's course and disagreements, the proposal,
-    the earlier coordination (主要领导/上会) and the 分管领导's opinion. Its words are view.py's."""
+    the earlier coordination (主要领导/上会) and the 分管领导's opinion. Its words are view.py's. A form of one
+    page has no page number; one whose texts run over a page is drawn again with them (page_numbers)."""
     s = reg.settings
     issuer = _issuer(reg)
-    d = OfficialDocument(page_numbers=False)
+    d = OfficialDocument(page_numbers=page_numbers)
     d.properties(f"{m.text}{V.REQUEST_TITLE}", issuer, day, number, m.lead)
     d.title(f"{issuer}\n{V.REQUEST_TITLE}", blank_before=0)
     d.number_line(number)

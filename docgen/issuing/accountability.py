@@ -13,15 +13,18 @@ from ..record.ledger import State, read
 from ..registers.calendar import WorkCalendar
 from ..registers.model import Registers
 from ..registers.periods import Period, is_year
-from ..view import PROPOSAL_PACES, facts_heading
+from ..core.diagnostics import DocgenError
+from ..view import PROPOSAL_PACES, facts_heading, proposed_meanwhile_text
 from . import kinds as _declared  # noqa: F401 - the kinds' code registered
 from . import standalone
+from .transaction import transact
 from .bulletin import closed_periods, score_sheet
 from .scores import year_sheet
 
 FACTS_KEY = "问责情形"  # the facts record (and the render record's facts): the keys of the facts proposed
 ROWS_KEY = "情形"  # … and the facts themselves as printed, so that a 问责建议 is completed from its record
 PERIOD_KEY = "期间"
+PERIOD_ID = standalone.PERIOD_ID
 
 
 def _facts(s) -> dict:
@@ -40,9 +43,17 @@ def proposed(st: State) -> dict[str, str]:
     return out
 
 
-def unfinished(st: State) -> list:
-    """The 问责建议 numbered whose files were never recorded (their conversion failed), completed from the record."""
-    return [s for s in standalone.issued(st, "accountability") if s.rendered is None and ROWS_KEY in _facts(s)]
+def unfinished(st: State, arch=None) -> list:
+    """The 问责建议 numbered whose files were never recorded (their conversion failed, the run was killed), or,
+    given the archive, whose archive copies are missing (a run killed after its render record): completed from
+    the record."""
+    from ..record.archive import archived
+
+    def missing(s) -> bool:
+        return arch is not None and not all(archived(arch, s, 0, ext).is_file() for ext in (".docx", ".pdf"))
+
+    return [s for s in standalone.issued(st, "accountability")
+            if ROWS_KEY in _facts(s) and (s.rendered is None or missing(s))]
 
 
 def complete(reg: Registers, out, slip):
@@ -51,7 +62,7 @@ def complete(reg: Registers, out, slip):
     kind = declared("accountability")
     f = _facts(slip)
 
-    def draw(number, seq, numbered=True):
+    def draw(number, seq, numbered, on):
         return kind.draw(reg, f[ROWS_KEY], f[PERIOD_KEY], number, slip.issued, banji_numbered=numbered)
 
     return standalone.issue(reg, "accountability", slip.key, slip.issued, out, draw, f)
@@ -68,19 +79,45 @@ def facts(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, st:
     return [f for f in every if f.key not in done], {f.key: done[f.key] for f in every if f.key in done}
 
 
+class _Proposal(standalone.Standalone):
+    """A new 问责建议. Its facts were worked out before the ledger's lock; under it, those another run proposed
+    meanwhile (two clerks at once, on different days) are never numbered again: when another 问责建议 proposed
+    them all, this run numbers nothing and names it; when it proposed some, this run numbers nothing and says so."""
+
+    def __init__(self, *args, keys: list[str]):
+        super().__init__(*args)
+        self.keys, self.by = keys, None
+
+    def plan(self, st: State) -> list:
+        if st.find(self.kind, self.key) is None:
+            done = proposed(st)
+            by = sorted({done[k] for k in self.keys if k in done}, key=lambda n: st.slips[n].line)
+            if len(by) == 1 and all(k in done for k in self.keys):
+                self.by = st.slips[by[0]]
+                return []
+            if by:
+                raise DocgenError(proposed_meanwhile_text(sum(k in done for k in self.keys), len(self.keys), by))
+        return super().plan(st)
+
+    def render(self, led, arch, drawn):
+        if self.by is not None:
+            return self.by, standalone.path_of(self.out, self.by), False, []
+        return super().render(led, arch, drawn)
+
+
 def issue(reg: Registers, cal: WorkCalendar, period: Period, as_of: dt.date, out, new: list[Fact], no_pdf: bool = False):
     keys = sorted(f.key for f in new)
     key = f"{as_of.isoformat()}|" + hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
     kind = declared("accountability")
     rows = [f.as_dict() for f in new]
 
-    def draw(number, seq, numbered=True):
-        return kind.draw(reg, rows, period.label, number, as_of, banji_numbered=numbered)
+    def draw(number, seq, numbered, on):  # on: the day it was numbered (None: a draft)
+        return kind.draw(reg, rows, period.label, number, on or as_of, banji_numbered=numbered)
 
     if no_pdf:
         return standalone.draft(reg, "accountability", f"{period.label}-{as_of.isoformat()}", out, draw)
-    return standalone.issue(reg, "accountability", key, as_of, out, draw,
-                            {FACTS_KEY: keys, PERIOD_KEY: period.label, ROWS_KEY: rows})
+    facts = {FACTS_KEY: keys, PERIOD_KEY: period.label, PERIOD_ID: period.key, ROWS_KEY: rows}
+    return transact(_Proposal(reg, "accountability", key, as_of, out, draw, facts, keys=keys), out)
 
 
 def lines(new: list[Fact], old: dict, label: str) -> list[str]:

@@ -28,10 +28,24 @@ def request(reg: Registers, matter_id: str, day: dt.date, out: Paths, no_pdf: bo
     first = by_id.get(m.escalated_from) if m.escalated_from else None
     kind = declared("coordinate")
 
-    def draw(number, seq, numbered=True):  # one page, no 版记: nothing to redraw unnumbered
-        return kind.draw(reg, m, first, number, day)
+    def draw(number, seq, numbered, on, paged=False):  # no 版记: nothing to redraw unnumbered
+        return kind.draw(reg, m, first, number, on or day, paged)  # on: the day it was numbered (None: a draft)
+
+    def recheck(slip):
+        """A request over one page (long texts) is drawn again with page numbers (GB/T 9704 7.5), once."""
+        from ..documents.pdf import page_count
+
+        done = []
+
+        def check(pdf):
+            if done or page_count(pdf) < 2:
+                return None
+            done.append(True)
+            return lambda: draw(slip.number, slip.seq, True, slip.issued, True).to_bytes()
+
+        return check
 
     if no_pdf:
         return standalone.draft(reg, "coordinate", m.id, out, draw)
     return standalone.issue(reg, "coordinate", m.id, day, out, draw,
-                            {"协调事项": m.id, "协调层级": m.level, "主办部门": m.lead})
+                            {"协调事项": m.id, "协调层级": m.level, "主办部门": m.lead}, recheck)

@@ -10,6 +10,7 @@ from ..documents.standalone import build_notice, build_proposal, build_request
 from ..documents.forms import FORMS
 from ..engine import slips as E
 from ..engine.figures import compute
+from .standalone import PERIOD_ID
 
 
 def _urge_extra(reg, cal, st, s, item) -> dict:
@@ -41,6 +42,13 @@ RECTIFY = K.register(K.Kind(K.RECTIFY, decide=E.rectifications, context=S.rectif
 URGE = K.register(K.Kind(K.URGE, decide=E.urges, context=S.urge_context, form=FORMS["催办单"], tint=S.urge_tint,
                          extra=_urge_extra))
 BULLETIN = K.register(K.Kind(K.BULLETIN, decide=compute, draw=build_bulletin))
-COORDINATE = K.register(K.Kind(K.COORDINATE, draw=build_request))
-NOTICE = K.register(K.Kind(K.NOTICE, draw=build_notice))
-ACCOUNT = K.register(K.Kind(K.ACCOUNT, draw=build_proposal))
+def _resume_proposal(s) -> str:
+    period = (s.facts or {}).get(PERIOD_ID, "期间")  # a facts record of before PERIOD_ID: any period completes it
+    return f"docgen accountability --period {period} --on {s.issued.isoformat()} --issue"
+
+
+COORDINATE = K.register(K.Kind(K.COORDINATE, draw=build_request,
+                               resume=lambda s: f"docgen coordinate {s.key} --on {s.issued.isoformat()}"))
+NOTICE = K.register(K.Kind(K.NOTICE, draw=build_notice,
+                           resume=lambda s: f"docgen scores --period {s.key} --on {s.issued.isoformat()} --notice"))
+ACCOUNT = K.register(K.Kind(K.ACCOUNT, draw=build_proposal, resume=_resume_proposal))

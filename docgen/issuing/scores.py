@@ -85,15 +85,19 @@ def notice(reg: Registers, cal: WorkCalendar, period, as_of: dt.date, out, no_pd
     from . import kinds as _declared  # noqa: F401 - the kinds' code registered
     from . import standalone
 
-    waiting = pending(reg, as_of)
+    st = read(reg.root)
+    # one numbered already is finished as of its own day (it was not refused then), whatever was appealed since
+    waiting = pending(reg, as_of) if st.find("notice", period.key) is None else []
     if waiting:
         raise DocgenError("\n".join([*appeal_lines(waiting, reg.settings.bulletin_title),
                                      notice_refused_text(period.label)]))
-    sheet = score_sheet(reg, cal, period, as_of, read(reg.root))
+    sheet = score_sheet(reg, cal, period, as_of, st)
     kind = declared("notice")
 
-    def draw(number, seq, numbered=True):
-        return kind.draw(reg, sheet, number, as_of, banji_numbered=numbered)
+    def draw(number, seq, numbered, on):  # on: the day it was numbered (None: a draft), its figures as of then
+        on = on or as_of
+        figures = sheet if on == as_of else score_sheet(reg, cal, period, on, read(reg.root))
+        return kind.draw(reg, figures, number, on, banji_numbered=numbered)
 
     if no_pdf:
         return standalone.draft(reg, "notice", period.label, out, draw)

@@ -101,7 +101,8 @@ def clean_stale(out: Paths) -> None:
     the folder back; a folder whose docgen still runs is left alone."""
     from ..documents.pdf import reap
 
-    for folder in [out.batches, out.bulletins, *(out.slips.glob("*") if out.slips.is_dir() else [])]:
+    kinds = [f for d in (out.slips, out.documents) if d.is_dir() for f in d.glob("*")]  # a folder per kind
+    for folder in [out.batches, out.bulletins, *kinds]:
         if not folder.is_dir():
             continue
         for p in folder.iterdir():

@@ -184,9 +184,8 @@ class Platform:
         self._archive = lambda reg: A.archive_root(reg.root, reg.settings.archive)
         import atexit
         import shutil
-        import tempfile
 
-        self._board_root = Path(tempfile.mkdtemp(prefix="docgen-platform-board-"))  # 0700: this process's own
+        self._board_root = board_folder()  # 0700: this process's own
         atexit.register(shutil.rmtree, self._board_root, True)
         self._boards: dict = {}  # unit (None: the whole office) -> (the Day it was made from, its folder)
         self._board_lock = threading.Lock()
@@ -934,6 +933,42 @@ def _text(value: str, field: str, what: str) -> None:
     bad = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
     if bad is not None:
         raise Reply(400, f"{what}（{field}）不是有效的文字：含有单独的代理码位 U+{ord(bad):04X}", field=field)
+
+
+BOARD_PREFIX = "docgen-platform-board-"  # <temp>/docgen-platform-board-<pid>-<random>/: a server's boards
+
+
+def board_folder() -> Path:
+    """A new folder of this server's own for the boards it draws, in the temporary folder, named with its pid.
+    It is removed when the server exits (atexit: Ctrl+C, SIGTERM); one a server killed outright (SIGKILL, a
+    power cut) left behind is removed by the next server started here, once no process has that pid. A folder
+    named the old way (no pid) cannot be told from a running older server's and is left alone."""
+    import shutil
+    import stat
+    import tempfile
+
+    tmp = Path(tempfile.gettempdir())
+    for p in tmp.glob(f"{BOARD_PREFIX}*-*"):
+        pid = p.name[len(BOARD_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+            continue
+        try:
+            st = p.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid():  # never a link, never another user's
+            shutil.rmtree(p, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{BOARD_PREFIX}{os.getpid()}-"))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _addr(environ) -> str:

@@ -150,13 +150,13 @@ def parse(s, e, col) -> None:
     if level in DEPUTY and e.ok:
         if e.has("consulted") and consulted and not any(c.disagreement for c in consulted):
             e.err("consulted", f"提请{level}协调须报告意见分歧（会商记录的 disagreement）{clause(rules, 'report')}")
-        if not proposal:
+        if not proposal and not e.has("proposal"):  # one refused for its text is named once
             e.err("proposal", f"提请{level}协调须写主办部门的办理建议（proposal）{clause(rules, 'report')}")
     if level in PRINCIPAL and e.ok:
         if not escalated:
             e.err("escalated_from", f"提请{level}的事项须先经工作专班或分管领导协调：请在 escalated_from 写那次协调的编号"
                                     f"{clause(rules, 'escalate')}")
-        if not proposal:
+        if not proposal and not e.has("proposal"):
             e.err("proposal", f"提请{level}的事项须写工作专班或分管领导提出的决策建议（proposal）{clause(rules, 'escalate')}")
     if level == "主要领导" and e.ok and oe is None:
         e.err("opinion", f"呈主要领导的事项须有分管领导签署的意见（opinion: {{by, date, text}}）{clause(rules, 'opinion')}")
