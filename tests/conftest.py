@@ -44,6 +44,25 @@ units:
 """
 
 
+def fake_today(monkeypatch, day):
+    """docgen's clock (cli's dt.date.today) set to `day`: `check` has no --on, it looks from today (and derives the
+    recurring work through today's year, registers/recurring.py)."""
+    import datetime as dt
+    import types
+
+    from docgen import cli
+
+    class Day(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(day.year, day.month, day.day)
+
+    fake = types.ModuleType("datetime")
+    fake.__dict__.update(dt.__dict__)
+    fake.date = Day
+    monkeypatch.setattr(cli, "dt", fake)
+
+
 def write_registers(root: Path, files: dict[str, str]) -> Path:
     """A registers folder with the given files (texts are dedented); settings and units default to MINI_*."""
     root.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ The years a date may name are those the working-day calendar knows, one either s
 knows 2004—2026, so 2003—2027; the same bound `check` applies to an item's dates)."""
 import pytest
 
-from conftest import write_registers
+from conftest import fake_today, write_registers
 from test_recurring import MEETINGS, PROGRESS, PROJECTS, RULES, TARGETS, UNITS
 
 
@@ -266,9 +266,11 @@ def test_a_request_for_a_matter_of_two_thousand_characters_is_issued_not_an_inte
     assert "末尾" in body  # the text's last two characters are on the page
 
 
-def test_the_registers_the_property_changes_pass_check_as_they_are(run, tmp_path):
+def test_the_registers_the_property_changes_pass_check_as_they_are(run, tmp_path, monkeypatch):
+    """On 2026-12-31 (check looks from today: every 2026 period has begun by then, and the count is the year's)."""
     files = {k: yaml.safe_dump(yaml.safe_load(textwrap.dedent(v)), allow_unicode=True) for k, v in _BASE.items()}
     files["units.yaml"] = UNITS
+    fake_today(monkeypatch, dt.date(2026, 12, 31))
     rc, out, err = run("-r", str(write_registers(tmp_path / "r", files)), "check")
     assert rc == 0, err
     assert "23个事项" in out  # 2 milestones, the 主任办公会's item, 2 coordination items and the derived ones

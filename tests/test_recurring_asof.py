@@ -12,7 +12,7 @@ make-up Sunday). February: 2/1–2/5, then 2/6–2/12 off, 2/13–2/14 a weekend
 import datetime as dt
 import json
 
-from conftest import write_registers
+from conftest import fake_today, write_registers
 
 RULES = """\
     vocabulary:
@@ -180,21 +180,7 @@ def test_an_open_items_monthly_feedback_runs_into_december_and_on_into_2027(run,
     assert (jan["assigned"], jan["due"], jan["state"], jan["workdays_left"]) == ("2027-01-01", "2027-01-31", "未到期", 15)
 
 
-def _today(monkeypatch, day):
-    """docgen's clock (cli's dt.date.today) set to `day`: `check` has no --on, it looks from today."""
-    import types
-
-    from docgen import cli
-
-    class Day(dt.date):
-        @classmethod
-        def today(cls):
-            return cls(day.year, day.month, day.day)
-
-    fake = types.ModuleType("datetime")
-    fake.__dict__.update(dt.__dict__)
-    fake.date = Day
-    monkeypatch.setattr(cli, "dt", fake)
+_today = fake_today
 
 
 def test_check_on_2027_01_11_passes_and_counts_the_work_begun_by_then(run, tmp_path, monkeypatch):

@@ -440,14 +440,52 @@ def _environment(strict: bool):
     return env
 
 
-def append_body(doc, other) -> None:
-    """other's body (paragraphs and tables, not its section properties) appended to doc's."""
-    body = doc.element.body
-    sect = body.find(qn("w:sectPr"))
-    for el in list(other.element.body):
-        if el.tag == qn("w:sectPr"):
-            continue
+def append_elements(doc, elements) -> None:
+    """Body elements (paragraphs, tables) appended to doc's body, before its section properties."""
+    sect = doc.element.body.find(qn("w:sectPr"))
+    for el in elements:
         sect.addprevious(el)
+
+
+_SENTINEL = "\ue000docgen\ue001"  # a private-use mark no register text or number carries
+_BODIES: dict = {}  # (a template's sha256, a field) -> its body filled with _SENTINEL for the field, or None
+_LISTING = ("\t", "\n", "\a", "\f", "{_", "_}", "%_", "_%")  # what docxtpl rewrites in a filled part's text
+
+
+def filled_body(data: bytes, field: str, value: str) -> list:
+    """The body elements (not the section properties) of the template `data` filled with {field: value}, as
+    fill(data, {field: value}) fills them: a 回执 under each slip, whose one placeholder is its number. The template is filled once a process, with a mark for the value; each call copies that body and
+    writes the value where the mark is, in text only. When the mark is anywhere but text (an attribute, a field
+    code), the value is one docxtpl would rewrite, or the copy would link out of the document, the template is
+    filled as fill() fills it (which says what is wrong, naming the template)."""
+    import copy
+    import hashlib
+
+    from .template_files import xml_problems
+
+    key = (hashlib.sha256(data).digest(), field)
+    if key not in _BODIES:
+        body = fill(data, {field: _SENTINEL}).element.body
+        elements = [el for el in body if el.tag != qn("w:sectPr")]
+        in_text = sum(t.text.count(_SENTINEL) for el in elements for t in el.iter(qn("w:t")) if t.text)
+        anywhere = etree.tostring(body, encoding="unicode").count(_SENTINEL)
+        if len(_BODIES) > 16:
+            _BODIES.clear()
+        _BODIES[key] = elements if in_text and in_text == anywhere else None
+    proto = _BODIES[key]
+    if proto is None or any(c in value for c in _LISTING):
+        return [el for el in fill(data, {field: value}).element.body if el.tag != qn("w:sectPr")]
+    out = [copy.deepcopy(el) for el in proto]
+    try:
+        for el in out:
+            for t in el.iter(qn("w:t")):
+                if t.text and _SENTINEL in t.text:
+                    t.text = t.text.replace(_SENTINEL, value) or None  # as parsed: <w:t/>, not <w:t></w:t>
+    except ValueError:  # a character XML cannot hold: fill() says so
+        return [el for el in fill(data, {field: value}).element.body if el.tag != qn("w:sectPr")]
+    if any(xml_problems("word/document.xml", el) for el in out):
+        return [el for el in fill(data, {field: value}).element.body if el.tag != qn("w:sectPr")]
+    return out
 
 
 def colour(doc, rgb: str) -> None:

@@ -191,7 +191,7 @@ def _chunks(files: list[Path], workers: int, smallest: int = 40) -> list[list[Pa
 
 class _Job:
     """One LibreOffice start converting its files in order. prepared: the files are already LibreOffice's copies
-    (for_libreoffice, done by merge.py's workers), taken as they are."""
+    (for_libreoffice, done by merge.py's workers), read where they are."""
 
     def __init__(self, soffice: str, files: list[Path], env: dict, timeout: float, filt: str = PDF_FILTER,
                  prepared: bool = False):
@@ -203,10 +203,10 @@ class _Job:
         src.mkdir()
         inputs = []
         for p in files:
-            inputs.append(src / p.name)
-            if prepared:
-                shutil.copyfile(p, inputs[-1])
+            if prepared:  # read where it is (it is LibreOffice's own copy already)
+                inputs.append(p)
             else:
+                inputs.append(src / p.name)
                 for_libreoffice(p, inputs[-1])
         cmd = [soffice, f"-env:UserInstallation={self.profile.url()}", "--headless", "--invisible", "--nologo",
                "--norestore", "--nodefault", "--nolockcheck", "--convert-to", filt,

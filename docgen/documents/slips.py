@@ -17,7 +17,7 @@ from ..registers.model import Event, Issuer, Item, Registers
 from ..kinds import KINDS
 from ..view import basis_text, missing_text, progress_text, short_title, warning_text
 from . import template_files as T
-from .forms import COLOURS, FORMS, append_body, colour, fill, finish
+from .forms import COLOURS, FORMS, append_elements, colour, fill, filled_body, finish
 from .gbt9704 import AREA_H, AREA_W, SMALL, OfficialDocument
 
 
@@ -98,7 +98,7 @@ def _render(reg: Registers, form: str, ctx: dict, entry: Slip, unit: str, receip
             tint: str | None = None, floor: int = 0) -> OfficialDocument:
     doc = fill(T.data(reg.root, form), ctx)
     if receipt:
-        append_body(doc, fill(T.data(reg.root, "回执"), {"number": entry.number}))
+        append_elements(doc, filled_body(T.data(reg.root, "回执"), "number", entry.number))
     if tint:
         colour(doc, tint)
     d = finish(doc, sealed=reg.settings.printing.sealed, width_mm=AREA_W, floor=floor)
