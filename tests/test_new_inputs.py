@@ -216,6 +216,7 @@ _DIAG = re.compile(r"^.+\.yaml:\d+: [^:]+: ")
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(_FIELDS), value=_values, drop=st.booleans())
 @example(field=("targets/2026.yaml", "targets", 0, ("year",)), value="\r", drop=False)  # quoted: broke the line
+@example(field=("targets/2026.yaml", "targets", 0, ("co",)), value="长" * 10000, drop=False)  # quoted whole
 @example(field=("targets/2026.yaml", "targets", 0, ("assigned",)), value="a\u2029b", drop=False)
 @example(field=("targets/2026.yaml", "targets", 0, ("year",)), value=10**30, drop=False)  # OverflowError
 @example(field=("projects.yaml", "projects", 0, ("since",)), value=dt.date(9999, 12, 31), drop=False)

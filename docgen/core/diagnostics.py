@@ -4,6 +4,7 @@ Checks never stop at the first problem; they return a list of Diagnostic.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -42,3 +43,14 @@ class InputErrors(DocgenError):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def shown(v) -> str:
+    """A value as a message quotes it: at most 40 characters (a 10,000-digit number is no message)."""
+    try:
+        t = str(v)
+    except ValueError:  # an int past Python's digit limit
+        return "一个过大的数"
+    t = t if len(t) <= 40 else t[:40] + "……"
+    # a line break or a bidi control quoted as is would break the message's line or reorder it
+    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in t)

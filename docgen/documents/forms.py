@@ -449,7 +449,8 @@ def append_elements(doc, elements) -> None:
 
 _SENTINEL = "\ue000docgen\ue001"  # a private-use mark no register text or number carries
 _BODIES: dict = {}  # (a template's sha256, a field) -> its body filled with _SENTINEL for the field, or None
-_LISTING = ("\t", "\n", "\a", "\f", "{_", "_}", "%_", "_%")  # what docxtpl rewrites in a filled part's text
+# what docxtpl rewrites in a filled part's text, and \r, which parsing the filled XML turns into \n
+_LISTING = ("\t", "\n", "\r", "\a", "\f", "{_", "_}", "%_", "_%")
 
 
 def filled_body(data: bytes, field: str, value: str) -> list:

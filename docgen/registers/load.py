@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .calendar import CalendarFile, Correction, HolidaySpan, WorkCalendar
 from ..core.diagnostics import Diagnostic, Src
+from ..core.diagnostics import shown as _shown
 from ..kinds import KINDS, SLIP_KINDS, parse_number, prefix_problem
 from . import sources
 from .model import (APPEAL_DECISIONS, DEFAULT_TERM, DEFAULT_TITLE, EVENT_TYPES, OFFICE_WORD_MAX, URGENCIES, Printing,
@@ -270,17 +271,6 @@ def _type_cn(v) -> str:
 
 
 NUMBER_MAX = 10000  # a score, a point value or a threshold past this is a typo
-
-
-def _shown(v) -> str:
-    """A value as a message quotes it: at most 40 characters (a 10,000-digit number is no message)."""
-    try:
-        t = str(v)
-    except ValueError:  # an int past Python's digit limit
-        return "一个过大的数"
-    t = t if len(t) <= 40 else t[:40] + "……"
-    # a line break or a bidi control quoted as is would break the message's line or reorder it
-    return "".join(f"\\u{ord(c):04X}" if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in t)
 
 
 def parse_date(v, file: str, line: int, field: str, out: list[Diagnostic]) -> dt.date | None:
@@ -1147,7 +1137,7 @@ def parse_registers(files: dict[str, str], root: str = "registers", partial: boo
     aliases = col.check_aliases()
     for name, src, field in col.unit_refs:
         if name not in col.units and name not in aliases:
-            out.append(Diagnostic(src.file, src.line, field, f"单位「{name}」不在单位名录（units）中"
+            out.append(Diagnostic(src.file, src.line, field, f"单位「{_shown(name)}」不在单位名录（units）中"
                                                              f"{suggest(name, [*col.units, *aliases])}"))
     for i in col.items:  # 卫健局 as lead and 县卫生健康局 as co-unit are one unit
         if i.lead not in i.co and aliases.get(i.lead, i.lead) in [aliases.get(c, c) for c in i.co]:

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from ..core.diagnostics import Diagnostic, Src
+from ..core.diagnostics import Diagnostic, Src, shown
 from .calendar import cn_date, cn_md
 from .model import Event, Item, Milestone, Project, Source, Target
 from .periods import CN_Q
@@ -386,7 +386,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
     projects = {p.id: p for p in col.projects}
     for pid, src, fld in col.project_refs:
         if pid not in projects:
-            out.append(Diagnostic(src.file, src.line, fld, f"项目「{pid}」不在项目名录（projects）中{suggest(pid, projects)}"))
+            out.append(Diagnostic(src.file, src.line, fld, f"项目「{shown(pid)}」不在项目名录（projects）中{suggest(pid, projects)}"))
     items, events = [], []
     for x in (*rules.reports, *rules.schedules):  # settings.yaml unread (its own problems told): not checked here
         if x.issuer and issuers is not None and x.issuer not in issuers:
@@ -400,7 +400,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
         units = [u for u in (r.units or tuple(col.units)) if u not in r.to]
         for u in r.units:
             if u not in col.units:
-                out.append(Diagnostic(r.src.file, r.src.line, "units", f"单位「{u}」不在单位名录（units）中"))
+                out.append(Diagnostic(r.src.file, r.src.line, "units", f"单位「{shown(u)}」不在单位名录（units）中"))
         for s in spans(r.every, since, end):
             to = "、".join(r.to)
             source = Source(decl.kind, f"{r.id}-{s.tag}", s.end, r.text, {"rule": r.id, "period": s.label, "to": to},
@@ -477,7 +477,7 @@ def derive(col, rules: Rules, out: list[Diagnostic], kinds: dict, suggest, issue
             for pid in sch.projects:
                 if pid not in projects:
                             out.append(Diagnostic(sch.src.file, sch.src.line, "projects",
-                                          f"项目「{pid}」不在项目名录（projects）中{suggest(pid, projects)}"))
+                                          f"项目「{shown(pid)}」不在项目名录（projects）中{suggest(pid, projects)}"))
         by = {span_of(sch.every, d).key: d for d in sch.by}
         for s in spans(sch.every, since, end):
             if sch.by and s.key not in by:
