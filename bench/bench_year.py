@@ -153,9 +153,12 @@ sys.exit(main(sys.argv[1:]))
 
 
 def run(docgen: str | list, reg: Path, out: Path, *args, env: dict | None = None) -> tuple[float, str]:
+    """A fresh `docgen` process, started in the registers' folder: `python -m docgen` imports the package of its
+    working directory before PYTHONPATH's, so a reference run started in this checkout would run this checkout."""
     t = time.perf_counter()
     cmd = docgen if isinstance(docgen, list) else [docgen]
-    p = subprocess.run([*cmd, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, env=env)
+    p = subprocess.run([*cmd, "-r", str(reg), "-o", str(out), *args], capture_output=True, text=True, env=env,
+                       cwd=str(reg))
     took = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"docgen {' '.join(args)} failed ({p.returncode}):\n{p.stderr[-3000:]}")
@@ -211,6 +214,11 @@ def main() -> None:
             reg_ref, out_ref = tmp / "registers-reference", tmp / "output-reference"
             shutil.copytree(reg, reg_ref)
             env = {**os.environ, "PYTHONPATH": str(a.reference.resolve())}
+            which = subprocess.run([sys.executable, "-c", "import docgen; print(docgen.__file__)"], env=env,
+                                   cwd=str(tmp), capture_output=True, text=True).stdout.strip()
+            if not which.startswith(str(a.reference.resolve())):
+                sys.exit(f"the reference runs {which}, not the package of {a.reference}")
+            print(f"reference package: {which}")
             reference = [sys.executable, "-m", "docgen"]
         for cmd in ("assign", "rectify", "urge"):
             if a.reference:
