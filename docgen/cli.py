@@ -135,6 +135,18 @@ def cli(ctx, registers, output):
     ctx.obj = Ctx(registers, output)
 
 
+def _undrawable(reg) -> list[str]:
+    """A warning for each item and progress entry whose text has a character no installed font draws."""
+    from .documents.gbt9704 import FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG
+    from .documents.metrics import undrawable
+    from .view import undrawable_text
+
+    faces = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI)
+    texts = [(i.src, f"{i.text}{i.source.describe()}") for i in reg.items if not i.source.derived]
+    texts += [(ev.src, f"{ev.note}{ev.reason}") for ev in reg.events]
+    return [undrawable_text(src, chars) for src, text in texts if (chars := undrawable(text, faces))]
+
+
 @cli.command(help="检查台账：列出所有问题（文件:行: 字段: 说明）。有问题时退出码为 2。")
 @click.pass_obj
 def check(c: Ctx):
@@ -179,7 +191,7 @@ def check(c: Ctx):
         raise DocgenError("\n".join(found))
     from .registers.scaffold import placeholders
 
-    warnings += unknown + mobile_warnings(reg) + placeholders(reg.settings)
+    warnings += unknown + mobile_warnings(reg) + placeholders(reg.settings) + _undrawable(reg)
     for w in warnings:
         click.echo(f"警告：{w}")
     for w in late_issued(reg, cal, st):

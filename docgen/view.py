@@ -387,3 +387,9 @@ def event_text(e) -> tuple[str, str]:
     if e.until and e.type in ("延期申请", "延期批复"):
         note = f"延至{cn_date(e.until)}" + (f"；{note}" if note else "")
     return what, note
+
+
+def undrawable_text(where, chars: list[str]) -> str:
+    """`check`'s warning for register text with characters no installed font draws (documents.metrics)."""
+    shown = "、".join(f"「{c}」（U+{ord(c):04X}）" for c in chars[:5]) + ("等" if len(chars) > 5 else "")
+    return f"{where}：{shown}没有字体能打印，PDF 和纸面上会印成一个方框（常见于从聊天软件复制来的表情符号）；请改用文字"

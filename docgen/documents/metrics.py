@@ -113,3 +113,35 @@ def spaced(a: str, b: str) -> bool:
         return c.isascii() and c.isalnum()
 
     return wide(a) and latin(b) or latin(a) and wide(b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _drawable(c: str) -> bool:
+    """Whether any font LibreOffice finds through the font map (fontconfig's fallback included) draws `c`; True
+    when that cannot be asked (no fontconfig: a machine that only writes .docx drafts)."""
+    if not shutil.which("fc-list"):
+        return True
+    env = dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF))
+    try:
+        out = subprocess.run(["fc-list", "-f", "%{file}\n", f":charset={ord(c):x}"], env=env, capture_output=True,
+                             text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return bool(out.strip())
+
+
+def undrawable(text: str, faces: tuple[str, ...]) -> list[str]:
+    """The characters of `text` (each once, in order) that no installed font draws: the PDF would print each as
+    a box (the missing-glyph mark) (an emoji pasted from a chat, a character of a script no office font has). A character one of
+    `faces` (the document's own) draws is not asked about again; the others are asked of fontconfig, once each."""
+    tables = [t for t in (_font(f) for f in faces) if t is not None]
+    out = []
+    for c in dict.fromkeys(text):
+        cp = ord(c)
+        if cp < 0x7F or c.isspace() or unicodedata.category(c) in ("Cc", "Cf", "Mn"):
+            continue
+        if any(cp in t for t in tables):
+            continue
+        if not _drawable(c):
+            out.append(c)
+    return out
