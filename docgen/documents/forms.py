@@ -394,7 +394,7 @@ def fill(data: bytes, context: dict, strict: bool = False):
     try:
         # autoescape on, whatever the template says: `{% autoescape %}` is refused when it is compiled
         tpl.render(context, jinja_env=_environment(strict), autoescape=True)
-        found = package_links(tpl.docx.part.package, bytes(data), frozenset(filled))
+        found = package_links(tpl.docx.part.package, data, frozenset(filled))
         if found:
             raise Refused("；".join(found) + LINKS_HINT)
     except Exception as e:  # noqa: BLE001 - refused by the sandbox, or an expression of the template that fails

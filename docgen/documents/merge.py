@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -687,66 +686,45 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out: dict = {}
-    env = pdf.font_env()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent)
-    running: list = []
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
         docs = dict(made)
         composing = {target: pool.submit(_compose_for, chunk, target) for target, chunk in made}
         size = max(len(c) for c in chunks)
-        queue = [("alone", [p]) for p in alone] + [("merged", g) for g in _split([t for t, _ in made], workers)] \
-            + [("single", c) for c in (pdf._chunks(list(single), workers) if single else [])]
         cutting = {}
-        slips_in = {t: len(c) for t, c in made}
-        converted = [0]
+        converted = [0]  # the slips whose PDF is made (cut or being cut)
 
-        def tick():
-            if progress:
-                progress(min(total, converted[0] + sum(j.made() for _, j in running if _ != "merged")), total)
+        def composed(group):  # a start's merged documents, once composed (a failed one: its slips alone, later)
+            def files():
+                if not all(composing[t].done() for t in group):
+                    return None
+                return [t for t in group if _ok(composing[t]) is not None]
+            return files
 
-        def take(kind, results):
+        def take_single(results):
+            out.update((r.docx, r) for r in results)
+            converted[0] += len(results)
+
+        def take_merged(results):
             for r in results:
-                if kind != "merged":
-                    out[r.docx] = r
-                    converted[0] += 1
-                elif r.pdf is not None:
+                if r.pdf is not None:
                     cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
-                    converted[0] += slips_in[r.docx]
+                    converted[0] += len(docs[r.docx])
 
-        while queue or running:
-            i = 0
-            while i < len(queue) and len(running) < workers:
-                kind, files = queue[i]
-                if kind == "merged":
-                    if not all(composing[t].done() for t in files):
-                        i += 1  # a later start goes first meanwhile
-                        continue
-                    files = [t for t in files if _ok(composing[t]) is not None]  # else: each slip alone, later
-                    queue.pop(i)
-                    if files:
-                        running.append((kind, pdf._Job(soffice, files, env, 60 + timeout_per_doc * size * len(files),
-                                                       pdf.PDF_FILTER_MARKED, prepared=True)))
-                else:
-                    queue.pop(i)
-                    running.append((kind, pdf._Job(soffice, files, env, 60 + timeout_per_doc * len(files))))
-            time.sleep(0.05)
-            for kind, job in list(running):
-                if job.proc.poll() is not None or time.monotonic() > job.deadline:
-                    timed_out = job.proc.poll() is None
-                    take(kind, job.ready() + job.finish("LibreOffice 超时" if timed_out else ""))
-                    running.remove((kind, job))
-                else:
-                    take(kind, job.ready())
-            tick()
+        starts = [pdf.Start(lambda p=p: [p], take_single, timeout_per_doc) for p in alone]
+        starts += [pdf.Start(composed(g), take_merged, timeout_per_doc * size, pdf.PDF_FILTER_MARKED, prepared=True,
+                             early=True) for g in _split([t for t, _ in made], workers)]
+        starts += [pdf.Start(lambda c=c: c, take_single, timeout_per_doc)
+                   for c in (pdf._chunks(list(single), workers) if single else [])]
+        pdf.run_starts(soffice, starts, workers, (lambda n: progress(min(total, converted[0] + n), total))
+                       if progress else (lambda n: None))
         for target, job in cutting.items():
             for docx, ok in zip(docs[target], _ok(job) or []):
                 if ok:
                     out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
     finally:
-        for _, job in running:
-            job.close()
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
     return out

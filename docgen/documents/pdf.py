@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from filelock import FileLock, Timeout
 
@@ -360,34 +361,61 @@ def _is_pdf(p: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
-def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
-           alone: tuple = (), filt: str = PDF_FILTER, on_done=None) -> list[Result]:
-    """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
-    in `alone` (long documents) each get a job of their own, started first. `on_done(results)` is called with each
-    job's results as it finishes."""
+@dataclass
+class Start:
+    """A LibreOffice start to make (run_starts). `files()`: its files, None while they are not there yet (a later
+    start goes first meanwhile), [] when there is nothing left to convert; `take(results)` receives its Results;
+    `per_file`: seconds it may take per file (and a minute); early: its Results are taken while it still runs
+    (_Job.ready), not only when it ends; prepared: its files are LibreOffice's copies already (_Job)."""
+
+    files: Callable[[], list[Path] | None]
+    take: Callable[[list[Result]], None]
+    per_file: float
+    filt: str = PDF_FILTER
+    prepared: bool = False
+    early: bool = False
+
+
+def run_starts(soffice: str, starts: list[Start], workers: int, tick) -> None:
+    """The starts, at most `workers` LibreOffice processes at once, each begun in its order as soon as its files
+    are there; a start past its time is killed and its files reported. tick(n): the PDFs the running starts that
+    are not `early` have made so far."""
     env = font_env()
-    first = [[p] for p in files if p in alone]
-    queue = first + _chunks([p for p in files if p not in alone], workers)
-    running: list[_Job] = []
-    results: list[Result] = []
+    queue = list(starts)
+    running: list[tuple[Start, _Job]] = []
     try:
         while queue or running:
-            while queue and len(running) < workers:
-                chunk = queue.pop(0)
-                running.append(_Job(soffice, chunk, env, 60 + timeout_per_doc * len(chunk), filt))
-            time.sleep(0.2)
-            for job in list(running):
+            i = 0
+            while i < len(queue) and len(running) < workers:
+                files = queue[i].files()
+                if files is None:
+                    i += 1
+                    continue
+                s = queue.pop(i)
+                if files:
+                    running.append((s, _Job(soffice, files, env, 60 + s.per_file * len(files), s.filt, s.prepared)))
+            time.sleep(0.05)
+            for s, job in list(running):
                 ended = job.proc.poll() is not None
                 if ended or time.monotonic() > job.deadline:
-                    done = job.finish() if ended else job.finish("LibreOffice 超时")
-                    results += done
-                    running.remove(job)
-                    if on_done is not None:
-                        on_done(done)
-            tick(len([r for r in results if r.pdf]) + sum(j.made() for j in running))
+                    s.take((job.ready() if s.early else []) + job.finish("" if ended else "LibreOffice 超时"))
+                    running.remove((s, job))
+                elif s.early:
+                    s.take(job.ready())
+            tick(sum(job.made() for s, job in running if not s.early))
     finally:
-        for job in running:
+        for _, job in running:
             job.close()
+
+
+def _round(soffice: str, files: list[Path], workers: int, timeout_per_doc: float, tick,
+           alone: tuple = ()) -> list[Result]:
+    """Convert files in jobs of at most MAX_PER_START, at most `workers` LibreOffice processes at once; the files
+    in `alone` (long documents) each get a job of their own, started first."""
+    chunks = [[p] for p in files if p in alone] + _chunks([p for p in files if p not in alone], workers)
+    results: list[Result] = []
+    run_starts(soffice, [Start(lambda c=c: c, results.extend, timeout_per_doc) for c in chunks], workers,
+               lambda n: tick(len([r for r in results if r.pdf]) + n))
     return results
 
 
