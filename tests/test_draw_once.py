@@ -239,3 +239,49 @@ def test_a_receipt_copied_with_its_number_is_the_receipt_filled_with_it(value):
 
     want = body(lambda: [el for el in fill(data, {"number": value}).element.body if el.tag != qn("w:sectPr")])
     assert body(lambda: filled_body(data, "number", value)) == want
+
+
+def _edited_receipt(old: str, new: str) -> bytes:
+    """The shipped 回执 with its document.xml edited as an office might (`old` replaced by `new`)."""
+    import io
+    import zipfile
+
+    from docgen.documents import template_files as T
+
+    src = zipfile.ZipFile(io.BytesIO(T.data(ROOT / "registers", "回执")))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode(), 1)
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("where", ["bookmark name", "field code"])
+def test_a_receipt_edited_to_use_the_number_outside_its_text_is_filled_for_each_slip(where, monkeypatch):
+    """An office's 回执 that also writes the number into an attribute (a bookmark's name) or a field code: the
+    mark cannot be swapped in text alone, so filled_body fills the template for each number, and gives what
+    filling gives."""
+    from lxml import etree
+
+    from docgen.documents import forms as F
+    from docx.oxml.ns import qn
+
+    cell = "<w:r><w:t>{{ number }}</w:t></w:r>"
+    extra = {"bookmark name": '<w:bookmarkStart w:id="7" w:name="n{{ number }}"/><w:bookmarkEnd w:id="7"/>',
+             "field code": '<w:r><w:instrText xml:space="preserve"> REF {{ number }} </w:instrText></w:r>'}[where]
+    data = _edited_receipt(cell, extra + cell)
+    monkeypatch.setattr(F, "_BODIES", {})
+    calls = []
+    real = F.fill
+    monkeypatch.setattr(F, "fill", lambda d, ctx, *a, **k: calls.append(ctx["number"]) or real(d, ctx, *a, **k))
+    for number in ("督交〔2026〕1号", "督交〔2026〕2号"):
+        got = [etree.tostring(el, method="c14n", exclusive=True) for el in F.filled_body(data, "number", number)]
+        want = [etree.tostring(el, method="c14n", exclusive=True)
+                for el in real(data, {"number": number}).element.body if el.tag != qn("w:sectPr")]
+        assert got == want
+        assert number.encode() in b"".join(got)
+    assert calls == ["\ue000docgen\ue001", "督交〔2026〕1号", "督交〔2026〕2号"]  # the mark once, then each number
