@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from .kinds import parse_number
 from .registers import sources
-from .registers.calendar import cn_date, cn_md, cn_weekday
+from .registers.calendar import cn_date, cn_md, cn_md_in, cn_weekday
 from .engine.status import BLUE, OVERDUE, RED, YELLOW, ItemStatus
 from .engine.warnings import UNSIGNED
 
@@ -44,7 +44,7 @@ def left_text(s: ItemStatus) -> str:
     """An open item's time left: 今日到期 on the due date, 剩余N个工作日 before it; a deadline on a non-working day
     says its date (11月22日（星期日）到期，剩余0个工作日), never 今日到期 before the day."""
     if _dated(s):
-        return f"{cn_md(s.due)}（{cn_weekday(s.due)}）到期，剩余{s.workdays_left}个工作日"
+        return f"{cn_md_in(s.due, s.as_of.year)}（{cn_weekday(s.due)}）到期，剩余{s.workdays_left}个工作日"
     return "今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日"
 
 
@@ -159,9 +159,9 @@ def missing_text(s: ItemStatus, short: bool = False) -> str:
     verb = OBLIGATION_VERBS.get(s.item.source.kind)
     if verb is None or s.completed is not None:
         return ""
-    head = f"尚未{verb[0]}" if short else f"应于{cn_md(s.due)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
+    head = f"尚未{verb[0]}" if short else f"应于{cn_md_in(s.due, s.as_of.year)}前{verb[0]}，截至{cn_md(s.as_of)}尚未{verb[0]}"
     if s.state == OVERDUE:
-        return f"{head}，自{cn_md(s.due + dt.timedelta(days=1))}起已逾期{s.days_overdue}天"
+        return f"{head}，自{cn_md_in(s.due + dt.timedelta(days=1), s.as_of.year)}起已逾期{s.days_overdue}天"
     if s.workdays_left is not None:
         return f"{head}，{left_text(s)}"
     return f"{head}，期间已过（{s.state}）"
@@ -185,15 +185,15 @@ def warned_text(w) -> str:
     """One line of the warning list (engine.warnings.Warned): why it is listed, in words a unit reads."""
     s = w.status
     if w.level == "未签收":
-        return f"回执未签收（应于{cn_md(w.sign_by)}前签收）"
+        return f"回执未签收（应于{cn_md_in(w.sign_by, s.as_of.year)}前签收）"
     if missing_text(s):
         return missing_text(s)
-    due = f"办结时限{cn_md(s.due)}"
+    due = f"办结时限{cn_md_in(s.due, s.as_of.year)}"
     if w.level == RED:
         return f"{due}，已逾期{s.days_overdue}天"
     if w.level == YELLOW:
         if s.rework:
-            return f"核查未通过，退回整改，整改时限{cn_md(s.due)}"
+            return f"核查未通过，退回整改，整改时限{cn_md_in(s.due, s.as_of.year)}"
         return f"{due}，到期后才申请延期"
     return left_text(s) if _dated(s) else f"{due}，{left_text(s)}"  # a dated one names its deadline already
 

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
-from ..registers.calendar import cn_date, cn_md
+from ..registers.calendar import cn_date, cn_md, cn_md_in
 from ..core.diagnostics import DocgenError
 from ..engine.figures import Figures
 from ..registers import sources
@@ -40,7 +40,7 @@ def bulletin_view(f: Figures, assigned_by: dict[str, tuple[str, str]], base: flo
     for st in sorted(f.items, key=lambda x: (x.original.due, x.item.id)):
         state = listing_text(st)
         items.append({"id": st.item.id, "source": sources.label(st.item.source_kind, term), "text": st.item.text,
-                      "lead": st.item.lead, "due": cn_md(st.due),
+                      "lead": st.item.lead, "due": cn_md_in(st.due, f.as_of.year),
                       "state": state, "assign": assigned_by.get(st.item.id, ("", "—"))[1]})
     return {
         "words": {"title": title, "term": term},

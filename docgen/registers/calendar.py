@@ -182,5 +182,11 @@ def cn_md(d: dt.date) -> str:
     return f"{d.month}月{d.day}日"
 
 
+def cn_md_in(d: dt.date, year: int) -> str:
+    """月日 for a date in `year` (the as-of date's, a period's), the whole date otherwise: read in January, a
+    deadline of the past November is 2026年11月30日, not 11月30日."""
+    return cn_md(d) if d.year == year else cn_date(d)
+
+
 def cn_weekday(d: dt.date) -> str:
     return "星期" + WEEKDAYS[d.weekday()]
