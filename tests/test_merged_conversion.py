@@ -363,13 +363,13 @@ def test_a_slip_of_two_sections_one_starting_on_an_even_page(issued, tmp_path):
     assert merge.eligible(lone) == (None, "后面的节有第一节没有的页眉或页脚")
 
 
-def test_a_file_converted_alone_starts_first_and_each_merged_pdf_is_cut_while_the_next_converts(issued, tmp_path,
-                                                                                                monkeypatch):
-    """One LibreOffice start converts three merged documents of three 交办单 each (MAX_MERGED 3, one worker); the
-    file given `alone` (a long 签收登记表 in a real run) gets its own start, and it is the first start, before the
-    merged documents are even composed. LibreOffice writes its documents' PDFs one after another, so the first
-    merged PDF is whole once the second appears: it is taken (and cut) while the start still runs. Every slip
-    still gets its PDF, cut from the merged ones."""
+def test_a_file_converted_alone_shares_the_merged_documents_start_after_them_and_each_merged_pdf_is_cut_while_the_next_converts(
+        issued, tmp_path, monkeypatch):
+    """One LibreOffice start (one worker) converts three merged documents of three 交办单 each (MAX_MERGED 3) and
+    then the file given `alone` (a long 签收登记表 in a real run), as its own document: a start costs about 0.75 s
+    of CPU before its first document, so the file gets no start of its own. LibreOffice writes its documents' PDFs
+    one after another, so the first merged PDF is whole once the second appears: it is taken (and cut) while the
+    start still runs. Every slip still gets its PDF, cut from the merged ones, and the file its own, beside it."""
     slips = copies(sorted((issued / "交办单").glob("*.docx")), tmp_path / "s")
     assert len(slips) == 9
     lone = Path(shutil.copy(issued / "催办单" / "督催〔2026〕1号.docx", tmp_path / "lone.docx"))
@@ -392,12 +392,42 @@ def test_a_file_converted_alone_starts_first_and_each_merged_pdf_is_cut_while_th
     monkeypatch.setattr(merge, "MAX_MERGED", 3)
     results = merge.convert(slips + [lone], workers=1, alone=(lone,))
     assert [r.error for r in results] == [""] * 10
-    assert given[0] == ["lone.docx"]  # its own start, first
-    assert given[1] == ["merged-000.docx", "merged-001.docx", "merged-002.docx"]  # one start for the three
-    assert len(given) == 2
+    # one start: the merged documents, then LibreOffice's copy of the file given alone
+    assert given == [["merged-000.docx", "merged-001.docx", "merged-002.docx", "own-000.docx"]]
     assert (True, ["merged-000.docx"]) in early  # taken while LibreOffice still ran
     assert all(p.with_suffix(".pdf").is_file() and not tagged(p.with_suffix(".pdf")) for p in slips)
+    assert results[-1].pdf == lone.with_suffix(".pdf")
     assert tagged(lone.with_suffix(".pdf"))  # converted as its own document
+
+
+def test_two_workers_share_the_documents_by_weight(issued, tmp_path, monkeypatch):
+    """Two workers: as many starts as workers, each document (a merged one, a file of its own) to the start that
+    is lightest so far, heaviest first (the weight: the size of its text part), each start's documents in their
+    own order. By hand, weights m0, m1, m2 30 and own 50: own → A (50, 0); m0 → B (50, 30); m1 → B, the lighter
+    (50, 60); m2 → A (80, 60). So A = m2, own and B = m0, m1."""
+    assert merge._balance(["m0", "m1", "m2", "own"], {"m0": 30, "m1": 30, "m2": 30, "own": 50}, 2) == \
+        [["m2", "own"], ["m0", "m1"]]
+    # equal weights: to the first of the lightest, in the items' order
+    assert merge._balance(list("abcd"), dict.fromkeys("abcd", 1), 2) == [["a", "c"], ["b", "d"]]
+    assert merge._balance(["x"], {"x": 5}, 4) == [["x"]]  # never an empty start
+    slips = copies(sorted((issued / "交办单").glob("*.docx")), tmp_path / "s")
+    lone = Path(shutil.copy(issued / "催办单" / "督催〔2026〕1号.docx", tmp_path / "lone.docx"))
+    given = []
+    real_popen = subprocess.Popen
+
+    def popen(cmd, *a, **k):
+        if "--convert-to" in cmd:
+            given.append(sorted(Path(c).name for c in cmd if c.endswith(".docx")))
+        return real_popen(cmd, *a, **k)
+
+    monkeypatch.setattr(pdf.subprocess, "Popen", popen)
+    monkeypatch.setattr(merge, "MAX_MERGED", 3)
+    monkeypatch.setattr(merge, "_weight", lambda p: 50 if p == lone else 10)
+    results = merge.convert(slips + [lone], workers=2, alone=(lone,))
+    assert [r.error for r in results] == [""] * 10
+    # 9 slips, 2 workers, MAX_MERGED 3: 2 × ceil(9 / 6) = 4 merged documents asked for, of ceil(9 / 4) = 3 slips,
+    # so three (30 each); then as above: one start merged-002 and own-000, the other merged-000 and merged-001
+    assert sorted(given) == [["merged-000.docx", "merged-001.docx"], ["merged-002.docx", "own-000.docx"]]
 
 
 def test_a_pdf_is_taken_early_only_once_the_next_one_has_appeared(tmp_path):

@@ -24,13 +24,11 @@ import functools
 import hashlib
 import io
 import math
-import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
+from ..core import forked
 from ..core.files import atomic_write_bytes
 from .gbt9704 import package_bytes
 
@@ -607,10 +606,10 @@ def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target:
 def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc: float = 30.0,
             progress=None, alone: tuple = ()):
     """pdf.convert, faster: the files that can be merged (`eligible`, the same signature) are converted in
-    merged documents of at most MAX_MERGED, as many as the workers (or a multiple), and cut per file; the rest
-    and the files in `alone` are converted as their own documents in the same round (those in `alone` started
-    first, beside the merged documents being composed); every file whose merged conversion or cut failed, and
-    every one that failed alone, then go to pdf.convert. Returns one pdf.Result per file, in order."""
+    merged documents of at most MAX_MERGED, as many as the workers (or a multiple), and cut per file; the files in
+    `alone` (long documents) and the rest convert as their own documents in the same starts, after the merged
+    documents (_merged); every file whose merged conversion or cut failed, and every one that failed alone, then
+    go to pdf.convert. Returns one pdf.Result per file, in order."""
     from . import pdf
 
     files = [Path(p) for p in docx_files]
@@ -623,8 +622,8 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     alone = {Path(p) for p in alone}
     groups: dict[str, list[Path]] = {}
     single = []
-    for p in files:
-        sig = None if p in alone else eligible(p)[0]
+    signatures = forked.forked([lambda p=p: None if p in alone else eligible(p)[0] for p in files], workers, 40)
+    for p, sig in zip(files, signatures):
         (groups.setdefault(sig, []) if sig else single).append(p)
     chunks = []
     for g in groups.values():
@@ -660,64 +659,94 @@ def _compose_for(chunk: list[Path], target: Path) -> None:
     plain.unlink()
 
 
-def _split(items: list, parts: int) -> list[list]:
-    """items in at most `parts` runs one after another, of sizes as near equal as can be."""
-    parts = max(1, min(parts, len(items)))
-    size, extra = divmod(len(items), parts)
-    out, i = [], 0
-    for k in range(parts):
-        n = size + (k < extra)
-        out.append(items[i:i + n])
-        i += n
-    return [x for x in out if x]
+def _weight(docx: Path) -> int:
+    """What LibreOffice's time for a document goes with (measured: about 0.5 µs per byte): the size of its text
+    part, read from the zip's directory; 0 for a file that is not a readable .docx."""
+    try:
+        with zipfile.ZipFile(docx) as z:
+            return z.getinfo("word/document.xml").file_size
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return 0
+
+
+def _balance(items: list, weight: dict, parts: int) -> list[list]:
+    """items shared among at most `parts` groups of near equal weight: each, heaviest first, to the group that is
+    lightest so far (the first of equals); each group keeps the items' order."""
+    groups: list[list] = [[] for _ in range(max(1, min(parts, len(items))))]
+    load = [0] * len(groups)
+    for item in sorted(items, key=lambda x: -weight[x]):
+        k = load.index(min(load))
+        groups[k].append(item)
+        load[k] += weight[item]
+    rank = {x: i for i, x in enumerate(items)}
+    return [sorted(g, key=rank.get) for g in groups if g]
+
+
+FOLDED = 20  # files converted as their own documents that share the merged documents' starts, at most, per start
 
 
 def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_doc: float, progress,
             total: int, alone: list[Path] = (), single: list[Path] = ()) -> dict:
     """Each chunk composed into one .docx in a folder of its own beside the slips, converted (its bookmarks
     as named destinations) and cut; the Results of the files whose PDF was cut, and of the files converted as
-    their own documents (`alone`, each its own LibreOffice start, started first; `single`, after the merged
-    documents). At most `workers` LibreOffice processes at once; composing and cutting run in `workers`
-    processes beside them: a merged document starts converting once it and the others of its start are composed
-    (the files `alone` convert meanwhile), and each merged PDF is cut as soon as LibreOffice has written it,
-    while the next documents convert."""
+    their own documents (`alone`, and `single` when they are few) in the same starts, after the merged documents.
+    A LibreOffice start costs about 0.75 s of CPU before its first document, so there are as many starts as
+    workers, their documents shared by weight (_weight, _balance); more files of their own (`single`) convert in
+    starts of their own afterwards. Composing (and making LibreOffice's copies of the files of their own) and
+    cutting run in `workers` processes beside LibreOffice: a start begins once its documents are ready, and each
+    merged PDF is cut as soon as LibreOffice has written it, while the start converts its next documents."""
     from . import pdf
 
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out: dict = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent)
+    pool = forked.pool(workers)
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
         docs = dict(made)
-        composing = {target: pool.submit(_compose_for, chunk, target) for target, chunk in made}
+        single = list(single)
+        own = list(alone) + (single if len(single) <= FOLDED * workers else [])
+        single = [p for p in single if p not in own]
+        copies = {folder / f"own-{n:03d}.docx": p for n, p in enumerate(own)}  # LibreOffice's copy → the file
+        weight = {t: sum(_weight(p) for p in chunk) for t, chunk in made} | {t: _weight(p) for t, p in copies.items()}
+        groups = _balance([t for t, _ in made] + list(copies), weight, workers)
+        composing = {}
+        for i in range(max(len(g) for g in groups)):  # what the starts need first, first
+            for t in (g[i] for g in groups if i < len(g)):
+                composing[t] = (pool.submit(_compose_for, docs[t], t) if t in docs
+                                else pool.submit(pdf.for_libreoffice, copies[t], t))
         size = max(len(c) for c in chunks)
         cutting = {}
         converted = [0]  # the slips whose PDF is made (cut or being cut)
 
-        def composed(group):  # a start's merged documents, once composed (a failed one: its slips alone, later)
+        def ready(group):  # a start's documents, once ready (a merged one that failed: its slips alone, later)
             def files():
                 if not all(composing[t].done() for t in group):
                     return None
                 return [t for t in group if _ok(composing[t]) is not None]
             return files
 
+        def take(results):
+            for r in results:
+                if r.pdf is None:  # converted alone, later
+                    continue
+                if r.docx in copies:
+                    src = copies[r.docx]
+                    shutil.move(r.pdf, src.with_suffix(".pdf"))
+                    out[src] = pdf.Result(src, src.with_suffix(".pdf"))
+                    converted[0] += 1
+                else:
+                    cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
+                    converted[0] += len(docs[r.docx])
+
         def take_single(results):
             out.update((r.docx, r) for r in results)
             converted[0] += len(results)
 
-        def take_merged(results):
-            for r in results:
-                if r.pdf is not None:
-                    cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
-                    converted[0] += len(docs[r.docx])
-
-        starts = [pdf.Start(lambda p=p: [p], take_single, timeout_per_doc) for p in alone]
-        starts += [pdf.Start(composed(g), take_merged, timeout_per_doc * size, pdf.PDF_FILTER_MARKED, prepared=True,
-                             early=True) for g in _split([t for t, _ in made], workers)]
+        starts = [pdf.Start(ready(g), take, timeout_per_doc * size, pdf.PDF_FILTER_MARKED, prepared=True, early=True)
+                  for g in groups]
         starts += [pdf.Start(lambda c=c: c, take_single, timeout_per_doc)
-                   for c in (pdf._chunks(list(single), workers) if single else [])]
+                   for c in (pdf._chunks(single, workers) if single else [])]
         pdf.run_starts(soffice, starts, workers, (lambda n: progress(min(total, converted[0] + n), total))
                        if progress else (lambda n: None))
         for target, job in cutting.items():
@@ -728,18 +757,6 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
     return out
-
-
-def _die_with_parent() -> None:
-    """A worker process is killed with docgen (Linux: PR_SET_PDEATHSIG), so that none of them can write a slip's
-    PDF after the run that started it was killed (the next run writes and records it)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _ok(job):

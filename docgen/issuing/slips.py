@@ -38,6 +38,7 @@ from ..engine import slips as E
 from ..engine.due import item_due
 from ..engine.status import item_status, pending_diagnostics, status_all
 from ..core.files import atomic_write_bytes, atomic_write_text, safe_name
+from ..core.forked import Forked, forked
 from ..kinds import KINDS, SLIP_KINDS, declared, slip_kinds
 from . import kinds as _builtin  # noqa: F401 - the built-in kinds' code, registered
 from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
@@ -598,17 +599,25 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     T.write(jobs, _put)
     report.fitting += redrawn_notes(again, report.fit_level)
     unbatched = [s for s in st.slips.values() if s.kind == kind and not s.is_void and s.rendered and s.batch is None]
-    batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void])
+    batch = _Batch(reg, st, kind, as_of, out, unbatched + [s for s, rev in todo if rev != VOID_REV and not s.is_void],
+                   workers or os.cpu_count() or 1)
     if not todo and not batch.slips:
         return
     done, errors, extra = T.convert_and_record(led, jobs, batch.extras, workers, Progress(f"生成{KINDS[kind].name} PDF"),
                                                alone=(batch.signoff,) if len(batch.slips) > 100 else ())
     report.errors += errors
     report.rendered += [j.slip for j in done]
-    for j in done:
-        _archive(j.slip, j.rev, out, arch)
     extra_errors = [r.error for r in extra if r.pdf is None]
-    if report.errors or extra_errors:
+    whole = not (report.errors or extra_errors)
+    try:
+        if whole and batch.slips:
+            batch.start()  # the units' PDFs made while the slips are archived
+        for j in done:
+            _archive(j.slip, j.rev, out, arch)
+    except BaseException:
+        batch.discard()
+        raise
+    if not whole:
         batch.discard()
         report.errors += extra_errors
         report.errors.append("编号已登记；未能生成 PDF 的单据和本次的打印批次，再次运行将补齐")
@@ -700,8 +709,10 @@ class _Batch:
     per receiving unit, each named with its sequence and the unit, a 签收登记表 and 目录.txt, in a temporary
     folder renamed into place when complete, then recorded."""
 
-    def __init__(self, reg: Registers, st: State, kind: str, as_of: dt.date, out: Paths, slips: list[Slip]):
-        self.reg, self.kind, self.as_of, self.out = reg, kind, as_of, out
+    def __init__(self, reg: Registers, st: State, kind: str, as_of: dt.date, out: Paths, slips: list[Slip],
+                 workers: int = 1):
+        self.reg, self.kind, self.as_of, self.out, self.workers = reg, kind, as_of, out, workers
+        self._units_made = None
         self.slips = sorted({s.number: s for s in slips}.values(), key=lambda s: (s.year, s.seq))
         base = f"{as_of.isoformat()}-{KINDS[kind].folder}-"
         self.id = f"{base}{1 + sum(1 for b in st.batches if b.startswith(base))}"
@@ -715,14 +726,15 @@ class _Batch:
             self.units.setdefault(reg.item(s.item).lead, []).append(s)
         rows = [(s.number, KINDS[kind].folder, u, reg.item(s.item).text) for u, ss in self.units.items() for s in ss]
         self.signoff = self.tmp / "签收登记表.docx"
-        atomic_write_bytes(self.signoff, S.build_signoff(reg, KINDS[kind].name, as_of, rows).to_bytes())
         # a separator sheet before each unit's slips: whom they go to and what follows
-        self.separators = []
-        for i, (unit, ss) in enumerate(self.units.items(), 1):
-            p = self.tmp / f"封页-{i:02d}.docx"
-            atomic_write_bytes(p, S.build_separator(reg, unit, KINDS[kind].name, as_of,
-                                                    [(x.number, reg.item(x.item).text) for x in ss]).to_bytes())
-            self.separators.append(p)
+        self.separators = [self.tmp / f"封页-{i:02d}.docx" for i in range(1, len(self.units) + 1)]
+        name = KINDS[kind].name
+        drawings = [lambda: S.build_signoff(reg, name, as_of, rows).to_bytes()]
+        drawings += [lambda unit=unit, ss=ss: S.build_separator(reg, unit, name, as_of,
+                                                                [(x.number, reg.item(x.item).text) for x in ss]).to_bytes()
+                     for unit, ss in self.units.items()]
+        for path, data in zip([self.signoff, *self.separators], forked(drawings, workers, least=16)):
+            atomic_write_bytes(path, data)
 
     @property
     def extras(self) -> list[Path]:
@@ -731,26 +743,41 @@ class _Batch:
 
     def discard(self) -> None:
         if self.slips:
+            if self._units_made is not None:  # nothing is writing into the folder while it is removed
+                self._units_made.cancel()
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _unit_file(self, i: int, unit: str, ss: list[Slip]) -> str:
+        """A unit's merged PDF written into the batch folder: its separator sheet, then its slips. Its name."""
+        duplex = self.reg.settings.printing.duplex
+        w = PdfWriter()
+        w.append(str(self.separators[i - 1].with_suffix(".pdf")))
+        for s in ss:
+            if duplex and len(w.pages) % 2:  # printed on both sides: each slip starts on a new sheet
+                w.add_blank_page()
+            w.append(str(slip_path(self.out, s).with_suffix(".pdf")))
+        if duplex and len(w.pages) % 2:
+            w.add_blank_page()
+        buf = io.BytesIO()
+        w.write(buf)
+        name = f"{i:02d}-{safe_name(unit)}.pdf"
+        atomic_write_bytes(self.tmp / name, buf.getvalue())
+        return name
+
+    def start(self) -> None:
+        """The units' PDFs begin to be made (in forked processes, while the caller archives): the slips' PDFs are
+        all there and final."""
+        self._units_made = Forked([lambda i=i, u=u, ss=ss: self._unit_file(i, u, ss)
+                                   for i, (u, ss) in enumerate(self.units.items(), 1)], self.workers, least=8)
 
     def finish(self, led: Ledger) -> Path:
         final = self.root / self.id
         try:
+            if self._units_made is None:
+                self.start()
             index = [f"{cn_date(self.as_of)} {KINDS[self.kind].name} 打印批次 {self.id}", ""]
             duplex = self.reg.settings.printing.duplex
-            for i, (unit, ss) in enumerate(self.units.items(), 1):
-                w = PdfWriter()
-                w.append(str(self.separators[i - 1].with_suffix(".pdf")))
-                for s in ss:
-                    if duplex and len(w.pages) % 2:  # printed on both sides: each slip starts on a new sheet
-                        w.add_blank_page()
-                    w.append(str(slip_path(self.out, s).with_suffix(".pdf")))
-                if duplex and len(w.pages) % 2:
-                    w.add_blank_page()
-                buf = io.BytesIO()
-                w.write(buf)
-                name = f"{i:02d}-{safe_name(unit)}.pdf"
-                atomic_write_bytes(self.tmp / name, buf.getvalue())
+            for name, (unit, ss) in zip(self._units_made.results(), self.units.items()):
                 index.append(f"{name}：{unit}（{'、'.join(s.number for s in ss)}）")
             for p in self.separators:  # each is inside its unit's file now
                 p.unlink()

@@ -1,0 +1,84 @@
+"""Work shared among forked processes (Linux): each task is a callable that the workers inherit when they fork, so
+nothing it reads (the registers, the ledger's state) is pickled; only what it returns comes back. The workers
+are killed with docgen, so none of them can write after the run that started them was killed."""
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+_TASKS: list[Callable] | None = None  # what forked workers run (set while the pool forks)
+
+
+def die_with_parent() -> None:
+    """A worker process is killed with docgen (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` forked processes that die with docgen."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent)
+
+
+def _run(i: int):
+    return _TASKS[i]()
+
+
+class Forked:
+    """The tasks started now, in `workers` forked processes (here, one after another, when there are fewer than
+    `least` of them or one worker); results() waits for them and gives what each returned, in order, or raises
+    what the first that failed raised. Use it as a context manager, or call results() or cancel()."""
+
+    def __init__(self, tasks: list[Callable], workers: int, least: int = 2):
+        global _TASKS
+        self.tasks, self._pool, self._done = list(tasks), None, None
+        if workers < 2 or len(self.tasks) < max(2, least):
+            return
+        self._pool = pool(min(workers, len(self.tasks)))
+        _TASKS = self.tasks
+        try:  # a fork pool forks all its processes at the first submit: after it, the tasks are theirs
+            size = max(1, min(8, len(self.tasks) // (4 * workers)))
+            self._futures = [self._pool.submit(_run_many, i, min(i + size, len(self.tasks)))
+                             for i in range(0, len(self.tasks), size)]
+        finally:
+            _TASKS = None
+
+    def results(self) -> list:
+        if self._done is None:
+            if self._pool is None:
+                self._done = [t() for t in self.tasks]
+            else:
+                try:
+                    self._done = [r for f in self._futures for r in f.result()]
+                finally:
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+        return self._done
+
+    def cancel(self) -> None:
+        """Stop what has not begun and wait for what has (nothing runs after this returns)."""
+        if self._pool is not None and self._done is None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._done = []
+
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cancel()
+
+
+def _run_many(i: int, j: int) -> list:
+    return [_run(k) for k in range(i, j)]
+
+
+def forked(tasks: list[Callable], workers: int, least: int = 2) -> list:
+    """What each task returns, in order (Forked, waited for)."""
+    with Forked(tasks, workers, least) as f:
+        return f.results()
