@@ -60,8 +60,7 @@ class Styles:
     chain (by w:styleId of this document), then docDefaults. What the styles say is looked up once per style and
     property: the measure never changes a style, only the body's direct formatting (read afresh each time)."""
 
-    def __init__(self, doc):
-        root = doc.styles.element
+    def __init__(self, root):
         self.by_id = {s.get(qn("w:styleId")): s for s in root.findall(qn("w:style"))}
         self.default_para = next((s for s in root.findall(qn("w:style"))
                                   if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true", "on")),
@@ -211,8 +210,15 @@ _SCOPE = None  # (a styles element, its Styles) while fit() sets a form: what it
 
 
 def _styles(doc) -> Styles:
-    root = doc.styles.element
-    return _SCOPE[1] if _SCOPE is not None and _SCOPE[0] is root else Styles(doc)
+    """What doc's styles say (oxml.read_styles: for a form whose styles are its template's, worked out once a
+    process and template)."""
+    root, memo = X.read_styles(doc)
+    if _SCOPE is not None and _SCOPE[0] is root:
+        return _SCOPE[1]
+    st = memo.get(Styles)
+    if st is None:
+        st = memo[Styles] = Styles(root)
+    return st
 
 
 class Measure:
@@ -561,7 +567,7 @@ class _Probe:
 
     def __init__(self, doc, body):
         self._doc = doc
-        self.styles = doc.styles
+        self.part = doc.part  # its styles are the document's (oxml.read_styles)
         self.sections = doc.sections
         self.element = _Element(body)
 
@@ -586,7 +592,7 @@ def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
     over, with its measure."""
     global _SCOPE
     no_grid(doc)
-    _SCOPE = (doc.styles.element, Styles(doc))  # the steps change the body, never a style
+    _SCOPE = (X.read_styles(doc)[0], _styles(doc))  # the steps change the body, never a style
     try:
         before = table_size(doc)
         level, tried = _first_fitting(doc, floor)

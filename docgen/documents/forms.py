@@ -372,6 +372,11 @@ def fill(data: bytes, context: dict, strict: bool = False):
     filled = {"docProps/core.xml"}  # the parts docxtpl writes: the core properties, and each it renders
 
     class Checked(DocxTemplate):
+        def init_docx(self, reload: bool = True):  # docxtpl's, the styles kept as their bytes (oxml.read_styles)
+            if not self.docx or (self.is_rendered and reload):
+                self.docx = X.open_keeping_styles(self.template_file)
+                self.is_rendered = False
+
         def patch_xml(self, src_xml):  # a pure function of a part's XML: a template's parts patched once
             patched = _PATCHED.get(src_xml)
             if patched is None:
@@ -492,7 +497,7 @@ def filled_body(data: bytes, field: str, value: str) -> list:
 def colour(doc, rgb: str) -> None:
     """The 催办单's colour: its title, and a rule of that colour under it."""
     for p in doc.paragraphs:
-        if p.style.name == "公文标题":
+        if X.style_name(p) == "公文标题":
             for r in p.runs:
                 Face(color=rgb).apply(X.run_rpr(r))
             X.border(X.para_ppr(p), "bottom", 1.5, rgb, 4)

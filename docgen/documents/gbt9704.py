@@ -865,7 +865,7 @@ def place_signature(doc, sealed: bool, width_mm: float = AREA_W) -> None:
     organ's; a date longer than that sits two characters in, and the organ moves left to match."""
     paras = doc.paragraphs
     for p, q in zip(paras, paras[1:]):
-        if p.style.name != "署名" or q.style.name != "成文日期":
+        if X.style_name(p) != "署名" or X.style_name(q) != "成文日期":
             continue
         n, d = chars(p.text), chars(q.text)
         pf, qf = p.paragraph_format, q.paragraph_format

@@ -5,6 +5,8 @@ Lengths: pt for type, twips (1/20 pt) in the XML, mm for page geometry.
 """
 from __future__ import annotations
 
+import threading
+
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -313,3 +315,124 @@ def para_style(p, style_id: str) -> None:
         ppr = OxmlElement("w:pPr")
         p.insert(0, ppr)
     _ordered(ppr, "w:pStyle", _PPR_ORDER).set(qn("w:val"), style_id)
+
+
+# ---------------------------------------------------------------- styles kept as their bytes
+
+_READ_STYLES: dict[bytes, object] = {}  # a styles part's bytes -> its XML parsed once a process, to read only
+_WRITTEN_STYLES: dict[bytes, bytes] = {}  # a styles part's bytes -> what python-docx would write of them
+
+
+def _styles_part_class():
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.parser import parse_xml
+    from docx.parts.styles import StylesPart
+
+    class KeptStyles(StylesPart):
+        """styles.xml kept as its bytes until something asks for its XML (python-docx's StylesPart otherwise): a
+        filled form's styles are its template's, read from one parse a process and template (`read_styles`),
+        and written out as python-docx would write them after parsing (once a process and template). Asked for
+        its XML (to change a style, or by python-docx's style lookups), it is parsed and is the document's own."""
+
+        @classmethod
+        def load(cls, partname, content_type, blob, package):
+            part = cls(partname, content_type, None, package)
+            part.kept = blob
+            return part
+
+        @property
+        def _element(self):
+            el = self.__dict__.get("_parsed")
+            if el is None:
+                el = self.__dict__["_parsed"] = parse_xml(self.kept)
+            return el
+
+        @_element.setter
+        def _element(self, value):
+            self.__dict__["_parsed"] = value
+
+        @property
+        def blob(self):
+            if self.__dict__.get("_parsed") is not None:
+                return serialize_part_xml(self._parsed)
+            out = _WRITTEN_STYLES.get(self.kept)
+            if out is None:
+                if len(_WRITTEN_STYLES) > 16:
+                    _WRITTEN_STYLES.clear()
+                out = _WRITTEN_STYLES[self.kept] = serialize_part_xml(parse_xml(self.kept))
+            return out
+
+    return KeptStyles
+
+
+_KEPT = None  # the KeptStyles class, made at the first open_keeping_styles
+_OPENING = threading.local()  # .keep: this thread is opening with open_keeping_styles
+
+
+def _selector(before):
+    from docx.opc.constants import CONTENT_TYPE as CT
+
+    def selector(content_type: str, reltype: str):
+        if getattr(_OPENING, "keep", False) and content_type == CT.WML_STYLES:
+            return _KEPT
+        return before(content_type, reltype) if before else None
+    selector.keeps_styles = True
+    return selector
+
+
+def open_keeping_styles(stream):
+    """A python-docx Document of a .docx stream whose styles part is kept as its bytes (KeptStyles) until its
+    XML is asked for: python-docx's PartFactory.part_class_selector, installed once, chooses it only for the
+    thread opening this way."""
+    global _KEPT
+    from docx import Document
+    from docx.opc.part import PartFactory
+
+    if _KEPT is None:
+        _KEPT = _styles_part_class()
+    before = getattr(PartFactory, "part_class_selector", None)
+    if not getattr(before, "keeps_styles", False):
+        PartFactory.part_class_selector = _selector(before)
+    _OPENING.keep = True
+    try:
+        return Document(stream)
+    finally:
+        _OPENING.keep = False
+
+
+def read_styles(doc) -> tuple:
+    """(doc's styles XML, a memo for what is worked out from it), to read and never to change. For styles still
+    kept as their bytes: one tree a process and content (the same bytes, the same styles) and its memo, shared
+    by every document with those bytes; otherwise the document's own tree and a new memo."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.parser import parse_xml
+
+    main = getattr(doc, "part", doc)  # a Document, a paragraph's part (its body's, a header's), a form's probe
+    main = getattr(getattr(main, "package", None), "main_document_part", None) or main
+    try:
+        part = main.part_related_by(RT.STYLES)
+    except KeyError:  # none: python-docx's default styles (DocumentPart.styles adds them)
+        return main.styles.element, {}
+    kept = getattr(part, "kept", None)
+    if kept is None or part.__dict__.get("_parsed") is not None:
+        return part.element, {}
+    found = _READ_STYLES.get(kept)
+    if found is None:
+        if len(_READ_STYLES) > 16:
+            _READ_STYLES.clear()
+        found = _READ_STYLES[kept] = (parse_xml(kept), {})
+    return found
+
+
+def style_name(p) -> str | None:
+    """The name of a paragraph's style, as python-docx's `p.style.name` gives it (its style by id, or the default
+    paragraph style), read through read_styles: a form's styles are not parsed for it."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.styles.styles import Styles
+
+    root, memo = read_styles(p.part)
+    names = memo.setdefault(style_name, {})
+    sid = p._p.style
+    if sid not in names:
+        names[sid] = Styles(root).get_by_id(sid, WD_STYLE_TYPE.PARAGRAPH).name
+    return names[sid]
