@@ -29,10 +29,12 @@ import math
 from dataclasses import dataclass
 
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import qn as _qn
 
 from . import metrics, nobreak
 from . import oxml as X
+
+qn = functools.lru_cache(maxsize=None)(_qn)  # Clark names of the few tags the measure reads, made once
 
 SIZES = (16.0, 15.0, 14.0, 12.0, 10.5)  # 三号, 小三, 四号, 小四, 五号: the table text's size steps
 SIZE_NAMES = {16.0: "三号", 15.0: "小三", 14.0: "四号", 12.0: "小四", 10.5: "五号"}
@@ -124,8 +126,9 @@ class Styles:
                 return el.get(qn(attr))
         return self._from_styles("w:pPr", self._sid(ppr), tag, attr)
 
-    def rpr(self, p, r, tag: str, attr: str = "w:val"):
-        """A run property: the run's rPr, its character style, the paragraph style chain, the defaults."""
+    def _run_holders(self, p, r) -> tuple[list, object]:
+        """Where a run's properties are said, in order (its rPr, its character style's; for the paragraph mark, the
+        paragraph's rPr), and the paragraph's pPr (its style chain and the defaults come after)."""
         holders = [r.find(qn("w:rPr"))] if r is not None else []
         if r is not None and holders[0] is not None and holders[0].find(qn("w:rStyle")) is not None:
             cs = self.by_id.get(_val(holders[0].find(qn("w:rStyle"))))
@@ -133,19 +136,30 @@ class Styles:
         ppr = p.find(qn("w:pPr"))
         if r is None:  # the paragraph mark
             holders.append(ppr.find(qn("w:rPr")) if ppr is not None else None)
+        return holders, ppr
+
+    def rpr(self, p, r, tag: str, attr: str = "w:val", _where=None):
+        """A run property: the run's rPr, its character style, the paragraph style chain, the defaults."""
+        holders, ppr = _where or self._run_holders(p, r)
         v = self._first(holders, tag, attr)
         return v if v is not None else self._from_styles("w:rPr", self._sid(ppr), tag, attr)
 
-    def size(self, p, r=None) -> float:
-        v = self.rpr(p, r, "w:sz")
+    def size(self, p, r=None, _where=None) -> float:
+        v = self.rpr(p, r, "w:sz", _where=_where)
         return int(v) / 2 if v else 10.0
 
-    def face(self, p, r=None) -> str:
-        return self.rpr(p, r, "w:rFonts", "w:eastAsia") or self.rpr(p, r, "w:rFonts", "w:ascii") or "宋体"
+    def face(self, p, r=None, _where=None) -> str:
+        return (self.rpr(p, r, "w:rFonts", "w:eastAsia", _where) or self.rpr(p, r, "w:rFonts", "w:ascii", _where)
+                or "宋体")
 
-    def spacing(self, p, r=None) -> float:
-        v = self.rpr(p, r, "w:spacing")
+    def spacing(self, p, r=None, _where=None) -> float:
+        v = self.rpr(p, r, "w:spacing", _where=_where)
         return int(v) / 20 if v else 0.0
+
+    def run_props(self, p, r) -> tuple[float, str, float]:
+        """(size, face, spacing) of a run, as size(), face() and spacing() give them, its holders found once."""
+        where = self._run_holders(p, r)
+        return self.size(p, r, where), self.face(p, r, where), self.spacing(p, r, where)
 
 
 def _tw(v, default: float = 0.0) -> float:
@@ -236,7 +250,7 @@ class Measure:
         for r in p.iter(qn("w:r")):
             for child in r:
                 if child.tag == qn("w:t"):
-                    pieces.append((child.text or "", st.size(p, r), st.face(p, r), st.spacing(p, r)))
+                    pieces.append((child.text or "", *st.run_props(p, r)))
                 elif child.tag in (qn("w:br"), qn("w:cr")):
                     pieces.append(("\n", 0.0, "", 0.0))
                 elif child.tag == qn("w:tab"):
