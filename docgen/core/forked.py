@@ -3,6 +3,7 @@ nothing it reads (the registers, the ledger's state) is pickled; only what it re
 are killed with docgen, so none of them can write after the run that started them was killed."""
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
@@ -21,10 +22,27 @@ def die_with_parent() -> None:
         pass
 
 
+class _Pool(ProcessPoolExecutor):
+    """A fork pool (which forks all its processes at its first submit) that forks with the garbage collector's
+    objects frozen (gc.freeze): a child's collections then never touch the objects it inherited, so the pages
+    holding them stay shared instead of each being copied into the child (copy-on-write) when it collects."""
+
+    _forked = False
+
+    def submit(self, *args, **kwargs):
+        if self._forked:
+            return super().submit(*args, **kwargs)
+        gc.freeze()
+        try:
+            return super().submit(*args, **kwargs)
+        finally:
+            self._forked = True
+            gc.unfreeze()
+
+
 def pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` forked processes that die with docgen."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=die_with_parent)
+    return _Pool(max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent)
 
 
 def _run(i: int):

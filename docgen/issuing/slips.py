@@ -312,10 +312,9 @@ def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, f
     try:
         if len(slips) < 40 or len(which) < 2 or workers < 2:
             return [one(i) for i in which]
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from ..core import forked
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+        with forked.pool(workers) as ex:
             return list(ex.map(one, which, chunksize=max(1, min(8, len(which) // (2 * workers)))))
     finally:
         _POOL_CTX = None
@@ -612,8 +611,7 @@ def _render(reg, cal, led: Ledger, kind, as_of, out, arch, workers, drawn, repor
     try:
         if whole and batch.slips:
             batch.start()  # the units' PDFs made while the slips are archived
-        for j in done:
-            _archive(j.slip, j.rev, out, arch)
+        T.in_threads(lambda j: _archive(j.slip, j.rev, out, arch), done)
     except BaseException:
         batch.discard()
         raise

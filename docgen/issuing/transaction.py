@@ -236,17 +236,37 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
     if progress is not None:
         progress.close()
     results[:len(jobs)] = redrawn(jobs, results[:len(jobs)], workers)
+
+    def stamped(jr) -> tuple[str, str]:
+        j, r = jr
+        stamp_date(r.pdf, j.date)
+        return sha256_file(r.docx), sha256_file(r.pdf)
+
+    made = [(j, r) for j, r in zip(jobs, results) if r.pdf is not None]
+    shas = dict(zip((id(j) for j, _ in made), in_threads(stamped, made)))  # file work: waits on the disk
     done, errors = [], []
     for j, r in zip(jobs, results):
         if r.pdf is None:
             errors.append(r.error)
             continue
-        stamp_date(r.pdf, j.date)
-        led.add("render", number=j.slip.number, rev=j.rev, date=j.date, docx=sha256_file(r.docx),
-                pdf=sha256_file(r.pdf), facts=j.facts())
+        docx, pdf = shas[id(j)]
+        led.add("render", number=j.slip.number, rev=j.rev, date=j.date, docx=docx, pdf=pdf, facts=j.facts())
         done.append(j)
     led.commit()
     return done, errors, results[len(jobs):]
+
+
+IO_THREADS = 4  # threads for work that waits on the disk (fsync): stamping and hashing PDFs, archiving copies
+
+
+def in_threads(fn: Callable, items: list) -> list:
+    """fn of each item, in IO_THREADS threads, in order; the first exception (in order) raised here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(items) < 2:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(IO_THREADS) as ex:
+        return list(ex.map(fn, items))
 
 
 def banji_recheck(unnumbered):
