@@ -238,6 +238,20 @@ def test_a_slip_that_fails_alone_too_is_reported_and_gets_no_pdf(issued, tmp_pat
     assert all(r.pdf and not tagged(r.pdf) for i, r in enumerate(results) if i != 2)
 
 
+def test_a_file_given_alone_that_fails_in_the_merged_start_is_tried_again_and_reported_by_its_name(issued, tmp_path):
+    """The file given `alone` converts in the merged documents' start as LibreOffice's copy (own-000.docx); when
+    it fails there it is tried once more on its own, and what is reported names the file, not the copy; the slips
+    are cut as ever."""
+    slips = copies(sorted((issued / "交办单").glob("*.docx"))[:4], tmp_path / "s")
+    lone = tmp_path / "签收登记表.docx"
+    lone.write_bytes(b"PK\x03\x04 not a docx")
+    results = merge.convert(slips + [lone], workers=1, alone=(lone,))
+    assert results[-1].pdf is None and results[-1].error.startswith("签收登记表.docx 转换 PDF 失败"), results[-1].error
+    assert "own-" not in results[-1].error
+    assert not lone.with_suffix(".pdf").exists()
+    assert all(r.pdf and not tagged(r.pdf) for r in results[:-1])
+
+
 def test_ranges_of_slips_in_a_merged_pdf():
     """A slip runs from its first bookmark to the page before the next slip's, less the blank page Writer puts
     before a page numbered 1 that would be a left-hand page; a page with anything on it is the slip's (its last
