@@ -731,7 +731,8 @@ class _Batch:
         drawings += [lambda unit=unit, ss=ss: S.build_separator(reg, unit, name, as_of,
                                                                 [(x.number, reg.item(x.item).text) for x in ss]).to_bytes()
                      for unit, ss in self.units.items()]
-        for path, data in zip([self.signoff, *self.separators], forked(drawings, workers, least=16)):
+        made = forked(drawings, workers if len(self.slips) >= 40 else 1)  # forked for a large batch, as drawing is
+        for path, data in zip([self.signoff, *self.separators], made):
             atomic_write_bytes(path, data)
 
     @property
@@ -765,8 +766,10 @@ class _Batch:
     def start(self) -> None:
         """The units' PDFs begin to be made (in forked processes, while the caller archives): the slips' PDFs are
         all there and final."""
+        # forked when the batch is large (as drawing is: 40 slips or more); a few units' files are quicker here
         self._units_made = Forked([lambda i=i, u=u, ss=ss: self._unit_file(i, u, ss)
-                                   for i, (u, ss) in enumerate(self.units.items(), 1)], self.workers, least=8)
+                                   for i, (u, ss) in enumerate(self.units.items(), 1)],
+                                  self.workers if len(self.slips) >= 40 else 1)
 
     def finish(self, led: Ledger) -> Path:
         final = self.root / self.id
