@@ -297,6 +297,26 @@ def test_a_draft_request_takes_no_number(run, tmp_path):
     assert read(reg).slips == {} and not (out / "documents").exists()
 
 
+def test_drafts_of_matters_whose_ids_make_the_same_file_name_are_two_files(run, tmp_path):
+    """`../XT01` and `XT01` are two matters; made into file names both would be XT01, and the second draft would
+    replace the first. The one whose id had to change carries eight hex digits of its whole id's sha256."""
+    import hashlib
+
+    text = PRINCIPAL.rstrip(" ") + """\
+      - {id: ../XT01, date: 2026-11-02, text: 另一事项, lead: 经济发展部, units: [财政金融部], level: 分管领导,
+         consulted: [{date: 2026-10-28, units: [财政金融部], result: 未达成一致, disagreement: 用地指标}],
+         proposal: 建议统筹, opinion: {by: 陈立新, date: 2026-11-03, text: 同意提请}}
+    """
+    reg = write_registers(tmp_path / "r", {"rules.yaml": RULES, "coordination/2026.yaml": text})
+    out = tmp_path / "o"
+    for mid in ("XT01", "../XT01"):
+        rc, _, err = run("-r", str(reg), "-o", str(out), "coordinate", mid, "--on", "2026-11-04", "--no-pdf")
+        assert rc == 0, err
+    folder = out / "drafts" / "提请协调单"
+    suffix = hashlib.sha256(b"../XT01").hexdigest()[:8]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["草稿-XT01.docx", f"草稿-XT01-{suffix}.docx"])
+
+
 def test_a_decided_item_gets_its_assignment_slip_naming_the_coordination(run, tmp_path, quick_pdf):
     import docx as D
     from docgen.issuing.slips import assigning_slip

@@ -11,6 +11,7 @@ issued. Its 机关代字 is the default issuer's (settings.yaml `prefixes:`, key
 """
 from __future__ import annotations
 
+import hashlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,7 +161,10 @@ def draft(reg: Registers, kind: str, name: str, out: Paths, draw: Callable) -> P
     from ..core.files import safe_name
 
     data = draw(T.DRAFT, 0, True, None).to_bytes()
-    path = T.draft_dir(out, kind) / f"{T.DRAFT}-{safe_name(name, 60)}.docx"
+    stem = safe_name(name, 60)
+    if stem != name:  # made into a file name (`../XT01` and `XT01` both give XT01): told apart by the whole name
+        stem += "-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    path = T.draft_dir(out, kind) / f"{T.DRAFT}-{stem}.docx"
     T.preflight(path.parent)
     T.write_draft(path, data)
     return path
