@@ -253,20 +253,12 @@ def compose(files: list[Path], target: Path) -> None:
 def _body_only(docx: Path):
     """A slip after the first of a merged document, opened for its body: only its main part is parsed, every
     other part (styles, settings, … the first slip's stand for them; headers and footers, carried over as they
-    are) kept as its bytes (python-docx's PartFactory.part_class_selector)."""
-    from docx.opc.part import Part, PartFactory
+    are) kept as its bytes (oxml.open_choosing)."""
+    from docx.opc.part import Part
 
-    before = PartFactory.part_class_selector
+    from .oxml import open_choosing
 
-    def selector(content_type: str, reltype: str):
-        if content_type.endswith(".document.main+xml"):
-            return None
-        return (before(content_type, reltype) if before else None) or Part
-    PartFactory.part_class_selector = selector
-    try:
-        return Document(str(docx))
-    finally:
-        PartFactory.part_class_selector = before
+    return open_choosing(str(docx), lambda content_type: None if content_type.endswith(".document.main+xml") else Part)
 
 
 def _ends_plain(doc: bytes) -> bool:

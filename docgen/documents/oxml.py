@@ -366,38 +366,45 @@ def _styles_part_class():
 
 
 _KEPT = None  # the KeptStyles class, made at the first open_keeping_styles
-_OPENING = threading.local()  # .keep: this thread is opening with open_keeping_styles
+_OPENING = threading.local()  # .choose: how the open this thread is making (open_choosing) picks part classes
 
 
 def _selector(before):
-    from docx.opc.constants import CONTENT_TYPE as CT
-
     def selector(content_type: str, reltype: str):
-        if getattr(_OPENING, "keep", False) and content_type == CT.WML_STYLES:
-            return _KEPT
-        return before(content_type, reltype) if before else None
-    selector.keeps_styles = True
+        choose = getattr(_OPENING, "choose", None)
+        found = choose(content_type) if choose is not None else None
+        return found or (before(content_type, reltype) if before else None)
+    selector.docgen = True
     return selector
+
+
+def open_choosing(stream, choose):
+    """A python-docx Document of a .docx stream (or path) whose parts are of the class `choose(content_type)`
+    gives (None: python-docx's own): python-docx's PartFactory.part_class_selector, installed once, asks `choose`
+    only for the thread opening this way, so other opens, in other threads too, are python-docx's as ever."""
+    from docx import Document
+    from docx.opc.part import PartFactory
+
+    before = getattr(PartFactory, "part_class_selector", None)
+    if not getattr(before, "docgen", False):
+        PartFactory.part_class_selector = _selector(before)
+    outer = getattr(_OPENING, "choose", None)
+    _OPENING.choose = choose
+    try:
+        return Document(stream)
+    finally:
+        _OPENING.choose = outer
 
 
 def open_keeping_styles(stream):
     """A python-docx Document of a .docx stream whose styles part is kept as its bytes (KeptStyles) until its
-    XML is asked for: python-docx's PartFactory.part_class_selector, installed once, chooses it only for the
-    thread opening this way."""
+    XML is asked for."""
     global _KEPT
-    from docx import Document
-    from docx.opc.part import PartFactory
+    from docx.opc.constants import CONTENT_TYPE as CT
 
     if _KEPT is None:
         _KEPT = _styles_part_class()
-    before = getattr(PartFactory, "part_class_selector", None)
-    if not getattr(before, "keeps_styles", False):
-        PartFactory.part_class_selector = _selector(before)
-    _OPENING.keep = True
-    try:
-        return Document(stream)
-    finally:
-        _OPENING.keep = False
+    return open_choosing(stream, lambda content_type: _KEPT if content_type == CT.WML_STYLES else None)
 
 
 def read_styles(doc) -> tuple:

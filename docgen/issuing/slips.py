@@ -271,25 +271,20 @@ def _tentative(reg: Registers, kind: str, as_of: dt.date, st: State, needs) -> l
     return out
 
 
-_POOL_CTX = None  # what forked drawing workers read (set just before the pool forks)
-
-
-def _draw_one(i: int):
+def _draw_one(reg, cal, st, s: Slip, floor: int):
     """A slip drawn, set at the first step from the round's floor at which it fits: (its bytes, its fit, its body
     before the steps), or why it could not be drawn."""
-    reg, cal, st, slips, floor, _ = _POOL_CTX
     try:
-        d = draw(reg, cal, st, slips[i], floor=floor)
+        d = draw(reg, cal, st, s, floor=floor)
         return d.to_bytes(), getattr(d, "fit", None), getattr(d, "unfitted", None)
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
         return f"{type(e).__name__}: {e}"
 
 
-def _set_again(i: int):
-    """A slip drawn by _draw_one set again at the floor: from the document it was filled into (forms.refinish),
-    or, when that cannot be, drawn again."""
-    reg, cal, st, slips, floor, first = _POOL_CTX
-    data, f, unfitted = first[i]
+def _set_again(reg, cal, st, s: Slip, floor: int, first):
+    """A slip drawn by _draw_one (`first`, what it gave) set again at the floor: from the document it was filled
+    into (forms.refinish), or, when that cannot be, drawn again."""
+    data, f, unfitted = first
     try:
         again = refinish(data, unfitted, floor) if unfitted is not None and f.fits else None
     except Exception:  # noqa: BLE001 - drawn again from its template below, as it would have been
@@ -297,27 +292,20 @@ def _set_again(i: int):
     if again is not None:
         return (*again, None)
     try:
-        d = draw(reg, cal, st, slips[i], floor=floor)
+        d = draw(reg, cal, st, s, floor=floor)
         return d.to_bytes(), getattr(d, "fit", None), None
     except Exception as e:  # noqa: BLE001 - reported per slip; the slip gets no number
         return f"{type(e).__name__}: {e}"
 
 
 def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: dict | None = None) -> list:
-    """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes when
-    the run has many (40 or more) and `which` more than one."""
-    global _POOL_CTX
-    _POOL_CTX = (reg, cal, st, slips, floor, first)
-    one = _draw_one if first is None else _set_again
-    try:
-        if len(slips) < 40 or len(which) < 2 or workers < 2:
-            return [one(i) for i in which]
-        from ..core import forked
-
-        with forked.pool(workers) as ex:
-            return list(ex.map(one, which, chunksize=max(1, min(8, len(which) // (2 * workers)))))
-    finally:
-        _POOL_CTX = None
+    """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes
+    (core.forked) when the run has many (40 or more)."""
+    if first is None:
+        tasks = [lambda i=i: _draw_one(reg, cal, st, slips[i], floor) for i in which]
+    else:
+        tasks = [lambda i=i: _set_again(reg, cal, st, slips[i], floor, first[i]) for i in which]
+    return forked(tasks, workers if len(slips) >= 40 else 1)
 
 
 def _content_size(reg: Registers, cal: WorkCalendar, st: State, s: Slip) -> int:

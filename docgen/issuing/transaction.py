@@ -243,17 +243,10 @@ def convert_and_record(led: Ledger, jobs: list[Job], extras: list[Path] = (), wo
         return sha256_file(r.docx), sha256_file(r.pdf)
 
     made = [(j, r) for j, r in zip(jobs, results) if r.pdf is not None]
-    shas = dict(zip((id(j) for j, _ in made), in_threads(stamped, made)))  # file work: waits on the disk
-    done, errors = [], []
-    for j, r in zip(jobs, results):
-        if r.pdf is None:
-            errors.append(r.error)
-            continue
-        docx, pdf = shas[id(j)]
+    for (j, _), (docx, pdf) in zip(made, in_threads(stamped, made)):  # the file work waits on the disk: threads
         led.add("render", number=j.slip.number, rev=j.rev, date=j.date, docx=docx, pdf=pdf, facts=j.facts())
-        done.append(j)
     led.commit()
-    return done, errors, results[len(jobs):]
+    return [j for j, _ in made], [r.error for r in results[:len(jobs)] if r.pdf is None], results[len(jobs):]
 
 
 IO_THREADS = 4  # threads for work that waits on the disk (fsync): stamping and hashing PDFs, archiving copies
