@@ -9,8 +9,8 @@ import shutil
 import sys
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import QUICK_SOFFICE, ROOT, docgen
@@ -65,10 +65,26 @@ def sign_in(b, office, name):
 
 
 def submit(b, by, what):
-    """Click a submit button and wait for the next page (a form post is a page load: no script here)."""
+    """Click a submit button and wait for the next page (a form post is a page load: no script here).
+
+    The old page is gone once its <html> is no longer in the document. Chromium says so as a stale element, or,
+    when it is asked while the new document is replacing the old one, as "Node with given id does not belong to
+    the document" (an unknown error to selenium: CI saw it once in EC.staleness_of); both mean the page changed."""
     page = b.find_element(By.TAG_NAME, "html")
     b.find_element(by, what).click()
-    WebDriverWait(b, 30).until(EC.staleness_of(page))
+
+    def replaced(_):
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in (e.msg or ""):
+                return True
+            raise
+        return False
+
+    WebDriverWait(b, 30).until(replaced)
 
 
 def shot(b, name):

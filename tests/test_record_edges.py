@@ -172,6 +172,41 @@ def test_a_killed_runs_libreoffice_cannot_bring_its_folders_back(tmp_path, quick
     assert orphans == []
 
 
+def test_a_libreoffice_started_just_before_its_docgen_was_killed_is_found_by_its_folder(tmp_path):
+    """docgen writes its LibreOffice's process group into the folder only once LibreOffice has started: a run
+    killed in between leaves a LibreOffice the owner file does not name (CI saw one write a batch's folder back).
+    The next run finds it by the folder its command line names, and kills it; a program that is not LibreOffice
+    naming a file there (a clerk's viewer) is left alone."""
+    from docgen.documents import pdf
+
+    folder = tmp_path / "out" / "batches" / ".batch-x" / ".docgen-pdf-y"
+    folder.mkdir(parents=True)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    (folder / pdf.OWNER).write_text(f"{gone.pid}\n")  # the killed docgen, before it could add the group
+    hang = tmp_path / "bin" / "soffice"
+    hang.parent.mkdir()
+    hang.write_text(HANGING_SOFFICE)
+    hang.chmod(0o755)
+    lo = subprocess.Popen([str(hang), "--convert-to", "pdf", "--outdir", str(folder), str(folder / "in" / "a.docx")],
+                          start_new_session=True)
+    viewer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", str(folder / "still-writing.pdf")],
+                              start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (folder / "still-writing.pdf").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (folder / "still-writing.pdf").exists()
+        assert pdf.reap(folder) is True
+        assert lo.wait(timeout=10) == -signal.SIGKILL
+        assert viewer.poll() is None
+    finally:
+        for q in (lo, viewer):
+            if q.poll() is None:
+                os.killpg(q.pid, signal.SIGKILL)
+                q.wait()
+
+
 def test_an_absurdly_long_name_is_refused_by_check_with_its_line(run, tmp_path):
     long = "长" * 10000
     units = f"units:\n  - {{name: 经济发展部, contact: 孙伟}}\n  - {{name: {long}, contact: 周敏}}\n"

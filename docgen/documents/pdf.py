@@ -325,10 +325,35 @@ def _group_members(pgid: int) -> list[int]:
     return out
 
 
+def _naming(folder: Path) -> list[int]:
+    """The LibreOffice processes whose command line names the folder or a file in it (its --outdir and its
+    inputs), read from /proc: only LibreOffice's (soffice, soffice.bin, oosplash, or a script so named as
+    DOCGEN_SOFFICE may be), never, say, a clerk's viewer showing a file there."""
+    exact, inside = os.fsencode(str(folder)), os.fsencode(str(folder) + os.sep)
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            args = (d / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        program = [os.path.basename(a) for a in args[:2]]
+        if not any(b"office" in a or b"oosplash" in a for a in program):
+            continue
+        if any(a == exact or a.startswith(inside) for a in args):
+            out.append(int(d.name))
+    return out
+
+
 def reap(job_folder: Path) -> bool:
     """A conversion folder (.docgen-pdf-…) left by a run: if the docgen that made it is gone, its LibreOffice
     processes (which outlive a killed docgen and would write into the folder again) are killed. True when the
-    folder can be removed: its docgen is gone (or this is it)."""
+    folder can be removed: its docgen is gone (or this is it).
+
+    They are the process group the folder's owner file names, and any process whose command line names the
+    folder: a docgen killed after starting LibreOffice and before writing its group down leaves one the file
+    does not name."""
     try:
         parts = (Path(job_folder) / OWNER).read_text().split()
     except (OSError, ValueError):
@@ -340,16 +365,22 @@ def reap(job_folder: Path) -> bool:
         return True
     if owner != os.getpid() and _alive(owner):
         return False
-    if pgid:
-        members = _group_members(pgid)
-        if members:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            deadline = time.monotonic() + 10
-            while _group_members(pgid) and time.monotonic() < deadline:
-                time.sleep(0.05)
+    groups = {pgid} if pgid and _group_members(pgid) else set()
+    for pid in _naming(Path(job_folder)):
+        try:
+            groups.add(os.getpgid(pid))
+        except (ProcessLookupError, PermissionError):
+            pass
+    groups.discard(os.getpgrp())  # never this run's own group (a folder it names is its own, not a killed run's)
+    for g in groups:
+        try:
+            os.killpg(g, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + 10
+    while groups and time.monotonic() < deadline and (
+            any(_group_members(g) for g in groups) or _naming(Path(job_folder))):
+        time.sleep(0.05)
     return True
 
 
