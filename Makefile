@@ -57,7 +57,7 @@ demo: system venv
 	@echo "示例输出在 output/：sample/ slips/ batches/ bulletins/ documents/ scores/ forms/ site/；账本和归档在 output/registers/（ledger.jsonl、archive/）"
 
 test: system venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: system venv
 	$(BIN)/python bench/bench_check.py
