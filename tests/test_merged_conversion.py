@@ -12,7 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fontTools.misc import eexec, psLib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
+from pypdf.generic import DecodedStreamObject
 
 from docgen.documents import merge, pdf
 
@@ -161,13 +165,65 @@ def test_a_cut_slip_is_no_more_than_half_again_its_size_alone(tmp_path, run):
 
 
 def _glyphs(p: Path) -> tuple[int, int]:
-    """Glyphs in the PDF's embedded Type 1 fonts (the count of each font's CharStrings), and the fonts."""
+    """Glyphs in the PDF's embedded Type 1 fonts (the count of each font's CharStrings, as fontTools' PostScript
+    interpreter reads the font program), and the fonts."""
     fonts = {}
     for page in PdfReader(str(p)).pages:
         for f in page["/Resources"]["/Font"].values():
             ff = f.get_object()["/FontDescriptor"].get_object()["/FontFile"].get_object()
-            fonts[f.idnum] = len(merge.parse_type1(ff).glyphs)
+            fonts[f.idnum] = len(psLib.suckfont(ff.get_data())["CharStrings"])
     return sum(fonts.values()), len(fonts)
+
+
+# ---------------------------------------------------------------- fonts cut to a slip's glyphs
+
+def test_every_cipher_state_has_whitespace_to_the_sync_state():
+    """Each glyph of a cut slip's font is encrypted once per batch, from one fixed cipher state; the whitespace
+    after each glyph brings the cipher back to it. fontTools' eexec (another implementation of the cipher) checks
+    the whitespace of all 65,536 states."""
+    pads = merge._pads()
+    assert len(pads) == 65536
+    for r, pad in enumerate(pads):
+        assert set(pad) <= set(b" \t\r\n") and len(pad) <= 10, r
+        assert eexec.encrypt(pad, r)[1] == merge.SYNC, r
+
+
+@pytest.fixture(scope="module")
+def font_alone(issued, tmp_path_factory):
+    """The largest Type 1 font LibreOffice embeds in a 交办单 converted alone: its FontFile stream."""
+    [res] = pdf.convert(copies([issued / "交办单/督交〔2026〕1号.docx"], tmp_path_factory.mktemp("font") / "alone"),
+                        workers=1)
+    streams = {}
+    for page in PdfReader(str(res.pdf)).pages:
+        for f in page["/Resources"]["/Font"].values():
+            ff = f.get_object()["/FontDescriptor"].get_object()["/FontFile"].get_object()
+            streams[len(ff.get_data())] = ff
+    return streams[max(streams)]
+
+
+@given(data=st.data())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_font_cut_to_some_glyphs_is_read_as_the_same_program_with_only_those(font_alone, data):
+    whole = psLib.suckfont(font_alone.get_data())
+    font = merge.parse_type1(font_alone)
+    names = [n for n in font.glyphs if n != b".notdef"]
+    assert len(names) > 40
+    kept = set(data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names) - 1, unique=True)))
+    codes = {c for c, n in font.names.items() if n in kept}
+    warm = merge.parse_type1(font_alone)  # a font other slips were cut from first keeps their glyphs' bytes
+    merge.subset_type1(DecodedStreamObject(), warm, set(data.draw(st.sets(st.sampled_from(sorted(font.names))))))
+    out = []
+    for f in (font, warm):
+        stream = DecodedStreamObject()
+        merge.subset_type1(stream, f, codes)
+        out.append(stream.get_data())
+        cut = psLib.suckfont(stream.get_data())
+        want = {n.decode() for n in kept} | {".notdef"}
+        assert set(cut["CharStrings"]) == want
+        assert all(cut["CharStrings"][n] == whole["CharStrings"][n] for n in want)
+        assert cut["Private"] == whole["Private"] and cut["FontName"] == whole["FontName"]
+        assert stream["/Length1"] == len(font.clear) and stream.get_data().endswith(font.trailer)
+    assert out[0] == out[1]
 
 
 # ---------------------------------------------------------------- failures

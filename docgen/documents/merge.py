@@ -29,7 +29,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
@@ -427,28 +427,75 @@ EEXEC = 55665  # the key of a Type 1 font program's private part (Adobe Type 1 F
 _NEXT = [(x * 52845 + 22719) & 0xFFFF for x in range(65536 + 256)]  # the cipher's next key from (byte + key)
 
 
-def _eexec(data: bytes, decrypt: bool, _next=_NEXT) -> bytes:
-    """eexec encryption and decryption (Adobe Type 1 Font Format, 7.2; fontTools.misc.eexec does the same a
+def _decrypt(data: bytes, _next=_NEXT) -> bytes:
+    """eexec decryption from the eexec key (Adobe Type 1 Font Format, 7.2; fontTools.misc.eexec does the same a
     character at a time, several times slower: a merged batch's fonts are large)."""
     r = EEXEC
     out = bytearray()
     put = out.append
-    if decrypt:
-        for c in data:
-            put(c ^ (r >> 8))
-            r = _next[c + r]
-    else:
-        for p in data:
-            c = p ^ (r >> 8)
-            put(c)
-            r = _next[c + r]
+    for c in data:
+        put(c ^ (r >> 8))
+        r = _next[c + r]
     return bytes(out)
+
+
+def _eexec_from(data: bytes, r: int, _next=_NEXT) -> tuple[bytes, int]:
+    """eexec encryption of `data` from the cipher state r: the encrypted bytes and the state after them."""
+    out = bytearray()
+    put = out.append
+    for p in data:
+        c = p ^ (r >> 8)
+        put(c)
+        r = _next[c + r]
+    return bytes(out), r
+
+
+# Each glyph of a cut slip's font is encrypted once per batch, not once per slip: after each glyph entry (and after
+# the part before the glyphs) comes whitespace chosen to bring the cipher to one fixed state, so a glyph's encrypted
+# bytes are the same in every slip that keeps it. PostScript reads any run of whitespace between two tokens as
+# one separator (PLRM 3.2.2); the font program is the same program.
+SYNC = EEXEC  # the state every glyph entry is encrypted from
+_PAD = b"\n \t\r"  # whitespace (PLRM 3.2.2), the first always written: an entry never runs into the next token
+
+
+@functools.cache
+def _pads() -> list[bytes]:
+    """For each cipher state: the shortest whitespace (of _PAD's characters) whose encryption from it leads to
+    SYNC. One breadth-first search backwards from SYNC over the 4 × 65,536 steps (about 0.3 s); every state gets
+    one, of at most 10 characters (tests/test_merged_conversion.py checks each with fontTools' eexec)."""
+    steps = [[_NEXT[(p ^ (r >> 8)) + r] for r in range(65536)] for p in _PAD]
+    back: list[list[tuple[int, int]]] = [[] for _ in range(65536)]
+    for p, step in zip(_PAD, steps):
+        for r, t in enumerate(step):
+            back[t].append((r, p))
+    pads: list = [None] * 65536
+    pads[SYNC] = b""
+    frontier = [SYNC]
+    while frontier:
+        nxt = []
+        for t in frontier:
+            tail = pads[t]
+            for r, p in back[t]:
+                if pads[r] is None:
+                    pads[r] = bytes((p,)) + tail
+                    nxt.append(r)
+        frontier = nxt
+    if None in pads:
+        raise RuntimeError("eexec: a cipher state no whitespace leads to SYNC from")
+    return pads
+
+
+def _synced(data: bytes, r: int) -> bytes:
+    """`data` followed by whitespace, encrypted from state r so that the cipher ends at SYNC."""
+    secret, r = _eexec_from(data + _PAD[:1], r)
+    return secret + _eexec_from(_pads()[r], r)[0]
 
 
 @dataclass
 class Type1:
     """An embedded Type 1 font program taken apart: its clear part, the private part up to the glyphs, each
-    glyph's charstring entry, what follows the glyphs, and the trailer."""
+    glyph's charstring entry, what follows the glyphs, and the trailer. `synced`: each glyph entry, with the
+    whitespace after it, encrypted from SYNC to SYNC (filled as slips keep them)."""
 
     clear: bytes
     head: bytes
@@ -456,6 +503,19 @@ class Type1:
     tail: bytes
     trailer: bytes
     names: dict[int, bytes]  # character code → glyph name (the font's built-in encoding)
+    synced: dict[bytes, bytes] = field(default_factory=dict)
+
+    def encrypt(self, kept: list[bytes]) -> bytes:
+        """The private part with only these glyph entries (names, in the font's order), encrypted: the part
+        before the glyphs from the eexec key, each glyph from SYNC (once per font), the rest after them."""
+        parts = [_synced(self.head + b"/CharStrings %d dict dup begin\n" % len(kept), EEXEC)]
+        for name in kept:
+            secret = self.synced.get(name)
+            if secret is None:
+                secret = self.synced[name] = _synced(self.glyphs[name], SYNC)
+            parts.append(secret)
+        parts.append(_eexec_from(self.tail, SYNC)[0])
+        return b"".join(parts)
 
 
 def parse_type1(font_file) -> Type1 | None:
@@ -465,7 +525,7 @@ def parse_type1(font_file) -> Type1 | None:
     if not l1 or not l2 or l1 + l2 > len(data):
         return None
     clear, trailer = data[:l1], data[l1 + l2:]
-    plain = _eexec(data[l1:l1 + l2], decrypt=True)
+    plain = _decrypt(data[l1:l1 + l2])
     start = re.search(rb"/CharStrings (\d+) dict dup begin\n", plain)
     if not start:
         return None
@@ -492,11 +552,10 @@ def subset_type1(font_file, font: Type1, codes: set[int]) -> None:
     from pypdf.generic import NameObject, NumberObject
 
     keep = {b".notdef"} | {font.names[c] for c in codes if c in font.names}
-    kept = [entry for name, entry in font.glyphs.items() if name in keep]
-    if len(kept) == len(font.glyphs):  # every glyph shown: the program as it is (encrypted again, the same bytes)
+    kept = [name for name in font.glyphs if name in keep]
+    if len(kept) == len(font.glyphs):  # every glyph shown: the program as it is
         return
-    plain = font.head + b"/CharStrings %d dict dup begin\n" % len(kept) + b"".join(kept) + font.tail
-    secret = _eexec(plain, decrypt=False)
+    secret = font.encrypt(kept)
     font_file.set_data(font.clear + secret + font.trailer)
     font_file[NameObject("/Length1")] = NumberObject(len(font.clear))
     font_file[NameObject("/Length2")] = NumberObject(len(secret))
@@ -692,6 +751,7 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out: dict = {}
+    _pads()  # computed once, here, for the forked workers that cut
     pool = forked.pool(workers)
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
