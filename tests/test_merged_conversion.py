@@ -61,7 +61,10 @@ KINDS = {"交办单 with 回执": "交办单/督交〔2026〕1号", "交办单 w
          "催办单": "催办单/督催〔2026〕1号", "整改通知单": "整改单/督改〔2026〕1号", "更正": "交办单/督交〔2026〕3号"}
 
 
-def test_each_slip_is_the_pixels_of_converting_it_alone(issued, tmp_path):
+@pytest.mark.parametrize("synced", [False, True], ids=["fonts-encrypted-whole", "glyphs-encrypted-once"])
+def test_each_slip_is_the_pixels_of_converting_it_alone(issued, tmp_path, monkeypatch, synced):
+    # a run of SYNCED_FROM merged slips or more encrypts each glyph once (merge.Type1.encrypt): here with 5
+    monkeypatch.setattr(merge, "SYNCED_FROM", 1 if synced else 10 ** 6)
     slips = [issued / f"{v}.docx" for v in KINDS.values()]
     assert "更正" in zipfile.ZipFile(issued / "交办单/督交〔2026〕3号.docx").read("word/document.xml").decode()
     alone = pdf.convert(copies(slips, tmp_path / "alone"), workers=1)
@@ -201,9 +204,9 @@ def font_alone(issued, tmp_path_factory):
     return streams[max(streams)]
 
 
-@given(data=st.data())
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_a_font_cut_to_some_glyphs_is_read_as_the_same_program_with_only_those(font_alone, data):
+@given(data=st.data(), synced=st.booleans())
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_font_cut_to_some_glyphs_is_read_as_the_same_program_with_only_those(font_alone, data, synced):
     whole = psLib.suckfont(font_alone.get_data())
     font = merge.parse_type1(font_alone)
     names = [n for n in font.glyphs if n != b".notdef"]
@@ -211,11 +214,12 @@ def test_a_font_cut_to_some_glyphs_is_read_as_the_same_program_with_only_those(f
     kept = set(data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names) - 1, unique=True)))
     codes = {c for c, n in font.names.items() if n in kept}
     warm = merge.parse_type1(font_alone)  # a font other slips were cut from first keeps their glyphs' bytes
-    merge.subset_type1(DecodedStreamObject(), warm, set(data.draw(st.sets(st.sampled_from(sorted(font.names))))))
+    merge.subset_type1(DecodedStreamObject(), warm, set(data.draw(st.sets(st.sampled_from(sorted(font.names))))),
+                       synced)
     out = []
     for f in (font, warm):
         stream = DecodedStreamObject()
-        merge.subset_type1(stream, f, codes)
+        merge.subset_type1(stream, f, codes, synced)
         out.append(stream.get_data())
         cut = psLib.suckfont(stream.get_data())
         want = {n.decode() for n in kept} | {".notdef"}

@@ -494,7 +494,7 @@ def _synced(data: bytes, r: int) -> bytes:
 @dataclass
 class Type1:
     """An embedded Type 1 font program taken apart: its clear part, the private part up to the glyphs, each
-    glyph's charstring entry, what follows the glyphs, and the trailer. `synced`: each glyph entry, with the
+    glyph's charstring entry, what follows the glyphs, and the trailer. `secrets`: each glyph entry, with the
     whitespace after it, encrypted from SYNC to SYNC (filled as slips keep them)."""
 
     clear: bytes
@@ -503,16 +503,20 @@ class Type1:
     tail: bytes
     trailer: bytes
     names: dict[int, bytes]  # character code → glyph name (the font's built-in encoding)
-    synced: dict[bytes, bytes] = field(default_factory=dict)
+    secrets: dict[bytes, bytes] = field(default_factory=dict)
 
-    def encrypt(self, kept: list[bytes]) -> bytes:
-        """The private part with only these glyph entries (names, in the font's order), encrypted: the part
-        before the glyphs from the eexec key, each glyph from SYNC (once per font), the rest after them."""
-        parts = [_synced(self.head + b"/CharStrings %d dict dup begin\n" % len(kept), EEXEC)]
+    def encrypt(self, kept: list[bytes], synced: bool) -> bytes:
+        """The private part with only these glyph entries (names, in the font's order), encrypted. synced: the
+        part before the glyphs from the eexec key, each glyph from SYNC (once per font), the rest after them;
+        otherwise all at once, as LibreOffice writes it (for a few slips, quicker than the table of _pads)."""
+        head = self.head + b"/CharStrings %d dict dup begin\n" % len(kept)
+        if not synced:
+            return _eexec_from(head + b"".join(self.glyphs[n] for n in kept) + self.tail, EEXEC)[0]
+        parts = [_synced(head, EEXEC)]
         for name in kept:
-            secret = self.synced.get(name)
+            secret = self.secrets.get(name)
             if secret is None:
-                secret = self.synced[name] = _synced(self.glyphs[name], SYNC)
+                secret = self.secrets[name] = _synced(self.glyphs[name], SYNC)
             parts.append(secret)
         parts.append(_eexec_from(self.tail, SYNC)[0])
         return b"".join(parts)
@@ -546,16 +550,16 @@ def parse_type1(font_file) -> Type1 | None:
     return Type1(clear, plain[:start.start()], glyphs, plain[pos:], trailer, names)
 
 
-def subset_type1(font_file, font: Type1, codes: set[int]) -> None:
+def subset_type1(font_file, font: Type1, codes: set[int], synced: bool = False) -> None:
     """The FontFile stream with only the glyphs of these character codes (and .notdef) of `font` (the same
-    font program taken apart)."""
+    font program taken apart); synced: see Type1.encrypt."""
     from pypdf.generic import NameObject, NumberObject
 
     keep = {b".notdef"} | {font.names[c] for c in codes if c in font.names}
     kept = [name for name in font.glyphs if name in keep]
     if len(kept) == len(font.glyphs):  # every glyph shown: the program as it is
         return
-    secret = font.encrypt(kept)
+    secret = font.encrypt(kept, synced)
     font_file.set_data(font.clear + secret + font.trailer)
     font_file[NameObject("/Length1")] = NumberObject(len(font.clear))
     font_file[NameObject("/Length2")] = NumberObject(len(secret))
@@ -587,7 +591,7 @@ def prepare(reader) -> list[dict[str, set]]:
 
 
 def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target: Path,
-        fonts_cache: dict | None = None) -> None:
+        fonts_cache: dict | None = None, synced: bool = False) -> None:
     """Pages first..last of the merged PDF as a PDF/A-2b document of their own with the slip's metadata, each
     font subset to the glyphs these pages show; written whole to `target` (temporary name, then renamed).
     `fonts_cache` keeps the merged PDF's fonts taken apart from one slip to the next."""
@@ -620,7 +624,7 @@ def cut(reader, uses: list, first: int, last: int, meta: dict[str, str], target:
             if key not in fonts_cache:
                 fonts_cache[key] = parse_type1(src["/FontDescriptor"].get_object()["/FontFile"].get_object())
             if fonts_cache[key] is not None:
-                subset_type1(desc.get_object()["/FontFile"].get_object(), fonts_cache[key], used)
+                subset_type1(desc.get_object()["/FontFile"].get_object(), fonts_cache[key], used, synced)
     root = reader.trailer["/Root"]
     for key in ("/Lang", "/ViewerPreferences", "/OutputIntents"):
         if key in root:
@@ -733,6 +737,8 @@ def _balance(items: list, weight: dict, parts: int) -> list[list]:
     return [sorted(g, key=rank.get) for g in groups if g]
 
 
+SYNCED_FROM = 40  # merged slips from which each glyph is encrypted once (Type1.encrypt): the table (_pads) costs
+# about 0.3 s once, encrypting a slip's fonts whole about 7 ms
 FOLDED = 20  # files converted as their own documents that share the merged documents' starts, at most, per start
 
 
@@ -751,7 +757,9 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
     folder = Path(tempfile.mkdtemp(prefix=".docgen-pdf-merge-", dir=str(chunks[0][0].parent)))
     (folder / pdf.OWNER).write_text(f"{os.getpid()}\n")
     out: dict = {}
-    _pads()  # computed once, here, for the forked workers that cut
+    synced = sum(map(len, chunks)) >= SYNCED_FROM
+    if synced:
+        _pads()  # computed once, here, for the forked workers that cut
     pool = forked.pool(workers)
     try:
         made = [(folder / f"merged-{n:03d}.docx", chunk) for n, chunk in enumerate(chunks)]
@@ -788,7 +796,7 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
                     out[src] = pdf.Result(src, src.with_suffix(".pdf"))
                     converted[0] += 1
                 else:
-                    cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx])
+                    cutting[r.docx] = pool.submit(cut_all, r.pdf, docs[r.docx], synced)
                     converted[0] += len(docs[r.docx])
 
         def take_single(results):
@@ -820,8 +828,8 @@ def _ok(job):
     return True if r is None else r
 
 
-def cut_all(merged: Path, chunk: list[Path]) -> list[bool]:
-    """Each slip of a merged PDF cut to its PDF beside its .docx; whether each was."""
+def cut_all(merged: Path, chunk: list[Path], synced: bool = False) -> list[bool]:
+    """Each slip of a merged PDF cut to its PDF beside its .docx; whether each was. synced: see Type1.encrypt."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(merged))
@@ -833,7 +841,7 @@ def cut_all(merged: Path, chunk: list[Path]) -> list[bool]:
         ok = False
         if rng is not None:
             try:
-                cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts)
+                cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts, synced)
                 ok = True
             except Exception:  # this slip alone
                 pass
