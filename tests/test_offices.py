@@ -107,3 +107,49 @@ def test_an_old_layout_archive_beside_the_registers_keeps_working(run, tmp_path,
     assert json.loads((offices / "archive" / "office.json").read_text(encoding="utf-8"))["id"] == read(a).office["id"]
     rc, so, err = run("-r", str(a), "-o", str(out), "archive", "verify")
     assert rc == 0 and "沿用" not in err  # said once: the archive is marked now
+
+
+KILLED_WRITING_THE_HEAD = """
+import os, signal, sys, tempfile
+from pathlib import Path
+import docgen.record.ledger as L
+real = L.atomic_write_bytes
+
+def write(path, data):
+    path = Path(path)
+    if path.name == L.HEAD:  # as a kill after the temporary file is written, before its rename
+        fd, _ = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+        os.write(fd, data)
+        os.fsync(fd)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path, data)
+
+L.atomic_write_bytes = write
+from docgen.cli import main
+sys.argv = ["docgen", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_first_run_killed_while_writing_the_archives_ledger_head_is_finished_by_the_next(run, tmp_path, quick_pdf):
+    """The first commit writes the ledger, then the archive's ledger-head.json (a temporary file, then its rename).
+    Killed in between, the archive holds only that temporary file: not a document of some other office. CI's
+    random kills (tests/test_slips.py) once met it, and the next run refused the office's own archive."""
+    import signal
+    import subprocess
+    import sys
+
+    reg = office(tmp_path / "甲区", "甲区")
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-c", KILLED_WRITING_THE_HEAD, "-r", str(reg), "-o", str(out), "assign",
+                        "--on", "2026-11-03"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    archive = reg / "archive"
+    assert [q.name[:len(".ledger-head.json.")] for q in archive.iterdir()] == [".ledger-head.json."]
+    assert read(reg).slips  # numbered, and committed to the ledger
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    assert "督交〔2026〕1号" in so
+    assert sorted(q.name for q in archive.iterdir() if q.is_file()) == ["ledger-head.json", "office.json"]
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0 and "账本记录出具1份" in so, err
