@@ -33,6 +33,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def is_temporary(path: Path) -> bool:
+    """A file under the temporary name docgen writes before renaming it (.<name>.XXXX.tmp: atomic_write_bytes,
+    record.archive.put): left only by a run killed while writing it, never a document."""
+    name = Path(path).name
+    return name.startswith(".") and name.endswith(".tmp")
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 

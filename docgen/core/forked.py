@@ -9,6 +9,12 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 _TASKS: list[Callable] | None = None  # what forked workers run (set while the pool forks)
+MANY = 40  # documents in a run from which its work is shared among forked workers: fewer are quicker in the process
+
+
+def workers_for(documents: int, workers: int) -> int:
+    """The workers for a run of so many documents: `workers` for MANY or more, else the process alone."""
+    return workers if documents >= MANY else 1
 
 
 def die_with_parent() -> None:

@@ -677,7 +677,8 @@ def convert(docx_files: list[Path], workers: int | None = None, timeout_per_doc:
     alone = {Path(p) for p in alone}
     groups: dict[str, list[Path]] = {}
     single = []
-    signatures = forked.forked([lambda p=p: None if p in alone else eligible(p)[0] for p in files], workers, 40)
+    signatures = forked.forked([lambda p=p: None if p in alone else eligible(p)[0] for p in files],
+                               forked.workers_for(len(files), workers))
     for p, sig in zip(files, signatures):
         (groups.setdefault(sig, []) if sig else single).append(p)
     chunks = []

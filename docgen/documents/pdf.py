@@ -308,42 +308,30 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _group_members(pgid: int) -> list[int]:
-    """The processes of a process group that are LibreOffice (read from /proc; pids are reused)."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            stat = (d / "stat").read_text()
-            cmd = (d / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and (b"office" in cmd or b"oosplash" in cmd):
-            out.append(int(d.name))
-    return out
-
-
-def _naming(folder: Path) -> list[int]:
-    """The LibreOffice processes whose command line names the folder or a file in it (its --outdir and its
-    inputs), read from /proc: only LibreOffice's (soffice, soffice.bin, oosplash, or a script so named as
-    DOCGEN_SOFFICE may be), never, say, a clerk's viewer showing a file there."""
-    exact, inside = os.fsencode(str(folder)), os.fsencode(str(folder) + os.sep)
+def _libreoffice() -> list[tuple[int, int, list[bytes]]]:
+    """The LibreOffice processes running, read from /proc (pids are reused): (pid, process group, command line).
+    LibreOffice's are soffice, soffice.bin, oosplash, or a script so named (DOCGEN_SOFFICE may be one), never,
+    say, a clerk's viewer showing a file in a conversion folder."""
     out = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit() or int(d.name) == os.getpid():
             continue
         try:
+            stat = (d / "stat").read_text()
             args = (d / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        program = [os.path.basename(a) for a in args[:2]]
-        if not any(b"office" in a or b"oosplash" in a for a in program):
+        if not any(b"office" in n or b"oosplash" in n for n in map(os.path.basename, args[:2])):
             continue
-        if any(a == exact or a.startswith(inside) for a in args):
-            out.append(int(d.name))
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2:
+            out.append((int(d.name), int(fields[2]), args))
     return out
+
+
+def _group_members(pgid: int) -> list[int]:
+    """The LibreOffice processes of a process group."""
+    return [pid for pid, g, _ in _libreoffice() if g == pgid]
 
 
 def reap(job_folder: Path) -> bool:
@@ -352,8 +340,8 @@ def reap(job_folder: Path) -> bool:
     folder can be removed: its docgen is gone (or this is it).
 
     They are the process group the folder's owner file names, and any process whose command line names the
-    folder: a docgen killed after starting LibreOffice and before writing its group down leaves one the file
-    does not name."""
+    folder (its --outdir, its inputs): a docgen killed after starting LibreOffice and before writing its group
+    down leaves one the file does not name."""
     try:
         parts = (Path(job_folder) / OWNER).read_text().split()
     except (OSError, ValueError):
@@ -365,21 +353,19 @@ def reap(job_folder: Path) -> bool:
         return True
     if owner != os.getpid() and _alive(owner):
         return False
-    groups = {pgid} if pgid and _group_members(pgid) else set()
-    for pid in _naming(Path(job_folder)):
-        try:
-            groups.add(os.getpgid(pid))
-        except (ProcessLookupError, PermissionError):
-            pass
-    groups.discard(os.getpgrp())  # never this run's own group (a folder it names is its own, not a killed run's)
-    for g in groups:
-        try:
-            os.killpg(g, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    exact, inside = os.fsencode(str(job_folder)), os.fsencode(str(job_folder) + os.sep)
+
+    def holding() -> set[int]:  # never this run's own group: a folder it names is its own, not a killed run's
+        return {g for _, g, args in _libreoffice()
+                if g == pgid or any(a == exact or a.startswith(inside) for a in args)} - {os.getpgrp()}
+
     deadline = time.monotonic() + 10
-    while groups and time.monotonic() < deadline and (
-            any(_group_members(g) for g in groups) or _naming(Path(job_folder))):
+    while (groups := holding()) and time.monotonic() < deadline:
+        for g in groups:
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         time.sleep(0.05)
     return True
 

@@ -38,7 +38,7 @@ from ..engine import slips as E
 from ..engine.due import item_due
 from ..engine.status import item_status, pending_diagnostics, status_all
 from ..core.files import atomic_write_bytes, atomic_write_text, safe_name
-from ..core.forked import Forked, forked
+from ..core.forked import Forked, forked, workers_for
 from ..kinds import KINDS, SLIP_KINDS, declared, slip_kinds
 from . import kinds as _builtin  # noqa: F401 - the built-in kinds' code, registered
 from ..record.ledger import VOID_REV, Ledger, Slip, State, format_number, read, sha256_file
@@ -300,12 +300,12 @@ def _set_again(reg, cal, st, s: Slip, floor: int, first):
 
 def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: dict | None = None) -> list:
     """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes
-    (core.forked) when the run has many (40 or more)."""
+    (core.forked) when the run has many (forked.MANY)."""
     if first is None:
         tasks = [lambda i=i: _draw_one(reg, cal, st, slips[i], floor) for i in which]
     else:
         tasks = [lambda i=i: _set_again(reg, cal, st, slips[i], floor, first[i]) for i in which]
-    return forked(tasks, workers if len(slips) >= 40 else 1)
+    return forked(tasks, workers_for(len(slips), workers))
 
 
 def _content_size(reg: Registers, cal: WorkCalendar, st: State, s: Slip) -> int:
@@ -719,7 +719,7 @@ class _Batch:
         drawings += [lambda unit=unit, ss=ss: S.build_separator(reg, unit, name, as_of,
                                                                 [(x.number, reg.item(x.item).text) for x in ss]).to_bytes()
                      for unit, ss in self.units.items()]
-        made = forked(drawings, workers if len(self.slips) >= 40 else 1)  # forked for a large batch, as drawing is
+        made = forked(drawings, workers_for(len(self.slips), workers))  # forked for a large batch, as drawing is
         for path, data in zip([self.signoff, *self.separators], made):
             atomic_write_bytes(path, data)
 
@@ -754,10 +754,10 @@ class _Batch:
     def start(self) -> None:
         """The units' PDFs begin to be made (in forked processes, while the caller archives): the slips' PDFs are
         all there and final."""
-        # forked when the batch is large (as drawing is: 40 slips or more); a few units' files are quicker here
+        # forked when the batch is large, as drawing is; a few units' files are quicker here
         self._units_made = Forked([lambda i=i, u=u, ss=ss: self._unit_file(i, u, ss)
                                    for i, (u, ss) in enumerate(self.units.items(), 1)],
-                                  self.workers if len(self.slips) >= 40 else 1)
+                                  workers_for(len(self.slips), self.workers))
 
     def finish(self, led: Ledger) -> Path:
         final = self.root / self.id

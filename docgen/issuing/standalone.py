@@ -11,8 +11,8 @@ issued. Its 机关代字 is the default issuer's (settings.yaml `prefixes:`, key
 """
 from __future__ import annotations
 
-import hashlib
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.diagnostics import DocgenError
-from ..core.files import atomic_write_bytes, fsync_dir
+from ..core.files import atomic_write_bytes, fsync_dir, is_temporary
 from ..kinds import KINDS
 from ..core.paths import default_archive
 from .ledger import HEAD, MARK, VOID_REV, Slip, State, line_hash, read_mark, sha256_file
@@ -90,16 +90,9 @@ def owner_problem(root: Path, st: State, office: str | None = None) -> str | Non
         return (f"归档 {root} 中的 {HEAD} 记录的是另一本账本，不是本台账的归档：两个办公室不能共用一个归档。"
                 "请在 settings.yaml 的 archive: 写本办公室自己的归档文件夹（或删去 archive: 使用台账目录内的 archive/）")
     if st.lines and root.is_dir() and not (root / HEAD).exists() and any(
-            p.is_file() and not _temporary(p) for p in root.rglob("*")):
+            p.is_file() and not is_temporary(p) for p in root.rglob("*")):  # a killed write's: no document
         return f"归档 {root} 中已有文件，但没有账本的记录（{HEAD}），不能确定属于哪个办公室：请核实后再运行"
     return None
-
-
-def _temporary(p: Path) -> bool:
-    """A file docgen was writing under its temporary name (.<name>.XXXX.tmp: core.files.atomic_write_bytes, put)
-    when its run was killed: not a document, and removed once the ledger is locked (Ledger.anchor). A run killed
-    while writing the archive's first ledger-head.json leaves only that."""
-    return p.name.startswith(".") and p.name.endswith(".tmp")
 
 
 def revision_suffix(rev: int) -> str:
