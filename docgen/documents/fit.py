@@ -285,10 +285,11 @@ class Measure:
     def table(self, tbl) -> list[float]:
         """Each row's height in pt, its top rule included."""
         if tbl not in self._rows:
-            self._rows[tbl] = self._table(tbl)
+            self._rows[tbl] = list(self._row_heights(tbl))
         return list(self._rows[tbl])
 
-    def _table(self, tbl) -> list[float]:
+    def _row_heights(self, tbl):
+        """Each row's height in pt, its top rule included, as the rows are measured (table, over)."""
         grid = [_tw(g.get(qn("w:w"))) for g in tbl.iter(qn("w:gridCol"))]
         mar = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
 
@@ -302,7 +303,6 @@ class Measure:
 
         top, bottom = margin(mar, "top", 0.0), margin(mar, "bottom", 0.0)
         lm, rm = margin(mar, "left", 5.4), margin(mar, "right", 5.4)
-        rows = []
         for tr in tbl.findall(qn("w:tr")):
             col, h = 0, 0.0
             for tc in tr.findall(qn("w:tc")):
@@ -323,8 +323,7 @@ class Measure:
             if trh is not None and trh.get(qn("w:val")):
                 v = _tw(trh.get(qn("w:val")))
                 h = v if trh.get(qn("w:hRule")) == "exact" else max(h, v)
-            rows.append(h + BORDER)
-        return rows
+            yield h + BORDER
 
     def body(self) -> float:
         """The body's height in pt, in the first section's type area."""
@@ -336,6 +335,25 @@ class Measure:
             elif el.tag == qn("w:tbl"):
                 total += sum(self.table(el)) + BORDER
         return total
+
+    def over(self, limit: float) -> bool:
+        """Whether the body is taller than `limit` pt: body() > limit, measured only until it is (a register of
+        a thousand rows need not be measured to the end to know that it runs over a page)."""
+        width = self.width()
+        total = 0.0
+        for el in self.doc.element.body:
+            if el.tag == qn("w:p"):
+                total += self.paragraph(el, width)
+            elif el.tag == qn("w:tbl"):
+                rows, t = self._rows.get(el), 0.0
+                for h in (rows if rows is not None else self._row_heights(el)):
+                    t += h  # summed as body() sums (the same floating-point answer)
+                    if total + (t + BORDER) > limit:
+                        return True
+                total += t + BORDER
+            if total > limit:
+                return True
+        return False
 
     def width(self) -> float:
         s = self.doc.sections[0]

@@ -517,7 +517,7 @@ def finish(doc, *, sealed: bool, width_mm: float, shrink: bool = True, floor: in
     else:
         m = F.Measure(doc)
         size = F.table_size(doc)
-        result = F.Fit(0, m.body() <= m.height(), size, size)
+        result = F.Fit(0, not m.over(m.height()), size, size)
     d = OfficialDocument(document=doc)
     d.fit = result
     d.unfitted = unfitted
