@@ -145,3 +145,33 @@ def test_forked_tasks_return_in_order_and_raise_what_failed():
     f = Forked(tasks, 2)
     f.cancel()  # nothing runs afterwards, and results() gives nothing
     assert f.results() == []
+
+
+_LOADED: list = []  # what a task "loads once a process" (test_the_first_task_here...)
+
+
+def test_the_first_task_here_runs_before_the_workers_fork_and_they_inherit_what_it_loaded():
+    from docgen.core.forked import forked
+
+    pid = os.getpid()
+
+    def task(i):
+        if not _LOADED:  # the first task of a process loads; the others find it loaded
+            _LOADED.append(os.getpid())
+        return i, os.getpid() != pid, _LOADED[0] == pid
+
+    _LOADED.clear()
+    got = forked([lambda i=i: task(i) for i in range(12)], 2, first_here=True)
+    assert [g[0] for g in got] == list(range(12))
+    assert not got[0][1] and all(g[1] for g in got[1:])  # the first here, the others in the workers
+    assert all(g[2] for g in got)  # every worker found it loaded here
+    _LOADED.clear()
+    got = forked([lambda i=i: task(i) for i in range(12)], 2)
+    assert not any(g[2] for g in got)  # without it, each worker loads its own
+
+    def bad():
+        raise OSError(28, "No space left on device", "/x/first.pdf")
+
+    with pytest.raises(OSError) as e:  # the first failing here is raised as a worker's would be
+        forked([bad] + [lambda i=i: task(i) for i in range(6)], 2, first_here=True)
+    assert e.value.filename == "/x/first.pdf"

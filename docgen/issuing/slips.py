@@ -298,14 +298,16 @@ def _set_again(reg, cal, st, s: Slip, floor: int, first):
         return f"{type(e).__name__}: {e}"
 
 
-def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: dict | None = None) -> list:
+def _draw_all(reg, cal, st, slips, which: list[int], floor: int, workers: int, first: dict | None = None,
+              first_here: bool = False) -> list:
     """_draw_one for each slip of `which` (or, given the first results, _set_again), by forked processes
-    (core.forked) when the run has many (forked.MANY)."""
+    (core.forked) when the run has many (forked.MANY); first_here: the first drawn here before they fork (the
+    run's first round: the workers of every round inherit what drawing it loaded, Forked)."""
     if first is None:
         tasks = [lambda i=i: _draw_one(reg, cal, st, slips[i], floor) for i in which]
     else:
         tasks = [lambda i=i: _set_again(reg, cal, st, slips[i], floor, first[i]) for i in which]
-    return forked(tasks, workers_for(len(slips), workers))
+    return forked(tasks, workers_for(len(slips), workers), first_here=first_here)
 
 
 def _content_size(reg: Registers, cal: WorkCalendar, st: State, s: Slip) -> int:
@@ -339,7 +341,7 @@ def draw_many(reg: Registers, cal: WorkCalendar, st: State, slips: list[Slip], w
     n = len(slips)
     order = sorted(range(n), key=lambda i: -_content_size(reg, cal, st, slips[i])) if n > 8 else list(range(n))
     head, rest = order[:max(8, n // 16)], order[max(8, n // 16):]
-    out: dict[int, object] = dict(zip(head, _draw_all(reg, cal, st, slips, head, 0, workers)))
+    out: dict[int, object] = dict(zip(head, _draw_all(reg, cal, st, slips, head, 0, workers, first_here=True)))
 
     def fits_of(results) -> dict:
         return {i: r[1] for i, r in results.items() if not isinstance(r, str) and r[1] is not None}
