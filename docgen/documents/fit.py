@@ -557,13 +557,12 @@ class Fit:
 
 def apply(doc, level: int) -> float:
     """The steps up to `level` applied to a filled form; returns its table text's size."""
-    if level > ROWS:
-        resize_tables(doc, level - ROWS)
+    size = resize_tables(doc, level - ROWS) if level > ROWS else None
     if level >= SPACING:
         tighten_spacing(doc)
     if level >= ROWS:
         drop_row_heights(doc)
-    return table_size(doc)
+    return table_size(doc) if size is None else size  # the later steps change no size
 
 
 def max_level(size: float) -> int:
@@ -576,19 +575,19 @@ def needed_level(data_or_doc, start: int = 0) -> int:
     return _first_fitting(data_or_doc, start)[0]
 
 
-def _first_fitting(doc, start: int):
+def _first_fitting(doc, start: int, size: float | None = None):
     """(the first step from `start` at which the form measures to fit, or the last step; the form tried at that
-    step, a _Probe, with its measured body and deficit; None when no step was tried)."""
+    step, a _Probe, with its measured body, deficit, measure and table text's size; None when no step was
+    tried). size: the form's table text's size, when known."""
     import copy
-    size = table_size(doc)
-    top = max_level(size)
+    top = max_level(table_size(doc) if size is None else size)
     tried = None
     for level in range(start, top + 1):
         trial = copy.deepcopy(doc.element.body)
         probe = _Probe(doc, trial)
-        apply(probe, level)
+        now = apply(probe, level)
         m = Measure(probe)
-        tried = (probe, m.body(), deficit(probe, m), m)
+        tried = (probe, m.body(), deficit(probe, m), m, now)
         if tried[1] + tried[2] <= Measure(doc).height() - SAFETY:
             return level, tried
     return top, tried if top >= start else None
@@ -627,19 +626,18 @@ def fit(doc, floor: int = 0, spare: bool = True) -> Fit:
     _SCOPE = (X.read_styles(doc)[0], _styles(doc))  # the steps change the body, never a style
     try:
         before = table_size(doc)
-        level, tried = _first_fitting(doc, floor)
+        level, tried = _first_fitting(doc, floor, before)
         m = Measure(doc)
         if tried is None:
             size = apply(doc, level)
             body, short = m.body(), deficit(doc, m)
         else:
-            probe, body, short, m = tried  # its tables, measured, are the form's now
+            probe, body, short, m, size = tried  # its tables, measured, are the form's now
             mine = doc.element.body
             for el in list(mine):
                 mine.remove(el)
             for el in list(probe.element.body):
                 mine.append(el)
-            size = table_size(doc)
         left = m.height() - SAFETY - body
         fits = left - short >= 0
         if spare and left > 0:
