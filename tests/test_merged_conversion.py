@@ -399,6 +399,13 @@ def test_page_numbers_in_footers_restart_for_each_slip(issued, tmp_path):
                 # odd pages: at the right of the page; even pages: at the left
                 assert (words[0]["x0"] > page.width / 2) == (number % 2 == 1)
     assert len(PdfReader(str(merged[0].pdf)).pages) == len(PdfReader(str(alone[0].pdf)).pages) >= 2
+    # each cut PDF's pages come with its result (the one-sheet check reads them instead of the file): as pypdf
+    # counts them in the file, and as many as the slip converted alone has; a PDF converted alone has none, and
+    # is counted in its file
+    counted = [len(PdfReader(str(a.pdf)).pages) for a in alone]
+    assert [m.pages for m in merged] == [len(PdfReader(str(m.pdf)).pages) for m in merged] == counted
+    assert counted[0] >= 2 and counted[1:] == [1, 1, 1]
+    assert all(a.pages is None for a in alone) and [a.page_count() for a in alone] == counted
 
 
 def _with_even_page_section(src: Path, dst: Path) -> Path:

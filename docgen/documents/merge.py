@@ -811,9 +811,9 @@ def _merged(soffice: str, chunks: list[list[Path]], workers: int, timeout_per_do
         pdf.run_starts(soffice, starts, workers, (lambda n: progress(min(total, converted[0] + n), total))
                        if progress else (lambda n: None))
         for target, job in cutting.items():
-            for docx, ok in zip(docs[target], _ok(job) or []):
-                if ok:
-                    out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"))
+            for docx, pages in zip(docs[target], _ok(job) or []):
+                if pages:
+                    out[docx] = pdf.Result(docx, docx.with_suffix(".pdf"), pages=pages)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
@@ -829,8 +829,9 @@ def _ok(job):
     return True if r is None else r
 
 
-def cut_all(merged: Path, chunk: list[Path], synced: bool = False) -> list[bool]:
-    """Each slip of a merged PDF cut to its PDF beside its .docx; whether each was. synced: see Type1.encrypt."""
+def cut_all(merged: Path, chunk: list[Path], synced: bool = False) -> list[int | None]:
+    """Each slip of a merged PDF cut to its PDF beside its .docx; the pages of each, None for one that was not.
+    synced: see Type1.encrypt."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(merged))
@@ -839,12 +840,12 @@ def cut_all(merged: Path, chunk: list[Path], synced: bool = False) -> list[bool]
     fonts: dict = {}
     done = []
     for docx, rng in zip(chunk, found):
-        ok = False
+        pages = None
         if rng is not None:
             try:
                 cut(reader, uses, rng[0], rng[1], core(docx), docx.with_suffix(".pdf"), fonts, synced)
-                ok = True
+                pages = rng[1] - rng[0] + 1
             except Exception:  # this slip alone
                 pass
-        done.append(ok)
+        done.append(pages)
     return done

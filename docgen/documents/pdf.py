@@ -125,6 +125,11 @@ class Result:
     docx: Path
     pdf: Path | None
     error: str = ""
+    pages: int | None = None  # its PDF's pages, when the converter knows them (a PDF cut from a merged one)
+
+    def page_count(self) -> int:
+        """Its PDF's pages: as the converter knows them, else counted in the file."""
+        return self.pages if self.pages is not None else page_count(self.pdf)
 
 
 # PDF/A-2b (LibreOffice 7.4 takes the export options as JSON after the filter name), keeping the blank pages a

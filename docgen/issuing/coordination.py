@@ -33,12 +33,10 @@ def request(reg: Registers, matter_id: str, day: dt.date, out: Paths, no_pdf: bo
 
     def recheck(slip):
         """A request over one page (long texts) is drawn again with page numbers (GB/T 9704 7.5), once."""
-        from ..documents.pdf import page_count
-
         done = []
 
-        def check(pdf):
-            if done or page_count(pdf) < 2:
+        def check(r):  # its conversion's pdf.Result
+            if done or r.page_count() < 2:
                 return None
             done.append(True)
             return lambda: draw(slip.number, slip.seq, True, slip.issued, True).to_bytes()

@@ -621,13 +621,12 @@ def one_sheet(reg, cal, st: State, s: Slip, rev: int, report: Report):
     last step is set with its 回执's seal and writing rows at their minimum heights (fit.withdraw_spare), and one
     over a page even then gets page numbers, said too. Never a two-page slip recorded in silence."""
     from ..documents import fit as F
-    from ..documents.pdf import page_count
     from ..view import minimum_rows_text, over_page_text, still_over_text
 
     state = {"floor": report.fit_level, "minimum": False, "done": False}  # floor: the step it was drawn from
 
-    def recheck(pdf: Path):
-        if state["done"] or page_count(pdf) <= 1:
+    def recheck(r):  # its conversion's pdf.Result
+        if state["done"] or r.page_count() <= 1:
             return None
         d = draw(reg, cal, st, s, rev, floor=state["floor"])  # what was converted: drawing is deterministic
         f = getattr(d, "fit", None)

@@ -212,9 +212,10 @@ class Job:
     data: Callable[[], bytes]  # drawn when it is written
     date: dt.date
     facts: Callable[[], dict]  # what it printed of its item, recorded with it
-    # after conversion: given its PDF, the drawing that must replace the document (a slip over one page at the next
-    # step of documents/fit.py, a bulletin whose 版记 follows a blank page unnumbered), or None when it stands
-    recheck: Callable[[Path], Callable[[], bytes] | None] | None = None
+    # after conversion: given its conversion's pdf.Result (its PDF), the drawing that must replace the document (a
+    # slip over one page at the next step of documents/fit.py, a bulletin whose 版记 follows a blank page
+    # unnumbered), or None when it stands
+    recheck: Callable[[object], Callable[[], bytes] | None] | None = None
 
 
 def write(jobs: list[Job], put: Callable[[Path, bytes], None] = atomic_write_bytes) -> None:
@@ -271,8 +272,8 @@ def banji_recheck(unnumbered):
 
     done = []
 
-    def recheck(pdf: Path):
-        if done or not blank_before_last(pdf):
+    def recheck(r):
+        if done or not blank_before_last(r.pdf):
             return None
         done.append(True)
         return unnumbered
@@ -293,7 +294,7 @@ def redrawn(jobs: list[Job], results: list, workers: int | None = None) -> list:
     for _ in range(REDRAWS):
         again = []
         for i, (j, r) in enumerate(zip(jobs, results)):
-            redraw = j.recheck(r.pdf) if j.recheck is not None and r.pdf is not None else None
+            redraw = j.recheck(r) if j.recheck is not None and r.pdf is not None else None
             if redraw is not None:
                 j.data = redraw
                 again.append(i)
