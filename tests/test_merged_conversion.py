@@ -544,3 +544,38 @@ def test_a_pdf_is_taken_early_only_once_the_next_one_has_appeared(tmp_path):
     assert [(r.docx.name, r.pdf is not None) for r in rest] == [("b.docx", True), ("c.docx", False), ("d.docx", True)]
     assert (tmp_path / "a.pdf").read_bytes() == whole and (tmp_path / "b.pdf").is_file()
     assert not (tmp_path / "c.pdf").exists()
+
+
+def _rezip(src: Path, dst: Path, change: dict | None = None, level: int | None = None) -> Path:
+    """src's parts written again into dst, deflated at `level`, the parts in `change` replaced by their bytes."""
+    change = change or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, change.get(info.filename, zin.read(info.filename)))
+    return dst
+
+
+def test_slips_share_a_document_only_when_their_shared_parts_are_the_same(issued, tmp_path):
+    """The signature reads the shared parts as the zip stores them: the slips of one template (written alike)
+    share a document; a slip whose styles differ by one character does not; the same parts deflated at another
+    level only keep slips apart (never merge different ones); a part whose local header is damaged makes a file
+    that is not a readable .docx."""
+    a, b = issued / "交办单/督交〔2026〕1号.docx", issued / "交办单/督交〔2026〕2号.docx"
+    sig = merge.eligible(a)[0]
+    assert sig is not None and merge.eligible(b)[0] == sig  # drawn from one template by one writer
+    with zipfile.ZipFile(a) as z:
+        styles = z.read("word/styles.xml")
+    assert b'w:val="0"' in styles
+    edited = styles.replace(b'w:val="0"', b'w:val="1"', 1)  # one character of the styles
+    assert merge.eligible(_rezip(a, tmp_path / "edited.docx", {"word/styles.xml": edited}, 1))[0] != sig
+    same = _rezip(a, tmp_path / "same-9.docx", level=9)
+    assert merge.eligible(same)[0] not in (None, sig)  # the same content stored differently: apart, still eligible
+    assert merge.eligible(_rezip(a, tmp_path / "same-9b.docx", level=9))[0] == merge.eligible(same)[0]
+    # a styles.xml whose local header (where its stored bytes are read from) is damaged
+    data = bytearray(a.read_bytes())
+    with zipfile.ZipFile(a) as z:
+        info = z.getinfo("word/styles.xml")
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(bytes(data[:info.header_offset + 2]) + b"XX" + bytes(data[info.header_offset + 4:]))
+    sig_bad, why = merge.eligible(bad)
+    assert sig_bad is None and why.startswith("不是可读的 .docx")

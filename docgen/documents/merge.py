@@ -62,15 +62,15 @@ def eligible(docx: Path) -> tuple[str | None, str]:
     """(signature, "") for a .docx that can be converted merged with others of the same signature, or
     (None, why not)."""
     try:
-        with zipfile.ZipFile(docx) as z:
+        with open(docx, "rb") as f, zipfile.ZipFile(f) as z:
             names = set(z.namelist())
             doc = z.read("word/document.xml")
             h = hashlib.sha256()
             for name in SHARED_PARTS:
-                h.update(name.encode() + b"\0" + (z.read(name) if name in names else b"-") + b"\0")
-            styles = z.read("word/styles.xml") if "word/styles.xml" in names else b""
+                h.update(name.encode() + b"\0" + (_stored(f, z.getinfo(name)) if name in names else b"-") + b"\0")
+            styles = _styles_of(z, _stored(f, z.getinfo("word/styles.xml"))) if "word/styles.xml" in names else None
             others = [z.read(n) for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
-    except (OSError, zipfile.BadZipFile, KeyError) as e:
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
         return None, f"不是可读的 .docx（{e}）"
     for part in [doc, *others]:
         for m in _FIELD.finditer(part):
@@ -89,7 +89,7 @@ def eligible(docx: Path) -> tuple[str | None, str]:
     if set().union(*sections) - sections[0]:
         return None, "后面的节有第一节没有的页眉或页脚"
     h.update(repr(sorted(sections[0])).encode())
-    numbered, parent = _numbered_styles(styles)
+    numbered, parent = styles or (frozenset(), {})
     if numbered:  # a style with numbering that the slip uses would continue from slip to slip
         used = set(re.findall(rb'<w:pStyle w:val="([^"]+)"', doc))
         todo = list(used)
@@ -103,7 +103,36 @@ def eligible(docx: Path) -> tuple[str | None, str]:
     return h.hexdigest(), ""
 
 
-@functools.lru_cache(maxsize=16)
+def _stored(f, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes as the zip stores them (compressed), with its compression method: the same bytes are the
+    same part, so slips whose shared parts are stored alike share a document (the slips of one template, written
+    by one writer) without each part being inflated and hashed; the same part compressed differently only keeps
+    two slips apart. Read at its local header (ZipInfo.header_offset, compress_size)."""
+    f.seek(info.header_offset)
+    head = f.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{info.filename}：本地文件头损坏")
+    name, extra = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+    f.seek(info.header_offset + 30 + name + extra)
+    data = f.read(info.compress_size)
+    if len(data) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename}：数据不完整")
+    return b"%d:" % info.compress_type + data
+
+
+_STYLES: dict[bytes, tuple[frozenset, dict]] = {}  # a styles.xml as stored (_stored) -> _numbered_styles of it
+
+
+def _styles_of(z: zipfile.ZipFile, stored: bytes) -> tuple[frozenset, dict]:
+    """_numbered_styles of the zip's styles.xml, inflated once a process for the slips that store it alike."""
+    found = _STYLES.get(stored)
+    if found is None:
+        if len(_STYLES) > 16:
+            _STYLES.clear()
+        found = _STYLES[stored] = _numbered_styles(z.read("word/styles.xml"))
+    return found
+
+
 def _numbered_styles(styles: bytes) -> tuple[frozenset, dict]:
     """The styles that number their paragraphs, and each style's parent (basedOn), of a styles.xml (the slips
     of one template share it: worked out once)."""
