@@ -66,9 +66,10 @@ def eligible(docx: Path) -> tuple[str | None, str]:
             names = set(z.namelist())
             doc = z.read("word/document.xml")
             h = hashlib.sha256()
+            stored = {name: _stored(f, z.getinfo(name)) for name in SHARED_PARTS if name in names}
             for name in SHARED_PARTS:
-                h.update(name.encode() + b"\0" + (_stored(f, z.getinfo(name)) if name in names else b"-") + b"\0")
-            styles = _styles_of(z, _stored(f, z.getinfo("word/styles.xml"))) if "word/styles.xml" in names else None
+                h.update(name.encode() + b"\0" + stored.get(name, b"-") + b"\0")
+            styles = _styles_of(z, stored["word/styles.xml"]) if "word/styles.xml" in stored else None
             others = [z.read(n) for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n)]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
         return None, f"不是可读的 .docx（{e}）"
