@@ -327,33 +327,34 @@ class Measure:
 
     def body(self) -> float:
         """The body's height in pt, in the first section's type area."""
-        width = self.width()
-        total = 0.0
-        for el in self.doc.element.body:
-            if el.tag == qn("w:p"):
-                total += self.paragraph(el, width)
-            elif el.tag == qn("w:tbl"):
-                total += sum(self.table(el)) + BORDER
-        return total
+        return self._walk(math.inf)[0]
 
     def over(self, limit: float) -> bool:
         """Whether the body is taller than `limit` pt: body() > limit, measured only until it is (a register of
         a thousand rows need not be measured to the end to know that it runs over a page)."""
+        return self._walk(limit)[1]
+
+    def _walk(self, limit: float) -> tuple[float, bool]:
+        """(the body's height, measured until it is past `limit`; whether it is). Measured whole (no finite limit),
+        each table is remembered (table); one left part-way is not."""
         width = self.width()
         total = 0.0
         for el in self.doc.element.body:
             if el.tag == qn("w:p"):
                 total += self.paragraph(el, width)
             elif el.tag == qn("w:tbl"):
-                rows, t = self._rows.get(el), 0.0
+                rows = self._rows.get(el)
+                if rows is None and limit == math.inf:
+                    rows = self.table(el)
+                t = 0.0
                 for h in (rows if rows is not None else self._row_heights(el)):
-                    t += h  # summed as body() sums (the same floating-point answer)
+                    t += h
                     if total + (t + BORDER) > limit:
-                        return True
+                        return total + (t + BORDER), True
                 total += t + BORDER
             if total > limit:
-                return True
-        return False
+                return total, True
+        return total, False
 
     def width(self) -> float:
         s = self.doc.sections[0]
