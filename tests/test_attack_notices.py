@@ -591,7 +591,7 @@ def refusing_mkstemp(monkeypatch, under: Path, code: int, probe_too: bool):
 
     def mkstemp(*a, **kw):
         d, prefix = Path(kw.get("dir") or ""), kw.get("prefix") or ""
-        if (d == under or under in d.parents) and (probe_too or not prefix.startswith(".docgen-probe-")):
+        if (d == under or under in d.parents) and (probe_too or not prefix.startswith(".docgen-probe")):
             raise OSError(code, os.strerror(code))  # as the kernel says it: no file named
         return real(*a, **kw)
 

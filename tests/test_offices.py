@@ -153,3 +153,46 @@ def test_a_first_run_killed_while_writing_the_archives_ledger_head_is_finished_b
     assert sorted(q.name for q in archive.iterdir() if q.is_file()) == ["ledger-head.json", "office.json"]
     rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
     assert rc == 0 and "账本记录出具1份" in so, err
+
+
+KILLED_PROBING_THE_ARCHIVE = """
+import os, signal, sys
+from pathlib import Path
+real = os.unlink
+
+def unlink(path, *a, **k):  # as a kill after the archive's write probe is written, before it is removed
+    p = Path(path)
+    if p.name.startswith(".docgen-probe") and p.parent.name == "archive":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path, *a, **k)
+
+os.unlink = unlink
+from docgen.cli import main
+sys.argv = ["docgen", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_run_killed_while_probing_the_archive_leaves_nothing_the_next_run_or_verify_takes_for_a_document(
+        run, tmp_path, quick_pdf):
+    """Before numbering, a run writes a probe file into the archive (is there room, may it write?) and removes it.
+    Killed in between, the probe is left there: the next run must neither refuse the archive for it nor leave it
+    for `archive verify` to report as an unregistered file (CI's random kills, tests/test_slips.py, met it)."""
+    import signal
+    import subprocess
+    import sys
+
+    reg = office(tmp_path / "甲区", "甲区")
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-c", KILLED_PROBING_THE_ARCHIVE, "-r", str(reg), "-o", str(out), "assign",
+                        "--on", "2026-11-03"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    archive = reg / "archive"
+    assert [q.name[:len(".docgen-probe")] for q in archive.iterdir()] == [".docgen-probe"]
+    assert not read(reg).slips  # killed before any number
+    rc, so, err = run("-r", str(reg), "-o", str(out), "assign", "--on", "2026-11-03")
+    assert rc == 0, err
+    assert "督交〔2026〕1号" in so
+    assert sorted(q.name for q in archive.iterdir() if q.is_file()) == ["ledger-head.json", "office.json"]
+    rc, so, err = run("-r", str(reg), "-o", str(out), "archive", "verify")
+    assert rc == 0 and "账本记录出具1份" in so, (so, err)

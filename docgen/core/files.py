@@ -106,10 +106,12 @@ def safe_name(text: str, limit: int = 40) -> str:
 
 
 def probe_writable(folder: Path) -> str | None:
-    """Why nothing can be written in folder (created if need be), or None: found before any number is given."""
+    """Why nothing can be written in folder (created if need be), or None: found before any number is given. The
+    probe has a temporary name (is_temporary): one left by a run killed while probing is no document, and is
+    removed as the others are."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".docgen-probe-", dir=str(folder))
+        fd, tmp = tempfile.mkstemp(prefix=".docgen-probe.", suffix=".tmp", dir=str(folder))
         try:
             os.write(fd, b"\0" * 65536)  # room for at least a slip's worth
             os.fsync(fd)

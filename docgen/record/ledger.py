@@ -670,9 +670,10 @@ class Ledger:
     def anchor(self, folder: Path | None) -> None:
         self._anchor = folder
         if folder is not None and self._lock is not None and Path(folder).is_dir():
-            # left by a run killed mid-write: a commit's head before its rename, a document's copy before its link
-            # (archive.put writes <year>/<kind>/.<name>.XXXX.tmp); under the lock none of them is anyone's
-            for p in [*Path(folder).glob(f".{HEAD}.*.tmp"), *Path(folder).glob("*/*/.*.tmp")]:
+            # left by a run killed mid-write: a commit's head before its rename, the write probe before its removal
+            # (files.probe_writable), a document's copy before its link (archive.put writes
+            # <year>/<kind>/.<name>.XXXX.tmp); under the lock none of them is anyone's
+            for p in [*Path(folder).glob(".*.tmp"), *Path(folder).glob("*/*/.*.tmp")]:
                 if p.is_file() and not p.is_symlink():
                     p.unlink(missing_ok=True)
 
